@@ -1,0 +1,1 @@
+"""Agent families: one module each (smugglers, patrols, sensors, command centres)."""

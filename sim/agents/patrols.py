@@ -1,0 +1,176 @@
+"""Patrol units: shifts, beats, responses to dispatch, searches and apprehensions.
+
+One SimPy process per unit. Per shift, in order:
+1. wait for the shift start at the base, then go on duty (logged);
+2. while on duty: if a task is pending (dispatch or contact) do it, else plan the next beat leg
+   with the patrol policy and wait for its end, the shift end, or an interrupt (a dispatch or a
+   contact interrupts the leg; the leg's remaining plan is superseded by a new version);
+3. a response: travel to the incident (encounters on the way count), log arrival, search there
+   for search_min (the model decides if and when the group is found), log search_end if not;
+4. a contact: apprehension processing for processing_min, off the beat, then unit_free;
+5. after the shift end (tasks in hand are finished first) go off duty and return to base.
+Off duty, a unit is neither visible to encounters nor dispatchable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+import simpy
+
+from sim.movement import Timeline
+from sim.policies import PATROL_POLICIES
+from sim.world import UnitParams
+
+if TYPE_CHECKING:
+    from sim.agents.command import Incident
+    from sim.model import BorderModel
+
+
+@dataclass
+class Task:
+    kind: str  # respond | process
+    incident: "Incident | None" = None
+
+
+class PatrolUnit(mesa.Agent):
+    """A foot or vehicle unit of an agency."""
+
+    def __init__(self, model: "BorderModel", params: UnitParams) -> None:
+        super().__init__(model)
+        self.params = params
+        self.stream = model.streams.get(f"unit:{params.name}")
+        self.policy = PATROL_POLICIES.get(params.spec.policy)(self)
+        self.timeline = Timeline.stay(params.base, 0.0, 0.0, 0)
+        self.version = 0
+        self.on_duty = False
+        self.task: Task | None = None
+        self.process: simpy.Process | None = None
+
+    # --- queries -------------------------------------------------------------------------
+    @property
+    def available(self) -> bool:
+        return self.on_duty and self.task is None
+
+    @property
+    def observing(self) -> bool:
+        """Can detect groups it meets (on duty, not busy processing an apprehension)."""
+        return self.on_duty and (self.task is None or self.task.kind == "respond")
+
+    def node_at(self, t: float) -> int:
+        return self.timeline.node_at(t)
+
+    def route_to(self, origin: int, target: int) -> np.ndarray | None:
+        return self.model.world.router.path(origin, target, self.params.spec.mode, home_only=True)
+
+    # --- commands from outside -----------------------------------------------------------
+    def dispatch(self, incident: "Incident") -> None:
+        incident.unit = self
+        self.task = Task("respond", incident)
+        self.process.interrupt("dispatch")
+
+    def engage(self, found_for: "Incident | None" = None) -> None:
+        """A contact happened: switch to apprehension processing. A response in hand for another
+        incident is abandoned ("diverted")."""
+        prev = self.task
+        if prev is not None and prev.kind == "respond" and prev.incident is not found_for:
+            self._abandon(prev.incident, "diverted")
+        self.task = Task("process")
+        self.process.interrupt("contact")
+
+    # --- movement ------------------------------------------------------------------------
+    def _plan(self, path: np.ndarray, observing: bool = True) -> Timeline:
+        now = self.model.now
+        steps = self.model.world.router.step_minutes(path, self.params.spec.mode)
+        self.version += 1
+        self.timeline = Timeline(path, now + np.concatenate([[0.0], np.cumsum(steps)]), self.version)
+        if observing:
+            self.model.on_unit_planned(self)
+        return self.timeline
+
+    def _stay(self, minutes: float, observing: bool) -> Timeline:
+        now = self.model.now
+        self.version += 1
+        self.timeline = Timeline.stay(self.node_at(now), now, now + minutes, self.version)
+        if observing:
+            self.model.on_unit_planned(self)
+        return self.timeline
+
+    def _wait(self, minutes: float):
+        """Wait; returns True if interrupted (a dispatch or a contact)."""
+        try:
+            yield self.model.env.timeout(max(0.0, minutes))
+            return False
+        except simpy.Interrupt:
+            return True
+
+    # --- the process ---------------------------------------------------------------------
+    def run(self):
+        p, m = self.params, self.model
+        env, log = m.env, m.log
+        shift_start = p.shift_offset_min
+        while True:
+            yield env.timeout(max(0.0, shift_start - env.now))
+            self.on_duty = True
+            shift_end = shift_start + p.spec.shift_hours * 60.0
+            log.record(env.now, "shift_start", unit=p.id, agency=p.agency, node=self.node_at(env.now),
+                       size=p.spec.officers)
+            while env.now < shift_end or self.task is not None:
+                if self.task is not None:
+                    yield from self._do_task()
+                    continue
+                node = self.node_at(env.now)
+                tl = self._plan(self.policy.next_leg(node, self.stream))
+                end = tl.end if tl.end > env.now else env.now + 30.0  # nowhere to go: hold 30 min
+                yield from self._wait(min(end, shift_end) - env.now)
+            self.on_duty = False
+            log.record(env.now, "shift_end", unit=p.id, agency=p.agency, node=self.node_at(env.now),
+                       size=p.spec.officers)
+            home = self.route_to(self.node_at(env.now), p.base)
+            if home is not None:
+                self._plan(home, observing=False)
+            shift_start += 24 * 60.0
+            while shift_start <= env.now:
+                shift_start += 24 * 60.0
+
+    def _do_task(self):
+        m, p = self.model, self.params
+        env, log = m.env, m.log
+        task = self.task
+        if task.kind == "process":
+            end = env.now + p.spec.processing_min
+            self._stay(p.spec.processing_min, observing=False)
+            while env.now < end:  # a second interrupt at the same instant must not cut it short
+                yield from self._wait(end - env.now)
+            log.record(env.now, "unit_free", unit=p.id, agency=p.agency, node=self.node_at(env.now))
+            if self.task is task:
+                self.task = None
+            return
+        inc = task.incident
+        path = self.route_to(self.node_at(env.now), inc.target)
+        if path is None:
+            path = np.array([self.node_at(env.now)])
+        tl = self._plan(path)
+        if (yield from self._wait(tl.end - env.now)):
+            return  # diverted by a contact on the way (engage logged it)
+        log.record(env.now, "arrival", incident=inc.id, unit=p.id, agency=p.agency, node=inc.target)
+        self._stay(p.spec.search_min, observing=True)
+        m.start_search(self, inc)
+        interrupted = yield from self._wait(p.spec.search_min)
+        m.end_search(self, inc)
+        if interrupted:  # found the group (or another one): the model logged the interdiction
+            return
+        log.record(env.now, "search_end", incident=inc.id, unit=p.id, agency=p.agency, node=inc.target,
+                   detail="not_found")
+        inc.open = False
+        self.task = None
+        log.record(env.now, "unit_free", unit=p.id, agency=p.agency, node=self.node_at(env.now))
+
+    def _abandon(self, inc: "Incident", why: str) -> None:
+        m = self.model
+        m.log.record(m.now, "search_end", incident=inc.id, unit=self.params.id, agency=self.params.agency,
+                     node=self.node_at(m.now), detail=why)
+        inc.open = False

@@ -1,0 +1,133 @@
+"""Smuggling organisations and their attempts.
+
+An organisation is a SimPy process generating attempts as a non-homogeneous Poisson process
+(thinning with a 24-hour profile). An attempt is a group moving on a planned timeline; it
+re-plans only when something changes its course (a reaction to being noticed). Its end is one
+of: interdicted, got_away (reached its destination), turned_back (back at its staging area), or
+still under way at the horizon.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.movement import Timeline
+from sim.policies import REACTIONS, ROUTING_POLICIES
+from sim.terrain.model import FOREIGN, HOME
+from sim.world import OrgParams
+
+if TYPE_CHECKING:
+    from sim.model import BorderModel
+
+
+class Organisation(mesa.Agent):
+    """Generates attempts; arrival times come from their own stream only."""
+
+    def __init__(self, model: "BorderModel", params: OrgParams) -> None:
+        super().__init__(model)
+        self.params = params
+        self.arrivals = model.streams.get(f"arrivals:{params.name}")
+        self.attrs = model.streams.get(f"attempt-attrs:{params.name}")
+        self.routing = ROUTING_POLICIES.get(params.spec.routing)()
+        self.reaction = REACTIONS.get(params.spec.reaction)()
+        profile = np.asarray(params.spec.hourly_profile, dtype=float)
+        self.profile = profile / profile.mean()
+        self.count = 0
+
+    def run(self):
+        spec, env = self.params.spec, self.model.env
+        if spec.attempts_per_day <= 0:
+            return
+        peak = spec.attempts_per_day / 1440.0 * self.profile.max()
+        while True:
+            yield env.timeout(self.arrivals.exponential(1.0 / peak))
+            hour = int(env.now // 60) % 24
+            if self.arrivals.uniform() * self.profile.max() <= self.profile[hour]:
+                self._launch()
+
+    def _launch(self) -> None:
+        spec, rng = self.params.spec, self.attrs
+        names = list(spec.cargo)
+        shares = np.array([spec.cargo[c].share for c in names], dtype=float)
+        cargo = names[int(rng.choice(len(names), p=shares / shares.sum()))]
+        c = spec.cargo[cargo]
+        size = int(rng.integers(c.size_min, c.size_max + 1))
+        origin = int(self.params.staging[rng.integers(self.params.staging.size)])
+        dest = int(self.params.destinations[rng.integers(self.params.destinations.size)])
+        self.count += 1
+        attempt = Attempt(self.model, self, self.model.next_id("attempt"), cargo, size,
+                          size * c.load_kg_per_person, c.mode, origin, dest)
+        attempt.start()
+
+
+class Attempt(mesa.Agent):
+    """One smuggling group on its way."""
+
+    def __init__(self, model: "BorderModel", org: Organisation, attempt_id: int, cargo: str, size: int,
+                 quantity_kg: float, mode: str, origin: int, dest: int) -> None:
+        super().__init__(model)
+        self.org = org
+        self.attempt_id = attempt_id
+        self.cargo, self.size, self.quantity_kg, self.mode = cargo, size, quantity_kg, mode
+        self.origin, self.dest, self.heading_to = origin, dest, dest
+        self.stream = model.streams.get(f"attempt:{org.params.name}:{org.count}")
+        self.speed = 1.0
+        self.version = 0
+        self.timeline = Timeline.stay(origin, model.now, model.now, 0)
+        self.outcome = ""  # "", interdicted, got_away, turned_back
+        self.crossed = False
+        self.detected_by: set[int] = set()
+
+    @property
+    def active(self) -> bool:
+        return not self.outcome
+
+    def start(self) -> None:
+        m = self.model
+        m.log.record(m.now, "attempt", attempt=self.attempt_id, node=self.origin, cargo=self.cargo,
+                     size=self.size, quantity_kg=self.quantity_kg, source=self.org.params.name,
+                     detail=f"{self.mode}>{self.dest}")
+        self.replan(self.dest)
+
+    def replan(self, target: int, pause_min: float = 0.0) -> None:
+        """New timeline from the current cell to `target` (after an optional pause), at the
+        current speed; everything planned for the old version is superseded."""
+        m = self.model
+        now = m.now
+        node = self.timeline.node_at(now)
+        self.heading_to = target
+        path = self.org.routing.route(self, node, target)
+        if path is None:  # cannot get there from here: stay put until the horizon
+            path = np.array([node])
+        steps = m.world.router.step_minutes(path, self.mode) / self.speed
+        times = now + pause_min + np.concatenate([[0.0], np.cumsum(steps)])
+        if pause_min > 0:
+            path = np.concatenate([[node], path])
+            times = np.concatenate([[now], times])
+        self.version += 1
+        self.timeline = Timeline(path, times, self.version)
+        m.on_attempt_planned(self)
+
+    def crossing_index(self) -> int | None:
+        """Index on the timeline of the first home-side cell entered from the foreign side."""
+        if self.crossed:
+            return None
+        side = self.model.world.terrain.side[self.timeline.nodes]
+        hit = np.flatnonzero((side[1:] == HOME) & (side[:-1] == FOREIGN))
+        return int(hit[0]) + 1 if hit.size else None
+
+    def finish(self, outcome: str) -> None:
+        self.outcome = outcome
+        self.version += 1  # everything still scheduled for this group is void
+
+    def react(self) -> None:
+        """The group noticed it was seen: apply the organisation's reaction policy."""
+        if not self.active or self.heading_to == self.origin:
+            return  # already heading home: nothing more to decide
+        m = self.model
+        name = self.org.params.spec.reaction
+        m.log.record(m.now, "reaction", attempt=self.attempt_id, node=self.timeline.node_at(m.now), detail=name)
+        self.org.reaction.react(self)

@@ -1,0 +1,150 @@
+"""Event log -> one summary row per replication. Every metric is defined here, once.
+
+Definitions (all from the event log, `sim/recorder.py` documents the columns):
+- attempts: `attempt` events. resolved = interdicted + got_away + turned_back; under_way = the rest.
+- interdiction_rate = interdicted / resolved; effectiveness_rate = (interdicted + turned_back) /
+  resolved (the CBP "interdiction effectiveness rate" shape).
+- detection_rate = attempts with >= 1 detection / attempts. detections_<source>: detection events
+  by source (tower, ground, patrol).
+- apprehended: persons taken (interdiction.size); escaped_at_contact: group size minus persons
+  taken, summed over interdictions; seized_kg: interdiction.quantity_kg.
+- time_to_first_detection_min: first detection minus attempt start, over detected attempts.
+- alert_to_dispatch_min: dispatch time minus the time of the alert that caused it (queue +
+  handling); dispatch_to_arrival_min: arrival minus dispatch of the same incident; mean and p90.
+- alerts, false_alarms (alerts whose ground truth is no attempt), alert_wait_min (mean operator
+  queue wait), alerts_merged, alerts_no_unit.
+- responses = dispatches; wasted_responses = dispatches caused by a false alarm;
+  responses_found = interdictions made by a responding unit.
+- patrol_utilisation = unit busy minutes / unit on-duty minutes; busy runs from a dispatch or a
+  patrol contact to the unit's next unit_free (clipped at the horizon).
+- cost: capital_usd (sum over assets) + operating (opex_usd_per_day x days active: the horizon
+  for sensors and barriers, time on duty for units); per agency in cost_usd.<agency>.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+
+def _mean(x: pd.Series) -> float:
+    return float(x.mean()) if len(x) else math.nan
+
+
+def _p90(x: pd.Series) -> float:
+    return float(np.percentile(x, 90)) if len(x) else math.nan
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else math.nan
+
+
+def _on_duty_minutes(ev: pd.DataFrame, horizon: float) -> pd.Series:
+    """Minutes on duty per unit: shift_start .. shift_end pairs, open shifts clipped at horizon."""
+    shifts = ev[ev.kind.isin(["shift_start", "shift_end"])].sort_values(["unit", "seq"])
+    total: dict[int, float] = {}
+    for unit, g in shifts.groupby("unit"):
+        start = None
+        acc = 0.0
+        for kind, t in zip(g.kind, g.t):
+            if kind == "shift_start":
+                start = t
+            elif start is not None:
+                acc += t - start
+                start = None
+        if start is not None:
+            acc += horizon - start
+        total[unit] = acc
+    return pd.Series(total, dtype=float)
+
+
+def _busy_minutes(ev: pd.DataFrame, horizon: float) -> float:
+    """Sum over units of time from becoming busy (dispatch / patrol contact) to unit_free."""
+    marks = ev[(ev.kind == "dispatch") | (ev.kind == "unit_free")
+               | ((ev.kind == "interdiction") & (ev.source == "patrol"))].sort_values(["unit", "seq"])
+    busy = 0.0
+    for _, g in marks.groupby("unit"):
+        start = None
+        for kind, t in zip(g.kind, g.t):
+            if kind == "unit_free":
+                if start is not None:
+                    busy += t - start
+                start = None
+            elif start is None:
+                start = t
+        if start is not None:
+            busy += horizon - start
+    return busy
+
+
+def summarize(events: pa.Table | pd.DataFrame) -> dict[str, float]:
+    """The per-replication summary row computed from one event log."""
+    ev = events.to_pandas() if isinstance(events, pa.Table) else events
+    by = {k: g for k, g in ev.groupby("kind")}
+    empty = ev.iloc[0:0]
+    get = lambda k: by.get(k, empty)  # noqa: E731
+    horizon = float(get("run_start").duration_min.iloc[0])
+    attempts, inter = get("attempt"), get("interdiction")
+    got, back, det = get("got_away"), get("turned_back"), get("detection")
+    alerts, disp, arr = get("alert"), get("dispatch"), get("arrival")
+    n_att = len(attempts)
+    resolved = len(inter) + len(got) + len(back)
+
+    first_det = det.groupby("attempt").t.min()
+    start_t = attempts.set_index("attempt").t
+    ttd = (first_det - start_t.reindex(first_det.index)).dropna()
+    alert_t = alerts.set_index("alert").t
+    a2d = disp.t.to_numpy() - alert_t.reindex(disp.alert).to_numpy()
+    disp_t = disp.set_index("incident").t
+    d2a = arr.t.to_numpy() - disp_t.reindex(arr.incident).to_numpy()
+    sizes = attempts.set_index("attempt")["size"]
+    escaped = (sizes.reindex(inter.attempt).to_numpy() - inter["size"].to_numpy()).sum() if len(inter) else 0
+
+    on_duty = _on_duty_minutes(ev, horizon)
+    assets = get("asset")
+    days_active = np.where(assets.unit >= 0, assets.unit.map(on_duty).fillna(0.0) / 1440.0, horizon / 1440.0)
+    opex = assets.opex_usd_per_day.fillna(0.0).to_numpy() * days_active
+    capital = assets.capital_usd.fillna(0.0).to_numpy()
+
+    row: dict[str, float] = {
+        "horizon_days": horizon / 1440.0,
+        "attempts": n_att,
+        "persons_attempted": float(attempts["size"].sum()),
+        "interdicted": len(inter),
+        "got_away": len(got),
+        "turned_back": len(back),
+        "under_way": n_att - resolved,
+        "interdiction_rate": _ratio(len(inter), resolved),
+        "effectiveness_rate": _ratio(len(inter) + len(back), resolved),
+        "detections": len(det),
+        "detection_rate": _ratio(det.attempt.nunique(), n_att),
+        "apprehended": float(inter["size"].sum()),
+        "escaped_at_contact": float(escaped),
+        "seized_kg": float(inter.quantity_kg.sum()),
+        "time_to_first_detection_min": _mean(ttd),
+        "alerts": len(alerts),
+        "false_alarms": int((alerts.attempt < 0).sum()),
+        "alert_wait_min": _mean(get("alert_handled").duration_min),
+        "alerts_merged": len(get("alert_merged")),
+        "alerts_no_unit": len(get("no_unit")),
+        "responses": len(disp),
+        "wasted_responses": int((disp.attempt < 0).sum()),
+        "responses_found": int((inter.source == "response").sum()),
+        "alert_to_dispatch_min": _mean(pd.Series(a2d)),
+        "alert_to_dispatch_p90_min": _p90(a2d),
+        "dispatch_to_arrival_min": _mean(pd.Series(d2a)),
+        "dispatch_to_arrival_p90_min": _p90(d2a),
+        "patrol_utilisation": _ratio(_busy_minutes(ev, horizon), float(on_duty.sum())),
+        "capital_usd": float(capital.sum()),
+        "operating_usd": float(opex.sum()),
+        "cost_usd": float(capital.sum() + opex.sum()),
+    }
+    for src in ("tower", "ground", "patrol"):
+        row[f"detections_{src}"] = int((det.source == src).sum())
+    for agency, idx in assets.groupby("agency").groups.items():
+        pos = assets.index.get_indexer(idx)
+        row[f"cost_usd.{agency}"] = float(capital[pos].sum() + opex[pos].sum())
+    return row

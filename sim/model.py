@@ -1,0 +1,269 @@
+"""BorderModel: one SimPy clock (minutes), Mesa agents, one event log.
+
+Order of a replication:
+1. t = 0: every asset is logged (costs), sensors put their pre-drawn failures, repairs and
+   false alarms on the clock, units start their shift processes, organisations start
+   generating attempts.
+2. The clock runs events in (time, priority, insertion) order (SimPy). Nothing moves edge by
+   edge: a plan (timeline) of a unit or a group is published when made, and the events that
+   can change something are scheduled then: sensor detections (vectorised exposure), unit-group
+   encounters that lead to a detection (space-time index), the border crossing, the arrival.
+   Each carries the plan's version and is ignored if the plan changed before it came due.
+3. A detection by a sensor raises an alert at its agency's command centre; the group may
+   notice and react (re-plan). A detection by a unit is a contact: the unit apprehends up to
+   its capacity. Command centres dispatch units; arriving units search; a found group is a
+   contact.
+4. At the horizon, `run_end` is logged; groups still moving are "under way".
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from itertools import count
+
+import mesa
+import numpy as np
+import simpy
+
+from sim.agents.command import Alert, CommandCentre, Incident
+from sim.agents.patrols import PatrolUnit
+from sim.agents.sensors import Sensor
+from sim.agents.smugglers import Attempt, Organisation
+from sim.detection import sensor_hits
+from sim.movement import PresenceIndex
+from sim.recorder import Recorder
+from sim.rng import Streams
+from sim.terrain.model import HOME
+from sim.world import World
+
+UNITS, GROUPS = 0, 1
+
+
+class BorderModel(mesa.Model):
+    """A border region with agencies, sensors, patrols and smugglers, for one seed.
+
+    `run()` plays the whole horizon; `step()` advances the SimPy clock by one tick (for the
+    live map and Mesa's DataCollector). Mesa's own `time` counts steps; simulated minutes are
+    `model.now`.
+    """
+
+    def __init__(self, world: World, seed: int) -> None:
+        super().__init__(rng=seed)
+        self.world = world
+        self.seed = seed
+        self.env = simpy.Environment()
+        self.streams = Streams(seed)
+        self.log = Recorder()
+        self.presence = PresenceIndex()
+        self._ids: dict[str, count] = {}
+        self.finished = False
+        self.commands = {name: CommandCentre(self, a) for name, a in world.agencies.items()}
+        self.units = [PatrolUnit(self, p) for p in world.units]
+        for u in self.units:
+            self.commands[u.params.agency].units.append(u)
+        self.sensors = [Sensor(self, p) for p in world.sensors]
+        self.orgs = [Organisation(self, o) for o in world.orgs]
+        self.attempts: dict[int, Attempt] = {}
+        self.searches: dict[int, dict[int, tuple[PatrolUnit, Incident, float]]] = {}
+        t = world.terrain
+        self._barrier_pairs = {(int(t.edge_u[e]), int(t.edge_v[e])) for b in world.barriers for e in b.edges}
+        self._start()
+
+    # --- clock helpers -------------------------------------------------------------------
+    @property
+    def now(self) -> float:
+        return float(self.env.now)
+
+    def next_id(self, family: str) -> int:
+        return next(self._ids.setdefault(family, count()))
+
+    def at(self, t: float, fn, *args) -> None:
+        """Call fn(*args) at simulated time t (never earlier than now)."""
+        ev = self.env.timeout(max(0.0, t - self.env.now))
+        ev.callbacks.append(partial(_fire, fn, args))
+
+    # --- set-up and running --------------------------------------------------------------
+    def _start(self) -> None:
+        w, log = self.world, self.log
+        log.record(0.0, "run_start", duration_min=w.horizon_min, detail=w.scenario.name)
+        for u in self.units:
+            s = u.params.spec
+            log.record(0.0, "asset", agency=u.params.agency, unit=u.params.id, source=f"unit:{s.mode}",
+                       node=u.params.base, capital_usd=s.capital_usd,
+                       opex_usd_per_day=s.cost_per_officer_hour_usd * s.officers * 24.0)
+        for s in self.sensors:
+            p = s.params
+            log.record(0.0, "asset", agency=p.agency, sensor=p.id, source=f"sensor:{p.spec.type}", node=p.node,
+                       capital_usd=p.spec.capital_usd, opex_usd_per_day=p.spec.opex_usd_per_day)
+        for b in w.barriers:
+            log.record(0.0, "asset", agency=b.agency, source="barrier", size=int(b.edges.size),
+                       capital_usd=b.spec.capital_usd_per_km * b.length_km,
+                       opex_usd_per_day=b.spec.opex_usd_per_km_day * b.length_km, detail=b.name)
+        for s in self.sensors:
+            s.schedule()
+        for u in self.units:
+            u.process = self.env.process(u.run())
+        for o in self.orgs:
+            self.env.process(o.run())
+        self.at(w.horizon_min, self._end)
+
+    def _end(self) -> None:
+        if not self.finished:
+            self.finished = True
+            self.log.record(self.world.horizon_min, "run_end", duration_min=self.world.horizon_min)
+
+    def run(self) -> Recorder:
+        """Play the replication to its horizon and return the event log."""
+        self.env.run(until=self.world.horizon_min + 1e-9)
+        return self.log
+
+    def step(self) -> None:
+        """Advance the simulated clock by one tick (scenario.tick_min)."""
+        until = min(self.now + self.world.scenario.tick_min, self.world.horizon_min + 1e-9)
+        if until > self.now:
+            self.env.run(until=until)
+
+    # --- plans published -----------------------------------------------------------------
+    def _unit_version(self, uid: int) -> int:
+        u = self.units[uid]
+        return u.version if u.observing else -1
+
+    def _attempt_version(self, aid: int) -> int:
+        a = self.attempts.get(aid)
+        return a.version if a is not None and a.active else -1
+
+    def on_unit_planned(self, unit: PatrolUnit) -> None:
+        for enc in self.presence.publish(UNITS, unit.params.id, unit.timeline, self._attempt_version, self.now):
+            self._consider_encounter(unit, unit.version, self.attempts[enc.other], enc.other_version, enc)
+
+    def on_attempt_planned(self, a: Attempt) -> None:
+        self.attempts[a.attempt_id] = a
+        tl, v = a.timeline, a.version
+        for enc in self.presence.publish(GROUPS, a.attempt_id, tl, self._unit_version, self.now):
+            u = self.units[enc.other]
+            self._consider_encounter(u, enc.other_version, a, v, enc)
+        for hit in sensor_hits(tl, self.world.coverage, self._sensor_up, a.detected_by, a.stream, self.now):
+            self.at(hit.time, self._sensor_detection, a, v, hit.sensor, hit.node)
+        i = a.crossing_index()
+        if i is not None:
+            self.at(float(tl.times[i]), self._crossed, a, v, int(tl.nodes[i]), int(tl.nodes[i - 1]))
+        self.at(tl.end, self._arrived, a, v)
+        for unit, inc, u in list(self.searches.get(a.attempt_id, {}).values()):
+            self._schedule_find(unit, inc, a, u)
+
+    def _sensor_up(self, sensor_id: int, times: np.ndarray) -> np.ndarray:
+        return self.sensors[sensor_id].is_up(times)
+
+    def _consider_encounter(self, unit: PatrolUnit, uv: int, a: Attempt, av: int, enc) -> None:
+        """A unit and a group share a cell: draw whether the unit detects the group."""
+        s = unit.params.spec
+        p = s.detect_prob * max(0.0, 1.0 - s.cover_sensitivity * self.world.terrain.cover[enc.node])
+        if unit.stream.uniform() < p:
+            self.at(enc.time, self._unit_detection, unit, uv, a, av, enc.node)
+
+    # --- events --------------------------------------------------------------------------
+    def _crossed(self, a: Attempt, v: int, node: int, prev: int) -> None:
+        if a.version != v or not a.active:
+            return
+        a.crossed = True
+        breach = (min(prev, node), max(prev, node)) in self._barrier_pairs
+        self.log.record(self.now, "crossed", attempt=a.attempt_id, node=node, detail="breach" if breach else "")
+
+    def _arrived(self, a: Attempt, v: int) -> None:
+        if a.version != v or not a.active:
+            return
+        node = int(a.timeline.nodes[-1])
+        if a.heading_to == a.origin and node == a.origin:
+            a.finish("turned_back")
+            self.log.record(self.now, "turned_back", attempt=a.attempt_id, node=node)
+        elif node == a.dest:
+            a.finish("got_away")
+            self.log.record(self.now, "got_away", attempt=a.attempt_id, node=node, size=a.size)
+        self.searches.pop(a.attempt_id, None)
+
+    def _sensor_detection(self, a: Attempt, v: int, sensor_id: int, node: int) -> None:
+        if a.version != v or not a.active or sensor_id in a.detected_by:
+            return
+        a.detected_by.add(sensor_id)
+        sp = self.sensors[sensor_id].params
+        self.log.record(self.now, "detection", attempt=a.attempt_id, sensor=sensor_id, agency=sp.agency,
+                        node=node, source=sp.spec.type)
+        self.raise_alert(sp.agency, node, attempt=a.attempt_id, source=sp.spec.type, sensor=sensor_id)
+        if a.stream.uniform() < a.org.params.spec.notice_prob:
+            a.react()
+
+    def _unit_detection(self, unit: PatrolUnit, uv: int, a: Attempt, av: int, node: int) -> None:
+        if a.version != av or not a.active or unit.version != uv or not unit.observing:
+            return
+        self.log.record(self.now, "detection", attempt=a.attempt_id, unit=unit.params.id,
+                        agency=unit.params.agency, node=node, source="patrol")
+        self.contact(unit, a, node, incident=None)
+
+    def raise_alert(self, agency: str, node: int, attempt: int, source: str, sensor: int = -1,
+                    unit: int = -1) -> None:
+        alert = Alert(self.next_id("alert"), self.now, agency, node, attempt, source, sensor, unit)
+        self.commands[agency].receive(alert)
+
+    # --- searching and contact -----------------------------------------------------------
+    def start_search(self, unit: PatrolUnit, inc: Incident) -> None:
+        """The unit is at the incident: for each real group behind it, decide if and when found."""
+        u = float(unit.stream.uniform())  # one draw per search, reused if the group re-plans
+        for aid in sorted(inc.attempts):
+            a = self.attempts.get(aid)
+            if a is not None and a.active:
+                self.searches.setdefault(aid, {})[unit.params.id] = (unit, inc, u)
+                self._schedule_find(unit, inc, a, u)
+
+    def end_search(self, unit: PatrolUnit, inc: Incident) -> None:
+        for aid in inc.attempts:
+            self.searches.get(aid, {}).pop(unit.params.id, None)
+
+    def on_incident_updated(self, inc: Incident) -> None:
+        """An alert joined an incident whose unit may already be searching: search for it too."""
+        unit = inc.unit
+        if unit is None or not inc.open or unit.task is None or unit.task.incident is not inc:
+            return
+        if unit.timeline.nodes[0] != inc.target or unit.timeline.start > self.now:
+            return  # still on its way: the search starts at arrival
+        self.start_search(unit, inc)
+
+    def _schedule_find(self, unit: PatrolUnit, inc: Incident, a: Attempt, u: float) -> None:
+        """First time during the search that the group is on the home side within the search
+        radius of the target; found there with probability find_prob * (1 - sensitivity*cover)."""
+        s = unit.params.spec
+        t0, t1 = self.now, unit.timeline.end
+        starts, ends = a.timeline.bounds()
+        nodes = a.timeline.nodes
+        terrain = self.world.terrain
+        near = (terrain.distance_km(inc.target, nodes) <= s.search_radius_km) & (terrain.side[nodes] == HOME)
+        cand = np.flatnonzero(near & (ends >= t0) & (starts <= t1))
+        if cand.size == 0:
+            return
+        i = int(cand[0])
+        p = s.find_prob * max(0.0, 1.0 - s.cover_sensitivity * terrain.cover[nodes[i]])
+        if u < p:
+            self.at(max(t0, float(starts[i])), self._found, unit, unit.version, inc, a, a.version, int(nodes[i]))
+
+    def _found(self, unit: PatrolUnit, uv: int, inc: Incident, a: Attempt, av: int, node: int) -> None:
+        if a.version != av or not a.active or unit.version != uv or not unit.observing:
+            return
+        self.contact(unit, a, node, incident=inc)
+
+    def contact(self, unit: PatrolUnit, a: Attempt, node: int, incident: Incident | None) -> None:
+        """The unit meets the group: it apprehends up to its capacity; the rest scatter."""
+        taken = min(a.size, unit.params.spec.capacity)
+        seized = a.quantity_kg * taken / a.size
+        a.finish("interdicted")
+        self.searches.pop(a.attempt_id, None)
+        self.log.record(self.now, "interdiction", attempt=a.attempt_id, unit=unit.params.id,
+                        agency=unit.params.agency, node=node, size=taken, quantity_kg=seized,
+                        incident=incident.id if incident is not None else -1,
+                        source="response" if incident is not None else "patrol")
+        if incident is not None:
+            incident.open = False
+        unit.engage(found_for=incident)
+
+
+def _fire(fn, args, _event) -> None:
+    fn(*args)
+

@@ -1,0 +1,93 @@
+"""Append-only, typed event log kept in memory as columns.
+
+Every metric is computed from this log (sim/metrics.py), so each event kind below documents
+which columns it fills. Integer ids use -1 for "none"; floats use NaN.
+
+| kind          | meaning                                   | columns used                                   |
+|---------------|-------------------------------------------|------------------------------------------------|
+| run_start     | replication begins                        | duration_min = horizon, detail = scenario name |
+| asset         | an asset deployed at t=0                  | agency, unit or sensor, source = asset type,   |
+|               |                                           | node, capital_usd, opex_usd_per_day            |
+| shift_start   | a unit goes on duty                       | unit, agency, node, size = officers            |
+| shift_end     | a unit goes off duty                      | unit, agency, node, size = officers            |
+| sensor_down   | a sensor fails                            | sensor, agency, node                           |
+| sensor_up     | a sensor is repaired                      | sensor, agency, node                           |
+| attempt       | a smuggling attempt leaves its staging    | attempt, node (origin), cargo, size,           |
+|               |                                           | quantity_kg, source = org, detail = mode>dest  |
+| crossed       | the group crosses the border              | attempt, node (home-side cell), detail=breach? |
+| detection     | a sensor or unit detects a group          | attempt, sensor or unit, agency, node, source  |
+| reaction      | the group reacts to being noticed         | attempt, node, detail = run/hide/turn_back     |
+| alert         | an alert reaches a command centre         | alert, agency, sensor or unit, node, attempt   |
+|               |                                           | (ground truth, -1 = false alarm), source       |
+| alert_handled | an operator finished with the alert       | alert, agency, duration_min = queue wait       |
+| alert_merged  | the alert joins an open incident          | alert, incident, agency                        |
+| no_unit       | no unit could be tasked for an incident   | incident, alert, agency, node                  |
+| dispatch      | a unit is sent to an incident             | incident, alert, unit, agency, node (target),  |
+|               |                                           | duration_min = planned travel                  |
+| arrival       | the unit reaches the incident location    | incident, unit, agency, node                   |
+| search_end    | the unit gives up searching (not found)   | incident, unit, agency, node                   |
+| interdiction  | a unit apprehends (part of) a group       | attempt, unit, agency, node, size (persons     |
+|               |                                           | taken), quantity_kg seized, incident, source   |
+| got_away      | the group reaches its destination         | attempt, node, size (persons not taken)        |
+| turned_back   | the group is back at its staging area     | attempt, node                                  |
+| unit_free     | a unit returns to its beat                | unit, agency, node                             |
+| run_end       | the horizon is reached                    | duration_min = horizon                         |
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+EVENT_KINDS = (
+    "run_start", "asset", "shift_start", "shift_end", "sensor_down", "sensor_up", "attempt",
+    "crossed", "detection", "reaction", "alert", "alert_handled", "alert_merged", "no_unit",
+    "dispatch", "arrival", "search_end", "interdiction", "got_away", "turned_back", "unit_free",
+    "run_end",
+)
+
+INT_COLUMNS = ("attempt", "unit", "sensor", "alert", "incident", "node", "size")
+FLOAT_COLUMNS = ("quantity_kg", "duration_min", "capital_usd", "opex_usd_per_day")
+STR_COLUMNS = ("agency", "source", "cargo", "detail")
+
+SCHEMA = pa.schema(
+    [("t", pa.float64()), ("seq", pa.int64()), ("kind", pa.string())]
+    + [(c, pa.int64()) for c in INT_COLUMNS]
+    + [(c, pa.float64()) for c in FLOAT_COLUMNS]
+    + [(c, pa.string()) for c in STR_COLUMNS]
+)
+
+
+@dataclass
+class Recorder:
+    """Columnar event log. `record` appends one row; nothing is ever changed afterwards."""
+
+    columns: dict[str, list] = field(default_factory=lambda: {name: [] for name in SCHEMA.names})
+
+    def record(self, t: float, kind: str, **values: object) -> None:
+        if kind not in EVENT_KINDS:
+            raise ValueError(f"unknown event kind {kind!r}")
+        cols = self.columns
+        last = cols["t"][-1] if cols["t"] else -math.inf
+        if t < last:
+            raise ValueError(f"event {kind!r} at t={t} is earlier than the last event (t={last})")
+        unknown = set(values) - set(cols)
+        if unknown:
+            raise ValueError(f"unknown event columns {sorted(unknown)}")
+        cols["t"].append(float(t))
+        cols["seq"].append(len(cols["seq"]))
+        cols["kind"].append(kind)
+        for c in INT_COLUMNS:
+            cols[c].append(int(values.get(c, -1)))
+        for c in FLOAT_COLUMNS:
+            cols[c].append(float(values.get(c, math.nan)))
+        for c in STR_COLUMNS:
+            cols[c].append(str(values.get(c, "")))
+
+    def __len__(self) -> int:
+        return len(self.columns["t"])
+
+    def to_arrow(self) -> pa.Table:
+        return pa.table(self.columns, schema=SCHEMA)

@@ -1,0 +1,194 @@
+"""Typed scenario and run schema: the closed set of keys Hydra composes into.
+
+Defaults are declared once, here. Their sources are listed in docs/scenario-reference.md
+(public figures from REFERENCE-FIGURES.md where they exist; the rest are labelled modelling
+guesses). Unknown keys and wrong types are rejected by Hydra/OmegaConf against these
+dataclasses; cross-references (agency names, policy names, sectors, nodes) are checked by
+`sim.validation`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+def _default_kinds() -> dict[str, "KindSpec"]:
+    return {
+        "open": KindSpec(share=0.5, cover=0.1, speed_factor=1.0),
+        "scrub": KindSpec(share=0.3, cover=0.4, speed_factor=0.8),
+        "mountain": KindSpec(share=0.2, cover=0.6, speed_factor=0.5),
+        "river": KindSpec(share=0.0, cover=0.2, speed_factor=0.3),
+        "urban": KindSpec(share=0.0, cover=0.5, speed_factor=1.0),
+    }
+
+
+def _default_modes() -> dict[str, "ModeSpec"]:
+    return {
+        "foot": ModeSpec(offroad_kmh=3.0, road_kmh=4.0),
+        "vehicle": ModeSpec(offroad_kmh=15.0, road_kmh=40.0),
+    }
+
+
+def _night_profile() -> list[float]:
+    # Relative attempt rate per hour of day (0 = midnight): crossings concentrate at night.
+    return [3, 3, 3, 3, 2, 1, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5,
+            0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 1, 2, 3, 3, 3, 3]
+
+
+@dataclass
+class KindSpec:
+    share: float = 0.0  # share of generated land; 0 = only placed by features (rivers, towns)
+    cover: float = 0.0  # concealment 0..1; multiplies detection by (1 - sensitivity * cover)
+    speed_factor: float = 1.0  # off-road speed multiplier
+
+
+@dataclass
+class TerrainSpec:
+    source: str = "generate"  # generate | graphml | csv
+    path: str = ""  # graphml file, or a folder holding nodes.csv and edges.csv
+    seed: int = 1  # the terrain is part of the scenario: its own seed, not the replication's
+    length_km: float = 40.0  # along the border
+    depth_foreign_km: float = 8.0
+    depth_home_km: float = 24.0
+    cell_km: float = 1.0
+    smoothness_km: float = 4.0  # correlation length of the terrain-kind field
+    kinds: dict[str, KindSpec] = field(default_factory=_default_kinds)
+    rivers: int = 1  # rivers flowing towards the border on the home side
+    border_river: bool = False  # the first home row is river (Rio Grande-like)
+    roads_home: int = 3  # north-south roads on the home side, each ending in a town
+    roads_foreign: int = 3  # roads on the foreign side leading to staging areas
+    border_road_km: float = 2.0  # distance of the east-west patrol road from the border; 0 = none
+    ports: int = 1  # home roads that cross the border; a port of entry where each crosses
+    town_radius_km: float = 1.5
+    staging_setback_km: float = 3.0  # staging areas this far south of the border
+    sectors: int = 2
+
+
+@dataclass
+class ModeSpec:
+    offroad_kmh: float = 3.0
+    road_kmh: float = 4.0
+
+
+@dataclass
+class AgencySpec:
+    jurisdiction: list[str] = field(default_factory=lambda: ["home"])  # sector names | home | all
+    operators: int = 2  # command-centre operators handling alerts in parallel
+    handling_min: float = 2.0  # mean operator time per alert
+    handling: str = "exponential"  # exponential | fixed
+    correlate_km: float = 5.0  # an alert this close to an open incident joins it
+    correlate_min: float = 90.0  # ... if the incident was opened this recently
+
+
+@dataclass
+class UnitGroupSpec:
+    agency: str = ""
+    count: int = 0
+    mode: str = "vehicle"  # a key of scenario.modes
+    officers: int = 2
+    capacity: int = 8  # persons the unit can apprehend at one contact
+    policy: str = "random_beat"  # patrol policy (registry name)
+    route: list[int] = field(default_factory=list)  # waypoints for fixed_route
+    placement: str = "spread"  # spread | explicit
+    nodes: list[int] = field(default_factory=list)  # explicit base nodes
+    coords: list[list[float]] = field(default_factory=list)  # explicit bases [x, y] km, snapped
+    sectors: list[str] = field(default_factory=list)  # where to spread/beat; default: jurisdiction
+    shift_hours: float = 10.0
+    shifts_per_day: int = 3  # units are staggered over this many shift starts per day
+    detect_prob: float = 0.5  # chance to detect a group met in the same cell, no cover
+    cover_sensitivity: float = 1.0
+    search_min: float = 45.0  # search time at an alert location
+    search_radius_km: float = 3.0  # a group within this distance during the search can be found
+    find_prob: float = 0.8  # chance to find a group inside the radius, no cover
+    processing_min: float = 90.0  # apprehension processing before returning to duty
+    capital_usd: float = 50_000.0  # per unit (vehicle/equipment)
+    cost_per_officer_hour_usd: float = 60.0  # on duty
+
+
+@dataclass
+class SensorGroupSpec:
+    agency: str = ""
+    type: str = "tower"  # registered sensor type: tower | ground
+    count: int = 0  # for along_border / random placement (ignored if spacing_km > 0)
+    placement: str = "along_border"  # along_border | random | explicit
+    spacing_km: float = 0.0  # along_border: one sensor every spacing_km
+    setback_km: float = 1.0  # along_border: distance from the border into the home side
+    nodes: list[int] = field(default_factory=list)
+    coords: list[list[float]] = field(default_factory=list)
+    sectors: list[str] = field(default_factory=list)  # restricts placement; default: all
+    range_km: float = 10.0  # tower: detection range; ground: ignored (own cell)
+    detect_prob: float = 0.8  # ground: chance to detect one pass over its cell
+    detect_rate_per_hour: float = 0.5  # tower: detection hazard per hour in view, no cover
+    cover_sensitivity: float = 1.0
+    false_alarms_per_day: float = 0.5
+    mtbf_days: float = 20.0  # mean time between failures; 0 = never fails
+    repair_hours: float = 10.0
+    capital_usd: float = 2.6e6
+    opex_usd_per_day: float = 300.0
+
+
+@dataclass
+class BarrierSpec:
+    agency: str = ""
+    from_km: float = 0.0  # along the border (x)
+    to_km: float = 1.0e9
+    breach_min: float = 5.0  # delay to cross one barrier edge on foot; vehicles cannot cross
+    capital_usd_per_km: float = 12.4e6
+    opex_usd_per_km_day: float = 0.0
+
+
+@dataclass
+class CargoSpec:
+    share: float = 0.0  # share of the organisation's attempts
+    size_min: int = 1  # persons in the group
+    size_max: int = 1
+    load_kg_per_person: float = 0.0  # carried contraband per person (drugs, contraband)
+    mode: str = "foot"
+
+
+def _default_cargo() -> dict[str, CargoSpec]:
+    return {
+        "people": CargoSpec(share=0.7, size_min=2, size_max=15),
+        "drugs": CargoSpec(share=0.3, size_min=2, size_max=6, load_kg_per_person=20.0),
+    }
+
+
+@dataclass
+class OrgSpec:
+    attempts_per_day: float = 10.0
+    hourly_profile: list[float] = field(default_factory=_night_profile)
+    cargo: dict[str, CargoSpec] = field(default_factory=_default_cargo)
+    routing: str = "fastest"  # routing policy (registry name): fastest | least_risk
+    risk_aversion: float = 3.0  # least_risk: weight of known sensor coverage against time
+    reaction: str = "run"  # reaction policy (registry name): run | hide | turn_back
+    notice_prob: float = 0.5  # chance a group notices it was seen by a sensor
+    run_speedup: float = 1.3
+    hide_min: float = 60.0
+    staging: list[int] = field(default_factory=list)  # origin nodes; default: all staging areas
+    destinations: list[int] = field(default_factory=list)  # default: all towns
+
+
+@dataclass
+class ScenarioSpec:
+    name: str = "unnamed"
+    description: str = ""
+    horizon_days: float = 2.0
+    tick_min: float = 10.0  # step() length for the live map / DataCollector
+    terrain: TerrainSpec = field(default_factory=TerrainSpec)
+    modes: dict[str, ModeSpec] = field(default_factory=_default_modes)
+    agencies: dict[str, AgencySpec] = field(default_factory=dict)
+    units: dict[str, UnitGroupSpec] = field(default_factory=dict)
+    sensors: dict[str, SensorGroupSpec] = field(default_factory=dict)
+    barriers: dict[str, BarrierSpec] = field(default_factory=dict)
+    organisations: dict[str, OrgSpec] = field(default_factory=dict)
+
+
+@dataclass
+class RunConfig:
+    """Root of the composed config (registered as `run_schema`, not `config`: see DESIGN pitfalls)."""
+
+    scenario: ScenarioSpec = field(default_factory=ScenarioSpec)
+    seed: int = 1  # base seed of replication 0; replication i uses seed + i
+    replications: int = 1
+    map: bool = True  # draw map.png
+    quiet: bool = False

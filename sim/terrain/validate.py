@@ -1,0 +1,58 @@
+"""Terrain checks: every problem found is reported, one line each, naming the source."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from sim.terrain.model import FOREIGN, HOME, Terrain
+
+
+class TerrainError(ValueError):
+    """An impossible or malformed terrain; the message lists every problem found."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"invalid terrain from {source}:\n{lines}")
+
+
+def validate(t: Terrain, source: str) -> None:
+    """Raise TerrainError listing every structural problem of `t` (no-op when sound)."""
+    problems: list[str] = []
+    n = t.n_nodes
+    if n == 0:
+        raise TerrainError(source, ["the terrain has no nodes"])
+    bad_len = np.flatnonzero(~(t.edge_length_km > 0))
+    for e in bad_len[:5]:
+        problems.append(
+            f"edge ({t.edge_u[e]}, {t.edge_v[e]}): length_km must be > 0, got {t.edge_length_km[e]}"
+        )
+    if bad_len.size > 5:
+        problems.append(f"... and {bad_len.size - 5} more edges with non-positive length_km")
+    bad_cover = np.flatnonzero((t.cover < 0) | (t.cover > 1))
+    for i in bad_cover[:5]:
+        problems.append(f"node {i}: cover must be in [0, 1], got {t.cover[i]}")
+    if t.border_edges.size == 0:
+        problems.append("no border edge: no edge joins a 'foreign' node to a 'home' node")
+    staging, towns = t.staging_areas, t.towns
+    if staging.size == 0:
+        problems.append("no staging area: mark foreign-side nodes with feature='staging'")
+    if towns.size == 0:
+        problems.append("no destination: mark home-side nodes with feature='town'")
+    for s in staging[t.side[staging] != FOREIGN]:
+        problems.append(f"node {s}: staging area on the home side (staging areas must be foreign)")
+    for d in towns[t.side[towns] != HOME]:
+        problems.append(f"node {d}: town on the foreign side (destinations must be home)")
+    if staging.size and towns.size and t.n_edges:
+        ok = t.edge_length_km > 0
+        adj = coo_matrix((np.ones(ok.sum()), (t.edge_u[ok], t.edge_v[ok])), shape=(n, n))
+        _, label = connected_components(adj, directed=False)
+        town_labels = set(label[towns].tolist())
+        for s in staging:
+            if label[s] not in town_labels:
+                problems.append(f"node {s}: staging area cannot reach any destination (town)")
+    if problems:
+        raise TerrainError(source, problems)
