@@ -60,7 +60,8 @@ class TerrainSpec:
     border_road_km: float = 2.0  # distance of the east-west patrol road from the border; 0 = none
     ports: int = 1  # home roads that cross the border; a port of entry where each crosses
     town_radius_km: float = 1.5
-    staging_setback_km: float = 3.0  # staging areas this far south of the border
+    staging_areas: int = 6  # foreign-side starting points spread along the border
+    staging_setback_km: float = 3.0  # staging areas this far from the border
     sectors: int = 2
 
 

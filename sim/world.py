@@ -137,10 +137,12 @@ def _spread(terrain: Terrain, candidates: np.ndarray, k: int) -> list[int]:
     return order[np.minimum(idx, order.size - 1)].tolist()
 
 
-def build_world(spec: ScenarioSpec, origin: str = "scenario", base_dir: str = ".") -> World:
-    """Validate the scenario, build the terrain and place every asset."""
+def build_world(spec: ScenarioSpec, origin: str = "scenario", base_dir: str = ".",
+                terrain: Terrain | None = None) -> World:
+    """Validate the scenario, build (or take) the terrain and place every asset."""
     check_names(spec, origin)
-    terrain = load_terrain(spec, base_dir)
+    if terrain is None:
+        terrain = load_terrain(spec, base_dir)
     check_against_terrain(spec, terrain, origin)
     home = terrain.side == HOME
 

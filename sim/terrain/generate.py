@@ -62,21 +62,20 @@ def generate(spec: TerrainSpec) -> Terrain:
     if border_row is not None:
         road([(border_row, c) for c in range(cols)])
 
-    # foreign roads: from the far foreign edge to staging areas near the border, or to a port
+    # foreign roads: from the far foreign edge to a port, or to one of the staging areas
     setback = max(1, int(round(spec.staging_setback_km / cell)))
     staging_row = max(0, rows_f - setback)
-    foreign_cols = sorted(set(port_cols) | set(_spread_columns(rng, cols, spec.roads_foreign)))
-    for c in foreign_cols:
-        if c in port_cols:
-            road([(r, c) for r in range(0, rows_f + 1)])
-            feature[rows_f, c] = PORT
-            _town(kind_grid, feature, kind_names, spec, max(0, rows_f - 1 - town_radius), c,
-                  town_radius, rows_f, rows, cols, town_feature=False)
-        else:
-            road([(r, c) for r in range(0, staging_row + 1)])
-            feature[staging_row, c] = STAGING
-    if not (feature == STAGING).any():  # every region needs somewhere to start from
-        feature[staging_row, cols // 2] = STAGING
+    staging_cols = _spread_columns(rng, cols, max(1, spec.staging_areas))
+    for c in staging_cols:
+        feature[staging_row, c] = STAGING
+    for c in port_cols:
+        road([(r, c) for r in range(0, rows_f + 1)])
+        feature[rows_f, c] = PORT
+        _town(kind_grid, feature, kind_names, spec, max(0, rows_f - 1 - town_radius), c,
+              town_radius, rows_f, rows, cols, town_feature=False)
+    for c in _spread_columns(rng, cols, spec.roads_foreign):
+        end = min(staging_cols, key=lambda s: abs(s - c))  # the road leads to the nearest staging area
+        road([(r, c) for r in range(0, staging_row + 1)] + _straight(staging_row, c, end))
 
     # 8-neighbour grid edges
     eu, ev = [], []
@@ -155,6 +154,12 @@ def _spread_columns(rng: np.random.Generator, cols: int, k: int) -> list[int]:
         return []
     band = cols / k
     return [int(np.clip(int(band * (i + 0.5) + rng.uniform(-band / 4, band / 4)), 0, cols - 1)) for i in range(k)]
+
+
+def _straight(row: int, c0: int, c1: int) -> list[tuple[int, int]]:
+    """Cells along a row from column c0 (exclusive) to c1 (inclusive)."""
+    step = 1 if c1 >= c0 else -1
+    return [(row, c) for c in range(c0 + step, c1 + step, step)]
 
 
 def _town(kind_grid, feature, kind_names, spec, r0, c0, radius, rows_f, rows, cols, town_feature=True) -> None:

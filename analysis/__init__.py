@@ -1,0 +1,1 @@
+"""Reading results (Parquet) and drawing figures; never imports the model."""
