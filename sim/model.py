@@ -251,6 +251,7 @@ class BorderModel(mesa.Model):
 
     def contact(self, unit: PatrolUnit, a: Attempt, node: int, incident: Incident | None) -> None:
         """The unit meets the group: it apprehends up to its capacity; the rest scatter."""
+        unit.drop_response(found_for=incident)
         taken = min(a.size, unit.params.spec.capacity)
         seized = a.quantity_kg * taken / a.size
         a.finish("interdicted")
@@ -261,7 +262,7 @@ class BorderModel(mesa.Model):
                         source="response" if incident is not None else "patrol")
         if incident is not None:
             incident.open = False
-        unit.engage(found_for=incident)
+        unit.engage()
 
 
 def _fire(fn, args, _event) -> None:

@@ -72,12 +72,14 @@ class PatrolUnit(mesa.Agent):
         self.task = Task("respond", incident)
         self.process.interrupt("dispatch")
 
-    def engage(self, found_for: "Incident | None" = None) -> None:
-        """A contact happened: switch to apprehension processing. A response in hand for another
-        incident is abandoned ("diverted")."""
+    def drop_response(self, found_for: "Incident | None") -> None:
+        """Before a contact: a response in hand for another incident is abandoned ("diverted")."""
         prev = self.task
         if prev is not None and prev.kind == "respond" and prev.incident is not found_for:
             self._abandon(prev.incident, "diverted")
+
+    def engage(self) -> None:
+        """A contact happened: switch to apprehension processing."""
         self.task = Task("process")
         self.process.interrupt("contact")
 

@@ -1,0 +1,110 @@
+"""Invariants over several scenarios and seeds (a conformance check in the spirit of
+Gymnasium's env_checker): outcomes, clocks, places, capacities, jurisdiction."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.agents.patrols import PatrolUnit
+from sim.metrics import summarize
+from sim.model import BorderModel
+from sim.movement import Timeline
+
+VARIANTS = [
+    (),
+    ("scenario.organisations.cartel.reaction=turn_back", "scenario.organisations.cartel.notice_prob=1.0"),
+    ("scenario.organisations.coyotes.routing=fastest", "scenario.units.bp_vehicle.count=4",
+     "scenario.agencies.border_patrol.operators=1"),
+    ("scenario.terrain.border_river=true", "scenario.terrain.seed=3", "scenario.units.bp_foot.capacity=2"),
+]
+TERMINAL = ["interdiction", "got_away", "turned_back"]
+
+
+class TracedModel(BorderModel):
+    """Records every unit plan so that tests can check movement continuity."""
+
+    def __init__(self, world, seed):
+        self.plans: list[tuple[int, float, Timeline, Timeline]] = []
+        super().__init__(world, seed)
+        for u in self.units:
+            u._trace = self.plans
+
+
+def _traced_set(self, tl):  # replaces PatrolUnit.timeline assignment via property below
+    prev = self.__dict__.get("timeline")
+    self.__dict__["timeline"] = tl
+    trace = self.__dict__.get("_trace")
+    if trace is not None and prev is not None:
+        trace.append((self.params.id, self.model.now, prev, tl))
+
+
+@pytest.fixture
+def traced(monkeypatch):
+    monkeypatch.setattr(PatrolUnit, "timeline", property(lambda self: self.__dict__["timeline"], _traced_set),
+                        raising=False)
+    return TracedModel
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=["demo", "turn_back", "few_units", "river_small_capacity"])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_invariants(world_for, traced, variant, seed):
+    world = world_for(*variant)
+    model = traced(world, seed)
+    ev = model.run().to_arrow().to_pandas()
+    horizon = world.horizon_min
+    t = world.terrain
+
+    # time never goes backwards, nothing happens after the horizon
+    assert (np.diff(ev.t.to_numpy()) >= 0).all()
+    assert ev.t.max() <= horizon + 1e-9
+
+    # every attempt has exactly one outcome, or is still under way at the horizon
+    attempts = ev[ev.kind == "attempt"].attempt
+    ends = ev[ev.kind.isin(TERMINAL)]
+    assert not ends.attempt.duplicated().any()
+    assert set(ends.attempt) <= set(attempts)
+    for a in model.attempts.values():
+        assert (a.outcome == "") == (a.attempt_id not in set(ends.attempt))
+
+    # counts in the summary equal counts taken from the model's own state
+    s = summarize(ev)
+    outcomes = pd.Series([a.outcome for a in model.attempts.values()])
+    assert s["attempts"] == len(model.attempts) == len(attempts)
+    assert s["interdicted"] == (outcomes == "interdicted").sum()
+    assert s["got_away"] == (outcomes == "got_away").sum()
+    assert s["turned_back"] == (outcomes == "turned_back").sum()
+    assert s["under_way"] == (outcomes == "").sum()
+    assert s["alerts"] == sum(1 for _ in ev[ev.kind == "alert"].itertuples())
+
+    # no unit is ever in two places: each new plan starts where the unit was at that moment,
+    # and every step of a plan is a terrain edge (or a stay) taking non-negative time
+    edges = set(zip(t.edge_u.tolist(), t.edge_v.tolist()))
+    assert len(model.plans) > 100
+    for uid, now, prev, new in model.plans:
+        assert new.nodes[0] == prev.node_at(now), f"unit {uid} jumped at t={now}"
+        assert new.times[0] == pytest.approx(now)
+        assert (np.diff(new.times) >= 0).all()
+        for u, v in zip(new.nodes[:-1].tolist(), new.nodes[1:].tolist()):
+            assert u == v or (min(u, v), max(u, v)) in edges
+
+    # a unit works one task at a time: a dispatch or a patrol contact starts a task; unit_free
+    # ends it, and a contact on the way ends a response ("diverted") before it starts another
+    for uid, g in ev[ev.unit >= 0].groupby("unit"):
+        busy = False
+        for kind, source, detail in zip(g.kind, g.source, g.detail):
+            if kind == "dispatch" or (kind == "interdiction" and source == "patrol"):
+                assert not busy, f"unit {uid} got a second task while busy"
+                busy = True
+            elif kind == "unit_free" or (kind == "search_end" and detail == "diverted"):
+                busy = False
+
+    # apprehensions respect unit capacity and group size; units act inside their jurisdiction
+    inter = ev[ev.kind == "interdiction"]
+    sizes = ev[ev.kind == "attempt"].set_index("attempt")["size"]
+    for row in inter.itertuples():
+        assert 1 <= row.size <= min(world.units[row.unit].spec.capacity, sizes[row.attempt])
+        assert world.agencies[row.agency].jurisdiction[row.node]
+    for row in ev[ev.kind == "dispatch"].itertuples():
+        assert world.units[row.unit].agency == row.agency
+        assert world.agencies[row.agency].jurisdiction[row.node]
+    assert len(inter) > 0

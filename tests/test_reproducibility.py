@@ -1,0 +1,28 @@
+from sim.model import BorderModel
+
+ATTEMPT_COLUMNS = ["t", "attempt", "node", "cargo", "size", "quantity_kg", "source", "detail"]
+
+
+def test_same_seed_same_log_other_seed_other_log(world_for):
+    world = world_for()
+    a = BorderModel(world, 11).run().to_arrow().to_pandas()  # pandas: NaN == NaN in equals()
+    b = BorderModel(world, 11).run().to_arrow().to_pandas()
+    c = BorderModel(world, 12).run().to_arrow().to_pandas()
+    assert len(a) > 200
+    assert a.equals(b)
+    assert not a.equals(c)
+
+
+def test_one_more_patrol_leaves_smuggler_arrivals_unchanged(world_for):
+    base = world_for()
+    more = world_for(f"scenario.units.bp_vehicle.count={base.scenario.units['bp_vehicle'].count + 1}")
+    assert len(more.units) == len(base.units) + 1
+    a = BorderModel(base, 5).run().to_arrow().to_pandas()
+    b = BorderModel(more, 5).run().to_arrow().to_pandas()
+    att_a = a[a.kind == "attempt"][ATTEMPT_COLUMNS].reset_index(drop=True)
+    att_b = b[b.kind == "attempt"][ATTEMPT_COLUMNS].reset_index(drop=True)
+    assert len(att_a) > 20
+    assert att_a.equals(att_b)
+    # ... while the extra unit does change what happens to them
+    assert not a[a.kind.isin(["interdiction", "got_away", "detection"])].reset_index(drop=True).equals(
+        b[b.kind.isin(["interdiction", "got_away", "detection"])].reset_index(drop=True))

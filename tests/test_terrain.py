@@ -1,0 +1,124 @@
+import networkx as nx
+import numpy as np
+import pytest
+
+from helpers import KINDS, corridor_graph
+from sim.scenario import ModeSpec, TerrainSpec
+from sim.terrain import (FOREIGN, HOME, KindProps, Router, TerrainError, generate, load_csv,
+                         load_graphml)
+
+PROPS = {k: KindProps(v.cover, v.speed_factor) for k, v in TerrainSpec().kinds.items()}
+
+
+def test_generator_is_deterministic_in_its_seed():
+    a, b, c = generate(TerrainSpec(seed=3)), generate(TerrainSpec(seed=3)), generate(TerrainSpec(seed=4))
+    assert np.array_equal(a.kind, b.kind) and np.array_equal(a.edge_road, b.edge_road)
+    assert not np.array_equal(a.kind, c.kind)
+
+
+def test_generated_region_has_the_requested_structure():
+    spec = TerrainSpec(length_km=30, depth_foreign_km=6, depth_home_km=20, cell_km=1.0, sectors=3, ports=2,
+                       roads_home=3, staging_areas=5)
+    t = generate(spec)
+    assert t.n_nodes == 30 * 26
+    assert set(np.unique(t.side[t.towns])) == {HOME}
+    assert set(np.unique(t.side[t.staging_areas])) == {FOREIGN}
+    assert t.staging_areas.size == 5 and t.towns.size == 3 and t.ports.size == 2
+    # a port sits where a road crosses the border: one of its border edges is a road
+    border_road = t.edge_road[t.border_edges]
+    assert border_road.sum() >= 2
+    assert t.sector_names == ("S1", "S2", "S3")
+    # the kind shares of the land not overwritten by rivers/towns follow the spec
+    share = {k: float(np.mean(t.kind == i)) for i, k in enumerate(t.kind_names)}
+    assert abs(share["open"] - 0.5) < 0.1 and abs(share["mountain"] - 0.2) < 0.08
+
+
+def test_router_uses_road_speed_and_closes_barriers_to_vehicles():
+    t = generate(TerrainSpec(seed=2))
+    modes = {"foot": ModeSpec(3.0, 4.0), "vehicle": ModeSpec(15.0, 40.0)}
+    r = Router(t, modes)
+    road = np.flatnonzero(t.edge_road)[0]
+    assert r.edge_minutes("vehicle")[road] == pytest.approx(t.edge_length_km[road] / 40 * 60)
+    e = int(t.border_edges[0])
+    r2 = Router(t, modes, {e: 5.0})
+    assert np.isinf(r2.edge_minutes("vehicle")[e])
+    assert r2.edge_minutes("foot")[e] == pytest.approx(r.edge_minutes("foot")[e] + 5.0)
+    # home-only routing never leaves the home side
+    home = np.flatnonzero(t.side == HOME)
+    p = r.path(int(home[0]), int(home[-1]), "vehicle", home_only=True)
+    assert p is not None and (t.side[p] == HOME).all()
+    # the path is made of terrain edges and its cost is the Dijkstra distance
+    assert r.step_minutes(p, "vehicle").sum() == pytest.approx(r.minutes_from(int(home[-1]), "vehicle", True)[home[0]])
+
+
+def _edges(t) -> np.ndarray:
+    rows = np.c_[t.edge_u, t.edge_v, t.edge_length_km, t.edge_road]
+    return rows[np.lexsort((rows[:, 1], rows[:, 0]))]
+
+
+def test_graphml_and_csv_round_trip(tmp_path):
+    t = generate(TerrainSpec(length_km=10, depth_home_km=8, depth_foreign_km=4, seed=5))
+    g = t.to_networkx()
+    nx.write_graphml(g, tmp_path / "t.graphml")
+    t2 = load_graphml(tmp_path / "t.graphml", PROPS)
+    assert np.array_equal(t.kind, t2.kind) and np.allclose(_edges(t), _edges(t2))
+    (tmp_path / "csv").mkdir()
+    with open(tmp_path / "csv/nodes.csv", "w") as fh:
+        fh.write("id,x,y,kind,cover,side,sector,feature\n")
+        for i, a in g.nodes(data=True):
+            fh.write(f"{i},{a['x']},{a['y']},{a['kind']},{a['cover']},{a['side']},{a['sector']},{a['feature']}\n")
+    with open(tmp_path / "csv/edges.csv", "w") as fh:
+        fh.write("u,v,length_km,road\n")
+        for u, v, a in g.edges(data=True):
+            fh.write(f"{u},{v},{a['length_km']},{a['road']}\n")
+    t3 = load_csv(tmp_path / "csv", PROPS)
+    assert np.array_equal(t.feature, t3.feature) and np.allclose(_edges(t), _edges(t3))
+
+
+# --- one test per class of bad terrain --------------------------------------------------------
+CORRIDOR_PROPS = {k: KindProps(v.cover, v.speed_factor) for k, v in KINDS.items()}
+
+
+def _load(g: nx.Graph, tmp_path):
+    nx.write_graphml(g, tmp_path / "bad.graphml")
+    with pytest.raises(TerrainError) as err:
+        load_graphml(tmp_path / "bad.graphml", CORRIDOR_PROPS)
+    assert "bad.graphml" in str(err.value)
+    return str(err.value)
+
+
+def test_missing_attribute_is_named(tmp_path):
+    g = corridor_graph()
+    del g.nodes[3]["side"]
+    assert "node 3: missing attribute 'side'" in _load(g, tmp_path)
+
+
+def test_unknown_kind_lists_allowed_kinds(tmp_path):
+    g = corridor_graph()
+    g.nodes[2]["kind"] = "swamp"
+    assert "unknown kind 'swamp'; allowed: open, scrub" in _load(g, tmp_path)
+
+
+def test_non_positive_length(tmp_path):
+    g = corridor_graph()
+    g.edges[2, 3]["length_km"] = 0.0
+    assert "edge (2, 3): length_km must be > 0" in _load(g, tmp_path)
+
+
+def test_no_border_edge(tmp_path):
+    g = corridor_graph()
+    g.nodes[0]["side"] = "home"
+    g.nodes[0]["feature"] = ""
+    msg = _load(g, tmp_path)
+    assert "no border edge" in msg and "no staging area" in msg  # every problem, one line each
+
+
+def test_staging_that_cannot_reach_a_destination(tmp_path):
+    g = corridor_graph()
+    g.remove_edge(4, 5)
+    assert "node 0: staging area cannot reach any destination" in _load(g, tmp_path)
+
+
+def test_missing_file():
+    with pytest.raises(TerrainError, match="file not found"):
+        load_graphml("/nonexistent/terrain.graphml", CORRIDOR_PROPS)
