@@ -197,7 +197,9 @@ class BorderModel(mesa.Model):
             return
         self.log.record(self.now, "detection", attempt=a.attempt_id, unit=unit.params.id,
                         agency=unit.params.agency, node=node, source="patrol")
-        self.contact(unit, a, node, incident=None)
+        task = unit.task  # a responding unit that meets the group it was sent for has found it
+        inc = task.incident if task is not None and task.kind == "respond" else None
+        self.contact(unit, a, node, incident=inc if inc is not None and a.attempt_id in inc.attempts else None)
 
     def raise_alert(self, agency: str, node: int, attempt: int, source: str, sensor: int = -1,
                     unit: int = -1) -> None:

@@ -1,0 +1,92 @@
+"""Each class of bad scenario input gives one clear message: where, which key, what is allowed."""
+
+import pytest
+
+from sim.config import ConfigError, compose
+from sim.validation import ScenarioError
+from sim.world import build_world
+
+
+def scenario_file(tmp_path, text: str) -> list[str]:
+    """Overrides that make Hydra find scenario 'bad' in tmp_path/scenario/bad.yaml."""
+    (tmp_path / "scenario").mkdir(exist_ok=True)
+    (tmp_path / "scenario" / "bad.yaml").write_text(text)
+    return [f"hydra.searchpath=[file://{tmp_path}]", "scenario=bad"]
+
+
+def build(*overrides: str):
+    cfg, origin = compose(list(overrides))
+    return build_world(cfg.scenario, origin)
+
+
+def test_unknown_key_in_scenario_file_lists_allowed_keys(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        compose(scenario_file(tmp_path, "name: bad\nterrain:\n  lenght_km: 30\n"))
+    msg = str(err.value)
+    assert "scenarios/bad.yaml" in msg and "scenario.terrain.lenght_km" in msg and "length_km" in msg
+
+
+def test_unknown_key_on_command_line():
+    with pytest.raises(ConfigError) as err:
+        compose(["scenario.units.bp_foot.speed=3"])
+    msg = str(err.value)
+    assert "command-line override 'scenario.units.bp_foot.speed=3'" in msg
+    assert "allowed keys there:" in msg and "capacity" in msg
+
+
+def test_wrong_type_names_key_and_expected_type(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        compose(scenario_file(tmp_path, "name: bad\nhorizon_days: soon\n"))
+    assert "scenario.horizon_days" in str(err.value) and "expected float" in str(err.value)
+
+
+def test_yaml_syntax_error_names_file_and_line(tmp_path):
+    with pytest.raises(ConfigError, match=r"bad.yaml, line 3: YAML error: found duplicate key horizon_days"):
+        compose(scenario_file(tmp_path, "name: bad\nhorizon_days: 2\nhorizon_days: 3\n"))
+
+
+def test_unknown_scenario_lists_the_shipped_ones():
+    with pytest.raises(ConfigError) as err:
+        compose(["scenario=does_not_exist"])
+    assert "does_not_exist" in str(err.value) and "demo" in str(err.value)
+
+
+def test_unknown_policy_name_lists_registered_policies():
+    with pytest.raises(ScenarioError) as err:
+        build("scenario.units.bp_foot.policy=zigzag", "scenario.organisations.cartel.routing=teleport")
+    msg = str(err.value)
+    assert "scenarios/demo.yaml" in msg
+    assert "scenario.units.bp_foot.policy: unknown value 'zigzag'; allowed: fixed_route, random_beat" in msg
+    assert "scenario.organisations.cartel.routing: unknown value 'teleport'; allowed: fastest, least_risk" in msg
+
+
+def test_reference_to_unknown_agency():
+    with pytest.raises(ScenarioError, match=r"scenario.sensors.towers.agency: unknown value 'cia'; allowed: border_patrol"):
+        build("scenario.sensors.towers.agency=cia")
+
+
+def test_unknown_sector_and_out_of_range_node():
+    with pytest.raises(ScenarioError) as err:
+        build("scenario.units.bp_foot.sectors=[S9]", "scenario.organisations.cartel.staging=[999999]")
+    msg = str(err.value)
+    assert "scenario.units.bp_foot.sectors: unknown value 'S9'; allowed: S1, S2" in msg
+    assert "scenario.organisations.cartel.staging: node ids [999999] not in the terrain" in msg
+
+
+def test_impossible_values():
+    with pytest.raises(ScenarioError) as err:
+        build("scenario.sensors.ground.detect_prob=1.5", "scenario.organisations.cartel.hourly_profile=[1,2]")
+    msg = str(err.value)
+    assert "scenario.sensors.ground.detect_prob: must be in [0, 1], got 1.5" in msg
+    assert "hourly_profile: needs 24 non-negative weights" in msg
+
+
+def test_terrain_file_that_does_not_exist():
+    from sim.terrain import TerrainError
+    with pytest.raises(TerrainError, match=r"no_such_map.graphml:\n  - file not found"):
+        build("scenario.terrain.source=graphml", "scenario.terrain.path=no_such_map.graphml")
+
+
+def test_unknown_terrain_source():
+    with pytest.raises(ScenarioError, match=r"scenario.terrain.source: unknown value 'shapefile'; allowed: generate, graphml, csv"):
+        build("scenario.terrain.source=shapefile")

@@ -1,0 +1,45 @@
+"""The demo end to end through the real entry point, as a user runs it."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sim.run", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_demo_writes_config_events_summary_and_map(tmp_path):
+    out = tmp_path / "run"
+    proc = run_cli(f"hydra.run.dir={out}", "replications=2", "seed=3")
+    assert proc.returncode == 0, proc.stderr
+    assert "interdiction_rate" in proc.stdout and str(out) in proc.stdout
+
+    cfg = yaml.safe_load((out / "config.yaml").read_text())
+    assert cfg["scenario"]["name"] == "demo" and cfg["replications"] == 2 and cfg["seed"] == 3
+
+    summary = pq.read_table(out / "summary.parquet").to_pandas()
+    assert list(summary.seed) == [3, 4] and list(summary.replication) == [0, 1]
+    events = pq.read_table(out / "events.parquet").to_pandas()
+    for rep, row in summary.iterrows():
+        ev = events[events.replication == rep]
+        assert row.attempts == (ev.kind == "attempt").sum() > 0
+        assert row.interdicted == (ev.kind == "interdiction").sum()
+
+    png = (out / "map.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
+    assert not list(out.glob(".*.parquet.*")), "temporary files left behind"
+
+
+def test_bad_override_fails_with_one_clear_message(tmp_path):
+    proc = run_cli(f"hydra.run.dir={tmp_path}", "scenario.units.bp_foot.policy=zigzag")
+    assert proc.returncode == 2
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "scenarios/demo.yaml" in proc.stderr and "random_beat" in proc.stderr
+    assert "Traceback" not in proc.stderr
