@@ -17,8 +17,11 @@ Definitions (all from the event log, `sim/recorder.py` documents the columns):
   responses_found = interdictions made by a responding unit.
 - patrol_utilisation = unit busy minutes / unit on-duty minutes; busy runs from a dispatch or a
   patrol contact to the unit's next unit_free (clipped at the horizon).
-- cost: capital_usd (sum over assets) + operating (opex_usd_per_day x days active: the horizon
-  for sensors and barriers, time on duty for units); per agency in cost_usd.<agency>.
+- cost: capital_usd is the outlay of all assets; capital_share_usd is its part used up over the
+  horizon (capital x horizon / lifetime, straight-line); operating_usd = opex_usd_per_day x days
+  active (the horizon for sensors and barriers, time on duty for units); cost_usd =
+  capital_share_usd + operating_usd, per agency in cost_usd.<agency>;
+  cost_per_interdiction_usd = cost_usd / interdicted.
 """
 
 from __future__ import annotations
@@ -108,6 +111,7 @@ def summarize(events: pa.Table | pd.DataFrame) -> dict[str, float]:
     days_active = np.where(assets.unit >= 0, assets.unit.map(on_duty).fillna(0.0) / 1440.0, horizon / 1440.0)
     opex = assets.opex_usd_per_day.fillna(0.0).to_numpy() * days_active
     capital = assets.capital_usd.fillna(0.0).to_numpy()
+    share = capital * np.minimum(1.0, horizon / 1440.0 / 365.0 / assets.lifetime_years.to_numpy())
 
     row: dict[str, float] = {
         "horizon_days": horizon / 1440.0,
@@ -139,12 +143,14 @@ def summarize(events: pa.Table | pd.DataFrame) -> dict[str, float]:
         "dispatch_to_arrival_p90_min": _p90(d2a),
         "patrol_utilisation": _ratio(_busy_minutes(ev, horizon), float(on_duty.sum())),
         "capital_usd": float(capital.sum()),
+        "capital_share_usd": float(share.sum()),
         "operating_usd": float(opex.sum()),
-        "cost_usd": float(capital.sum() + opex.sum()),
+        "cost_usd": float(share.sum() + opex.sum()),
+        "cost_per_interdiction_usd": _ratio(float(share.sum() + opex.sum()), len(inter)),
     }
     for src in ("tower", "ground", "patrol"):
         row[f"detections_{src}"] = int((det.source == src).sum())
     for agency, idx in assets.groupby("agency").groups.items():
         pos = assets.index.get_indexer(idx)
-        row[f"cost_usd.{agency}"] = float(capital[pos].sum() + opex[pos].sum())
+        row[f"cost_usd.{agency}"] = float(share[pos].sum() + opex[pos].sum())
     return row

@@ -90,15 +90,18 @@ class BorderModel(mesa.Model):
             s = u.params.spec
             log.record(0.0, "asset", agency=u.params.agency, unit=u.params.id, source=f"unit:{s.mode}",
                        node=u.params.base, capital_usd=s.capital_usd,
-                       opex_usd_per_day=s.cost_per_officer_hour_usd * s.officers * 24.0)
+                       opex_usd_per_day=s.cost_per_officer_hour_usd * s.officers * 24.0,
+                       lifetime_years=s.lifetime_years)
         for s in self.sensors:
             p = s.params
             log.record(0.0, "asset", agency=p.agency, sensor=p.id, source=f"sensor:{p.spec.type}", node=p.node,
-                       capital_usd=p.spec.capital_usd, opex_usd_per_day=p.spec.opex_usd_per_day)
+                       capital_usd=p.spec.capital_usd, opex_usd_per_day=p.spec.opex_usd_per_day,
+                       lifetime_years=p.spec.lifetime_years)
         for b in w.barriers:
             log.record(0.0, "asset", agency=b.agency, source="barrier", size=int(b.edges.size),
                        capital_usd=b.spec.capital_usd_per_km * b.length_km,
-                       opex_usd_per_day=b.spec.opex_usd_per_km_day * b.length_km, detail=b.name)
+                       opex_usd_per_day=b.spec.opex_usd_per_km_day * b.length_km, detail=b.name,
+                       lifetime_years=b.spec.lifetime_years)
         for s in self.sensors:
             s.schedule()
         for u in self.units:

@@ -7,7 +7,8 @@ which columns it fills. Integer ids use -1 for "none"; floats use NaN.
 |---------------|-------------------------------------------|------------------------------------------------|
 | run_start     | replication begins                        | duration_min = horizon, detail = scenario name |
 | asset         | an asset deployed at t=0                  | agency, unit or sensor, source = asset type,   |
-|               |                                           | node, capital_usd, opex_usd_per_day            |
+|               |                                           | node, capital_usd, opex_usd_per_day (units:    |
+|               |                                           | per day on duty), lifetime_years               |
 | shift_start   | a unit goes on duty                       | unit, agency, node, size = officers            |
 | shift_end     | a unit goes off duty                      | unit, agency, node, size = officers            |
 | sensor_down   | a sensor fails                            | sensor, agency, node                           |
@@ -49,7 +50,7 @@ EVENT_KINDS = (
 )
 
 INT_COLUMNS = ("attempt", "unit", "sensor", "alert", "incident", "node", "size")
-FLOAT_COLUMNS = ("quantity_kg", "duration_min", "capital_usd", "opex_usd_per_day")
+FLOAT_COLUMNS = ("quantity_kg", "duration_min", "capital_usd", "opex_usd_per_day", "lifetime_years")
 STR_COLUMNS = ("agency", "source", "cargo", "detail")
 
 SCHEMA = pa.schema(

@@ -29,7 +29,8 @@ SHOWN = [
     ("apprehended", "{:.0f}"), ("seized_kg", "{:.0f}"), ("time_to_first_detection_min", "{:.1f}"),
     ("alerts", "{:.0f}"), ("false_alarms", "{:.0f}"), ("wasted_responses", "{:.0f}"),
     ("alert_to_dispatch_min", "{:.1f}"), ("dispatch_to_arrival_min", "{:.1f}"),
-    ("dispatch_to_arrival_p90_min", "{:.1f}"), ("patrol_utilisation", "{:.2f}"), ("cost_usd", "{:,.0f}"),
+    ("dispatch_to_arrival_p90_min", "{:.1f}"), ("patrol_utilisation", "{:.2f}"), ("capital_usd", "{:,.0f}"), ("cost_usd", "{:,.0f}"),
+    ("cost_per_interdiction_usd", "{:,.0f}"),
 ]
 
 

@@ -103,6 +103,7 @@ class UnitGroupSpec:
     find_prob: float = 0.8  # chance to find a group inside the radius, no cover
     processing_min: float = 90.0  # apprehension processing before returning to duty
     capital_usd: float = 50_000.0  # per unit (vehicle/equipment)
+    lifetime_years: float = 5.0  # capital is amortised over this life
     cost_per_officer_hour_usd: float = 60.0  # on duty
 
 
@@ -126,6 +127,7 @@ class SensorGroupSpec:
     repair_hours: float = 10.0
     capital_usd: float = 2.6e6
     opex_usd_per_day: float = 300.0
+    lifetime_years: float = 10.0
 
 
 @dataclass
@@ -136,6 +138,7 @@ class BarrierSpec:
     breach_min: float = 5.0  # delay to cross one barrier edge on foot; vehicles cannot cross
     capital_usd_per_km: float = 12.4e6
     opex_usd_per_km_day: float = 0.0
+    lifetime_years: float = 25.0
 
 
 @dataclass

@@ -77,6 +77,10 @@ def check_names(spec: ScenarioSpec, origin: str) -> None:
             p.append(f"{key}: detect_rate_per_hour, false_alarms_per_day and range_km must be >= 0")
         if s.mtbf_days < 0 or s.repair_hours < 0:
             p.append(f"{key}: mtbf_days and repair_hours must be >= 0")
+    for group, items in (("units", spec.units), ("sensors", spec.sensors), ("barriers", spec.barriers)):
+        for name, g in items.items():
+            if g.lifetime_years <= 0:
+                p.append(f"scenario.{group}.{name}.lifetime_years: must be > 0, got {g.lifetime_years}")
     for name, b in spec.barriers.items():
         _choice(p, f"scenario.barriers.{name}.agency", b.agency, agencies)
         if b.breach_min < 0:

@@ -1,0 +1,72 @@
+"""Metric definitions on a hand-written event log, checked against hand-computed values."""
+
+import math
+
+import pytest
+
+from sim.metrics import summarize
+from sim.recorder import Recorder
+
+
+def small_log():
+    r = Recorder()
+    r.record(0, "run_start", duration_min=2880.0, detail="hand")  # 2 days
+    r.record(0, "asset", agency="bp", unit=0, source="unit:vehicle", capital_usd=50_000, opex_usd_per_day=2880,
+             lifetime_years=5)
+    r.record(0, "asset", agency="bp", sensor=0, source="sensor:tower", capital_usd=3.65e6, opex_usd_per_day=100,
+             lifetime_years=10)
+    r.record(0, "shift_start", unit=0, agency="bp")
+    r.record(10, "attempt", attempt=0, size=10, cargo="people")
+    r.record(12, "attempt", attempt=1, size=2, cargo="drugs", quantity_kg=40)
+    r.record(20, "attempt", attempt=2, size=3, cargo="people")
+    r.record(40, "detection", attempt=0, sensor=0, source="tower")
+    r.record(40, "alert", alert=0, agency="bp", attempt=0, source="tower")
+    r.record(41, "alert_handled", alert=0, agency="bp", duration_min=1.0)
+    r.record(43, "dispatch", alert=0, incident=0, unit=0, agency="bp", attempt=0, duration_min=20)
+    r.record(50, "alert", alert=1, agency="bp", attempt=-1, source="ground")  # false alarm
+    r.record(50, "alert_handled", alert=1, agency="bp", duration_min=0.0)
+    r.record(52, "no_unit", alert=1, incident=1, agency="bp")
+    r.record(62, "detection", attempt=1, unit=0, source="patrol")
+    r.record(63, "arrival", incident=0, unit=0, agency="bp")
+    r.record(70, "interdiction", attempt=0, unit=0, agency="bp", size=8, incident=0, source="response")
+    r.record(160, "unit_free", unit=0, agency="bp")
+    r.record(300, "got_away", attempt=1, size=2)
+    r.record(600, "shift_end", unit=0, agency="bp")
+    r.record(2880, "run_end", duration_min=2880.0)
+    return r.to_arrow()
+
+
+def test_hand_computed_metrics():
+    s = summarize(small_log())
+    assert (s["attempts"], s["interdicted"], s["got_away"], s["under_way"]) == (3, 1, 1, 1)
+    assert s["interdiction_rate"] == 0.5
+    assert s["detection_rate"] == pytest.approx(2 / 3)
+    assert s["time_to_first_detection_min"] == pytest.approx(((40 - 10) + (62 - 12)) / 2)
+    assert (s["apprehended"], s["escaped_at_contact"]) == (8, 2)
+    assert (s["alerts"], s["false_alarms"], s["alerts_no_unit"], s["responses"]) == (2, 1, 1, 1)
+    assert s["alert_wait_min"] == 0.5
+    assert s["alert_to_dispatch_min"] == 3.0 and s["dispatch_to_arrival_min"] == 20.0
+    assert (s["detections_tower"], s["detections_patrol"], s["detections_ground"]) == (1, 1, 0)
+    assert s["patrol_utilisation"] == pytest.approx((160 - 43) / 600)
+    # capital share: 2 days of a 5-year and a 10-year life; operating: unit on duty 600 min, tower 2 days
+    share = 50_000 * 2 / (5 * 365) + 3.65e6 * 2 / (10 * 365)
+    operating = 2880 * 600 / 1440 + 100 * 2
+    assert s["capital_usd"] == pytest.approx(3.7e6)
+    assert s["cost_usd"] == pytest.approx(share + operating) == s["cost_usd.bp"]
+    assert s["cost_per_interdiction_usd"] == pytest.approx(share + operating)
+
+
+def test_empty_run_has_no_rates():
+    r = Recorder()
+    r.record(0, "run_start", duration_min=60.0)
+    s = summarize(r.to_arrow())
+    assert s["attempts"] == 0 and math.isnan(s["interdiction_rate"]) and math.isnan(s["alert_to_dispatch_min"])
+
+
+def test_recorder_refuses_time_travel_and_unknown_kinds():
+    r = Recorder()
+    r.record(5, "run_start", duration_min=1.0)
+    with pytest.raises(ValueError, match="earlier"):
+        r.record(4, "attempt")
+    with pytest.raises(ValueError, match="unknown event kind"):
+        r.record(6, "teleport")
