@@ -35,7 +35,12 @@ fi
 echo "bootstrap: using $py ($("$py" --version 2>&1))" >&2
 rm -rf .venv
 "$py" -m venv .venv
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[test]"
+echo "bootstrap: installing dependencies (about 30 s; log in .venv/install.log)" >&2
+if ! { .venv/bin/python -m pip install --upgrade pip && .venv/bin/python -m pip install -e ".[test]"; } \
+    > .venv/install.log 2>&1; then
+  tail -n 30 .venv/install.log >&2
+  echo "bootstrap: installation failed (full log: .venv/install.log)" >&2
+  exit 1
+fi
 touch "$stamp"
 echo "bootstrap: .venv ready" >&2
