@@ -1,0 +1,84 @@
+"""Placement rules, arrival process and shifts, as a planner would configure them."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from helpers import corridor_world, run
+from sim.scenario import OrgSpec
+from sim.terrain import HOME
+
+
+def test_towers_along_the_border_every_k_km(world_for):
+    world = world_for("scenario.sensors.towers.spacing_km=5", "scenario.sensors.towers.setback_km=2")
+    t = world.terrain
+    towers = [s for s in world.sensors if s.group == "towers"]
+    xs = np.sort(t.x[[s.node for s in towers]])
+    assert len(towers) == 8  # 40 km / 5 km
+    assert np.allclose(np.diff(xs), 5.0, atol=t.edge_length_km.min())
+    assert all(t.side[s.node] == HOME and abs(t.y[s.node] - 2.0) <= 0.5 for s in towers)
+
+
+def test_explicit_coordinates_snap_to_the_nearest_cell(world_for):
+    world = world_for("scenario.sensors.towers.placement=explicit", "scenario.sensors.towers.coords=[[12.2,3.4],[30.2,-4.8]]")
+    t = world.terrain
+    nodes = [s.node for s in world.sensors if s.group == "towers"]
+    assert (t.x[nodes[0]], t.y[nodes[0]]) == (12.5, 3.5)
+    assert (t.x[nodes[1]], t.y[nodes[1]]) == (30.5, -4.5)  # a sensor may stand across the border
+    units = world_for("scenario.units.bp_foot.placement=explicit", "scenario.units.bp_foot.count=1",
+                      "scenario.units.bp_foot.coords=[[20.0,-5.0]]").units
+    base = [u.base for u in units if u.group == "bp_foot"][0]
+    assert t.side[base] == HOME and t.y[base] == 0.5  # units are based on the home side
+
+
+def test_units_spread_over_their_sectors_and_beat_inside_them(world_for):
+    world = world_for("scenario.units.bp_vehicle.sectors=[S2]", "scenario.units.bp_vehicle.count=6")
+    t = world.terrain
+    vehicles = [u for u in world.units if u.group == "bp_vehicle"]
+    s2 = t.sector_id("S2")
+    assert all(t.sector[u.base] == s2 for u in vehicles)
+    assert all((t.sector[u.beat] == s2).all() and (t.side[u.beat] == HOME).all() for u in vehicles)
+    xs = sorted(t.x[u.base] for u in vehicles)
+    assert xs[-1] - xs[0] > 10  # spread along the sector, not piled up
+    foot = [u for u in world.units if u.group == "bp_foot"]
+    assert {t.sector[u.base] for u in foot} == {0, 1}  # default: spread over the jurisdiction
+
+
+def test_arrivals_follow_rate_and_time_of_day_profile():
+    profile = [4.0] * 6 + [1.0] * 12 + [4.0] * 6  # night-heavy
+    world = corridor_world(attempts_per_day=120, horizon_days=10, hourly_profile=profile)
+    _, ev = run(world, 9)
+    starts = ev[ev.kind == "attempt"].t.to_numpy()
+    n = len(starts)
+    assert abs(n - 1200) < 4 * np.sqrt(1200)  # Poisson count
+    hours = (starts // 60 % 24).astype(int)
+    observed = np.bincount(hours, minlength=24)
+    expected = n * np.array(profile) / sum(profile)
+    assert stats.chisquare(observed, expected).pvalue > 0.001
+    # gaps inside a constant-rate stretch are exponential
+    night = np.sort(starts[hours < 6])
+    gaps = np.diff(night)
+    gaps = gaps[gaps < 300]  # within the same night
+    assert stats.kstest(gaps, "expon", args=(0, 60 / (120 / 24 * 4 / 2.5))).pvalue > 0.001
+
+
+def test_units_act_only_on_duty(world_for):
+    world = world_for("scenario.units.bp_vehicle.shift_hours=8", "scenario.units.bp_foot.shift_hours=8")
+    from sim.model import BorderModel
+    ev = BorderModel(world, 3).run().to_arrow().to_pandas()
+    for uid, g in ev[ev.unit >= 0].groupby("unit"):
+        on, busy = False, False
+        starts = g[g.kind == "shift_start"].t.to_numpy()
+        assert np.all(np.diff(starts) == pytest.approx(1440.0))  # one shift a day at a fixed time
+        for kind, source, detail in zip(g.kind, g.source, g.detail):
+            if kind == "shift_start":
+                on = True
+            elif kind == "shift_end":
+                on = False
+                assert not busy, f"unit {uid} went off duty in the middle of a task"
+            elif kind == "dispatch" or (kind == "detection" and source == "patrol"):
+                assert on, f"unit {uid} acted off duty"
+            if kind == "dispatch" or (kind == "interdiction" and source == "patrol"):
+                busy = True
+            elif kind == "unit_free" or (kind == "search_end" and detail == "diverted"):
+                busy = False
