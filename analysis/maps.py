@@ -22,8 +22,7 @@ def draw_run_map(run_dir: Path, out_png: Path, replication: int = 0) -> Path:
     """Draw map.png for one replication of the run in `run_dir`."""
     nodes = pq.read_table(run_dir / "terrain_nodes.parquet").to_pandas()
     edges = pq.read_table(run_dir / "terrain_edges.parquet").to_pandas()
-    ev = pq.read_table(run_dir / "events.parquet").to_pandas()
-    ev = ev[ev.replication == replication]
+    ev = pq.read_table(run_dir / "events", filters=[("replication", "=", replication)]).to_pandas()
     x, y = nodes.x.to_numpy(), nodes.y.to_numpy()
     cell = float(np.median(np.diff(np.unique(x)))) if len(np.unique(x)) > 1 else 1.0
 

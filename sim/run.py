@@ -8,17 +8,20 @@ the key and the allowed values (exit code 2).
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
-import time
 from pathlib import Path
 
 import hydra
+import yaml
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
+from tqdm import tqdm
 
 from sim.config import (CONF_DIR, SCENARIO_DIR, ConfigError, compose, register_schema, scenario_origin,
                         to_run_config)
-from sim.runner import run_replications, write_results
+from sim.runner import Experiment, RunDirConflict, run_experiment
 from sim.terrain import TerrainError
 from sim.validation import ScenarioError
 from sim.world import build_world
@@ -46,30 +49,56 @@ def format_summary(summary) -> str:
     return "\n".join(lines)
 
 
+RUN_KEYS = {"seed", "replications", "workers", "chunk_size", "events", "map", "quiet"}
+
+
+def swept_params(task_overrides: list[str]) -> dict[str, object]:
+    """The command-line overrides of this job as {key: value}: the columns that tell sweep
+    points apart in the results (run mechanics such as workers or seed are left out)."""
+    params: dict[str, object] = {}
+    for o in task_overrides:
+        key, _, value = o.lstrip("+~").partition("=")
+        if key.startswith("hydra") or key in RUN_KEYS:
+            continue
+        params[key] = yaml.safe_load(value) if value else None
+        if isinstance(params[key], (list, dict)):
+            params[key] = value  # keep composite values readable as one column
+    return params
+
+
 @hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")
 def _main(cfg: DictConfig) -> None:
     hc = HydraConfig.get()
     out_dir = Path(hc.runtime.output_dir)
     origin = scenario_origin(hc.runtime.choices.get("scenario"))
     run_cfg = to_run_config(cfg)
+    params = swept_params(list(hc.overrides.task))
     try:
         world = build_world(run_cfg.scenario, origin, base_dir=str(SCENARIO_DIR))
     except (ScenarioError, TerrainError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
     (out_dir / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
-    t0 = time.perf_counter()
+    workers = run_cfg.workers if run_cfg.workers > 0 else (os.cpu_count() or 1)
+    exp = Experiment(run_cfg.scenario, origin, str(SCENARIO_DIR), out_dir, run_cfg.seed, run_cfg.replications,
+                     workers, run_cfg.chunk_size, run_cfg.events, params)
+    bar = None if run_cfg.quiet else tqdm(total=run_cfg.replications, unit="rep", desc=world.scenario.name,
+                                          file=sys.stderr, leave=False)
 
     def progress(done: int, total: int) -> None:
-        if not run_cfg.quiet:
-            print(f"\rreplication {done}/{total} ({time.perf_counter() - t0:.1f} s)", end="", file=sys.stderr,
-                  flush=True)
+        if bar is not None:
+            bar.n = done
+            bar.refresh()
 
-    results = run_replications(world, run_cfg.seed, run_cfg.replications, progress)
-    if not run_cfg.quiet:
-        print(file=sys.stderr)
-    summary = write_results(results, world, out_dir)
-    if run_cfg.map:
+    try:
+        summary = run_experiment(exp, progress)
+    except RunDirConflict as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    finally:
+        if bar is not None:
+            bar.close()
+    if run_cfg.map and run_cfg.events:
         from analysis.maps import draw_run_map
         draw_run_map(out_dir, out_dir / "map.png")
     if not run_cfg.quiet:
@@ -92,7 +121,12 @@ def _precheck(args: list[str]) -> None:
         sys.exit(2)
 
 
+def _terminate(signum, frame) -> None:  # SIGTERM ends the run like Ctrl-C: temporaries are removed
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
     register_schema()
     _precheck(sys.argv[1:])
     _main()

@@ -1,16 +1,29 @@
-"""Replications of one configuration, and writing their results (atomically).
+"""Replications of one configuration: chunked, parallel, resumable, written atomically.
 
-Files written to the output directory:
-- events.parquet    the event log of every replication (columns of sim/recorder.py + replication, seed)
-- summary.parquet   one row per replication (sim/metrics.py) + replication, seed, scenario
+A run directory holds:
+- config.yaml          the resolved configuration
+- manifest.json        scenario, config hash, package version, git commit, seeds, chunks done
+- summary/<chunk>.parquet   one row per replication (sim/metrics.py + replication, seed, params,
+                            provenance); written by whichever process ran the chunk
+- events/<chunk>.parquet    the event logs of the chunk (columns of sim/recorder.py + replication, seed)
+- summary.parquet      all summary rows, written when every chunk is done
 - terrain_nodes.parquet / terrain_edges.parquet   the map, so analysis never imports the model
+
+Every file is written to a hidden temporary name and renamed, so a killed run leaves only
+complete files; running the same command again skips the chunks that are already there.
+Replication i always uses seed base_seed + i, in every configuration (common random numbers).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import multiprocessing
 import os
+import subprocess
 import tempfile
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -21,8 +34,11 @@ import pyarrow.parquet as pq
 from sim import __version__
 from sim.metrics import summarize
 from sim.model import BorderModel
+from sim.scenario import ScenarioSpec
 from sim.terrain.model import FEATURES, SIDE_NAMES
-from sim.world import World
+from sim.world import World, build_world
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass
@@ -33,16 +49,29 @@ class ReplicationResult:
     summary: dict[str, float]
 
 
+@dataclass(frozen=True)
+class Chunk:
+    first: int  # replication index
+    last: int  # inclusive
+
+    @property
+    def name(self) -> str:
+        return f"rep-{self.first:05d}-{self.last:05d}"
+
+
+class RunDirConflict(RuntimeError):
+    """The output directory holds results of a different configuration."""
+
+
 def run_replication(world: World, seed: int, replication: int = 0) -> ReplicationResult:
     """Run one replication to its horizon; return its event log and summary."""
-    model = BorderModel(world, seed)
-    events = model.run().to_arrow()
+    events = BorderModel(world, seed).run().to_arrow()
     return ReplicationResult(replication, seed, events, summarize(events))
 
 
 def run_replications(world: World, base_seed: int, n: int,
                      progress: Callable[[int, int], None] | None = None) -> list[ReplicationResult]:
-    """Replication i uses seed base_seed + i (the same i gives the same seed in every config)."""
+    """In-process replications 0..n-1 (seed base_seed + i), for code and tests."""
     out = []
     for i in range(n):
         out.append(run_replication(world, base_seed + i, i))
@@ -52,9 +81,9 @@ def run_replications(world: World, base_seed: int, n: int,
 
 
 def write_parquet_atomic(table: pa.Table, path: Path) -> None:
-    """Write to a temporary file in the same folder, then rename: never a partial file."""
+    """Write to a hidden temporary file in the same folder, then rename: never a partial file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         pq.write_table(table, tmp)
@@ -63,6 +92,28 @@ def write_parquet_atomic(table: pa.Table, path: Path) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def write_text_atomic(text: str, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+def git_commit() -> str:
+    """The commit of the checkout the code runs from ('unknown' outside git)."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=5)
+        return out.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def config_hash(scenario: ScenarioSpec, extra: dict) -> str:
+    blob = json.dumps({"scenario": asdict(scenario), **extra}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 def terrain_tables(world: World) -> tuple[pa.Table, pa.Table]:
@@ -78,18 +129,133 @@ def terrain_tables(world: World) -> tuple[pa.Table, pa.Table]:
     return nodes, edges
 
 
-def write_results(results: list[ReplicationResult], world: World, out_dir: Path) -> pd.DataFrame:
-    """Write events, summaries and the map tables; return the summary table."""
-    tables = []
-    for r in results:
-        n = r.events.num_rows
-        tables.append(r.events.append_column("replication", pa.array([r.replication] * n, pa.int64()))
-                      .append_column("seed", pa.array([r.seed] * n, pa.int64())))
-    write_parquet_atomic(pa.concat_tables(tables), out_dir / "events.parquet")
-    summary = pd.DataFrame([{"scenario": world.scenario.name, "replication": r.replication, "seed": r.seed,
-                             "version": __version__, **r.summary} for r in results])
-    write_parquet_atomic(pa.Table.from_pandas(summary, preserve_index=False), out_dir / "summary.parquet")
-    nodes, edges = terrain_tables(world)
-    write_parquet_atomic(nodes, out_dir / "terrain_nodes.parquet")
-    write_parquet_atomic(edges, out_dir / "terrain_edges.parquet")
+# --- one chunk, in whichever process runs it ---------------------------------------------------
+_WORLD_CACHE: dict[str, World] = {}
+
+
+def _world_for(scenario: ScenarioSpec, origin: str, base_dir: str, key: str) -> World:
+    world = _WORLD_CACHE.get(key)
+    if world is None:
+        _WORLD_CACHE.clear()
+        world = _WORLD_CACHE[key] = build_world(scenario, origin, base_dir)
+    return world
+
+
+def run_chunk(scenario: ScenarioSpec, origin: str, base_dir: str, key: str, base_seed: int, chunk: Chunk,
+              out_dir: str, labels: dict[str, object], keep_events: bool) -> pd.DataFrame:
+    """Run replications chunk.first..chunk.last and write their files; return the summary rows."""
+    world = _world_for(scenario, origin, base_dir, key)
+    rows, tables = [], []
+    for i in range(chunk.first, chunk.last + 1):
+        r = run_replication(world, base_seed + i, i)
+        rows.append({**labels, "replication": i, "seed": r.seed, **r.summary})
+        if keep_events:
+            n = r.events.num_rows
+            tables.append(r.events.append_column("replication", pa.array([i] * n, pa.int64()))
+                          .append_column("seed", pa.array([r.seed] * n, pa.int64())))
+    summary = pd.DataFrame(rows)
+    out = Path(out_dir)
+    if keep_events:  # events first: a chunk counts as done once its summary exists
+        write_parquet_atomic(pa.concat_tables(tables), out / "events" / f"{chunk.name}.parquet")
+    write_parquet_atomic(pa.Table.from_pandas(summary, preserve_index=False), out / "summary" / f"{chunk.name}.parquet")
+    return summary
+
+
+# --- a whole run directory ---------------------------------------------------------------------
+@dataclass
+class Experiment:
+    """One configuration to replicate into one directory."""
+
+    scenario: ScenarioSpec
+    origin: str
+    base_dir: str
+    out_dir: Path
+    base_seed: int = 1
+    replications: int = 1
+    workers: int = 1
+    chunk_size: int = 0  # 0: about 8 chunks (1..50 replications each), whatever the workers
+    keep_events: bool = True
+    params: dict[str, object] | None = None  # swept keys and values, copied into every summary row
+
+    def chunks(self) -> list[Chunk]:
+        size = self.chunk_size or max(1, min(50, -(-self.replications // 8)))
+        return [Chunk(a, min(a + size, self.replications) - 1) for a in range(0, self.replications, size)]
+
+    def labels(self, key: str, commit: str) -> dict[str, object]:
+        return {"scenario": self.scenario.name, **(self.params or {}), "config_hash": key,
+                "version": __version__, "git_commit": commit}
+
+
+def _clean(out_dir: Path, chunks: list[Chunk]) -> None:
+    """Remove temporaries of a killed run and chunk files of another chunk layout."""
+    names = {f"{c.name}.parquet" for c in chunks}
+    for sub in ("summary", "events", "."):
+        folder = out_dir / sub
+        if folder.is_dir():
+            for f in folder.glob(".*.tmp"):
+                f.unlink(missing_ok=True)
+            if sub != ".":
+                for f in folder.glob("rep-*.parquet"):
+                    if f.name not in names:
+                        f.unlink()
+
+
+def _check_manifest(out_dir: Path, key: str) -> dict:
+    path = out_dir / "manifest.json"
+    if path.exists():
+        manifest = json.loads(path.read_text())
+        if manifest.get("config_hash") != key:
+            raise RunDirConflict(
+                f"{out_dir} holds results of another configuration (config hash {manifest.get('config_hash')}, "
+                f"this one is {key}); choose another output directory (hydra.run.dir=...)")
+        return manifest
+    return {}
+
+
+def run_experiment(exp: Experiment, progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """Run every missing chunk of `exp` (in parallel if workers > 1) and return all summary rows.
+
+    Chunks already on disk are skipped, so an interrupted run resumes where it stopped."""
+    out = exp.out_dir
+    out.mkdir(parents=True, exist_ok=True)
+    key = config_hash(exp.scenario, {"base_seed": exp.base_seed, "keep_events": exp.keep_events})
+    _check_manifest(out, key)
+    commit = git_commit()
+    chunks = exp.chunks()
+    _clean(out, chunks)
+    manifest = {"scenario": exp.scenario.name, "config_hash": key, "version": __version__, "git_commit": commit,
+                "base_seed": exp.base_seed, "replications": exp.replications, "params": exp.params or {},
+                "chunks": [c.name for c in chunks], "complete": False}
+    write_text_atomic(json.dumps(manifest, indent=1, default=str), out / "manifest.json")
+    todo = [c for c in chunks if not (out / "summary" / f"{c.name}.parquet").exists()]
+    done_reps = sum(c.last - c.first + 1 for c in chunks if c not in todo)
+    if progress:
+        progress(done_reps, exp.replications)
+    args = (exp.scenario, exp.origin, exp.base_dir, key, exp.base_seed)
+    labels = exp.labels(key, commit)
+    if exp.workers > 1 and len(todo) > 1:
+        ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+        with ProcessPoolExecutor(max_workers=exp.workers, mp_context=ctx) as pool:
+            futures = {pool.submit(run_chunk, *args, c, str(out), labels, exp.keep_events): c for c in todo}
+            for fut in as_completed(futures):
+                fut.result()
+                c = futures[fut]
+                done_reps += c.last - c.first + 1
+                if progress:
+                    progress(done_reps, exp.replications)
+    else:
+        for c in todo:
+            run_chunk(*args, c, str(out), labels, exp.keep_events)
+            done_reps += c.last - c.first + 1
+            if progress:
+                progress(done_reps, exp.replications)
+    summary = pd.concat([pd.read_parquet(out / "summary" / f"{c.name}.parquet") for c in chunks], ignore_index=True)
+    write_parquet_atomic(pa.Table.from_pandas(summary, preserve_index=False), out / "summary.parquet")
+    world = _world_for(*args[:4])
+    if not (out / "terrain_nodes.parquet").exists():
+        nodes, edges = terrain_tables(world)
+        write_parquet_atomic(nodes, out / "terrain_nodes.parquet")
+        write_parquet_atomic(edges, out / "terrain_edges.parquet")
+    manifest["complete"] = True
+    write_text_atomic(json.dumps(manifest, indent=1, default=str), out / "manifest.json")
     return summary

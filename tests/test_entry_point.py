@@ -1,5 +1,6 @@
 """The demo end to end through the real entry point, as a user runs it."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +27,7 @@ def test_demo_writes_config_events_summary_and_map(tmp_path):
 
     summary = pq.read_table(out / "summary.parquet").to_pandas()
     assert list(summary.seed) == [3, 4] and list(summary.replication) == [0, 1]
-    events = pq.read_table(out / "events.parquet").to_pandas()
+    events = pq.read_table(out / "events").to_pandas()
     for rep, row in summary.iterrows():
         ev = events[events.replication == rep]
         assert row.attempts == (ev.kind == "attempt").sum() > 0
@@ -34,7 +35,9 @@ def test_demo_writes_config_events_summary_and_map(tmp_path):
 
     png = (out / "map.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
-    assert not list(out.glob(".*.parquet.*")), "temporary files left behind"
+    assert not list(out.rglob(".*.tmp")), "temporary files left behind"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["complete"] and manifest["git_commit"] and manifest["version"]
 
 
 def test_bad_override_fails_with_one_clear_message(tmp_path):
