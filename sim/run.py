@@ -49,7 +49,7 @@ def format_summary(summary) -> str:
     return "\n".join(lines)
 
 
-RUN_KEYS = {"seed", "replications", "workers", "chunk_size", "events", "map", "quiet"}
+RUN_KEYS = {"seed", "replications", "workers", "chunk_size", "events", "map", "quiet", "sweep_name"}
 
 
 def swept_params(task_overrides: list[str]) -> dict[str, object]:

@@ -63,6 +63,17 @@ class RunDirConflict(RuntimeError):
     """The output directory holds results of a different configuration."""
 
 
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes forked from a clean server that has already imported the engine: safe in
+    a multi-threaded parent (Arrow and DuckDB start threads), and no per-worker import cost."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["sim.runner"])
+    else:
+        ctx = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+
+
 def run_replication(world: World, seed: int, replication: int = 0) -> ReplicationResult:
     """Run one replication to its horizon; return its event log and summary."""
     events = BorderModel(world, seed).run().to_arrow()
@@ -234,8 +245,7 @@ def run_experiment(exp: Experiment, progress: Callable[[int, int], None] | None 
     args = (exp.scenario, exp.origin, exp.base_dir, key, exp.base_seed)
     labels = exp.labels(key, commit)
     if exp.workers > 1 and len(todo) > 1:
-        ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-        with ProcessPoolExecutor(max_workers=exp.workers, mp_context=ctx) as pool:
+        with process_pool(exp.workers) as pool:
             futures = {pool.submit(run_chunk, *args, c, str(out), labels, exp.keep_events): c for c in todo}
             for fut in as_completed(futures):
                 fut.result()

@@ -199,3 +199,4 @@ class RunConfig:
     events: bool = True  # keep the event logs (events/*.parquet)
     map: bool = True  # draw map.png
     quiet: bool = False
+    sweep_name: str = "default"  # --multirun results go to outputs/sweeps/<sweep_name>/

@@ -1,0 +1,48 @@
+"""Means with confidence intervals, and paired differences under common random numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+
+def mean_ci(table: pd.DataFrame, metric: str, by: list[str] | str | None = None, level: float = 0.95) -> pd.DataFrame:
+    """Per group: n, mean, standard deviation and the t-interval of the mean of `metric`."""
+    by = [by] if isinstance(by, str) else list(by or [])
+    groups = table.groupby(by, dropna=False, sort=True) if by else [((), table)]
+    rows = []
+    for key, g in groups:
+        x = g[metric].dropna().to_numpy(dtype=float)
+        n = x.size
+        m = float(x.mean()) if n else np.nan
+        sd = float(x.std(ddof=1)) if n > 1 else np.nan
+        half = float(stats.t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n)) if n > 1 else np.nan
+        key = key if isinstance(key, tuple) else (key,)
+        rows.append({**dict(zip(by, key)), "n": n, "mean": m, "sd": sd, "ci_low": m - half, "ci_high": m + half})
+    return pd.DataFrame(rows)
+
+
+def paired_differences(table: pd.DataFrame, metric: str, factor: str, baseline: object,
+                       pair_on: str = "seed", within: list[str] | None = None,
+                       level: float = 0.95) -> pd.DataFrame:
+    """For each level of `factor` (other than `baseline`): the mean of (level - baseline) over
+    replications paired by `pair_on` (the same seed = common random numbers), its t-interval
+    and the paired t-test p-value. `within` keeps other swept keys fixed within each pair."""
+    within = list(within or [])
+    keys = within + [pair_on]
+    base = table[table[factor] == baseline].set_index(keys)[metric]
+    if not base.index.is_unique:
+        raise ValueError(f"replications are not paired uniquely by {keys}: list the other swept keys in `within`")
+    rows = []
+    for level_value in sorted(set(table[factor].dropna()) - {baseline}, key=str):
+        other = table[table[factor] == level_value].set_index(keys)[metric]
+        pairs = pd.concat([other.rename("x"), base.rename("b")], axis=1, join="inner").dropna()
+        d = (pairs.x - pairs.b).to_numpy(dtype=float)
+        n = d.size
+        mean = float(d.mean()) if n else np.nan
+        half = float(stats.t.ppf(0.5 + level / 2, n - 1) * d.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
+        p = float(stats.ttest_rel(pairs.x, pairs.b).pvalue) if n > 1 and d.std() > 0 else np.nan
+        rows.append({factor: level_value, "baseline": baseline, "n_pairs": n, "mean_diff": mean,
+                     "ci_low": mean - half, "ci_high": mean + half, "p_value": p})
+    return pd.DataFrame(rows)

@@ -1,0 +1,57 @@
+"""Results store: every replication row under a run or sweep directory, as one table.
+
+A run directory is any folder with a manifest.json (sim/runner.py). Complete runs contribute
+their summary.parquet; interrupted ones the chunk files they finished. DuckDB reads them all in
+one scan (union by column name, so runs with different swept keys line up); the swept config
+keys are columns, and their names are in `table.attrs["params"]`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+
+def run_dirs(root: str | Path) -> list[Path]:
+    """Every run directory at or below `root` (sorted)."""
+    root = Path(root)
+    return sorted(p.parent for p in root.rglob("manifest.json") if not any(s.startswith(".") for s in p.parts))
+
+
+def summary_files(run_dir: Path) -> list[Path]:
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    if manifest.get("complete") and (run_dir / "summary.parquet").exists():
+        return [run_dir / "summary.parquet"]
+    return [f for c in manifest.get("chunks", []) if (f := run_dir / "summary" / f"{c}.parquet").exists()]
+
+
+def load(root: str | Path) -> pd.DataFrame:
+    """One row per replication under `root`, with a `run` column (the run directory relative to
+    root) and the swept keys as columns (listed in .attrs["params"])."""
+    root = Path(root)
+    dirs = run_dirs(root)
+    files, runs, params = [], [], set()
+    for d in dirs:
+        fs = summary_files(d)
+        files += [str(f) for f in fs]
+        runs += [str(d.relative_to(root)) if d != root else "."] * len(fs)
+        params |= set(json.loads((d / "manifest.json").read_text()).get("params", {}))
+    if not files:
+        raise FileNotFoundError(f"no results under {root} (no manifest.json with finished replications)")
+    con = duckdb.connect()
+    con.execute("CREATE TEMP TABLE f AS SELECT * FROM (VALUES " +
+                ", ".join(f"(?, ?)" for _ in files) + ") t(file, run)", [v for pair in zip(files, runs) for v in pair])
+    table = con.execute(
+        "SELECT s.*, f.run FROM read_parquet(?, union_by_name = true, filename = true) s "
+        "JOIN f ON s.filename = f.file ORDER BY f.run, s.replication", [files]).df()
+    table = table.drop(columns=["filename"])
+    table.attrs["params"] = sorted(params)
+    return table
+
+
+def varying_params(table: pd.DataFrame) -> list[str]:
+    """The overridden keys whose value differs between runs: the swept keys."""
+    return [p for p in table.attrs.get("params", []) if p != "point" and table[p].nunique(dropna=True) > 1]

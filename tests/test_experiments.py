@@ -1,0 +1,175 @@
+"""Replications, sweeps, resume, interruption, the results store, statistics and the report."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from scipy import stats
+
+from analysis.report import build_report, pareto_front
+from analysis.stats import mean_ci, paired_differences
+from analysis.store import load, varying_params
+from sim.config import SCENARIO_DIR, compose
+from sim.runner import Experiment, run_experiment
+
+ROOT = Path(__file__).resolve().parent.parent
+SHORT = ["scenario.horizon_days=1", "map=false", "quiet=true"]
+
+
+def cli(*args: str, module: str = "sim.run", **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600, **kw)
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory):
+    """A 2 x 2 sweep with 3 replications each, through the local (joblib) launcher."""
+    root = tmp_path_factory.mktemp("sweep")
+    args = ["--multirun", "hydra/launcher=local", f"hydra.sweep.dir={root}",
+            "scenario.units.bp_vehicle.count=6,18", "scenario.organisations.cartel.reaction=run,turn_back",
+            "replications=3", *SHORT]
+    proc = cli(*args)
+    assert proc.returncode == 0, proc.stderr
+    return root, args
+
+
+def test_sweep_loads_as_one_table_with_config_columns(sweep):
+    root, _ = sweep
+    table = load(root)
+    assert len(table) == 12
+    assert varying_params(table) == ["scenario.organisations.cartel.reaction", "scenario.units.bp_vehicle.count"]
+    assert "scenario.horizon_days" in table.attrs["params"] and set(table["scenario.horizon_days"]) == {1}
+    assert set(table["scenario.units.bp_vehicle.count"]) == {6, 18}
+    assert set(table["scenario.organisations.cartel.reaction"]) == {"run", "turn_back"}
+    # common random numbers: replication i has the same seed in every configuration
+    assert (table.groupby("replication").seed.nunique() == 1).all()
+    assert table.groupby("run").size().tolist() == [3, 3, 3, 3]
+    assert set(table.git_commit) != {""} and set(table.version) == {"0.1.0"}
+    cfg = (root / table.run.iloc[0] / "config.yaml").read_text()
+    assert "reaction" in cfg  # each result carries its resolved config
+
+
+def test_rerunning_a_sweep_resumes_without_recomputing(sweep):
+    root, args = sweep
+    files = sorted(root.rglob("summary/rep-*.parquet"))
+    before = {f: f.stat().st_mtime_ns for f in files}
+    proc = cli(*args)
+    assert proc.returncode == 0, proc.stderr
+    assert {f: f.stat().st_mtime_ns for f in files} == before
+    assert len(load(root)) == 12
+
+
+def test_parallel_replications_equal_serial(tmp_path):
+    cfg, origin = compose(SHORT)
+    a = run_experiment(Experiment(cfg.scenario, origin, str(SCENARIO_DIR), tmp_path / "a", 5, 4, 1))
+    b = run_experiment(Experiment(cfg.scenario, origin, str(SCENARIO_DIR), tmp_path / "b", 5, 4, 2))
+    assert list(a.seed) == [5, 6, 7, 8]
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_a_killed_run_leaves_only_complete_files_and_resumes(tmp_path):
+    out = tmp_path / "run"
+    args = [f"hydra.run.dir={out}", "replications=24", "chunk_size=2", *SHORT]
+    proc = subprocess.Popen([sys.executable, "-m", "sim.run", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while len(list((out / "summary").glob("rep-*.parquet"))) < 3 and time.time() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=60)
+    assert proc.returncode != 0
+    done = sorted((out / "summary").glob("rep-*.parquet"))
+    assert 3 <= len(done) < 12, "the run should have been stopped part-way"
+    assert not list(out.rglob("*.tmp")), "a temporary file survived SIGTERM"
+    for f in done + sorted((out / "events").glob("rep-*.parquet")):
+        pq.read_table(f)  # every visible file is complete
+    assert not json.loads((out / "manifest.json").read_text())["complete"]
+    assert len(load(out)) == 2 * len(done)  # the store sees the finished chunks
+
+    mtimes = {f: f.stat().st_mtime_ns for f in done}
+    assert cli(*args).returncode == 0
+    assert {f: f.stat().st_mtime_ns for f in done} == mtimes  # finished chunks were kept
+    resumed = load(out)
+    assert len(resumed) == 24 and list(resumed.replication) == list(range(24))
+    fresh = tmp_path / "fresh"
+    assert cli(f"hydra.run.dir={fresh}", "replications=24", "chunk_size=2", *SHORT).returncode == 0
+    cols = [c for c in resumed if c not in ("run", "git_commit")]
+    pd.testing.assert_frame_equal(resumed[cols], load(fresh)[cols])
+
+
+def test_a_run_dir_of_another_config_is_refused(tmp_path):
+    assert cli(f"hydra.run.dir={tmp_path}", *SHORT).returncode == 0
+    proc = cli(f"hydra.run.dir={tmp_path}", "scenario.units.bp_vehicle.count=3", *SHORT)
+    assert proc.returncode == 2 and "another configuration" in proc.stderr
+
+
+def test_mean_ci_and_paired_differences_agree_with_scipy():
+    rng = np.random.default_rng(0)
+    seeds = np.arange(30)
+    common = rng.normal(0, 1, 30)  # shared randomness of each seed
+    table = pd.DataFrame({
+        "policy": ["a"] * 30 + ["b"] * 30 + ["c"] * 30, "seed": np.tile(seeds, 3),
+        "m": np.concatenate([common + 5, common + 5.3 + rng.normal(0, 0.1, 30), common + 5 + rng.normal(0, 0.1, 30)]),
+    })
+    ci = mean_ci(table, "m", "policy").set_index("policy")
+    for p in "abc":
+        x = table[table.policy == p].m
+        lo, hi = stats.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=stats.sem(x))
+        assert ci.loc[p, "ci_low"] == pytest.approx(lo) and ci.loc[p, "ci_high"] == pytest.approx(hi)
+    d = paired_differences(table, "m", "policy", "a").set_index("policy")
+    for p in "bc":
+        x, b = table[table.policy == p].m.to_numpy(), table[table.policy == "a"].m.to_numpy()
+        diff = x - b
+        lo, hi = stats.t.interval(0.95, 29, loc=diff.mean(), scale=stats.sem(diff))
+        assert d.loc[p, "mean_diff"] == pytest.approx(diff.mean())
+        assert (d.loc[p, "ci_low"], d.loc[p, "ci_high"]) == (pytest.approx(lo), pytest.approx(hi))
+        assert d.loc[p, "p_value"] == pytest.approx(stats.ttest_rel(x, b).pvalue)
+    # pairing removes the shared noise: the paired interval is far narrower than the unpaired one
+    assert d.loc["b", "ci_high"] - d.loc["b", "ci_low"] < 0.2 * (ci.loc["b", "ci_high"] - ci.loc["b", "ci_low"])
+    assert d.loc["b", "ci_low"] > 0 > d.loc["c", "ci_low"]
+
+
+def test_pareto_front():
+    cost = np.array([1.0, 2.0, 3.0, 2.5, 4.0])
+    rate = np.array([0.5, 0.7, 0.6, 0.8, 0.79])
+    assert sorted(pareto_front(cost, rate).tolist()) == [0, 1, 3]
+
+
+def test_report_draws_every_figure_from_a_real_sweep(sweep, tmp_path):
+    root, _ = sweep
+    path = build_report(root, out_dir=tmp_path / "r")
+    names = {p.name for p in (tmp_path / "r").glob("*.png")}
+    assert {"paired_count.png", "paired_reaction.png", "cost_vs_rate.png", "outcome_map.png"} <= names
+    page = path.read_text()
+    assert all(n in page for n in names)
+
+
+def test_designed_sweep_report_has_sensitivity_and_parameter_figures(tmp_path):
+    name = f"test-design-{os.getpid()}"
+    proc = cli("--design", "morris", "--n", "2", "--name", name, "--workers", "2",
+               "--param", "scenario.units.bp_vehicle.count=2:20:int",
+               "--param", "scenario.sensors.towers.detect_rate_per_hour=0.05:1.0", *SHORT, module="sim.design")
+    assert proc.returncode == 0, proc.stderr
+    root = ROOT / "outputs" / "sweeps" / name
+    try:
+        table = load(root)
+        assert len(table) == 6 and {"point", "scenario.units.bp_vehicle.count"} <= set(table.attrs["params"])
+        build_report(root, out_dir=tmp_path / "r")
+        names = {p.name for p in (tmp_path / "r").glob("*.png")}
+        assert {"sensitivity.png", "design_count.png", "design_detect_rate_per_hour.png", "cost_vs_rate.png",
+                "outcome_map.png"} <= names
+        again = cli("--design", "morris", "--n", "2", "--name", name,
+                    "--param", "scenario.units.bp_vehicle.count=2:20:int",
+                    "--param", "scenario.sensors.towers.detect_rate_per_hour=0.05:1.0", *SHORT, module="sim.design")
+        assert again.returncode == 0 and "(6 already done)" in again.stdout
+    finally:
+        import shutil
+        shutil.rmtree(root, ignore_errors=True)
