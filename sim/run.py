@@ -1,9 +1,9 @@
 """Entry point: `python -m sim.run [scenario=NAME] [KEY=VALUE ...]` (console script `border-sim`).
 
 Composes conf/config.yaml with a scenario from scenarios/, validates it, runs the requested
-replications and writes to Hydra's run directory: config.yaml (resolved), events.parquet,
-summary.parquet, terrain tables and map.png. Bad input stops with one message naming the file,
-the key and the allowed values (exit code 2).
+replications and writes to Hydra's run directory (sim/runner.py lists the files) and map.png.
+With --multirun, every sweep point is one such run directory under outputs/sweeps/<sweep_name>/.
+Bad input stops with one message naming the file, the key and the allowed values (exit code 2).
 """
 
 from __future__ import annotations
