@@ -1,21 +1,31 @@
 """Fixed-sensor detection along a planned timeline, in one vectorised pass.
 
-Each covering sensor adds exposure `per_visit + rate_per_min * minutes_in_cell` for every cell
-the group passes while the sensor is up. Sensor s detects at the first point where its
-cumulative exposure reaches an Exp(1) draw X_s, so P(s detects) = 1 - exp(-E_s), independently
-across sensors. Re-planning draws fresh X_s for the rest of the trip, which is exact because
-the exponential is memoryless.
+Each covering sensor adds exposure `per_visit` for every visit of a cell (once per visit, and
+only if the sensor is up when the group passes the cell's centre) plus `rate_per_min x minutes
+in the cell while the sensor is up`. Sensor s detects at the first point where its cumulative
+exposure reaches an Exp(1) draw X_s, so P(s detects) = 1 - exp(-E_s), independently across
+sensors. Re-planning draws fresh X_s for the rest of the trip, which is exact because the
+exponential is memoryless; the visit the group is in when it re-plans keeps its per-visit
+exposure only if the group has not yet passed the cell's centre.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Protocol
 
 import numpy as np
 
 from sim.movement import Timeline
 from sim.world import Coverage
+
+
+class SensorStates(Protocol):
+    def is_up(self, sensor: int, times: np.ndarray) -> np.ndarray: ...
+
+    def down_minutes_before(self, sensor: int, times: np.ndarray) -> np.ndarray: ...
+
+    def when_up_for(self, sensor: int, start: float, minutes: float) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -25,33 +35,38 @@ class SensorHit:
     node: int
 
 
-def sensor_hits(tl: Timeline, cov: Coverage, is_up: Callable[[int, np.ndarray], np.ndarray],
-                exclude: set[int], rng: np.random.Generator, now: float) -> list[SensorHit]:
-    """Every sensor that detects the group along `tl`, with when and where (sorted by time)."""
-    nodes = tl.nodes
+def sensor_hits(tl: Timeline, cov: Coverage, states: SensorStates, exclude: set[int],
+                rng: np.random.Generator, now: float, first_visit_counted: bool = False) -> list[SensorHit]:
+    """Every sensor that detects the group along `tl`, with when and where (sorted by time).
+    `first_visit_counted`: the group already passed the centre of its first cell under an
+    earlier plan, so that visit's per-visit exposure is not counted again."""
+    nodes, first, starts, ends = tl.visits()
+    centre = tl.times[first]
     cnt = cov.ptr[nodes + 1] - cov.ptr[nodes]
     total = int(cnt.sum())
     if total == 0:
         return []
-    starts, ends = tl.bounds()
     pos = np.repeat(np.arange(nodes.size), cnt)
-    first = np.repeat(cov.ptr[nodes] - (np.cumsum(cnt) - cnt), cnt)
-    idx = first + np.arange(total)
+    idx = np.repeat(cov.ptr[nodes] - (np.cumsum(cnt) - cnt), cnt) + np.arange(total)
     sens = cov.sensor[idx]
-    dur = ends[pos] - starts[pos]
-    per_visit, rate = cov.per_visit[idx], cov.rate_per_min[idx]
-    exposure = per_visit + rate * dur
-    live = ends[pos] >= now
+    per_visit, rate = cov.per_visit[idx].copy(), cov.rate_per_min[idx]
+    if first_visit_counted:
+        per_visit[pos == 0] = 0.0
+    s_pos, e_pos = np.maximum(starts[pos], now), np.maximum(ends[pos], now)
+    up_minutes = e_pos - s_pos
     ids = np.unique(sens)
     for s in ids.tolist():
         m = sens == s
         if s in exclude:
-            live[m] = False
-        else:
-            live[m] &= is_up(s, tl.times[pos[m]])
-    exposure = np.where(live, exposure, 0.0)
+            per_visit[m] = 0.0
+            up_minutes[m] = 0.0
+            continue
+        per_visit[m] = np.where(states.is_up(s, centre[pos[m]]) & (centre[pos[m]] >= now), per_visit[m], 0.0)
+        down = states.down_minutes_before(s, np.concatenate([s_pos[m], e_pos[m]]))
+        up_minutes[m] -= down[m.sum():] - down[: m.sum()]
+    exposure = per_visit + rate * up_minutes
     order = np.lexsort((pos, sens))
-    sens, pos, exposure, per_visit, rate = sens[order], pos[order], exposure[order], per_visit[order], rate[order]
+    sens, pos, exposure, per_visit, rate, s_pos = (a[order] for a in (sens, pos, exposure, per_visit, rate, s_pos))
     thresholds = rng.exponential(size=ids.size)
     group_start = np.searchsorted(sens, ids, side="left")
     group_end = np.searchsorted(sens, ids, side="right")
@@ -63,11 +78,12 @@ def sensor_hits(tl: Timeline, cov: Coverage, is_up: Callable[[int, np.ndarray], 
             continue
         k = a + j
         i = int(pos[k])
-        need = x - (cum[j] - exposure[k])  # exposure still needed inside this cell
+        need = x - (cum[j] - exposure[k])  # exposure still needed inside this visit
         if need <= per_visit[k] or rate[k] <= 0:
-            t = float(tl.times[i])
+            t = float(centre[i])
         else:
-            t = float(starts[i] + (need - per_visit[k]) / rate[k])
+            t = min(states.when_up_for(s, float(s_pos[k]), (need - per_visit[k]) / rate[k]), float(ends[i]))
         hits.append(SensorHit(max(t, now), s, int(nodes[i])))
     hits.sort(key=lambda h: (h.time, h.sensor))
     return hits
+

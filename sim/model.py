@@ -65,6 +65,8 @@ class BorderModel(mesa.Model):
         self.orgs = [Organisation(self, o) for o in world.orgs]
         self.attempts: dict[int, Attempt] = {}
         self.searches: dict[int, dict[int, tuple[PatrolUnit, Incident, float]]] = {}
+        self._search_draws: dict[tuple[int, int], float] = {}
+        self._met: dict[tuple[int, int], tuple[int, float, float]] = {}  # (unit, attempt) -> node, from, to
         t = world.terrain
         self._barrier_pairs = {(int(t.edge_u[e]), int(t.edge_v[e])) for b in world.barriers for e in b.edges}
         self._start()
@@ -108,23 +110,29 @@ class BorderModel(mesa.Model):
             u.process = self.env.process(u.run())
         for o in self.orgs:
             self.env.process(o.run())
-        self.at(w.horizon_min, self._end)
 
     def _end(self) -> None:
+        """Events strictly before the horizon belong to the run; run_end closes the log."""
         if not self.finished:
             self.finished = True
+            self.running = False
             self.log.record(self.world.horizon_min, "run_end", duration_min=self.world.horizon_min)
 
     def run(self) -> Recorder:
         """Play the replication to its horizon and return the event log."""
-        self.env.run(until=self.world.horizon_min + 1e-9)
+        if self.now < self.world.horizon_min:
+            self.env.run(until=self.world.horizon_min)
+        self._end()
         return self.log
 
     def step(self) -> None:
-        """Advance the simulated clock by one tick (scenario.tick_min)."""
-        until = min(self.now + self.world.scenario.tick_min, self.world.horizon_min + 1e-9)
+        """Advance the simulated clock by one tick (scenario.tick_min); the last tick ends the run."""
+        horizon = self.world.horizon_min
+        until = min(self.now + self.world.scenario.tick_min, horizon)
         if until > self.now:
             self.env.run(until=until)
+        if self.now >= horizon:
+            self._end()
 
     # --- plans published -----------------------------------------------------------------
     def _unit_version(self, uid: int) -> int:
@@ -145,28 +153,52 @@ class BorderModel(mesa.Model):
         for enc in self.presence.publish(GROUPS, a.attempt_id, tl, self._unit_version, self.now):
             u = self.units[enc.other]
             self._consider_encounter(u, enc.other_version, a, v, enc)
-        for hit in sensor_hits(tl, self.world.coverage, self._sensor_up, a.detected_by, a.stream, self.now):
+        for hit in sensor_hits(tl, self.world.coverage, self, a.detected_by, a.stream, self.now,
+                               first_visit_counted=a.first_visit_counted):
             self.at(hit.time, self._sensor_detection, a, v, hit.sensor, hit.node)
+        self._ensure_crossed(a, int(tl.nodes[0]))  # re-planned inside the first home cell
         i = a.crossing_index()
-        if i is not None:
-            self.at(float(tl.times[i]), self._crossed, a, v, int(tl.nodes[i]), int(tl.nodes[i - 1]))
+        if i is not None:  # the group crosses when it enters the first home cell
+            entered = 0.5 * float(tl.times[i - 1] + tl.times[i])
+            self.at(entered, self._crossed, a, v, int(tl.nodes[i]), int(tl.nodes[i - 1]))
         self.at(tl.end, self._arrived, a, v)
         for unit, inc, u in list(self.searches.get(a.attempt_id, {}).values()):
             self._schedule_find(unit, inc, a, u)
 
-    def _sensor_up(self, sensor_id: int, times: np.ndarray) -> np.ndarray:
+    # sensor states, read by sim.detection
+    def is_up(self, sensor_id: int, times: np.ndarray) -> np.ndarray:
         return self.sensors[sensor_id].is_up(times)
 
+    def down_minutes_before(self, sensor_id: int, times: np.ndarray) -> np.ndarray:
+        return self.sensors[sensor_id].down_minutes_before(times)
+
+    def when_up_for(self, sensor_id: int, start: float, minutes: float) -> float:
+        return self.sensors[sensor_id].when_up_for(start, minutes)
+
     def _consider_encounter(self, unit: PatrolUnit, uv: int, a: Attempt, av: int, enc) -> None:
-        """A unit and a group share a cell: draw whether the unit detects the group."""
+        """A unit and a group share a cell: draw whether the unit detects the group, once per
+        stretch of co-presence (a re-plan by either side does not give a second draw)."""
+        key = (unit.params.id, a.attempt_id)
+        prev = self._met.get(key)
+        if prev is not None and prev[0] == enc.node and prev[1] < self.now and enc.time <= prev[2]:
+            # the stretch was already under way (and drawn for) when one side re-planned
+            self._met[key] = (prev[0], prev[1], max(prev[2], enc.end))
+            return
+        self._met[key] = (enc.node, enc.time, enc.end)  # an earlier draw's event, if any, is now stale
         s = unit.params.spec
         p = s.detect_prob * max(0.0, 1.0 - s.cover_sensitivity * self.world.terrain.cover[enc.node])
         if unit.stream.uniform() < p:
             self.at(enc.time, self._unit_detection, unit, uv, a, av, enc.node)
 
     # --- events --------------------------------------------------------------------------
+    def _ensure_crossed(self, a: Attempt, node: int) -> None:
+        """A group acted on in a home cell has crossed: log the crossing first if an event at
+        the same instant came before it."""
+        if not a.crossed and self.world.terrain.side[node] == HOME:
+            self._crossed(a, a.version, node, -1)
+
     def _crossed(self, a: Attempt, v: int, node: int, prev: int) -> None:
-        if a.version != v or not a.active:
+        if a.version != v or not a.active or a.crossed:
             return
         a.crossed = True
         breach = (min(prev, node), max(prev, node)) in self._barrier_pairs
@@ -176,6 +208,7 @@ class BorderModel(mesa.Model):
         if a.version != v or not a.active:
             return
         node = int(a.timeline.nodes[-1])
+        self._ensure_crossed(a, node)
         if a.heading_to == a.origin and node == a.origin:
             a.finish("turned_back")
             self.log.record(self.now, "turned_back", attempt=a.attempt_id, node=node)
@@ -188,6 +221,7 @@ class BorderModel(mesa.Model):
         if a.version != v or not a.active or sensor_id in a.detected_by:
             return
         a.detected_by.add(sensor_id)
+        self._ensure_crossed(a, node)
         sp = self.sensors[sensor_id].params
         self.log.record(self.now, "detection", attempt=a.attempt_id, sensor=sensor_id, agency=sp.agency,
                         node=node, source=sp.spec.type)
@@ -198,6 +232,7 @@ class BorderModel(mesa.Model):
     def _unit_detection(self, unit: PatrolUnit, uv: int, a: Attempt, av: int, node: int) -> None:
         if a.version != av or not a.active or unit.version != uv or not unit.observing:
             return
+        self._ensure_crossed(a, node)
         self.log.record(self.now, "detection", attempt=a.attempt_id, unit=unit.params.id,
                         agency=unit.params.agency, node=node, source="patrol")
         task = unit.task  # a responding unit that meets the group it was sent for has found it
@@ -211,17 +246,24 @@ class BorderModel(mesa.Model):
 
     # --- searching and contact -----------------------------------------------------------
     def start_search(self, unit: PatrolUnit, inc: Incident) -> None:
-        """The unit is at the incident: for each real group behind it, decide if and when found."""
-        u = float(unit.stream.uniform())  # one draw per search, reused if the group re-plans
+        """The unit is at the incident: for each real group behind it that it is not already
+        looking for, decide if and when it is found. One uniform draw per search (unit,
+        incident), reused when a group re-plans or another alert joins the incident."""
+        key = (unit.params.id, inc.id)
+        u = self._search_draws.get(key)
+        if u is None:
+            u = self._search_draws[key] = float(unit.stream.uniform())
         for aid in sorted(inc.attempts):
             a = self.attempts.get(aid)
-            if a is not None and a.active:
-                self.searches.setdefault(aid, {})[unit.params.id] = (unit, inc, u)
+            searching = self.searches.setdefault(aid, {})
+            if a is not None and a.active and unit.params.id not in searching:
+                searching[unit.params.id] = (unit, inc, u)
                 self._schedule_find(unit, inc, a, u)
 
     def end_search(self, unit: PatrolUnit, inc: Incident) -> None:
         for aid in inc.attempts:
             self.searches.get(aid, {}).pop(unit.params.id, None)
+        self._search_draws.pop((unit.params.id, inc.id), None)
 
     def on_incident_updated(self, inc: Incident) -> None:
         """An alert joined an incident whose unit may already be searching: search for it too."""
@@ -252,6 +294,7 @@ class BorderModel(mesa.Model):
     def _found(self, unit: PatrolUnit, uv: int, inc: Incident, a: Attempt, av: int, node: int) -> None:
         if a.version != av or not a.active or unit.version != uv or not unit.observing:
             return
+        self._ensure_crossed(a, node)
         self.contact(unit, a, node, incident=inc)
 
     def contact(self, unit: PatrolUnit, a: Attempt, node: int, incident: Incident | None) -> None:

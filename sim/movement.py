@@ -38,6 +38,26 @@ class Timeline:
         mid = 0.5 * (self.times[1:] + self.times[:-1])
         return np.concatenate([[self.times[0]], mid]), np.concatenate([mid, [self.times[-1]]])
 
+    def visits(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Maximal runs of the same node (a stay or a hide is one visit): node, first entry index,
+        start and end of presence."""
+        starts, ends = self.bounds()
+        first = np.flatnonzero(np.concatenate([[True], self.nodes[1:] != self.nodes[:-1]]))
+        last = np.concatenate([first[1:] - 1, [self.nodes.size - 1]])
+        return self.nodes[first], first, starts[first], ends[last]
+
+    def departure(self, t: float) -> tuple[int, float, bool]:
+        """Where a mover re-planning at time t starts from: its cell, the time it can leave that
+        cell's centre, and whether it had already reached the centre (no jump: a mover still
+        walking in finishes the walk)."""
+        i = self.index_at(t)
+        node = int(self.nodes[i])
+        j = i
+        while j > 0 and self.nodes[j - 1] == node:
+            j -= 1
+        arrive = float(self.times[j])
+        return (node, arrive, False) if arrive > t else (node, t, True)
+
     def index_at(self, t: float) -> int:
         """Entry whose presence interval holds time t (clipped to the ends)."""
         mid = 0.5 * (self.times[1:] + self.times[:-1])
@@ -46,15 +66,11 @@ class Timeline:
     def node_at(self, t: float) -> int:
         return int(self.nodes[self.index_at(t)])
 
-    def truncated(self, t: float, version: int) -> "Timeline":
-        """The part already travelled by time t (for a mover that re-plans at t)."""
-        i = self.index_at(t)
-        return Timeline(self.nodes[: i + 1].copy(), np.minimum(self.times[: i + 1], t), version)
-
 
 @dataclass(frozen=True)
 class Encounter:
-    time: float
+    time: float  # start of the overlap (not before "now")
+    end: float  # end of the overlap
     node: int
     other: int  # id of the mover on the other side
     other_version: int
@@ -65,6 +81,7 @@ class PresenceIndex:
 
     Publishing a timeline for one side returns its encounters with the other side's current
     timelines; each pair is found exactly once, by whichever of the two is planned later.
+    Consecutive entries of the same node are one visit (one interval).
     """
 
     def __init__(self) -> None:
@@ -75,9 +92,9 @@ class PresenceIndex:
         the other side. `current_version(other_id)` tells which of the other side's entries are
         still valid."""
         mine, theirs = self._side[side], self._side[1 - side]
-        starts, ends = tl.bounds()
+        nodes, _, starts, ends = tl.visits()
         found: list[Encounter] = []
-        for node, a, b in zip(tl.nodes.tolist(), starts.tolist(), ends.tolist()):
+        for node, a, b in zip(nodes.tolist(), starts.tolist(), ends.tolist()):
             if b < now:
                 continue
             mine[node].append((a, b, mover, tl.version))
@@ -89,8 +106,8 @@ class PresenceIndex:
                 if b2 < now or current_version(other) != ver:
                     continue  # expired or superseded: drop it
                 live.append((a2, b2, other, ver))
-                if a2 <= b and a <= b2:
-                    found.append(Encounter(max(a, a2, now), node, other, ver))
+                if a2 < b and a < b2 and min(b, b2) > now:  # a shared stretch of time, not a touch
+                    found.append(Encounter(max(a, a2, now), min(b, b2), node, other, ver))
             theirs[node] = live
         found.sort(key=lambda e: (e.time, e.other, e.node))
         return found

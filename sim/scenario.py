@@ -24,7 +24,7 @@ def _default_kinds() -> dict[str, "KindSpec"]:
 
 def _default_modes() -> dict[str, "ModeSpec"]:
     return {
-        "foot": ModeSpec(offroad_kmh=3.0, road_kmh=4.0),
+        "foot": ModeSpec(offroad_kmh=3.0, road_kmh=4.0, breaches_barriers=True),
         "vehicle": ModeSpec(offroad_kmh=15.0, road_kmh=40.0),
     }
 
@@ -69,6 +69,7 @@ class TerrainSpec:
 class ModeSpec:
     offroad_kmh: float = 3.0
     road_kmh: float = 4.0
+    breaches_barriers: bool = False  # can cross a barrier (after its breach delay); else it is closed
 
 
 @dataclass

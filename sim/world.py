@@ -65,6 +65,7 @@ class OrgParams:
     spec: OrgSpec
     staging: np.ndarray
     destinations: np.ndarray
+    reachable: dict[tuple[str, int], np.ndarray]  # (mode, staging node) -> destinations it can reach
 
 
 @dataclass
@@ -206,17 +207,31 @@ def build_world(spec: ScenarioSpec, origin: str = "scenario", base_dir: str = ".
         for e in edges.tolist():
             delay[e] = max(delay.get(e, 0.0), b.breach_min)
 
-    orgs = [
-        OrgParams(
-            name, o,
-            np.array(o.staging, dtype=np.int64) if o.staging else terrain.staging_areas,
-            np.array(o.destinations, dtype=np.int64) if o.destinations else terrain.towns,
-        )
-        for name, o in spec.organisations.items()
-    ]
+    router = Router(terrain, spec.modes, delay)
+    orgs = [_org(name, o, terrain, router, origin) for name, o in spec.organisations.items()]
     coverage, known = _coverage(terrain.n_nodes, sensors)
-    return World(spec, terrain, Router(terrain, spec.modes, delay), agencies, units, sensors,
-                 barriers, orgs, coverage, known)
+    return World(spec, terrain, router, agencies, units, sensors, barriers, orgs, coverage, known)
+
+
+def _org(name: str, o: OrgSpec, terrain: Terrain, router: Router, origin: str) -> OrgParams:
+    """An organisation with, per movement mode and staging area, the destinations it can reach
+    (barriers close some modes); a staging area that reaches none is a scenario error."""
+    from sim.validation import ScenarioError
+
+    staging = np.array(o.staging, dtype=np.int64) if o.staging else terrain.staging_areas
+    dests = np.array(o.destinations, dtype=np.int64) if o.destinations else terrain.towns
+    reachable: dict[tuple[str, int], np.ndarray] = {}
+    problems = []
+    for mode in sorted({c.mode for c in o.cargo.values() if c.share > 0}):
+        ok = np.array([np.isfinite(router.minutes_from(int(d), mode)[staging]) for d in dests]).reshape(len(dests), -1)
+        for k, s in enumerate(staging.tolist()):
+            reachable[(mode, s)] = dests[ok[:, k]]
+            if not ok[:, k].any():
+                problems.append(f"scenario.organisations.{name}: a '{mode}' group from staging node {s} cannot "
+                                f"reach any destination (barriers close the border to modes that cannot breach them)")
+    if problems:
+        raise ScenarioError(origin, problems)
+    return OrgParams(name, o, staging, dests, reachable)
 
 
 def _coverage(n: int, sensors: list[SensorParams]) -> tuple[Coverage, np.ndarray]:

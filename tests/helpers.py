@@ -39,7 +39,7 @@ def corridor_world(sensors: dict[str, SensorGroupSpec] | None = None,
     for k, v in org_kw.items():
         setattr(org, k, v)
     spec = ScenarioSpec(name="corridor", horizon_days=horizon_days,
-                        modes={"foot": ModeSpec(3.0, 4.0), "vehicle": ModeSpec(15.0, 40.0)},
+                        modes={"foot": ModeSpec(3.0, 4.0, True), "vehicle": ModeSpec(15.0, 40.0)},
                         agencies={"bp": agency or AgencySpec(jurisdiction=["all"])},
                         units=units or {}, sensors=sensors or {}, organisations={"org": org})
     spec.terrain.kinds = dict(KINDS)

@@ -76,7 +76,10 @@ def test_command_centre_chain_has_exact_latencies():
     # a responding unit that meets the group it was sent for has found it (not "diverted")
     found = ev[(ev.kind == "interdiction") & (ev.source == "response")]
     assert len(found) >= 2 and set(found.incident) <= set(disp.index)
-    assert not (ev[ev.kind == "search_end"].detail == "diverted").any()
+    inter = ev[ev.kind == "interdiction"]
+    for row in ev[(ev.kind == "search_end") & (ev.detail == "diverted")].itertuples():
+        taken = inter[(inter.unit == row.unit) & (inter.t == row.t)]
+        assert len(taken) == 1 and taken.attempt.iloc[0] != disp.loc[row.incident].attempt
 
 
 def test_apprehension_is_limited_by_unit_capacity():

@@ -16,6 +16,8 @@ VARIANTS = [
     ("scenario.organisations.coyotes.routing=fastest", "scenario.units.bp_vehicle.count=4",
      "scenario.agencies.border_patrol.operators=1"),
     ("scenario.terrain.border_river=true", "scenario.terrain.seed=3", "scenario.units.bp_foot.capacity=2"),
+    ("scenario.sensors.towers.mtbf_days=0.1", "scenario.sensors.towers.repair_hours=2",
+     "scenario.organisations.coyotes.reaction=run", "scenario.organisations.coyotes.notice_prob=1.0"),
 ]
 TERMINAL = ["interdiction", "got_away", "turned_back"]
 
@@ -45,7 +47,8 @@ def traced(monkeypatch):
     return TracedModel
 
 
-@pytest.mark.parametrize("variant", VARIANTS, ids=["demo", "turn_back", "few_units", "river_small_capacity"])
+@pytest.mark.parametrize("variant", VARIANTS, ids=["demo", "turn_back", "few_units", "river_small_capacity",
+                                                 "flaky_towers"])
 @pytest.mark.parametrize("seed", [1, 2])
 def test_invariants(world_for, traced, variant, seed):
     world = world_for(*variant)
@@ -108,3 +111,17 @@ def test_invariants(world_for, traced, variant, seed):
         assert world.units[row.unit].agency == row.agency
         assert world.agencies[row.agency].jurisdiction[row.node]
     assert len(inter) > 0
+
+    # a group seen on the home side has crossed, and its crossing is logged no later than that
+    crossed = ev[ev.kind == "crossed"].set_index("attempt").t
+    assert not crossed.index.duplicated().any()
+    home_events = ev[(ev.attempt >= 0) & (ev.node >= 0) & ev.kind.isin(["detection", "interdiction", "got_away"])]
+    home_events = home_events[t.side[home_events.node.to_numpy()] == 1]
+    for row in home_events.itertuples():
+        assert row.attempt in crossed.index and crossed[row.attempt] <= row.t + 1e-9
+
+    # sensors detect only while they work
+    toggles = ev[ev.kind.isin(["sensor_down", "sensor_up"])]
+    for row in ev[(ev.kind == "detection") & (ev.sensor >= 0)].itertuples():
+        before = toggles[(toggles.sensor == row.sensor) & (toggles.t <= row.t)]
+        assert before.empty or before.kind.iloc[-1] == "sensor_up", f"sensor {row.sensor} detected while down"

@@ -35,7 +35,7 @@ def test_generated_region_has_the_requested_structure():
 
 def test_router_uses_road_speed_and_closes_barriers_to_vehicles():
     t = generate(TerrainSpec(seed=2))
-    modes = {"foot": ModeSpec(3.0, 4.0), "vehicle": ModeSpec(15.0, 40.0)}
+    modes = {"foot": ModeSpec(3.0, 4.0, breaches_barriers=True), "vehicle": ModeSpec(15.0, 40.0)}
     r = Router(t, modes)
     road = np.flatnonzero(t.edge_road)[0]
     assert r.edge_minutes("vehicle")[road] == pytest.approx(t.edge_length_km[road] / 40 * 60)

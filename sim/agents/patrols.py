@@ -85,10 +85,15 @@ class PatrolUnit(mesa.Agent):
 
     # --- movement ------------------------------------------------------------------------
     def _plan(self, path: np.ndarray, observing: bool = True) -> Timeline:
+        """Follow `path` (starting at the unit's cell) from now; a unit still driving into its
+        cell finishes that bit first (no jumps)."""
         now = self.model.now
+        _, ready, _ = self.timeline.departure(now)
         steps = self.model.world.router.step_minutes(path, self.params.spec.mode)
+        times = ready + np.concatenate([[0.0], np.cumsum(steps)])
+        times[0] = now
         self.version += 1
-        self.timeline = Timeline(path, now + np.concatenate([[0.0], np.cumsum(steps)]), self.version)
+        self.timeline = Timeline(path, times, self.version)
         if observing:
             self.model.on_unit_planned(self)
         return self.timeline
@@ -114,20 +119,22 @@ class PatrolUnit(mesa.Agent):
         p, m = self.params, self.model
         env, log = m.env, m.log
         shift_start = p.shift_offset_min
+        shift_len = p.spec.shift_hours * 60.0
         while True:
+            while shift_start + shift_len <= env.now:  # a shift wholly missed (task overran it)
+                shift_start += 24 * 60.0
             yield env.timeout(max(0.0, shift_start - env.now))
             self.on_duty = True
-            shift_end = shift_start + p.spec.shift_hours * 60.0
+            shift_end = shift_start + shift_len  # a late start (task overran) shortens the shift
             log.record(env.now, "shift_start", unit=p.id, agency=p.agency, node=self.node_at(env.now),
                        size=p.spec.officers)
             while env.now < shift_end or self.task is not None:
                 if self.task is not None:
                     yield from self._do_task()
                     continue
-                node = self.node_at(env.now)
-                tl = self._plan(self.policy.next_leg(node, self.stream))
-                end = tl.end if tl.end > env.now else env.now + 30.0  # nowhere to go: hold 30 min
-                yield from self._wait(min(end, shift_end) - env.now)
+                path = self.policy.next_leg(self.node_at(env.now), self.stream)
+                tl = self._plan(path) if path.size > 1 else self._stay(30.0, observing=True)  # nowhere to go
+                yield from self._wait(min(tl.end, shift_end) - env.now)
             self.on_duty = False
             log.record(env.now, "shift_end", unit=p.id, agency=p.agency, node=self.node_at(env.now),
                        size=p.spec.officers)
@@ -135,8 +142,6 @@ class PatrolUnit(mesa.Agent):
             if home is not None:
                 self._plan(home, observing=False)
             shift_start += 24 * 60.0
-            while shift_start <= env.now:
-                shift_start += 24 * 60.0
 
     def _do_task(self):
         m, p = self.model, self.params

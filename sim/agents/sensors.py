@@ -52,6 +52,31 @@ class Sensor(mesa.Agent):
         """Whether the sensor works at each of `times`."""
         return np.searchsorted(self.toggles, times, side="right") % 2 == 0
 
+    def down_minutes_before(self, times: np.ndarray) -> np.ndarray:
+        """Minutes the sensor has been down between 0 and each of `times`."""
+        if self.toggles.size == 0:
+            return np.zeros(len(times))
+        fail = self.toggles[0::2]
+        repair = np.append(self.toggles[1::2], np.inf)[: fail.size]
+        t = np.asarray(times, dtype=float)[:, None]
+        return np.clip(t - fail[None, :], 0.0, (repair - fail)[None, :]).sum(axis=1)
+
+    def when_up_for(self, start: float, minutes: float) -> float:
+        """The time by which the sensor, counting from `start`, has worked `minutes` in total."""
+        tog = self.toggles
+        k = int(np.searchsorted(tog, start, side="right"))
+        t, need = start, minutes
+        if k % 2 == 1:  # down at start: resume at the repair
+            t, k = float(tog[k]) if k < tog.size else np.inf, k + 1
+        while t < np.inf:
+            next_fail = float(tog[k]) if k < tog.size else np.inf
+            if t + need <= next_fail:
+                return t + need
+            need -= next_fail - t
+            t = float(tog[k + 1]) if k + 1 < tog.size else np.inf
+            k += 2
+        return np.inf
+
     def schedule(self) -> None:
         """Put failures, repairs and false alarms on the clock."""
         m = self.model

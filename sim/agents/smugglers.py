@@ -56,7 +56,8 @@ class Organisation(mesa.Agent):
         c = spec.cargo[cargo]
         size = int(rng.integers(c.size_min, c.size_max + 1))
         origin = int(self.params.staging[rng.integers(self.params.staging.size)])
-        dest = int(self.params.destinations[rng.integers(self.params.destinations.size)])
+        reachable = self.params.reachable[(c.mode, origin)]
+        dest = int(reachable[rng.integers(reachable.size)])
         self.count += 1
         attempt = Attempt(self.model, self, self.model.next_id("attempt"), cargo, size,
                           size * c.load_kg_per_person, c.mode, origin, dest)
@@ -79,6 +80,7 @@ class Attempt(mesa.Agent):
         self.timeline = Timeline.stay(origin, model.now, model.now, 0)
         self.outcome = ""  # "", interdicted, got_away, turned_back
         self.crossed = False
+        self.first_visit_counted = False  # the current cell's centre was passed under an earlier plan
         self.detected_by: set[int] = set()
 
     @property
@@ -93,20 +95,23 @@ class Attempt(mesa.Agent):
         self.replan(self.dest)
 
     def replan(self, target: int, pause_min: float = 0.0) -> None:
-        """New timeline from the current cell to `target` (after an optional pause), at the
-        current speed; everything planned for the old version is superseded."""
+        """New timeline from where the group is now to `target` (after an optional pause), at the
+        current speed; everything planned for the old version is superseded. A group still
+        walking into its cell first finishes that walk (no jumps)."""
         m = self.model
         now = m.now
-        node = self.timeline.node_at(now)
+        node, ready, self.first_visit_counted = self.timeline.departure(now)
+        if self.version == 0:
+            self.first_visit_counted = False  # the staging area itself has not been passed yet
         self.heading_to = target
         path = self.org.routing.route(self, node, target)
-        if path is None:  # cannot get there from here: stay put until the horizon
+        if path is None:  # cannot get there from here (validation should prevent it): stay put
             path = np.array([node])
         steps = m.world.router.step_minutes(path, self.mode) / self.speed
-        times = now + pause_min + np.concatenate([[0.0], np.cumsum(steps)])
-        if pause_min > 0:
-            path = np.concatenate([[node], path])
-            times = np.concatenate([[now], times])
+        times = ready + pause_min + np.concatenate([[0.0], np.cumsum(steps)])
+        times[0] = now
+        if pause_min > 0 and path.size == 1:
+            path, times = np.array([node, node]), np.array([now, ready + pause_min])
         self.version += 1
         self.timeline = Timeline(path, times, self.version)
         m.on_attempt_planned(self)

@@ -2,7 +2,8 @@
 
 Travel time of an edge (minutes) = length / speed * 60, with speed = the mode's road speed on
 road edges and its off-road speed times the mean speed factor of the two end cells otherwise.
-Barrier edges add a breach delay on foot and are closed to vehicles. Units of the home side
+Barrier edges add a breach delay for modes that can breach them (foot) and are closed to the
+others (vehicles). Units of the home side
 route on the home-side subgraph only. Dijkstra runs in scipy.sparse.csgraph; trees towards a
 destination are cached, so planning a route is a walk up a predecessor array.
 """
@@ -42,7 +43,7 @@ class Router:
             speed = np.where(t.edge_road, m.road_kmh, m.offroad_kmh * factor)
             minutes = t.edge_length_km / np.maximum(speed, 1e-9) * 60.0
             for e, delay in self.barrier_delay_min.items():
-                minutes[e] = np.inf if mode != "foot" else minutes[e] + delay
+                minutes[e] = minutes[e] + delay if m.breaches_barriers else np.inf
             self._edge_min[mode] = minutes
         return self._edge_min[mode]
 

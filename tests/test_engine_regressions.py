@@ -1,0 +1,144 @@
+"""Regression tests for engine defects found in review: each fails on the defect it names."""
+
+import math
+
+import numpy as np
+import pytest
+
+from helpers import corridor_world, run
+from sim.detection import sensor_hits
+from sim.model import BorderModel
+from sim.movement import Timeline
+from sim.scenario import AgencySpec, SensorGroupSpec, UnitGroupSpec
+from sim.world import Coverage
+
+
+def posted(node: int, **kw) -> UnitGroupSpec:
+    spec = dict(agency="bp", count=1, placement="explicit", nodes=[node], policy="fixed_route", route=[node, node],
+                shift_hours=24.0, shifts_per_day=1, mode="foot", capacity=20, processing_min=1.0)
+    spec.update(kw)
+    return UnitGroupSpec(**spec)
+
+
+def sure_ground(*nodes: int) -> dict[str, SensorGroupSpec]:
+    return {f"g{n}": SensorGroupSpec(agency="bp", type="ground", placement="explicit", nodes=[n], detect_prob=1.0,
+                                     cover_sensitivity=0.0, false_alarms_per_day=0.0, mtbf_days=0.0) for n in nodes}
+
+
+def assert_share(hits: int, n: int, p: float) -> None:
+    se = math.sqrt(p * (1 - p) / n)
+    assert abs(hits / n - p) < 4 * se, f"{hits}/{n} = {hits / n:.3f} vs {p} (4 SE = {4 * se:.3f})"
+
+
+def test_a_holding_unit_is_visible_for_the_whole_hold():
+    """A unit with nowhere to go holds its cell; groups passing during the hold are met."""
+    world = corridor_world(units={"post": posted(4, detect_prob=1.0)}, attempts_per_day=24, horizon_days=3)
+    _, ev = run(world, 1)
+    assert (ev.kind == "got_away").sum() == 0
+    assert (ev.kind == "interdiction").sum() >= 0.9 * (ev.kind == "attempt").sum() - 3
+
+
+def test_one_detection_draw_per_co_presence():
+    """A unit staying in a cell and a group passing once: P(detect) = detect_prob, not more."""
+    world = corridor_world(units={"post": posted(4, detect_prob=0.5)}, attempts_per_day=100, horizon_days=4)
+    _, ev = run(world, 2)
+    resolved = ev[ev.kind.isin(["interdiction", "got_away"])]
+    assert_share(int((resolved.kind == "interdiction").sum()), len(resolved), 0.5)
+
+
+def test_an_alert_joining_an_incident_does_not_give_a_second_find_draw():
+    agency = AgencySpec(jurisdiction=["all"], operators=2, handling_min=1.0, handling="fixed", correlate_km=5.0,
+                        correlate_min=90.0)
+    unit = posted(3, mode="vehicle", detect_prob=0.0, find_prob=0.5, search_radius_km=10.0, search_min=200.0)
+    world = corridor_world(sure_ground(2, 3), {"post": unit}, attempts_per_day=4, horizon_days=60, agency=agency)
+    _, ev = run(world, 3)
+    arrived = set(ev[ev.kind == "arrival"].incident)
+    found = set(ev[(ev.kind == "interdiction") & (ev.source == "response")].incident)
+    assert (ev.kind == "alert_merged").sum() > 50  # the second sensor's alert joins the incident
+    assert_share(len(found & arrived), len(arrived), 0.5)
+
+
+def test_a_pause_is_one_visit_for_a_ground_sensor():
+    cov = Coverage(ptr=np.array([0, 0, 0, 1, 1]), sensor=np.array([0]), per_visit=np.array([-np.log(0.5)]),
+                   rate_per_min=np.array([0.0]))
+
+    class AlwaysUp:
+        def is_up(self, sensor, times):
+            return np.ones(len(times), dtype=bool)
+
+        def down_minutes_before(self, sensor, times):
+            return np.zeros(len(times))
+
+        def when_up_for(self, sensor, start, minutes):
+            return start + minutes
+
+    rng = np.random.default_rng(0)
+    hide = Timeline(np.array([0, 1, 2, 2, 3]), np.array([0.0, 10, 20, 80, 90]), 1)
+    hits = sum(bool(sensor_hits(hide, cov, AlwaysUp(), set(), rng, 0.0)) for _ in range(4000))
+    assert_share(hits, 4000, 0.5)
+    # re-planned from inside the sensor's cell after passing its centre: no second chance
+    replanned = Timeline(np.array([2, 3]), np.array([25.0, 35.0]), 2)
+    assert not any(sensor_hits(replanned, cov, AlwaysUp(), set(), rng, 25.0, first_visit_counted=True)
+                   for _ in range(200))
+
+
+def test_day_long_shifts_run_every_day():
+    world = corridor_world(units={"post": posted(4)}, attempts_per_day=0, horizon_days=3.5)
+    _, ev = run(world, 1)
+    assert ev[ev.kind == "shift_start"].t.tolist() == [0.0, 1440.0, 2880.0, 4320.0]
+
+
+def test_stepping_gives_the_same_log_as_running_and_ends_with_run_end(world_for):
+    world = world_for()
+    a = BorderModel(world, 4).run().to_arrow().to_pandas()
+    stepped = BorderModel(world, 4)
+    while stepped.running:
+        stepped.step()
+    b = stepped.log.to_arrow().to_pandas()
+    assert a.equals(b)
+    assert a.kind.iloc[-1] == "run_end" and (a.kind == "run_end").sum() == 1
+    assert (a.t.iloc[:-1] < world.horizon_min).all()
+
+
+def test_groups_that_cannot_reach_any_destination_are_a_scenario_error(world_for):
+    from sim.validation import ScenarioError
+    with pytest.raises(ScenarioError, match=r"'vehicle' group from staging node \d+ cannot reach any destination"):
+        world_for("scenario.barriers.port_fence.to_km=1e9", "scenario.terrain.ports=0",
+                  "scenario.organisations.cartel.cargo.drugs.mode=vehicle")
+
+
+def test_sensor_up_time_functions_match_brute_force():
+    from sim.agents.sensors import Sensor
+    s = Sensor.__new__(Sensor)  # only the failure schedule is needed
+    s.toggles = np.array([10.0, 25.0, 40.0, 41.0, 70.0])  # down 10-25, 40-41, from 70 on
+    grid = np.linspace(0, 100, 100_001)
+    up = s.is_up(grid)
+    dt = grid[1] - grid[0]
+    for t in (0.0, 12.0, 30.0, 40.5, 69.0, 90.0):
+        assert s.down_minutes_before(np.array([t]))[0] == pytest.approx((~up[grid < t]).sum() * dt, abs=1e-2)
+    for start, minutes in ((0.0, 5.0), (0.0, 15.0), (12.0, 3.0), (20.0, 20.0), (39.0, 2.0), (60.0, 20.0)):
+        worked = np.cumsum(up[grid >= start]) * dt
+        expected = grid[grid >= start][np.searchsorted(worked, minutes)] if worked[-1] >= minutes else np.inf
+        assert s.when_up_for(start, minutes) == pytest.approx(expected, abs=1e-2)
+
+
+def test_tower_detection_counts_only_minutes_the_tower_works():
+    """With frequent outages, detections match sum over groups of 1 - exp(-rate x up-minutes in view)."""
+    tower = SensorGroupSpec(agency="bp", type="tower", placement="explicit", nodes=[6], range_km=1.5,
+                            detect_rate_per_hour=1.0, false_alarms_per_day=0.0, mtbf_days=0.03, repair_hours=0.7)
+    world = corridor_world({"t": tower}, attempts_per_day=200, horizon_days=3)
+    model, ev = run(world, 7)
+    s = model.sensors[0]
+    start = ev[ev.kind == "attempt"].set_index("attempt").t
+    done = ev[ev.kind == "got_away"].attempt
+    detected = set(ev[ev.kind == "detection"].attempt)
+    p = []
+    for a in done:
+        t0 = start[a] + 4.5 * 20.0  # in view from the middle of edge 4-5 to the middle of edge 7-8
+        t1 = start[a] + 7.5 * 20.0
+        up = (t1 - t0) - np.diff(s.down_minutes_before(np.array([t0, t1])))[0]
+        p.append(1 - np.exp(-1.0 / 60 * up))
+    p = np.array(p)
+    observed = sum(a in detected for a in done)
+    assert 0.1 < p.mean() < 0.6  # outages really bite
+    assert abs(observed - p.sum()) < 4 * np.sqrt((p * (1 - p)).sum())
