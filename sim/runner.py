@@ -22,7 +22,8 @@ import multiprocessing
 import os
 import subprocess
 import tempfile
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
@@ -184,12 +185,12 @@ class Experiment:
     base_seed: int = 1
     replications: int = 1
     workers: int = 1
-    chunk_size: int = 0  # 0: about 8 chunks (1..50 replications each), whatever the workers
+    chunk_size: int = 0  # 0: about 16 chunks (1..50 replications each), whatever the workers
     keep_events: bool = True
     params: dict[str, object] | None = None  # swept keys and values, copied into every summary row
 
     def chunks(self) -> list[Chunk]:
-        size = self.chunk_size or max(1, min(50, -(-self.replications // 8)))
+        size = self.chunk_size or max(1, min(50, -(-self.replications // 16)))
         return [Chunk(a, min(a + size, self.replications) - 1) for a in range(0, self.replications, size)]
 
     def labels(self, key: str, commit: str) -> dict[str, object]:
@@ -244,21 +245,36 @@ def run_experiment(exp: Experiment, progress: Callable[[int, int], None] | None 
         progress(done_reps, exp.replications)
     args = (exp.scenario, exp.origin, exp.base_dir, key, exp.base_seed)
     labels = exp.labels(key, commit)
+    def finished(c: Chunk) -> None:
+        nonlocal done_reps
+        done_reps += c.last - c.first + 1
+        if progress:
+            progress(done_reps, exp.replications)
+
     if exp.workers > 1 and len(todo) > 1:
-        with process_pool(exp.workers) as pool:
-            futures = {pool.submit(run_chunk, *args, c, str(out), labels, exp.keep_events): c for c in todo}
-            for fut in as_completed(futures):
-                fut.result()
-                c = futures[fut]
-                done_reps += c.last - c.first + 1
-                if progress:
-                    progress(done_reps, exp.replications)
+        # workers - 1 pool processes take chunks from the front; this process takes them from the
+        # back meanwhile, so the pool's start-up (importing the engine) costs no idle time
+        pending = deque(todo)
+        running: dict = {}
+        with process_pool(exp.workers - 1) as pool:
+            while pending or running:
+                while pending and len(running) < 2 * (exp.workers - 1):  # one running, one queued
+                    c = pending.popleft()
+                    running[pool.submit(run_chunk, *args, c, str(out), labels, exp.keep_events)] = c
+                if pending:
+                    c = pending.pop()
+                    run_chunk(*args, c, str(out), labels, exp.keep_events)
+                    finished(c)
+                    ready = [f for f in running if f.done()]
+                else:
+                    ready, _ = wait(running, return_when=FIRST_COMPLETED)
+                for f in ready:
+                    f.result()
+                    finished(running.pop(f))
     else:
         for c in todo:
             run_chunk(*args, c, str(out), labels, exp.keep_events)
-            done_reps += c.last - c.first + 1
-            if progress:
-                progress(done_reps, exp.replications)
+            finished(c)
     summary = pd.concat([pd.read_parquet(out / "summary" / f"{c.name}.parquet") for c in chunks], ignore_index=True)
     write_parquet_atomic(pa.Table.from_pandas(summary, preserve_index=False), out / "summary.parquet")
     world = _world_for(*args[:4])

@@ -196,7 +196,7 @@ class RunConfig:
     seed: int = 1  # base seed of replication 0; replication i uses seed + i
     replications: int = 1
     workers: int = 1  # processes running replications in parallel (0 = one per core)
-    chunk_size: int = 0  # replications per result file; 0 = about 8 files per run
+    chunk_size: int = 0  # replications per result file; 0 = about 16 files per run
     events: bool = True  # keep the event logs (events/*.parquet)
     map: bool = True  # draw map.png
     quiet: bool = False

@@ -33,6 +33,12 @@ class Router:
         self._edge_min: dict[str, np.ndarray] = {}
         self._csr: dict[tuple, csr_matrix] = {}
         self._trees: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._from: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        n = terrain.n_nodes  # edge lookup: key u * n + v (both directions), sorted, -> edge index
+        keys = np.concatenate([terrain.edge_u.astype(np.int64) * n + terrain.edge_v,
+                               terrain.edge_v.astype(np.int64) * n + terrain.edge_u])
+        self._key_order = np.argsort(keys, kind="stable")
+        self._keys = keys[self._key_order]
         self._home_edges = (terrain.side[terrain.edge_u] == HOME) & (terrain.side[terrain.edge_v] == HOME)
 
     def edge_minutes(self, mode: str) -> np.ndarray:
@@ -95,12 +101,29 @@ class Router:
         return np.array(out, dtype=np.int64)
 
     def step_minutes(self, path: np.ndarray, mode: str) -> np.ndarray:
-        """Travel time of each step of `path` for `mode`."""
+        """Travel time of each step of `path` for `mode` (a step from a node to itself: 0)."""
         if len(path) < 2:
             return np.zeros(0)
-        graph = self.matrix(mode)
-        return np.asarray(graph[path[:-1], path[1:]]).ravel()
+        path = np.asarray(path, dtype=np.int64)
+        u, v = path[:-1], path[1:]
+        pos = np.searchsorted(self._keys, u * self.terrain.n_nodes + v)
+        pos = np.minimum(pos, self._keys.size - 1)
+        edge = self._key_order[pos] % self.terrain.n_edges
+        found = self._keys[pos] == u * self.terrain.n_nodes + v
+        if not np.all(found | (u == v)):
+            raise ValueError("path steps along a non-edge")
+        return np.where(u == v, 0.0, self.edge_minutes(mode)[edge])
 
     def minutes_from(self, source: int, mode: str, home_only: bool = False) -> np.ndarray:
-        """Travel time from `source` to every node (inf where unreachable)."""
-        return dijkstra(self.matrix(mode, home_only), directed=False, indices=source)
+        """Travel time from `source` to every node (inf where unreachable); recent ones cached."""
+        key = (source, mode, home_only)
+        dist = self._from.get(key)
+        if dist is None:
+            dist = dijkstra(self.matrix(mode, home_only), directed=False, indices=source)
+            dist.setflags(write=False)
+            self._from[key] = dist
+            if len(self._from) > 256:
+                self._from.popitem(last=False)
+        else:
+            self._from.move_to_end(key)
+        return dist
