@@ -46,6 +46,20 @@ def corridor_world(sensors: dict[str, SensorGroupSpec] | None = None,
     return build_world(spec, "corridor", terrain=terrain)
 
 
+def sure_ground(*nodes: int) -> dict[str, SensorGroupSpec]:
+    """Ground sensors that always detect a group passing their cell, one per node."""
+    return {f"g{n}": SensorGroupSpec(agency="bp", type="ground", placement="explicit", nodes=[n], detect_prob=1.0,
+                                     cover_sensitivity=0.0, false_alarms_per_day=0.0, mtbf_days=0.0) for n in nodes}
+
+
+def posted_unit(node: int, **kw) -> UnitGroupSpec:
+    """A unit of agency 'bp' that stays at `node` around the clock (a fixed route of one waypoint)."""
+    spec = dict(agency="bp", count=1, placement="explicit", nodes=[node], policy="fixed_route", route=[node, node],
+                shift_hours=24.0, shifts_per_day=1, mode="vehicle")
+    spec.update(kw)
+    return UnitGroupSpec(**spec)
+
+
 def run(world: World, seed: int) -> tuple[BorderModel, "object"]:
     model = BorderModel(world, seed)
     events = model.run().to_arrow().to_pandas()

@@ -3,23 +3,10 @@
 import numpy as np
 import pytest
 
-from helpers import corridor_world, run
-from sim.scenario import AgencySpec, SensorGroupSpec, UnitGroupSpec
+from helpers import corridor_world, posted_unit, run, sure_ground
+from sim.scenario import AgencySpec, UnitGroupSpec
 
 MIN_PER_CELL = 20.0  # 1 km at 3 km/h
-
-
-def sure_ground(node: int) -> dict[str, SensorGroupSpec]:
-    return {"g": SensorGroupSpec(agency="bp", type="ground", placement="explicit", nodes=[node], detect_prob=1.0,
-                                 cover_sensitivity=0.0, false_alarms_per_day=0.0, mtbf_days=0.0)}
-
-
-def posted_unit(node: int, **kw) -> UnitGroupSpec:
-    """A unit that stays at `node` around the clock (a fixed route of one waypoint)."""
-    spec = dict(agency="bp", count=1, placement="explicit", nodes=[node], policy="fixed_route", route=[node, node],
-                shift_hours=24.0, shifts_per_day=1, mode="vehicle")
-    spec.update(kw)
-    return UnitGroupSpec(**spec)
 
 
 def by_attempt(ev, kind):

@@ -5,24 +5,17 @@ import math
 import numpy as np
 import pytest
 
-from helpers import corridor_world, run
+from helpers import corridor_world, posted_unit, run, sure_ground
 from sim.detection import sensor_hits
 from sim.model import BorderModel
 from sim.movement import Timeline
-from sim.scenario import AgencySpec, SensorGroupSpec, UnitGroupSpec
+from sim.scenario import AgencySpec, SensorGroupSpec
 from sim.world import Coverage
 
 
-def posted(node: int, **kw) -> UnitGroupSpec:
-    spec = dict(agency="bp", count=1, placement="explicit", nodes=[node], policy="fixed_route", route=[node, node],
-                shift_hours=24.0, shifts_per_day=1, mode="foot", capacity=20, processing_min=1.0)
-    spec.update(kw)
-    return UnitGroupSpec(**spec)
-
-
-def sure_ground(*nodes: int) -> dict[str, SensorGroupSpec]:
-    return {f"g{n}": SensorGroupSpec(agency="bp", type="ground", placement="explicit", nodes=[n], detect_prob=1.0,
-                                     cover_sensitivity=0.0, false_alarms_per_day=0.0, mtbf_days=0.0) for n in nodes}
+def posted(node: int, **kw):
+    """A posted foot unit that can take any group and is back on watch a minute after a contact."""
+    return posted_unit(node, **{"mode": "foot", "capacity": 20, "processing_min": 1.0, **kw})
 
 
 def assert_share(hits: int, n: int, p: float) -> None:
