@@ -81,17 +81,6 @@ def run_replication(world: World, seed: int, replication: int = 0) -> Replicatio
     return ReplicationResult(replication, seed, events, summarize(events))
 
 
-def run_replications(world: World, base_seed: int, n: int,
-                     progress: Callable[[int, int], None] | None = None) -> list[ReplicationResult]:
-    """In-process replications 0..n-1 (seed base_seed + i), for code and tests."""
-    out = []
-    for i in range(n):
-        out.append(run_replication(world, base_seed + i, i))
-        if progress:
-            progress(i + 1, n)
-    return out
-
-
 def write_parquet_atomic(table: pa.Table, path: Path) -> None:
     """Write to a hidden temporary file in the same folder, then rename: never a partial file."""
     path.parent.mkdir(parents=True, exist_ok=True)

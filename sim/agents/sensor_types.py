@@ -8,7 +8,6 @@ independent sensors combine as 1 - prod(1 - p_i).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,7 +59,3 @@ class CameraTower(SensorType):
         rate = spec.detect_rate_per_hour / 60.0 * self.cover_factor(terrain, nodes, spec)
         return Footprint(nodes, np.zeros(nodes.size), rate)
 
-
-def per_pass_probability(exposure: float) -> float:
-    """Detection probability for a given total exposure (for documentation and tests)."""
-    return 1.0 - math.exp(-exposure)

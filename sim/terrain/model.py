@@ -91,10 +91,6 @@ class Terrain:
         """Straight-line distance from node `a` to `nodes`."""
         return np.hypot(self.x[nodes] - self.x[a], self.y[nodes] - self.y[a])
 
-    @property
-    def border_length_km(self) -> float:
-        return float(self.x.max() - self.x.min())
-
     def to_networkx(self) -> nx.Graph:
         """The terrain as a networkx graph with the documented attributes (for export/inspection)."""
         g = nx.Graph(name=self.name)
