@@ -142,6 +142,33 @@ class BarrierSpec:
     lifetime_years: float = 25.0
 
 
+def _day_profile() -> list[float]:
+    # Relative legitimate traffic per hour of day at a port: busy by day, quiet at night.
+    return [0.3, 0.2, 0.2, 0.2, 0.3, 0.6, 1.0, 1.4, 1.6, 1.6, 1.5, 1.4,
+            1.4, 1.4, 1.5, 1.6, 1.7, 1.7, 1.5, 1.2, 0.9, 0.7, 0.5, 0.4]
+
+
+@dataclass
+class PortSpec:
+    agency: str = ""  # the agency running the port (customs)
+    node: int = -1  # -1: the terrain's ports in declaration order; else an explicit node id
+    primary_lanes: int = 10
+    secondary_lanes: int = 2
+    cars_per_day: float = 3000.0
+    trucks_per_day: float = 600.0
+    hourly_profile: list[float] = field(default_factory=_day_profile)
+    primary_car_min: float = 1.0  # mean primary inspection time of a car
+    primary_truck_min: float = 2.0
+    secondary_min: float = 20.0  # mean secondary inspection time
+    referral: str = "random"  # random | risk: how vehicles are chosen for secondary inspection
+    referral_rate: float = 0.03  # share of vehicles sent to secondary
+    risk_quality: float = 0.75  # risk: P(a smuggling vehicle scores above a legitimate one) (AUC)
+    scanner_detect_prob: float = 0.8  # secondary inspection finds hidden cargo
+    capital_usd: float = 0.0
+    opex_usd_per_day: float = 0.0
+    lifetime_years: float = 25.0
+
+
 @dataclass
 class CargoSpec:
     share: float = 0.0  # share of the organisation's attempts
@@ -171,6 +198,7 @@ class OrgSpec:
     hide_min: float = 60.0
     staging: list[int] = field(default_factory=list)  # origin nodes; default: all staging areas
     destinations: list[int] = field(default_factory=list)  # default: all towns
+    port_share: float = 0.0  # share of attempts hidden in port traffic instead of crossing between ports
 
 
 @dataclass
@@ -185,6 +213,7 @@ class ScenarioSpec:
     units: dict[str, UnitGroupSpec] = field(default_factory=dict)
     sensors: dict[str, SensorGroupSpec] = field(default_factory=dict)
     barriers: dict[str, BarrierSpec] = field(default_factory=dict)
+    ports: dict[str, PortSpec] = field(default_factory=dict)
     organisations: dict[str, OrgSpec] = field(default_factory=dict)
 
 
