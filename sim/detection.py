@@ -36,10 +36,12 @@ class SensorHit:
 
 
 def sensor_hits(tl: Timeline, cov: Coverage, states: SensorStates, exclude: set[int],
-                rng: np.random.Generator, now: float, first_visit_counted: bool = False) -> list[SensorHit]:
+                rng: np.random.Generator, now: float, first_visit_counted: bool = False,
+                factor: float = 1.0) -> list[SensorHit]:
     """Every sensor that detects the group along `tl`, with when and where (sorted by time).
     `first_visit_counted`: the group already passed the centre of its first cell under an
-    earlier plan, so that visit's per-visit exposure is not counted again."""
+    earlier plan, so that visit's per-visit exposure is not counted again. `factor` scales all
+    exposure (weather)."""
     nodes, first, starts, ends = tl.visits()
     centre = tl.times[first]
     cnt = cov.ptr[nodes + 1] - cov.ptr[nodes]
@@ -64,6 +66,7 @@ def sensor_hits(tl: Timeline, cov: Coverage, states: SensorStates, exclude: set[
         per_visit[m] = np.where(states.is_up(s, centre[pos[m]]) & (centre[pos[m]] >= now), per_visit[m], 0.0)
         down = states.down_minutes_before(s, np.concatenate([s_pos[m], e_pos[m]]))
         up_minutes[m] -= down[m.sum():] - down[: m.sum()]
+    per_visit, rate = per_visit * factor, rate * factor
     exposure = per_visit + rate * up_minutes
     order = np.lexsort((pos, sens))
     sens, pos, exposure, per_visit, rate, s_pos = (a[order] for a in (sens, pos, exposure, per_visit, rate, s_pos))

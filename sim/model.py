@@ -25,11 +25,15 @@ import mesa
 import numpy as np
 import simpy
 
-from sim.agents.command import Alert, CommandCentre, Incident
+from sim.agents.command import Alert, Incident
+from sim.agents.intel import Intelligence
 from sim.agents.patrols import PatrolUnit
 from sim.agents.sensors import Sensor
 from sim.agents.smugglers import Attempt, Organisation
+from sim.comms import Comms
+from sim.coordination import COORDINATION
 from sim.detection import sensor_hits
+from sim.injects import INJECTS
 from sim.movement import PresenceIndex
 from sim.recorder import Recorder
 from sim.rng import Streams
@@ -57,10 +61,12 @@ class BorderModel(mesa.Model):
         self.presence = PresenceIndex()
         self._ids: dict[str, count] = {}
         self.finished = False
-        self.commands = {name: CommandCentre(self, a) for name, a in world.agencies.items()}
+        self.weather: dict[str, float] = {}  # active weather injects: detection multipliers
         self.units = [PatrolUnit(self, p) for p in world.units]
-        for u in self.units:
-            self.commands[u.params.agency].units.append(u)
+        self.comms = Comms(self)
+        self.coordination = COORDINATION.get(world.scenario.coordination.policy)(self)
+        self.coordination.build()
+        self.intel = Intelligence(self)
         self.sensors = [Sensor(self, p) for p in world.sensors]
         self.orgs = [Organisation(self, o) for o in world.orgs]
         self.attempts: dict[int, Attempt] = {}
@@ -110,6 +116,20 @@ class BorderModel(mesa.Model):
             u.process = self.env.process(u.run())
         for o in self.orgs:
             self.env.process(o.run())
+        self.intel.start()
+        for name, spec in w.scenario.injects.items():
+            inject = INJECTS.get(spec.type)(self, name, spec)
+            self.at(spec.start_hours * 60.0, inject.begin)
+
+    @property
+    def detection_factor(self) -> float:
+        """Multiplier of every sensor's and unit's detection now (weather injects)."""
+        return float(np.prod(list(self.weather.values()))) if self.weather else 1.0
+
+    @property
+    def commands(self):
+        """The command centres, by name (agencies, or joint / task_force)."""
+        return self.coordination.centres
 
     def _end(self) -> None:
         """Events strictly before the horizon belong to the run; run_end closes the log."""
@@ -153,9 +173,7 @@ class BorderModel(mesa.Model):
         for enc in self.presence.publish(GROUPS, a.attempt_id, tl, self._unit_version, self.now):
             u = self.units[enc.other]
             self._consider_encounter(u, enc.other_version, a, v, enc)
-        for hit in sensor_hits(tl, self.world.coverage, self, a.detected_by, a.stream, self.now,
-                               first_visit_counted=a.first_visit_counted):
-            self.at(hit.time, self._sensor_detection, a, v, hit.sensor, hit.node)
+        self._schedule_sensor_hits(a, a.first_visit_counted)
         self._ensure_crossed(a, int(tl.nodes[0]))  # re-planned inside the first home cell
         i = a.crossing_index()
         if i is not None:  # the group crosses when it enters the first home cell
@@ -164,6 +182,8 @@ class BorderModel(mesa.Model):
         self.at(tl.end, self._arrived, a, v)
         for unit, inc, u in list(self.searches.get(a.attempt_id, {}).values()):
             self._schedule_find(unit, inc, a, u)
+        if a.version > 1:
+            self.intel.on_plan(a)
 
     # sensor states, read by sim.detection
     def is_up(self, sensor_id: int, times: np.ndarray) -> np.ndarray:
@@ -186,11 +206,26 @@ class BorderModel(mesa.Model):
             return
         self._met[key] = (enc.node, enc.time, enc.end)  # an earlier draw's event, if any, is now stale
         s = unit.params.spec
-        p = s.detect_prob * max(0.0, 1.0 - s.cover_sensitivity * self.world.terrain.cover[enc.node])
+        p = min(1.0, s.detect_prob * self.detection_factor) * max(0.0, 1.0 - s.cover_sensitivity *
+                                                                   self.world.terrain.cover[enc.node])
         if unit.stream.uniform() < p:
             self.at(enc.time, self._unit_detection, unit, uv, a, av, enc.node)
 
     # --- events --------------------------------------------------------------------------
+    def _schedule_sensor_hits(self, a: Attempt, first_visit_counted: bool) -> None:
+        a.sensor_epoch += 1
+        for hit in sensor_hits(a.timeline, self.world.coverage, self, a.detected_by, a.stream, self.now,
+                               first_visit_counted=first_visit_counted, factor=self.detection_factor):
+            self.at(hit.time, self._sensor_detection, a, a.version, a.sensor_epoch, hit.sensor, hit.node)
+
+    def sensors_changed(self) -> None:
+        """Sensor schedules or detection conditions changed (an inject): every group on the move
+        gets its sensor detections drawn again from now (exact: the hazard is memoryless)."""
+        for a in list(self.attempts.values()):
+            if a.active:
+                _, _, passed_centre = a.timeline.departure(self.now)
+                self._schedule_sensor_hits(a, passed_centre)
+
     def _ensure_crossed(self, a: Attempt, node: int) -> None:
         """A group acted on in a home cell has crossed: log the crossing first if an event at
         the same instant came before it."""
@@ -217,8 +252,8 @@ class BorderModel(mesa.Model):
             self.log.record(self.now, "got_away", attempt=a.attempt_id, node=node, size=a.size)
         self.searches.pop(a.attempt_id, None)
 
-    def _sensor_detection(self, a: Attempt, v: int, sensor_id: int, node: int) -> None:
-        if a.version != v or not a.active or sensor_id in a.detected_by:
+    def _sensor_detection(self, a: Attempt, v: int, epoch: int, sensor_id: int, node: int) -> None:
+        if a.version != v or a.sensor_epoch != epoch or not a.active or sensor_id in a.detected_by:
             return
         a.detected_by.add(sensor_id)
         self._ensure_crossed(a, node)
@@ -235,14 +270,20 @@ class BorderModel(mesa.Model):
         self._ensure_crossed(a, node)
         self.log.record(self.now, "detection", attempt=a.attempt_id, unit=unit.params.id,
                         agency=unit.params.agency, node=node, source="patrol")
+        if not unit.arrest_area()[node]:  # outside its jurisdiction: report it, do not arrest
+            self.raise_alert(unit.params.agency, node, a.attempt_id, "patrol", unit=unit.params.id)
+            return
         task = unit.task  # a responding unit that meets the group it was sent for has found it
         inc = task.incident if task is not None and task.kind == "respond" else None
         self.contact(unit, a, node, incident=inc if inc is not None and a.attempt_id in inc.attempts else None)
 
     def raise_alert(self, agency: str, node: int, attempt: int, source: str, sensor: int = -1,
-                    unit: int = -1) -> None:
-        alert = Alert(self.next_id("alert"), self.now, agency, node, attempt, source, sensor, unit)
-        self.commands[agency].receive(alert)
+                    unit: int = -1, hold_min: float = 0.0) -> None:
+        """An alert from `agency`'s asset (or a tip to it) reaches the centres the coordination
+        policy names, at once."""
+        for centre in self.coordination.receivers(agency):
+            centre.receive(Alert(self.next_id("alert"), self.now, centre.name, node, attempt, source, sensor, unit,
+                                 origin=agency, hold_min=hold_min))
 
     # --- searching and contact -----------------------------------------------------------
     def start_search(self, unit: PatrolUnit, inc: Incident) -> None:
@@ -278,16 +319,18 @@ class BorderModel(mesa.Model):
         """First time during the search that the group is on the home side within the search
         radius of the target; found there with probability find_prob * (1 - sensitivity*cover)."""
         s = unit.params.spec
+        widen = self.world.scenario.comms.coarse_search_factor if inc.coarse else 1.0
         t0, t1 = self.now, unit.timeline.end
         starts, ends = a.timeline.bounds()
         nodes = a.timeline.nodes
         terrain = self.world.terrain
-        near = (terrain.distance_km(inc.target, nodes) <= s.search_radius_km) & (terrain.side[nodes] == HOME)
+        near = (terrain.distance_km(inc.target, nodes) <= s.search_radius_km * widen) & (terrain.side[nodes] == HOME)
+        near &= unit.arrest_area()[nodes]  # found only where the unit may act
         cand = np.flatnonzero(near & (ends >= t0) & (starts <= t1))
         if cand.size == 0:
             return
         i = int(cand[0])
-        p = s.find_prob * max(0.0, 1.0 - s.cover_sensitivity * terrain.cover[nodes[i]])
+        p = s.find_prob / widen * max(0.0, 1.0 - s.cover_sensitivity * terrain.cover[nodes[i]])
         if u < p:
             self.at(max(t0, float(starts[i])), self._found, unit, unit.version, inc, a, a.version, int(nodes[i]))
 

@@ -74,7 +74,8 @@ class ModeSpec:
 
 @dataclass
 class AgencySpec:
-    jurisdiction: list[str] = field(default_factory=lambda: ["home"])  # sector names | home | all
+    jurisdiction: list[str] = field(default_factory=lambda: ["home"])  # sector names | home | all |
+    # towns:<km> (home cells within km of a town) | ports:<km> (home cells within km of a port)
     operators: int = 2  # command-centre operators handling alerts in parallel
     handling_min: float = 2.0  # mean operator time per alert
     handling: str = "exponential"  # exponential | fixed
@@ -202,6 +203,74 @@ class OrgSpec:
 
 
 @dataclass
+class CoordinationSpec:
+    policy: str = "isolated"  # registry name: isolated | liaison | joint_command | task_force
+    share_delay_min: float = 15.0  # liaison: mean delay (exponential) to pass an alert to a partner
+    loss_prob: float = 0.1  # liaison: chance a passed alert is lost
+    partners: dict[str, list[str]] = field(default_factory=dict)  # liaison: agency -> agencies it informs
+    joint_operators: int = 4  # joint_command / task_force: operators of the shared centre
+    joint_handling_min: float = 2.0
+    joint_handling: str = "exponential"  # exponential | fixed
+    task_force_units: list[str] = field(default_factory=list)  # task_force: unit groups pooled
+    task_force_agencies: list[str] = field(default_factory=list)  # whose alerts and area it takes
+    # (default: the agencies of the pooled units)
+
+
+@dataclass
+class AgreementSpec:
+    """An MOU: units of `agency` may act in the jurisdiction of `host` (after an authorisation)."""
+
+    agency: str = ""
+    host: str = ""
+    authorisation_min: float = 0.0
+
+
+@dataclass
+class CommsSpec:
+    non_interoperable: list[list[str]] = field(default_factory=list)  # agency pairs that need a relay
+    relay_delay_min: float = 10.0  # extra delay of a relayed message
+    strip_location: list[list[str]] = field(default_factory=list)  # [sender, receiver]: sector only
+    coarse_search_factor: float = 3.0  # a coarse alert: search radius x factor, find chance / factor
+
+
+@dataclass
+class PartnerTipSpec:
+    agency: str = ""  # the agency the partner nation informs ("" = no partner tips)
+    prob: float = 0.0  # chance an attempt is tipped
+    lead_min: float = 60.0  # the tip arrives this long before the group crosses
+    accuracy_km: float = 3.0  # sd of the tipped location's error along the border
+    hold_min: float = 180.0  # a unit sent on a tip waits this long at the location
+
+
+@dataclass
+class CommunityTipSpec:
+    agency: str = ""  # who residents call ("" = no community tips)
+    radius_km: float = 3.0  # residents see groups this close to a town
+    report_prob: float = 0.3  # chance a group passing near a town is reported
+    delay_min: float = 20.0  # mean delay of a report (exponential)
+    false_per_day: float = 1.0  # false reports per day (random cells near towns)
+
+
+@dataclass
+class IntelSpec:
+    partner: PartnerTipSpec = field(default_factory=PartnerTipSpec)
+    community: CommunityTipSpec = field(default_factory=CommunityTipSpec)
+
+
+@dataclass
+class InjectSpec:
+    type: str = ""  # registry name: sensor_outage | comms_outage | surge | weather | decoy
+    start_hours: float = 0.0
+    duration_hours: float = 1.0
+    sensors: list[str] = field(default_factory=list)  # sensor_outage: sensor names (group:i) or groups
+    sector: str = ""  # sensor_outage: every sensor in this sector
+    agencies: list[str] = field(default_factory=list)  # comms_outage: the two agencies cut off
+    factor: float = 1.0  # surge: attempt-rate multiplier; weather: detection multiplier
+    organisation: str = ""  # surge / decoy: which organisation
+    count: int = 0  # decoy: groups sent as decoys at the start
+
+
+@dataclass
 class ScenarioSpec:
     name: str = "unnamed"
     description: str = ""
@@ -215,6 +284,11 @@ class ScenarioSpec:
     barriers: dict[str, BarrierSpec] = field(default_factory=dict)
     ports: dict[str, PortSpec] = field(default_factory=dict)
     organisations: dict[str, OrgSpec] = field(default_factory=dict)
+    coordination: CoordinationSpec = field(default_factory=CoordinationSpec)
+    agreements: dict[str, AgreementSpec] = field(default_factory=dict)
+    comms: CommsSpec = field(default_factory=CommsSpec)
+    intel: IntelSpec = field(default_factory=IntelSpec)
+    injects: dict[str, InjectSpec] = field(default_factory=dict)
 
 
 @dataclass

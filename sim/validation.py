@@ -29,6 +29,8 @@ def _choice(problems: list[str], key: str, value: str, allowed: list[str]) -> No
 def check_names(spec: ScenarioSpec, origin: str) -> None:
     """Checks that need no terrain: names, registries, positive quantities."""
     from sim.agents.sensor_types import SENSOR_TYPES
+    from sim.coordination import COORDINATION
+    from sim.injects import INJECTS
     from sim.policies import PATROL_POLICIES, REACTIONS, ROUTING_POLICIES
 
     p: list[str] = []
@@ -99,6 +101,45 @@ def check_names(spec: ScenarioSpec, origin: str) -> None:
             _choice(p, f"{key}.cargo.{cname}.mode", c.mode, modes)
             if c.size_min < 1 or c.size_max < c.size_min:
                 p.append(f"{key}.cargo.{cname}: need 1 <= size_min <= size_max")
+    c = spec.coordination
+    _choice(p, "scenario.coordination.policy", c.policy, COORDINATION.names())
+    for a, partners in c.partners.items():
+        _choice(p, "scenario.coordination.partners", a, agencies)
+        for b in partners:
+            _choice(p, f"scenario.coordination.partners.{a}", b, agencies)
+    for a in c.task_force_agencies:
+        _choice(p, "scenario.coordination.task_force_agencies", a, agencies)
+    for g in c.task_force_units:
+        _choice(p, "scenario.coordination.task_force_units", g, list(spec.units))
+    if c.policy == "task_force" and not c.task_force_units:
+        p.append("scenario.coordination.task_force_units: task_force needs the unit groups it pools")
+    _choice(p, "scenario.coordination.joint_handling", c.joint_handling, ["exponential", "fixed"])
+    if not 0 <= c.loss_prob <= 1 or c.share_delay_min < 0 or c.joint_operators < 1:
+        p.append("scenario.coordination: loss_prob in [0, 1], share_delay_min >= 0, joint_operators >= 1")
+    for name, m in spec.agreements.items():
+        _choice(p, f"scenario.agreements.{name}.agency", m.agency, agencies)
+        _choice(p, f"scenario.agreements.{name}.host", m.host, agencies)
+    for key in ("non_interoperable", "strip_location"):
+        for pair in getattr(spec.comms, key):
+            if len(pair) != 2:
+                p.append(f"scenario.comms.{key}: each entry is a pair [agency, agency], got {list(pair)}")
+            for a in pair:
+                _choice(p, f"scenario.comms.{key}", a, agencies)
+    for key, tip in (("partner", spec.intel.partner), ("community", spec.intel.community)):
+        if tip.agency:
+            _choice(p, f"scenario.intel.{key}.agency", tip.agency, agencies)
+    for name, inj in spec.injects.items():
+        key = f"scenario.injects.{name}"
+        _choice(p, f"{key}.type", inj.type, INJECTS.names())
+        if inj.duration_hours < 0 or inj.start_hours < 0:
+            p.append(f"{key}: start_hours and duration_hours must be >= 0")
+        if inj.type in ("surge", "decoy"):
+            _choice(p, f"{key}.organisation", inj.organisation, list(spec.organisations))
+        if inj.type == "comms_outage":
+            if len(inj.agencies) != 2:
+                p.append(f"{key}.agencies: comms_outage needs two agencies")
+            for a in inj.agencies:
+                _choice(p, f"{key}.agencies", a, agencies)
     if p:
         raise ScenarioError(origin, p)
 
@@ -108,7 +149,7 @@ def check_against_terrain(spec: ScenarioSpec, terrain: Terrain, origin: str) -> 
     p: list[str] = []
     sectors = list(terrain.sector_names)
     n = terrain.n_nodes
-    allowed_juris = sectors + ["home", "all"]
+    allowed_juris = sectors + ["home", "all", "towns:<km>", "ports:<km>"]
 
     def nodes_ok(key: str, nodes: list[int]) -> None:
         bad = [v for v in nodes if not 0 <= v < n]
@@ -117,7 +158,18 @@ def check_against_terrain(spec: ScenarioSpec, terrain: Terrain, origin: str) -> 
 
     for name, a in spec.agencies.items():
         for s in a.jurisdiction:
+            kind, _, km = s.partition(":")
+            if kind in ("towns", "ports") and km.replace(".", "", 1).isdigit():
+                continue
             _choice(p, f"scenario.agencies.{name}.jurisdiction", s, allowed_juris)
+    all_sensors = {f"{g}:{i}" for g, sg in spec.sensors.items() for i in range(max(sg.count, 1))} | set(spec.sensors)
+    for name, inj in spec.injects.items():
+        if inj.sector:
+            _choice(p, f"scenario.injects.{name}.sector", inj.sector, sectors)
+        for sname in inj.sensors:
+            if sname not in all_sensors and sname.split(":")[0] not in spec.sensors:
+                p.append(f"scenario.injects.{name}.sensors: unknown sensor {sname!r}; use a group name "
+                         f"({', '.join(spec.sensors)}) or group:index")
     for group, items in (("units", spec.units), ("sensors", spec.sensors)):
         for name, g in items.items():
             for s in g.sectors:

@@ -78,6 +78,34 @@ class Coverage:
     rate_per_min: np.ndarray
 
 
+@dataclass(frozen=True)
+class Authority:
+    """Where a unit may act: its own agency's jurisdiction, MOU hosts' (with a delay), and, in
+    a task force, the union of the participating agencies' jurisdictions."""
+
+    own: np.ndarray
+    mou: list[tuple[np.ndarray, float]]  # (host jurisdiction, authorisation minutes)
+
+    def check(self, node: int, pooled_area: np.ndarray | None = None) -> tuple[bool, float, str]:
+        if self.own[node]:
+            return True, 0.0, "own"
+        if pooled_area is not None and pooled_area[node]:
+            return True, 0.0, "task_force"
+        options = [delay for area, delay in self.mou if area[node]]
+        return (True, min(options), "mou") if options else (False, 0.0, "")
+
+    def area(self, pooled_area: np.ndarray | None = None, authorised: bool = False) -> np.ndarray:
+        """Cells where the unit may arrest now: its own area, its pool's, and (once authorised
+        for a dispatch under an MOU) its hosts'."""
+        mask = self.own.copy()
+        if pooled_area is not None:
+            mask |= pooled_area
+        if authorised:
+            for host, _ in self.mou:
+                mask |= host
+        return mask
+
+
 @dataclass
 class World:
     scenario: ScenarioSpec
@@ -90,6 +118,13 @@ class World:
     orgs: list[OrgParams]
     coverage: Coverage
     known_risk: np.ndarray  # per node: exposure per hour from visible sensors
+    authority: dict[str, Authority]  # per agency
+
+    def union_jurisdiction(self, agencies: list[str]) -> np.ndarray:
+        out = np.zeros(self.terrain.n_nodes, dtype=bool)
+        for a in agencies:
+            out |= self.agencies[a].jurisdiction
+        return out
 
     @property
     def horizon_min(self) -> float:
@@ -115,12 +150,23 @@ def load_terrain(spec: ScenarioSpec, base_dir: str = ".") -> Terrain:
 
 
 def _sector_mask(terrain: Terrain, names: list[str]) -> np.ndarray:
-    if not names or "all" in names:
+    """Union of jurisdiction terms: all | home | a sector name | towns:<km> | ports:<km>."""
+    if not names:
         return np.ones(terrain.n_nodes, dtype=bool)
-    if "home" in names:
-        return terrain.side == HOME
-    ids = [terrain.sector_id(s) for s in names]
-    return np.isin(terrain.sector, ids)
+    mask = np.zeros(terrain.n_nodes, dtype=bool)
+    for name in names:
+        if name == "all":
+            mask[:] = True
+        elif name == "home":
+            mask |= terrain.side == HOME
+        elif name.startswith(("towns:", "ports:")):
+            kind, km = name.split(":", 1)
+            places = terrain.towns if kind == "towns" else terrain.ports
+            for v in places.tolist():
+                mask |= (terrain.distance_km(v, np.arange(terrain.n_nodes)) <= float(km)) & (terrain.side == HOME)
+        else:
+            mask |= terrain.sector == terrain.sector_id(name)
+    return mask
 
 
 def _explicit_nodes(terrain: Terrain, nodes: list[int], coords: list[list[float]], mask: np.ndarray) -> list[int]:
@@ -210,7 +256,12 @@ def build_world(spec: ScenarioSpec, origin: str = "scenario", base_dir: str = ".
     router = Router(terrain, spec.modes, delay)
     orgs = [_org(name, o, terrain, router, origin) for name, o in spec.organisations.items()]
     coverage, known = _coverage(terrain.n_nodes, sensors)
-    return World(spec, terrain, router, agencies, units, sensors, barriers, orgs, coverage, known)
+    authority = {
+        name: Authority(a.jurisdiction, [(agencies[m.host].jurisdiction, m.authorisation_min)
+                                         for m in spec.agreements.values() if m.agency == name])
+        for name, a in agencies.items()
+    }
+    return World(spec, terrain, router, agencies, units, sensors, barriers, orgs, coverage, known, authority)
 
 
 def _org(name: str, o: OrgSpec, terrain: Terrain, router: Router, origin: str) -> OrgParams:

@@ -30,8 +30,10 @@ def corridor_graph(length: int = 8, kind: str = "open") -> nx.Graph:
 def corridor_world(sensors: dict[str, SensorGroupSpec] | None = None,
                    units: dict[str, UnitGroupSpec] | None = None,
                    attempts_per_day: float = 100.0, horizon_days: float = 3.0, length: int = 8,
-                   kind: str = "open", agency: AgencySpec | None = None, **org_kw) -> World:
-    """A corridor scenario with one agency ('bp'), one organisation and the given assets."""
+                   kind: str = "open", agency: AgencySpec | None = None, agencies: dict | None = None,
+                   scenario_kw: dict | None = None, **org_kw) -> World:
+    """A corridor scenario with one agency ('bp', or `agencies`), one organisation and the given
+    assets; `scenario_kw` sets further ScenarioSpec fields (coordination, agreements, injects...)."""
     kinds = {k: KindProps(v.cover, v.speed_factor) for k, v in KINDS.items()}
     terrain = from_networkx(corridor_graph(length, kind), kinds, "corridor")
     org = OrgSpec(attempts_per_day=attempts_per_day, hourly_profile=[1.0] * 24,
@@ -40,8 +42,8 @@ def corridor_world(sensors: dict[str, SensorGroupSpec] | None = None,
         setattr(org, k, v)
     spec = ScenarioSpec(name="corridor", horizon_days=horizon_days,
                         modes={"foot": ModeSpec(3.0, 4.0, True), "vehicle": ModeSpec(15.0, 40.0)},
-                        agencies={"bp": agency or AgencySpec(jurisdiction=["all"])},
-                        units=units or {}, sensors=sensors or {}, organisations={"org": org})
+                        agencies=agencies or {"bp": agency or AgencySpec(jurisdiction=["all"])},
+                        units=units or {}, sensors=sensors or {}, organisations={"org": org}, **(scenario_kw or {}))
     spec.terrain.kinds = dict(KINDS)
     return build_world(spec, "corridor", terrain=terrain)
 

@@ -2,10 +2,13 @@
 
 Order for one alert: (1) it arrives and is logged; (2) it waits for a free operator (FIFO,
 `operators` servers); (3) the operator spends the handling time on it; (4) if an open incident
-of the same agency lies within correlate_km and was opened within correlate_min, the alert joins
-it; otherwise (5) a new incident is opened at the home-side cell nearest to the alert and
-(6) the available unit of the agency with the shortest travel time that may act there is
-dispatched, or `no_unit` is logged.
+of this centre lies within correlate_km and was opened within correlate_min, the alert joins
+it; otherwise (5) a new incident is opened at the cell of the centre's area nearest to the alert
+(a coarse alert, whose precise location was stripped, is placed near the border in the middle of
+its sector) and (6) of the units this centre may task, the available one with the shortest
+travel time (plus any MOU authorisation time) that may act there is dispatched, or `no_unit` is
+logged; (7) the coordination policy decides what the centre passes on to other agencies.
+A centre belongs to an agency, or is shared (joint command, task force).
 """
 
 from __future__ import annotations
@@ -28,12 +31,16 @@ if TYPE_CHECKING:
 class Alert:
     id: int
     time: float
-    agency: str
+    agency: str  # the centre it is addressed to
     node: int
     attempt: int  # ground truth (-1 = false alarm); the command centre does not read it
     source: str
     sensor: int = -1
     unit: int = -1
+    origin: str = ""  # agency owning the asset (or receiving the tip) that raised it
+    shared_from: str = ""  # centre that passed it on ("" = first-hand)
+    coarse: bool = False  # the precise location was stripped: only the sector is known
+    hold_min: float = 0.0  # a tip: the unit waits this long at the location (0 = its search time)
 
 
 @dataclass
@@ -46,6 +53,9 @@ class Incident:
     alerts: list[Alert] = field(default_factory=list)
     unit: "PatrolUnit | None" = None
     open: bool = True
+    coarse: bool = False
+    hold_min: float = 0.0
+    how: str = ""  # why the dispatched unit may act there: own | mou | task_force
 
     @property
     def attempts(self) -> set[int]:
@@ -54,73 +64,100 @@ class Incident:
 
 
 class CommandCentre(mesa.Agent):
-    """One agency's command centre."""
+    """A command centre: operators, an area for placing incidents, and the units it may task."""
 
-    def __init__(self, model: "BorderModel", agency: AgencyParams) -> None:
+    def __init__(self, model: "BorderModel", name: str, area: np.ndarray, operators: int, handling_min: float,
+                 handling: str, correlate_km: float, correlate_min: float) -> None:
         super().__init__(model)
-        self.agency = agency
-        self.operators = simpy.Resource(model.env, capacity=agency.spec.operators)
-        self.stream = model.streams.get(f"command:{agency.name}")
+        self.name = name
+        self.area = area
+        self.handling_min, self.handling = handling_min, handling
+        self.correlate_km, self.correlate_min = correlate_km, correlate_min
+        self.operators = simpy.Resource(model.env, capacity=operators)
+        self.stream = model.streams.get(f"command:{name}")
         self.incidents: list[Incident] = []
         self.units: list["PatrolUnit"] = []
 
+    @classmethod
+    def for_agency(cls, model: "BorderModel", agency: AgencyParams) -> "CommandCentre":
+        a = agency.spec
+        return cls(model, agency.name, agency.jurisdiction, a.operators, a.handling_min, a.handling,
+                   a.correlate_km, a.correlate_min)
+
     def receive(self, alert: Alert) -> None:
-        self.model.log.record(alert.time, "alert", alert=alert.id, agency=self.agency.name, node=alert.node,
-                              attempt=alert.attempt, source=alert.source, sensor=alert.sensor, unit=alert.unit)
+        self.model.log.record(self.model.now, "alert", alert=alert.id, agency=self.name, node=alert.node,
+                              attempt=alert.attempt, source=alert.source, sensor=alert.sensor, unit=alert.unit,
+                              detail=alert.origin)
         self.model.env.process(self._handle(alert))
 
     def _handling_time(self) -> float:
-        spec = self.agency.spec
-        return spec.handling_min if spec.handling == "fixed" else float(self.stream.exponential(spec.handling_min))
+        return self.handling_min if self.handling == "fixed" else float(self.stream.exponential(self.handling_min))
 
     def _handle(self, alert: Alert):
         env, log = self.model.env, self.model.log
+        arrived = env.now
         with self.operators.request() as req:
             yield req
-            log.record(env.now, "alert_handled", alert=alert.id, agency=self.agency.name,
-                       duration_min=env.now - alert.time)
+            log.record(env.now, "alert_handled", alert=alert.id, agency=self.name, duration_min=env.now - arrived)
             yield env.timeout(self._handling_time())
         self._decide(alert)
+        self.model.coordination.after_handling(self, alert)
+
+    def _place(self, alert: Alert) -> int:
+        """The cell of this centre's area where the incident is opened."""
+        terrain = self.model.world.terrain
+        if alert.coarse:  # only the sector is known: its middle, near the border
+            in_sector = terrain.sector == terrain.sector[alert.node]
+            x = 0.5 * (terrain.x[in_sector].min() + terrain.x[in_sector].max())
+            return terrain.nearest_node(x, 1.0, self.area & in_sector if (self.area & in_sector).any() else self.area)
+        if self.area[alert.node]:
+            return alert.node
+        return terrain.nearest_node(terrain.x[alert.node], terrain.y[alert.node], self.area)
 
     def _decide(self, alert: Alert) -> None:
-        m, now, spec = self.model, self.model.now, self.agency.spec
+        m, now = self.model, self.model.now
         terrain = m.world.terrain
         for inc in self.incidents:
-            if inc.open and now - inc.opened <= spec.correlate_min \
-                    and terrain.distance_km(inc.node, alert.node) <= spec.correlate_km:
+            if inc.open and now - inc.opened <= self.correlate_min \
+                    and terrain.distance_km(inc.node, alert.node) <= self.correlate_km:
                 inc.alerts.append(alert)
-                m.log.record(now, "alert_merged", alert=alert.id, incident=inc.id, agency=self.agency.name)
+                m.log.record(now, "alert_merged", alert=alert.id, incident=inc.id, agency=self.name)
                 m.on_incident_updated(inc)
                 return
         self.incidents = [i for i in self.incidents if i.open]
-        inc = Incident(m.next_id("incident"), self.agency.name, alert.node, -1, now, [alert])
-        juris = self.agency.jurisdiction
-        if not juris.any():
-            m.log.record(now, "no_unit", incident=inc.id, alert=alert.id, agency=self.agency.name, node=alert.node)
+        inc = Incident(m.next_id("incident"), self.name, alert.node, -1, now, [alert], coarse=alert.coarse,
+                       hold_min=alert.hold_min)
+        if not self.area.any():
+            m.log.record(now, "no_unit", incident=inc.id, alert=alert.id, agency=self.name, node=alert.node)
             return
-        inc.target = alert.node if juris[alert.node] else terrain.nearest_node(
-            terrain.x[alert.node], terrain.y[alert.node], juris)
-        unit, minutes = self._nearest_available(inc.target)
+        inc.target = self._place(alert)
+        unit, minutes, delay, how = self._nearest_available(inc.target)
         if unit is None:
-            m.log.record(now, "no_unit", incident=inc.id, alert=alert.id, agency=self.agency.name, node=inc.target)
+            m.log.record(now, "no_unit", incident=inc.id, alert=alert.id, agency=self.name, node=inc.target)
             return
+        inc.how = how
         self.incidents.append(inc)
-        m.log.record(now, "dispatch", incident=inc.id, alert=alert.id, unit=unit.params.id,
-                     agency=self.agency.name, node=inc.target, attempt=alert.attempt, duration_min=minutes)
-        unit.dispatch(inc)
+        m.log.record(now, "dispatch", incident=inc.id, alert=alert.id, unit=unit.params.id, agency=self.name,
+                     node=inc.target, attempt=alert.attempt, duration_min=minutes, detail=how)
+        unit.dispatch(inc, delay)
 
-    def _nearest_available(self, target: int) -> tuple["PatrolUnit | None", float]:
-        """The available unit with the least travel time to `target` (ties: lowest id)."""
+    def _nearest_available(self, target: int) -> tuple["PatrolUnit | None", float, float, str]:
+        """The available unit that may act at `target` with the least travel plus authorisation
+        time (ties: lowest id); returns the unit, that time, the authorisation part and how it
+        may act there (own | mou | task_force)."""
         router, now = self.model.world.router, self.model.now
-        best, best_t = None, np.inf
+        best, best_t, best_delay, best_how = None, np.inf, 0.0, ""
         by_mode: dict[str, np.ndarray] = {}
         for u in self.units:
             if not u.available:
                 continue
+            ok, delay, how = u.may_act(target)
+            if not ok:
+                continue
             mode = u.params.spec.mode
             if mode not in by_mode:
                 by_mode[mode] = router.minutes_from(target, mode, home_only=True)
-            t = by_mode[mode][u.node_at(now)]
+            t = by_mode[mode][u.node_at(now)] + delay
             if t < best_t:
-                best, best_t = u, float(t)
-        return best, best_t
+                best, best_t, best_delay, best_how = u, float(t), delay, how
+        return best, best_t, best_delay, best_how

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 class Task:
     kind: str  # respond | process
     incident: "Incident | None" = None
+    delay_min: float = 0.0  # respond: MOU authorisation before moving
 
 
 class PatrolUnit(mesa.Agent):
@@ -63,13 +64,24 @@ class PatrolUnit(mesa.Agent):
     def node_at(self, t: float) -> int:
         return self.timeline.node_at(t)
 
+    def may_act(self, node: int) -> tuple[bool, float, str]:
+        """Whether the unit may act at `node`, after what authorisation time, and why."""
+        return self.model.world.authority[self.params.agency].check(node, self.model.coordination.pooled_area(self))
+
+    def arrest_area(self) -> np.ndarray:
+        """Cells where the unit may apprehend now (own, pooled, or MOU hosts' on an MOU dispatch)."""
+        task = self.task
+        authorised = task is not None and task.kind == "respond" and task.incident.how == "mou"
+        return self.model.world.authority[self.params.agency].area(self.model.coordination.pooled_area(self),
+                                                                   authorised)
+
     def route_to(self, origin: int, target: int) -> np.ndarray | None:
         return self.model.world.router.path(origin, target, self.params.spec.mode, home_only=True)
 
     # --- commands from outside -----------------------------------------------------------
-    def dispatch(self, incident: "Incident") -> None:
+    def dispatch(self, incident: "Incident", delay_min: float = 0.0) -> None:
         incident.unit = self
-        self.task = Task("respond", incident)
+        self.task = Task("respond", incident, delay_min)
         self.process.interrupt("dispatch")
 
     def drop_response(self, found_for: "Incident | None") -> None:
@@ -157,6 +169,10 @@ class PatrolUnit(mesa.Agent):
                 self.task = None
             return
         inc = task.incident
+        if task.delay_min > 0:  # waiting for the host agency's authorisation (MOU), in place
+            self._stay(task.delay_min, observing=True)
+            if (yield from self._wait(task.delay_min)):
+                return  # a contact on the spot (engage logged the diversion)
         path = self.route_to(self.node_at(env.now), inc.target)
         if path is None:
             path = np.array([self.node_at(env.now)])
@@ -164,9 +180,10 @@ class PatrolUnit(mesa.Agent):
         if (yield from self._wait(tl.end - env.now)):
             return  # diverted by a contact on the way (engage logged it)
         log.record(env.now, "arrival", incident=inc.id, unit=p.id, agency=p.agency, node=inc.target)
-        self._stay(p.spec.search_min, observing=True)
+        search_min = inc.hold_min or p.spec.search_min  # a tip: wait for the group to come
+        self._stay(search_min, observing=True)
         m.start_search(self, inc)
-        interrupted = yield from self._wait(p.spec.search_min)
+        interrupted = yield from self._wait(search_min)
         m.end_search(self, inc)
         if interrupted:  # found the group (or another one): the model logged the interdiction
             return

@@ -27,6 +27,7 @@ class Sensor(mesa.Agent):
         rng = model.streams.get(f"sensor:{params.name}")
         horizon = model.world.horizon_min
         self.toggles = self._failure_schedule(rng, horizon)
+        self.logged_up = True  # the state last written to the log
         n_fa = rng.poisson(params.spec.false_alarms_per_day * horizon / 1440.0)
         fa = np.sort(rng.uniform(0.0, horizon, size=n_fa))
         self.false_alarm_times = fa[self.is_up(fa)]
@@ -77,18 +78,41 @@ class Sensor(mesa.Agent):
             k += 2
         return np.inf
 
+    def force_down(self, start: float, end: float) -> None:
+        """An outage (inject) from start to end, merged into the failure schedule."""
+        tog = self.toggles
+        spans = [(float(tog[i]), float(tog[i + 1]) if i + 1 < tog.size else float("inf"))
+                 for i in range(0, tog.size, 2)] + [(start, end)]
+        spans.sort()
+        merged: list[list[float]] = []
+        for a, b in spans:
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        flat = [t for a, b in merged for t in (a, b) if t != float("inf")]
+        self.toggles = np.array(flat)
+        self.model.at(start, self._log_state)
+        self.model.at(end, self._log_state)
+
     def schedule(self) -> None:
         """Put failures, repairs and false alarms on the clock."""
         m = self.model
-        for k, t in enumerate(self.toggles.tolist()):
-            m.at(t, self._toggle, "sensor_down" if k % 2 == 0 else "sensor_up")
+        for t in self.toggles.tolist():
+            m.at(t, self._log_state)
         for t in self.false_alarm_times.tolist():
             m.at(t, self._false_alarm)
 
-    def _toggle(self, kind: str) -> None:
-        p = self.params
-        self.model.log.record(self.model.now, kind, sensor=p.id, agency=p.agency, node=p.node)
+    def _log_state(self) -> None:
+        """Log sensor_down / sensor_up when the working state really changed."""
+        up = bool(self.is_up(np.array([self.model.now]))[0])
+        if up != self.logged_up:
+            self.logged_up = up
+            p = self.params
+            self.model.log.record(self.model.now, "sensor_up" if up else "sensor_down", sensor=p.id,
+                                  agency=p.agency, node=p.node)
 
     def _false_alarm(self) -> None:
-        self.model.raise_alert(self.params.agency, self.params.node, attempt=-1,
-                               source=self.params.spec.type, sensor=self.params.id)
+        if self.is_up(np.array([self.model.now]))[0]:  # an outage (inject) may have begun since
+            self.model.raise_alert(self.params.agency, self.params.node, attempt=-1,
+                                   source=self.params.spec.type, sensor=self.params.id)

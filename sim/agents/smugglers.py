@@ -38,15 +38,34 @@ class Organisation(mesa.Agent):
         self.count = 0
 
     def run(self):
+        yield from self._arrivals(self.arrivals, 1.0, float("inf"))
+
+    def extra_arrivals(self, factor: float, until: float, stream: str):
+        """More attempts at `factor` x the normal rate until `until` (a surge inject)."""
+        yield from self._arrivals(self.model.streams.get(stream), factor, until)
+
+    def _arrivals(self, rng: np.random.Generator, factor: float, until: float):
+        """Non-homogeneous Poisson arrivals by thinning against the peak hour of the profile."""
         spec, env = self.params.spec, self.model.env
-        if spec.attempts_per_day <= 0:
+        if spec.attempts_per_day * factor <= 0:
             return
-        peak = spec.attempts_per_day / 1440.0 * self.profile.max()
+        peak = spec.attempts_per_day * factor / 1440.0 * self.profile.max()
         while True:
-            yield env.timeout(self.arrivals.exponential(1.0 / peak))
+            yield env.timeout(rng.exponential(1.0 / peak))
+            if env.now >= until:
+                return
             hour = int(env.now // 60) % 24
-            if self.arrivals.uniform() * self.profile.max() <= self.profile[hour]:
+            if rng.uniform() * self.profile.max() <= self.profile[hour]:
                 self._launch()
+
+    def launch_decoy(self) -> None:
+        """A small group sent to draw units away (a decoy inject): two persons, no cargo."""
+        rng = self.attrs
+        origin = int(self.params.staging[rng.integers(self.params.staging.size)])
+        reachable = self.params.reachable.get(("foot", origin), self.params.destinations)
+        dest = int(reachable[rng.integers(reachable.size)])
+        self.count += 1
+        Attempt(self.model, self, self.model.next_id("attempt"), "decoy", 2, 0.0, "foot", origin, dest).start()
 
     def _launch(self) -> None:
         spec, rng = self.params.spec, self.attrs
@@ -81,6 +100,7 @@ class Attempt(mesa.Agent):
         self.outcome = ""  # "", interdicted, got_away, turned_back
         self.crossed = False
         self.first_visit_counted = False  # the current cell's centre was passed under an earlier plan
+        self.sensor_epoch = 0  # sensor detections drawn for the current conditions (injects redraw)
         self.detected_by: set[int] = set()
 
     @property
@@ -115,6 +135,8 @@ class Attempt(mesa.Agent):
         self.version += 1
         self.timeline = Timeline(path, times, self.version)
         m.on_attempt_planned(self)
+        if self.version == 1:
+            m.intel.on_attempt(self)
 
     def crossing_index(self) -> int | None:
         """Index on the timeline of the first home-side cell entered from the foreign side."""

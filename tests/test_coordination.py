@@ -1,0 +1,140 @@
+"""Coordination policies, jurisdiction, comms and injects on a two-agency corridor, with exact
+(time, event) logs. Border patrol ('bp') owns a sure ground sensor in cell 3 and no units;
+police own one vehicle unit posted in cell 7, with jurisdiction within 2 km of the town (cell 8):
+cells 6..8. Operators need exactly 2 minutes per alert."""
+
+import numpy as np
+import pytest
+
+from helpers import corridor_world, posted_unit, run, sure_ground
+from sim.scenario import (AgencySpec, AgreementSpec, CommsSpec, CoordinationSpec, InjectSpec,
+                          SensorGroupSpec)
+
+
+def two_agency_world(coordination: CoordinationSpec, **kw):
+    agencies = {"bp": AgencySpec(jurisdiction=["all"], operators=1, handling_min=2.0, handling="fixed"),
+                "police": AgencySpec(jurisdiction=["towns:2"], operators=1, handling_min=2.0, handling="fixed")}
+    sensors = {k.replace("g", "bp_g"): v for k, v in sure_ground(3).items()}
+    units = {"patrol_car": posted_unit(7, agency="police")}
+    units["patrol_car"].detect_prob = 0.0  # only responses, no chance meetings
+    return corridor_world(sensors, units, attempts_per_day=2, horizon_days=1, agencies=agencies,
+                          scenario_kw={"coordination": coordination, **kw})
+
+
+def first_chain(ev):
+    """The (minutes after the first detection, kind, agency, detail) of the first group's alert chain."""
+    t0 = ev[ev.kind == "detection"].t.iloc[0]
+    a = ev[ev.kind == "detection"].attempt.iloc[0]
+    kinds = ["detection", "alert", "alert_handled", "alert_merged", "no_unit", "dispatch", "arrival", "alert_shared",
+             "alert_lost"]
+    rows = ev[ev.kind.isin(kinds) & (ev.t < t0 + 30) & ((ev.attempt == a) | (ev.attempt < 0))]
+    return [(round(t - t0, 6), k, ag, d) for t, k, ag, d in zip(rows.t, rows.kind, rows.agency, rows.detail)]
+
+
+def test_isolated_alert_stays_with_the_owner():
+    _, ev = run(two_agency_world(CoordinationSpec(policy="isolated")), 1)
+    assert first_chain(ev) == [(0.0, "detection", "bp", ""), (0.0, "alert", "bp", "bp"),
+                               (0.0, "alert_handled", "bp", ""), (2.0, "no_unit", "bp", "")]
+    assert not (ev[ev.kind == "alert"].agency == "police").any()
+
+
+def test_liaison_passes_the_alert_after_handling():
+    _, ev = run(two_agency_world(CoordinationSpec(policy="liaison", share_delay_min=0.0, loss_prob=0.0)), 1)
+    assert first_chain(ev)[:9] == [
+        (0.0, "detection", "bp", ""), (0.0, "alert", "bp", "bp"), (0.0, "alert_handled", "bp", ""),
+        (2.0, "no_unit", "bp", ""), (2.0, "alert_shared", "bp", "police"), (2.0, "alert", "police", "bp"),
+        (2.0, "alert_handled", "police", ""), (4.0, "dispatch", "police", "own"), (8.0, "arrival", "police", "")]
+    disp = ev[ev.kind == "dispatch"].iloc[0]
+    assert disp.node == 6  # the alert's cell 3 lies outside police jurisdiction: its nearest cell
+
+
+def test_liaison_delay_relay_and_loss():
+    comms = CommsSpec(non_interoperable=[["bp", "police"]], relay_delay_min=10.0)
+    _, ev = run(two_agency_world(CoordinationSpec(policy="liaison", share_delay_min=5.0, loss_prob=0.0), comms=comms), 2)
+    shared = ev[ev.kind == "alert_shared"].iloc[0]
+    received = ev[(ev.kind == "alert") & (ev.alert == shared.alert)].iloc[0]
+    assert shared.detail == "police:relayed" and shared.duration_min > 10.0
+    assert received.t == pytest.approx(shared.t + shared.duration_min)
+    _, lost = run(two_agency_world(CoordinationSpec(policy="liaison", loss_prob=1.0)), 2)
+    assert (lost.kind == "alert_lost").sum() == (lost[lost.kind == "alert"].agency == "bp").sum() > 0
+    assert not (lost[lost.kind == "alert"].agency == "police").any()
+
+
+def test_stripped_location_places_the_incident_in_the_middle_of_the_sector():
+    comms = CommsSpec(strip_location=[["bp", "police"]])
+    _, ev = run(two_agency_world(CoordinationSpec(policy="liaison", share_delay_min=0.0, loss_prob=0.0), comms=comms), 1)
+    assert ev[ev.kind == "alert_shared"].detail.iloc[0] == "police:coarse"
+    assert ev[ev.kind == "dispatch"].node.iloc[0] == 6  # sector middle (x = 4) snapped into police area
+
+
+def test_joint_command_hears_everything_but_respects_jurisdiction():
+    coord = CoordinationSpec(policy="joint_command", joint_operators=1, joint_handling_min=2.0, joint_handling="fixed")
+    _, ev = run(two_agency_world(coord), 1)
+    assert first_chain(ev)[:4] == [(0.0, "detection", "bp", ""), (0.0, "alert", "joint", "bp"),
+                                   (0.0, "alert_handled", "joint", ""), (2.0, "no_unit", "joint", "")]
+    # with an MOU police may act in bp's area after a 5-minute authorisation: 4 km at 15 km/h + 5
+    mou = {"police_in_bp": AgreementSpec(agency="police", host="bp", authorisation_min=5.0)}
+    _, ev = run(two_agency_world(coord, agreements=mou), 1)
+    assert first_chain(ev)[3:5] == [(2.0, "dispatch", "joint", "mou"), (23.0, "arrival", "police", "")]
+    assert ev[ev.kind == "dispatch"].duration_min.iloc[0] == pytest.approx(21.0)
+
+
+def test_task_force_pools_units_across_jurisdictions():
+    coord = CoordinationSpec(policy="task_force", joint_operators=1, joint_handling_min=2.0, joint_handling="fixed",
+                             task_force_units=["patrol_car"], task_force_agencies=["bp", "police"])
+    _, ev = run(two_agency_world(coord), 1)
+    chain = first_chain(ev)
+    assert (0.0, "alert", "task_force", "bp") in chain and (0.0, "alert", "bp", "bp") in chain
+    assert (2.0, "dispatch", "task_force", "task_force") in chain and (2.0, "no_unit", "bp", "") in chain
+    assert ev[ev.kind == "dispatch"].node.iloc[0] == 3  # pooled: may go to the alert's own cell
+    assert (18.0, "arrival", "police", "") in chain  # 4 km at 15 km/h
+
+
+def test_units_never_act_outside_jurisdiction_without_agreement():
+    """A police unit that meets a group outside its area reports it instead of arresting."""
+    agencies = {"bp": AgencySpec(jurisdiction=["all"], operators=1), "police": AgencySpec(jurisdiction=["towns:1"])}
+    units = {"car": posted_unit(4, agency="police", detect_prob=1.0, processing_min=1.0, capacity=20)}
+    world = corridor_world(units=units, attempts_per_day=20, horizon_days=2, agencies=agencies)
+    _, ev = run(world, 3)
+    area = world.agencies["police"].jurisdiction
+    seen = ev[(ev.kind == "detection") & (ev.source == "patrol")]
+    outside = seen[~area[seen.node.to_numpy()]]
+    assert len(outside) > 10
+    assert (ev[(ev.kind == "alert")].source == "patrol").sum() == len(outside)  # each one reported, not arrested
+    inter = ev[ev.kind == "interdiction"]
+    assert len(inter) > 0 and area[inter.node.to_numpy()].all()  # arrests only inside its area
+
+
+def test_sensor_outage_and_comms_outage_injects_start_and_end_on_time():
+    injects = {"cut": InjectSpec(type="sensor_outage", start_hours=2.0, duration_hours=3.0, sensors=["bp_g3"]),
+               "radio": InjectSpec(type="comms_outage", start_hours=10.0, duration_hours=6.0, agencies=["bp", "police"])}
+    world = two_agency_world(CoordinationSpec(policy="liaison", share_delay_min=0.0, loss_prob=0.0), injects=injects)
+    world.orgs[0].spec.attempts_per_day = 40
+    _, ev = run(world, 4)
+    marks = ev[ev.kind.isin(["inject", "inject_end", "sensor_down", "sensor_up"])]
+    assert [(t, k, s) for t, k, s in zip(marks.t, marks.kind, marks.source)] == [
+        (120.0, "inject", "cut"), (120.0, "sensor_down", ""), (300.0, "sensor_up", ""), (300.0, "inject_end", "cut"),
+        (600.0, "inject", "radio"), (960.0, "inject_end", "radio")]
+    det = ev[ev.kind == "detection"].t
+    assert len(det) > 10 and not ((det >= 120) & (det < 300)).any()
+    lost = ev[ev.kind == "alert_lost"]
+    assert len(lost) > 0 and lost.t.between(600, 960).all() and (lost.detail == "police:comms_down").all()
+    shared = ev[ev.kind == "alert_shared"].t
+    assert not shared.between(600, 959.999).any() and len(shared) > 5
+
+
+def test_surge_weather_and_decoy_injects():
+    injects = {"push": InjectSpec(type="surge", start_hours=24.0, duration_hours=24.0, factor=4.0, organisation="org"),
+               "fog": InjectSpec(type="weather", start_hours=60.0, duration_hours=12.0, factor=0.0),
+               "lure": InjectSpec(type="decoy", start_hours=80.0, duration_hours=0.0, count=5, organisation="org")}
+    tower = {"t": SensorGroupSpec(agency="bp", type="tower", placement="explicit", nodes=[4], range_km=3.0,
+                                  detect_rate_per_hour=30.0, false_alarms_per_day=0.0, mtbf_days=0.0)}
+    world = corridor_world(tower, attempts_per_day=30, horizon_days=4, scenario_kw={"injects": injects})
+    _, ev = run(world, 5)
+    starts = ev[(ev.kind == "attempt") & (ev.cargo != "decoy")].t
+    day = np.histogram(starts, bins=[0, 1440, 2880, 4320, 5760])[0]
+    assert day[1] > 3 * day[0] and day[1] > 3 * day[2]  # four times the rate on day 2
+    det = ev[ev.kind == "detection"].t
+    assert not det.between(3600, 4319.999).any() and det.between(3000, 3599).any()
+    decoys = ev[(ev.kind == "attempt") & (ev.cargo == "decoy")]
+    assert len(decoys) == 5 and (decoys.t == 4800.0).all()
