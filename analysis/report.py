@@ -36,12 +36,13 @@ LABELS = {
     "detection_rate": "detection rate (detected / attempts)",
     "effectiveness_rate": "effectiveness rate ((interdicted + turned back) / resolved)",
     "time_to_first_detection_min": "time to first detection (min)",
+    "detection_to_interdiction_min": "first detection to interdiction (min)",
     "dispatch_to_arrival_min": "dispatch to arrival (min)",
     "cost_usd": "cost over the horizon (USD)",
     "cost_per_interdiction_usd": "cost per interdiction (USD)",
     "patrol_utilisation": "patrol utilisation",
 }
-PAIRED_METRICS = ["interdiction_rate", "detection_rate", "time_to_first_detection_min", "cost_per_interdiction_usd"]
+PAIRED_METRICS = ["interdiction_rate", "detection_to_interdiction_min", "detection_rate", "cost_per_interdiction_usd"]
 
 
 def label(key: str) -> str:

@@ -2,8 +2,8 @@
 each may task. One registered class per policy, selected by `scenario.coordination.policy`.
 
 - isolated: an alert stays with the agency that owns the detecting asset.
-- liaison: after handling an alert, a centre passes it to its partner agencies (default: all
-  others) after an exponential delay, through the comms layer (relays, outages, stripped
+- liaison: after handling an alert from one of `share_sources`, a centre passes it to its
+  partner agencies (default: all others) after an exponential delay, through the comms layer (relays, outages, stripped
   locations), and a passed alert is lost with `loss_prob`.
 - joint_command: one shared centre hears every alert and may task any unit, each within its
   own agency's jurisdiction (or an MOU host's).
@@ -64,8 +64,8 @@ class Isolated(Coordination):
 @COORDINATION.register("liaison")
 class Liaison(Coordination):
     def after_handling(self, centre: CommandCentre, alert: Alert) -> None:
-        if alert.shared_from:
-            return  # liaison officers pass on their own agency's alerts, not what they were told
+        if alert.shared_from or alert.source not in self.spec.share_sources:
+            return  # liaison officers pass on their own agency's credible alerts, not hearsay
         partners = self.spec.partners.get(centre.name, [a for a in self.centres if a != centre.name])
         rng = self.model.streams.get(f"liaison:{centre.name}")
         for partner in partners:

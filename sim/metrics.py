@@ -17,11 +17,27 @@ Definitions (all from the event log, `sim/recorder.py` documents the columns):
   responses_found = interdictions made by a responding unit.
 - patrol_utilisation = unit busy minutes / unit on-duty minutes; busy runs from a dispatch or a
   patrol contact to the unit's next unit_free (clipped at the horizon).
+- decoys (attempts with cargo "decoy", sent by a decoy inject) are not attempts: they are counted
+  in `decoys` / `decoys_interdicted` and left out of every attempt-based metric.
+- coordination: alerts_shared / alerts_relayed / alerts_lost (alert_shared / alert_lost events),
+  share_delay_min (mean delay of shared alerts), detection_to_interdiction_min (mean and p90,
+  interdiction time minus the group's first detection), responses_outside_jurisdiction
+  (dispatches under an MOU or a task force), partner_tips / community_tips (alerts by source),
+  interdicted.<agency> (by the apprehending unit's agency or the port's), responses.<centre>.
 - cost: capital_usd is the outlay of all assets; capital_share_usd is its part used up over the
   horizon (capital x horizon / lifetime, straight-line); operating_usd = opex_usd_per_day x days
   active (the horizon for sensors and barriers, time on duty for units); cost_usd =
   capital_share_usd + operating_usd, per agency in cost_usd.<agency>;
   cost_per_interdiction_usd = cost_usd / interdicted.
+- ports of entry (`port_metrics`; legitimate vehicles have attempt -1): port_vehicles = legitimate
+  vehicles released (port_exit); port_wait_min / port_wait_p50_min / port_wait_p95_min = mean,
+  median and 95th percentile of the legitimate vehicles' wait in the primary queue, from joining
+  the line to reaching a booth (port_primary.duration_min; the published "border wait time");
+  port_time_in_port_min = mean total time in port of released legitimate vehicles (queues and
+  inspections, port_exit.duration_min); port_secondary_legit = legitimate vehicles referred to
+  secondary; port_seizures = smuggling vehicles whose cargo was found (port_seizure);
+  port_smuggling_passed = smuggling vehicles released (port_exit with attempt >= 0).
+  Counts are 0 and times NaN when there are no ports.
 """
 
 from __future__ import annotations
@@ -83,6 +99,55 @@ def _busy_minutes(ev: pd.DataFrame, horizon: float) -> float:
     return busy
 
 
+def _quantile(x: pd.Series, q: float) -> float:
+    return float(np.percentile(x, q)) if len(x) else math.nan
+
+
+def port_metrics(ev: pd.DataFrame) -> dict[str, float]:
+    """Ports-of-entry metrics of one event log (definitions in the module docstring)."""
+    kind, legit = ev.kind, ev.attempt < 0
+    exits = ev[(kind == "port_exit") & legit]
+    waits = ev.duration_min[(kind == "port_primary") & legit]
+    return {
+        "port_vehicles": len(exits),
+        "port_wait_min": _mean(waits),
+        "port_wait_p50_min": _quantile(waits, 50),
+        "port_wait_p95_min": _quantile(waits, 95),
+        "port_time_in_port_min": _mean(exits.duration_min),
+        "port_secondary_legit": int(((kind == "port_referral") & legit).sum()),
+        "port_seizures": int((kind == "port_seizure").sum()),
+        "port_smuggling_passed": int(((kind == "port_exit") & ~legit).sum()),
+    }
+
+
+def coordination_metrics(ev: pd.DataFrame, get, inter: pd.DataFrame, det: pd.DataFrame,
+                         decoy_ids: set) -> dict[str, float]:
+    """Sharing between agencies, how fast detections turn into interdictions, who did what."""
+    shared, lost, alerts, disp = get("alert_shared"), get("alert_lost"), get("alert"), get("dispatch")
+    first_det = det.groupby("attempt").t.min()
+    caught = inter[inter.attempt.isin(first_det.index)]
+    d2i = caught.t.to_numpy() - first_det.reindex(caught.attempt).to_numpy()
+    decoy_inter = get("interdiction")
+    row: dict[str, float] = {
+        "alerts_shared": len(shared),
+        "alerts_relayed": int(shared.detail.str.contains(":relayed").sum()),
+        "alerts_lost": len(lost),
+        "share_delay_min": _mean(shared.duration_min),
+        "detection_to_interdiction_min": _mean(pd.Series(d2i)),
+        "detection_to_interdiction_p90_min": _p90(d2i),
+        "responses_outside_jurisdiction": int(disp.detail.isin(["mou", "task_force"]).sum()),
+        "partner_tips": int((alerts.source == "partner_tip").sum()),
+        "community_tips": int((alerts.source == "community_tip").sum()),
+        "decoys": len(decoy_ids),
+        "decoys_interdicted": int(decoy_inter.attempt.isin(decoy_ids).sum()),
+    }
+    for agency, n in inter.groupby("agency").size().items():
+        row[f"interdicted.{agency}"] = int(n)
+    for centre, n in disp.groupby("agency").size().items():
+        row[f"responses.{centre}"] = int(n)
+    return row
+
+
 def summarize(events: pa.Table | pd.DataFrame) -> dict[str, float]:
     """The per-replication summary row computed from one event log."""
     ev = events.to_pandas() if isinstance(events, pa.Table) else events
@@ -90,8 +155,11 @@ def summarize(events: pa.Table | pd.DataFrame) -> dict[str, float]:
     empty = ev.iloc[0:0]
     get = lambda k: by.get(k, empty)  # noqa: E731
     horizon = float(get("run_start").duration_min.iloc[0])
-    attempts, inter = get("attempt"), get("interdiction")
-    got, back, det = get("got_away"), get("turned_back"), get("detection")
+    all_attempts = get("attempt")
+    decoy_ids = set(all_attempts[all_attempts.cargo == "decoy"].attempt)
+    real = lambda frame: frame[~frame.attempt.isin(decoy_ids)]  # noqa: E731  (decoys are not attempts)
+    attempts, inter = real(all_attempts), real(get("interdiction"))
+    got, back, det = real(get("got_away")), real(get("turned_back")), real(get("detection"))
     alerts, disp, arr = get("alert"), get("dispatch"), get("arrival")
     n_att = len(attempts)
     resolved = len(inter) + len(got) + len(back)
@@ -150,7 +218,9 @@ def summarize(events: pa.Table | pd.DataFrame) -> dict[str, float]:
     }
     for src in ("tower", "ground", "patrol"):
         row[f"detections_{src}"] = int((det.source == src).sum())
+    row.update(coordination_metrics(ev, get, inter, det, decoy_ids))
     for agency, idx in assets.groupby("agency").groups.items():
         pos = assets.index.get_indexer(idx)
         row[f"cost_usd.{agency}"] = float(share[pos].sum() + opex[pos].sum())
+    row.update(port_metrics(ev))
     return row

@@ -28,6 +28,7 @@ import simpy
 from sim.agents.command import Alert, Incident
 from sim.agents.intel import Intelligence
 from sim.agents.patrols import PatrolUnit
+from sim.agents.ports import PortOfEntry
 from sim.agents.sensors import Sensor
 from sim.agents.smugglers import Attempt, Organisation
 from sim.comms import Comms
@@ -68,6 +69,7 @@ class BorderModel(mesa.Model):
         self.coordination.build()
         self.intel = Intelligence(self)
         self.sensors = [Sensor(self, p) for p in world.sensors]
+        self.ports = [PortOfEntry(self, p) for p in world.ports]
         self.orgs = [Organisation(self, o) for o in world.orgs]
         self.attempts: dict[int, Attempt] = {}
         self.searches: dict[int, dict[int, tuple[PatrolUnit, Incident, float]]] = {}
@@ -110,6 +112,8 @@ class BorderModel(mesa.Model):
                        capital_usd=b.spec.capital_usd_per_km * b.length_km,
                        opex_usd_per_day=b.spec.opex_usd_per_km_day * b.length_km, detail=b.name,
                        lifetime_years=b.spec.lifetime_years)
+        for port in self.ports:
+            port.start()
         for s in self.sensors:
             s.schedule()
         for u in self.units:
@@ -339,6 +343,21 @@ class BorderModel(mesa.Model):
             return
         self._ensure_crossed(a, node)
         self.contact(unit, a, node, incident=inc)
+
+    def finish_at_port(self, a: Attempt, port: PortOfEntry, seized: bool, node: int) -> None:
+        """A group hidden in a vehicle leaves a port: seized, or through (crossed and got away)."""
+        if not a.active:
+            return
+        if seized:
+            a.finish("interdicted")
+            self.log.record(self.now, "interdiction", attempt=a.attempt_id, agency=port.params.agency, node=node,
+                            size=a.size, quantity_kg=a.quantity_kg, source="port", detail=port.params.name)
+        else:
+            a.crossed = True
+            self.log.record(self.now, "crossed", attempt=a.attempt_id, node=node, detail="port")
+            a.finish("got_away")
+            self.log.record(self.now, "got_away", attempt=a.attempt_id, node=node, size=a.size,
+                            detail=port.params.name)
 
     def contact(self, unit: PatrolUnit, a: Attempt, node: int, incident: Incident | None) -> None:
         """The unit meets the group: it apprehends up to its capacity; the rest scatter."""

@@ -18,13 +18,18 @@ which columns it fills. Integer ids use -1 for "none"; floats use NaN.
 | crossed       | the group crosses the border              | attempt, node (home-side cell), detail=breach? |
 | detection     | a sensor or unit detects a group          | attempt, sensor or unit, agency, node, source  |
 | reaction      | the group reacts to being noticed         | attempt, node, detail = run/hide/turn_back     |
-| alert         | an alert reaches a command centre         | alert, agency, sensor or unit, node, attempt   |
-|               |                                           | (ground truth, -1 = false alarm), source       |
+| alert         | an alert reaches a command centre         | alert, agency (the centre), sensor or unit,    |
+|               |                                           | node, attempt (ground truth, -1 = false        |
+|               |                                           | alarm), source (tower, ground, patrol,         |
+|               |                                           | partner_tip, community_tip), detail = agency   |
+|               |                                           | owning the asset / receiving the tip           |
 | alert_handled | an operator finished with the alert       | alert, agency, duration_min = queue wait       |
 | alert_merged  | the alert joins an open incident          | alert, incident, agency                        |
 | no_unit       | no unit could be tasked for an incident   | incident, alert, agency, node                  |
-| dispatch      | a unit is sent to an incident             | incident, alert, unit, agency, node (target),  |
-|               |                                           | duration_min = planned travel                  |
+| dispatch      | a unit is sent to an incident             | incident, alert, unit, agency (the centre),    |
+|               |                                           | node (target), duration_min = planned travel   |
+|               |                                           | + authorisation, detail = own / mou /          |
+|               |                                           | task_force (why the unit may act there)        |
 | arrival       | the unit reaches the incident location    | incident, unit, agency, node                   |
 | search_end    | the unit gives up searching (not found)   | incident, unit, agency, node                   |
 | interdiction  | a unit apprehends (part of) a group       | attempt, unit, agency, node, size (persons     |
@@ -32,7 +37,27 @@ which columns it fills. Integer ids use -1 for "none"; floats use NaN.
 | got_away      | the group reaches its destination         | attempt, node, size (persons not taken)        |
 | turned_back   | the group is back at its staging area     | attempt, node                                  |
 | unit_free     | a unit returns to its beat                | unit, agency, node                             |
+| alert_shared  | a centre passes an alert to another       | alert (the copy's id), agency (sender),        |
+|               | (liaison), sent now, received later       | attempt, duration_min = delay, detail =        |
+|               |                                           | receiver[:relayed][:coarse]                    |
+| alert_lost    | a passed alert is lost                    | alert, agency (sender), attempt,               |
+|               |                                           | detail = receiver:lost / receiver:comms_down   |
+| inject        | a scenario event starts                   | source = inject name, detail = type,           |
+|               |                                           | duration_min                                   |
+| inject_end    | it ends                                   | source, detail                                 |
 | run_end       | the horizon is reached                    | duration_min = horizon                         |
+| port_primary  | a vehicle reaches a primary lane at a     | node, agency, source = port name, detail =     |
+|               | port of entry (sim/agents/ports.py)       | car/truck, attempt (-1 = legitimate),          |
+|               |                                           | duration_min = wait in the primary queue       |
+| port_referral | a vehicle is sent to secondary inspection | node, agency, source = port name, detail =     |
+|               |                                           | legit/smuggling, attempt (-1 = legitimate)     |
+| port_exit     | a vehicle leaves the port released        | node, agency, source = port name, detail =     |
+|               |                                           | car/truck, attempt (-1 = legitimate),          |
+|               |                                           | duration_min = total time in port (queues +    |
+|               |                                           | inspections); smuggling: cargo, size,          |
+|               |                                           | quantity_kg (passed undetected)                |
+| port_seizure  | secondary inspection finds hidden cargo   | as port_exit (the vehicle is held, not         |
+|               |                                           | released): attempt, cargo, size, quantity_kg   |
 """
 
 from __future__ import annotations
@@ -46,7 +71,9 @@ EVENT_KINDS = (
     "run_start", "asset", "shift_start", "shift_end", "sensor_down", "sensor_up", "attempt",
     "crossed", "detection", "reaction", "alert", "alert_handled", "alert_merged", "no_unit",
     "dispatch", "arrival", "search_end", "interdiction", "got_away", "turned_back", "unit_free",
+    "alert_shared", "alert_lost", "inject", "inject_end",
     "run_end",
+    "port_primary", "port_referral", "port_exit", "port_seizure",  # ports of entry (sim/agents/ports.py)
 )
 
 INT_COLUMNS = ("attempt", "unit", "sensor", "alert", "incident", "node", "size")

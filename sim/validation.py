@@ -83,6 +83,8 @@ def check_names(spec: ScenarioSpec, origin: str) -> None:
         for name, g in items.items():
             if g.lifetime_years <= 0:
                 p.append(f"scenario.{group}.{name}.lifetime_years: must be > 0, got {g.lifetime_years}")
+    for name, port in spec.ports.items():
+        _choice(p, f"scenario.ports.{name}.agency", port.agency, agencies)
     for name, b in spec.barriers.items():
         _choice(p, f"scenario.barriers.{name}.agency", b.agency, agencies)
         if b.breach_min < 0:
@@ -93,6 +95,8 @@ def check_names(spec: ScenarioSpec, origin: str) -> None:
         _choice(p, f"{key}.reaction", o.reaction, REACTIONS.names())
         if o.attempts_per_day < 0:
             p.append(f"{key}.attempts_per_day: must be >= 0")
+        if not 0 <= o.port_share <= 1:
+            p.append(f"{key}.port_share: must be in [0, 1], got {o.port_share}")
         if len(o.hourly_profile) != 24 or min(o.hourly_profile, default=0) < 0 or sum(o.hourly_profile) <= 0:
             p.append(f"{key}.hourly_profile: needs 24 non-negative weights with a positive sum")
         if not o.cargo or sum(c.share for c in o.cargo.values()) <= 0:

@@ -119,6 +119,7 @@ class World:
     coverage: Coverage
     known_risk: np.ndarray  # per node: exposure per hour from visible sensors
     authority: dict[str, Authority]  # per agency
+    ports: list  # PortParams (sim/agents/ports.py)
 
     def union_jurisdiction(self, agencies: list[str]) -> np.ndarray:
         out = np.zeros(self.terrain.n_nodes, dtype=bool)
@@ -261,7 +262,12 @@ def build_world(spec: ScenarioSpec, origin: str = "scenario", base_dir: str = ".
                                          for m in spec.agreements.values() if m.agency == name])
         for name, a in agencies.items()
     }
-    return World(spec, terrain, router, agencies, units, sensors, barriers, orgs, coverage, known, authority)
+    from sim.agents.ports import build_ports
+    ports = build_ports(spec, terrain, origin)
+    if any(o.spec.port_share > 0 for o in orgs) and not ports:
+        from sim.validation import ScenarioError
+        raise ScenarioError(origin, ["scenario.organisations: port_share > 0 needs at least one entry in scenario.ports"])
+    return World(spec, terrain, router, agencies, units, sensors, barriers, orgs, coverage, known, authority, ports)
 
 
 def _org(name: str, o: OrgSpec, terrain: Terrain, router: Router, origin: str) -> OrgParams:

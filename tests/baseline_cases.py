@@ -15,6 +15,7 @@ CASES = {
     "demo_seed1": ([], 1),
     "demo_turn_back_seed2": (["scenario.organisations.cartel.reaction=turn_back",
                               "scenario.organisations.cartel.notice_prob=1.0"], 2),
+    "tri_agency_seed3": (["scenario=tri_agency"], 3),
 }
 
 

@@ -11,6 +11,11 @@ from sim.scenario import (AgencySpec, AgreementSpec, CommsSpec, CoordinationSpec
                           SensorGroupSpec)
 
 
+def liaison(**kw) -> CoordinationSpec:
+    """Liaison that passes on ground-sensor alerts too (the corridor's only sensor)."""
+    return CoordinationSpec(policy="liaison", share_sources=["ground"], **kw)
+
+
 def two_agency_world(coordination: CoordinationSpec, **kw):
     agencies = {"bp": AgencySpec(jurisdiction=["all"], operators=1, handling_min=2.0, handling="fixed"),
                 "police": AgencySpec(jurisdiction=["towns:2"], operators=1, handling_min=2.0, handling="fixed")}
@@ -39,7 +44,7 @@ def test_isolated_alert_stays_with_the_owner():
 
 
 def test_liaison_passes_the_alert_after_handling():
-    _, ev = run(two_agency_world(CoordinationSpec(policy="liaison", share_delay_min=0.0, loss_prob=0.0)), 1)
+    _, ev = run(two_agency_world(liaison(share_delay_min=0.0, loss_prob=0.0)), 1)
     assert first_chain(ev)[:9] == [
         (0.0, "detection", "bp", ""), (0.0, "alert", "bp", "bp"), (0.0, "alert_handled", "bp", ""),
         (2.0, "no_unit", "bp", ""), (2.0, "alert_shared", "bp", "police"), (2.0, "alert", "police", "bp"),
@@ -50,19 +55,25 @@ def test_liaison_passes_the_alert_after_handling():
 
 def test_liaison_delay_relay_and_loss():
     comms = CommsSpec(non_interoperable=[["bp", "police"]], relay_delay_min=10.0)
-    _, ev = run(two_agency_world(CoordinationSpec(policy="liaison", share_delay_min=5.0, loss_prob=0.0), comms=comms), 2)
+    _, ev = run(two_agency_world(liaison(share_delay_min=5.0, loss_prob=0.0), comms=comms), 2)
     shared = ev[ev.kind == "alert_shared"].iloc[0]
     received = ev[(ev.kind == "alert") & (ev.alert == shared.alert)].iloc[0]
     assert shared.detail == "police:relayed" and shared.duration_min > 10.0
     assert received.t == pytest.approx(shared.t + shared.duration_min)
-    _, lost = run(two_agency_world(CoordinationSpec(policy="liaison", loss_prob=1.0)), 2)
+    _, lost = run(two_agency_world(liaison(loss_prob=1.0)), 2)
     assert (lost.kind == "alert_lost").sum() == (lost[lost.kind == "alert"].agency == "bp").sum() > 0
     assert not (lost[lost.kind == "alert"].agency == "police").any()
 
 
+def test_liaison_passes_on_only_the_listed_sources():
+    _, ev = run(two_agency_world(CoordinationSpec(policy="liaison", share_delay_min=0.0, loss_prob=0.0)), 1)
+    assert (ev[ev.kind == "alert"].agency == "bp").sum() > 0  # ground alerts: kept by default
+    assert not (ev.kind == "alert_shared").any() and not (ev[ev.kind == "alert"].agency == "police").any()
+
+
 def test_stripped_location_places_the_incident_in_the_middle_of_the_sector():
     comms = CommsSpec(strip_location=[["bp", "police"]])
-    _, ev = run(two_agency_world(CoordinationSpec(policy="liaison", share_delay_min=0.0, loss_prob=0.0), comms=comms), 1)
+    _, ev = run(two_agency_world(liaison(share_delay_min=0.0, loss_prob=0.0), comms=comms), 1)
     assert ev[ev.kind == "alert_shared"].detail.iloc[0] == "police:coarse"
     assert ev[ev.kind == "dispatch"].node.iloc[0] == 6  # sector middle (x = 4) snapped into police area
 
@@ -70,8 +81,12 @@ def test_stripped_location_places_the_incident_in_the_middle_of_the_sector():
 def test_joint_command_hears_everything_but_respects_jurisdiction():
     coord = CoordinationSpec(policy="joint_command", joint_operators=1, joint_handling_min=2.0, joint_handling="fixed")
     _, ev = run(two_agency_world(coord), 1)
-    assert first_chain(ev)[:4] == [(0.0, "detection", "bp", ""), (0.0, "alert", "joint", "bp"),
-                                   (0.0, "alert_handled", "joint", ""), (2.0, "no_unit", "joint", "")]
+    # police may not act at the alert's cell 3: the joint centre sends them to intercept at cell 6,
+    # the nearest cell of their own area (1 km from their post at 7: 4 minutes)
+    assert first_chain(ev)[:6] == [(0.0, "detection", "bp", ""), (0.0, "alert", "joint", "bp"),
+                                   (0.0, "alert_handled", "joint", ""), (2.0, "dispatch", "joint", "own"),
+                                   (6.0, "arrival", "police", "")]
+    assert ev[ev.kind == "dispatch"].node.iloc[0] == 6
     # with an MOU police may act in bp's area after a 5-minute authorisation: 4 km at 15 km/h + 5
     mou = {"police_in_bp": AgreementSpec(agency="police", host="bp", authorisation_min=5.0)}
     _, ev = run(two_agency_world(coord, agreements=mou), 1)
@@ -108,7 +123,7 @@ def test_units_never_act_outside_jurisdiction_without_agreement():
 def test_sensor_outage_and_comms_outage_injects_start_and_end_on_time():
     injects = {"cut": InjectSpec(type="sensor_outage", start_hours=2.0, duration_hours=3.0, sensors=["bp_g3"]),
                "radio": InjectSpec(type="comms_outage", start_hours=10.0, duration_hours=6.0, agencies=["bp", "police"])}
-    world = two_agency_world(CoordinationSpec(policy="liaison", share_delay_min=0.0, loss_prob=0.0), injects=injects)
+    world = two_agency_world(liaison(share_delay_min=0.0, loss_prob=0.0), injects=injects)
     world.orgs[0].spec.attempts_per_day = 40
     _, ev = run(world, 4)
     marks = ev[ev.kind.isin(["inject", "inject_end", "sensor_down", "sensor_up"])]
@@ -138,3 +153,38 @@ def test_surge_weather_and_decoy_injects():
     assert not det.between(3600, 4319.999).any() and det.between(3000, 3599).any()
     decoys = ev[(ev.kind == "attempt") & (ev.cargo == "decoy")]
     assert len(decoys) == 5 and (decoys.t == 4800.0).all()
+
+
+def test_partner_tips_arrive_lead_minutes_before_the_crossing_and_hold_a_unit():
+    from sim.scenario import IntelSpec, PartnerTipSpec
+    intel = IntelSpec(partner=PartnerTipSpec(agency="police", prob=1.0, lead_min=30.0, accuracy_km=0.0,
+                                             hold_min=120.0))
+    world = two_agency_world(CoordinationSpec(policy="isolated"), intel=intel)
+    _, ev = run(world, 6)
+    tips = ev[(ev.kind == "alert") & (ev.source == "partner_tip")].set_index("attempt")
+    crossed = ev[ev.kind == "crossed"].set_index("attempt").t
+    assert len(tips) >= 1
+    for a, tip in tips.iterrows():  # the crossing is the middle of the 0 -> 1 step (10 minutes)
+        start = ev[(ev.kind == "attempt") & (ev.attempt == a)].t.iloc[0]
+        assert tip.t == pytest.approx(max(start, start + 20.0 - 30.0))
+        assert tip.node == 1 and crossed[a] == pytest.approx(start + 10.0)
+    arrival = ev[ev.kind == "arrival"]
+    ends = ev[(ev.kind == "search_end") | (ev.kind == "interdiction")]
+    assert len(arrival) >= 1 and (ends.t.max() - arrival.t.min()) <= 120.0 + 1e-9
+
+
+def test_community_tips_report_groups_near_towns_with_the_given_probability():
+    from sim.scenario import CommunityTipSpec, IntelSpec
+    intel = IntelSpec(community=CommunityTipSpec(agency="police", radius_km=2.0, report_prob=0.4, delay_min=10.0,
+                                                 false_per_day=0.0))
+    world = corridor_world(attempts_per_day=150, horizon_days=2,
+                           agencies={"police": AgencySpec(jurisdiction=["towns:2"], operators=4)},
+                           scenario_kw={"intel": intel})
+    _, ev = run(world, 7)
+    passed = ev[ev.kind == "got_away"].attempt
+    reported = set(ev[(ev.kind == "alert") & (ev.source == "community_tip")].attempt)
+    n = len(passed)
+    share = sum(a in reported for a in passed) / n
+    assert n > 200 and abs(share - 0.4) < 4 * np.sqrt(0.4 * 0.6 / n)
+    sightings = ev[(ev.kind == "alert") & (ev.source == "community_tip")]
+    assert (sightings.node == 6).all()  # first cell within 2 km of the town (cell 8)

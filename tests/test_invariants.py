@@ -18,6 +18,9 @@ VARIANTS = [
     ("scenario.terrain.border_river=true", "scenario.terrain.seed=3", "scenario.units.bp_foot.capacity=2"),
     ("scenario.sensors.towers.mtbf_days=0.1", "scenario.sensors.towers.repair_hours=2",
      "scenario.organisations.coyotes.reaction=run", "scenario.organisations.coyotes.notice_prob=1.0"),
+    ("scenario=tri_agency",),
+    ("scenario=tri_agency", "scenario.coordination.policy=joint_command"),
+    ("scenario=tri_agency", "scenario.coordination.policy=task_force", "scenario.units.bp_vehicle.count=6"),
 ]
 TERMINAL = ["interdiction", "got_away", "turned_back"]
 
@@ -48,7 +51,7 @@ def traced(monkeypatch):
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=["demo", "turn_back", "few_units", "river_small_capacity",
-                                                 "flaky_towers"])
+                                                 "flaky_towers", "tri_liaison", "tri_joint", "tri_task_force"])
 @pytest.mark.parametrize("seed", [1, 2])
 def test_invariants(world_for, traced, variant, seed):
     world = world_for(*variant)
@@ -101,22 +104,43 @@ def test_invariants(world_for, traced, variant, seed):
             elif kind == "unit_free" or (kind == "search_end" and detail == "diverted"):
                 busy = False
 
-    # apprehensions respect unit capacity and group size; units act inside their jurisdiction
+    # apprehensions respect unit capacity and group size; units act only where they may: their
+    # own jurisdiction, their task force's area, or an MOU host's on a dispatch under that MOU
     inter = ev[ev.kind == "interdiction"]
     sizes = ev[ev.kind == "attempt"].set_index("attempt")["size"]
-    for row in inter.itertuples():
-        assert 1 <= row.size <= min(world.units[row.unit].spec.capacity, sizes[row.attempt])
-        assert world.agencies[row.agency].jurisdiction[row.node]
-    for row in ev[ev.kind == "dispatch"].itertuples():
-        assert world.units[row.unit].agency == row.agency
-        assert world.agencies[row.agency].jurisdiction[row.node]
+    coord = world.scenario.coordination
+    pooled = world.union_jurisdiction(list(coord.task_force_agencies) or sorted(
+        {u.agency for u in world.units if u.group in coord.task_force_units}))
+    dispatch = ev[ev.kind == "dispatch"].set_index("incident")
+    for row in inter[inter.unit >= 0].itertuples():
+        unit = world.units[row.unit]
+        assert 1 <= row.size <= min(unit.spec.capacity, sizes[row.attempt])
+        area = world.agencies[unit.agency].jurisdiction.copy()
+        if coord.policy == "task_force" and unit.group in coord.task_force_units:
+            area |= pooled
+        if row.incident >= 0 and dispatch.loc[row.incident].detail == "mou":
+            for m in world.scenario.agreements.values():
+                if m.agency == unit.agency:
+                    area |= world.agencies[m.host].jurisdiction
+        assert area[row.node], f"unit {row.unit} ({unit.agency}) arrested outside its area at node {row.node}"
+    for row in inter[inter.unit < 0].itertuples():  # seizures at ports, by the port's agency
+        assert row.source == "port" and world.agencies[row.agency].jurisdiction[row.node]
+    for row in dispatch.itertuples():
+        unit = world.units[row.unit]
+        if row.agency in world.agencies:
+            assert unit.agency == row.agency  # an agency centre tasks only its own units
+        elif row.agency == "task_force":
+            assert unit.group in coord.task_force_units
+        assert row.detail in ("own", "mou", "task_force")
+        if row.detail == "own":
+            assert world.agencies[unit.agency].jurisdiction[row.node]
     assert len(inter) > 0
 
     # a group seen on the home side has crossed, and its crossing is logged no later than that
     crossed = ev[ev.kind == "crossed"].set_index("attempt").t
     assert not crossed.index.duplicated().any()
     home_events = ev[(ev.attempt >= 0) & (ev.node >= 0) & ev.kind.isin(["detection", "interdiction", "got_away"])]
-    home_events = home_events[t.side[home_events.node.to_numpy()] == 1]
+    home_events = home_events[(t.side[home_events.node.to_numpy()] == 1) & (home_events.source != "port")]
     for row in home_events.itertuples():
         assert row.attempt in crossed.index and crossed[row.attempt] <= row.t + 1e-9
 

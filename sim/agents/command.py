@@ -6,8 +6,9 @@ of this centre lies within correlate_km and was opened within correlate_min, the
 it; otherwise (5) a new incident is opened at the cell of the centre's area nearest to the alert
 (a coarse alert, whose precise location was stripped, is placed near the border in the middle of
 its sector) and (6) of the units this centre may task, the available one with the shortest
-travel time (plus any MOU authorisation time) that may act there is dispatched, or `no_unit` is
-logged; (7) the coordination policy decides what the centre passes on to other agencies.
+travel time (plus any MOU authorisation time) that may act there is dispatched; if none may
+act there, a multi-agency centre sends the quickest unit to the nearest cell where its own agency
+may act (interception); else `no_unit` is logged; (7) the coordination policy decides what the centre passes on to other agencies.
 A centre belongs to an agency, or is shared (joint command, task force).
 """
 
@@ -132,6 +133,14 @@ class CommandCentre(mesa.Agent):
             return
         inc.target = self._place(alert)
         unit, minutes, delay, how = self._nearest_available(inc.target)
+        if unit is None:  # a multi-agency centre: intercept where another agency's unit may act
+            for agency in sorted({u.params.agency for u in self.units if u.available}):
+                area = m.world.agencies[agency].jurisdiction
+                if area.any() and not area[inc.target]:
+                    alt = terrain.nearest_node(terrain.x[inc.target], terrain.y[inc.target], area)
+                    cand = self._nearest_available(alt)
+                    if cand[0] is not None and cand[1] < minutes:
+                        inc.target, (unit, minutes, delay, how) = alt, cand
         if unit is None:
             m.log.record(now, "no_unit", incident=inc.id, alert=alert.id, agency=self.name, node=inc.target)
             return

@@ -74,6 +74,13 @@ class Organisation(mesa.Agent):
         cargo = names[int(rng.choice(len(names), p=shares / shares.sum()))]
         c = spec.cargo[cargo]
         size = int(rng.integers(c.size_min, c.size_max + 1))
+        if spec.port_share > 0 and rng.uniform() < spec.port_share:  # hidden in port traffic
+            port = self.model.ports[int(rng.integers(len(self.model.ports)))]
+            self.count += 1
+            attempt = Attempt(self.model, self, self.model.next_id("attempt"), cargo, size,
+                              size * c.load_kg_per_person, "vehicle", port.params.node, port.params.node)
+            attempt.start_at_port(port)
+            return
         origin = int(self.params.staging[rng.integers(self.params.staging.size)])
         reachable = self.params.reachable[(c.mode, origin)]
         dest = int(reachable[rng.integers(reachable.size)])
@@ -113,6 +120,15 @@ class Attempt(mesa.Agent):
                      size=self.size, quantity_kg=self.quantity_kg, source=self.org.params.name,
                      detail=f"{self.mode}>{self.dest}")
         self.replan(self.dest)
+
+    def start_at_port(self, port) -> None:
+        """The group hides its cargo in a vehicle queuing at `port` (no walk across the terrain)."""
+        m = self.model
+        m.attempts[self.attempt_id] = self
+        m.log.record(m.now, "attempt", attempt=self.attempt_id, node=port.params.node, cargo=self.cargo,
+                     size=self.size, quantity_kg=self.quantity_kg, source=self.org.params.name,
+                     detail=f"port>{port.params.name}")
+        port.smuggle(self)
 
     def replan(self, target: int, pause_min: float = 0.0) -> None:
         """New timeline from where the group is now to `target` (after an optional pause), at the

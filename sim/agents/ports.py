@@ -1,0 +1,216 @@
+"""Ports of entry: legitimate traffic, primary and secondary inspection, smuggling in vehicles.
+
+A port is a two-stage queueing network on the model's SimPy clock:
+
+1. Legitimate cars and trucks arrive as one non-homogeneous Poisson process (thinning with the
+   port's 24-hour profile, normalised to mean 1, so `cars_per_day + trucks_per_day` arrive per
+   day on average); each arrival is a truck with probability trucks / (cars + trucks).
+2. Primary inspection: one FIFO queue for `primary_lanes` lanes (a `simpy.Resource`), service
+   exponential with mean `primary_car_min` or `primary_truck_min`.
+3. Referral to secondary inspection. Each vehicle draws w ~ U(0, 1] and has the risk score
+   z = Phi^-1(w) (+ d for a vehicle hiding cargo). `random`: referred if w > 1 - referral_rate,
+   whatever it carries. `risk`: referred if z > Phi^-1(1 - referral_rate), with
+   d = sqrt(2) Phi^-1(risk_quality), so that P(smuggling score > legitimate score) =
+   risk_quality (the AUC) and a share referral_rate of legitimate traffic is referred. For a
+   legitimate vehicle both rules are the same event (z > Phi^-1(1 - r) <=> w > 1 - r), so the two
+   policies refer exactly the same legitimate vehicles under the same seed.
+4. Secondary inspection: one FIFO queue for `secondary_lanes` lanes, service exponential with
+   mean `secondary_min`; hidden cargo is found with probability `scanner_detect_prob`.
+
+Random streams: `port:<name>:traffic` (arrival times and vehicle types only) and
+`port:<name>:inspection` (four uniforms per legitimate vehicle, drawn on arrival: referral,
+primary service, secondary service, scanner). A smuggling vehicle draws the same four numbers
+from its attempt's own stream (`attempt:<org>:<k>`), so adding or removing smuggling attempts
+never changes the draws of legitimate traffic (common random numbers).
+
+Events (sim/recorder.py): `asset` at start, `port_primary` when a vehicle reaches a primary
+lane (duration_min = time in the primary queue), `port_referral` when it is sent to secondary,
+and exactly one of `port_exit` (released, duration_min = total time in port) or `port_seizure`
+(hidden cargo found, duration_min = total time in port) when it leaves. A smuggling vehicle then
+hands its attempt to `model.finish_at_port(attempt, port, seized, node)`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+import simpy
+from scipy.special import ndtri
+
+from sim.scenario import PortSpec, ScenarioSpec
+from sim.terrain.model import Terrain
+
+if TYPE_CHECKING:
+    from sim.agents.smugglers import Attempt
+    from sim.model import BorderModel
+
+REFERRALS = ("random", "risk")
+
+
+@dataclass(frozen=True)
+class PortParams:
+    id: int
+    name: str
+    node: int
+    agency: str
+    spec: PortSpec
+
+
+def build_ports(spec: ScenarioSpec, terrain: Terrain, origin: str = "scenario") -> list[PortParams]:
+    """One PortParams per entry of `spec.ports`, in declaration order. A port with node -1 takes
+    the next unused terrain port (the i-th such entry takes `terrain.ports[i]`); every problem is
+    reported at once as a ScenarioError."""
+    from sim.validation import ScenarioError
+
+    problems: list[str] = []
+    terrain_ports = terrain.ports.tolist()
+    n = terrain.n_nodes
+    agencies = list(spec.agencies)
+    ports: list[PortParams] = []
+    auto = 0
+    for name, p in spec.ports.items():
+        key = f"scenario.ports.{name}"
+        if p.node >= 0:
+            node = int(p.node)
+            if node >= n:
+                problems.append(f"{key}.node: node id {node} not in the terrain; allowed: 0..{n - 1}, "
+                                f"or -1 for the terrain's ports in order")
+        else:
+            if auto < len(terrain_ports):
+                node = int(terrain_ports[auto])
+            else:
+                node = -1
+                problems.append(f"{key}.node: -1 takes the terrain's port number {auto + 1}, but the terrain has "
+                                f"{len(terrain_ports)} port(s); allowed: an explicit node id 0..{n - 1}, "
+                                f"or fewer ports with node -1")
+            auto += 1
+        if p.agency not in agencies:
+            problems.append(f"{key}.agency: unknown value {p.agency!r}; "
+                            f"allowed: {', '.join(agencies) or '(none defined)'}")
+        for k in ("primary_lanes", "secondary_lanes"):
+            if getattr(p, k) < 1:
+                problems.append(f"{key}.{k}: must be >= 1, got {getattr(p, k)}; allowed: integers >= 1")
+        for k in ("cars_per_day", "trucks_per_day", "primary_car_min", "primary_truck_min", "secondary_min",
+                  "capital_usd", "opex_usd_per_day"):
+            v = getattr(p, k)
+            if not (v >= 0 and math.isfinite(v)):
+                problems.append(f"{key}.{k}: must be >= 0, got {v}; allowed: finite numbers >= 0")
+        if not p.lifetime_years > 0:
+            problems.append(f"{key}.lifetime_years: must be > 0, got {p.lifetime_years}; allowed: numbers > 0")
+        if p.referral not in REFERRALS:
+            problems.append(f"{key}.referral: unknown value {p.referral!r}; allowed: {', '.join(REFERRALS)}")
+        for k in ("referral_rate", "scanner_detect_prob"):
+            v = getattr(p, k)
+            if not 0 <= v <= 1:
+                problems.append(f"{key}.{k}: must be in [0, 1], got {v}; allowed: probabilities 0..1")
+        if not 0.5 <= p.risk_quality <= 1:
+            problems.append(f"{key}.risk_quality: must be in [0.5, 1], got {p.risk_quality}; allowed: 0.5 "
+                            f"(scores carry no information) .. 1 (every smuggling vehicle scores highest)")
+        prof = list(p.hourly_profile)
+        if len(prof) != 24 or min(prof, default=0) < 0 or sum(prof) <= 0 \
+                or not all(math.isfinite(v) for v in prof):
+            problems.append(f"{key}.hourly_profile: got {len(prof)} weights; allowed: 24 non-negative weights "
+                            f"(hours 0..23) with a positive sum")
+        ports.append(PortParams(id=len(ports), name=name, node=node, agency=p.agency, spec=p))
+    if problems:
+        raise ScenarioError(origin, problems)
+    return ports
+
+
+def referral_threshold(rate: float) -> float:
+    """Score above which a vehicle is referred, so that a share `rate` of N(0, 1) scores is."""
+    return float(ndtri(1.0 - rate))
+
+
+def risk_shift(quality: float) -> float:
+    """Mean score d of smuggling vehicles: P(N(d, 1) > N(0, 1)) = Phi(d / sqrt 2) = quality."""
+    return float(math.sqrt(2.0) * ndtri(quality))
+
+
+class PortOfEntry(mesa.Agent):
+    """A port of entry run by one agency; reads only its PortParams."""
+
+    def __init__(self, model: "BorderModel", params: PortParams) -> None:
+        super().__init__(model)
+        self.params = params
+        spec = params.spec
+        self.primary = simpy.Resource(model.env, capacity=spec.primary_lanes)
+        self.secondary = simpy.Resource(model.env, capacity=spec.secondary_lanes)
+        self.traffic = model.streams.get(f"port:{params.name}:traffic")
+        self.inspection = model.streams.get(f"port:{params.name}:inspection")
+        profile = np.asarray(spec.hourly_profile, dtype=float)
+        self.profile = profile / profile.mean()
+        self.threshold = referral_threshold(spec.referral_rate)
+        self.shift = risk_shift(spec.risk_quality)
+        self.present = 0  # vehicles in the port now (queues + lanes), for probes and tests
+        self.process = None
+
+    def start(self) -> None:
+        """Log the port as an asset and start its traffic (the model calls this at t = 0)."""
+        p, m = self.params, self.model
+        m.log.record(m.now, "asset", agency=p.agency, source="port", node=p.node, detail=p.name,
+                     capital_usd=p.spec.capital_usd, opex_usd_per_day=p.spec.opex_usd_per_day,
+                     lifetime_years=p.spec.lifetime_years)
+        if p.spec.cars_per_day + p.spec.trucks_per_day > 0:
+            self.process = m.env.process(self._traffic())
+
+    # --- legitimate traffic ----------------------------------------------------------------
+    def _traffic(self):
+        spec, env, rng = self.params.spec, self.model.env, self.traffic
+        total = spec.cars_per_day + spec.trucks_per_day
+        p_truck = spec.trucks_per_day / total
+        peak = total / 1440.0 * self.profile.max()
+        while True:
+            yield env.timeout(rng.exponential(1.0 / peak))
+            hour = int(env.now // 60) % 24
+            if rng.uniform() * self.profile.max() <= self.profile[hour]:
+                truck = rng.uniform() < p_truck
+                env.process(self._vehicle("truck" if truck else "car", self.inspection.random(4), None))
+
+    # --- smuggling -------------------------------------------------------------------------
+    def smuggle(self, attempt: "Attempt") -> None:
+        """The attempt's group drives into the port now as a car with its cargo hidden; when it
+        leaves, `model.finish_at_port(attempt, self, seized, node)` ends the attempt."""
+        self.model.env.process(self._vehicle("car", attempt.stream.random(4), attempt))
+
+    # --- one vehicle -----------------------------------------------------------------------
+    def referred(self, w: float, smuggling: bool) -> bool:
+        """The referral rule for a vehicle with referral uniform w in (0, 1]."""
+        spec = self.params.spec
+        if spec.referral == "risk" and smuggling:
+            return float(ndtri(w)) + self.shift > self.threshold
+        return w > 1.0 - spec.referral_rate  # random; and risk for legitimate scores Phi^-1(w)
+
+    def _vehicle(self, kind: str, draws: np.ndarray, attempt: "Attempt | None"):
+        p, m = self.params, self.model
+        spec, env, log = p.spec, m.env, m.log
+        w = 1.0 - float(draws[0])  # in (0, 1]
+        primary_min = (spec.primary_truck_min if kind == "truck" else spec.primary_car_min) * -math.log1p(-draws[1])
+        secondary_min = spec.secondary_min * -math.log1p(-draws[2])
+        aid = attempt.attempt_id if attempt is not None else -1
+        cargo = dict(cargo=attempt.cargo, size=attempt.size, quantity_kg=attempt.quantity_kg) \
+            if attempt is not None else {}
+        arrived = env.now
+        self.present += 1
+        with self.primary.request() as req:
+            yield req
+            log.record(env.now, "port_primary", node=p.node, agency=p.agency, source=p.name, detail=kind,
+                       attempt=aid, duration_min=env.now - arrived)
+            yield env.timeout(primary_min)
+        seized = False
+        if self.referred(w, attempt is not None):
+            log.record(env.now, "port_referral", node=p.node, agency=p.agency, source=p.name,
+                       detail="legit" if attempt is None else "smuggling", attempt=aid)
+            with self.secondary.request() as req:
+                yield req
+                yield env.timeout(secondary_min)
+            seized = attempt is not None and float(draws[3]) < spec.scanner_detect_prob
+        self.present -= 1
+        log.record(env.now, "port_seizure" if seized else "port_exit", node=p.node, agency=p.agency,
+                   source=p.name, detail=kind, attempt=aid, duration_min=env.now - arrived, **cargo)
+        if attempt is not None and attempt.active:
+            m.finish_at_port(attempt, self, seized, p.node)
