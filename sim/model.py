@@ -74,7 +74,8 @@ class BorderModel(mesa.Model):
         self.attempts: dict[int, Attempt] = {}
         self.searches: dict[int, dict[int, tuple[PatrolUnit, Incident, float]]] = {}
         self._search_draws: dict[tuple[int, int], float] = {}
-        self._met: dict[tuple[int, int], tuple[int, float, float]] = {}  # (unit, attempt) -> node, from, to
+        self._met: dict[tuple[int, int], tuple[int, float, float, bool]] = {}  # (unit, attempt) -> last
+        # co-presence drawn for: node, from, to, detected
         t = world.terrain
         self._barrier_pairs = {(int(t.edge_u[e]), int(t.edge_v[e])) for b in world.barriers for e in b.edges}
         self._start()
@@ -204,15 +205,18 @@ class BorderModel(mesa.Model):
         stretch of co-presence (a re-plan by either side does not give a second draw)."""
         key = (unit.params.id, a.attempt_id)
         prev = self._met.get(key)
-        if prev is not None and prev[0] == enc.node and prev[1] < self.now and enc.time <= prev[2]:
-            # the stretch was already under way (and drawn for) when one side re-planned
-            self._met[key] = (prev[0], prev[1], max(prev[2], enc.end))
+        if prev is not None and prev[0] == enc.node and enc.time <= prev[2] + 1e-9 and enc.end >= prev[1] - 1e-9:
+            # the same stretch of co-presence, re-found because one side re-planned: keep its draw
+            self._met[key] = (enc.node, min(prev[1], enc.time), max(prev[2], enc.end), prev[3])
+            if prev[3]:  # a detection drawn earlier, whose event the re-plan made stale
+                self.at(enc.time, self._unit_detection, unit, uv, a, av, enc.node)
             return
-        self._met[key] = (enc.node, enc.time, enc.end)  # an earlier draw's event, if any, is now stale
         s = unit.params.spec
         p = min(1.0, s.detect_prob * self.detection_factor) * max(0.0, 1.0 - s.cover_sensitivity *
                                                                    self.world.terrain.cover[enc.node])
-        if unit.stream.uniform() < p:
+        detected = bool(unit.stream.uniform() < p)
+        self._met[key] = (enc.node, enc.time, enc.end, detected)
+        if detected:
             self.at(enc.time, self._unit_detection, unit, uv, a, av, enc.node)
 
     # --- events --------------------------------------------------------------------------

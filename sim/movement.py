@@ -15,11 +15,16 @@ from dataclasses import dataclass
 import numpy as np
 
 
+OVERLAP_EPS = 1e-6  # minutes: presences that only touch (up to rounding) are not an encounter
+
+
 @dataclass
 class Timeline:
     nodes: np.ndarray  # node ids, in order
-    times: np.ndarray  # arrival time at each node (minutes), non-decreasing
+    times: np.ndarray  # time at each node's centre (minutes), non-decreasing
     version: int
+    entered: float | None = None  # when the mover entered the first cell (default: times[0]); a
+    # re-plan made while walking into a cell keeps the walk: entered = now, times[0] = centre
 
     @classmethod
     def stay(cls, node: int, start: float, end: float, version: int) -> "Timeline":
@@ -27,7 +32,7 @@ class Timeline:
 
     @property
     def start(self) -> float:
-        return float(self.times[0])
+        return float(self.times[0] if self.entered is None else min(self.entered, self.times[0]))
 
     @property
     def end(self) -> float:
@@ -36,7 +41,7 @@ class Timeline:
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Presence interval [start_i, end_i] of each node entry."""
         mid = 0.5 * (self.times[1:] + self.times[:-1])
-        return np.concatenate([[self.times[0]], mid]), np.concatenate([mid, [self.times[-1]]])
+        return np.concatenate([[self.start], mid]), np.concatenate([mid, [self.times[-1]]])
 
     def visits(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Maximal runs of the same node (a stay or a hide is one visit): node, first entry index,
@@ -106,7 +111,7 @@ class PresenceIndex:
                 if b2 < now or current_version(other) != ver:
                     continue  # expired or superseded: drop it
                 live.append((a2, b2, other, ver))
-                if a2 < b and a < b2 and min(b, b2) > now:  # a shared stretch of time, not a touch
+                if min(b, b2) - max(a, a2) > OVERLAP_EPS and min(b, b2) > now:  # shared time, not a touch
                     found.append(Encounter(max(a, a2, now), min(b, b2), node, other, ver))
             theirs[node] = live
         found.sort(key=lambda e: (e.time, e.other, e.node))

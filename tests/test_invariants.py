@@ -88,7 +88,9 @@ def test_invariants(world_for, traced, variant, seed):
     assert len(model.plans) > 100
     for uid, now, prev, new in model.plans:
         assert new.nodes[0] == prev.node_at(now), f"unit {uid} jumped at t={now}"
-        assert new.times[0] == pytest.approx(now)
+        assert new.start == pytest.approx(now)  # the new plan takes over where the old one was
+        _, ready, _ = prev.departure(now)
+        assert new.times[0] == pytest.approx(ready)  # ... finishing a walk into the cell, if any
         assert (np.diff(new.times) >= 0).all()
         for u, v in zip(new.nodes[:-1].tolist(), new.nodes[1:].tolist()):
             assert u == v or (min(u, v), max(u, v)) in edges
@@ -112,13 +114,25 @@ def test_invariants(world_for, traced, variant, seed):
     pooled = world.union_jurisdiction(list(coord.task_force_agencies) or sorted(
         {u.agency for u in world.units if u.group in coord.task_force_units}))
     dispatch = ev[ev.kind == "dispatch"].set_index("incident")
+    on_mou_dispatch = set()  # (unit, interdiction seq) made while the unit was on an MOU dispatch
+    for uid, g in ev[ev.unit >= 0].groupby("unit"):
+        current = ""
+        for kind, detail, seq in zip(g.kind, g.detail, g.seq):
+            if kind == "dispatch":
+                current = detail
+            elif kind == "unit_free" or (kind == "search_end" and detail != "diverted"):
+                current = ""
+            elif kind == "interdiction":  # (a diversion is logged just before the arrest it causes)
+                if current == "mou":
+                    on_mou_dispatch.add((uid, seq))
+                current = ""
     for row in inter[inter.unit >= 0].itertuples():
         unit = world.units[row.unit]
         assert 1 <= row.size <= min(unit.spec.capacity, sizes[row.attempt])
         area = world.agencies[unit.agency].jurisdiction.copy()
         if coord.policy == "task_force" and unit.group in coord.task_force_units:
             area |= pooled
-        if row.incident >= 0 and dispatch.loc[row.incident].detail == "mou":
+        if (row.unit, row.seq) in on_mou_dispatch:
             for m in world.scenario.agreements.values():
                 if m.agency == unit.agency:
                     area |= world.agencies[m.host].jurisdiction

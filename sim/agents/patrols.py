@@ -35,6 +35,7 @@ class Task:
     kind: str  # respond | process
     incident: "Incident | None" = None
     delay_min: float = 0.0  # respond: MOU authorisation before moving
+    authorised: bool = False  # respond: the authorisation (if any) has come through
 
 
 class PatrolUnit(mesa.Agent):
@@ -71,7 +72,7 @@ class PatrolUnit(mesa.Agent):
     def arrest_area(self) -> np.ndarray:
         """Cells where the unit may apprehend now (own, pooled, or MOU hosts' on an MOU dispatch)."""
         task = self.task
-        authorised = task is not None and task.kind == "respond" and task.incident.how == "mou"
+        authorised = task is not None and task.kind == "respond" and task.incident.how == "mou" and task.authorised
         return self.model.world.authority[self.params.agency].area(self.model.coordination.pooled_area(self),
                                                                    authorised)
 
@@ -103,17 +104,19 @@ class PatrolUnit(mesa.Agent):
         _, ready, _ = self.timeline.departure(now)
         steps = self.model.world.router.step_minutes(path, self.params.spec.mode)
         times = ready + np.concatenate([[0.0], np.cumsum(steps)])
-        times[0] = now
         self.version += 1
-        self.timeline = Timeline(path, times, self.version)
+        self.timeline = Timeline(path, times, self.version, entered=now)
         if observing:
             self.model.on_unit_planned(self)
         return self.timeline
 
     def _stay(self, minutes: float, observing: bool) -> Timeline:
+        """Stay `minutes` at the centre of the unit's cell (after finishing the walk into it)."""
         now = self.model.now
+        node, ready, _ = self.timeline.departure(now)
         self.version += 1
-        self.timeline = Timeline.stay(self.node_at(now), now, now + minutes, self.version)
+        self.timeline = Timeline(np.array([node, node]), np.array([ready, ready + minutes]), self.version,
+                                 entered=now)
         if observing:
             self.model.on_unit_planned(self)
         return self.timeline
@@ -160,8 +163,7 @@ class PatrolUnit(mesa.Agent):
         env, log = m.env, m.log
         task = self.task
         if task.kind == "process":
-            end = env.now + p.spec.processing_min
-            self._stay(p.spec.processing_min, observing=False)
+            end = self._stay(p.spec.processing_min, observing=False).end
             while env.now < end:  # a second interrupt at the same instant must not cut it short
                 yield from self._wait(end - env.now)
             log.record(env.now, "unit_free", unit=p.id, agency=p.agency, node=self.node_at(env.now))
@@ -170,9 +172,10 @@ class PatrolUnit(mesa.Agent):
             return
         inc = task.incident
         if task.delay_min > 0:  # waiting for the host agency's authorisation (MOU), in place
-            self._stay(task.delay_min, observing=True)
-            if (yield from self._wait(task.delay_min)):
+            held = self._stay(task.delay_min, observing=True)
+            if (yield from self._wait(held.end - env.now)):
                 return  # a contact on the spot (engage logged the diversion)
+        task.authorised = True
         path = self.route_to(self.node_at(env.now), inc.target)
         if path is None:
             path = np.array([self.node_at(env.now)])
@@ -181,9 +184,9 @@ class PatrolUnit(mesa.Agent):
             return  # diverted by a contact on the way (engage logged it)
         log.record(env.now, "arrival", incident=inc.id, unit=p.id, agency=p.agency, node=inc.target)
         search_min = inc.hold_min or p.spec.search_min  # a tip: wait for the group to come
-        self._stay(search_min, observing=True)
+        searching = self._stay(search_min, observing=True)
         m.start_search(self, inc)
-        interrupted = yield from self._wait(search_min)
+        interrupted = yield from self._wait(searching.end - env.now)
         m.end_search(self, inc)
         if interrupted:  # found the group (or another one): the model logged the interdiction
             return

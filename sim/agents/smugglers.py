@@ -145,11 +145,11 @@ class Attempt(mesa.Agent):
             path = np.array([node])
         steps = m.world.router.step_minutes(path, self.mode) / self.speed
         times = ready + pause_min + np.concatenate([[0.0], np.cumsum(steps)])
-        times[0] = now
-        if pause_min > 0 and path.size == 1:
-            path, times = np.array([node, node]), np.array([now, ready + pause_min])
+        if pause_min > 0:  # the pause is spent at the cell's centre
+            path = np.concatenate([[node], path])
+            times = np.concatenate([[ready], times])
         self.version += 1
-        self.timeline = Timeline(path, times, self.version)
+        self.timeline = Timeline(path, times, self.version, entered=now)
         m.on_attempt_planned(self)
         if self.version == 1:
             m.intel.on_attempt(self)

@@ -70,3 +70,32 @@ class FixedRoute(PatrolPolicy):
                 if path is not None:
                     return path
         return np.array([node])
+
+
+@PATROL_POLICIES.register("random_walk")
+class RandomWalk(PatrolPolicy):
+    """Step to a random neighbouring cell of the beat, again and again (planned 20 steps at a
+    time); the classic random-search patrol."""
+
+    steps_per_leg = 20
+
+    def __init__(self, unit: "PatrolUnit") -> None:
+        super().__init__(unit)
+        t = unit.model.world.terrain
+        in_beat = np.zeros(t.n_nodes, dtype=bool)
+        in_beat[unit.params.beat] = True
+        keep = in_beat[t.edge_u] & in_beat[t.edge_v]
+        u, v = np.concatenate([t.edge_u[keep], t.edge_v[keep]]), np.concatenate([t.edge_v[keep], t.edge_u[keep]])
+        order = np.argsort(u, kind="stable")
+        self.neighbours = v[order]
+        self.ptr = np.concatenate([[0], np.cumsum(np.bincount(u, minlength=t.n_nodes))])
+
+    def next_leg(self, node: int, rng: np.random.Generator) -> np.ndarray:
+        path = [node]
+        draws = rng.random(self.steps_per_leg)
+        for d in draws:
+            a, b = self.ptr[path[-1]], self.ptr[path[-1] + 1]
+            if a == b:
+                break
+            path.append(int(self.neighbours[a + int(d * (b - a))]))
+        return np.array(path)
