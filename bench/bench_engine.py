@@ -208,8 +208,8 @@ def run_engine(world, plan, minutes: int, seed: int) -> tuple[dict, float, int]:
             t, origin, dest = plan[i]
             if t > model.env.now:
                 yield model.env.timeout(t - model.env.now)
-            org.count += 1
-            Attempt(model, org, model.next_id("attempt"), "people", 1, 0.0, "foot", origin, dest).start()
+            Attempt(model, org, model.next_id("attempt"), "people", 1, 0.0, "foot", origin, dest,
+                    f"attempt:org:{i}").start()
             i += 1
 
     model.env.process(launcher())

@@ -8,6 +8,8 @@ after duration_hours, and are logged (`inject`, `inject_end`) like everything el
   during the window (from a stream of its own, so normal arrivals are unchanged).
 - weather: every sensor's and unit's detection is multiplied by `factor` during the window.
 - decoy: `organisation` sends `count` small groups at once, to draw units away.
+Extra attempts (surge, decoy) draw from streams of their own: the scenario's normal attempts are
+the same with or without the inject (common random numbers for inject comparisons).
 """
 
 from __future__ import annotations
@@ -95,4 +97,4 @@ class Decoy(Inject):
     def apply(self) -> None:
         org = next(o for o in self.model.orgs if o.params.name == self.spec.organisation)
         for _ in range(self.spec.count):
-            org.launch_decoy()
+            org.launch_decoy(f"decoy:{self.name}")

@@ -11,8 +11,9 @@ Definitions (all from the event log, `sim/recorder.py` documents the columns):
 - time_to_first_detection_min: first detection minus attempt start, over detected attempts.
 - alert_to_dispatch_min: dispatch time minus the time of the alert that caused it (queue +
   handling); dispatch_to_arrival_min: arrival minus dispatch of the same incident; mean and p90.
-- alerts, false_alarms (alerts whose ground truth is no attempt), alert_wait_min (mean operator
-  queue wait), alerts_merged, alerts_no_unit.
+- alerts, false_alarms (alerts whose ground truth is no attempt): first-hand alerts only (not the
+  copies passed on by liaison, nor the second receipt of a task-force centre); alert_wait_min
+  (mean operator queue wait, every receipt), alerts_merged, alerts_no_unit.
 - responses = dispatches; wasted_responses = dispatches caused by a false alarm;
   responses_found = interdictions made by a responding unit.
 - patrol_utilisation = unit busy minutes / unit on-duty minutes; busy runs from a dispatch or a
@@ -123,7 +124,9 @@ def port_metrics(ev: pd.DataFrame) -> dict[str, float]:
 def coordination_metrics(ev: pd.DataFrame, get, inter: pd.DataFrame, det: pd.DataFrame,
                          decoy_ids: set) -> dict[str, float]:
     """Sharing between agencies, how fast detections turn into interdictions, who did what."""
-    shared, lost, alerts, disp = get("alert_shared"), get("alert_lost"), get("alert"), get("dispatch")
+    shared, lost, disp = get("alert_shared"), get("alert_lost"), get("dispatch")
+    alerts = get("alert")
+    alerts = alerts[~alerts.detail.str.contains(" (", regex=False)]  # first-hand only
     first_det = det.groupby("attempt").t.min()
     caught = inter[inter.attempt.isin(first_det.index)]
     d2i = caught.t.to_numpy() - first_det.reindex(caught.attempt).to_numpy()
@@ -161,6 +164,7 @@ def summarize(events: pa.Table | pd.DataFrame) -> dict[str, float]:
     attempts, inter = real(all_attempts), real(get("interdiction"))
     got, back, det = real(get("got_away")), real(get("turned_back")), real(get("detection"))
     alerts, disp, arr = get("alert"), get("dispatch"), get("arrival")
+    first_hand = alerts[~alerts.detail.str.contains(" (", regex=False)]  # not a shared or second copy
     n_att = len(attempts)
     resolved = len(inter) + len(got) + len(back)
 
@@ -197,8 +201,8 @@ def summarize(events: pa.Table | pd.DataFrame) -> dict[str, float]:
         "escaped_at_contact": float(escaped),
         "seized_kg": float(inter.quantity_kg.sum()),
         "time_to_first_detection_min": _mean(ttd),
-        "alerts": len(alerts),
-        "false_alarms": int((alerts.attempt < 0).sum()),
+        "alerts": len(first_hand),
+        "false_alarms": int((first_hand.attempt < 0).sum()),
         "alert_wait_min": _mean(get("alert_handled").duration_min),
         "alerts_merged": len(get("alert_merged")),
         "alerts_no_unit": len(get("no_unit")),

@@ -131,6 +131,15 @@ class BorderModel(mesa.Model):
         """Multiplier of every sensor's and unit's detection now (weather injects)."""
         return float(np.prod(list(self.weather.values()))) if self.weather else 1.0
 
+    def detection_factor_at(self, t: float) -> float:
+        """The weather multiplier in force at time t (from the scenario's weather injects), for
+        encounter draws made before the encounter happens."""
+        f = 1.0
+        for spec in self.world.scenario.injects.values():
+            if spec.type == "weather" and spec.start_hours * 60 <= t < (spec.start_hours + spec.duration_hours) * 60:
+                f *= spec.factor
+        return f
+
     @property
     def commands(self):
         """The command centres, by name (agencies, or joint / task_force)."""
@@ -212,8 +221,8 @@ class BorderModel(mesa.Model):
                 self.at(enc.time, self._unit_detection, unit, uv, a, av, enc.node)
             return
         s = unit.params.spec
-        p = min(1.0, s.detect_prob * self.detection_factor) * max(0.0, 1.0 - s.cover_sensitivity *
-                                                                   self.world.terrain.cover[enc.node])
+        p = min(1.0, s.detect_prob * self.detection_factor_at(enc.time)) * max(
+            0.0, 1.0 - s.cover_sensitivity * self.world.terrain.cover[enc.node])
         detected = bool(unit.stream.uniform() < p)
         self._met[key] = (enc.node, enc.time, enc.end, detected)
         if detected:
@@ -289,9 +298,9 @@ class BorderModel(mesa.Model):
                     unit: int = -1, hold_min: float = 0.0) -> None:
         """An alert from `agency`'s asset (or a tip to it) reaches the centres the coordination
         policy names, at once."""
-        for centre in self.coordination.receivers(agency):
+        for k, centre in enumerate(self.coordination.receivers(agency)):
             centre.receive(Alert(self.next_id("alert"), self.now, centre.name, node, attempt, source, sensor, unit,
-                                 origin=agency, hold_min=hold_min))
+                                 origin=agency, hold_min=hold_min, copy=k > 0))
 
     # --- searching and contact -----------------------------------------------------------
     def start_search(self, unit: PatrolUnit, inc: Incident) -> None:
@@ -317,10 +326,9 @@ class BorderModel(mesa.Model):
     def on_incident_updated(self, inc: Incident) -> None:
         """An alert joined an incident whose unit may already be searching: search for it too."""
         unit = inc.unit
-        if unit is None or not inc.open or unit.task is None or unit.task.incident is not inc:
-            return
-        if unit.timeline.nodes[0] != inc.target or unit.timeline.start > self.now:
-            return  # still on its way: the search starts at arrival
+        task = unit.task if unit is not None else None
+        if not inc.open or task is None or task.incident is not inc or not task.searching:
+            return  # not there yet (travelling, or waiting for an authorisation): the search starts at arrival
         self.start_search(unit, inc)
 
     def _schedule_find(self, unit: PatrolUnit, inc: Incident, a: Attempt, u: float) -> None:

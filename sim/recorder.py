@@ -22,7 +22,9 @@ which columns it fills. Integer ids use -1 for "none"; floats use NaN.
 |               |                                           | node, attempt (ground truth, -1 = false        |
 |               |                                           | alarm), source (tower, ground, patrol,         |
 |               |                                           | partner_tip, community_tip), detail = agency   |
-|               |                                           | owning the asset / receiving the tip           |
+|               |                                           | owning the asset / receiving the tip, with     |
+|               |                                           | " (via <centre>)" for a liaison copy and       |
+|               |                                           | " (copy)" for a second centre's receipt        |
 | alert_handled | an operator finished with the alert       | alert, agency, duration_min = queue wait       |
 | alert_merged  | the alert joins an open incident          | alert, incident, agency                        |
 | no_unit       | no unit could be tasked for an incident   | incident, alert, agency, node                  |

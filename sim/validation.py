@@ -137,6 +137,14 @@ def check_names(spec: ScenarioSpec, origin: str) -> None:
         _choice(p, f"{key}.type", inj.type, INJECTS.names())
         if inj.duration_hours < 0 or inj.start_hours < 0:
             p.append(f"{key}: start_hours and duration_hours must be >= 0")
+        if inj.type in ("sensor_outage", "comms_outage", "surge", "weather") and inj.duration_hours <= 0:
+            p.append(f"{key}.duration_hours: a {inj.type} needs a window > 0")
+        if inj.type == "weather" and inj.factor < 0:
+            p.append(f"{key}.factor: a detection multiplier must be >= 0, got {inj.factor}")
+        if inj.type == "surge" and inj.factor < 1:
+            p.append(f"{key}.factor: a surge multiplies the attempt rate by >= 1, got {inj.factor}")
+        if inj.type == "sensor_outage" and not inj.sensors and not inj.sector:
+            p.append(f"{key}: a sensor_outage needs `sensors` or a `sector`")
         if inj.type in ("surge", "decoy"):
             _choice(p, f"{key}.organisation", inj.organisation, list(spec.organisations))
         if inj.type == "comms_outage":

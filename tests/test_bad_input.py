@@ -90,3 +90,22 @@ def test_terrain_file_that_does_not_exist():
 def test_unknown_terrain_source():
     with pytest.raises(ScenarioError, match=r"scenario.terrain.source: unknown value 'shapefile'; allowed: generate, graphml, csv"):
         build("scenario.terrain.source=shapefile")
+
+
+
+def test_injects_that_cannot_work(tmp_path):
+    text = """name: bad
+agencies: {bp: {}}
+injects:
+  fog: {type: weather, factor: -1, duration_hours: 0}
+  cut: {type: sensor_outage, duration_hours: 2}
+  push: {type: surge, factor: 3, organisation: nobody}
+"""
+    cfg, origin = compose(scenario_file(tmp_path, text))
+    with pytest.raises(ScenarioError) as err:
+        build_world(cfg.scenario, origin)
+    msg = str(err.value)
+    assert "scenario.injects.fog.duration_hours: a weather needs a window > 0" in msg
+    assert "scenario.injects.fog.factor: a detection multiplier must be >= 0" in msg
+    assert "scenario.injects.cut: a sensor_outage needs `sensors` or a `sector`" in msg
+    assert "scenario.injects.push.organisation: unknown value 'nobody'" in msg

@@ -47,7 +47,7 @@ def test_liaison_passes_the_alert_after_handling():
     _, ev = run(two_agency_world(liaison(share_delay_min=0.0, loss_prob=0.0)), 1)
     assert first_chain(ev)[:9] == [
         (0.0, "detection", "bp", ""), (0.0, "alert", "bp", "bp"), (0.0, "alert_handled", "bp", ""),
-        (2.0, "no_unit", "bp", ""), (2.0, "alert_shared", "bp", "police"), (2.0, "alert", "police", "bp"),
+        (2.0, "no_unit", "bp", ""), (2.0, "alert_shared", "bp", "police"), (2.0, "alert", "police", "bp (via bp)"),
         (2.0, "alert_handled", "police", ""), (4.0, "dispatch", "police", "own"), (8.0, "arrival", "police", "")]
     disp = ev[ev.kind == "dispatch"].iloc[0]
     assert disp.node == 6  # the alert's cell 3 lies outside police jurisdiction: its nearest cell
@@ -99,7 +99,7 @@ def test_task_force_pools_units_across_jurisdictions():
                              task_force_units=["patrol_car"], task_force_agencies=["bp", "police"])
     _, ev = run(two_agency_world(coord), 1)
     chain = first_chain(ev)
-    assert (0.0, "alert", "task_force", "bp") in chain and (0.0, "alert", "bp", "bp") in chain
+    assert (0.0, "alert", "task_force", "bp (copy)") in chain and (0.0, "alert", "bp", "bp") in chain
     assert (2.0, "dispatch", "task_force", "task_force") in chain and (2.0, "no_unit", "bp", "") in chain
     assert ev[ev.kind == "dispatch"].node.iloc[0] == 3  # pooled: may go to the alert's own cell
     assert (18.0, "arrival", "police", "") in chain  # 4 km at 15 km/h
@@ -188,3 +188,70 @@ def test_community_tips_report_groups_near_towns_with_the_given_probability():
     assert n > 200 and abs(share - 0.4) < 4 * np.sqrt(0.4 * 0.6 / n)
     sightings = ev[(ev.kind == "alert") & (ev.source == "community_tip")]
     assert (sightings.node == 6).all()  # first cell within 2 km of the town (cell 8)
+
+
+def test_alert_metrics_count_each_alert_once_whatever_the_policy():
+    """Copies passed on (liaison) or heard twice (task force) are not new alerts or tips."""
+    from sim.metrics import summarize
+    counts = {}
+    for coord in (CoordinationSpec(policy="isolated"), liaison(share_delay_min=0.0, loss_prob=0.0),
+                  CoordinationSpec(policy="task_force", task_force_units=["patrol_car"],
+                                   task_force_agencies=["bp", "police"])):
+        _, ev = run(two_agency_world(coord), 8)
+        s = summarize(ev)
+        counts[coord.policy] = (s["alerts"], s["false_alarms"])
+        assert (ev.kind == "alert").sum() >= s["alerts"]
+    assert counts["isolated"] == counts["liaison"] == counts["task_force"]
+
+
+def test_an_alert_merging_during_an_authorisation_wait_does_not_spoil_the_search():
+    agencies = {"bp": AgencySpec(jurisdiction=["all"], operators=1, handling_min=2.0, handling="fixed"),
+                "police": AgencySpec(jurisdiction=["towns:2"], operators=1, handling_min=2.0, handling="fixed")}
+    unit = posted_unit(2, agency="police", detect_prob=0.0, find_prob=1.0, search_radius_km=10.0, search_min=120.0)
+    coord = CoordinationSpec(policy="joint_command", joint_operators=2, joint_handling_min=2.0, joint_handling="fixed")
+    mou = {"m": AgreementSpec(agency="police", host="bp", authorisation_min=25.0)}
+    world = corridor_world(sure_ground(2, 3), {"car": unit}, attempts_per_day=1, horizon_days=3, agencies=agencies,
+                           scenario_kw={"coordination": coord, "agreements": mou})
+    _, ev = run(world, 1)
+    first = ev[ev.kind == "attempt"].attempt.iloc[0]
+    assert (ev[ev.kind == "alert_merged"].t > 0).any()  # the second sensor's alert joined during the wait
+    caught = ev[(ev.kind == "interdiction") & (ev.attempt == first)]
+    assert len(caught) == 1 and caught.source.iloc[0] == "response"
+
+
+def test_surge_and_decoys_leave_the_normal_attempts_unchanged():
+    injects = {"push": InjectSpec(type="surge", start_hours=5.0, duration_hours=10.0, factor=3.0, organisation="org"),
+               "lure": InjectSpec(type="decoy", start_hours=6.0, duration_hours=0.0, count=4, organisation="org")}
+    plain = corridor_world(sure_ground(3), attempts_per_day=40, horizon_days=2)
+    pushed = corridor_world(sure_ground(3), attempts_per_day=40, horizon_days=2, scenario_kw={"injects": injects})
+    cols = ["t", "node", "cargo", "size"]
+    _, a = run(plain, 2)
+    _, b = run(pushed, 2)
+    normal = a[a.kind == "attempt"][cols].itertuples(index=False)
+    launched = set(b[b.kind == "attempt"][cols].itertuples(index=False))
+    assert set(normal) <= launched and len(launched) > len(set(a[a.kind == "attempt"][cols].itertuples(index=False)))
+    # and each normal group meets the sensor exactly as before (its own stream is untouched)
+    det_a = a[a.kind == "detection"].merge(a[a.kind == "attempt"][["attempt", "t"]], on="attempt", suffixes=("", "_s"))
+    det_b = b[b.kind == "detection"].merge(b[b.kind == "attempt"][["attempt", "t"]], on="attempt", suffixes=("", "_s"))
+    assert set(det_a.t_s) <= set(det_b.t_s)
+
+
+def test_tips_are_the_same_under_every_policy():
+    from sim.scenario import CommunityTipSpec, IntelSpec
+    intel = IntelSpec(community=CommunityTipSpec(agency="police", radius_km=2.0, report_prob=0.5, false_per_day=6.0))
+    false_reports = []
+    for coord in (CoordinationSpec(policy="isolated"), liaison(share_delay_min=0.0, loss_prob=0.0)):
+        _, ev = run(two_agency_world(coord, intel=intel), 9)
+        tips = ev[(ev.kind == "alert") & (ev.source == "community_tip") & (ev.attempt < 0)]
+        false_reports.append(list(zip(tips.t, tips.node)))
+    assert len(false_reports[0]) > 2 and false_reports[0] == false_reports[1]
+
+
+def test_weather_blinds_units_during_its_window():
+    injects = {"fog": InjectSpec(type="weather", start_hours=10.0, duration_hours=10.0, factor=0.0)}
+    units = {"post": posted_unit(4, mode="foot", detect_prob=1.0, capacity=20, processing_min=1.0)}
+    world = corridor_world(units=units, attempts_per_day=60, horizon_days=2, scenario_kw={"injects": injects})
+    _, ev = run(world, 3)
+    seen = ev[(ev.kind == "detection") & (ev.source == "patrol")].t
+    assert seen.between(0, 599).any() and seen.between(1200, 2880).any()
+    assert not seen.between(600, 1199.999).any()

@@ -42,6 +42,14 @@ class Alert:
     shared_from: str = ""  # centre that passed it on ("" = first-hand)
     coarse: bool = False  # the precise location was stripped: only the sector is known
     hold_min: float = 0.0  # a tip: the unit waits this long at the location (0 = its search time)
+    copy: bool = False  # the same alert reaching a second centre (task force)
+
+    @property
+    def provenance(self) -> str:
+        """For the log: the origin agency, marked when this is not a first-hand receipt."""
+        if self.shared_from:
+            return f"{self.origin} (via {self.shared_from})"
+        return f"{self.origin} (copy)" if self.copy else self.origin
 
 
 @dataclass
@@ -88,7 +96,7 @@ class CommandCentre(mesa.Agent):
     def receive(self, alert: Alert) -> None:
         self.model.log.record(self.model.now, "alert", alert=alert.id, agency=self.name, node=alert.node,
                               attempt=alert.attempt, source=alert.source, sensor=alert.sensor, unit=alert.unit,
-                              detail=alert.origin)
+                              detail=alert.provenance)
         self.model.env.process(self._handle(alert))
 
     def _handling_time(self) -> float:
@@ -118,15 +126,16 @@ class CommandCentre(mesa.Agent):
     def _decide(self, alert: Alert) -> None:
         m, now = self.model, self.model.now
         terrain = m.world.terrain
+        where = self._place(alert) if alert.coarse else alert.node  # a coarse alert: only its sector is known
         for inc in self.incidents:
             if inc.open and now - inc.opened <= self.correlate_min \
-                    and terrain.distance_km(inc.node, alert.node) <= self.correlate_km:
+                    and terrain.distance_km(inc.node, where) <= self.correlate_km:
                 inc.alerts.append(alert)
                 m.log.record(now, "alert_merged", alert=alert.id, incident=inc.id, agency=self.name)
                 m.on_incident_updated(inc)
                 return
         self.incidents = [i for i in self.incidents if i.open]
-        inc = Incident(m.next_id("incident"), self.name, alert.node, -1, now, [alert], coarse=alert.coarse,
+        inc = Incident(m.next_id("incident"), self.name, where, -1, now, [alert], coarse=alert.coarse,
                        hold_min=alert.hold_min)
         if not self.area.any():
             m.log.record(now, "no_unit", incident=inc.id, alert=alert.id, agency=self.name, node=alert.node)

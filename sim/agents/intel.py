@@ -6,7 +6,9 @@
 - Community tips: a group passing within `radius_km` of a town is reported with probability
   `report_prob` (drawn once per group), `delay_min` (mean, exponential) after it is seen;
   residents also report `false_per_day` groups that are not there.
-Draws come from their own streams, so tips never change the smugglers' randomness.
+Draws come from their own streams, so tips never change the smugglers' randomness; a group's
+tip draws are made when it launches and false reports have a stream of their own, so the same
+seed gives the same tips under every coordination policy.
 """
 
 from __future__ import annotations
@@ -34,8 +36,9 @@ class Intelligence:
                 self.near_town |= t.distance_km(town, np.arange(t.n_nodes)) <= self.community.radius_km
             self.near_town &= t.side == HOME
         self.partner_rng = model.streams.get("intel:partner")
-        self.community_rng = model.streams.get("intel:community")
-        self.will_report: dict[int, bool] = {}
+        self.community_rng = model.streams.get("intel:community")  # per group, in launch order
+        self.false_rng = model.streams.get("intel:community:false")
+        self.will_report: dict[int, float] = {}  # group -> report delay, for groups that will be reported
 
     def start(self) -> None:
         if self.community.agency and self.community.false_per_day > 0 and self.near_town.any():
@@ -44,8 +47,11 @@ class Intelligence:
     def on_attempt(self, a: "Attempt") -> None:
         """A new group: partner tip (maybe) and whether residents will report it."""
         m, t = self.model, self.model.world.terrain
-        if self.community.agency:
-            self.will_report[a.attempt_id] = bool(self.community_rng.uniform() < self.community.report_prob)
+        if self.community.agency:  # both draws at launch: the same whatever happens later
+            report = self.community_rng.uniform() < self.community.report_prob
+            delay = float(self.community_rng.exponential(self.community.delay_min)) if self.community.delay_min > 0 else 0.0
+            if report:
+                self.will_report[a.attempt_id] = delay
             self.on_plan(a)
         if self.partner.agency and self.partner_rng.uniform() < self.partner.prob:
             i = a.crossing_index()
@@ -60,7 +66,7 @@ class Intelligence:
 
     def on_plan(self, a: "Attempt") -> None:
         """Schedule the sighting of a group that residents will report, on its current plan."""
-        if not self.will_report.get(a.attempt_id):
+        if a.attempt_id not in self.will_report:
             return
         hit = np.flatnonzero(self.near_town[a.timeline.nodes])
         if hit.size:
@@ -69,15 +75,14 @@ class Intelligence:
                           int(a.timeline.nodes[i]))
 
     def _sighted(self, a: "Attempt", version: int, node: int) -> None:
-        if a.version != version or not a.active or not self.will_report.get(a.attempt_id):
+        if a.version != version or not a.active or a.attempt_id not in self.will_report:
             return
-        self.will_report[a.attempt_id] = False  # one report per group
+        delay = self.will_report.pop(a.attempt_id)  # one report per group
         m = self.model
-        delay = float(self.community_rng.exponential(self.community.delay_min)) if self.community.delay_min > 0 else 0.0
         m.at(m.now + delay, m.raise_alert, self.community.agency, node, a.attempt_id, "community_tip")
 
     def _false_reports(self):
-        m, rng = self.model, self.community_rng
+        m, rng = self.model, self.false_rng
         cells = np.flatnonzero(self.near_town)
         rate = self.community.false_per_day / 1440.0
         while True:

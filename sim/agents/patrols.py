@@ -36,6 +36,7 @@ class Task:
     incident: "Incident | None" = None
     delay_min: float = 0.0  # respond: MOU authorisation before moving
     authorised: bool = False  # respond: the authorisation (if any) has come through
+    searching: bool = False  # respond: arrived at the incident and searching
 
 
 class PatrolUnit(mesa.Agent):
@@ -185,6 +186,7 @@ class PatrolUnit(mesa.Agent):
         log.record(env.now, "arrival", incident=inc.id, unit=p.id, agency=p.agency, node=inc.target)
         search_min = inc.hold_min or p.spec.search_min  # a tip: wait for the group to come
         searching = self._stay(search_min, observing=True)
+        task.searching = True
         m.start_search(self, inc)
         interrupted = yield from self._wait(searching.end - env.now)
         m.end_search(self, inc)

@@ -35,16 +35,17 @@ class Organisation(mesa.Agent):
         self.reaction = REACTIONS.get(params.spec.reaction)()
         profile = np.asarray(params.spec.hourly_profile, dtype=float)
         self.profile = profile / profile.mean()
-        self.count = 0
+        self.counts: dict[str, int] = {}  # attempts launched, per stream tag ("" = normal)
 
     def run(self):
-        yield from self._arrivals(self.arrivals, 1.0, float("inf"))
+        yield from self._arrivals(self.arrivals, 1.0, float("inf"), "")
 
     def extra_arrivals(self, factor: float, until: float, stream: str):
-        """More attempts at `factor` x the normal rate until `until` (a surge inject)."""
-        yield from self._arrivals(self.model.streams.get(stream), factor, until)
+        """More attempts at `factor` x the normal rate until `until` (a surge inject), with
+        streams of their own: the normal attempts keep every draw."""
+        yield from self._arrivals(self.model.streams.get(stream), factor, until, stream)
 
-    def _arrivals(self, rng: np.random.Generator, factor: float, until: float):
+    def _arrivals(self, rng: np.random.Generator, factor: float, until: float, tag: str):
         """Non-homogeneous Poisson arrivals by thinning against the peak hour of the profile."""
         spec, env = self.params.spec, self.model.env
         if spec.attempts_per_day * factor <= 0:
@@ -56,19 +57,28 @@ class Organisation(mesa.Agent):
                 return
             hour = int(env.now // 60) % 24
             if rng.uniform() * self.profile.max() <= self.profile[hour]:
-                self._launch()
+                self._launch(tag)
 
-    def launch_decoy(self) -> None:
+    def _stream_name(self, tag: str) -> str:
+        """Name of the next attempt's own stream; extra attempts (tag) are numbered apart."""
+        k = self.counts.get(tag, 0)
+        self.counts[tag] = k + 1
+        return f"attempt:{self.params.name}:{tag + ':' if tag else ''}{k}"
+
+    def _attrs(self, tag: str) -> np.random.Generator:
+        return self.attrs if not tag else self.model.streams.get(f"attempt-attrs:{self.params.name}:{tag}")
+
+    def launch_decoy(self, tag: str) -> None:
         """A small group sent to draw units away (a decoy inject): two persons, no cargo."""
-        rng = self.attrs
+        rng = self._attrs(tag)
         origin = int(self.params.staging[rng.integers(self.params.staging.size)])
         reachable = self.params.reachable.get(("foot", origin), self.params.destinations)
         dest = int(reachable[rng.integers(reachable.size)])
-        self.count += 1
-        Attempt(self.model, self, self.model.next_id("attempt"), "decoy", 2, 0.0, "foot", origin, dest).start()
+        Attempt(self.model, self, self.model.next_id("attempt"), "decoy", 2, 0.0, "foot", origin, dest,
+                self._stream_name(tag)).start()
 
-    def _launch(self) -> None:
-        spec, rng = self.params.spec, self.attrs
+    def _launch(self, tag: str = "") -> None:
+        spec, rng = self.params.spec, self._attrs(tag)
         names = list(spec.cargo)
         shares = np.array([spec.cargo[c].share for c in names], dtype=float)
         cargo = names[int(rng.choice(len(names), p=shares / shares.sum()))]
@@ -76,17 +86,16 @@ class Organisation(mesa.Agent):
         size = int(rng.integers(c.size_min, c.size_max + 1))
         if spec.port_share > 0 and rng.uniform() < spec.port_share:  # hidden in port traffic
             port = self.model.ports[int(rng.integers(len(self.model.ports)))]
-            self.count += 1
             attempt = Attempt(self.model, self, self.model.next_id("attempt"), cargo, size,
-                              size * c.load_kg_per_person, "vehicle", port.params.node, port.params.node)
+                              size * c.load_kg_per_person, "vehicle", port.params.node, port.params.node,
+                              self._stream_name(tag))
             attempt.start_at_port(port)
             return
         origin = int(self.params.staging[rng.integers(self.params.staging.size)])
         reachable = self.params.reachable[(c.mode, origin)]
         dest = int(reachable[rng.integers(reachable.size)])
-        self.count += 1
         attempt = Attempt(self.model, self, self.model.next_id("attempt"), cargo, size,
-                          size * c.load_kg_per_person, c.mode, origin, dest)
+                          size * c.load_kg_per_person, c.mode, origin, dest, self._stream_name(tag))
         attempt.start()
 
 
@@ -94,13 +103,13 @@ class Attempt(mesa.Agent):
     """One smuggling group on its way."""
 
     def __init__(self, model: "BorderModel", org: Organisation, attempt_id: int, cargo: str, size: int,
-                 quantity_kg: float, mode: str, origin: int, dest: int) -> None:
+                 quantity_kg: float, mode: str, origin: int, dest: int, stream: str) -> None:
         super().__init__(model)
         self.org = org
         self.attempt_id = attempt_id
         self.cargo, self.size, self.quantity_kg, self.mode = cargo, size, quantity_kg, mode
         self.origin, self.dest, self.heading_to = origin, dest, dest
-        self.stream = model.streams.get(f"attempt:{org.params.name}:{org.count}")
+        self.stream = model.streams.get(stream)
         self.speed = 1.0
         self.version = 0
         self.timeline = Timeline.stay(origin, model.now, model.now, 0)
