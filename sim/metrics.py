@@ -24,7 +24,8 @@ Definitions (all from the event log, `sim/recorder.py` documents the columns):
   share_delay_min (mean delay of shared alerts), detection_to_interdiction_min (mean and p90,
   interdiction time minus the group's first detection), responses_outside_jurisdiction
   (dispatches under an MOU or a task force), partner_tips / community_tips (alerts by source),
-  interdicted.<agency> (by the apprehending unit's agency or the port's), responses.<centre>.
+  interdicted.<agency> (by the apprehending unit's agency or the port's), responses.<centre>,
+  alerts_shared.<agency> / alerts_lost.<agency> (by the sending agency).
 - cost: capital_usd is the outlay of all assets; capital_share_usd is its part used up over the
   horizon (capital x horizon / lifetime, straight-line); operating_usd = opex_usd_per_day x days
   active (the horizon for sensors and barriers, time on duty for units); cost_usd =
@@ -146,6 +147,10 @@ def coordination_metrics(ev: pd.DataFrame, get, inter: pd.DataFrame, det: pd.Dat
     }
     for agency, n in inter.groupby("agency").size().items():
         row[f"interdicted.{agency}"] = int(n)
+    for agency, n in shared.groupby("agency").size().items():
+        row[f"alerts_shared.{agency}"] = int(n)
+    for agency, n in lost.groupby("agency").size().items():
+        row[f"alerts_lost.{agency}"] = int(n)
     for centre, n in disp.groupby("agency").size().items():
         row[f"responses.{centre}"] = int(n)
     return row

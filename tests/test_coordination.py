@@ -255,3 +255,12 @@ def test_weather_blinds_units_during_its_window():
     seen = ev[(ev.kind == "detection") & (ev.source == "patrol")].t
     assert seen.between(0, 599).any() and seen.between(1200, 2880).any()
     assert not seen.between(600, 1199.999).any()
+
+
+def test_sharing_metrics_per_agency():
+    from sim.metrics import summarize
+    _, ev = run(two_agency_world(liaison(share_delay_min=5.0, loss_prob=0.5)), 10)
+    s = summarize(ev)
+    assert s["alerts_shared.bp"] == s["alerts_shared"] == (ev.kind == "alert_shared").sum() > 0
+    assert s["alerts_lost.bp"] == s["alerts_lost"] > 0
+    assert s["share_delay_min"] == pytest.approx(ev[ev.kind == "alert_shared"].duration_min.mean())
