@@ -259,7 +259,9 @@ def test_weather_blinds_units_during_its_window():
 
 def test_sharing_metrics_per_agency():
     from sim.metrics import summarize
-    _, ev = run(two_agency_world(liaison(share_delay_min=5.0, loss_prob=0.5)), 10)
+    world = two_agency_world(liaison(share_delay_min=5.0, loss_prob=0.5))
+    world.orgs[0].spec.attempts_per_day = 30
+    _, ev = run(world, 10)
     s = summarize(ev)
     assert s["alerts_shared.bp"] == s["alerts_shared"] == (ev.kind == "alert_shared").sum() > 0
     assert s["alerts_lost.bp"] == s["alerts_lost"] > 0
