@@ -140,11 +140,6 @@ class BorderModel(mesa.Model):
                 f *= spec.factor
         return f
 
-    @property
-    def commands(self):
-        """The command centres, by name (agencies, or joint / task_force)."""
-        return self.coordination.centres
-
     def _end(self) -> None:
         """Events strictly before the horizon belong to the run; run_end closes the log."""
         if not self.finished:
