@@ -36,7 +36,7 @@ from sim.coordination import COORDINATION
 from sim.detection import sensor_hits
 from sim.injects import INJECTS
 from sim.movement import PresenceIndex
-from sim.recorder import Recorder
+from sim.recorder import PlanLog, Recorder
 from sim.rng import Streams
 from sim.terrain.model import HOME
 from sim.world import World
@@ -59,6 +59,7 @@ class BorderModel(mesa.Model):
         self.env = simpy.Environment()
         self.streams = Streams(seed)
         self.log = Recorder()
+        self.plans = PlanLog()  # every movement plan, for replays
         self.presence = PresenceIndex()
         self._ids: dict[str, count] = {}
         self.finished = False
@@ -113,6 +114,8 @@ class BorderModel(mesa.Model):
                        capital_usd=b.spec.capital_usd_per_km * b.length_km,
                        opex_usd_per_day=b.spec.opex_usd_per_km_day * b.length_km, detail=b.name,
                        lifetime_years=b.spec.lifetime_years)
+        for u in self.units:  # where each unit waits before its first plan
+            self.record_plan("unit", u.params.id, u.timeline)
         for port in self.ports:
             port.start()
         for s in self.sensors:
@@ -172,12 +175,16 @@ class BorderModel(mesa.Model):
         a = self.attempts.get(aid)
         return a.version if a is not None and a.active else -1
 
+    def record_plan(self, mover: str, ident: int, tl) -> None:
+        self.plans.record(self.now, mover, ident, tl.version, tl.start, tl.nodes.tolist(), tl.times.tolist())
+
     def on_unit_planned(self, unit: PatrolUnit) -> None:
         for enc in self.presence.publish(UNITS, unit.params.id, unit.timeline, self._attempt_version, self.now):
             self._consider_encounter(unit, unit.version, self.attempts[enc.other], enc.other_version, enc)
 
     def on_attempt_planned(self, a: Attempt) -> None:
         self.attempts[a.attempt_id] = a
+        self.record_plan("attempt", a.attempt_id, a.timeline)
         tl, v = a.timeline, a.version
         for enc in self.presence.publish(GROUPS, a.attempt_id, tl, self._unit_version, self.now):
             u = self.units[enc.other]

@@ -121,3 +121,29 @@ class Recorder:
 
     def to_arrow(self) -> pa.Table:
         return pa.table(self.columns, schema=SCHEMA)
+
+
+PLAN_SCHEMA = pa.schema([
+    ("t", pa.float64()),  # when the plan was made
+    ("mover", pa.string()),  # unit | attempt
+    ("id", pa.int64()),  # unit id or attempt id
+    ("version", pa.int64()),
+    ("entered", pa.float64()),  # when the mover entered the first cell
+    ("nodes", pa.list_(pa.int64())),
+    ("times", pa.list_(pa.float64())),  # time at each cell's centre
+])
+
+
+@dataclass
+class PlanLog:
+    """Every movement plan (timeline) as made, so positions at any time can be replayed from
+    files alone: at time t a mover is where its latest plan made at or before t puts it."""
+
+    rows: list[tuple] = field(default_factory=list)
+
+    def record(self, t: float, mover: str, ident: int, version: int, entered: float, nodes, times) -> None:
+        self.rows.append((float(t), mover, int(ident), int(version), float(entered), nodes, times))
+
+    def to_arrow(self) -> pa.Table:
+        cols = list(zip(*self.rows)) if self.rows else [[] for _ in PLAN_SCHEMA.names]
+        return pa.table({name: list(col) for name, col in zip(PLAN_SCHEMA.names, cols)}, schema=PLAN_SCHEMA)

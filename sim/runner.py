@@ -6,6 +6,7 @@ A run directory holds:
 - summary/<chunk>.parquet   one row per replication (sim/metrics.py + replication, seed, params,
                             provenance); written by whichever process ran the chunk
 - events/<chunk>.parquet    the event logs of the chunk (columns of sim/recorder.py + replication, seed)
+- plans/<chunk>.parquet     every movement plan of the chunk (PLAN_SCHEMA + replication), for replays
 - summary.parquet      all summary rows, written when every chunk is done
 - terrain_nodes.parquet / terrain_edges.parquet   the map, so analysis never imports the model
 
@@ -48,6 +49,7 @@ class ReplicationResult:
     seed: int
     events: pa.Table
     summary: dict[str, float]
+    plans: pa.Table | None = None  # every movement plan (sim/recorder.py PLAN_SCHEMA), for replays
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,9 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
 
 def run_replication(world: World, seed: int, replication: int = 0) -> ReplicationResult:
     """Run one replication to its horizon; return its event log and summary."""
-    events = BorderModel(world, seed).run().to_arrow()
-    return ReplicationResult(replication, seed, events, summarize(events))
+    model = BorderModel(world, seed)
+    events = model.run().to_arrow()
+    return ReplicationResult(replication, seed, events, summarize(events), model.plans.to_arrow())
 
 
 def write_parquet_atomic(table: pa.Table, path: Path) -> None:
@@ -146,7 +149,7 @@ def run_chunk(scenario: ScenarioSpec, origin: str, base_dir: str, key: str, base
               out_dir: str, labels: dict[str, object], keep_events: bool) -> pd.DataFrame:
     """Run replications chunk.first..chunk.last and write their files; return the summary rows."""
     world = _world_for(scenario, origin, base_dir, key)
-    rows, tables = [], []
+    rows, tables, plans = [], [], []
     for i in range(chunk.first, chunk.last + 1):
         r = run_replication(world, base_seed + i, i)
         rows.append({**labels, "replication": i, "seed": r.seed, **r.summary})
@@ -154,10 +157,12 @@ def run_chunk(scenario: ScenarioSpec, origin: str, base_dir: str, key: str, base
             n = r.events.num_rows
             tables.append(r.events.append_column("replication", pa.array([i] * n, pa.int64()))
                           .append_column("seed", pa.array([r.seed] * n, pa.int64())))
+            plans.append(r.plans.append_column("replication", pa.array([i] * r.plans.num_rows, pa.int64())))
     summary = pd.DataFrame(rows)
     out = Path(out_dir)
     if keep_events:  # events first: a chunk counts as done once its summary exists
         write_parquet_atomic(pa.concat_tables(tables), out / "events" / f"{chunk.name}.parquet")
+        write_parquet_atomic(pa.concat_tables(plans), out / "plans" / f"{chunk.name}.parquet")
     write_parquet_atomic(pa.Table.from_pandas(summary, preserve_index=False), out / "summary" / f"{chunk.name}.parquet")
     return summary
 
@@ -190,7 +195,7 @@ class Experiment:
 def _clean(out_dir: Path, chunks: list[Chunk]) -> None:
     """Remove temporaries of a killed run and chunk files of another chunk layout."""
     names = {f"{c.name}.parquet" for c in chunks}
-    for sub in ("summary", "events", "."):
+    for sub in ("summary", "events", "plans", "."):
         folder = out_dir / sub
         if folder.is_dir():
             for f in folder.glob(".*.tmp"):

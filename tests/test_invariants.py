@@ -29,10 +29,10 @@ class TracedModel(BorderModel):
     """Records every unit plan so that tests can check movement continuity."""
 
     def __init__(self, world, seed):
-        self.plans: list[tuple[int, float, Timeline, Timeline]] = []
+        self.traced: list[tuple[int, float, Timeline, Timeline]] = []
         super().__init__(world, seed)
         for u in self.units:
-            u._trace = self.plans
+            u._trace = self.traced
 
 
 def _traced_set(self, tl):  # replaces PatrolUnit.timeline assignment via property below
@@ -88,8 +88,8 @@ def test_invariants(world_for, traced, variant, seed):
     # no unit is ever in two places: each new plan starts where the unit was at that moment,
     # and every step of a plan is a terrain edge (or a stay) taking non-negative time
     edges = set(zip(t.edge_u.tolist(), t.edge_v.tolist()))
-    assert len(model.plans) > 100
-    for uid, now, prev, new in model.plans:
+    assert len(model.traced) > 100
+    for uid, now, prev, new in model.traced:
         assert new.nodes[0] == prev.node_at(now), f"unit {uid} jumped at t={now}"
         assert new.start == pytest.approx(now)  # the new plan takes over where the old one was
         _, ready, _ = prev.departure(now)

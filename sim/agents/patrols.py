@@ -107,6 +107,7 @@ class PatrolUnit(mesa.Agent):
         times = ready + np.concatenate([[0.0], np.cumsum(steps)])
         self.version += 1
         self.timeline = Timeline(path, times, self.version, entered=now)
+        self.model.record_plan("unit", self.params.id, self.timeline)
         if observing:
             self.model.on_unit_planned(self)
         return self.timeline
@@ -118,6 +119,7 @@ class PatrolUnit(mesa.Agent):
         self.version += 1
         self.timeline = Timeline(np.array([node, node]), np.array([ready, ready + minutes]), self.version,
                                  entered=now)
+        self.model.record_plan("unit", self.params.id, self.timeline)
         if observing:
             self.model.on_unit_planned(self)
         return self.timeline
