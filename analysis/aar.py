@@ -126,7 +126,7 @@ def timeline_figure(ch: pd.DataFrame, ev: pd.DataFrame, out: Path, limit: int = 
     ch = ch[ch.first_detection.notna()].head(limit)
     fig, ax = plt.subplots(figsize=(12, 0.28 * len(ch) + 1.8))
     colours = {"interdiction": "#1a9850", "got_away": "#d73027", "turned_back": "#fdae61", "under_way": "#999999"}
-    for i, (aid, r) in enumerate(ch.iterrows()):
+    for i, (_, r) in enumerate(ch.iterrows()):
         end = r.outcome if pd.notna(r.outcome) else ev.t.max()
         ax.plot([r.start, end], [i, i], color=colours.get(r.result, "#999999"), lw=2)
         for col, marker in (("crossed", "|"), ("first_detection", "o"), ("first_dispatch", ">"),

@@ -100,7 +100,7 @@ def draw_outcome_density(nodes: pd.DataFrame, edges: pd.DataFrame, counts: pd.Da
     fig, ax = plt.subplots(figsize=(12, 7.5), dpi=110)
     draw_terrain(ax, nodes, edges)
     top = max(float(counts.n.max()), 1.0) if len(counts) else 1.0
-    for kind, (marker, colour, label) in OUTCOME_STYLE.items():
+    for kind, (_, colour, label) in OUTCOME_STYLE.items():
         c = counts[counts.kind == kind]
         if len(c):
             ax.scatter(x[c.node], y[c.node], s=12 + 260 * c.n / top, marker="o", c=colour, alpha=0.55,

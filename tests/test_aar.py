@@ -1,6 +1,5 @@
 """After-action review: built from files alone, and its replay matches the model."""
 
-from pathlib import Path
 
 import pyarrow.parquet as pq
 

@@ -5,7 +5,6 @@ import pytest
 from scipy import stats
 
 from helpers import corridor_world, run
-from sim.scenario import OrgSpec
 from sim.terrain import HOME
 
 
