@@ -144,6 +144,22 @@ def timeline_figure(ch: pd.DataFrame, ev: pd.DataFrame, out: Path, limit: int = 
     return out
 
 
+def drill_questions(run_dir: Path) -> list[str]:
+    """The trainer's questions of a scripted drill, from the run's resolved config.yaml."""
+    import yaml
+
+    path = run_dir / "config.yaml"
+    if not path.exists():
+        return []
+    return list((yaml.safe_load(path.read_text()) or {}).get("scenario", {}).get("questions") or [])
+
+
+def inject_log(ev: pd.DataFrame) -> pd.DataFrame:
+    starts = ev[ev.kind == "inject"].set_index("source")
+    ends = ev[ev.kind == "inject_end"].set_index("source").t
+    return pd.DataFrame({"type": starts.detail, "start (min)": starts.t, "end (min)": ends.reindex(starts.index)})
+
+
 def build_aar(run_dir: str | Path, replication: int = 0, at: list[float] | None = None,
               out_dir: str | Path | None = None) -> Path:
     run_dir = Path(run_dir)
@@ -169,8 +185,15 @@ def build_aar(run_dir: str | Path, replication: int = 0, at: list[float] | None 
     page = [f"<html><head><meta charset='utf-8'><title>AAR {html.escape(str(run_dir))}</title>",
             "<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto}table{border-collapse:collapse;"
             "font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px}img{max-width:100%}</style></head><body>",
-            f"<h1>After-action review: {html.escape(str(run_dir))}, replication {replication}</h1>",
-            "<h2>Per agency</h2>", agency_summary(ev).round(2).to_html(),
+            f"<h1>After-action review: {html.escape(str(run_dir))}, replication {replication}</h1>"]
+    questions = drill_questions(run_dir)
+    if questions:
+        page.append("<h2>Drill questions</h2><ol>" + "".join(f"<li>{html.escape(q)}</li>" for q in questions)
+                    + "</ol>")
+    injects = inject_log(ev)
+    if len(injects):
+        page += ["<h2>Injects</h2>", injects.to_html()]
+    page += ["<h2>Per agency</h2>", agency_summary(ev).round(2).to_html(),
             "<h2>Median latencies (min); red cells: the slowest 10% of each link</h2>",
             ch[latency_cols].median().round(1).to_frame("median").T.to_html(index=False),
             "<h2>Attempts</h2>", "<img src='timelines.png'>",

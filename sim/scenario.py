@@ -276,6 +276,7 @@ class InjectSpec:
 class ScenarioSpec:
     name: str = "unnamed"
     description: str = ""
+    questions: list[str] = field(default_factory=list)  # a drill: what the trainer wants answered (AAR)
     horizon_days: float = 2.0
     tick_min: float = 10.0  # step() length for the live map / DataCollector
     terrain: TerrainSpec = field(default_factory=TerrainSpec)

@@ -1,5 +1,7 @@
 """After-action review: built from files alone, and its replay matches the model."""
 
+from pathlib import Path
+
 
 import pyarrow.parquet as pq
 
@@ -49,3 +51,21 @@ def test_aar_from_a_real_run_has_every_part(tmp_path):
     done = ch[ch.result == "interdiction"]
     assert len(done) > 0 and (done.outcome >= done.start).all()
     assert (ch["first_alert->first_dispatch"].dropna() >= 0).all()
+
+
+def test_scripted_drill_runs_unattended_and_its_aar_shows_questions_and_injects(tmp_path):
+    import subprocess
+    import sys
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path / "drill"
+    run = subprocess.run([sys.executable, "-m", "sim.run", "scenario=drill_night_surge", f"hydra.run.dir={out}",
+                          "scenario.horizon_days=1.25", "quiet=true", "map=false"], cwd=root, capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    page = build_aar(out, 0, [1290]).read_text()
+    assert "Drill questions" in page and "radio was down" in page
+    for name in ("surge_night", "towers_dark", "radio_down"):
+        assert name in page
+    ev = pq.read_table(out / "events").to_pandas()
+    cut = ev[(ev.kind == "alert_lost") & ev.detail.str.endswith("comms_down")]
+    assert len(cut) > 0 and cut.t.between(1320, 1499.999).all()  # lost to the cut link only while it was down
