@@ -122,13 +122,17 @@ def port_metrics(ev: pd.DataFrame) -> dict[str, float]:
     }
 
 
-def coordination_metrics(ev: pd.DataFrame, get, inter: pd.DataFrame, det: pd.DataFrame,
+def first_hand(alerts: pd.DataFrame) -> pd.DataFrame:
+    """Alert receipts that are new alerts: not a liaison copy ("... (via X)") nor a second
+    centre's receipt ("... (copy)"), see CommandCentre.receive."""
+    return alerts[~alerts.detail.str.contains(" (", regex=False)]
+
+
+def coordination_metrics(get, inter: pd.DataFrame, first_det: pd.Series, alerts: pd.DataFrame,
                          decoy_ids: set) -> dict[str, float]:
-    """Sharing between agencies, how fast detections turn into interdictions, who did what."""
+    """Sharing between agencies, how fast detections turn into interdictions, who did what.
+    `first_det`: each group's first detection time; `alerts`: first-hand alerts."""
     shared, lost, disp = get("alert_shared"), get("alert_lost"), get("dispatch")
-    alerts = get("alert")
-    alerts = alerts[~alerts.detail.str.contains(" (", regex=False)]  # first-hand only
-    first_det = det.groupby("attempt").t.min()
     caught = inter[inter.attempt.isin(first_det.index)]
     d2i = caught.t.to_numpy() - first_det.reindex(caught.attempt).to_numpy()
     decoy_inter = get("interdiction")
@@ -169,7 +173,7 @@ def summarize(events: pa.Table | pd.DataFrame) -> dict[str, float]:
     attempts, inter = real(all_attempts), real(get("interdiction"))
     got, back, det = real(get("got_away")), real(get("turned_back")), real(get("detection"))
     alerts, disp, arr = get("alert"), get("dispatch"), get("arrival")
-    first_hand = alerts[~alerts.detail.str.contains(" (", regex=False)]  # not a shared or second copy
+    new_alerts = first_hand(alerts)
     n_att = len(attempts)
     resolved = len(inter) + len(got) + len(back)
 
@@ -206,8 +210,8 @@ def summarize(events: pa.Table | pd.DataFrame) -> dict[str, float]:
         "escaped_at_contact": float(escaped),
         "seized_kg": float(inter.quantity_kg.sum()),
         "time_to_first_detection_min": _mean(ttd),
-        "alerts": len(first_hand),
-        "false_alarms": int((first_hand.attempt < 0).sum()),
+        "alerts": len(new_alerts),
+        "false_alarms": int((new_alerts.attempt < 0).sum()),
         "alert_wait_min": _mean(get("alert_handled").duration_min),
         "alerts_merged": len(get("alert_merged")),
         "alerts_no_unit": len(get("no_unit")),
@@ -227,7 +231,7 @@ def summarize(events: pa.Table | pd.DataFrame) -> dict[str, float]:
     }
     for src in ("tower", "ground", "patrol"):
         row[f"detections_{src}"] = int((det.source == src).sum())
-    row.update(coordination_metrics(ev, get, inter, det, decoy_ids))
+    row.update(coordination_metrics(get, inter, first_det, new_alerts, decoy_ids))
     for agency, idx in assets.groupby("agency").groups.items():
         pos = assets.index.get_indexer(idx)
         row[f"cost_usd.{agency}"] = float(share[pos].sum() + opex[pos].sum())

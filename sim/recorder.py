@@ -78,6 +78,7 @@ EVENT_KINDS = (
     "port_primary", "port_referral", "port_exit", "port_seizure",  # ports of entry (sim/agents/ports.py)
 )
 
+_KINDS = frozenset(EVENT_KINDS)
 INT_COLUMNS = ("attempt", "unit", "sensor", "alert", "incident", "node", "size")
 FLOAT_COLUMNS = ("quantity_kg", "duration_min", "capital_usd", "opex_usd_per_day", "lifetime_years")
 STR_COLUMNS = ("agency", "source", "cargo", "detail")
@@ -97,13 +98,13 @@ class Recorder:
     columns: dict[str, list] = field(default_factory=lambda: {name: [] for name in SCHEMA.names})
 
     def record(self, t: float, kind: str, **values: object) -> None:
-        if kind not in EVENT_KINDS:
+        if kind not in _KINDS:
             raise ValueError(f"unknown event kind {kind!r}")
         cols = self.columns
         last = cols["t"][-1] if cols["t"] else -math.inf
         if t < last:
             raise ValueError(f"event {kind!r} at t={t} is earlier than the last event (t={last})")
-        unknown = set(values) - set(cols)
+        unknown = values.keys() - cols.keys()
         if unknown:
             raise ValueError(f"unknown event columns {sorted(unknown)}")
         cols["t"].append(float(t))

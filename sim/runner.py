@@ -84,13 +84,13 @@ def run_replication(world: World, seed: int, replication: int = 0) -> Replicatio
     return ReplicationResult(replication, seed, events, summarize(events), model.plans.to_arrow())
 
 
-def write_parquet_atomic(table: pa.Table, path: Path) -> None:
+def _write_atomic(path: Path, write: Callable[[str], None]) -> None:
     """Write to a hidden temporary file in the same folder, then rename: never a partial file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        pq.write_table(table, tmp)
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -98,12 +98,12 @@ def write_parquet_atomic(table: pa.Table, path: Path) -> None:
         raise
 
 
+def write_parquet_atomic(table: pa.Table, path: Path) -> None:
+    _write_atomic(path, lambda tmp: pq.write_table(table, tmp))
+
+
 def write_text_atomic(text: str, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    _write_atomic(path, lambda tmp: Path(tmp).write_text(text))
 
 
 def git_commit() -> str:
