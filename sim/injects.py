@@ -8,6 +8,8 @@ after duration_hours, and are logged (`inject`, `inject_end`) like everything el
   during the window (from a stream of its own, so normal arrivals are unchanged).
 - weather: every sensor's and unit's detection is multiplied by `factor` during the window.
 - decoy: `organisation` sends `count` small groups at once, to draw units away.
+- tip: a report reaches `agency`'s command centre as an alert (source "tip"): about group
+  `attempt` (at `node`, or where the group is at that moment), or a false tip at `node`.
 Extra attempts (surge, decoy) draw from streams of their own: the scenario's normal attempts are
 the same with or without the inject (common random numbers for inject comparisons).
 """
@@ -98,3 +100,14 @@ class Decoy(Inject):
         org = next(o for o in self.model.orgs if o.params.name == self.spec.organisation)
         for _ in range(self.spec.count):
             org.launch_decoy(f"decoy:{self.name}")
+
+
+@INJECTS.register("tip")
+class Tip(Inject):
+    def apply(self) -> None:
+        m, s = self.model, self.spec
+        group = m.attempts.get(s.attempt)
+        if s.attempt >= 0 and (group is None or not group.active):
+            return  # the group is already gone: nobody sees it any more (the inject stays logged)
+        node = s.node if s.node >= 0 else group.timeline.node_at(m.now)
+        m.raise_alert(s.agency, node, s.attempt, "tip")

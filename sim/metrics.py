@@ -23,7 +23,8 @@ Definitions (all from the event log, `sim/recorder.py` documents the columns):
 - coordination: alerts_shared / alerts_relayed / alerts_lost (alert_shared / alert_lost events),
   share_delay_min (mean delay of shared alerts), detection_to_interdiction_min (mean and p90,
   interdiction time minus the group's first detection), responses_outside_jurisdiction
-  (dispatches under an MOU or a task force), partner_tips / community_tips (alerts by source),
+  (dispatches under an MOU or a task force), partner_tips / community_tips / tips (alerts by source; `tips` come
+  from tip injects, e.g. a trainer's in a live drill),
   interdicted.<agency> (by the apprehending unit's agency or the port's), responses.<centre>,
   alerts_shared.<agency> / alerts_lost.<agency> (by the sending agency).
 - cost: capital_usd is the outlay of all assets; capital_share_usd is its part used up over the
@@ -146,6 +147,7 @@ def coordination_metrics(get, inter: pd.DataFrame, first_det: pd.Series, alerts:
         "responses_outside_jurisdiction": int(disp.detail.isin(["mou", "task_force"]).sum()),
         "partner_tips": int((alerts.source == "partner_tip").sum()),
         "community_tips": int((alerts.source == "community_tip").sum()),
+        "tips": int((alerts.source == "tip").sum()),
         "decoys": len(decoy_ids),
         "decoys_interdicted": int(decoy_inter.attempt.isin(decoy_ids).sum()),
     }

@@ -64,6 +64,7 @@ class BorderModel(mesa.Model):
         self._ids: dict[str, count] = {}
         self.finished = False
         self.weather: dict[str, float] = {}  # active weather injects: detection multipliers
+        self.injects: dict = {}  # every inject scheduled: the scenario's and a live drill's
         self.units = [PatrolUnit(self, p) for p in world.units]
         self.comms = Comms(self)
         self.coordination = COORDINATION.get(world.scenario.coordination.policy)(self)
@@ -126,8 +127,15 @@ class BorderModel(mesa.Model):
             self.env.process(o.run())
         self.intel.start()
         for name, spec in w.scenario.injects.items():
-            inject = INJECTS.get(spec.type)(self, name, spec)
-            self.at(spec.start_hours * 60.0, inject.begin)
+            self.inject(name, spec)
+
+    def inject(self, name: str, spec) -> None:
+        """Schedule an inject (a scenario's, or one a trainer adds during a live drill) at its
+        start time, never earlier than now. Its name must be new."""
+        if name in self.injects:
+            raise ValueError(f"inject {name!r} exists already; allowed: a new name")
+        self.injects[name] = spec
+        self.at(spec.start_hours * 60.0, INJECTS.get(spec.type)(self, name, spec).begin)
 
     @property
     def detection_factor(self) -> float:
@@ -135,10 +143,10 @@ class BorderModel(mesa.Model):
         return float(np.prod(list(self.weather.values()))) if self.weather else 1.0
 
     def detection_factor_at(self, t: float) -> float:
-        """The weather multiplier in force at time t (from the scenario's weather injects), for
-        encounter draws made before the encounter happens."""
+        """The weather multiplier in force at time t (from the weather injects scheduled so far),
+        for encounter draws made before the encounter happens."""
         f = 1.0
-        for spec in self.world.scenario.injects.values():
+        for spec in self.injects.values():
             if spec.type == "weather" and spec.start_hours * 60 <= t < (spec.start_hours + spec.duration_hours) * 60:
                 f *= spec.factor
         return f

@@ -261,7 +261,7 @@ class IntelSpec:
 
 @dataclass
 class InjectSpec:
-    type: str = ""  # registry name: sensor_outage | comms_outage | surge | weather | decoy
+    type: str = ""  # registry name: sensor_outage | comms_outage | surge | weather | decoy | tip
     start_hours: float = 0.0
     duration_hours: float = 1.0
     sensors: list[str] = field(default_factory=list)  # sensor_outage: sensor names (group:i) or groups
@@ -270,6 +270,9 @@ class InjectSpec:
     factor: float = 1.0  # surge: attempt-rate multiplier; weather: detection multiplier
     organisation: str = ""  # surge / decoy: which organisation
     count: int = 0  # decoy: groups sent as decoys at the start
+    agency: str = ""  # tip: the agency whose command centre receives the tip
+    node: int = -1  # tip: the reported cell (-1: where the tipped group is when the tip comes)
+    attempt: int = -1  # tip: the group the tip is about (-1: a false tip, at `node`)
 
 
 @dataclass

@@ -147,6 +147,10 @@ def check_names(spec: ScenarioSpec, origin: str) -> None:
             p.append(f"{key}: a sensor_outage needs `sensors` or a `sector`")
         if inj.type in ("surge", "decoy"):
             _choice(p, f"{key}.organisation", inj.organisation, list(spec.organisations))
+        if inj.type == "tip":
+            _choice(p, f"{key}.agency", inj.agency, agencies)
+            if inj.attempt < 0 and inj.node < 0:
+                p.append(f"{key}: a tip needs the group it is about (`attempt`) or a cell (`node`)")
         if inj.type == "comms_outage":
             if len(inj.agencies) != 2:
                 p.append(f"{key}.agencies: comms_outage needs two agencies")
@@ -176,6 +180,8 @@ def check_against_terrain(spec: ScenarioSpec, terrain: Terrain, origin: str) -> 
             _choice(p, f"scenario.agencies.{name}.jurisdiction", s, allowed_juris)
     all_sensors = {f"{g}:{i}" for g, sg in spec.sensors.items() for i in range(max(sg.count, 1))} | set(spec.sensors)
     for name, inj in spec.injects.items():
+        if inj.node >= 0:
+            nodes_ok(f"scenario.injects.{name}.node", [inj.node])
         if inj.sector:
             _choice(p, f"scenario.injects.{name}.sector", inj.sector, sectors)
         for sname in inj.sensors:

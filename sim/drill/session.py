@@ -1,0 +1,235 @@
+"""One trainee's live drill: a model, its clock, injects, a feed, and the log saved to disk.
+
+No web code here: the Solara app (sim/drill/app.py) only calls these methods, so the drill's
+behaviour is tested without a browser. Stepping and injects take the same lock, and the play
+loop runs in a worker thread, so an inject never lands in the middle of a step. The event log
+is written to `out_dir` in the layout of a batch run (events/, plans/, terrain tables,
+config.yaml), so `python -m analysis.aar out_dir` reviews a drill like any other run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pyarrow as pa
+import yaml
+
+from sim.metrics import summarize
+from sim.model import BorderModel
+from sim.runner import terrain_tables, write_parquet_atomic, write_text_atomic
+from sim.scenario import InjectSpec
+from sim.validation import check_against_terrain, check_names
+from sim.world import World
+
+FEED_LENGTH = 200
+ALARM_MINUTES = 30.0  # a sensor is shown in alarm this long after its last alert
+COUNTERS = ("attempts", "detections", "interdicted", "got_away", "alerts", "alerts_shared", "alerts_lost")
+
+
+@dataclass(frozen=True)
+class MapState:
+    """What the live map shows at one moment (positions as node ids)."""
+
+    t: float
+    unit_nodes: np.ndarray
+    unit_agencies: list[str]
+    unit_on_duty: np.ndarray  # bool
+    group_ids: np.ndarray
+    group_nodes: np.ndarray
+    group_detected: np.ndarray  # bool
+    sensor_state: list[str]  # up | down | alarm, per sensor
+
+
+def describe(row: dict) -> str:
+    """One line of the event feed."""
+    k = row["kind"]
+    who = []
+    for col in ("agency", "unit", "sensor", "attempt", "source", "detail"):
+        v = row[col]
+        if v not in (-1, "", None) and not (isinstance(v, float) and np.isnan(v)):
+            who.append(f"{col}={v}")
+    hh, mm = divmod(int(row["t"]), 60)
+    return f"{hh // 24}d {hh % 24:02d}:{mm:02d}  {k}  " + " ".join(who)
+
+
+class DrillSession:
+    """A live drill for one browser session. Thread-safe: every public method takes the lock."""
+
+    def __init__(self, world: World, seed: int, out_dir: Path | str, origin: str = "drill") -> None:
+        self.world, self.seed, self.origin = world, seed, origin
+        self.out_dir = Path(out_dir)
+        self.model = BorderModel(world, seed)
+        self.lock = threading.RLock()
+        self.speed = 4.0  # ticks per real second while playing
+        self.feed: deque[str] = deque(maxlen=FEED_LENGTH)
+        self.counters: dict[str, float] = {}
+        self.detected: set[int] = set()
+        self._last_alarm: dict[int, float] = {}  # sensor id -> time of its latest alert
+        self._cursor = 0  # events already read into the feed
+        self._n_injects = 0
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self.listeners: list[Callable[[], None]] = []  # called (outside the lock) after every change
+        self._read_new_events()
+        self.save()
+
+    # --- the clock -----------------------------------------------------------------------
+    @property
+    def now(self) -> float:
+        return self.model.now
+
+    @property
+    def finished(self) -> bool:
+        return self.model.finished
+
+    @property
+    def playing(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def step(self) -> None:
+        """Advance one tick (scenario.tick_min)."""
+        with self.lock:
+            if self.model.finished:
+                return
+            self.model.step()
+            self._read_new_events()
+            if self.model.finished:
+                self.save()
+        self._notify()
+
+    def play(self) -> None:
+        """Step in a worker thread, `speed` ticks per second, until paused or finished."""
+        with self.lock:
+            if self.playing or self.model.finished:
+                return
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._loop, name="drill-play", daemon=True)
+            self._thread.start()
+        self._notify()
+
+    def pause(self) -> None:
+        self._stop.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=5.0)
+        self._thread = None
+        self.save()
+        self._notify()
+
+    def close(self) -> None:
+        """Stop playing and write the log (the browser session ended)."""
+        self.pause()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set() and not self.model.finished:
+            started = time.perf_counter()
+            self.step()
+            self._stop.wait(max(0.0, 1.0 / self.speed - (time.perf_counter() - started)))
+
+    # --- injects -------------------------------------------------------------------------
+    def inject(self, type: str, duration_hours: float = 1.0, **params: object) -> str:
+        """Start an inject now (any registered type; params as in scenario files). Checked like
+        a scenario file's inject; logged at once. Returns the inject's name."""
+        with self.lock:
+            self._n_injects += 1
+            name = f"trainer-{self._n_injects}-{type}"
+            spec = InjectSpec(type=type, start_hours=self.model.now / 60.0, duration_hours=duration_hours,
+                              **params)
+            scenario = dataclasses.replace(self.world.scenario, injects={name: spec})
+            origin = f"{self.origin} (live inject {name})"
+            try:
+                check_names(scenario, origin)
+                check_against_terrain(scenario, self.world.terrain, origin)
+            except ValueError:
+                self._n_injects -= 1
+                raise
+            self.model.inject(name, spec)
+            env = self.model.env
+            while env.peek() <= env.now:  # apply it now, not at the next tick
+                env.step()
+            self._read_new_events()
+            self.save()
+        self._notify()
+        return name
+
+    # --- what the app shows --------------------------------------------------------------
+    def map_state(self) -> MapState:
+        with self.lock:
+            m, t = self.model, self.model.now
+            groups = [a for a in m.attempts.values() if a.active and a.timeline.start <= t]
+            return MapState(
+                t=t,
+                unit_nodes=np.array([u.node_at(t) for u in m.units], dtype=np.int64),
+                unit_agencies=[u.params.agency for u in m.units],
+                unit_on_duty=np.array([u.on_duty for u in m.units], dtype=bool),
+                group_ids=np.array([a.attempt_id for a in groups], dtype=np.int64),
+                group_nodes=np.array([a.timeline.node_at(t) for a in groups], dtype=np.int64),
+                group_detected=np.array([a.attempt_id in self.detected for a in groups], dtype=bool),
+                sensor_state=[self._sensor_state(s, t) for s in m.sensors],
+            )
+
+    def _sensor_state(self, sensor, t: float) -> str:
+        if not bool(sensor.is_up(np.array([t]))[0]):
+            return "down"
+        last = self._last_alarm.get(sensor.params.id)
+        return "alarm" if last is not None and t - last <= ALARM_MINUTES else "up"
+
+    def active_groups(self) -> list[tuple[int, int]]:
+        """(attempt id, node) of every group on the move: what a trainer can tip about."""
+        s = self.map_state()
+        return list(zip(s.group_ids.tolist(), s.group_nodes.tolist()))
+
+    def _read_new_events(self) -> None:
+        cols = self.model.log.columns
+        n = len(cols["t"])
+        if n == self._cursor:
+            return
+        for i in range(self._cursor, n):
+            row = {c: cols[c][i] for c in ("t", "kind", "agency", "unit", "sensor", "attempt", "source", "detail")}
+            if row["kind"] == "detection":
+                self.detected.add(row["attempt"])
+            if row["kind"] == "alert" and row["sensor"] >= 0:
+                self._last_alarm[row["sensor"]] = row["t"]
+            if row["kind"] not in ("asset", "run_start"):
+                self.feed.appendleft(describe(row))
+        self._cursor = n
+        summary = summarize(self.model.log.to_arrow())
+        summary["detections"] = sum(v for k, v in summary.items() if k.startswith("detections_"))
+        summary["got_away"] = int((np.asarray(cols["kind"]) == "got_away").sum())
+        self.counters = {k: summary.get(k, 0) for k in COUNTERS}
+
+    def _notify(self) -> None:
+        for fn in list(self.listeners):
+            fn()
+
+    # --- files ---------------------------------------------------------------------------
+    def save(self) -> Path:
+        """Write the log so far in the layout of a batch run (atomic files; repeated saves
+        replace the previous ones)."""
+        with self.lock:
+            out = self.out_dir
+            events = self.model.log.to_arrow()
+            n = events.num_rows
+            events = (events.append_column("replication", pa.array([0] * n, pa.int64()))
+                      .append_column("seed", pa.array([self.seed] * n, pa.int64())))
+            plans = self.model.plans.to_arrow()
+            plans = plans.append_column("replication", pa.array([0] * plans.num_rows, pa.int64()))
+            write_parquet_atomic(events, out / "events" / "rep-0.parquet")
+            write_parquet_atomic(plans, out / "plans" / "rep-0.parquet")
+            if not (out / "terrain_nodes.parquet").exists():
+                nodes, edges = terrain_tables(self.world)
+                write_parquet_atomic(nodes, out / "terrain_nodes.parquet")
+                write_parquet_atomic(edges, out / "terrain_edges.parquet")
+            scenario = dataclasses.asdict(self.world.scenario)
+            scenario["injects"] = {k: dataclasses.asdict(v) for k, v in self.model.injects.items()}
+            write_text_atomic(yaml.safe_dump({"seed": self.seed, "drill": {"origin": self.origin,
+                                                                           "minute": self.model.now},
+                                              "scenario": scenario}, sort_keys=False), out / "config.yaml")
+            return out
