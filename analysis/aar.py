@@ -26,7 +26,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
-from analysis.maps import draw_terrain, finish, read_terrain  # noqa: E402
+from analysis.maps import agency_colours, draw_situation, draw_terrain, finish, read_terrain  # noqa: E402
 
 LINKS = [("crossed", "first_detection"), ("first_detection", "first_alert"), ("first_alert", "first_dispatch"),
          ("first_dispatch", "first_arrival"), ("first_arrival", "outcome")]
@@ -100,23 +100,38 @@ def finished_before(ev: pd.DataFrame, t: float) -> set[int]:
     return set(ends.attempt)
 
 
+def sensor_states_at(ev: pd.DataFrame, t: float, alarm_min: float = 30.0) -> pd.DataFrame:
+    """Every sensor at minute t: node, type, and state (down after a sensor_down not yet
+    followed by sensor_up; alarm if it raised an alert in the last `alarm_min` minutes; else up)."""
+    assets = ev[(ev.kind == "asset") & (ev.sensor >= 0)]
+    toggles = ev[ev.kind.isin(["sensor_down", "sensor_up"]) & (ev.t <= t)].groupby("sensor").kind.last()
+    alarms = ev[(ev.kind == "alert") & (ev.sensor >= 0) & (ev.t <= t) & (ev.t >= t - alarm_min)].sensor
+    state = np.where(assets.sensor.map(toggles).eq("sensor_down"), "down",
+                     np.where(assets.sensor.isin(set(alarms)), "alarm", "up"))
+    return pd.DataFrame({"sensor": assets.sensor.to_numpy(), "node": assets.node.to_numpy(),
+                         "type": assets.source.str.removeprefix("sensor:").to_numpy(), "state": state})
+
+
+def situation_at(ev: pd.DataFrame, plans: pd.DataFrame, t: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Units (id, node, agency) and groups on the move (id, node, detected) at minute t, from the
+    files alone."""
+    pos = positions_at(plans, t)
+    agency_of = ev[(ev.kind == "asset") & (ev.unit >= 0)].set_index("unit").agency
+    units = pos[pos.mover == "unit"].assign(agency=lambda d: d.id.map(agency_of))
+    started = set(ev[(ev.kind == "attempt") & (ev.t <= t)].attempt)
+    groups = pos[(pos.mover == "attempt") & pos.id.isin(started) & ~pos.id.isin(finished_before(ev, t))]
+    detected = set(ev[(ev.kind == "detection") & (ev.t <= t)].attempt)
+    return units, groups.assign(detected=groups.id.isin(detected))
+
+
 def replay_figure(run_dir: Path, ev: pd.DataFrame, plans: pd.DataFrame, t: float, out: Path) -> Path:
     nodes, edges = read_terrain(run_dir)
-    pos = positions_at(plans, t)
-    pos = pos[~((pos.mover == "attempt") & pos.id.isin(finished_before(ev, t)))]
-    x, y = nodes.x.to_numpy(), nodes.y.to_numpy()
+    units, groups = situation_at(ev, plans, t)
     fig, ax = plt.subplots(figsize=(12, 7.5), dpi=100)
     draw_terrain(ax, nodes, edges)
-    units = pos[pos.mover == "unit"]
-    groups = pos[pos.mover == "attempt"]
-    detected = set(ev[(ev.kind == "detection") & (ev.t <= t)].attempt)
-    ax.scatter(x[units.node], y[units.node], marker="P", s=70, c="#1b7837", edgecolors="black", zorder=8,
-               label=f"units ({len(units)})")
-    seen = groups.id.isin(detected)
-    ax.scatter(x[groups.node[~seen]], y[groups.node[~seen]], marker="o", s=40, c="#d73027", zorder=8,
-               label=f"groups, not detected ({int((~seen).sum())})")
-    ax.scatter(x[groups.node[seen]], y[groups.node[seen]], marker="o", s=60, facecolors="none",
-               edgecolors="#d73027", linewidths=2, zorder=8, label=f"groups, detected ({int(seen.sum())})")
+    agencies = list(pd.unique(ev[ev.kind == "asset"].agency))
+    draw_situation(ax, nodes.x.to_numpy(), nodes.y.to_numpy(), units=units, groups=groups,
+                   sensors=sensor_states_at(ev, t), colours=agency_colours(agencies))
     ax.set_title(f"replay at minute {t:g} (day {int(t // 1440) + 1}, {int(t % 1440) // 60:02d}:{int(t % 60):02d})")
     return finish(fig, ax, nodes, out)
 

@@ -13,7 +13,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.patches import Circle, Patch  # noqa: E402
 
 KIND_COLOURS = {"open": "#efe6c8", "scrub": "#c9d7a3", "mountain": "#b39b7d", "river": "#8ec5e8",
                 "urban": "#bdbdbd"}
@@ -40,6 +40,7 @@ def draw_terrain(ax, nodes: pd.DataFrame, edges: pd.DataFrame) -> float:
     for name, marker, colour in (("town", "s", "#404040"), ("port", "D", "#1f78b4"), ("staging", "^", "#8c2d04")):
         m = (nodes.feature == name).to_numpy()
         ax.scatter(x[m], y[m], marker=marker, s=70, c=colour, edgecolors="white", zorder=5, label=name)
+    draw_sectors(ax, nodes, edges, cell)
     ax.text(x.min(), -0.25, "foreign side", va="top", fontsize=9, color="#b2182b")
     ax.text(x.min(), 0.25, "home side", va="bottom", fontsize=9, color="#b2182b")
     ax.set_aspect("equal")
@@ -48,6 +49,66 @@ def draw_terrain(ax, nodes: pd.DataFrame, edges: pd.DataFrame) -> float:
     ax.set_xlim(x.min() - cell, x.max() + cell)
     ax.set_ylim(y.min() - cell, y.max() + cell)
     return cell
+
+
+def draw_sectors(ax, nodes: pd.DataFrame, edges: pd.DataFrame, cell: float) -> None:
+    """Sector boundaries (dashed, between neighbouring cells of different sectors) and names."""
+    x, y = nodes.x.to_numpy(), nodes.y.to_numpy()
+    sector = nodes.sector.to_numpy()
+    u, v = edges.u.to_numpy(), edges.v.to_numpy()
+    straight = np.hypot(x[v] - x[u], y[v] - y[u]) <= cell * 1.01  # not the diagonals
+    cut = (sector[u] != sector[v]) & straight
+    if cut.any():
+        mx, my = (x[u[cut]] + x[v[cut]]) / 2, (y[u[cut]] + y[v[cut]]) / 2
+        dx, dy = x[v[cut]] - x[u[cut]], y[v[cut]] - y[u[cut]]
+        norm = np.hypot(dx, dy)
+        norm[norm == 0] = 1.0
+        px, py = -dy / norm * cell / 2, dx / norm * cell / 2  # half a cell either side, across the edge
+        segs = np.stack([np.c_[mx - px, my - py], np.c_[mx + px, my + py]], axis=1)
+        ax.add_collection(LineCollection(segs, colors="#3f007d", linewidths=1.0, linestyles="--", zorder=3))
+    home = (nodes.side == "home").to_numpy()
+    for name in pd.unique(sector):
+        m = (sector == name) & home
+        if m.any():
+            ax.text(x[m].mean(), y[m].max(), str(name), ha="center", va="top", fontsize=10, color="#3f007d",
+                    fontweight="bold", zorder=9)
+
+
+AGENCY_COLOURS = ("#1b7837", "#2166ac", "#e08214", "#762a83", "#01665e", "#8c510a")
+SENSOR_STATE_COLOURS = {"up": "#4daf4a", "down": "#969696", "alarm": "#e41a1c"}
+
+
+def agency_colours(agencies: list[str]) -> dict[str, str]:
+    """A fixed colour per agency, in the order given (the scenario's order)."""
+    return {a: AGENCY_COLOURS[i % len(AGENCY_COLOURS)] for i, a in enumerate(agencies)}
+
+
+def draw_situation(ax, x: np.ndarray, y: np.ndarray, *, units: pd.DataFrame, groups: pd.DataFrame,
+                   sensors: pd.DataFrame, colours: dict[str, str]) -> None:
+    """Units (node, agency) coloured by agency, groups (node, detected) with the detected ones
+    ringed, sensors (node, type, state up|down|alarm, range_km or NaN) with tower coverage.
+    The live drill map and the after-action replay both draw with this."""
+    for typ, marker, size in (("tower", "*", 150), ("ground", "o", 22)):
+        s = sensors[sensors.type == typ]
+        if not len(s):
+            continue
+        if typ == "tower" and "range_km" in s:
+            for r in s[s.range_km.notna()].itertuples():
+                ax.add_patch(Circle((x[r.node], y[r.node]), r.range_km, fill=False, lw=0.6, ls=":",
+                                    color=SENSOR_STATE_COLOURS[r.state], zorder=4))
+        ax.scatter(x[s.node], y[s.node], marker=marker, s=size, c=[SENSOR_STATE_COLOURS[v] for v in s.state],
+                   edgecolors="black", linewidths=0.4, zorder=6, label=f"{typ} sensors")
+    for agency, colour in colours.items():
+        u = units[units.agency == agency]
+        if len(u):
+            ax.scatter(x[u.node], y[u.node], marker="P", s=80, c=colour, edgecolors="black", linewidths=0.6,
+                       zorder=8, label=f"{agency} ({len(u)})")
+    seen = groups.detected.to_numpy(dtype=bool)
+    g = groups.node.to_numpy()
+    ax.scatter(x[g[~seen]], y[g[~seen]], marker="o", s=40, c="#d73027", zorder=8,
+               label=f"groups, not detected ({int((~seen).sum())})")
+    ax.scatter(x[g[seen]], y[g[seen]], marker="o", s=90, facecolors="#d73027", edgecolors="black", linewidths=2,
+               zorder=8, label=f"groups, detected ({int(seen.sum())})")
 
 
 def finish(fig, ax, nodes: pd.DataFrame, out_png: Path) -> Path:

@@ -3,9 +3,10 @@
 from pathlib import Path
 
 
+import numpy as np
 import pyarrow.parquet as pq
 
-from analysis.aar import build_aar, chains, positions_at
+from analysis.aar import build_aar, chains, positions_at, sensor_states_at, situation_at
 from sim.config import SCENARIO_DIR, compose
 from sim.model import BorderModel
 from sim.runner import Experiment, run_experiment, write_parquet_atomic
@@ -13,28 +14,44 @@ from sim.world import build_world
 
 
 def test_replayed_positions_equal_what_the_model_reported(tmp_path):
-    cfg, origin = compose(["scenario=tri_agency", "scenario.horizon_days=1"])
+    cfg, origin = compose(["scenario=drill_night_surge", "scenario.horizon_days=1"])  # a sector dark at 21-25 h
     world = build_world(cfg.scenario, origin, str(SCENARIO_DIR))
     model = BorderModel(world, 4)
-    reported = {}
-    for t in (300.0, 610.0, 1000.0):
+    reported, sensors_down, active = {}, {}, {}
+    for t in (300.0, 610.0, 1300.0):
         while model.now < t:
             model.step()
         reported[t] = {("unit", u.params.id): u.node_at(t) for u in model.units}
         reported[t].update({("attempt", a.attempt_id): a.timeline.node_at(t)
                             for a in model.attempts.values() if a.active and a.cargo != "decoy"
                             and not a.timeline.nodes.size == 0})
+        sensors_down[t] = {s.params.id for s in model.sensors if not s.is_up(np.array([t]))[0]}
+        cols = model.log.columns
+        seen = {a for k, a in zip(cols["kind"], cols["attempt"]) if k == "detection"}
+        active[t] = {a.attempt_id: a.attempt_id in seen for a in model.attempts.values()
+                     if a.active and a.cargo != "decoy" and a.timeline.start <= t}
     while model.running:
         model.step()
     write_parquet_atomic(model.plans.to_arrow(), tmp_path / "plans.parquet")
     plans = pq.read_table(tmp_path / "plans.parquet").to_pandas()  # from the file alone
     ev = model.log.to_arrow().to_pandas()
     port_groups = set(ev[(ev.kind == "attempt") & ev.detail.str.startswith("port>")].attempt)
+    compared = []
     for t, truth in reported.items():
         replay = {(r.mover, r.id): r.node for r in positions_at(plans, t).itertuples()}
         truth = {k: v for k, v in truth.items() if not (k[0] == "attempt" and k[1] in port_groups)}
         assert len(truth) > 20
         assert {k: replay.get(k) for k in truth} == truth
+        units, groups = situation_at(ev, plans, t)  # what the replay map draws
+        assert {("unit", i): n for i, n in zip(units.id, units.node)} == {k: v for k, v in truth.items()
+                                                                            if k[0] == "unit"}
+        assert units.agency.tolist() == [model.units[i].params.agency for i in units.id]
+        on_land = {k: v for k, v in active[t].items() if k not in port_groups}
+        compared.extend(on_land.values())
+        assert {k: v for k, v in zip(groups.id, groups.detected) if k not in port_groups} == on_land
+        states = sensor_states_at(ev, t)
+        assert set(states[states.state == "down"].sensor) == sensors_down[t]
+    assert any(sensors_down.values()) and len(compared) > 5 and any(compared) and not all(compared)
 
 
 def test_aar_from_a_real_run_has_every_part(tmp_path):

@@ -34,6 +34,19 @@ COUNTERS = ("attempts", "detections", "interdicted", "got_away", "alerts", "aler
 
 
 @dataclass(frozen=True)
+class View:
+    """Everything the page shows, read at one instant under the lock (never a half-made step)."""
+
+    now: float
+    playing: bool
+    finished: bool
+    counters: dict
+    feed: list[str]
+    map: "MapState"
+    groups: list[tuple[int, int]]  # (attempt id, node) of the groups on the move
+
+
+@dataclass(frozen=True)
 class MapState:
     """What the live map shows at one moment (positions as node ids)."""
 
@@ -47,6 +60,12 @@ class MapState:
     sensor_state: list[str]  # up | down | alarm, per sensor
 
 
+def clock(t: float) -> str:
+    """Simulated time as "day N hh:mm" (day 1 is the first day)."""
+    hh, mm = divmod(int(t), 60)
+    return f"day {hh // 24 + 1} {hh % 24:02d}:{mm:02d}"
+
+
 def describe(row: dict) -> str:
     """One line of the event feed."""
     k = row["kind"]
@@ -55,8 +74,7 @@ def describe(row: dict) -> str:
         v = row[col]
         if v not in (-1, "", None) and not (isinstance(v, float) and np.isnan(v)):
             who.append(f"{col}={v}")
-    hh, mm = divmod(int(row["t"]), 60)
-    return f"{hh // 24}d {hh % 24:02d}:{mm:02d}  {k}  " + " ".join(who)
+    return f"{clock(row['t'])}  {k}  " + " ".join(who)
 
 
 class DrillSession:
@@ -186,6 +204,13 @@ class DrillSession:
         s = self.map_state()
         return list(zip(s.group_ids.tolist(), s.group_nodes.tolist()))
 
+    def view(self, feed_lines: int = 80) -> View:
+        with self.lock:
+            state = self.map_state()
+            return View(now=self.now, playing=self.playing, finished=self.finished, counters=dict(self.counters),
+                        feed=list(self.feed)[:feed_lines], map=state,
+                        groups=list(zip(state.group_ids.tolist(), state.group_nodes.tolist())))
+
     def _read_new_events(self) -> None:
         cols = self.model.log.columns
         n = len(cols["t"])
@@ -197,7 +222,8 @@ class DrillSession:
                 self.detected.add(row["attempt"])
             if row["kind"] == "alert" and row["sensor"] >= 0:
                 self._last_alarm[row["sensor"]] = row["t"]
-            if row["kind"] not in ("asset", "run_start"):
+            routine = row["kind"] in ("asset", "run_start") or (row["kind"].startswith("port_") and row["attempt"] < 0)
+            if not routine:  # legitimate port traffic would drown the feed
                 self.feed.appendleft(describe(row))
         self._cursor = n
         summary = summarize(self.model.log.to_arrow())

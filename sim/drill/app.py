@@ -1,0 +1,226 @@
+"""The live drill app (Solara): map, clock controls, counters, event feed and inject controls.
+
+Each browser session gets its own DrillSession (use_memo in Page), so two trainees never share
+a run. The play loop runs in the session's worker thread; it tells the page to redraw through a
+per-session reactive counter, at most a few times per second. The world (terrain, placements)
+is built once per configuration and shared read-only.
+
+Started by `python -m sim.drill` (sim/drill/__main__.py), which passes the configuration in
+the environment (BORDER_DRILL_OVERRIDES: the Hydra overrides as JSON; BORDER_DRILL_OUT).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+import solara
+
+from sim.config import SCENARIO_DIR, compose
+from sim.drill.mapview import MapPainter
+from sim.drill.session import DrillSession, View, clock
+from sim.injects import INJECTS
+from sim.world import World, build_world
+
+REFRESH_S = 0.3  # the page redraws at most this often while playing
+
+
+@dataclass(frozen=True)
+class DrillConfig:
+    overrides: tuple[str, ...]  # Hydra overrides, as for python -m sim.run (scenario=..., seed=...)
+    out_root: Path
+
+    @classmethod
+    def from_env(cls) -> "DrillConfig":
+        return cls(tuple(json.loads(os.environ.get("BORDER_DRILL_OVERRIDES", '["scenario=tri_agency"]'))),
+                   Path(os.environ.get("BORDER_DRILL_OUT", "outputs/drills")))
+
+
+@dataclass(frozen=True)
+class Prepared:
+    world: World
+    painter: MapPainter
+    origin: str
+    seed: int
+
+
+@lru_cache(maxsize=2)
+def prepare(overrides: tuple[str, ...]) -> Prepared:
+    """Build the world once per configuration (shared, read-only, by every session)."""
+    cfg, origin = compose(list(overrides))
+    world = build_world(cfg.scenario, origin, base_dir=str(SCENARIO_DIR))
+    return Prepared(world, MapPainter(world), origin, cfg.seed)
+
+
+def new_session(config: DrillConfig) -> DrillSession:
+    """A new drill with its own model and its own log directory."""
+    p = prepare(config.overrides)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    return DrillSession(p.world, p.seed, config.out_root / f"{p.world.scenario.name}-{stamp}", p.origin)
+
+
+# --- inject forms: the fields each registered inject type asks for ------------------------------
+def _sectors(s: DrillSession) -> list[str]:
+    return list(s.world.terrain.sector_names)
+
+
+def _agencies(s: DrillSession) -> list[str]:
+    return list(s.world.scenario.agencies)
+
+
+def _orgs(s: DrillSession) -> list[str]:
+    return list(s.world.scenario.organisations)
+
+
+# type -> (field, label, kind, choices(session) | default); kinds: choice, number, groups
+INJECT_FIELDS: dict[str, list[tuple]] = {
+    "sensor_outage": [("sector", "sector", "choice", _sectors), ("duration_hours", "hours", "number", 2.0)],
+    "comms_outage": [("agency_a", "agency", "choice", _agencies), ("agency_b", "and agency", "choice", _agencies),
+                     ("duration_hours", "hours", "number", 2.0)],
+    "surge": [("organisation", "organisation", "choice", _orgs), ("factor", "rate x", "number", 3.0),
+              ("duration_hours", "hours", "number", 3.0)],
+    "weather": [("factor", "detection x", "number", 0.5), ("duration_hours", "hours", "number", 3.0)],
+    "decoy": [("organisation", "organisation", "choice", _orgs), ("count", "groups", "number", 3)],
+    "tip": [("agency", "to agency", "choice", _agencies), ("attempt", "about group", "groups", None)],
+}
+
+
+def inject_params(type_: str, values: dict) -> dict:
+    """Form values -> DrillSession.inject keyword arguments."""
+    v = dict(values)
+    if type_ == "comms_outage":
+        v["agencies"] = [v.pop("agency_a"), v.pop("agency_b")]
+    if type_ in ("decoy", "tip"):
+        v["duration_hours"] = 0.0
+    if "count" in v:
+        v["count"] = int(v["count"])
+    if "attempt" in v:
+        v["attempt"] = int(v["attempt"])
+    return v
+
+
+@solara.component
+def InjectPanel(session: DrillSession, view: View) -> None:
+    """Pick an inject type, fill its fields, start it now. Errors show the checker's message."""
+    types = [t for t in INJECTS.names() if t in INJECT_FIELDS]
+    type_, set_type = solara.use_state(types[0])
+    values, set_values = solara.use_state({})  # type: ignore[var-annotated]
+    message, set_message = solara.use_state("")
+    groups = [str(g) for g, _ in view.groups]
+
+    def field_value(name: str, kind: str, spec):
+        if name in values:
+            return values[name]
+        if kind == "choice":
+            options = spec(session)
+            return options[min(1, len(options) - 1)] if name == "agency_b" else (options[0] if options else "")
+        if kind == "groups":
+            return groups[0] if groups else ""
+        return spec
+
+    def submit() -> None:
+        filled = {name: field_value(name, kind, spec) for name, _, kind, spec in INJECT_FIELDS[type_]}
+        if type_ == "tip" and not filled.get("attempt"):
+            set_message("no group on the move to tip about")
+            return
+        try:
+            name = session.inject(type_, **inject_params(type_, filled))
+            set_message(f"injected {name} at {clock(session.now)}")
+        except ValueError as exc:
+            set_message(f"refused: {exc}")
+
+    with solara.Card("Inject", classes=["drill-injects"]):
+        solara.Select(label="type", value=type_, values=types,
+                      on_value=lambda t: (set_type(t), set_values({}), set_message("")))
+        for name, label, kind, spec in INJECT_FIELDS[type_]:
+            current = field_value(name, kind, spec)
+            setter = (lambda n: (lambda val: set_values({**values, n: val})))(name)
+            if kind == "choice":
+                solara.Select(label=label, value=current, values=spec(session), on_value=setter)
+            elif kind == "groups":
+                solara.Select(label=label, value=current, values=groups, on_value=setter)
+            else:
+                solara.InputFloat(label=label, value=float(current), on_value=setter)
+        solara.Button("Inject now", on_click=submit, color="warning", classes=["drill-inject"],
+                      disabled=view.finished)
+        if message:
+            solara.Text(message, classes=["drill-inject-message"])
+
+
+@solara.component
+def Feed(lines: list[str]) -> None:
+    """The latest events, newest first, in a scrolling box."""
+    with solara.Card("Event feed"):
+        with solara.Column(style={"max-height": "420px", "overflow-y": "auto", "font-family": "monospace",
+                                  "font-size": "12px"}, classes=["drill-feed"]):
+            for line in lines:
+                solara.Text(line)
+
+
+@solara.component
+def Counters(counters: dict) -> None:
+    with solara.Row(classes=["drill-counters"]):
+        for key, value in counters.items():
+            solara.Info(f"{key.replace('_', ' ')}: {value:g}", dense=True)
+
+
+@solara.component
+def Controls(session: DrillSession, view: View) -> None:
+    with solara.Row(classes=["drill-controls"]):
+        if view.playing:
+            solara.Button("Pause", on_click=session.pause, icon_name="mdi-pause", classes=["drill-pause"])
+        else:
+            solara.Button("Play", on_click=session.play, icon_name="mdi-play", classes=["drill-play"],
+                          disabled=view.finished)
+        solara.Button("Step", on_click=session.step, classes=["drill-step"], disabled=view.finished)
+        solara.SliderFloat("ticks per second", value=session.speed, min=0.5, max=20.0, step=0.5,
+                           on_value=lambda v: setattr(session, "speed", v))
+        solara.Text(f"{clock(view.now)}  (minute {view.now:g})", classes=["drill-clock"],
+                    style={"font-size": "18px", "font-weight": "bold"})
+        if view.finished:
+            solara.Text("drill over: the log is saved", classes=["drill-over"])
+
+
+@solara.component
+def Page() -> None:
+    config = solara.use_memo(DrillConfig.from_env, [])
+    session = solara.use_memo(lambda: new_session(config), [])
+    version = solara.use_reactive(0)
+    last = solara.use_ref(0.0)
+
+    def subscribe():
+        def changed() -> None:  # called from the play thread or an event handler
+            now = time.monotonic()
+            if not session.playing or now - last.current >= REFRESH_S:
+                last.current = now
+                version.value += 1
+
+        session.listeners.append(changed)
+
+        def unsubscribe() -> None:
+            session.listeners.remove(changed)
+            session.close()
+        return unsubscribe
+
+    solara.use_effect(subscribe, [])
+    painter = prepare(config.overrides).painter
+    view = session.view()  # read after `version`: a change of it redraws the page
+    assert version.value >= 0
+    solara.Title(f"Drill: {session.world.scenario.name}")
+    with solara.Column(style={"padding": "8px"}):
+        solara.Text(f"Drill: {session.world.scenario.name}", style={"font-size": "22px", "font-weight": "bold"})
+        solara.Text(f"{session.world.scenario.description} | log: {session.out_dir}")
+        Controls(session, view)
+        Counters(view.counters)
+        with solara.Columns([3, 1]):
+            with solara.Column():
+                solara.FigureMatplotlib(painter.draw(view.map, f"{clock(view.now)}: ground truth for the trainer"),
+                                        format="png")
+            with solara.Column():
+                InjectPanel(session, view)
+                Feed(view.feed)
