@@ -152,8 +152,8 @@ def check_names(spec: ScenarioSpec, origin: str) -> None:
             if inj.attempt < 0 and inj.node < 0:
                 p.append(f"{key}: a tip needs the group it is about (`attempt`) or a cell (`node`)")
         if inj.type == "comms_outage":
-            if len(inj.agencies) != 2:
-                p.append(f"{key}.agencies: comms_outage needs two agencies")
+            if len(inj.agencies) != 2 or len(set(inj.agencies)) != 2:
+                p.append(f"{key}.agencies: comms_outage needs two different agencies, got {list(inj.agencies)}")
             for a in inj.agencies:
                 _choice(p, f"{key}.agencies", a, agencies)
     if p:

@@ -145,7 +145,7 @@ def InjectPanel(session: DrillSession, view: View) -> None:
             elif kind == "groups":
                 solara.Select(label=label, value=current, values=groups, on_value=setter)
             else:
-                solara.InputFloat(label=label, value=float(current), on_value=setter)
+                solara.InputFloat(label=label, value=float(current), on_value=setter, continuous_update=True)
         solara.Button("Inject now", on_click=submit, color="warning", classes=["drill-inject"],
                       disabled=view.finished)
         if message:

@@ -3,7 +3,7 @@
 No web code here: the Solara app (sim/drill/app.py) only calls these methods, so the drill's
 behaviour is tested without a browser. Stepping and injects take the same lock, and the play
 loop runs in a worker thread, so an inject never lands in the middle of a step. The event log
-is written to `out_dir` in the layout of a batch run (events/, plans/, terrain tables,
+is written (after every inject, on pause, every AUTOSAVE_S while playing, at the end) to `out_dir` in the layout of a batch run (events/, plans/, terrain tables,
 config.yaml), so `python -m analysis.aar out_dir` reviews a drill like any other run.
 """
 
@@ -30,6 +30,7 @@ from sim.world import World
 
 FEED_LENGTH = 200
 ALARM_MINUTES = 30.0  # a sensor is shown in alarm this long after its last alert
+AUTOSAVE_S = 10.0  # while playing, the log is written at least this often (wall seconds)
 COUNTERS = ("attempts", "detections", "interdicted", "got_away", "alerts", "alerts_shared", "alerts_lost")
 
 
@@ -146,9 +147,13 @@ class DrillSession:
         self.pause()
 
     def _loop(self) -> None:
+        saved = time.perf_counter()
         while not self._stop.is_set() and not self.model.finished:
             started = time.perf_counter()
             self.step()
+            if started - saved > AUTOSAVE_S:
+                self.save()
+                saved = started
             self._stop.wait(max(0.0, 1.0 / self.speed - (time.perf_counter() - started)))
 
     # --- injects -------------------------------------------------------------------------

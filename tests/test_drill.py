@@ -1,0 +1,222 @@
+"""The live drill without a browser: sessions, injects, the feed, and the app's components
+rendered with solara's test renderer."""
+
+import re
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+solara = pytest.importorskip("solara")
+import ipyvuetify as v  # noqa: E402
+
+from sim.config import SCENARIO_DIR, compose  # noqa: E402
+from sim.drill.app import INJECT_FIELDS, Feed, InjectPanel, inject_params  # noqa: E402
+from sim.drill.session import DrillSession  # noqa: E402
+from sim.injects import INJECTS  # noqa: E402
+from sim.world import build_world  # noqa: E402
+
+
+@lru_cache(maxsize=1)
+def tri_agency():
+    cfg, origin = compose(["scenario=tri_agency", "scenario.horizon_days=1"])
+    return build_world(cfg.scenario, origin, str(SCENARIO_DIR)), origin
+
+
+def new_session(tmp_path: Path, name: str = "drill", seed: int = 5) -> DrillSession:
+    world, origin = tri_agency()
+    return DrillSession(world, seed, tmp_path / name, origin)
+
+
+def saved_events(session: DrillSession):
+    return pq.read_table(session.out_dir / "events").to_pandas()
+
+
+def default_form(session: DrillSession, type_: str) -> dict:
+    """The values the inject form offers first for `type_` (as the app fills them)."""
+    out = {}
+    for name, _, kind, spec in INJECT_FIELDS[type_]:
+        if kind == "choice":
+            options = spec(session)
+            out[name] = options[1] if name == "agency_b" else options[0]
+        elif kind == "groups":
+            out[name] = str(session.active_groups()[0][0])
+        else:
+            out[name] = spec
+    return out
+
+
+def test_every_registered_inject_has_a_form_and_lands_in_the_feed_and_the_saved_log(tmp_path):
+    assert set(INJECT_FIELDS) == set(INJECTS.names())
+    s = new_session(tmp_path)
+    for _ in range(40):  # 400 minutes: groups on the move to tip about
+        s.step()
+    assert s.active_groups()
+    names = []
+    for type_ in INJECTS.names():
+        names.append(s.inject(type_, **inject_params(type_, default_form(s, type_))))
+        assert any(f"inject  source={names[-1]}" in line for line in s.feed)
+    ev = saved_events(s)  # written at once, before any further step
+    injects = ev[ev.kind == "inject"]
+    assert list(injects.source) == names
+    assert (injects.t == s.now).all()
+    assert set(injects.detail) == set(INJECTS.names())
+
+
+def test_a_tip_alerts_the_agency_about_the_group_where_it_is(tmp_path):
+    s = new_session(tmp_path)
+    for _ in range(40):
+        s.step()
+    group, node = s.active_groups()[0]
+    s.inject("tip", duration_hours=0.0, agency="local_police", attempt=group)
+    ev = saved_events(s)
+    tip = ev[(ev.kind == "alert") & (ev.source == "tip")]
+    assert len(tip) >= 1
+    assert set(tip.attempt) == {group} and set(tip.node) == {node} and (tip.t == s.now).all()
+    assert "local_police" in set(tip.detail)
+
+
+def test_a_bad_inject_is_refused_with_the_key_and_the_allowed_values(tmp_path):
+    s = new_session(tmp_path)
+    with pytest.raises(ValueError) as err:
+        s.inject("comms_outage", agencies=["border_patrol", "coast_guard"])
+    msg = str(err.value)
+    assert "injects.trainer-1-comms_outage.agencies" in msg and "coast_guard" in msg
+    assert "allowed: border_patrol, customs, local_police" in msg
+    with pytest.raises(ValueError, match="sector.*allowed: S1, S2, S3"):
+        s.inject("sensor_outage", sector="S9")
+    assert not any(" inject " in line for line in s.feed)
+    assert s.model.injects == {}
+    s.step()  # the model runs on unharmed
+
+
+def test_a_live_sensor_outage_takes_the_sector_down_for_its_window(tmp_path):
+    s = new_session(tmp_path)
+    s.step()
+    s.inject("sensor_outage", sector="S2", duration_hours=1.0)
+    in_s2 = [i for i, x in enumerate(s.model.sensors)
+             if s.world.terrain.sector_names[s.world.terrain.sector[x.params.node]] == "S2"]
+    assert in_s2
+    states = s.map_state().sensor_state
+    assert all(states[i] == "down" for i in in_s2)
+    assert sum(st == "down" for st in states) == len(in_s2)
+    for _ in range(7):
+        s.step()
+    assert all(s.map_state().sensor_state[i] != "down" for i in in_s2)  # back up after the hour
+
+
+def test_injects_while_playing_never_race_the_steps(tmp_path):
+    s = new_session(tmp_path)
+    s.speed = 200.0
+    s.play()
+    errors = []
+
+    def trainer():
+        try:
+            for k in range(30):
+                s.inject("weather", duration_hours=0.5, factor=0.8 if k % 2 else 1.2)
+        except Exception as exc:  # noqa: BLE001  (any error is the failure)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=trainer) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    s.pause()
+    assert not errors and s.now > 0 and not s.playing
+    ev = saved_events(s)
+    assert (np.diff(ev.t.to_numpy()) >= 0).all()  # one clock, never interleaved out of order
+    starts = ev[ev.kind == "inject"]
+    assert len(starts) == 60 and starts.source.is_unique
+    ends = ev[ev.kind == "inject_end"].set_index("source").t
+    due = starts[starts.t + 30.0 < s.now]  # windows over by the pause
+    assert len(due) > 0 and np.allclose(ends.reindex(due.source).to_numpy(), due.t.to_numpy() + 30.0)
+    assert set(ends.index) == set(due.source)
+
+
+def test_two_sessions_are_independent(tmp_path):
+    a, b = new_session(tmp_path, "a"), new_session(tmp_path, "b")
+    for _ in range(30):
+        a.step()
+    a.inject("surge", organisation="coyotes", factor=4.0, duration_hours=3.0)
+    for _ in range(30):
+        a.step()
+    assert b.now == 0.0 and b.model.injects == {}
+    for _ in range(60):
+        b.step()
+    a.save(), b.save()
+    ev_a, ev_b = saved_events(a), saved_events(b)
+    assert (ev_b.kind == "inject").sum() == 0
+    extra = ev_a[(ev_a.kind == "attempt")].attempt.nunique() - ev_b[(ev_b.kind == "attempt")].attempt.nunique()
+    assert extra > 0  # the surge added groups to a's drill only
+    same = ev_a[ev_a.t < 300].drop(columns=["seq"]).reset_index(drop=True)  # before the surge: one seed, one run
+    assert same.equals(ev_b[ev_b.t < 300].drop(columns=["seq"]).reset_index(drop=True))
+
+
+def test_a_finished_drill_saves_a_log_the_aar_reads(tmp_path):
+    from analysis.aar import build_aar
+
+    s = new_session(tmp_path)
+    s.inject("weather", factor=0.5, duration_hours=2.0)
+    while not s.finished:
+        s.step()
+    ev = saved_events(s)
+    assert ev.kind.iloc[-1] == "run_end"
+    page = build_aar(s.out_dir, 0, [600.0]).read_text()
+    assert "trainer-1-weather" in page and "replay_600.png" in page
+
+
+# --- components, rendered without a browser ----------------------------------------------------
+def test_inject_panel_starts_the_chosen_inject_and_reports_it(tmp_path):
+    s = new_session(tmp_path)
+    s.step()
+    _, rc = solara.render(InjectPanel(s, s.view()), handle_error=False)
+    types = rc.find(v.Select, label="type").widget
+    assert set(types.items) == set(INJECTS.names())
+    types.v_model = "weather"
+    rc.find(v.TextField, label="detection x").widget.v_model = "0.25"
+    rc.find(v.Btn, children=["Inject now"]).widget.click()
+    rc.find(children=[f"injected trainer-1-weather at day 1 00:10"]).assert_single()
+    assert s.model.injects["trainer-1-weather"].factor == 0.25
+    assert s.model.weather == {"trainer-1-weather": 0.25}
+    rc.close()
+
+
+def test_inject_panel_shows_why_an_inject_was_refused(tmp_path):
+    s = new_session(tmp_path)
+    _, rc = solara.render(InjectPanel(s, s.view()), handle_error=False)
+    rc.find(v.Select, label="type").widget.v_model = "comms_outage"
+    rc.find(v.Select, label="and agency").widget.v_model = "border_patrol"  # a link from an agency to itself
+    rc.find(v.Btn, children=["Inject now"]).widget.click()
+    text = rc.find(v.Html, class_="drill-inject-message").widget.children[0]
+    assert text.startswith("refused") and "comms_outage needs two different agencies" in text
+    assert s.model.injects == {}
+    rc.close()
+
+
+def test_feed_shows_the_latest_events_in_order(tmp_path):
+    s = new_session(tmp_path)
+    for _ in range(20):
+        s.step()
+    lines = s.view().feed
+    assert lines and all(re.match(r"day \d+ \d\d:\d\d  \w+", line) for line in lines)
+    times = [line.split("  ")[0] for line in lines]
+    assert times == sorted(times, reverse=True)  # newest first
+    _, rc = solara.render(Feed(lines[:5]), handle_error=False)
+    for line in lines[:5]:
+        assert len(rc.find(v.Html, children=[line]).widgets) == lines[:5].count(line)
+    rc.close()
+
+
+def test_the_offline_file_list_covers_what_solaras_page_asks_for():
+    """Every front-end package the installed Solara's page template loads (Vue 2) is fetched."""
+    from sim.drill.assets import PACKAGES
+
+    template = Path(solara.__file__).parent / "server" / "templates" / "solara.html.j2"
+    wanted = set(re.findall(r"\{\{cdn\}\}/((?:@[\w.-]+/)?[\w.-]+@[\w.-]+)/", template.read_text()))
+    wanted = {w for w in wanted if "vuetify3" not in w}  # the Vue 3 front end (ipyvue >= 2) is not used
+    assert wanted and wanted <= set(PACKAGES)
