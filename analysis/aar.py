@@ -136,22 +136,38 @@ def replay_figure(run_dir: Path, ev: pd.DataFrame, plans: pd.DataFrame, t: float
     return finish(fig, ax, nodes, out)
 
 
+TIMELINE_MARKS = (  # event kind -> marker, colour, legend label (every such event of the attempt)
+    ("crossed", "|", "black", "crossed"), ("detection", "o", "#2166ac", "detected"),
+    ("alert", "^", "#762a83", "alert at a centre"), ("alert_shared", "D", "#01665e", "shared with an agency"),
+    ("alert_lost", "x", "#d73027", "share lost"), ("dispatch", ">", "#e08214", "unit dispatched"),
+    ("arrival", "s", "#1b7837", "unit arrived"),
+)
+
+
 def timeline_figure(ch: pd.DataFrame, ev: pd.DataFrame, out: Path, limit: int = 40) -> Path:
-    """One line per attempt (the first `limit` that were detected): start to end, with markers."""
-    ch = ch[ch.first_detection.notna()].head(limit)
-    fig, ax = plt.subplots(figsize=(12, 0.28 * len(ch) + 1.8))
+    """One line per attempt (the first `limit` that were detected or tipped), start to outcome,
+    with a marker for each crossing, detection, alert, share, loss, dispatch and arrival."""
+    ch = ch[ch.first_detection.notna() | ch.first_alert.notna()].head(limit)
+    fig, ax = plt.subplots(figsize=(12, 0.3 * len(ch) + 2.2))
     colours = {"interdiction": "#1a9850", "got_away": "#d73027", "turned_back": "#fdae61", "under_way": "#999999"}
+    incident_attempt = ev[(ev.kind == "dispatch") & (ev.attempt >= 0)].groupby("incident").attempt.first()
+    marks = ev[ev.kind.isin([k for k, *_ in TIMELINE_MARKS])].copy()
+    arrivals = marks.kind == "arrival"
+    marks.loc[arrivals, "attempt"] = marks.loc[arrivals, "incident"].map(incident_attempt).fillna(-1).astype(int)
+    row_of = {a: i for i, a in enumerate(ch.index)}
+    marks = marks[marks.attempt.isin(row_of)]
     for i, (_, r) in enumerate(ch.iterrows()):
         end = r.outcome if pd.notna(r.outcome) else ev.t.max()
-        ax.plot([r.start, end], [i, i], color=colours.get(r.result, "#999999"), lw=2)
-        for col, marker in (("crossed", "|"), ("first_detection", "o"), ("first_dispatch", ">"),
-                            ("first_arrival", "s")):
-            if pd.notna(r[col]):
-                ax.plot(r[col], i, marker=marker, color="black", ms=5)
+        ax.plot([r.start, end], [i, i], color=colours.get(r.result, "#999999"), lw=2.5, alpha=0.6, zorder=1)
+    handles = []
+    for kind, marker, colour, label in TIMELINE_MARKS:
+        m = marks[marks.kind == kind]
+        handles.append(ax.scatter(m.t, m.attempt.map(row_of), marker=marker, c=colour, s=30, zorder=3,
+                                  label=label, linewidths=1.2 if marker in "|x" else 0.3))
     ax.set_yticks(range(len(ch)), [f"#{a}" for a in ch.index])
     ax.set_xlabel("minutes from the start")
-    ax.set_title("attempts: start to outcome (green interdicted, red got away); | crossed, o detected, "
-                 "> dispatched, s unit arrived", fontsize=9)
+    ax.set_title("attempts from start to outcome (line: green interdicted, red got away, grey under way)", fontsize=10)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     ax.grid(alpha=0.3, axis="x")
     fig.tight_layout()
     fig.savefig(out)

@@ -1,8 +1,8 @@
 """The live drill app (Solara): map, clock controls, counters, event feed and inject controls.
 
 Each browser session gets its own DrillSession (use_memo in Page), so two trainees never share
-a run. The play loop runs in the session's worker thread; it tells the page to redraw through a
-per-session reactive counter, at most a few times per second. The world (terrain, placements)
+a run. The play loop runs in the session's worker thread and never renders; the page redraws through a
+per-session watcher thread (`watch`), at most twice a second. The world (terrain, placements)
 is built once per configuration and shared read-only.
 
 Started by `python -m sim.drill` (sim/drill/__main__.py), which passes the configuration in
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-import time
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -27,7 +27,7 @@ from sim.drill.session import DrillSession, View, clock
 from sim.injects import INJECTS
 from sim.world import World, build_world
 
-REFRESH_S = 0.3  # the page redraws at most this often while playing
+REFRESH_S = 0.5  # the page redraws at most this often while playing
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,7 @@ def InjectPanel(session: DrillSession, view: View) -> None:
         solara.Button("Inject now", on_click=submit, color="warning", classes=["drill-inject"],
                       disabled=view.finished)
         if message:
-            solara.Text(message, classes=["drill-inject-message"])
+            solara.Text(message, classes=["drill-inject-message"], style={"display": "block", "margin-top": "6px"})
 
 
 @solara.component
@@ -186,31 +186,34 @@ def Controls(session: DrillSession, view: View) -> None:
             solara.Text("drill over: the log is saved", classes=["drill-over"])
 
 
+def watch(session: DrillSession, version: solara.Reactive[int]):
+    """Redraw the page when the session changed, at most every REFRESH_S, from one watcher
+    thread per page. The play thread never renders: renders requested faster than they finish
+    would keep Solara's message loop busy re-rendering and the page would never hear of them."""
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(REFRESH_S):
+            if session.revision != version.value:
+                version.value = session.revision
+
+    threading.Thread(target=run, name="drill-watch", daemon=True).start()  # inherits the page's kernel
+
+    def cleanup() -> None:
+        stop.set()
+        session.close()
+    return cleanup
+
+
 @solara.component
 def Page() -> None:
     config = solara.use_memo(DrillConfig.from_env, [])
     session = solara.use_memo(lambda: new_session(config), [])
-    version = solara.use_reactive(0)
-    last = solara.use_ref(0.0)
-
-    def subscribe():
-        def changed() -> None:  # called from the play thread or an event handler
-            now = time.monotonic()
-            if not session.playing or now - last.current >= REFRESH_S:
-                last.current = now
-                version.value += 1
-
-        session.listeners.append(changed)
-
-        def unsubscribe() -> None:
-            session.listeners.remove(changed)
-            session.close()
-        return unsubscribe
-
-    solara.use_effect(subscribe, [])
+    version = solara.use_reactive(0)  # the session revision on screen
+    solara.use_effect(lambda: watch(session, version), [])
     painter = prepare(config.overrides).painter
-    view = session.view()  # read after `version`: a change of it redraws the page
-    assert version.value >= 0
+    _ = version.value  # reading it subscribes the page: a new value redraws it
+    view = session.view()
     solara.Title(f"Drill: {session.world.scenario.name}")
     with solara.Column(style={"padding": "8px"}):
         solara.Text(f"Drill: {session.world.scenario.name}", style={"font-size": "22px", "font-weight": "bold"})

@@ -15,7 +15,6 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pyarrow as pa
@@ -95,7 +94,7 @@ class DrillSession:
         self._n_injects = 0
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
-        self.listeners: list[Callable[[], None]] = []  # called (outside the lock) after every change
+        self.revision = 0  # bumped by every change: the page redraws when it sees a new one
         self._read_new_events()
         self.save()
 
@@ -237,8 +236,7 @@ class DrillSession:
         self.counters = {k: summary.get(k, 0) for k in COUNTERS}
 
     def _notify(self) -> None:
-        for fn in list(self.listeners):
-            fn()
+        self.revision += 1
 
     # --- files ---------------------------------------------------------------------------
     def save(self) -> Path:
