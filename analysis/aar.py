@@ -26,6 +26,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
+from sim.metrics import dispatch_to_arrival  # noqa: E402
 from analysis.maps import agency_colours, draw_situation, draw_terrain, finish, read_terrain  # noqa: E402
 
 LINKS = [("crossed", "first_detection"), ("first_detection", "first_alert"), ("first_alert", "first_dispatch"),
@@ -60,20 +61,22 @@ def chains(ev: pd.DataFrame) -> pd.DataFrame:
 
 
 def agency_summary(ev: pd.DataFrame) -> pd.DataFrame:
+    """Per agency (centre): alerts, queue wait, sharing, dispatches, dispatch to arrival (the
+    metric of sim/metrics.py, over the dispatches that arrived), interdictions."""
     rows = {}
+    d2a = dispatch_to_arrival(ev[ev.kind == "dispatch"], ev[ev.kind == "arrival"])
     for name in sorted(set(ev[ev.kind == "alert"].agency) | set(ev[ev.kind == "dispatch"].agency)):
         alerts = ev[(ev.kind == "alert") & (ev.agency == name)]
         handled = ev[(ev.kind == "alert_handled") & (ev.agency == name)]
         disp = ev[(ev.kind == "dispatch") & (ev.agency == name)]
-        arr = ev[ev.kind == "arrival"].set_index("incident").t
         rows[name] = {
             "alerts received": len(alerts), "false alarms": int((alerts.attempt < 0).sum()),
             "mean queue wait (min)": handled.duration_min.mean(),
             "shared": int(((ev.kind == "alert_shared") & (ev.agency == name)).sum()),
             "lost": int(((ev.kind == "alert_lost") & (ev.agency == name)).sum()),
             "dispatches": len(disp),
-            "mean dispatch to arrival (min)": (arr.reindex(disp.incident).to_numpy() - disp.t.to_numpy()).mean()
-            if len(disp) else np.nan,
+            "arrivals": int((d2a.agency == name).sum()),
+            "mean dispatch to arrival (min)": d2a[d2a.agency == name].minutes.mean(),
             "interdictions": int(((ev.kind == "interdiction") & (ev.agency == name)).sum()),
         }
     return pd.DataFrame(rows).T

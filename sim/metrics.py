@@ -162,6 +162,13 @@ def coordination_metrics(get, inter: pd.DataFrame, first_det: pd.Series, alerts:
     return row
 
 
+def dispatch_to_arrival(disp: pd.DataFrame, arr: pd.DataFrame) -> pd.DataFrame:
+    """Per arrival: the dispatching centre (agency) and minutes from its incident's dispatch."""
+    disp_t = disp.set_index("incident")
+    return pd.DataFrame({"agency": disp_t.agency.reindex(arr.incident).to_numpy(),
+                         "minutes": arr.t.to_numpy() - disp_t.t.reindex(arr.incident).to_numpy()})
+
+
 def summarize(events: pa.Table | pd.DataFrame) -> dict[str, float]:
     """The per-replication summary row computed from one event log."""
     ev = events.to_pandas() if isinstance(events, pa.Table) else events
@@ -184,8 +191,7 @@ def summarize(events: pa.Table | pd.DataFrame) -> dict[str, float]:
     ttd = (first_det - start_t.reindex(first_det.index)).dropna()
     alert_t = alerts.set_index("alert").t
     a2d = disp.t.to_numpy() - alert_t.reindex(disp.alert).to_numpy()
-    disp_t = disp.set_index("incident").t
-    d2a = arr.t.to_numpy() - disp_t.reindex(arr.incident).to_numpy()
+    d2a = dispatch_to_arrival(disp, arr).minutes.to_numpy()
     sizes = attempts.set_index("attempt")["size"]
     escaped = (sizes.reindex(inter.attempt).to_numpy() - inter["size"].to_numpy()).sum() if len(inter) else 0
 

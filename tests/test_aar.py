@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 
-from analysis.aar import build_aar, chains, positions_at, sensor_states_at, situation_at
+from analysis.aar import agency_summary, build_aar, chains, positions_at, sensor_states_at, situation_at
 from sim.config import SCENARIO_DIR, compose
 from sim.model import BorderModel
 from sim.runner import Experiment, run_experiment, write_parquet_atomic
@@ -65,6 +65,10 @@ def test_aar_from_a_real_run_has_every_part(tmp_path):
     assert all((run_dir / "aar" / f).stat().st_size > 10_000 for f in ("timelines.png", "replay_300.png"))
     ev = pq.read_table(run_dir / "events").to_pandas()
     ch = chains(ev)
+    per_agency = agency_summary(ev[ev.replication == 0])
+    arrived = per_agency[per_agency.arrivals > 0]
+    assert len(arrived) >= 2 and (arrived["mean dispatch to arrival (min)"] > 0).all()
+    assert per_agency.dispatches.sum() >= per_agency.arrivals.sum()
     done = ch[ch.result == "interdiction"]
     assert len(done) > 0 and (done.outcome >= done.start).all()
     assert (ch["first_alert->first_dispatch"].dropna() >= 0).all()
