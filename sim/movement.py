@@ -9,7 +9,6 @@ for an older version are ignored when they come due.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,39 +80,64 @@ class Encounter:
     other_version: int
 
 
+BUCKET_MIN = 15.0  # width of the time buckets of the presence index (minutes)
+
+
 class PresenceIndex:
-    """Per node, the presence intervals of two sides (units, smugglers) for encounter queries.
+    """Presence intervals of two sides (units, smugglers), keyed by (time bucket, node), for
+    encounter queries.
 
     Publishing a timeline for one side returns its encounters with the other side's current
     timelines; each pair is found exactly once, by whichever of the two is planned later.
-    Consecutive entries of the same node are one visit (one interval).
+    Consecutive entries of the same node are one visit (one interval). A visit is filed under
+    every BUCKET_MIN-wide time bucket it overlaps, so a query looks only at the entries of its
+    own cells and minutes (two intervals that share time share a bucket), not at every plan that
+    ever passed the cell; buckets that are over are dropped.
     """
 
     def __init__(self) -> None:
-        self._side: tuple[dict[int, list], dict[int, list]] = (defaultdict(list), defaultdict(list))
+        self._side: tuple[dict[int, dict[int, list]], dict[int, dict[int, list]]] = ({}, {})
+        self._oldest = 0  # every bucket before this one has been dropped
+
+    def _drop_past(self, now: float) -> None:
+        current = int(now // BUCKET_MIN)
+        if current > self._oldest:
+            for side in self._side:
+                for b in [b for b in side if b < current]:
+                    del side[b]
+            self._oldest = current
 
     def publish(self, side: int, mover: int, tl: Timeline, current_version, now: float) -> list[Encounter]:
         """Add `mover`'s timeline to `side` (0 = units, 1 = smugglers); return encounters with
         the other side. `current_version(other_id)` tells which of the other side's entries are
         still valid."""
+        self._drop_past(now)
         mine, theirs = self._side[side], self._side[1 - side]
         nodes, _, starts, ends = tl.visits()
         found: list[Encounter] = []
         for node, a, b in zip(nodes.tolist(), starts.tolist(), ends.tolist()):
             if b < now:
                 continue
-            mine[node].append((a, b, mover, tl.version))
-            entries = theirs.get(node)
-            if not entries:
-                continue
-            live = []
-            for (a2, b2, other, ver) in entries:
-                if b2 < now or current_version(other) != ver:
-                    continue  # expired or superseded: drop it
-                live.append((a2, b2, other, ver))
-                if min(b, b2) - max(a, a2) > OVERLAP_EPS and min(b, b2) > now:  # shared time, not a touch
-                    found.append(Encounter(max(a, a2, now), min(b, b2), node, other, ver))
-            theirs[node] = live
+            entry = (a, b, mover, tl.version)
+            first, last = int(max(a, now) // BUCKET_MIN), int(b // BUCKET_MIN)
+            seen = set()
+            for bucket in range(first, last + 1):
+                mine.setdefault(bucket, {}).setdefault(node, []).append(entry)
+                cell = theirs.get(bucket)
+                entries = cell.get(node) if cell else None
+                if not entries:
+                    continue
+                live = []
+                for other_entry in entries:
+                    a2, b2, other, ver = other_entry
+                    if b2 < now or current_version(other) != ver:
+                        continue  # expired or superseded: drop it
+                    live.append(other_entry)
+                    if other_entry in seen:
+                        continue  # the same visit, filed under an earlier bucket of this query
+                    if min(b, b2) - max(a, a2) > OVERLAP_EPS and min(b, b2) > now:  # shared time, not a touch
+                        seen.add(other_entry)
+                        found.append(Encounter(max(a, a2, now), min(b, b2), node, other, ver))
+                cell[node] = live
         found.sort(key=lambda e: (e.time, e.other, e.node))
         return found
-
