@@ -91,34 +91,61 @@ SCHEMA = pa.schema(
 )
 
 
-@dataclass
-class Recorder:
-    """Columnar event log. `record` appends one row; nothing is ever changed afterwards."""
+_COLUMNS = frozenset(INT_COLUMNS + FLOAT_COLUMNS + STR_COLUMNS)
 
-    columns: dict[str, list] = field(default_factory=lambda: {name: [] for name in SCHEMA.names})
+
+class Recorder:
+    """Columnar event log. `record` appends one row; nothing is ever changed afterwards.
+
+    Rows are kept as (t, kind, values) and turned into columns only when read (`to_arrow`,
+    `columns`, `rows_since`): recording is on the engine's hot path, reading happens once."""
+
+    def __init__(self) -> None:
+        self._rows: list[tuple[float, str, dict]] = []
+        self._last = -math.inf
 
     def record(self, t: float, kind: str, **values: object) -> None:
         if kind not in _KINDS:
             raise ValueError(f"unknown event kind {kind!r}")
-        cols = self.columns
-        last = cols["t"][-1] if cols["t"] else -math.inf
-        if t < last:
-            raise ValueError(f"event {kind!r} at t={t} is earlier than the last event (t={last})")
-        unknown = values.keys() - cols.keys()
-        if unknown:
-            raise ValueError(f"unknown event columns {sorted(unknown)}")
-        cols["t"].append(float(t))
-        cols["seq"].append(len(cols["seq"]))
-        cols["kind"].append(kind)
-        for c in INT_COLUMNS:
-            cols[c].append(int(values.get(c, -1)))
-        for c in FLOAT_COLUMNS:
-            cols[c].append(float(values.get(c, math.nan)))
-        for c in STR_COLUMNS:
-            cols[c].append(str(values.get(c, "")))
+        t = float(t)
+        if t < self._last:
+            raise ValueError(f"event {kind!r} at t={t} is earlier than the last event (t={self._last})")
+        if not values.keys() <= _COLUMNS:
+            raise ValueError(f"unknown event columns {sorted(values.keys() - _COLUMNS)}")
+        self._last = t
+        self._rows.append((t, kind, values))
 
     def __len__(self) -> int:
-        return len(self.columns["t"])
+        return len(self._rows)
+
+    def rows_since(self, start: int) -> list[dict]:
+        """Rows start.. as dicts with every column (defaults filled in)."""
+        return [self._row(i, *r) for i, r in enumerate(self._rows[start:], start)]
+
+    @staticmethod
+    def _row(seq: int, t: float, kind: str, values: dict) -> dict:
+        row = {"t": t, "seq": seq, "kind": kind}
+        for c in INT_COLUMNS:
+            row[c] = int(values.get(c, -1))
+        for c in FLOAT_COLUMNS:
+            row[c] = float(values.get(c, math.nan))
+        for c in STR_COLUMNS:
+            row[c] = str(values.get(c, ""))
+        return row
+
+    @property
+    def columns(self) -> dict[str, list]:
+        """The log as one list per column (built on each call)."""
+        rows = self._rows
+        cols: dict[str, list] = {"t": [r[0] for r in rows], "seq": list(range(len(rows))),
+                                 "kind": [r[1] for r in rows]}
+        for c in INT_COLUMNS:
+            cols[c] = [int(r[2].get(c, -1)) for r in rows]
+        for c in FLOAT_COLUMNS:
+            cols[c] = [float(r[2].get(c, math.nan)) for r in rows]
+        for c in STR_COLUMNS:
+            cols[c] = [str(r[2].get(c, "")) for r in rows]
+        return cols
 
     def to_arrow(self) -> pa.Table:
         return pa.table(self.columns, schema=SCHEMA)

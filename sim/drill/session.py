@@ -216,12 +216,10 @@ class DrillSession:
                         groups=list(zip(state.group_ids.tolist(), state.group_nodes.tolist())))
 
     def _read_new_events(self) -> None:
-        cols = self.model.log.columns
-        n = len(cols["t"])
-        if n == self._cursor:
+        log = self.model.log
+        if len(log) == self._cursor:
             return
-        for i in range(self._cursor, n):
-            row = {c: cols[c][i] for c in ("t", "kind", "agency", "unit", "sensor", "attempt", "source", "detail")}
+        for row in log.rows_since(self._cursor):
             if row["kind"] == "detection":
                 self.detected.add(row["attempt"])
             if row["kind"] == "alert" and row["sensor"] >= 0:
@@ -229,10 +227,11 @@ class DrillSession:
             routine = row["kind"] in ("asset", "run_start") or (row["kind"].startswith("port_") and row["attempt"] < 0)
             if not routine:  # legitimate port traffic would drown the feed
                 self.feed.appendleft(describe(row))
-        self._cursor = n
-        summary = summarize(self.model.log.to_arrow())
+        self._cursor = len(log)
+        events = log.to_arrow()
+        summary = summarize(events)
         summary["detections"] = sum(v for k, v in summary.items() if k.startswith("detections_"))
-        summary["got_away"] = int((np.asarray(cols["kind"]) == "got_away").sum())
+        summary["got_away"] = events.column("kind").to_pylist().count("got_away")
         self.counters = {k: summary.get(k, 0) for k in COUNTERS}
 
     def _notify(self) -> None:
