@@ -1,0 +1,117 @@
+"""How the cost of one replication of the full `demo` scenario grows (issue 5's scaling goal).
+
+    .venv/bin/python bench/bench_scaling.py [--seeds 3] [--out bench/scaling.png]
+
+Four sweeps from the demo, one factor at a time, the terrain built once per point and not timed:
+- attempts: every organisation's attempts_per_day x 0.5 .. 8;
+- patrols: every unit group's count x 0.5 .. 8;
+- cells: the same 40 x 32 km region at a cell size of 1, 0.5, 0.25 and 0.125 km (1,280 to 81,920
+  cells): only path lengths (cells per route) and routing tables grow, not the work per minute;
+- horizon: 1 .. 8 simulated days.
+Each point is the median wall time of `run_replication` over the seeds. Printed: the table, the
+set-up (terrain + placement) time, and the log-log slope of each sweep (1 = linear). The figure
+shows the four curves with a linear reference through the first point.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+from sim.config import SCENARIO_DIR, compose
+from sim.runner import run_replication
+from sim.scenario import ScenarioSpec
+from sim.world import build_world
+
+FACTORS = (0.5, 1.0, 2.0, 4.0, 8.0)
+CELLS_KM = (1.0, 0.5, 0.25, 0.125)
+HORIZONS = (1.0, 2.0, 4.0, 8.0)
+
+
+def scaled(spec: ScenarioSpec, sweep: str, x: float) -> ScenarioSpec:
+    if sweep == "attempts":
+        orgs = {k: dataclasses.replace(o, attempts_per_day=o.attempts_per_day * x) for k, o in spec.organisations.items()}
+        return dataclasses.replace(spec, organisations=orgs)
+    if sweep == "patrols":
+        units = {k: dataclasses.replace(u, count=max(1, round(u.count * x))) for k, u in spec.units.items()}
+        return dataclasses.replace(spec, units=units)
+    if sweep == "cells":
+        return dataclasses.replace(spec, terrain=dataclasses.replace(spec.terrain, cell_km=x))
+    if sweep == "horizon":
+        return dataclasses.replace(spec, horizon_days=x)
+    raise ValueError(sweep)
+
+
+def measure(spec: ScenarioSpec, seeds: int) -> dict:
+    t0 = time.perf_counter()
+    world = build_world(spec, "bench", str(SCENARIO_DIR))
+    setup = time.perf_counter() - t0
+    walls, attempts, plans = [], [], []
+    for seed in range(1, seeds + 1):
+        t0 = time.perf_counter()
+        r = run_replication(world, seed)
+        walls.append(time.perf_counter() - t0)
+        attempts.append(r.summary["attempts"])
+        plans.append(r.plans.num_rows)
+    return {"cells": world.terrain.n_nodes, "units": len(world.units), "setup_s": setup,
+            "wall_s": statistics.median(walls), "attempts": float(np.mean(attempts)), "plans": float(np.mean(plans))}
+
+
+def slope(x: list[float], y: list[float]) -> float:
+    return float(np.polyfit(np.log(x), np.log(y), 1)[0])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--out", default=str(Path(__file__).with_name("scaling.png")))
+    args = ap.parse_args()
+    base, _ = compose(["scenario=demo"])
+    sweeps = {"attempts": FACTORS, "patrols": FACTORS, "cells": CELLS_KM, "horizon": HORIZONS}
+    results: dict[str, list[tuple[float, dict]]] = {}
+    for sweep, xs in sweeps.items():
+        results[sweep] = []
+        for x in xs:
+            row = measure(scaled(base.scenario, sweep, x), args.seeds)
+            results[sweep].append((x, row))
+            print(f"{sweep:9s} x={x:<6g} cells={row['cells']:6d} units={row['units']:4d} "
+                  f"attempts={row['attempts']:7.1f} plans={row['plans']:8.0f} "
+                  f"set-up={row['setup_s']:6.2f} s  replication={row['wall_s']:6.3f} s", flush=True)
+    print("\nlog-log slopes of replication time (1 = linear):")
+    drivers = {"attempts": "attempts", "patrols": "units", "cells": "cells", "horizon": None}
+    for sweep, rows in results.items():
+        xs = [x for x, _ in rows] if drivers[sweep] is None else [r[drivers[sweep]] for _, r in rows]
+        print(f"  {sweep:9s} vs {drivers[sweep] or 'days':8s}: {slope(xs, [r['wall_s'] for _, r in rows]):.2f}")
+
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 4, figsize=(16, 4))
+    labels = {"attempts": "attempts per replication", "patrols": "units", "cells": "terrain cells",
+              "horizon": "simulated days"}
+    for ax, (sweep, rows) in zip(axes, results.items()):
+        xs = np.array([x for x, _ in rows] if drivers[sweep] is None else [r[drivers[sweep]] for _, r in rows])
+        ys = np.array([r["wall_s"] for _, r in rows])
+        ax.loglog(xs, ys, "o-", label="replication")
+        ax.loglog(xs, ys[0] * xs / xs[0], ":", color="grey", label="linear")
+        if sweep == "cells":
+            ax.loglog(xs, [r["setup_s"] for _, r in rows], "s--", color="#e08214", label="set-up (terrain)")
+        ax.set_xlabel(labels[sweep])
+        ax.set_ylabel("seconds")
+        ax.set_title(f"{sweep} (slope {slope(list(xs), list(ys)):.2f})")
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3, which="both")
+    fig.suptitle("demo: wall time of one replication, one factor at a time (median of seeds)")
+    fig.tight_layout()
+    fig.savefig(args.out, dpi=100)
+    print(f"figure: {args.out}")
+
+
+if __name__ == "__main__":
+    main()
