@@ -116,11 +116,13 @@ def sensor_states_at(ev: pd.DataFrame, t: float, alarm_min: float = 30.0) -> pd.
 
 
 def situation_at(ev: pd.DataFrame, plans: pd.DataFrame, t: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Units (id, node, agency) and groups on the move (id, node, detected) at minute t, from the
-    files alone."""
+    """Units on duty (id, node, agency) and groups on the move (id, node, detected) at minute t,
+    from the files alone (as the live drill map shows them)."""
     pos = positions_at(plans, t)
     agency_of = ev[(ev.kind == "asset") & (ev.unit >= 0)].set_index("unit").agency
-    units = pos[pos.mover == "unit"].assign(agency=lambda d: d.id.map(agency_of))
+    shifts = ev[ev.kind.isin(["shift_start", "shift_end"]) & (ev.t <= t)].groupby("unit").kind.last()
+    on_duty = set(shifts[shifts == "shift_start"].index)
+    units = pos[(pos.mover == "unit") & pos.id.isin(on_duty)].assign(agency=lambda d: d.id.map(agency_of))
     started = set(ev[(ev.kind == "attempt") & (ev.t <= t)].attempt)
     groups = pos[(pos.mover == "attempt") & pos.id.isin(started) & ~pos.id.isin(finished_before(ev, t))]
     detected = set(ev[(ev.kind == "detection") & (ev.t <= t)].attempt)

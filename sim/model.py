@@ -90,8 +90,15 @@ class BorderModel(mesa.Model):
     def next_id(self, family: str) -> int:
         return next(self._ids.setdefault(family, count()))
 
-    def at(self, t: float, fn, *args) -> None:
-        """Call fn(*args) at simulated time t (never earlier than now)."""
+    def at(self, t: float, fn, *args, first: bool = False) -> None:
+        """Call fn(*args) at simulated time t (never earlier than now); `first`: before the
+        ordinary events of that instant."""
+        if first:
+            ev = simpy.Event(self.env)
+            ev._ok, ev._value = True, None  # a triggered event, scheduled by hand with a priority
+            ev.callbacks.append(partial(_fire, fn, args))
+            self.env.schedule(ev, simpy.core.URGENT, max(0.0, t - self.env.now))
+            return
         ev = self.env.timeout(max(0.0, t - self.env.now))
         ev.callbacks.append(partial(_fire, fn, args))
 
@@ -129,27 +136,21 @@ class BorderModel(mesa.Model):
         for name, spec in w.scenario.injects.items():
             self.inject(name, spec)
 
-    def inject(self, name: str, spec) -> None:
+    def inject(self, name: str, spec, start_min: float | None = None) -> None:
         """Schedule an inject (a scenario's, or one a trainer adds during a live drill) at its
-        start time, never earlier than now. Its name must be new."""
+        start (`start_min`, default spec.start_hours), never earlier than now. Its name must be new."""
         if name in self.injects:
             raise ValueError(f"inject {name!r} exists already; allowed: a new name")
         self.injects[name] = spec
-        self.at(spec.start_hours * 60.0, INJECTS.get(spec.type)(self, name, spec).begin)
+        start = spec.start_hours * 60.0 if start_min is None else start_min
+        # a live inject goes before the other events of its minute, as a scenario's (scheduled
+        # at t = 0, so earlier in the queue) would
+        self.at(start, INJECTS.get(spec.type)(self, name, spec).begin, first=start_min is not None)
 
     @property
     def detection_factor(self) -> float:
         """Multiplier of every sensor's and unit's detection now (weather injects)."""
         return float(np.prod(list(self.weather.values()))) if self.weather else 1.0
-
-    def detection_factor_at(self, t: float) -> float:
-        """The weather multiplier in force at time t (from the weather injects scheduled so far),
-        for encounter draws made before the encounter happens."""
-        f = 1.0
-        for spec in self.injects.values():
-            if spec.type == "weather" and spec.start_hours * 60 <= t < (spec.start_hours + spec.duration_hours) * 60:
-                f *= spec.factor
-        return f
 
     def _end(self) -> None:
         """Events strictly before the horizon belong to the run; run_end closes the log."""
@@ -220,23 +221,26 @@ class BorderModel(mesa.Model):
         return self.sensors[sensor_id].when_up_for(start, minutes)
 
     def _consider_encounter(self, unit: PatrolUnit, uv: int, a: Attempt, av: int, enc) -> None:
-        """A unit and a group share a cell: draw whether the unit detects the group, once per
-        stretch of co-presence (a re-plan by either side does not give a second draw)."""
+        """A unit and a group share a cell: one uniform draw per stretch of co-presence (a
+        re-plan by either side keeps it), compared when the stretch begins with the detection
+        chance in force then (so a weather inject made after the plans still counts)."""
         key = (unit.params.id, a.attempt_id)
         prev = self._met.get(key)
         if prev is not None and prev[0] == enc.node and enc.time <= prev[2] + 1e-9 and enc.end >= prev[1] - 1e-9:
             # the same stretch of co-presence, re-found because one side re-planned: keep its draw
             self._met[key] = (enc.node, min(prev[1], enc.time), max(prev[2], enc.end), prev[3])
-            if prev[3]:  # a detection drawn earlier, whose event the re-plan made stale
-                self.at(enc.time, self._unit_detection, unit, uv, a, av, enc.node)
-            return
+            draw = prev[3]
+        else:
+            draw = float(unit.stream.uniform())
+            self._met[key] = (enc.node, enc.time, enc.end, draw)
+        self.at(enc.time, self._encounter, unit, uv, a, av, enc.node, draw)
+
+    def _encounter(self, unit: PatrolUnit, uv: int, a: Attempt, av: int, node: int, draw: float) -> None:
         s = unit.params.spec
-        p = min(1.0, s.detect_prob * self.detection_factor_at(enc.time)) * max(
-            0.0, 1.0 - s.cover_sensitivity * self.world.terrain.cover[enc.node])
-        detected = bool(unit.stream.uniform() < p)
-        self._met[key] = (enc.node, enc.time, enc.end, detected)
-        if detected:
-            self.at(enc.time, self._unit_detection, unit, uv, a, av, enc.node)
+        p = min(1.0, s.detect_prob * self.detection_factor) * max(
+            0.0, 1.0 - s.cover_sensitivity * self.world.terrain.cover[node])
+        if draw < p:
+            self._unit_detection(unit, uv, a, av, node)
 
     # --- events --------------------------------------------------------------------------
     def _schedule_sensor_hits(self, a: Attempt, first_visit_counted: bool) -> None:

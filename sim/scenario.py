@@ -208,7 +208,7 @@ class CoordinationSpec:
     share_delay_min: float = 15.0  # liaison: mean delay (exponential) to pass an alert to a partner
     loss_prob: float = 0.1  # liaison: chance a passed alert is lost
     partners: dict[str, list[str]] = field(default_factory=dict)  # liaison: agency -> agencies it informs
-    share_sources: list[str] = field(default_factory=lambda: ["tower", "patrol", "partner_tip", "community_tip"])
+    share_sources: list[str] = field(default_factory=lambda: ["tower", "patrol", "partner_tip", "community_tip", "tip"])
     # liaison: alert sources passed on (raw ground-sensor hits, mostly false alarms, are not)
     joint_operators: int = 4  # joint_command / task_force: operators of the shared centre
     joint_handling_min: float = 2.0

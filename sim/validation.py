@@ -147,6 +147,8 @@ def check_names(spec: ScenarioSpec, origin: str) -> None:
             p.append(f"{key}: a sensor_outage needs `sensors` or a `sector`")
         if inj.type in ("surge", "decoy"):
             _choice(p, f"{key}.organisation", inj.organisation, list(spec.organisations))
+        if inj.type == "decoy" and inj.count < 1:
+            p.append(f"{key}.count: a decoy sends at least 1 group, got {inj.count}")
         if inj.type == "tip":
             _choice(p, f"{key}.agency", inj.agency, agencies)
             if inj.attempt < 0 and inj.node < 0:

@@ -17,11 +17,12 @@ def test_replayed_positions_equal_what_the_model_reported(tmp_path):
     cfg, origin = compose(["scenario=drill_night_surge", "scenario.horizon_days=1"])  # a sector dark at 21-25 h
     world = build_world(cfg.scenario, origin, str(SCENARIO_DIR))
     model = BorderModel(world, 4)
-    reported, sensors_down, active = {}, {}, {}
+    reported, sensors_down, active, on_duty = {}, {}, {}, {}
     for t in (300.0, 610.0, 1300.0):
         while model.now < t:
             model.step()
         reported[t] = {("unit", u.params.id): u.node_at(t) for u in model.units}
+        on_duty[t] = {u.params.id for u in model.units if u.on_duty}
         reported[t].update({("attempt", a.attempt_id): a.timeline.node_at(t)
                             for a in model.attempts.values() if a.active and a.cargo != "decoy"
                             and not a.timeline.nodes.size == 0})
@@ -44,7 +45,8 @@ def test_replayed_positions_equal_what_the_model_reported(tmp_path):
         assert {k: replay.get(k) for k in truth} == truth
         units, groups = situation_at(ev, plans, t)  # what the replay map draws
         assert {("unit", i): n for i, n in zip(units.id, units.node)} == {k: v for k, v in truth.items()
-                                                                            if k[0] == "unit"}
+                                                                            if k[0] == "unit" and k[1] in on_duty[t]}
+        assert 0 < len(units) < len(model.units)  # off-duty units are not drawn
         assert units.agency.tolist() == [model.units[i].params.agency for i in units.id]
         on_land = {k: v for k, v in active[t].items() if k not in port_groups}
         compared.extend(on_land.values())

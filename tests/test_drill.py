@@ -67,17 +67,100 @@ def test_every_registered_inject_has_a_form_and_lands_in_the_feed_and_the_saved_
     assert set(injects.detail) == set(INJECTS.names())
 
 
+@pytest.mark.parametrize("seed", [1, 3])
+def test_live_injects_give_the_log_of_the_same_injects_written_in_the_scenario(tmp_path, seed):
+    """A trainer's inject at minute m changes the run exactly as the same inject written in the
+    scenario file for minute m (weather must reach encounters drawn before it was made)."""
+    import dataclasses
+
+    from sim.model import BorderModel
+    from sim.scenario import InjectSpec
+
+    world, origin = tri_agency()
+    plan = [(240.0, "sensor_outage", {"sector": "S2", "duration_hours": 1.0}),
+            (300.0, "weather", {"factor": 0.0, "duration_hours": 4.0}),
+            (600.0, "surge", {"organisation": "coyotes", "factor": 3.0, "duration_hours": 2.0})]
+    injects = {f"trainer-{k + 1}-{typ}": InjectSpec(type=typ, start_hours=t / 60.0, **kw)
+               for k, (t, typ, kw) in enumerate(plan)}
+    scripted_world = dataclasses.replace(world, scenario=dataclasses.replace(world.scenario, injects=injects))
+    scripted = BorderModel(scripted_world, seed).run().to_arrow().to_pandas()
+    live = DrillSession(world, seed, tmp_path / "live", origin)
+    for t, typ, kw in plan:
+        while live.now < t:
+            live.step()
+        live.inject(typ, **kw)
+    while not live.finished:
+        live.step()
+    got = saved_events(live).drop(columns=["replication", "seed"])
+    assert len(got[got.kind == "inject"]) == 3
+    weather = (got.t >= 300) & (got.t < 540)
+    assert not ((got.kind == "detection") & weather).any()  # blind for four hours: nobody sees anything
+    assert got.drop(columns=["seq"]).equals(scripted.drop(columns=["seq"]))
+
+
+def test_a_live_inject_at_any_minute_is_applied_and_logged_at_once(tmp_path):
+    s = new_session(tmp_path)
+    for _ in range(25):  # minute 250: 250 / 60 * 60 is not 250 in floating point
+        s.step()
+    s.inject("sensor_outage", sector="S1", duration_hours=1.0)
+    ev = saved_events(s)
+    start = ev[ev.kind == "inject"]
+    assert list(start.t) == [250.0]
+    assert "down" in s.view().map.sensor_state
+
+
+def test_no_injects_once_the_drill_is_over(tmp_path):
+    s = new_session(tmp_path)
+    while not s.finished:
+        s.step()
+    n = len(s.model.log)
+    with pytest.raises(ValueError, match="the drill is over"):
+        s.inject("weather", factor=0.5)
+    assert len(s.model.log) == n and saved_events(s).kind.iloc[-1] == "run_end"
+
+
+def test_the_play_thread_ends_with_the_drill_and_says_so(tmp_path):
+    s = new_session(tmp_path)
+    s.speed = 1000.0
+    before = s.revision
+    s.play()
+    deadline = time.monotonic() + 120
+    while not s.finished and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    view = s.view()
+    assert view.finished and not view.playing and s.revision > before and view.error == ""
+
+
+def test_the_counters_are_the_metrics_of_the_log_so_far(tmp_path):
+    from sim.metrics import summarize
+
+    s = new_session(tmp_path)
+    s.step()
+    s.inject("decoy", organisation="coyotes", count=6, duration_hours=0.0)
+    for _ in range(60):
+        s.step()
+    summary = summarize(s.model.log.to_arrow())
+    counters = s.view().counters
+    assert counters == {k: summary[k] for k in counters}
+    assert summary["decoys"] == 6 and counters["attempts"] == summary["attempts"]
+
+
 def test_a_tip_alerts_the_agency_about_the_group_where_it_is(tmp_path):
     s = new_session(tmp_path)
     for _ in range(40):
         s.step()
     group, node = s.active_groups()[0]
+    assert node == s.model.attempts[group].timeline.node_at(s.now) and node != s.model.attempts[group].origin
     s.inject("tip", duration_hours=0.0, agency="local_police", attempt=group)
     ev = saved_events(s)
     tip = ev[(ev.kind == "alert") & (ev.source == "tip")]
     assert len(tip) >= 1
     assert set(tip.attempt) == {group} and set(tip.node) == {node} and (tip.t == s.now).all()
     assert "local_police" in set(tip.detail)
+    gone = next(a for a in s.model.attempts.values() if not a.active)
+    with pytest.raises(ValueError, match=f"group {gone.attempt_id} is not on the move"):
+        s.inject("tip", duration_hours=0.0, agency="local_police", attempt=gone.attempt_id)
 
 
 def test_a_bad_inject_is_refused_with_the_key_and_the_allowed_values(tmp_path):

@@ -10,7 +10,7 @@ OUT/<scenario>-<timestamp>/ in the layout of a batch run, after every inject, on
 the end, so `python -m analysis.aar OUT/<scenario>-<timestamp>` reviews it.
 
 The app serves every front-end file itself (no internet needed while it runs): they are
-fetched from the npm registry the first time (about 60 MB) into the Python environment, or
+fetched from the npm registry the first time (about 50 MB) into the Python environment, or
 into $BORDER_SIM_ASSETS. It listens on 127.0.0.1 unless --host says otherwise. Needs the
 `drill` extra: pip install -e ".[drill]".
 """
@@ -34,8 +34,26 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fetch-assets", action="store_true", help="fetch the front-end files and exit")
     args = ap.parse_args(argv)
 
+    try:
+        import solara  # noqa: F401
+    except ImportError:
+        print('error: the drill app needs the `drill` extra: .venv/bin/pip install -e ".[drill]"', file=sys.stderr)
+        return 2
     from sim.drill.assets import assets_dir, fetch_assets, have_assets, offline_environment
 
+    if not args.fetch_assets:
+        overrides = args.overrides or ["scenario=tri_agency"]
+        from sim.config import ConfigError, SCENARIO_DIR, compose
+        from sim.terrain.validate import TerrainError
+        from sim.validation import ScenarioError
+        from sim.world import build_world
+
+        try:  # one clear message before anything is fetched or started
+            cfg, origin = compose(overrides)
+            build_world(cfg.scenario, origin, base_dir=str(SCENARIO_DIR))
+        except (ConfigError, ScenarioError, TerrainError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     if args.fetch_assets or not have_assets():
         print(f"fetching the drill app's front-end files into {assets_dir()} (npm registry, once) ...",
               file=sys.stderr)
@@ -46,23 +64,6 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if args.fetch_assets:
             return 0
-    try:
-        import solara  # noqa: F401
-    except ImportError:
-        print('error: the drill app needs the `drill` extra: .venv/bin/pip install -e ".[drill]"', file=sys.stderr)
-        return 2
-    overrides = args.overrides or ["scenario=tri_agency"]
-    from sim.config import ConfigError, SCENARIO_DIR, compose
-    from sim.terrain.validate import TerrainError
-    from sim.validation import ScenarioError
-    from sim.world import build_world
-
-    try:  # one clear message before the server starts
-        cfg, origin = compose(overrides)
-        build_world(cfg.scenario, origin, base_dir=str(SCENARIO_DIR))
-    except (ConfigError, ScenarioError, TerrainError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     env = {**os.environ, **offline_environment(), "BORDER_DRILL_OVERRIDES": json.dumps(overrides),
            "BORDER_DRILL_OUT": str(Path(args.out).resolve())}
     print(f"drill app: http://{args.host}:{args.port}  (scenario {cfg.scenario.name}; logs under {args.out})",

@@ -131,7 +131,7 @@ def InjectPanel(session: DrillSession, view: View) -> None:
         try:
             name = session.inject(type_, **inject_params(type_, filled))
             set_message(f"injected {name} at {clock(session.now)}")
-        except ValueError as exc:
+        except (ValueError, TypeError) as exc:
             set_message(f"refused: {exc}")
 
     with solara.Card("Inject", classes=["drill-injects"]):
@@ -184,6 +184,8 @@ def Controls(session: DrillSession, view: View) -> None:
                     style={"font-size": "18px", "font-weight": "bold"})
         if view.finished:
             solara.Text("drill over: the log is saved", classes=["drill-over"])
+        if view.error:
+            solara.Error(view.error, classes=["drill-error"])
 
 
 def watch(session: DrillSession, version: solara.Reactive[int]):

@@ -20,8 +20,10 @@ import numpy as np
 import pyarrow as pa
 import yaml
 
+from sim.injects import INJECTS
 from sim.metrics import summarize
 from sim.model import BorderModel
+from sim.recorder import SCHEMA
 from sim.runner import terrain_tables, write_parquet_atomic, write_text_atomic
 from sim.scenario import InjectSpec
 from sim.validation import check_against_terrain, check_names
@@ -41,6 +43,7 @@ class View:
     playing: bool
     finished: bool
     counters: dict
+    error: str  # why the play thread stopped, if it failed
     feed: list[str]
     map: "MapState"
     groups: list[tuple[int, int]]  # (attempt id, node) of the groups on the move
@@ -91,6 +94,9 @@ class DrillSession:
         self.detected: set[int] = set()
         self._last_alarm: dict[int, float] = {}  # sensor id -> time of its latest alert
         self._cursor = 0  # events already read into the feed
+        self._counted = 0  # events already in the counters' rows
+        self._counted_rows: list[dict] = []
+        self.error = ""
         self._n_injects = 0
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -109,18 +115,21 @@ class DrillSession:
 
     @property
     def playing(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        thread = self._thread
+        return thread is not None and thread.is_alive()
 
     def step(self) -> None:
         """Advance one tick (scenario.tick_min)."""
-        with self.lock:
-            if self.model.finished:
-                return
-            self.model.step()
-            self._read_new_events()
-            if self.model.finished:
-                self.save()
-        self._notify()
+        try:
+            with self.lock:
+                if self.model.finished:
+                    return
+                self.model.step()
+                self._read_new_events()
+                if self.model.finished:
+                    self.save()
+        finally:
+            self._notify()
 
     def play(self) -> None:
         """Step in a worker thread, `speed` ticks per second, until paused or finished."""
@@ -136,8 +145,7 @@ class DrillSession:
         self._stop.set()
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=5.0)
-        self._thread = None
+            thread.join()  # at most one step: the loop checks the stop flag between steps
         self.save()
         self._notify()
 
@@ -147,19 +155,46 @@ class DrillSession:
 
     def _loop(self) -> None:
         saved = time.perf_counter()
-        while not self._stop.is_set() and not self.model.finished:
-            started = time.perf_counter()
-            self.step()
-            if started - saved > AUTOSAVE_S:
-                self.save()
-                saved = started
-            self._stop.wait(max(0.0, 1.0 / self.speed - (time.perf_counter() - started)))
+        try:
+            while not self._stop.is_set() and not self.model.finished:
+                started = time.perf_counter()
+                self.step()
+                if self.model.finished:
+                    break
+                if started - saved > AUTOSAVE_S:
+                    self.save()
+                    saved = started
+                self._stop.wait(max(0.0, 1.0 / self.speed - (time.perf_counter() - started)))
+        except Exception as exc:  # noqa: BLE001  (shown on the page; the log so far is kept)
+            self.error = f"the drill stopped: {type(exc).__name__}: {exc}"
+            self.save()
+            raise
+        finally:
+            self._thread_done()
+
+    def _thread_done(self) -> None:
+        """The play thread ends: the page must hear of it (Play comes back)."""
+        with self.lock:
+            self._thread = None
+        self._notify()
 
     # --- injects -------------------------------------------------------------------------
     def inject(self, type: str, duration_hours: float = 1.0, **params: object) -> str:
         """Start an inject now (any registered type; params as in scenario files). Checked like
         a scenario file's inject; logged at once. Returns the inject's name."""
         with self.lock:
+            if self.model.finished:
+                raise ValueError("the drill is over: no more injects")
+            if type == "tip" and params.get("attempt", -1) not in (-1, None):
+                group = self.model.attempts.get(int(params["attempt"]))
+                if group is None or not group.active:
+                    raise ValueError(f"group {params['attempt']} is not on the move any more; "
+                                     f"allowed: {sorted(a for a, _ in self.active_groups())}")
+            if type not in INJECTS:
+                raise ValueError(f"unknown inject type {type!r}; allowed: {', '.join(INJECTS.names())}")
+            allowed = {f.name for f in dataclasses.fields(InjectSpec)} - {"type", "start_hours", "duration_hours"}
+            if not params.keys() <= allowed:
+                raise ValueError(f"unknown inject keys {sorted(params.keys() - allowed)}; allowed: {', '.join(sorted(allowed))}")
             self._n_injects += 1
             name = f"trainer-{self._n_injects}-{type}"
             spec = InjectSpec(type=type, start_hours=self.model.now / 60.0, duration_hours=duration_hours,
@@ -172,7 +207,7 @@ class DrillSession:
             except ValueError:
                 self._n_injects -= 1
                 raise
-            self.model.inject(name, spec)
+            self.model.inject(name, spec, start_min=self.model.now)
             env = self.model.env
             while env.peek() <= env.now:  # apply it now, not at the next tick
                 env.step()
@@ -210,8 +245,10 @@ class DrillSession:
 
     def view(self, feed_lines: int = 80) -> View:
         with self.lock:
+            self._update_counters()
             state = self.map_state()
             return View(now=self.now, playing=self.playing, finished=self.finished, counters=dict(self.counters),
+                        error=self.error,
                         feed=list(self.feed)[:feed_lines], map=state,
                         groups=list(zip(state.group_ids.tolist(), state.group_nodes.tolist())))
 
@@ -228,10 +265,17 @@ class DrillSession:
             if not routine:  # legitimate port traffic would drown the feed
                 self.feed.appendleft(describe(row))
         self._cursor = len(log)
-        events = log.to_arrow()
-        summary = summarize(events)
-        summary["detections"] = sum(v for k, v in summary.items() if k.startswith("detections_"))
-        summary["got_away"] = events.column("kind").to_pylist().count("got_away")
+
+    def _update_counters(self) -> None:
+        """The counters from sim/metrics.py over the log so far (legitimate port traffic left
+        out: no counter uses it and it is most of the log). Computed when shown, not per step."""
+        if self._counted == self._cursor:
+            return
+        for row in self.model.log.rows_since(self._counted):
+            if not (row["kind"].startswith("port_") and row["attempt"] < 0):
+                self._counted_rows.append(row)
+        self._counted = self._cursor
+        summary = summarize(pa.Table.from_pylist(self._counted_rows, schema=SCHEMA))
         self.counters = {k: summary.get(k, 0) for k in COUNTERS}
 
     def _notify(self) -> None:
