@@ -67,6 +67,12 @@ def layout(side: int, seed: int = 0) -> Layout:
     return Layout(side, n, u, v, staging, dests, np.sort(sensors), next_hop)
 
 
+def patrol_starts(lay: Layout, n_patrols: int, seed: int) -> np.ndarray:
+    """Where the patrols start (home-side cells): the same for both implementations."""
+    home = np.arange(lay.side, lay.n)
+    return home[np.random.default_rng([seed, 11]).choice(home.size, n_patrols)]
+
+
 def launches(lay: Layout, per_minute: int, minutes: int, seed: int) -> list[tuple[int, int, int]]:
     """(minute, origin, destination) of every smuggler: the same list for both implementations."""
     rng = np.random.default_rng([seed, 7])
@@ -104,11 +110,10 @@ class ReducedMesa(mesa.Model):
         order = np.argsort(np.concatenate([lay.u, lay.v]), kind="stable")
         self.nbr = np.concatenate([lay.v, lay.u])[order]
         self.nbr_ptr = np.concatenate([[0], np.cumsum(np.bincount(np.concatenate([lay.u, lay.v]), minlength=lay.n))])
-        home = np.arange(lay.side, lay.n)
         self.occupancy = np.zeros(lay.n, dtype=np.int64)
         self.is_sensor = np.zeros(lay.n, dtype=bool)
         self.is_sensor[lay.sensors] = True
-        self.patrols = [Patrol(self, int(home[i])) for i in np.random.default_rng(seed).choice(home.size, n_patrols)]
+        self.patrols = [Patrol(self, int(node)) for node in patrol_starts(lay, n_patrols, seed)]
         for p in self.patrols:
             self.occupancy[p.node] += 1
         self.smugglers: list[Smuggler] = []
@@ -158,7 +163,7 @@ def run_reference(lay: Layout, plan, n_patrols: int, minutes: int, seed: int) ->
 
 
 # --- the project's engine -------------------------------------------------------------------
-def engine_world(lay: Layout, n_patrols: int, minutes: int):
+def engine_world(lay: Layout, n_patrols: int, minutes: int, seed: int):
     from sim.scenario import (AgencySpec, CargoSpec, KindSpec, ModeSpec, OrgSpec, ScenarioSpec,
                               SensorGroupSpec, UnitGroupSpec)
     from sim.terrain.model import FOREIGN, HOME, STAGING, TOWN, Terrain
@@ -174,15 +179,13 @@ def engine_world(lay: Layout, n_patrols: int, minutes: int):
                       sector_names=("S1",), feature=feature, edge_u=lay.u.astype(np.int32),
                       edge_v=lay.v.astype(np.int32), edge_length_km=np.ones(lay.u.size),
                       edge_road=np.zeros(lay.u.size, dtype=bool), name=f"grid{side}")
-    rng = np.random.default_rng(0)
-    home = np.arange(side, n)
     spec = ScenarioSpec(
         name="reduced", horizon_days=minutes / 1440.0,
         modes={"foot": ModeSpec(60.0, 60.0, True), "vehicle": ModeSpec(60.0, 60.0)},
         agencies={"bp": AgencySpec(jurisdiction=["all"]), "net": AgencySpec(jurisdiction=["all"], operators=1000,
                                                                             handling_min=0.0, handling="fixed")},
         units={"patrol": UnitGroupSpec(agency="bp", count=n_patrols, mode="vehicle", policy="random_walk",
-                                       placement="explicit", nodes=rng.choice(home, n_patrols).tolist(),
+                                       placement="explicit", nodes=patrol_starts(lay, n_patrols, seed).tolist(),
                                        shift_hours=24.0, shifts_per_day=1, detect_prob=P_PATROL,
                                        cover_sensitivity=0.0, capacity=10, processing_min=0.0)},
         sensors={"net": SensorGroupSpec(agency="net", type="ground", placement="explicit", nodes=lay.sensors.tolist(),
@@ -237,9 +240,9 @@ def main() -> None:
     args = ap.parse_args()
     side, per_minute, n_patrols, minutes = SIZES[args.size]
     lay = layout(side)
-    world = engine_world(lay, n_patrols, minutes)
     rows = []
     for seed in range(1, args.seeds + 1):
+        world = engine_world(lay, n_patrols, minutes, seed)  # patrols start where the reference's do
         plan = launches(lay, per_minute, minutes, seed)
         # timed without tracemalloc (it slows allocation-heavy code unevenly), then a second
         # run of each under tracemalloc for the peak memory only

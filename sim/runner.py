@@ -23,8 +23,9 @@ import multiprocessing
 import os
 import subprocess
 import tempfile
+import threading
 from collections import deque
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
@@ -218,6 +219,52 @@ def _check_manifest(out_dir: Path, key: str) -> dict:
     return {}
 
 
+def _run_parallel(todo: list[Chunk], workers: int, args: tuple, out: str, labels: dict, keep_events: bool,
+                  finished: Callable[[Chunk], None]) -> None:
+    """Run chunks in workers - 1 pool processes, which take them from the front, and in this
+    process, which takes them from the back meanwhile (so the pool's start-up costs no idle
+    time). Each pool slot gets its next chunk the moment it finishes one, and no chunk waits in
+    a pool queue, so at the end nobody idles while another still has work queued."""
+    pending = deque(todo)
+    running: dict = {}
+    lock = threading.Lock()
+    with process_pool(workers - 1) as pool:
+        def feed(_done=None) -> None:  # also the done-callback of each pool chunk
+            with lock:
+                if pending:
+                    c = pending.popleft()
+                    future = pool.submit(run_chunk, *args, c, out, labels, keep_events)
+                    running[future] = c
+                else:
+                    return
+            future.add_done_callback(feed)
+
+        def collect(block: bool) -> None:
+            with lock:
+                futures = list(running)
+            if block:
+                wait(futures)
+            for f in futures:
+                if f.done():
+                    f.result()  # a failed chunk stops the run here
+                    with lock:
+                        c = running.pop(f)
+                    finished(c)
+
+        for _ in range(workers - 1):
+            feed()
+        while True:
+            with lock:
+                c = pending.pop() if pending else None
+            if c is None:
+                break
+            run_chunk(*args, c, out, labels, keep_events)
+            finished(c)
+            collect(block=False)
+        while running:
+            collect(block=True)
+
+
 def run_experiment(exp: Experiment, progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     """Run every missing chunk of `exp` (in parallel if workers > 1) and return all summary rows.
 
@@ -246,25 +293,7 @@ def run_experiment(exp: Experiment, progress: Callable[[int, int], None] | None 
             progress(done_reps, exp.replications)
 
     if exp.workers > 1 and len(todo) > 1:
-        # workers - 1 pool processes take chunks from the front; this process takes them from the
-        # back meanwhile, so the pool's start-up (importing the engine) costs no idle time
-        pending = deque(todo)
-        running: dict = {}
-        with process_pool(exp.workers - 1) as pool:
-            while pending or running:
-                while pending and len(running) < 2 * (exp.workers - 1):  # one running, one queued
-                    c = pending.popleft()
-                    running[pool.submit(run_chunk, *args, c, str(out), labels, exp.keep_events)] = c
-                if pending:
-                    c = pending.pop()
-                    run_chunk(*args, c, str(out), labels, exp.keep_events)
-                    finished(c)
-                    ready = [f for f in running if f.done()]
-                else:
-                    ready, _ = wait(running, return_when=FIRST_COMPLETED)
-                for f in ready:
-                    f.result()
-                    finished(running.pop(f))
+        _run_parallel(todo, exp.workers, args, str(out), labels, exp.keep_events, finished)
     else:
         for c in todo:
             run_chunk(*args, c, str(out), labels, exp.keep_events)
