@@ -185,7 +185,7 @@ class BorderModel(mesa.Model):
         return a.version if a is not None and a.active else -1
 
     def record_plan(self, mover: str, ident: int, tl) -> None:
-        self.plans.record(self.now, mover, ident, tl.version, tl.start, tl.nodes.tolist(), tl.times.tolist())
+        self.plans.record(self.now, mover, ident, tl.version, tl.start, tl.nodes, tl.times)
 
     def on_unit_planned(self, unit: PatrolUnit) -> None:
         for enc in self.presence.publish(UNITS, unit.params.id, unit.timeline, self._attempt_version, self.now):

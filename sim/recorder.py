@@ -67,6 +67,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import pyarrow as pa
 
 EVENT_KINDS = (
@@ -170,8 +171,16 @@ class PlanLog:
     rows: list[tuple] = field(default_factory=list)
 
     def record(self, t: float, mover: str, ident: int, version: int, entered: float, nodes, times) -> None:
+        """`nodes` and `times` are kept as given (a timeline's arrays are never changed)."""
         self.rows.append((float(t), mover, int(ident), int(version), float(entered), nodes, times))
 
     def to_arrow(self) -> pa.Table:
-        cols = list(zip(*self.rows)) if self.rows else [[] for _ in PLAN_SCHEMA.names]
-        return pa.table({name: list(col) for name, col in zip(PLAN_SCHEMA.names, cols)}, schema=PLAN_SCHEMA)
+        if not self.rows:
+            return PLAN_SCHEMA.empty_table()
+        t, mover, ident, version, entered, nodes, times = zip(*self.rows)
+        def lists(arrays, dtype) -> pa.ListArray:  # one flat buffer + offsets, no Python objects per element
+            flat = np.concatenate([np.asarray(a, dtype=dtype) for a in arrays])
+            offsets = np.concatenate([[0], np.cumsum([len(a) for a in arrays])]).astype(np.int32)
+            return pa.ListArray.from_arrays(pa.array(offsets), pa.array(flat))
+        return pa.table({"t": t, "mover": mover, "id": ident, "version": version, "entered": entered,
+                         "nodes": lists(nodes, np.int64), "times": lists(times, np.float64)}, schema=PLAN_SCHEMA)
