@@ -3,12 +3,15 @@
     .venv/bin/python bench/bench_workers.py [--replications 16] [--days 2]
 
 Runs the same replications (same seeds) through sim.runner.run_experiment twice, into
-temporary folders, and prints wall time, replications per minute and the speed-up.
+temporary folders, and prints wall time, replications per minute and the speed-up. Then, for
+calibration, the machine's own ceiling: the same replications in one process and split over two
+forked processes (no pool, no files, routing caches warmed first).
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import tempfile
 import time
 from pathlib import Path
@@ -16,7 +19,8 @@ from pathlib import Path
 import pandas as pd
 
 from sim.config import SCENARIO_DIR, compose
-from sim.runner import Experiment, run_experiment
+from sim.runner import Experiment, run_experiment, run_replication
+from sim.world import build_world
 
 
 def main() -> None:
@@ -38,6 +42,31 @@ def main() -> None:
                   f"{args.replications / wall * 60:7.1f} replications/min")
     pd.testing.assert_frame_equal(results[1][1], results[2][1])  # same seeds, same results
     print(f"speed-up with 2 workers: {results[1][0] / results[2][0]:.2f}x (results identical)")
+    one, two = bare_scaling(cfg.scenario, origin, args.replications)
+    print(f"ceiling: bare replication loops, 1 process {one:.2f} s, 2 forked processes {two:.2f} s: "
+          f"{one / two:.2f}x")
+
+
+def _loop(world, seeds) -> None:
+    for s in seeds:
+        run_replication(world, s)
+
+
+def bare_scaling(scenario, origin: str, n: int) -> tuple[float, float]:
+    """Wall time of n replications in one process and split over two forked ones (warm caches)."""
+    world = build_world(scenario, origin, str(SCENARIO_DIR))
+    _loop(world, range(1000, 1004))  # warm the routing caches the children inherit
+    t0 = time.perf_counter()
+    _loop(world, range(n))
+    one = time.perf_counter() - t0
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=_loop, args=(world, range(k, n, 2))) for k in range(2)]
+    t0 = time.perf_counter()
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    return one, time.perf_counter() - t0
 
 
 if __name__ == "__main__":
