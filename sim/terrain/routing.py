@@ -5,8 +5,7 @@ road edges and its off-road speed times the mean speed factor of the two end cel
 Barrier edges add a breach delay for modes that can breach them (foot) and are closed to the
 others (vehicles). Units of the home side
 route on the home-side subgraph only. Dijkstra runs in scipy.sparse.csgraph; trees towards a
-destination are cached, so planning a route is a walk up a predecessor array; a tree is grown
-only as far as the routes asked of it need (a cost limit, widened on demand).
+destination are cached, so planning a route is a walk up a predecessor array.
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ class Router:
         self.barrier_delay_min = dict(barrier_delay_min or {})
         self._edge_min: dict[str, np.ndarray] = {}
         self._csr: dict[tuple, csr_matrix] = {}
-        self._trees: OrderedDict[tuple, tuple[np.ndarray, float]] = OrderedDict()  # -> (pred, search limit)
+        self._trees: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._from: OrderedDict[tuple, np.ndarray] = OrderedDict()
         n = terrain.n_nodes  # edge lookup: key u * n + v (both directions), sorted, -> edge index
         keys = np.concatenate([terrain.edge_u.astype(np.int64) * n + terrain.edge_v,
@@ -75,35 +74,21 @@ class Router:
             )
         return self._csr[key]
 
-    def _lower_bound_minutes(self, a: int, b: int, mode: str) -> float:
-        """No route from a to b costs less than this (straight line at the mode's top speed)."""
-        t, m = self.terrain, self.modes[mode]
-        top = max(m.road_kmh, m.offroad_kmh * float(t.speed_factor.max()))
-        return float(np.hypot(t.x[a] - t.x[b], t.y[a] - t.y[b])) / max(top, 1e-9) * 60.0
-
-    def _tree(self, root: int, reach: int, mode: str, home_only: bool, node_penalty, penalty_key: str) -> np.ndarray:
-        """Shortest-path tree towards `root` that reaches `reach`. The search stops at a cost
-        limit of a few times the straight-line bound (exact inside it: Dijkstra settles nodes in
-        order of cost), widened until `reach` is in it, so a short leg on a large terrain does
-        not pay for the whole map."""
+    def _tree(self, root: int, mode: str, home_only: bool, node_penalty, penalty_key: str) -> np.ndarray:
+        """The whole shortest-path tree towards `root` (cached). Always the whole tree, never one
+        cut at a cost limit: where costs tie, the path chosen must not depend on which routes were
+        asked before (replications share a World, and a chunk's results must not depend on the
+        chunks run before it in the same process)."""
         key = (root, mode, home_only, penalty_key)
-        cached = self._trees.get(key)
-        if cached is not None and (cached[0][reach] >= 0 or cached[1] == np.inf):
+        pred = self._trees.get(key)
+        if pred is None:
+            graph = self.matrix(mode, home_only, node_penalty, penalty_key)
+            _, pred = dijkstra(graph, directed=True, indices=root, return_predecessors=True)
+            self._trees[key] = pred
+            if len(self._trees) > _TREE_CACHE:
+                self._trees.popitem(last=False)
+        else:
             self._trees.move_to_end(key)
-            return cached[0]
-        graph = self.matrix(mode, home_only, node_penalty, penalty_key)
-        limit = 5.0 + 2.0 * self._lower_bound_minutes(root, reach, mode)
-        if cached is not None:
-            limit = max(limit, 2.0 * cached[1])
-        while True:
-            _, pred = dijkstra(graph, directed=True, indices=root, return_predecessors=True, limit=limit)
-            if pred[reach] >= 0 or reach == root or limit == np.inf:
-                break
-            limit = np.inf if limit > 1e6 else limit * 2.0
-        self._trees[key] = (pred, limit)
-        self._trees.move_to_end(key)
-        if len(self._trees) > _TREE_CACHE:
-            self._trees.popitem(last=False)
         return pred
 
     def path(self, origin: int, dest: int, mode: str, home_only: bool = False,
@@ -111,7 +96,7 @@ class Router:
         """Least-cost node sequence origin..dest, or None if dest is unreachable."""
         if origin == dest:
             return np.array([origin], dtype=np.int64)
-        pred = self._tree(dest, origin, mode, home_only, node_penalty, penalty_key)
+        pred = self._tree(dest, mode, home_only, node_penalty, penalty_key)
         if pred[origin] < 0:
             return None
         out = [origin]
