@@ -26,3 +26,19 @@ def test_one_more_patrol_leaves_smuggler_arrivals_unchanged(world_for):
     # ... while the extra unit does change what happens to them
     assert not a[a.kind.isin(["interdiction", "got_away", "detection"])].reset_index(drop=True).equals(
         b[b.kind.isin(["interdiction", "got_away", "detection"])].reset_index(drop=True))
+
+
+def test_a_replication_does_not_depend_on_the_replications_run_before_it():
+    """Replications of a chunk share one World and its routing caches: what earlier ones asked
+    for must not change the routes (or anything else) of a later one."""
+    from sim.config import SCENARIO_DIR, compose
+    from sim.world import build_world
+
+    cfg, origin = compose(["scenario.terrain.cell_km=0.5", "scenario.horizon_days=1"])
+    fresh, shared = (build_world(cfg.scenario, origin, str(SCENARIO_DIR)) for _ in range(2))
+    for seed in (1, 2, 3):
+        BorderModel(shared, seed).run()
+    assert len(shared.router._trees) > len(fresh.router._trees)  # the shared one's caches are warm
+    a = BorderModel(fresh, 7).run().to_arrow().to_pandas()
+    b = BorderModel(shared, 7).run().to_arrow().to_pandas()
+    assert len(a) > 200 and a.equals(b)
