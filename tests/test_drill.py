@@ -266,7 +266,7 @@ def test_inject_panel_starts_the_chosen_inject_and_reports_it(tmp_path):
     types.v_model = "weather"
     rc.find(v.TextField, label="detection x").widget.v_model = "0.25"
     rc.find(v.Btn, children=["Inject now"]).widget.click()
-    rc.find(children=[f"injected trainer-1-weather at day 1 00:10"]).assert_single()
+    rc.find(children=["injected trainer-1-weather at day 1 00:10"]).assert_single()
     assert s.model.injects["trainer-1-weather"].factor == 0.25
     assert s.model.weather == {"trainer-1-weather": 0.25}
     rc.close()
