@@ -27,7 +27,7 @@ import pandas as pd  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
 from sim.metrics import dispatch_to_arrival  # noqa: E402
-from analysis.maps import agency_colours, draw_situation, draw_terrain, finish, read_terrain  # noqa: E402
+from analysis.maps import ALARM_MINUTES, agency_colours, draw_situation, draw_terrain, finish, read_terrain  # noqa: E402
 
 LINKS = [("crossed", "first_detection"), ("first_detection", "first_alert"), ("first_alert", "first_dispatch"),
          ("first_dispatch", "first_arrival"), ("first_arrival", "outcome")]
@@ -103,7 +103,7 @@ def finished_before(ev: pd.DataFrame, t: float) -> set[int]:
     return set(ends.attempt)
 
 
-def sensor_states_at(ev: pd.DataFrame, t: float, alarm_min: float = 30.0) -> pd.DataFrame:
+def sensor_states_at(ev: pd.DataFrame, t: float, alarm_min: float = ALARM_MINUTES) -> pd.DataFrame:
     """Every sensor at minute t: node, type, and state (down after a sensor_down not yet
     followed by sensor_up; alarm if it raised an alert in the last `alarm_min` minutes; else up)."""
     assets = ev[(ev.kind == "asset") & (ev.sensor >= 0)]

@@ -75,6 +75,7 @@ def draw_sectors(ax, nodes: pd.DataFrame, edges: pd.DataFrame, cell: float) -> N
 
 
 AGENCY_COLOURS = ("#1b7837", "#2166ac", "#e08214", "#762a83", "#01665e", "#8c510a")
+ALARM_MINUTES = 30.0  # a sensor is drawn in alarm this long after its last alert (live map and replay)
 SENSOR_STATE_COLOURS = {"up": "#4daf4a", "down": "#969696", "alarm": "#e41a1c"}
 
 

@@ -121,6 +121,15 @@ def config_hash(scenario: ScenarioSpec, extra: dict) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
+def labelled(events: pa.Table, plans: pa.Table, replication: int, seed: int) -> tuple[pa.Table, pa.Table]:
+    """A replication's event log and plan log with the columns that key them in a run
+    directory: replication (both) and seed (events)."""
+    n = events.num_rows
+    events = (events.append_column("replication", pa.array([replication] * n, pa.int64()))
+              .append_column("seed", pa.array([seed] * n, pa.int64())))
+    return events, plans.append_column("replication", pa.array([replication] * plans.num_rows, pa.int64()))
+
+
 def terrain_tables(world: World) -> tuple[pa.Table, pa.Table]:
     t = world.terrain
     nodes = pa.table({
@@ -155,10 +164,9 @@ def run_chunk(scenario: ScenarioSpec, origin: str, base_dir: str, key: str, base
         r = run_replication(world, base_seed + i, i)
         rows.append({**labels, "replication": i, "seed": r.seed, **r.summary})
         if keep_events:
-            n = r.events.num_rows
-            tables.append(r.events.append_column("replication", pa.array([i] * n, pa.int64()))
-                          .append_column("seed", pa.array([r.seed] * n, pa.int64())))
-            plans.append(r.plans.append_column("replication", pa.array([i] * r.plans.num_rows, pa.int64())))
+            events, plan_table = labelled(r.events, r.plans, i, r.seed)
+            tables.append(events)
+            plans.append(plan_table)
     summary = pd.DataFrame(rows)
     out = Path(out_dir)
     if keep_events:  # events first: a chunk counts as done once its summary exists

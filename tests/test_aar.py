@@ -70,7 +70,6 @@ def test_aar_from_a_real_run_has_every_part(tmp_path):
     per_agency = agency_summary(ev[ev.replication == 0])
     arrived = per_agency[per_agency.arrivals > 0]
     assert len(arrived) >= 2 and (arrived["mean dispatch to arrival (min)"] > 0).all()
-    assert per_agency.dispatches.sum() >= per_agency.arrivals.sum()
     done = ch[ch.result == "interdiction"]
     assert len(done) > 0 and (done.outcome >= done.start).all()
     assert (ch["first_alert->first_dispatch"].dropna() >= 0).all()

@@ -20,17 +20,16 @@ import numpy as np
 import pyarrow as pa
 import yaml
 
-from sim.injects import INJECTS
+from analysis.maps import ALARM_MINUTES
 from sim.metrics import summarize
 from sim.model import BorderModel
 from sim.recorder import SCHEMA
-from sim.runner import terrain_tables, write_parquet_atomic, write_text_atomic
+from sim.runner import labelled, terrain_tables, write_parquet_atomic, write_text_atomic
 from sim.scenario import InjectSpec
 from sim.validation import check_against_terrain, check_names
 from sim.world import World
 
 FEED_LENGTH = 200
-ALARM_MINUTES = 30.0  # a sensor is shown in alarm this long after its last alert
 AUTOSAVE_S = 10.0  # while playing, the log is written at least this often (wall seconds)
 COUNTERS = ("attempts", "detections", "interdicted", "got_away", "alerts", "alerts_shared", "alerts_lost")
 
@@ -61,6 +60,10 @@ class MapState:
     group_nodes: np.ndarray
     group_detected: np.ndarray  # bool
     sensor_state: list[str]  # up | down | alarm, per sensor
+
+
+def _groups(state: "MapState") -> list[tuple[int, int]]:
+    return list(zip(state.group_ids.tolist(), state.group_nodes.tolist()))
 
 
 def clock(t: float) -> str:
@@ -94,8 +97,8 @@ class DrillSession:
         self.detected: set[int] = set()
         self._last_alarm: dict[int, float] = {}  # sensor id -> time of its latest alert
         self._cursor = 0  # events already read into the feed
-        self._counted = 0  # events already in the counters' rows
-        self._counted_rows: list[dict] = []
+        self._counted = 0  # events the counters were last computed over
+        self._counted_rows: list[dict] = []  # every row but legitimate port traffic
         self.error = ""
         self._n_injects = 0
         self._thread: threading.Thread | None = None
@@ -190,8 +193,6 @@ class DrillSession:
                 if group is None or not group.active:
                     raise ValueError(f"group {params['attempt']} is not on the move any more; "
                                      f"allowed: {sorted(a for a, _ in self.active_groups())}")
-            if type not in INJECTS:
-                raise ValueError(f"unknown inject type {type!r}; allowed: {', '.join(INJECTS.names())}")
             allowed = {f.name for f in dataclasses.fields(InjectSpec)} - {"type", "start_hours", "duration_hours"}
             if not params.keys() <= allowed:
                 raise ValueError(f"unknown inject keys {sorted(params.keys() - allowed)}; allowed: {', '.join(sorted(allowed))}")
@@ -240,8 +241,7 @@ class DrillSession:
 
     def active_groups(self) -> list[tuple[int, int]]:
         """(attempt id, node) of every group on the move: what a trainer can tip about."""
-        s = self.map_state()
-        return list(zip(s.group_ids.tolist(), s.group_nodes.tolist()))
+        return _groups(self.map_state())
 
     def view(self, feed_lines: int = 80) -> View:
         with self.lock:
@@ -250,7 +250,7 @@ class DrillSession:
             return View(now=self.now, playing=self.playing, finished=self.finished, counters=dict(self.counters),
                         error=self.error,
                         feed=list(self.feed)[:feed_lines], map=state,
-                        groups=list(zip(state.group_ids.tolist(), state.group_nodes.tolist())))
+                        groups=_groups(state))
 
     def _read_new_events(self) -> None:
         log = self.model.log
@@ -261,19 +261,18 @@ class DrillSession:
                 self.detected.add(row["attempt"])
             if row["kind"] == "alert" and row["sensor"] >= 0:
                 self._last_alarm[row["sensor"]] = row["t"]
-            routine = row["kind"] in ("asset", "run_start") or (row["kind"].startswith("port_") and row["attempt"] < 0)
-            if not routine:  # legitimate port traffic would drown the feed
+            if row["kind"].startswith("port_") and row["attempt"] < 0:
+                continue  # legitimate port traffic: most of the log, in no counter, would drown the feed
+            self._counted_rows.append(row)
+            if row["kind"] not in ("asset", "run_start"):
                 self.feed.appendleft(describe(row))
         self._cursor = len(log)
 
     def _update_counters(self) -> None:
         """The counters from sim/metrics.py over the log so far (legitimate port traffic left
-        out: no counter uses it and it is most of the log). Computed when shown, not per step."""
+        out). Computed when shown, not per step."""
         if self._counted == self._cursor:
             return
-        for row in self.model.log.rows_since(self._counted):
-            if not (row["kind"].startswith("port_") and row["attempt"] < 0):
-                self._counted_rows.append(row)
         self._counted = self._cursor
         summary = summarize(pa.Table.from_pylist(self._counted_rows, schema=SCHEMA))
         self.counters = {k: summary.get(k, 0) for k in COUNTERS}
@@ -287,12 +286,7 @@ class DrillSession:
         replace the previous ones)."""
         with self.lock:
             out = self.out_dir
-            events = self.model.log.to_arrow()
-            n = events.num_rows
-            events = (events.append_column("replication", pa.array([0] * n, pa.int64()))
-                      .append_column("seed", pa.array([self.seed] * n, pa.int64())))
-            plans = self.model.plans.to_arrow()
-            plans = plans.append_column("replication", pa.array([0] * plans.num_rows, pa.int64()))
+            events, plans = labelled(self.model.log.to_arrow(), self.model.plans.to_arrow(), 0, self.seed)
             write_parquet_atomic(events, out / "events" / "rep-0.parquet")
             write_parquet_atomic(plans, out / "plans" / "rep-0.parquet")
             if not (out / "terrain_nodes.parquet").exists():
