@@ -8,10 +8,14 @@ Four sweeps from the demo, one factor at a time, the terrain built once per poin
 - cells: the same 40 x 32 km region at a cell size of 1, 0.5, 0.25 and 0.125 km (1,280 to 81,920
   cells): only path lengths (cells per route) and routing tables grow, not the work per minute;
 - horizon: 1 .. 8 simulated days.
-Each point is the median wall time of `run_replication` over the seeds. Printed: the table, the
-set-up (terrain + placement) time, and per sweep an affine fit a + b x with its R^2 (linear growth
-over a fixed cost fits with R^2 near 1) and the log-log slope. The figure shows the four sweeps
-with their fits.
+Each point is the median wall time of `run_replication` over the seeds, after one untimed
+replication that fills the routing tables (its time is printed as "first replication"). Printed:
+the table, the set-up (terrain + placement) time, and per sweep an affine fit a + b x with its
+R^2 (linear growth over a fixed cost fits with R^2 near 1) and the log-log slope. For the cells
+sweep also a fit against the cells in all plans (the path lengths): if terrain enters only through
+path lengths, that fit is linear and the log-log slope against cells is about 0.5 (routes grow as
+the square root of the cell count), not 1. The figure shows the four sweeps with their fits.
+`--only <sweep>` runs one sweep and skips the figure.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pyarrow.compute as pc
 
 from sim.config import SCENARIO_DIR, compose
 from sim.runner import run_replication
@@ -52,15 +57,20 @@ def measure(spec: ScenarioSpec, seeds: int) -> dict:
     t0 = time.perf_counter()
     world = build_world(spec, "bench", str(SCENARIO_DIR))
     setup = time.perf_counter() - t0
-    walls, attempts, plans = [], [], []
+    t0 = time.perf_counter()
+    run_replication(world, 0)  # untimed: fills the routing tables (trees towards fixed points)
+    first = time.perf_counter() - t0
+    walls, attempts, plans, plan_cells = [], [], [], []
     for seed in range(1, seeds + 1):
         t0 = time.perf_counter()
         r = run_replication(world, seed)
         walls.append(time.perf_counter() - t0)
         attempts.append(r.summary["attempts"])
         plans.append(r.plans.num_rows)
-    return {"cells": world.terrain.n_nodes, "units": len(world.units), "setup_s": setup,
-            "wall_s": statistics.median(walls), "attempts": float(np.mean(attempts)), "plans": float(np.mean(plans))}
+        plan_cells.append(pc.sum(pc.list_value_length(r.plans.column("nodes"))).as_py())
+    return {"cells": world.terrain.n_nodes, "units": len(world.units), "setup_s": setup, "first_s": first,
+            "wall_s": statistics.median(walls), "attempts": float(np.mean(attempts)), "plans": float(np.mean(plans)),
+            "plan_cells": float(np.mean(plan_cells))}
 
 
 def slope(x: list[float], y: list[float]) -> float:
@@ -78,9 +88,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--out", default=str(Path(__file__).with_name("scaling.png")))
+    ap.add_argument("--only", choices=["attempts", "patrols", "cells", "horizon"], help="run one sweep (no figure)")
     args = ap.parse_args()
     base, _ = compose(["scenario=demo"])
     sweeps = {"attempts": FACTORS, "patrols": FACTORS, "cells": CELLS_KM, "horizon": HORIZONS}
+    if args.only:
+        sweeps = {args.only: sweeps[args.only]}
     results: dict[str, list[tuple[float, dict]]] = {}
     for sweep, xs in sweeps.items():
         results[sweep] = []
@@ -89,15 +102,22 @@ def main() -> None:
             results[sweep].append((x, row))
             print(f"{sweep:9s} x={x:<6g} cells={row['cells']:6d} units={row['units']:4d} "
                   f"attempts={row['attempts']:7.1f} plans={row['plans']:8.0f} "
-                  f"set-up={row['setup_s']:6.2f} s  replication={row['wall_s']:6.3f} s", flush=True)
+                  f"cells in plans={row['plan_cells']:9.0f} set-up={row['setup_s']:6.2f} s "
+                  f"first replication={row['first_s']:6.2f} s  replication={row['wall_s']:6.3f} s", flush=True)
     print("\nreplication time: affine fit a + b x (R^2 near 1: linear growth over a fixed cost) and log-log slope")
     drivers = {"attempts": "attempts", "patrols": "units", "cells": "cells", "horizon": None}
+    if "cells" in results:  # terrain should enter through path lengths: wall ~ cells planned
+        rows = results["cells"]
+        a, b, r2 = affine_fit(np.array([r["plan_cells"] for _, r in rows]), np.array([r["wall_s"] for _, r in rows]))
+        print(f"  cells     vs cells in plans: a = {a:.3f} s, b = {b * 1e6:.2f} us per planned cell, R^2 = {r2:.3f}")
     for sweep, rows in results.items():
         xs = np.array([x for x, _ in rows] if drivers[sweep] is None else [r[drivers[sweep]] for _, r in rows])
         ys = np.array([r["wall_s"] for _, r in rows])
         a, b, r2 = affine_fit(xs, ys)
         print(f"  {sweep:9s} vs {drivers[sweep] or 'days':8s}: a = {a:.3f} s, b = {b * 1000:.3f} ms per unit of x, "
               f"R^2 = {r2:.3f}, log-log slope {slope(list(xs), list(ys)):.2f}")
+    if args.only:
+        return
 
     import matplotlib
     matplotlib.use("Agg")

@@ -92,6 +92,7 @@ class UnitGroupSpec:
     capacity: int = 8  # persons the unit can apprehend at one contact
     policy: str = "random_beat"  # patrol policy (registry name)
     route: list[int] = field(default_factory=list)  # waypoints for fixed_route
+    beat_points: int = 64  # random_beat: points of the beat the unit drives between
     placement: str = "spread"  # spread | explicit
     nodes: list[int] = field(default_factory=list)  # explicit base nodes
     coords: list[list[float]] = field(default_factory=list)  # explicit bases [x, y] km, snapped

@@ -64,6 +64,8 @@ def check_names(spec: ScenarioSpec, origin: str) -> None:
             p.append(f"{key}: count must be >= 0, capacity and officers >= 1")
         if not 0 < u.shift_hours <= 24 or u.shifts_per_day < 1:
             p.append(f"{key}: shift_hours must be in (0, 24] and shifts_per_day >= 1")
+        if u.beat_points < 2:
+            p.append(f"{key}.beat_points: must be >= 2, got {u.beat_points}")
         if u.policy == "fixed_route" and len(u.route) < 2:
             p.append(f"{key}.route: fixed_route needs at least 2 waypoint nodes")
         if u.placement == "explicit" and len(u.nodes) + len(u.coords) < u.count:

@@ -35,6 +35,8 @@ class UnitParams:
     base: int
     spec: UnitGroupSpec
     beat: np.ndarray  # nodes of the unit's beat (home side, its sectors, its jurisdiction)
+    beat_points: np.ndarray  # at most spec.beat_points nodes spread over the beat (its roads for
+    # non-foot units): where a random_beat unit drives, so its routes come from a few cached trees
     shift_offset_min: float  # first shift start after midnight of day 0
 
 
@@ -185,6 +187,28 @@ def _spread(terrain: Terrain, candidates: np.ndarray, k: int) -> list[int]:
     return order[np.minimum(idx, order.size - 1)].tolist()
 
 
+def _beat_points(terrain: Terrain, beat: np.ndarray, keep_to_roads: bool, k: int) -> np.ndarray:
+    """At most k cells spread over a beat (over its road cells if `keep_to_roads` and it has at
+    least 2): farthest-point sampling from the cell nearest the beat's centre, so every cell of
+    the beat is near a point, whatever the cell size. A beat of at most k cells is all points."""
+    if keep_to_roads:
+        on_road = np.zeros(terrain.n_nodes, dtype=bool)
+        on_road[terrain.edge_u[terrain.edge_road]] = True
+        on_road[terrain.edge_v[terrain.edge_road]] = True
+        roads = beat[on_road[beat]]
+        beat = roads if roads.size >= 2 else beat
+    if beat.size <= k:
+        return beat
+    x, y = terrain.x[beat], terrain.y[beat]
+    chosen = [int(np.argmin((x - x.mean()) ** 2 + (y - y.mean()) ** 2))]
+    gap = (x - x[chosen[0]]) ** 2 + (y - y[chosen[0]]) ** 2
+    while len(chosen) < k:
+        i = int(np.argmax(gap))
+        chosen.append(i)
+        gap = np.minimum(gap, (x - x[i]) ** 2 + (y - y[i]) ** 2)
+    return np.sort(beat[chosen])
+
+
 def build_world(spec: ScenarioSpec, origin: str = "scenario", base_dir: str = ".",
                 terrain: Terrain | None = None) -> World:
     """Validate the scenario, build (or take) the terrain and place every asset."""
@@ -200,6 +224,7 @@ def build_world(spec: ScenarioSpec, origin: str = "scenario", base_dir: str = ".
     }
 
     units: list[UnitParams] = []
+    points_of: dict[tuple, np.ndarray] = {}
     for gname, g in spec.units.items():
         juris = agencies[g.agency].jurisdiction
         area = juris & (_sector_mask(terrain, list(g.sectors)) if g.sectors else True)
@@ -213,9 +238,13 @@ def build_world(spec: ScenarioSpec, origin: str = "scenario", base_dir: str = ".
         period = 24 * 60 / g.shifts_per_day
         for i, base in enumerate(bases):
             beat_area = area if g.sectors else (juris & (terrain.sector == terrain.sector[base]))
+            beat = np.flatnonzero(beat_area)
+            key = (beat.tobytes(), g.mode != "foot", g.beat_points)
+            if key not in points_of:  # units sharing a beat share its points (and routing trees)
+                points_of[key] = _beat_points(terrain, beat, g.mode != "foot", g.beat_points)
             units.append(UnitParams(
                 id=len(units), name=f"{gname}:{i}", group=gname, agency=g.agency, base=int(base), spec=g,
-                beat=np.flatnonzero(beat_area), shift_offset_min=(i % g.shifts_per_day) * period,
+                beat=beat, beat_points=points_of[key], shift_offset_min=(i % g.shifts_per_day) * period,
             ))
 
     sensors: list[SensorParams] = []

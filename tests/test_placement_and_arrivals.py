@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from helpers import corridor_world, run
+from helpers import corridor_world, posted_unit, run
 from sim.terrain import HOME
 
 
@@ -41,6 +41,39 @@ def test_units_spread_over_their_sectors_and_beat_inside_them(world_for):
     assert xs[-1] - xs[0] > 10  # spread along the sector, not piled up
     foot = [u for u in world.units if u.group == "bp_foot"]
     assert {t.sector[u.base] for u in foot} == {0, 1}  # default: spread over the jurisdiction
+
+
+def test_random_beat_drives_between_points_spread_over_the_beat(world_for):
+    world = world_for("scenario.units.bp_foot.beat_points=20")
+    t = world.terrain
+    foot = [u for u in world.units if u.group == "bp_foot"]
+    cell_km = t.edge_length_km.min()
+    for u in foot:
+        points = u.beat_points
+        assert points.size == 20 and np.isin(points, u.beat).all()
+        # every cell of the beat is near a point: farthest-point sampling covers the beat within
+        # twice the best possible radius, and k discs of radius sqrt(area / k) would cover it
+        gap = np.hypot(t.x[u.beat][:, None] - t.x[points], t.y[u.beat][:, None] - t.y[points]).min(axis=1)
+        assert gap.max() <= 2 * np.sqrt(u.beat.size * cell_km**2 / points.size)
+    same_beat = [u for u in foot if np.array_equal(u.beat, foot[0].beat)]
+    assert len(same_beat) > 1 and all(u.beat_points is same_beat[0].beat_points for u in same_beat)
+    # vehicles keep to the beat's roads; a beat smaller than beat_points is all points
+    vehicle = next(u for u in world.units if u.group == "bp_vehicle")
+    on_road = np.isin(vehicle.beat_points, np.concatenate([t.edge_u[t.edge_road], t.edge_v[t.edge_road]]))
+    assert on_road.all()
+    small = world_for("scenario.units.bp_foot.beat_points=100000")
+    assert all(np.array_equal(u.beat_points, u.beat) for u in small.units if u.group == "bp_foot")
+
+
+def test_random_beat_legs_end_at_beat_points():
+    from sim.model import BorderModel
+    from sim.policies.patrol import RandomBeat
+
+    world = corridor_world(units={"p": posted_unit(3, beat_points=2)})  # a beat of 7 cells, 2 points
+    unit = BorderModel(world, 1).units[0]
+    policy, rng = RandomBeat(unit), np.random.default_rng(0)
+    ends = {int(policy.next_leg(node, rng)[-1]) for node in unit.params.beat.tolist() for _ in range(5)}
+    assert ends == set(unit.params.beat_points.tolist()) and len(ends) == 2
 
 
 def test_arrivals_follow_rate_and_time_of_day_profile():

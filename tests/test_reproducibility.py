@@ -38,7 +38,7 @@ def test_a_replication_does_not_depend_on_the_replications_run_before_it():
     fresh, shared = (build_world(cfg.scenario, origin, str(SCENARIO_DIR)) for _ in range(2))
     for seed in (1, 2, 3):
         BorderModel(shared, seed).run()
-    assert len(shared.router._trees) > len(fresh.router._trees)  # the shared one's caches are warm
+    assert len(shared.router._fields) > len(fresh.router._fields)  # the shared one's caches are warm
     a = BorderModel(fresh, 7).run().to_arrow().to_pandas()
     b = BorderModel(shared, 7).run().to_arrow().to_pandas()
     assert len(a) > 200 and a.equals(b)

@@ -51,6 +51,38 @@ def test_router_uses_road_speed_and_closes_barriers_to_vehicles():
     assert r.step_minutes(p, "vehicle").sum() == pytest.approx(r.minutes_from(int(home[-1]), "vehicle", True)[home[0]])
 
 
+def test_routes_do_not_depend_on_which_routes_were_asked_before():
+    # a uniform grid: most origin-destination pairs have many least-cost paths
+    spec = TerrainSpec(length_km=30, depth_foreign_km=4, depth_home_km=20, kinds={"open": TerrainSpec().kinds["open"]},
+                       rivers=0, roads_home=0, roads_foreign=0, seed=1)
+    t = generate(spec)
+    modes = {"foot": ModeSpec(3.0, 4.0, breaches_barriers=True)}
+    rng = np.random.default_rng(5)
+    pairs = rng.integers(t.n_nodes, size=(40, 2))
+    cold = Router(t, modes)  # every search cut near its own route
+    wide = Router(t, modes)  # whole-map searches cached first
+    narrow = Router(t, modes)  # tiny searches cached first, widened later
+    for _, d in pairs.tolist():
+        wide.minutes_within(d, "foot")
+        narrow.minutes_within(d, "foot", limit=5.0)
+    full = {d: Router(t, modes).minutes_from(d, "foot") for d in set(pairs[:, 1].tolist())}
+    ties = 0
+    for o, d in pairs.tolist():
+        routes = [r.path(o, d, "foot") for r in (cold, wide, narrow)]
+        assert all(np.array_equal(routes[0], p) for p in routes[1:]), (o, d)
+        p = routes[0]
+        assert p[0] == o and p[-1] == d
+        assert cold.step_minutes(p, "foot").sum() == pytest.approx(full[d][o])  # a least-cost path
+        # ties go to the lowest-numbered neighbour that stays on a least-cost path
+        w = cold.matrix("foot")
+        for a, b in zip(p[:-1].tolist(), p[1:].tolist()):
+            nb = w.indices[w.indptr[a]:w.indptr[a + 1]]
+            on_path = nb[full[d][nb] + w.data[w.indptr[a]:w.indptr[a + 1]] == full[d][a]]  # as computed
+            assert b == on_path.min()
+            ties += on_path.size > 1
+    assert ties > 20  # the grid really had ties to break
+
+
 def _edges(t) -> np.ndarray:
     rows = np.c_[t.edge_u, t.edge_v, t.edge_length_km, t.edge_road]
     return rows[np.lexsort((rows[:, 1], rows[:, 0]))]

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from sim.model import BorderModel
 
 
+NEAREST_FIRST_LIMIT_MIN = 15.0  # dispatch searches travel times this far out first, then 2x wider
+
+
 @dataclass
 class Alert:
     id: int
@@ -164,18 +167,26 @@ class CommandCentre(mesa.Agent):
         time (ties: lowest id); returns the unit, that time, the authorisation part and how it
         may act there (own | mou | task_force)."""
         router, now = self.model.world.router, self.model.now
-        best, best_t, best_delay, best_how = None, np.inf, 0.0, ""
-        by_mode: dict[str, np.ndarray] = {}
+        candidates = []
         for u in self.units:
             if not u.available:
                 continue
             ok, delay, how = u.may_act(target)
-            if not ok:
-                continue
-            mode = u.params.spec.mode
-            if mode not in by_mode:
-                by_mode[mode] = router.minutes_from(target, mode, home_only=True)
-            t = by_mode[mode][u.node_at(now)] + delay
-            if t < best_t:
-                best, best_t, best_delay, best_how = u, float(t), delay, how
+            if ok:
+                candidates.append((u, delay, how, u.node_at(now)))
+        best, best_t, best_delay, best_how = None, np.inf, 0.0, ""
+        limit = NEAREST_FIRST_LIMIT_MIN
+        while candidates:  # search outward from the target until the best candidate is inside
+            best, best_t, best_delay, best_how = None, np.inf, 0.0, ""
+            by_mode: dict[str, np.ndarray] = {}
+            for u, delay, how, node in candidates:
+                mode = u.params.spec.mode
+                if mode not in by_mode:
+                    by_mode[mode] = router.minutes_within(target, mode, home_only=True, limit=limit)
+                t = by_mode[mode][node] + delay
+                if t < best_t:
+                    best, best_t, best_delay, best_how = u, float(t), delay, how
+            if best_t <= limit or not np.isfinite(limit):
+                break  # anyone outside the limit needs more than the limit: this is the best
+            limit = limit * 2.0 if limit < 1e5 else np.inf
         return best, best_t, best_delay, best_how

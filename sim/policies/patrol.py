@@ -26,20 +26,13 @@ class PatrolPolicy:
 
 @PATROL_POLICIES.register("random_beat")
 class RandomBeat(PatrolPolicy):
-    """Drive (or walk) to a random point of the unit's beat, then another; vehicles keep to
-    the beat's roads where it has any."""
+    """Drive (or walk) to a random one of the beat's points (`beat_points` cells spread over
+    the beat; vehicles keep to its roads where it has any), then another. Routes to a fixed set
+    of points come from cached trees, so a leg costs its path length, not a search of the map."""
 
     def __init__(self, unit: "PatrolUnit") -> None:
         super().__init__(unit)
-        terrain = unit.model.world.terrain
-        beat = unit.params.beat
-        if unit.params.spec.mode != "foot":
-            on_road = np.zeros(terrain.n_nodes, dtype=bool)
-            on_road[terrain.edge_u[terrain.edge_road]] = True
-            on_road[terrain.edge_v[terrain.edge_road]] = True
-            roads = beat[on_road[beat]]
-            beat = roads if roads.size >= 2 else beat
-        self.waypoints = beat
+        self.waypoints = unit.params.beat_points
 
     def next_leg(self, node: int, rng: np.random.Generator) -> np.ndarray:
         for _ in range(8):

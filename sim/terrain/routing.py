@@ -5,7 +5,8 @@ road edges and its off-road speed times the mean speed factor of the two end cel
 Barrier edges add a breach delay for modes that can breach them (foot) and are closed to the
 others (vehicles). Units of the home side
 route on the home-side subgraph only. Dijkstra runs in scipy.sparse.csgraph; trees towards a
-destination are cached, so planning a route is a walk up a predecessor array.
+destination are cached (cut at a cost limit and widened when needed), and ties between equal-cost
+paths are broken by a rule that reads only the costs, so routes never depend on the cache.
 """
 
 from __future__ import annotations
@@ -32,8 +33,7 @@ class Router:
         self.barrier_delay_min = dict(barrier_delay_min or {})
         self._edge_min: dict[str, np.ndarray] = {}
         self._csr: dict[tuple, csr_matrix] = {}
-        self._trees: OrderedDict[tuple, np.ndarray] = OrderedDict()
-        self._from: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._fields: OrderedDict[tuple, _Field] = OrderedDict()
         n = terrain.n_nodes  # edge lookup: key u * n + v (both directions), sorted, -> edge index
         keys = np.concatenate([terrain.edge_u.astype(np.int64) * n + terrain.edge_v,
                                terrain.edge_v.astype(np.int64) * n + terrain.edge_u])
@@ -69,42 +69,72 @@ class Router:
                 keep &= self._home_edges
             u, v, w = t.edge_u[keep], t.edge_v[keep], w[keep]
             n = t.n_nodes
-            self._csr[key] = csr_matrix(
-                (np.concatenate([w, w]), (np.concatenate([u, v]), np.concatenate([v, u]))), shape=(n, n)
-            )
+            graph = csr_matrix((np.concatenate([w, w]), (np.concatenate([u, v]), np.concatenate([v, u]))), shape=(n, n))
+            graph.sort_indices()  # next hops take the lowest-numbered neighbour first
+            self._csr[key] = graph
         return self._csr[key]
 
-    def _tree(self, root: int, mode: str, home_only: bool, node_penalty, penalty_key: str) -> np.ndarray:
-        """The whole shortest-path tree towards `root` (cached). Always the whole tree, never one
-        cut at a cost limit: where costs tie, the path chosen must not depend on which routes were
-        asked before (replications share a World, and a chunk's results must not depend on the
-        chunks run before it in the same process)."""
+    def _field(self, root: int, mode: str, home_only: bool, node_penalty, penalty_key: str,
+               limit: float) -> "_Field":
+        """Least-cost minutes to `root` from every node whose cost is at most `limit` (inf
+        beyond), cached; a cached field with a smaller limit is searched again, wider."""
         key = (root, mode, home_only, penalty_key)
-        pred = self._trees.get(key)
-        if pred is None:
+        field = self._fields.get(key)
+        if field is None or field.limit < limit:
             graph = self.matrix(mode, home_only, node_penalty, penalty_key)
-            _, pred = dijkstra(graph, directed=True, indices=root, return_predecessors=True)
-            self._trees[key] = pred
-            if len(self._trees) > _TREE_CACHE:
-                self._trees.popitem(last=False)
+            dist = dijkstra(graph, directed=True, indices=root, limit=limit)
+            dist.setflags(write=False)
+            field = self._fields[key] = _Field(root, dist, limit, graph)
+            if len(self._fields) > _TREE_CACHE:
+                self._fields.popitem(last=False)
         else:
-            self._trees.move_to_end(key)
-        return pred
+            self._fields.move_to_end(key)
+        return field
+
+    def minutes_within(self, target: int, mode: str, home_only: bool = False, limit: float = np.inf) -> np.ndarray:
+        """Least travel time from every node to `target` (the matrix is symmetric, so also from
+        `target`), exact where it is at most `limit`, inf beyond: a search cut at the limit
+        settles exactly the nodes it would settle uncut, with the same costs. Read-only."""
+        return self._field(target, mode, home_only, None, "", limit).dist
+
+    def minutes_from(self, source: int, mode: str, home_only: bool = False) -> np.ndarray:
+        """Travel time from `source` to every node (inf where unreachable)."""
+        return self.minutes_within(source, mode, home_only)
 
     def path(self, origin: int, dest: int, mode: str, home_only: bool = False,
              node_penalty: np.ndarray | None = None, penalty_key: str = "") -> np.ndarray | None:
-        """Least-cost node sequence origin..dest, or None if dest is unreachable."""
+        """Least-cost node sequence origin..dest, or None if dest is unreachable.
+
+        Where several paths cost the same, each step goes to the lowest-numbered neighbour that
+        stays on a least-cost path. That rule reads only the costs, which a search cut at any
+        limit beyond the origin's cost gets exactly right, so the route never depends on how wide
+        the cached search was (that is, on which routes were asked for before). The search starts
+        at twice a straight-line estimate and widens fourfold until it reaches the origin."""
         if origin == dest:
             return np.array([origin], dtype=np.int64)
-        pred = self._tree(dest, mode, home_only, node_penalty, penalty_key)
-        if pred[origin] < 0:
+        t = self.terrain
+        km = float(np.hypot(t.x[origin] - t.x[dest], t.y[origin] - t.y[dest]))
+        limit = 2.0 * km / self._top_kmh(mode) * 60.0 + 30.0
+        field = self._fields.get((dest, mode, home_only, penalty_key))
+        if field is not None:
+            self._fields.move_to_end((dest, mode, home_only, penalty_key))
+            limit = max(limit, field.limit * 4.0)  # if it does not reach the origin, widen it
+        while field is None or not (np.isfinite(field.dist[origin]) or np.isinf(field.limit)):
+            field = self._field(dest, mode, home_only, node_penalty, penalty_key, limit)
+            limit = limit * 4.0 if limit < 1e6 else np.inf
+        if not np.isfinite(field.dist[origin]):
             return None
+        pred = field.next_hops()
         out = [origin]
         node = origin
         while node != dest:
             node = int(pred[node])
             out.append(node)
         return np.array(out, dtype=np.int64)
+
+    def _top_kmh(self, mode: str) -> float:
+        m = self.modes[mode]
+        return max(m.road_kmh, m.offroad_kmh * float(self.terrain.speed_factor.max()), 1e-9)
 
     def step_minutes(self, path: np.ndarray, mode: str) -> np.ndarray:
         """Travel time of each step of `path` for `mode` (a step from a node to itself: 0)."""
@@ -120,16 +150,29 @@ class Router:
             raise ValueError("path steps along a non-edge")
         return np.where(u == v, 0.0, self.edge_minutes(mode)[edge])
 
-    def minutes_from(self, source: int, mode: str, home_only: bool = False) -> np.ndarray:
-        """Travel time from `source` to every node (inf where unreachable); recent ones cached."""
-        key = (source, mode, home_only)
-        dist = self._from.get(key)
-        if dist is None:
-            dist = dijkstra(self.matrix(mode, home_only), directed=True, indices=source)
-            dist.setflags(write=False)
-            self._from[key] = dist
-            if len(self._from) > 256:
-                self._from.popitem(last=False)
-        else:
-            self._from.move_to_end(key)
-        return dist
+
+class _Field:
+    """Costs to one root (exact up to `limit`) and, built on first use, each node's next hop:
+    its lowest-numbered neighbour on a least-cost path to the root."""
+
+    def __init__(self, root: int, dist: np.ndarray, limit: float, graph: csr_matrix) -> None:
+        self.root, self.dist, self.limit, self._graph = root, dist, limit, graph
+        self._next: np.ndarray | None = None
+
+    def next_hops(self) -> np.ndarray:
+        if self._next is None:
+            g, dist = self._graph, self.dist
+            rows = np.flatnonzero(np.isfinite(dist))
+            rows = rows[rows != self.root]
+            counts = g.indptr[rows + 1] - g.indptr[rows]
+            idx = np.repeat(g.indptr[rows] - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+            row = np.repeat(rows, counts)
+            col = g.indices[idx]
+            # a neighbour on a least-cost path: the search computed dist[row] as exactly this sum
+            on_path = dist[col] + g.data[idx] == dist[row]
+            row, col = row[on_path], col[on_path]  # sorted by row, then column (sorted indices)
+            first = np.flatnonzero(np.concatenate([[True], row[1:] != row[:-1]]))
+            nxt = np.full(dist.size, -9999, dtype=np.int64)
+            nxt[row[first]] = col[first]
+            self._next = nxt
+        return self._next
