@@ -5,7 +5,8 @@
 Reduced scenario (both implementations): a square grid (4 neighbours, every edge 1 minute);
 row 0 is the foreign side with staging cells, the last row holds destinations. Every minute
 `launch` smugglers start at a random staging cell for a random destination and follow a
-shortest path (a precomputed next-hop table); patrols random-walk the home side; a smuggler on
+shortest path (a precomputed next-hop table; where shortest paths tie, both take the
+neighbour nearest the destination in a straight line, the engine's routing rule); patrols random-walk the home side; a smuggler on
 the same cell as a patrol at the same minute is detected with probability p (and stopped); a
 sensor cell detects a smuggler passing it with probability q (it goes on). Outcome counts
 (detections by patrols, by sensors, arrivals) are compared over seeds, then wall time,
@@ -58,10 +59,23 @@ def layout(side: int, seed: int = 0) -> Layout:
     home = ids[1:, :].ravel()
     sensors = rng.choice(home, size=int(SENSOR_SHARE * home.size), replace=False)
     graph = csr_matrix((np.ones(2 * u.size), (np.concatenate([u, v]), np.concatenate([v, u]))), shape=(n, n))
+    # next hop: of the neighbours one step closer to the destination, the one nearest it in a
+    # straight line, then the lowest-numbered (the engine's tie rule between equal-cost paths,
+    # so both walk the same shortest paths)
+    src, dst = np.concatenate([u, v]), np.concatenate([v, u])
+    order = np.lexsort((dst, src))
+    src, dst = src[order], dst[order]
     next_hop = {}
     for d in dests.tolist():
-        _, pred = dijkstra(graph, indices=d, return_predecessors=True)
-        nh = pred.copy()
+        dist = dijkstra(graph, indices=d)
+        closer = dist[dst] + 1.0 == dist[src]
+        s_c, d_c = src[closer], dst[closer]
+        near = (d_c % side - d % side) ** 2 + (d_c // side - d // side) ** 2
+        order = np.lexsort((d_c, near, s_c))
+        s_c, d_c = s_c[order], d_c[order]
+        first = np.flatnonzero(np.concatenate([[True], s_c[1:] != s_c[:-1]]))
+        nh = np.full(n, -1, dtype=np.int64)
+        nh[s_c[first]] = d_c[first]
         nh[d] = d
         next_hop[d] = nh
     return Layout(side, n, u, v, staging, dests, np.sort(sensors), next_hop)

@@ -6,7 +6,8 @@ Barrier edges add a breach delay for modes that can breach them (foot) and are c
 others (vehicles). Units of the home side
 route on the home-side subgraph only. Dijkstra runs in scipy.sparse.csgraph; trees towards a
 destination are cached (cut at a cost limit and widened when needed), and ties between equal-cost
-paths are broken by a rule that reads only the costs, so routes never depend on the cache.
+paths are broken by a rule that reads only costs and coordinates, so routes never depend on the
+cache.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ class Router:
             graph = self.matrix(mode, home_only, node_penalty, penalty_key)
             dist = dijkstra(graph, directed=True, indices=root, limit=limit)
             dist.setflags(write=False)
-            field = self._fields[key] = _Field(root, dist, limit, graph)
+            field = self._fields[key] = _Field(root, dist, limit, graph, (self.terrain.x, self.terrain.y))
             if len(self._fields) > _TREE_CACHE:
                 self._fields.popitem(last=False)
         else:
@@ -105,8 +106,9 @@ class Router:
              node_penalty: np.ndarray | None = None, penalty_key: str = "") -> np.ndarray | None:
         """Least-cost node sequence origin..dest, or None if dest is unreachable.
 
-        Where several paths cost the same, each step goes to the lowest-numbered neighbour that
-        stays on a least-cost path. That rule reads only the costs, which a search cut at any
+        Where several paths cost the same, each step goes to the neighbour on a least-cost path
+        that is nearest `dest` in a straight line (then the lowest-numbered). That rule reads only
+        the costs and the coordinates; a search cut at any
         limit beyond the origin's cost gets exactly right, so the route never depends on how wide
         the cached search was (that is, on which routes were asked for before). The search starts
         at twice a straight-line estimate and widens fourfold until it reaches the origin."""
@@ -153,10 +155,12 @@ class Router:
 
 class _Field:
     """Costs to one root (exact up to `limit`) and, built on first use, each node's next hop:
-    its lowest-numbered neighbour on a least-cost path to the root."""
+    of its neighbours on a least-cost path to the root, the one nearest the root in a straight
+    line (then the lowest-numbered)."""
 
-    def __init__(self, root: int, dist: np.ndarray, limit: float, graph: csr_matrix) -> None:
-        self.root, self.dist, self.limit, self._graph = root, dist, limit, graph
+    def __init__(self, root: int, dist: np.ndarray, limit: float, graph: csr_matrix,
+                 xy: tuple[np.ndarray, np.ndarray]) -> None:
+        self.root, self.dist, self.limit, self._graph, self._xy = root, dist, limit, graph, xy
         self._next: np.ndarray | None = None
 
     def next_hops(self) -> np.ndarray:
@@ -170,7 +174,13 @@ class _Field:
             col = g.indices[idx]
             # a neighbour on a least-cost path: the search computed dist[row] as exactly this sum
             on_path = dist[col] + g.data[idx] == dist[row]
-            row, col = row[on_path], col[on_path]  # sorted by row, then column (sorted indices)
+            row, col = row[on_path], col[on_path]
+            # ties: the neighbour nearest the root in a straight line, then the lowest-numbered
+            # (paths on even ground run along the straight line, not around two sides)
+            x, y = self._xy
+            near = (x[col] - x[self.root]) ** 2 + (y[col] - y[self.root]) ** 2
+            order = np.lexsort((col, near, row))
+            row, col = row[order], col[order]
             first = np.flatnonzero(np.concatenate([[True], row[1:] != row[:-1]]))
             nxt = np.full(dist.size, -9999, dtype=np.int64)
             nxt[row[first]] = col[first]
