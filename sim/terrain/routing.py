@@ -22,6 +22,7 @@ from sim.scenario import ModeSpec
 from sim.terrain.model import HOME, Terrain
 
 _TREE_CACHE = 4096
+_PATH_CACHE = 16384
 
 
 class Router:
@@ -35,6 +36,8 @@ class Router:
         self._edge_min: dict[str, np.ndarray] = {}
         self._csr: dict[tuple, csr_matrix] = {}
         self._fields: OrderedDict[tuple, _Field] = OrderedDict()
+        self._paths: OrderedDict[tuple, np.ndarray | None] = OrderedDict()
+        self._steps: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         n = terrain.n_nodes  # edge lookup: key u * n + v (both directions), sorted, -> edge index
         keys = np.concatenate([terrain.edge_u.astype(np.int64) * n + terrain.edge_v,
                                terrain.edge_v.astype(np.int64) * n + terrain.edge_u])
@@ -114,6 +117,16 @@ class Router:
         at twice a straight-line estimate and widens fourfold until it reaches the origin."""
         if origin == dest:
             return np.array([origin], dtype=np.int64)
+        key = (origin, dest, mode, home_only, penalty_key)
+        if key in self._paths:
+            return self._paths[key]
+        path = self._paths[key] = self._find_path(origin, dest, mode, home_only, node_penalty, penalty_key)
+        if len(self._paths) > _PATH_CACHE:
+            self._paths.popitem(last=False)
+        return path
+
+    def _find_path(self, origin: int, dest: int, mode: str, home_only: bool, node_penalty,
+                   penalty_key: str) -> np.ndarray | None:
         t = self.terrain
         km = float(np.hypot(t.x[origin] - t.x[dest], t.y[origin] - t.y[dest]))
         limit = 2.0 * km / self._top_kmh(mode) * 60.0 + 30.0
@@ -132,16 +145,31 @@ class Router:
         while node != dest:
             node = int(pred[node])
             out.append(node)
-        return np.array(out, dtype=np.int64)
+        path = np.array(out, dtype=np.int64)
+        path.setflags(write=False)  # shared by every caller asking for the same route
+        return path
 
     def _top_kmh(self, mode: str) -> float:
         m = self.modes[mode]
         return max(m.road_kmh, m.offroad_kmh * float(self.terrain.speed_factor.max()), 1e-9)
 
     def step_minutes(self, path: np.ndarray, mode: str) -> np.ndarray:
-        """Travel time of each step of `path` for `mode` (a step from a node to itself: 0)."""
+        """Travel time of each step of `path` for `mode` (a step from a node to itself: 0); for a
+        route from `path()` it is computed once. Read-only."""
         if len(path) < 2:
             return np.zeros(0)
+        cached = self._steps.get((id(path), mode))
+        if cached is not None and cached[0] is path:
+            return cached[1]
+        steps = self._step_minutes(path, mode)
+        steps.setflags(write=False)
+        if isinstance(path, np.ndarray) and not path.flags.writeable:  # a cached route: keep it
+            self._steps[(id(path), mode)] = (path, steps)  # the entry holds the path, so its id stays unique
+            if len(self._steps) > _PATH_CACHE:
+                self._steps.popitem(last=False)
+        return steps
+
+    def _step_minutes(self, path: np.ndarray, mode: str) -> np.ndarray:
         path = np.asarray(path, dtype=np.int64)
         u, v = path[:-1], path[1:]
         pos = np.searchsorted(self._keys, u * self.terrain.n_nodes + v)
