@@ -90,6 +90,11 @@ class BorderModel(mesa.Model):
     def next_id(self, family: str) -> int:
         return next(self._ids.setdefault(family, count()))
 
+    def after(self, delay: float, fn, *args) -> None:
+        """Call fn(*args) `delay` minutes from now (the clock adds the delay itself, exactly as a
+        SimPy timeout of a process would)."""
+        self.env.timeout(delay).callbacks.append(partial(_fire, fn, args))
+
     def at(self, t: float, fn, *args, first: bool = False) -> None:
         """Call fn(*args) at simulated time t (never earlier than now); `first`: before the
         ordinary events of that instant."""

@@ -135,18 +135,26 @@ class Recorder:
         return row
 
     @property
-    def columns(self) -> dict[str, list]:
-        """The log as one list per column (built on each call)."""
+    def columns(self) -> dict[str, list | np.ndarray]:
+        """The log as one list or array per column (built on each call). Each row fills only the
+        columns it has, so the cost follows the values logged, not rows x columns."""
         rows = self._rows
-        cols: dict[str, list] = {"t": [r[0] for r in rows], "seq": list(range(len(rows))),
-                                 "kind": [r[1] for r in rows]}
+        n = len(rows)
+        cols: dict[str, list] = {c: [-1] * n for c in INT_COLUMNS}
+        cols.update({c: [math.nan] * n for c in FLOAT_COLUMNS})
+        cols.update({c: [""] * n for c in STR_COLUMNS})
+        for i, (_, _, values) in enumerate(rows):
+            for k, x in values.items():
+                cols[k][i] = x
+        out: dict[str, list | np.ndarray] = {"t": [r[0] for r in rows], "seq": list(range(n)),
+                                             "kind": [r[1] for r in rows]}
         for c in INT_COLUMNS:
-            cols[c] = [int(r[2].get(c, -1)) for r in rows]
+            out[c] = np.asarray(cols[c], dtype=np.int64)
         for c in FLOAT_COLUMNS:
-            cols[c] = [float(r[2].get(c, math.nan)) for r in rows]
+            out[c] = np.asarray(cols[c], dtype=np.float64)
         for c in STR_COLUMNS:
-            cols[c] = [str(r[2].get(c, "")) for r in rows]
-        return cols
+            out[c] = [x if type(x) is str else str(x) for x in cols[c]]
+        return out
 
     def to_arrow(self) -> pa.Table:
         return pa.table(self.columns, schema=SCHEMA)

@@ -17,6 +17,7 @@ from scipy import stats
 
 from sim.agents.ports import PortOfEntry, PortParams, build_ports, referral_threshold, risk_shift
 from sim.metrics import port_metrics, summarize
+from sim.model import BorderModel
 from sim.recorder import Recorder
 from sim.rng import Streams
 from sim.scenario import AgencySpec, PortSpec, ScenarioSpec
@@ -43,7 +44,7 @@ class FakeAttempt:
 
 
 class PortModel(mesa.Model):
-    """SimPy clock + named streams + event log + finish_at_port: what a PortOfEntry needs."""
+    """SimPy clock + named streams + event log + after + finish_at_port: what a PortOfEntry needs."""
 
     def __init__(self, seed: int, horizon_min: float) -> None:
         super().__init__(rng=seed)
@@ -57,6 +58,8 @@ class PortModel(mesa.Model):
     @property
     def now(self) -> float:
         return float(self.env.now)
+
+    after = BorderModel.after  # the real clock helper (it reads only self.env)
 
     def finish_at_port(self, attempt, port, seized: bool, node: int) -> None:
         assert attempt.active, "an attempt finished twice"

@@ -5,7 +5,8 @@ A port is a two-stage queueing network on the model's SimPy clock:
 1. Legitimate cars and trucks arrive as one non-homogeneous Poisson process (thinning with the
    port's 24-hour profile, normalised to mean 1, so `cars_per_day + trucks_per_day` arrive per
    day on average); each arrival is a truck with probability trucks / (cars + trucks).
-2. Primary inspection: one FIFO queue for `primary_lanes` lanes (a `simpy.Resource`), service
+2. Primary inspection: one FIFO queue for `primary_lanes` lanes (`Lanes`: a vehicle is a chain
+   of clock callbacks, not a SimPy process; the queue discipline is simpy.Resource's), service
    exponential with mean `primary_car_min` or `primary_truck_min`.
 3. Referral to secondary inspection. Each vehicle draws w ~ U(0, 1] and has the risk score
    z = Phi^-1(w) (+ d for a vehicle hiding cargo). `random`: referred if w > 1 - referral_rate,
@@ -33,12 +34,12 @@ hands its attempt to `model.finish_at_port(attempt, port, seized, node)`.
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
-import simpy
 from scipy.special import ndtri
 
 from sim.scenario import PortSpec, ScenarioSpec
@@ -138,8 +139,8 @@ class PortOfEntry(mesa.Agent):
         super().__init__(model)
         self.params = params
         spec = params.spec
-        self.primary = simpy.Resource(model.env, capacity=spec.primary_lanes)
-        self.secondary = simpy.Resource(model.env, capacity=spec.secondary_lanes)
+        self.primary = Lanes(model, spec.primary_lanes)
+        self.secondary = Lanes(model, spec.secondary_lanes)
         self.traffic = model.streams.get(f"port:{params.name}:traffic")
         self.inspection = model.streams.get(f"port:{params.name}:inspection")
         profile = np.asarray(spec.hourly_profile, dtype=float)
@@ -163,19 +164,20 @@ class PortOfEntry(mesa.Agent):
         spec, env, rng = self.params.spec, self.model.env, self.traffic
         total = spec.cars_per_day + spec.trucks_per_day
         p_truck = spec.trucks_per_day / total
-        peak = total / 1440.0 * self.profile.max()
+        top = float(self.profile.max())
+        profile = self.profile.tolist()
+        mean_gap = 1.0 / (total / 1440.0 * top)
         while True:
-            yield env.timeout(rng.exponential(1.0 / peak))
-            hour = int(env.now // 60) % 24
-            if rng.uniform() * self.profile.max() <= self.profile[hour]:
+            yield env.timeout(rng.exponential(mean_gap))
+            if rng.uniform() * top <= profile[int(env.now // 60) % 24]:
                 truck = rng.uniform() < p_truck
-                env.process(self._vehicle("truck" if truck else "car", self.inspection.random(4), None))
+                self._arrive("truck" if truck else "car", self.inspection.random(4), None)
 
     # --- smuggling -------------------------------------------------------------------------
     def smuggle(self, attempt: "Attempt") -> None:
         """The attempt's group drives into the port now as a car with its cargo hidden; when it
         leaves, `model.finish_at_port(attempt, self, seized, node)` ends the attempt."""
-        self.model.env.process(self._vehicle("car", attempt.stream.random(4), attempt))
+        self._arrive("car", attempt.stream.random(4), attempt)
 
     # --- one vehicle -----------------------------------------------------------------------
     def referred(self, w: float, smuggling: bool) -> bool:
@@ -185,32 +187,80 @@ class PortOfEntry(mesa.Agent):
             return float(ndtri(w)) + self.shift > self.threshold
         return w > 1.0 - spec.referral_rate  # random; and risk for legitimate scores Phi^-1(w)
 
-    def _vehicle(self, kind: str, draws: np.ndarray, attempt: "Attempt | None"):
-        p, m = self.params, self.model
-        spec, env, log = p.spec, m.env, m.log
-        w = 1.0 - float(draws[0])  # in (0, 1]
-        primary_min = (spec.primary_truck_min if kind == "truck" else spec.primary_car_min) * -math.log1p(-draws[1])
-        secondary_min = spec.secondary_min * -math.log1p(-draws[2])
-        aid = attempt.attempt_id if attempt is not None else -1
-        cargo = dict(cargo=attempt.cargo, size=attempt.size, quantity_kg=attempt.quantity_kg) \
-            if attempt is not None else {}
-        arrived = env.now
+    def _arrive(self, kind: str, draws: np.ndarray, attempt: "Attempt | None") -> None:
+        """A vehicle joins the primary queue; its way through the port is a chain of clock
+        callbacks (queue -> lane -> maybe secondary -> exit), no process of its own."""
         self.present += 1
-        with self.primary.request() as req:
-            yield req
-            log.record(env.now, "port_primary", node=p.node, agency=p.agency, source=p.name, detail=kind,
-                       attempt=aid, duration_min=env.now - arrived)
-            yield env.timeout(primary_min)
-        seized = False
-        if self.referred(w, attempt is not None):
-            log.record(env.now, "port_referral", node=p.node, agency=p.agency, source=p.name,
-                       detail="legit" if attempt is None else "smuggling", attempt=aid)
-            with self.secondary.request() as req:
-                yield req
-                yield env.timeout(secondary_min)
-            seized = attempt is not None and float(draws[3]) < spec.scanner_detect_prob
+        self.primary.request(self._start_primary, _Vehicle(kind, draws.tolist(), attempt, self.model.now))
+
+    def _start_primary(self, v: "_Vehicle") -> None:
+        p, m, spec = self.params, self.model, self.params.spec
+        m.log.record(m.now, "port_primary", node=p.node, agency=p.agency, source=p.name, detail=v.kind,
+                     attempt=v.attempt_id, duration_min=m.now - v.arrived)
+        mean = spec.primary_truck_min if v.kind == "truck" else spec.primary_car_min
+        m.after(mean * -math.log1p(-v.draws[1]), self._end_primary, v)
+
+    def _end_primary(self, v: "_Vehicle") -> None:
+        p, m = self.params, self.model
+        self.primary.release()
+        if self.referred(1.0 - v.draws[0], v.attempt is not None):  # w in (0, 1]
+            m.log.record(m.now, "port_referral", node=p.node, agency=p.agency, source=p.name,
+                         detail="legit" if v.attempt is None else "smuggling", attempt=v.attempt_id)
+            self.secondary.request(self._start_secondary, v)
+        else:
+            self._exit(v, False)
+
+    def _start_secondary(self, v: "_Vehicle") -> None:
+        self.model.after(self.params.spec.secondary_min * -math.log1p(-v.draws[2]), self._end_secondary, v)
+
+    def _end_secondary(self, v: "_Vehicle") -> None:
+        self.secondary.release()
+        self._exit(v, v.attempt is not None and v.draws[3] < self.params.spec.scanner_detect_prob)
+
+    def _exit(self, v: "_Vehicle", seized: bool) -> None:
+        p, m = self.params, self.model
         self.present -= 1
-        log.record(env.now, "port_seizure" if seized else "port_exit", node=p.node, agency=p.agency,
-                   source=p.name, detail=kind, attempt=aid, duration_min=env.now - arrived, **cargo)
-        if attempt is not None and attempt.active:
-            m.finish_at_port(attempt, self, seized, p.node)
+        a = v.attempt
+        cargo = dict(cargo=a.cargo, size=a.size, quantity_kg=a.quantity_kg) if a is not None else {}
+        m.log.record(m.now, "port_seizure" if seized else "port_exit", node=p.node, agency=p.agency,
+                     source=p.name, detail=v.kind, attempt=v.attempt_id, duration_min=m.now - v.arrived, **cargo)
+        if a is not None and a.active:
+            m.finish_at_port(a, self, seized, p.node)
+
+
+@dataclass
+class _Vehicle:
+    kind: str  # car | truck
+    draws: list[float]  # referral, primary service, secondary service, scanner uniforms
+    attempt: "Attempt | None"
+    arrived: float
+
+    @property
+    def attempt_id(self) -> int:
+        return self.attempt.attempt_id if self.attempt is not None else -1
+
+
+class Lanes:
+    """A FIFO queue for `capacity` parallel lanes on the model's clock, as a simpy.Resource
+    would run it but without a process per customer: `request(start, v)` calls start(v) at once
+    if a lane is free, else when one frees; `release()` hands the lane to the next in line,
+    which starts after the releasing event (where SimPy would resume the waiting process)."""
+
+    def __init__(self, model: "BorderModel", capacity: int) -> None:
+        self.model, self.capacity = model, capacity
+        self.count = 0  # lanes in use
+        self.queue: deque = deque()  # (start, customer) waiting for a lane
+
+    def request(self, start, customer) -> None:
+        if self.count < self.capacity:
+            self.count += 1
+            start(customer)
+        else:
+            self.queue.append((start, customer))
+
+    def release(self) -> None:
+        if self.queue:
+            start, customer = self.queue.popleft()  # the lane passes straight to the next in line
+            self.model.after(0.0, start, customer)
+        else:
+            self.count -= 1
