@@ -8,9 +8,10 @@ row 0 is the foreign side with staging cells, the last row holds destinations. E
 shortest path (a precomputed next-hop table; where shortest paths tie, both take the
 neighbour nearest the destination in a straight line, the engine's routing rule); patrols
 random-walk the home side; a smuggler on the same cell as a patrol at the same minute is
-detected with probability p (and stopped); a sensor cell detects a smuggler passing it with probability q (it goes on). Outcome counts
-(detections by patrols, by sensors, arrivals) are compared over seeds, then wall time,
-agent-steps per second, events per second and peak memory are printed with the ratio.
+detected with probability p (and stopped); a sensor cell detects a smuggler passing it with
+probability q (it goes on). Outcome counts (detections by patrols, by sensors, arrivals) are
+compared over seeds, then wall time, agent-steps per second, events per second and peak memory
+are printed with the ratio.
 
 The reference is written the way a careful Mesa user would: Mesa agents, integer node
 positions, one edge per step, a next-hop table, an occupancy array for patrols.
