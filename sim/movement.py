@@ -9,7 +9,7 @@ for an older version are ignored when they come due.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -24,7 +24,6 @@ class Timeline:
     version: int
     entered: float | None = None  # when the mover entered the first cell (default: times[0]); a
     # re-plan made while walking into a cell keeps the walk: entered = now, times[0] = centre
-    _visits: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def stay(cls, node: int, start: float, end: float, version: int) -> "Timeline":
@@ -45,14 +44,11 @@ class Timeline:
 
     def visits(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Maximal runs of the same node (a stay or a hide is one visit): node, first entry index,
-        start and end of presence. Computed once per timeline (read by the presence index and the
-        sensor exposure); the arrays must not be changed."""
-        if self._visits is None:
-            starts, ends = self.bounds()
-            first = np.flatnonzero(np.concatenate([[True], self.nodes[1:] != self.nodes[:-1]]))
-            last = np.concatenate([first[1:] - 1, [self.nodes.size - 1]])
-            self._visits = (self.nodes[first], first, starts[first], ends[last])
-        return self._visits
+        start and end of presence."""
+        starts, ends = self.bounds()
+        first = np.flatnonzero(np.concatenate([[True], self.nodes[1:] != self.nodes[:-1]]))
+        last = np.concatenate([first[1:] - 1, [self.nodes.size - 1]])
+        return self.nodes[first], first, starts[first], ends[last]
 
     def departure(self, t: float) -> tuple[int, float, bool]:
         """Where a mover re-planning at time t starts from: its cell, the time it can leave that
