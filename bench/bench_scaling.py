@@ -14,7 +14,9 @@ the table, the set-up (terrain + placement) time, and per sweep an affine fit a 
 R^2 (linear growth over a fixed cost fits with R^2 near 1) and the log-log slope. For the cells
 sweep also a fit against the cells in all plans (the path lengths): if terrain enters only through
 path lengths, that fit is linear and the log-log slope against cells is about 0.5 (routes grow as
-the square root of the cell count), not 1. The figure shows the four sweeps with their fits.
+the square root of the cell count), not 1. The figure shows the four sweeps with their fits (the
+cells sweep on log-log axes, with slope-0.5 and slope-1 guides and the first, table-filling
+replication).
 `--only <sweep>` runs one sweep and skips the figure.
 """
 
@@ -131,13 +133,21 @@ def main() -> None:
         ys = np.array([r["wall_s"] for _, r in rows])
         a, b, r2 = affine_fit(xs, ys)
         ax.plot(xs, ys, "o", label="replication (median)")
-        ax.plot(xs, a + b * xs, ":", color="grey", label=f"a + b x, R$^2$ = {r2:.3f}")
-        if sweep == "cells":
+        if sweep == "cells":  # log-log: the slope tells path lengths (0.5) from map area (1)
+            ax.plot(xs, [r["first_s"] for _, r in rows], "^", color="#7570b3",
+                    label="first replication (fills routing tables)")
             ax.plot(xs, [r["setup_s"] for _, r in rows], "s--", color="#e08214", label="set-up (terrain)")
+            for k, style in ((0.5, ":"), (1.0, "--")):
+                ax.plot(xs, ys[0] * (xs / xs[0]) ** k, style, color="grey", label=f"slope {k:g} from the first point")
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.set_title(f"cells: log-log slope {slope(list(xs), list(ys)):.2f} (path lengths: 0.5)", fontsize=10)
+        else:
+            ax.plot(xs, a + b * xs, ":", color="grey", label=f"a + b x, R$^2$ = {r2:.3f}")
+            ax.set_ylim(bottom=0)
+            ax.set_title(f"{sweep}: +{b * 1000:.2f} ms per {labels[sweep].split()[-1].rstrip('s')}", fontsize=10)
         ax.set_xlabel(labels[sweep])
         ax.set_ylabel("seconds")
-        ax.set_ylim(bottom=0)
-        ax.set_title(f"{sweep}: +{b * 1000:.2f} ms per {labels[sweep].split()[-1].rstrip('s')}", fontsize=10)
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3, which="both")
     fig.suptitle("demo: wall time of one replication, one factor at a time (median of seeds)")

@@ -99,6 +99,8 @@ def check_names(spec: ScenarioSpec, origin: str) -> None:
             p.append(f"{key}.attempts_per_day: must be >= 0")
         if not 0 <= o.port_share <= 1:
             p.append(f"{key}.port_share: must be in [0, 1], got {o.port_share}")
+        if not o.risk_aversion >= 0:  # a negative weight makes negative route costs
+            p.append(f"{key}.risk_aversion: must be >= 0, got {o.risk_aversion}")
         if len(o.hourly_profile) != 24 or min(o.hourly_profile, default=0) < 0 or sum(o.hourly_profile) <= 0:
             p.append(f"{key}.hourly_profile: needs 24 non-negative weights with a positive sum")
         if not o.cargo or sum(c.share for c in o.cargo.values()) <= 0:

@@ -75,8 +75,11 @@ def test_unknown_sector_and_out_of_range_node():
 
 def test_impossible_values():
     with pytest.raises(ScenarioError) as err:
-        build("scenario.sensors.ground.detect_prob=1.5", "scenario.organisations.cartel.hourly_profile=[1,2]")
+        build("scenario.sensors.ground.detect_prob=1.5", "scenario.organisations.cartel.hourly_profile=[1,2]",
+              "scenario.organisations.cartel.risk_aversion=-1", "scenario.units.bp_foot.beat_points=1")
     msg = str(err.value)
+    assert "scenario.organisations.cartel.risk_aversion: must be >= 0, got -1" in msg
+    assert "scenario.units.bp_foot.beat_points: must be >= 2, got 1" in msg
     assert "scenario.sensors.ground.detect_prob: must be in [0, 1], got 1.5" in msg
     assert "hourly_profile: needs 24 non-negative weights" in msg
 

@@ -162,3 +162,12 @@ def test_staging_that_cannot_reach_a_destination(tmp_path):
 def test_missing_file():
     with pytest.raises(TerrainError, match="file not found"):
         load_graphml("/nonexistent/terrain.graphml", CORRIDOR_PROPS)
+
+
+def test_a_route_to_a_cell_nothing_reaches_is_none():
+    t = generate(TerrainSpec(length_km=10, depth_home_km=8, depth_foreign_km=4, seed=5))
+    r = Router(t, {"foot": ModeSpec(3.0, 4.0, breaches_barriers=True)})
+    foreign, home = int(np.flatnonzero(t.side == FOREIGN)[0]), int(np.flatnonzero(t.side == HOME)[0])
+    assert r.path(home, foreign, "foot", home_only=True) is None  # units keep to the home side
+    assert r.path(foreign, home, "foot", home_only=True) is None
+    assert r.path(home, foreign, "foot") is not None

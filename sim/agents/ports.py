@@ -259,6 +259,8 @@ class Lanes:
             self.queue.append((start, customer))
 
     def release(self) -> None:
+        if self.count <= 0:
+            raise RuntimeError("a lane released that nobody held")
         if self.queue:
             start, customer = self.queue.popleft()  # the lane passes straight to the next in line
             self.model.after(0.0, start, customer)

@@ -21,7 +21,7 @@ from scipy.sparse.csgraph import dijkstra
 from sim.scenario import ModeSpec
 from sim.terrain.model import HOME, Terrain
 
-_TREE_CACHE = 4096
+_FIELD_CACHE_BYTES = 1 << 30  # cached fields (12 bytes per node each) are kept up to about 1 GiB
 _PATH_CACHE = 16384
 
 
@@ -36,6 +36,7 @@ class Router:
         self._edge_min: dict[str, np.ndarray] = {}
         self._csr: dict[tuple, csr_matrix] = {}
         self._fields: OrderedDict[tuple, _Field] = OrderedDict()
+        self._max_fields = max(64, min(4096, _FIELD_CACHE_BYTES // (12 * max(terrain.n_nodes, 1))))
         self._paths: OrderedDict[tuple, np.ndarray | None] = OrderedDict()
         self._steps: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         n = terrain.n_nodes  # edge lookup: key u * n + v (both directions), sorted, -> edge index
@@ -74,7 +75,7 @@ class Router:
             u, v, w = t.edge_u[keep], t.edge_v[keep], w[keep]
             n = t.n_nodes
             graph = csr_matrix((np.concatenate([w, w]), (np.concatenate([u, v]), np.concatenate([v, u]))), shape=(n, n))
-            graph.sort_indices()  # next hops take the lowest-numbered neighbour first
+            graph.sort_indices()
             self._csr[key] = graph
         return self._csr[key]
 
@@ -89,7 +90,8 @@ class Router:
             dist = dijkstra(graph, directed=True, indices=root, limit=limit)
             dist.setflags(write=False)
             field = self._fields[key] = _Field(root, dist, limit, graph, (self.terrain.x, self.terrain.y))
-            if len(self._fields) > _TREE_CACHE:
+            self._fields.move_to_end(key)  # a widened field is the newest
+            while len(self._fields) > self._max_fields:
                 self._fields.popitem(last=False)
         else:
             self._fields.move_to_end(key)
@@ -97,8 +99,9 @@ class Router:
 
     def minutes_within(self, target: int, mode: str, home_only: bool = False, limit: float = np.inf) -> np.ndarray:
         """Least travel time from every node to `target` (the matrix is symmetric, so also from
-        `target`), exact where it is at most `limit`, inf beyond: a search cut at the limit
-        settles exactly the nodes it would settle uncut, with the same costs. Read-only."""
+        `target`): exact wherever it is at most `limit`; beyond the limit inf, or exact when the
+        cached search went further. A search cut at the limit settles exactly the nodes it would
+        settle uncut, with the same costs. Read-only."""
         return self._field(target, mode, home_only, None, "", limit).dist
 
     def minutes_from(self, source: int, mode: str, home_only: bool = False) -> np.ndarray:
@@ -145,6 +148,8 @@ class Router:
         while node != dest:
             node = int(pred[node])
             out.append(node)
+            if len(out) > pred.size:  # each step lowers the cost, so this cannot happen
+                raise RuntimeError(f"routing: no end to the route {origin} -> {dest}")
         path = np.array(out, dtype=np.int64)
         path.setflags(write=False)  # shared by every caller asking for the same route
         return path
@@ -196,6 +201,10 @@ class _Field:
             g, dist = self._graph, self.dist
             rows = np.flatnonzero(np.isfinite(dist))
             rows = rows[rows != self.root]
+            nxt = np.full(dist.size, -1, dtype=np.int32)
+            if rows.size == 0:  # nothing but the root is reachable
+                self._next = nxt
+                return nxt
             counts = g.indptr[rows + 1] - g.indptr[rows]
             idx = np.repeat(g.indptr[rows] - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
             row = np.repeat(rows, counts)
@@ -210,7 +219,8 @@ class _Field:
             order = np.lexsort((col, near, row))
             row, col = row[order], col[order]
             first = np.flatnonzero(np.concatenate([[True], row[1:] != row[:-1]]))
-            nxt = np.full(dist.size, -9999, dtype=np.int64)
             nxt[row[first]] = col[first]
+            if not (nxt[rows] >= 0).all():  # only an asymmetric or negative cost matrix does this
+                raise RuntimeError("routing: a reachable cell has no neighbour on a least-cost path")
             self._next = nxt
         return self._next
