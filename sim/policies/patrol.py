@@ -74,14 +74,7 @@ class RandomWalk(PatrolPolicy):
 
     def __init__(self, unit: "PatrolUnit") -> None:
         super().__init__(unit)
-        t = unit.model.world.terrain
-        in_beat = np.zeros(t.n_nodes, dtype=bool)
-        in_beat[unit.params.beat] = True
-        keep = in_beat[t.edge_u] & in_beat[t.edge_v]
-        u, v = np.concatenate([t.edge_u[keep], t.edge_v[keep]]), np.concatenate([t.edge_v[keep], t.edge_u[keep]])
-        order = np.argsort(u, kind="stable")
-        self.neighbours = v[order]
-        self.ptr = np.concatenate([[0], np.cumsum(np.bincount(u, minlength=t.n_nodes))])
+        self.ptr, self.neighbours = unit.model.world.router.adjacency_within(unit.params.beat)
 
     def next_leg(self, node: int, rng: np.random.Generator) -> np.ndarray:
         path = [node]

@@ -38,6 +38,7 @@ class Router:
         self._fields: OrderedDict[tuple, _Field] = OrderedDict()
         self._max_fields = max(64, min(4096, _FIELD_CACHE_BYTES // (12 * max(terrain.n_nodes, 1))))
         self._paths: OrderedDict[tuple, np.ndarray | None] = OrderedDict()
+        self._adjacency: dict[int, list[tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]]] = {}
         self._steps: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         n = terrain.n_nodes  # edge lookup: key u * n + v (both directions), sorted, -> edge index
         keys = np.concatenate([terrain.edge_u.astype(np.int64) * n + terrain.edge_v,
@@ -153,6 +154,26 @@ class Router:
         path = np.array(out, dtype=np.int64)
         path.setflags(write=False)  # shared by every caller asking for the same route
         return path
+
+    def adjacency_within(self, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Neighbour lists (CSR: ptr per node, neighbours in edge order) of the edges with both
+        ends in `cells`; one read-only copy per cell set, shared by every unit walking it (a copy
+        per unit took 3 GiB with 1,000 units on 100,000 cells)."""
+        key = hash(cells.tobytes())
+        for kept, table in self._adjacency.get(key, []):
+            if np.array_equal(kept, cells):
+                return table
+        t = self.terrain
+        inside = np.zeros(t.n_nodes, dtype=bool)
+        inside[cells] = True
+        keep = inside[t.edge_u] & inside[t.edge_v]
+        u, v = np.concatenate([t.edge_u[keep], t.edge_v[keep]]), np.concatenate([t.edge_v[keep], t.edge_u[keep]])
+        order = np.argsort(u, kind="stable")
+        table = (np.concatenate([[0], np.cumsum(np.bincount(u, minlength=t.n_nodes))]), v[order])
+        for a in table:
+            a.setflags(write=False)
+        self._adjacency.setdefault(key, []).append((cells.copy(), table))
+        return table
 
     def _top_kmh(self, mode: str) -> float:
         m = self.modes[mode]
