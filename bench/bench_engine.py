@@ -274,8 +274,14 @@ def main() -> None:
         b = np.array([r[1][key] for r in rows], dtype=float)
         se = np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size) if len(rows) > 1 else np.nan
         z = (b.mean() - a.mean()) / se if se and se > 0 else 0.0
-        verdict = "agree" if abs(z) < 3 else "DIFFER"
-        print(f"  {key:8s} reference {a.mean():10.1f}  engine {b.mean():10.1f}  (z = {z:+.2f}: {verdict})")
+        # paired: a seed gives both the same launches and patrol starts, so its two counts are
+        # correlated and the difference per seed is the sharper test
+        d = b - a
+        se_d = d.std(ddof=1) / np.sqrt(d.size) if len(rows) > 1 else np.nan
+        t = d.mean() / se_d if se_d and se_d > 0 else 0.0
+        verdict = "agree" if abs(z) < 3 and abs(t) < 3 else "DIFFER"
+        print(f"  {key:8s} reference {a.mean():10.1f}  engine {b.mean():10.1f}  (z = {z:+.2f}, paired "
+              f"t = {t:+.2f} over {d.size} seeds: {verdict})")
     ref_wall = np.mean([r[2] for r in rows])
     eng_wall = np.mean([r[3] for r in rows])
     agent_steps = np.mean([r[4] for r in rows])
