@@ -122,9 +122,12 @@ class ReducedMesa(mesa.Model):
         super().__init__(rng=seed)
         self.lay = lay
         self.plan, self.cursor, self.minute = plan, 0, 0
-        order = np.argsort(np.concatenate([lay.u, lay.v]), kind="stable")
-        self.nbr = np.concatenate([lay.v, lay.u])[order]
-        self.nbr_ptr = np.concatenate([[0], np.cumsum(np.bincount(np.concatenate([lay.u, lay.v]), minlength=lay.n))])
+        # patrols walk the home side only (rows 1..): edges with both ends there
+        home = (lay.u >= lay.side) & (lay.v >= lay.side)
+        src = np.concatenate([lay.u[home], lay.v[home]])
+        order = np.argsort(src, kind="stable")
+        self.nbr = np.concatenate([lay.v[home], lay.u[home]])[order]
+        self.nbr_ptr = np.concatenate([[0], np.cumsum(np.bincount(src, minlength=lay.n))])
         self.occupancy = np.zeros(lay.n, dtype=np.int64)
         self.is_sensor = np.zeros(lay.n, dtype=bool)
         self.is_sensor[lay.sensors] = True
