@@ -75,9 +75,8 @@ class Router:
                 keep &= self._home_edges
             u, v, w = t.edge_u[keep], t.edge_v[keep], w[keep]
             n = t.n_nodes
-            graph = csr_matrix((np.concatenate([w, w]), (np.concatenate([u, v]), np.concatenate([v, u]))), shape=(n, n))
-            graph.sort_indices()
-            self._csr[key] = graph
+            self._csr[key] = csr_matrix((np.concatenate([w, w]), (np.concatenate([u, v]), np.concatenate([v, u]))),
+                                        shape=(n, n))
         return self._csr[key]
 
     def _field(self, root: int, mode: str, home_only: bool, node_penalty, penalty_key: str,
@@ -115,10 +114,10 @@ class Router:
 
         Where several paths cost the same, each step goes to the neighbour on a least-cost path
         that is nearest `dest` in a straight line (then the lowest-numbered). That rule reads only
-        the costs and the coordinates; a search cut at any
-        limit beyond the origin's cost gets exactly right, so the route never depends on how wide
-        the cached search was (that is, on which routes were asked for before). The search starts
-        at twice a straight-line estimate and widens fourfold until it reaches the origin."""
+        costs and coordinates, which any search reaching the origin gets exactly right, so the
+        route never depends on how wide the cached search was (that is, on which routes were
+        asked for before). The search starts at twice a straight-line estimate and widens
+        fourfold until it reaches the origin."""
         if origin == dest:
             return np.array([origin], dtype=np.int64)
         key = (origin, dest, mode, home_only, penalty_key)
