@@ -104,8 +104,7 @@ class BorderModel(mesa.Model):
             ev.callbacks.append(partial(_fire, fn, args))
             self.env.schedule(ev, simpy.core.URGENT, max(0.0, t - self.env.now))
             return
-        ev = self.env.timeout(max(0.0, t - self.env.now))
-        ev.callbacks.append(partial(_fire, fn, args))
+        self.after(max(0.0, t - self.env.now), fn, *args)
 
     # --- set-up and running --------------------------------------------------------------
     def _start(self) -> None:

@@ -93,6 +93,9 @@ SCHEMA = pa.schema(
 
 
 _COLUMNS = frozenset(INT_COLUMNS + FLOAT_COLUMNS + STR_COLUMNS)
+# the value of a column an event does not have
+_DEFAULT = {**dict.fromkeys(INT_COLUMNS, -1), **dict.fromkeys(FLOAT_COLUMNS, math.nan),
+            **dict.fromkeys(STR_COLUMNS, "")}
 
 
 class Recorder:
@@ -127,11 +130,11 @@ class Recorder:
     def _row(seq: int, t: float, kind: str, values: dict) -> dict:
         row = {"t": t, "seq": seq, "kind": kind}
         for c in INT_COLUMNS:
-            row[c] = int(values.get(c, -1))
+            row[c] = int(values.get(c, _DEFAULT[c]))
         for c in FLOAT_COLUMNS:
-            row[c] = float(values.get(c, math.nan))
+            row[c] = float(values.get(c, _DEFAULT[c]))
         for c in STR_COLUMNS:
-            row[c] = str(values.get(c, ""))
+            row[c] = str(values.get(c, _DEFAULT[c]))
         return row
 
     @property
@@ -140,9 +143,7 @@ class Recorder:
         columns it has, so the cost follows the values logged, not rows x columns."""
         rows = self._rows
         n = len(rows)
-        cols: dict[str, list] = {c: [-1] * n for c in INT_COLUMNS}
-        cols.update({c: [math.nan] * n for c in FLOAT_COLUMNS})
-        cols.update({c: [""] * n for c in STR_COLUMNS})
+        cols: dict[str, list] = {c: [d] * n for c, d in _DEFAULT.items()}
         for i, (_, _, values) in enumerate(rows):
             for k, x in values.items():
                 cols[k][i] = x
