@@ -1,21 +1,28 @@
-"""Benchmark: the engine against a lean plain-Mesa step loop, on the same reduced scenario.
+"""Benchmark: the engine against plain Mesa, on the same reduced scenario.
 
     .venv/bin/python bench/bench_engine.py [--size border-10k|border-100k|small] [--seeds 3]
 
-Reduced scenario (both implementations): a square grid (4 neighbours, every edge 1 minute);
+Reduced scenario (every implementation): a square grid (4 neighbours, every edge 1 minute);
 row 0 is the foreign side with staging cells, the last row holds destinations. Every minute
 `launch` smugglers start at a random staging cell for a random destination and follow a
-shortest path (a precomputed next-hop table; where shortest paths tie, both take the
+shortest path (a precomputed next-hop table; where shortest paths tie, all take the
 neighbour nearest the destination in a straight line, the engine's routing rule); patrols
 random-walk the home side; a smuggler on the same cell as a patrol at the same minute is
 detected with probability p (and stopped); a sensor cell detects a smuggler passing it with
 probability q (it goes on). Outcome counts (detections by patrols, by sensors, arrivals) are
-compared over seeds, then wall time, agent-steps per second, events per second and peak memory
-are printed with the ratio.
+compared with the lean reference over seeds, then wall time, agent-steps per second, events
+per second and peak memory are printed with the ratios.
 
-The reference is written the way a careful Mesa user would: Mesa agents, integer node
-positions, one edge per step, a next-hop table, an occupancy array for patrols.
-"""
+Four implementations run on the same launches and patrol starts:
+- reference, lean loop: Mesa agents with integer node attributes, one edge per step, a
+  next-hop table, a NumPy occupancy array for patrols, smugglers stepped in the model's loop;
+- reference, Mesa space: the same written with Mesa's own space, as most Mesa models are (a
+  `mesa.discrete_space.Network`, CellAgents stepping themselves through `AgentSet.do`,
+  co-location read from the cell's agents);
+- the project's engine (`BorderModel`, the reduced scenario as a `World`);
+- arrays: the reduced model as a few whole-array NumPy passes. It is not an engine (it knows
+  only this model); it calibrates the yardstick: how far vectorising goes on this machine.
+""""""
 
 from __future__ import annotations
 
@@ -25,7 +32,9 @@ import tracemalloc
 from dataclasses import dataclass
 
 import mesa
+import networkx as nx
 import numpy as np
+from mesa.discrete_space import CellAgent, Network
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
@@ -180,6 +189,135 @@ def run_reference(lay: Layout, plan, n_patrols: int, minutes: int, seed: int) ->
             wall, agent_steps)
 
 
+# --- reference with Mesa's space: a Network of cells, CellAgents -----------------------------
+class SpaceSmuggler(CellAgent):
+    def __init__(self, model: "ReducedMesaSpace", cell, dest: int) -> None:
+        super().__init__(model)
+        self.cell, self.dest = cell, dest
+
+    def step(self) -> None:
+        m = self.model
+        node = self.cell.coordinate
+        if m.is_sensor[node] and m.random.random() < Q_SENSOR:
+            m.sensor_detections += 1
+        for other in self.cell.agents:
+            if isinstance(other, SpacePatrol) and m.random.random() < P_PATROL:
+                m.patrol_detections += 1
+                self.remove()
+                return
+        if node == self.dest:
+            m.arrivals += 1
+            self.remove()
+            return
+        self.cell = m.cells[int(m.lay.next_hop[self.dest][node])]
+
+
+class SpacePatrol(CellAgent):
+    def __init__(self, model: "ReducedMesaSpace", cell) -> None:
+        super().__init__(model)
+        self.cell = cell
+
+    def step(self) -> None:
+        m = self.model
+        nbrs = m.home_nbrs[self.cell.coordinate]
+        self.cell = m.cells[nbrs[int(m.random.random() * len(nbrs))]]
+
+
+class ReducedMesaSpace(mesa.Model):
+    """The reference as a Mesa user writes it with Mesa's own space: the grid as a
+    `mesa.discrete_space.Network` (no layout computed), smugglers and patrols as CellAgents that
+    step themselves (`AgentSet.do`), co-location read from the cell's agents. Same order per
+    minute as ReducedMesa: launch, smugglers (detect, arrive, move), patrols."""
+
+    def __init__(self, lay: Layout, plan: list[tuple[int, int, int]], n_patrols: int, seed: int) -> None:
+        super().__init__(rng=seed)
+        self.lay, self.plan, self.cursor, self.minute = lay, plan, 0, 0
+        graph = nx.Graph()
+        graph.add_nodes_from(range(lay.n))
+        graph.add_edges_from(zip(lay.u.tolist(), lay.v.tolist()))
+        self.grid = Network(graph, layout=None, random=self.random)
+        self.cells = [self.grid._cells[v] for v in range(lay.n)]
+        self.home_nbrs = {v: [w for w in graph[v] if w >= lay.side] for v in range(lay.side, lay.n)}
+        self.is_sensor = np.zeros(lay.n, dtype=bool)
+        self.is_sensor[lay.sensors] = True
+        for node in patrol_starts(lay, n_patrols, seed).tolist():
+            SpacePatrol(self, self.cells[node])
+        self.patrol_detections = self.sensor_detections = self.arrivals = 0
+
+    def step(self) -> None:
+        while self.cursor < len(self.plan) and self.plan[self.cursor][0] == self.minute:
+            _, origin, dest = self.plan[self.cursor]
+            SpaceSmuggler(self, self.cells[origin], dest)
+            self.cursor += 1
+        if SpaceSmuggler in self.agents_by_type:
+            self.agents_by_type[SpaceSmuggler].do("step")
+        self.agents_by_type[SpacePatrol].do("step")
+        self.minute += 1
+
+
+def run_reference_space(lay: Layout, plan, n_patrols: int, minutes: int, seed: int) -> tuple[dict, float]:
+    model = ReducedMesaSpace(lay, plan, n_patrols, seed)
+    t0 = time.perf_counter()
+    for _ in range(minutes):
+        model.step()
+    wall = time.perf_counter() - t0
+    return {"patrol": model.patrol_detections, "sensor": model.sensor_detections, "arrived": model.arrivals}, wall
+
+
+# --- calibration: the reduced model as whole-array NumPy ---------------------------------------
+def run_vectorised(lay: Layout, plan, n_patrols: int, minutes: int, seed: int) -> tuple[dict, float]:
+    """The reduced model written as a handful of whole-array NumPy passes: every patrol's walk
+    for all minutes (one vector step per minute), every smuggler's (minute, cell) rows at once, a
+    dense (minute, cell) patrol-count table, one draw per row. It knows nothing but this reduced
+    model (discrete minutes, unit edges, no decisions), so it is not an engine; it shows how far
+    vectorising can go against this reference on this machine (the yardstick's ceiling)."""
+    t0 = time.perf_counter()
+    n = lay.n
+    rng = np.random.default_rng([seed, 13])
+    home = (lay.u >= lay.side) & (lay.v >= lay.side)  # patrols walk the home side, as in the reference
+    src = np.concatenate([lay.u[home], lay.v[home]])
+    nbr = np.concatenate([lay.v[home], lay.u[home]])[np.argsort(src, kind="stable")]
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(src, minlength=n))])
+    pos = patrol_starts(lay, n_patrols, seed).astype(np.int64)
+    walk = np.empty((minutes, pos.size), dtype=np.int64)  # cell of each patrol at each minute
+    draws = rng.random((minutes, pos.size))
+    for k in range(minutes):
+        walk[k] = pos
+        start = ptr[pos]
+        pos = nbr[start + (draws[k] * (ptr[pos + 1] - start)).astype(np.int64)]
+    patrols_on = np.zeros(minutes * n, dtype=np.uint8)  # patrols per (minute, cell)
+    np.add.at(patrols_on, (np.arange(minutes)[:, None] * n + walk).ravel(), 1)
+    launch = np.array(plan, dtype=np.int64).reshape(-1, 3)
+    t_launch, pair = launch[:, 0], launch[:, 1] * n + launch[:, 2]
+    pairs, route_of = np.unique(pair, return_inverse=True)
+    routes = []
+    for key in pairs.tolist():
+        cell, dest = divmod(key, n)
+        route = [cell]
+        while route[-1] != dest:
+            route.append(int(lay.next_hop[dest][route[-1]]))
+        routes.append(np.array(route))
+    length = np.array([r.size for r in routes])[route_of]  # cells on each smuggler's route
+    route_start = np.concatenate([[0], np.cumsum([r.size for r in routes])])[route_of]
+    seen = np.minimum(length, minutes - t_launch)  # minutes before the horizon
+    smuggler = np.repeat(np.arange(t_launch.size), seen)  # one row per smuggler-minute
+    step = np.arange(smuggler.size) - np.repeat(np.cumsum(seen) - seen, seen)
+    cell = np.concatenate(routes)[route_start[smuggler] + step]
+    minute = t_launch[smuggler] + step
+    met = patrols_on[minute * n + cell]
+    rows = np.flatnonzero(met)
+    caught = rows[rng.random(rows.size) < 1.0 - (1.0 - P_PATROL) ** met[rows]]
+    first = caught[np.concatenate([[True], smuggler[caught][1:] != smuggler[caught][:-1]])] if caught.size else caught
+    caught_at = np.full(t_launch.size, np.iinfo(np.int64).max)
+    caught_at[smuggler[first]] = minute[first]
+    is_sensor = np.zeros(n, dtype=bool)
+    is_sensor[lay.sensors] = True
+    passes = np.count_nonzero(is_sensor[cell] & (minute <= caught_at[smuggler]))
+    sensor = int((rng.random(passes) < Q_SENSOR).sum())
+    arrived = int(np.count_nonzero((seen == length) & (caught_at > t_launch + length - 1)))
+    return {"patrol": int(first.size), "sensor": sensor, "arrived": arrived}, time.perf_counter() - t0
+
+
 # --- the project's engine -------------------------------------------------------------------
 def engine_world(lay: Layout, n_patrols: int, minutes: int, seed: int):
     from sim.scenario import (AgencySpec, CargoSpec, KindSpec, ModeSpec, OrgSpec, ScenarioSpec,
@@ -251,6 +389,23 @@ def peak_memory(fn, *args) -> float:
         tracemalloc.stop()
 
 
+def agreement(name: str, a_rows: list[dict], b_rows: list[dict]) -> None:
+    """Print, per outcome, the two means with z of their difference and the paired t."""
+    for key in ("patrol", "sensor", "arrived"):
+        a = np.array([r[key] for r in a_rows], dtype=float)
+        b = np.array([r[key] for r in b_rows], dtype=float)
+        se = np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size) if a.size > 1 else np.nan
+        z = (b.mean() - a.mean()) / se if se and se > 0 else 0.0
+        # paired: a seed gives both the same launches and patrol starts, so its two counts are
+        # correlated and the difference per seed is the sharper test
+        d = b - a
+        se_d = d.std(ddof=1) / np.sqrt(d.size) if d.size > 1 else np.nan
+        t = d.mean() / se_d if se_d and se_d > 0 else 0.0
+        verdict = "agree" if abs(z) < 3 and abs(t) < 3 else "DIFFER"
+        print(f"  {key:8s} reference {a.mean():10.1f}  {name} {b.mean():10.1f}  (z = {z:+.2f}, paired "
+              f"t = {t:+.2f} over {d.size} seeds: {verdict})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size", choices=sorted(SIZES), default="border-10k")
@@ -265,35 +420,34 @@ def main() -> None:
         # timed without tracemalloc (it slows allocation-heavy code unevenly), then a second
         # run of each under tracemalloc for the peak memory only
         ref, ref_wall, agent_steps = run_reference(lay, plan, n_patrols, minutes, seed)
+        spc, spc_wall = run_reference_space(lay, plan, n_patrols, minutes, seed)
         eng, eng_wall, events = run_engine(world, plan, minutes, seed)
+        vec, vec_wall = run_vectorised(lay, plan, n_patrols, minutes, seed)
         ref_peak = peak_memory(run_reference, lay, plan, n_patrols, minutes, seed) if seed == 1 else np.nan
         eng_peak = peak_memory(run_engine, world, plan, minutes, seed) if seed == 1 else np.nan
-        rows.append((ref, eng, ref_wall, eng_wall, agent_steps, events, ref_peak, eng_peak))
-        print(f"seed {seed}: reference {ref} in {ref_wall:.2f} s | engine {eng} in {eng_wall:.2f} s")
+        rows.append(dict(ref=ref, spc=spc, eng=eng, vec=vec, ref_wall=ref_wall, spc_wall=spc_wall,
+                         eng_wall=eng_wall, vec_wall=vec_wall, agent_steps=agent_steps, events=events,
+                         ref_peak=ref_peak, eng_peak=eng_peak))
+        print(f"seed {seed}: reference {ref} in {ref_wall:.2f} s | Mesa-space reference {spc} in {spc_wall:.2f} s | "
+              f"engine {eng} in {eng_wall:.2f} s | arrays {vec} in {vec_wall * 1000:.0f} ms", flush=True)
     print(f"\n{args.size}: grid {side}x{side} = {lay.n} cells, {per_minute}/min launched, {n_patrols} patrols, "
           f"{minutes} minutes")
-    for key in ("patrol", "sensor", "arrived"):
-        a = np.array([r[0][key] for r in rows], dtype=float)
-        b = np.array([r[1][key] for r in rows], dtype=float)
-        se = np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size) if len(rows) > 1 else np.nan
-        z = (b.mean() - a.mean()) / se if se and se > 0 else 0.0
-        # paired: a seed gives both the same launches and patrol starts, so its two counts are
-        # correlated and the difference per seed is the sharper test
-        d = b - a
-        se_d = d.std(ddof=1) / np.sqrt(d.size) if len(rows) > 1 else np.nan
-        t = d.mean() / se_d if se_d and se_d > 0 else 0.0
-        verdict = "agree" if abs(z) < 3 and abs(t) < 3 else "DIFFER"
-        print(f"  {key:8s} reference {a.mean():10.1f}  engine {b.mean():10.1f}  (z = {z:+.2f}, paired "
-              f"t = {t:+.2f} over {d.size} seeds: {verdict})")
-    ref_wall = np.mean([r[2] for r in rows])
-    eng_wall = np.mean([r[3] for r in rows])
-    agent_steps = np.mean([r[4] for r in rows])
-    print(f"  wall         reference {ref_wall:8.2f} s   engine {eng_wall:8.2f} s (engine includes model set-up)")
-    print(f"  agent-steps/s reference {agent_steps / ref_wall:12,.0f}   engine {agent_steps / eng_wall:12,.0f}")
-    print(f"  engine events/s {np.mean([r[5] for r in rows]) / eng_wall:,.0f}")
-    print(f"  peak memory (seed 1, tracemalloc)  reference {rows[0][6] / 2**20:.1f} MiB   "
-          f"engine {rows[0][7] / 2**20:.1f} MiB")
-    print(f"  ratio (engine agent-steps/s / reference): {ref_wall / eng_wall:.2f}x")
+    print("outcomes against the lean reference:")
+    base = [r["ref"] for r in rows]
+    for key, name in (("spc", "Mesa-space"), ("eng", "engine"), ("vec", "arrays")):
+        agreement(name, base, [r[key] for r in rows])
+    agent_steps = np.mean([r["agent_steps"] for r in rows])  # the lean reference's count, for all
+    walls = {key: np.mean([r[key + "_wall"] for r in rows]) for key in ("ref", "spc", "eng", "vec")}
+    print(f"\n  {'implementation':34s} {'wall (s)':>9s} {'agent-steps/s':>14s} {'vs lean':>9s} {'vs Mesa-space':>14s}")
+    for key, name in (("ref", "reference: lean loop"), ("spc", "reference: Mesa space (CellAgents)"),
+                      ("eng", "engine (includes model set-up)"), ("vec", "arrays (calibration, not an engine)")):
+        w = walls[key]
+        print(f"  {name:34s} {w:9.3f} {agent_steps / w:14,.0f} {walls['ref'] / w:8.2f}x {walls['spc'] / w:13.2f}x")
+    print(f"  engine events/s {np.mean([r['events'] for r in rows]) / walls['eng']:,.0f}")
+    print(f"  peak memory (seed 1, tracemalloc)  reference {rows[0]['ref_peak'] / 2**20:.1f} MiB   "
+          f"engine {rows[0]['eng_peak'] / 2**20:.1f} MiB")
+    if len(rows) > 1:
+        print(f"  arrays without seed 1 (first-touch page faults): {np.mean([r['vec_wall'] for r in rows[1:]]):.3f} s")
 
 
 if __name__ == "__main__":
