@@ -22,7 +22,7 @@ Four implementations run on the same launches and patrol starts:
 - the project's engine (`BorderModel`, the reduced scenario as a `World`);
 - arrays: the reduced model as a few whole-array NumPy passes. It is not an engine (it knows
   only this model); it calibrates the yardstick: how far vectorising goes on this machine.
-""""""
+"""
 
 from __future__ import annotations
 
