@@ -27,6 +27,8 @@ class SensorStates(Protocol):
 
     def when_up_for(self, sensor: int, start: float, minutes: float) -> float: ...
 
+    def never_down(self, sensor: int) -> bool: ...
+
 
 @dataclass(frozen=True)
 class SensorHit:
@@ -56,16 +58,19 @@ def sensor_hits(tl: Timeline, cov: Coverage, states: SensorStates, exclude: set[
         per_visit[pos == 0] = 0.0
     s_pos, e_pos = np.maximum(starts[pos], now), np.maximum(ends[pos], now)
     up_minutes = e_pos - s_pos
+    at_centre = centre[pos]
+    per_visit[at_centre < now] = 0.0  # a visit whose centre is behind the group counts no more
     ids = np.unique(sens)
-    for s in ids.tolist():
-        m = sens == s
+    for s in ids.tolist():  # only sensors excluded or with down time need work of their own
         if s in exclude:
+            m = sens == s
             per_visit[m] = 0.0
             up_minutes[m] = 0.0
-            continue
-        per_visit[m] = np.where(states.is_up(s, centre[pos[m]]) & (centre[pos[m]] >= now), per_visit[m], 0.0)
-        down = states.down_minutes_before(s, np.concatenate([s_pos[m], e_pos[m]]))
-        up_minutes[m] -= down[m.sum():] - down[: m.sum()]
+        elif not states.never_down(s):
+            m = sens == s
+            per_visit[m] = np.where(states.is_up(s, at_centre[m]), per_visit[m], 0.0)
+            down = states.down_minutes_before(s, np.concatenate([s_pos[m], e_pos[m]]))
+            up_minutes[m] -= down[m.sum():] - down[: m.sum()]
     per_visit, rate = per_visit * factor, rate * factor
     exposure = per_visit + rate * up_minutes
     order = np.lexsort((pos, sens))

@@ -224,6 +224,9 @@ class BorderModel(mesa.Model):
     def when_up_for(self, sensor_id: int, start: float, minutes: float) -> float:
         return self.sensors[sensor_id].when_up_for(start, minutes)
 
+    def never_down(self, sensor_id: int) -> bool:
+        return self.sensors[sensor_id].toggles.size == 0
+
     def _consider_encounter(self, unit: PatrolUnit, uv: int, a: Attempt, av: int, enc) -> None:
         """A unit and a group share a cell: one uniform draw per stretch of co-presence (a
         re-plan by either side keeps it), compared when the stretch begins with the detection

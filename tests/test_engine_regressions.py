@@ -65,6 +65,9 @@ def test_a_pause_is_one_visit_for_a_ground_sensor():
         def when_up_for(self, sensor, start, minutes):
             return start + minutes
 
+        def never_down(self, sensor):
+            return True
+
     rng = np.random.default_rng(0)
     hide = Timeline(np.array([0, 1, 2, 2, 3]), np.array([0.0, 10, 20, 80, 90]), 1)
     hits = sum(bool(sensor_hits(hide, cov, AlwaysUp(), set(), rng, 0.0)) for _ in range(4000))
