@@ -18,6 +18,9 @@ Order of a replication:
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from itertools import count
 
@@ -164,9 +167,11 @@ class BorderModel(mesa.Model):
             self.log.record(self.world.horizon_min, "run_end", duration_min=self.world.horizon_min)
 
     def run(self) -> Recorder:
-        """Play the replication to its horizon and return the event log."""
+        """Play the replication to its horizon and return the event log. Python's cyclic garbage
+        collector is paused meanwhile (see `collector_paused`)."""
         if self.now < self.world.horizon_min:
-            self.env.run(until=self.world.horizon_min)
+            with collector_paused():
+                self.env.run(until=self.world.horizon_min)
         self._end()
         return self.log
 
@@ -410,4 +415,22 @@ class BorderModel(mesa.Model):
 
 def _fire(fn, args, _event) -> None:
     fn(*args)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the block, then restore its previous state.
+
+    A replication holds millions of small containers (presence-index entries, timelines, events)
+    but makes almost no reference cycles: a border-10k run of the engine benchmark leaves about
+    800 objects for the collector, all else is freed by reference counting. The collector's
+    passes over the live containers cost a quarter of that run (9.97 s -> 7.57 s) and 18% of a
+    tri_agency replication, and find nothing to free."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 

@@ -36,7 +36,7 @@ import pyarrow.parquet as pq
 
 from sim import __version__
 from sim.metrics import summarize
-from sim.model import BorderModel
+from sim.model import BorderModel, collector_paused
 from sim.scenario import ScenarioSpec
 from sim.terrain.model import FEATURES, SIDE_NAMES
 from sim.world import World, build_world
@@ -79,10 +79,15 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
 
 
 def run_replication(world: World, seed: int, replication: int = 0) -> ReplicationResult:
-    """Run one replication to its horizon; return its event log and summary."""
-    model = BorderModel(world, seed)
-    events = model.run().to_arrow()
-    return ReplicationResult(replication, seed, events, summarize(events), model.plans.to_arrow())
+    """Run one replication to its horizon; return its event log and summary. The cyclic garbage
+    collector is paused for the whole replication, so that the model's objects are freed (by
+    reference counting) before it runs again and it never scans them (see `collector_paused`)."""
+    with collector_paused():
+        model = BorderModel(world, seed)
+        events = model.run().to_arrow()
+        result = ReplicationResult(replication, seed, events, summarize(events), model.plans.to_arrow())
+        del model
+    return result
 
 
 def _write_atomic(path: Path, write: Callable[[str], None]) -> None:

@@ -138,3 +138,28 @@ def test_tower_detection_counts_only_minutes_the_tower_works():
     observed = sum(a in detected for a in done)
     assert 0.1 < p.mean() < 0.6  # outages really bite
     assert abs(observed - p.sum()) < 4 * np.sqrt((p * (1 - p)).sum())
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_replication_leaves_the_garbage_collector_as_it_found_it(enabled):
+    """The engine pauses Python's cyclic collector while a replication runs (sim.model.
+    collector_paused); a caller's setting must survive a run, an error inside one included."""
+    import gc
+
+    from sim.model import collector_paused
+    from sim.runner import run_replication
+
+    world = corridor_world(units={"post": posted(4)}, attempts_per_day=24, horizon_days=0.5)
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        BorderModel(world, 1).run()
+        assert gc.isenabled() is enabled
+        run_replication(world, 2)
+        assert gc.isenabled() is enabled
+        with pytest.raises(RuntimeError), collector_paused():
+            assert not gc.isenabled()
+            raise RuntimeError("a failing replication")
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
