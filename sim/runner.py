@@ -236,8 +236,9 @@ def _run_parallel(todo: list[Chunk], workers: int, args: tuple, out: str, labels
                   finished: Callable[[Chunk], None]) -> None:
     """Run chunks in workers - 1 pool processes, which take them from the front, and in this
     process, which takes them from the back meanwhile (so the pool's start-up costs no idle
-    time). Each pool slot gets its next chunk the moment it finishes one, and no chunk waits in
-    a pool queue, so at the end nobody idles while another still has work queued."""
+    time: this process starts its first chunk at once, while a helper thread starts the pool).
+    Each pool slot gets its next chunk the moment it finishes one, and no chunk waits in a pool
+    queue, so at the end nobody idles while another still has work queued."""
     pending = deque(todo)
     running: dict = {}
     lock = threading.Lock()
@@ -264,16 +265,27 @@ def _run_parallel(todo: list[Chunk], workers: int, args: tuple, out: str, labels
                         c = running.pop(f)
                     finished(c)
 
-        for _ in range(workers - 1):
-            feed()
-        while True:
-            with lock:
-                c = pending.pop() if pending else None
-            if c is None:
-                break
+        def start_pool() -> None:
+            for _ in range(workers - 1):
+                try:
+                    feed()
+                except RuntimeError:  # the pool was shut down: the run was interrupted
+                    return
+
+        # the pool's first process takes about a second to come up (its server imports the
+        # engine) and submit() waits for it; so it is started from a helper thread while this
+        # process runs its own first chunk, instead of before it
+        with lock:
+            c = pending.pop()
+        starter = threading.Thread(target=start_pool, name="pool-starter", daemon=True)
+        starter.start()
+        while c is not None:
             run_chunk(*args, c, out, labels, keep_events)
             finished(c)
             collect(block=False)
+            with lock:
+                c = pending.pop() if pending else None
+        starter.join()
         while running:
             collect(block=True)
 
