@@ -27,6 +27,7 @@ Four implementations run on the same launches and patrol starts:
 from __future__ import annotations
 
 import argparse
+import gc
 import time
 import tracemalloc
 from dataclasses import dataclass
@@ -427,9 +428,16 @@ def main() -> None:
         plan = launches(lay, per_minute, minutes, seed)
         # timed without tracemalloc (it slows allocation-heavy code unevenly), then a second
         # run of each under tracemalloc for the peak memory only
+        # each timed run starts on a collected heap: the previous run's cyclic garbage (100,000
+        # Mesa cells and their agents) otherwise lands in the next run's time (one lean-reference
+        # seed took 7.4 s instead of 0.8 s that way)
+        gc.collect()
         ref, ref_wall, agent_steps = run_reference(lay, plan, n_patrols, minutes, seed)
+        gc.collect()
         spc, spc_wall = run_reference_space(lay, plan, n_patrols, minutes, seed)
+        gc.collect()
         eng, eng_wall, events = run_engine(world, plan, minutes, seed)
+        gc.collect()
         vec, vec_wall = run_vectorised(lay, plan, n_patrols, minutes, seed)
         ref_peak = peak_memory(run_reference, lay, plan, n_patrols, minutes, seed) if seed == 1 else np.nan
         eng_peak = peak_memory(run_engine, world, plan, minutes, seed) if seed == 1 else np.nan
@@ -445,8 +453,7 @@ def main() -> None:
     for key, name in (("spc", "Mesa-space"), ("eng", "engine"), ("vec", "arrays")):
         agreement(name, base, [r[key] for r in rows])
     agent_steps = np.mean([r["agent_steps"] for r in rows])  # the lean reference's count, for all
-    # the median over seeds: the VM stalls now and then for seconds (one lean-reference seed took
-    # 7.4 s instead of 0.8 s once), which a mean would carry into the ratios
+    # the median over seeds: the VM stalls now and then, which a mean would carry into the ratios
     walls = {key: np.median([r[key + "_wall"] for r in rows]) for key in ("ref", "spc", "eng", "vec")}
     print(f"\n  {'implementation':34s} {'median wall (s)':>15s} {'agent-steps/s':>14s} {'vs lean':>9s} "
           f"{'vs Mesa-space':>14s}")
