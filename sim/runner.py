@@ -80,8 +80,8 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
 
 def run_replication(world: World, seed: int, replication: int = 0) -> ReplicationResult:
     """Run one replication to its horizon; return its event log and summary. The cyclic garbage
-    collector is paused for the whole replication, so that the model's objects are freed (by
-    reference counting) before it runs again and it never scans them (see `collector_paused`)."""
+    collector is paused for the whole replication (see `collector_paused`); the dead model (its
+    agents and it refer to each other) is then freed by the first collection after it."""
     with collector_paused():
         model = BorderModel(world, seed)
         events = model.run().to_arrow()
@@ -243,14 +243,21 @@ def _run_parallel(todo: list[Chunk], workers: int, args: tuple, out: str, labels
     running: dict = {}
     lock = threading.Lock()
     with process_pool(workers - 1) as pool:
-        def feed(_done=None) -> None:  # also the done-callback of each pool chunk
+        def feed(done=None) -> None:  # also the done-callback of each pool chunk
+            if done is not None and (done.cancelled() or done.exception() is not None):
+                # a failed chunk or a broken pool stops the run (collect() raises it); a broken
+                # pool also calls back while holding its own lock, which submit() would wait for
+                return
             with lock:
-                if pending:
-                    c = pending.popleft()
-                    future = pool.submit(run_chunk, *args, c, out, labels, keep_events)
-                    running[future] = c
-                else:
+                if not pending:
                     return
+                c = pending.popleft()
+                try:
+                    future = pool.submit(run_chunk, *args, c, out, labels, keep_events)
+                except BaseException:
+                    pending.appendleft(c)  # never started: this process may still run it
+                    raise
+                running[future] = c
             future.add_done_callback(feed)
 
         def collect(block: bool) -> None:
@@ -265,12 +272,14 @@ def _run_parallel(todo: list[Chunk], workers: int, args: tuple, out: str, labels
                         c = running.pop(f)
                     finished(c)
 
+        start_error: list[BaseException] = []
+
         def start_pool() -> None:
-            for _ in range(workers - 1):
-                try:
+            try:
+                for _ in range(workers - 1):
                     feed()
-                except RuntimeError:  # the pool was shut down: the run was interrupted
-                    return
+            except BaseException as exc:  # re-raised in this process once its own chunks are done
+                start_error.append(exc)
 
         # the pool's first process takes about a second to come up (its server imports the
         # engine) and submit() waits for it; so it is started from a helper thread while this
@@ -286,6 +295,8 @@ def _run_parallel(todo: list[Chunk], workers: int, args: tuple, out: str, labels
             with lock:
                 c = pending.pop() if pending else None
         starter.join()
+        if start_error:
+            raise start_error[0]  # the pool could not start (its chunks ran here; the run resumes)
         while running:
             collect(block=True)
 

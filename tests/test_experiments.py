@@ -1,11 +1,15 @@
 """Replications, sweeps, resume, interruption, the results store, statistics and the report."""
 
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +22,7 @@ from analysis.report import build_report, pareto_front
 from analysis.stats import mean_ci, paired_differences
 from analysis.store import load, varying_params
 from sim.config import SCENARIO_DIR, compose
+from sim import runner
 from sim.runner import Experiment, run_experiment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,6 +78,74 @@ def test_parallel_replications_equal_serial(tmp_path):
     b = run_experiment(Experiment(cfg.scenario, origin, str(SCENARIO_DIR), tmp_path / "b", 5, 4, 2))
     assert list(a.seed) == [5, 6, 7, 8]
     pd.testing.assert_frame_equal(a, b)
+
+
+_PARENT = os.getpid()
+_REAL_RUN_CHUNK = runner.run_chunk
+
+
+def _chunk_that_kills_its_worker(*args, **kw):
+    """run_chunk, except that a pool worker dies at once, as one killed by the OOM killer."""
+    if os.getpid() != _PARENT:
+        os._exit(1)
+    return _REAL_RUN_CHUNK(*args, **kw)
+
+
+def _outcome_within(seconds: float, fn) -> BaseException | None:
+    """Run fn in a thread; the exception it raised, None if it returned; fails if it hangs."""
+    result: list = []
+
+    def target():
+        try:
+            fn()
+            result.append(None)
+        except BaseException as exc:  # the outcome under test
+            result.append(exc)
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"the run hung for {seconds} s"
+    return result[0]
+
+
+def test_a_dead_worker_stops_the_run_with_an_error_instead_of_hanging(tmp_path, monkeypatch):
+    """A pool worker dying mid-chunk breaks the pool; the run must fail with BrokenProcessPool.
+    (Starting the next chunk from the failed one's callback deadlocked inside the pool.)"""
+    cfg, origin = compose(SHORT)
+    monkeypatch.setattr(runner, "run_chunk", _chunk_that_kills_its_worker)
+    monkeypatch.setattr(runner, "process_pool", lambda n: ProcessPoolExecutor(
+        n, mp_context=multiprocessing.get_context("fork")))  # the child sees the patched run_chunk
+    exp = Experiment(cfg.scenario, origin, str(SCENARIO_DIR), tmp_path / "run", 1, 6, 2, chunk_size=1)
+    outcome = _outcome_within(120, lambda: run_experiment(exp))
+    assert isinstance(outcome, BrokenProcessPool), outcome
+
+
+class _PoolThatCannotStart:
+    """A process pool whose processes cannot be started (as with too many open files)."""
+
+    def __init__(self, n: int) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def submit(self, *args, **kw):
+        raise OSError(24, "Too many open files")
+
+
+def test_a_pool_that_cannot_start_is_reported_and_no_chunk_is_lost(tmp_path, monkeypatch):
+    cfg, origin = compose(SHORT)
+    monkeypatch.setattr(runner, "process_pool", _PoolThatCannotStart)
+    exp = Experiment(cfg.scenario, origin, str(SCENARIO_DIR), tmp_path / "run", 1, 4, 2, chunk_size=1)
+    with pytest.raises(OSError, match="Too many open files"):
+        run_experiment(exp)
+    assert len(list((tmp_path / "run" / "summary").glob("rep-*.parquet"))) == 4  # all ran here
+    monkeypatch.undo()
+    assert len(run_experiment(exp)) == 4  # and the rerun completes from them
 
 
 def test_a_killed_run_leaves_only_complete_files_and_resumes(tmp_path):
