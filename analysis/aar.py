@@ -18,16 +18,13 @@ import html
 import sys
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pyarrow.parquet as pq  # noqa: E402
-
-from sim.metrics import dispatch_to_arrival  # noqa: E402
-from analysis.maps import ALARM_MINUTES, agency_colours, draw_situation, draw_terrain, finish, read_terrain  # noqa: E402
+from analysis.figures import subplots
+from analysis.maps import ALARM_MINUTES, agency_colours, draw_situation, draw_terrain, finish, read_terrain
+from sim.metrics import dispatch_to_arrival
 
 LINKS = [("crossed", "first_detection"), ("first_detection", "first_alert"), ("first_alert", "first_dispatch"),
          ("first_dispatch", "first_arrival"), ("first_arrival", "outcome")]
@@ -132,7 +129,7 @@ def situation_at(ev: pd.DataFrame, plans: pd.DataFrame, t: float) -> tuple[pd.Da
 def replay_figure(run_dir: Path, ev: pd.DataFrame, plans: pd.DataFrame, t: float, out: Path) -> Path:
     nodes, edges = read_terrain(run_dir)
     units, groups = situation_at(ev, plans, t)
-    fig, ax = plt.subplots(figsize=(12, 7.5), dpi=100)
+    fig, ax = subplots(figsize=(12, 7.5), dpi=100)
     draw_terrain(ax, nodes, edges)
     agencies = list(pd.unique(ev[ev.kind == "asset"].agency))
     draw_situation(ax, nodes.x.to_numpy(), nodes.y.to_numpy(), units=units, groups=groups,
@@ -153,7 +150,7 @@ def timeline_figure(ch: pd.DataFrame, ev: pd.DataFrame, out: Path, limit: int = 
     """One line per attempt (the first `limit` that were detected or tipped), start to outcome,
     with a marker for each crossing, detection, alert, share, loss, dispatch and arrival."""
     ch = ch[ch.first_detection.notna() | ch.first_alert.notna()].head(limit)
-    fig, ax = plt.subplots(figsize=(12, 0.3 * len(ch) + 2.2))
+    fig, ax = subplots(figsize=(12, 0.3 * len(ch) + 2.2))
     colours = {"interdiction": "#1a9850", "got_away": "#d73027", "turned_back": "#fdae61", "under_way": "#999999"}
     incident_attempt = ev[(ev.kind == "dispatch") & (ev.attempt >= 0)].groupby("incident").attempt.first()
     marks = ev[ev.kind.isin([k for k, *_ in TIMELINE_MARKS])].copy()
@@ -176,7 +173,6 @@ def timeline_figure(ch: pd.DataFrame, ev: pd.DataFrame, out: Path, limit: int = 
     ax.grid(alpha=0.3, axis="x")
     fig.tight_layout()
     fig.savefig(out)
-    plt.close(fig)
     return out
 
 

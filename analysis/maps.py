@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+from matplotlib.collections import LineCollection
+from matplotlib.patches import Circle, Patch
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pyarrow.parquet as pq  # noqa: E402
-from matplotlib.collections import LineCollection  # noqa: E402
-from matplotlib.patches import Circle, Patch  # noqa: E402
+from analysis.figures import subplots
 
 KIND_COLOURS = {"open": "#efe6c8", "scrub": "#c9d7a3", "mountain": "#b39b7d", "river": "#8ec5e8",
                 "urban": "#bdbdbd"}
@@ -119,7 +117,6 @@ def finish(fig, ax, nodes: pd.DataFrame, out_png: Path) -> Path:
     fig.tight_layout()
     tmp = out_png.with_suffix(".tmp.png")
     fig.savefig(tmp)
-    plt.close(fig)
     tmp.replace(out_png)
     return out_png
 
@@ -129,7 +126,7 @@ def draw_run_map(run_dir: Path, out_png: Path, replication: int = 0) -> Path:
     nodes, edges = read_terrain(run_dir)
     ev = pq.read_table(run_dir / "events", filters=[("replication", "=", replication)]).to_pandas()
     x, y = nodes.x.to_numpy(), nodes.y.to_numpy()
-    fig, ax = plt.subplots(figsize=(12, 7.5), dpi=110)
+    fig, ax = subplots(figsize=(12, 7.5), dpi=110)
     cell = draw_terrain(ax, nodes, edges)
     assets = ev[ev.kind == "asset"]
     for src, marker, colour, label in (("sensor:tower", "*", "#6a3d9a", "camera tower"),
@@ -159,7 +156,7 @@ def draw_outcome_density(nodes: pd.DataFrame, edges: pd.DataFrame, counts: pd.Da
     """Where crossings, interdictions and got-aways happened, summed over many runs.
     `counts` has columns node, kind, n; marker area grows with n."""
     x, y = nodes.x.to_numpy(), nodes.y.to_numpy()
-    fig, ax = plt.subplots(figsize=(12, 7.5), dpi=110)
+    fig, ax = subplots(figsize=(12, 7.5), dpi=110)
     draw_terrain(ax, nodes, edges)
     top = max(float(counts.n.max()), 1.0) if len(counts) else 1.0
     for kind, (_, colour, label) in OUTCOME_STYLE.items():

@@ -20,16 +20,13 @@ import sys
 from pathlib import Path
 
 import duckdb
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from analysis.maps import draw_outcome_density, read_terrain  # noqa: E402
-from analysis.stats import mean_ci, paired_differences  # noqa: E402
-from analysis.store import load, run_dirs, varying_params  # noqa: E402
+from analysis.figures import subplots
+from analysis.maps import draw_outcome_density, read_terrain
+from analysis.stats import mean_ci, paired_differences
+from analysis.store import load, run_dirs, varying_params
 
 LABELS = {
     "interdiction_rate": "interdiction rate (interdicted / resolved)",
@@ -52,7 +49,6 @@ def label(key: str) -> str:
 def _save(fig, path: Path) -> Path:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path
 
 
@@ -61,7 +57,7 @@ def _numeric(s: pd.Series) -> bool:
 
 
 def metric_vs_param(table: pd.DataFrame, key: str, metric: str, hue: str | None, out: Path) -> Path:
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = subplots(figsize=(7, 4.5))
     levels = sorted(table[hue].dropna().unique(), key=str) if hue else [None]
     for level in levels:
         sub = table if hue is None else table[table[hue] == level]
@@ -80,7 +76,7 @@ def metric_vs_param(table: pd.DataFrame, key: str, metric: str, hue: str | None,
 def design_scatter(table: pd.DataFrame, key: str, metric: str, out: Path) -> Path:
     """Designed sweeps: the mean of the metric at each design point against one parameter."""
     means = table.groupby("point").agg(value=(key, "first"), mean=(metric, "mean"))
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = subplots(figsize=(6, 4))
     ax.scatter(means.value, means["mean"], s=22, color="#2c7fb8")
     ax.set_xlabel(key)
     ax.set_ylabel(label(metric))
@@ -94,7 +90,7 @@ def paired_figure(table: pd.DataFrame, key: str, others: list[str], out: Path) -
     baseline = levels[0]
     metrics = [m for m in PAIRED_METRICS if m in table]
     frames = []
-    fig, axes = plt.subplots(1, len(metrics), figsize=(3.6 * len(metrics), 3.8), squeeze=False)
+    fig, axes = subplots(1, len(metrics), figsize=(3.6 * len(metrics), 3.8), squeeze=False)
     for ax, metric in zip(axes[0], metrics):
         d = paired_differences(table, metric, key, baseline, pair_on="seed", within=others)
         d.insert(0, "metric", metric)
@@ -129,7 +125,7 @@ def cost_vs_rate(table: pd.DataFrame, params: list[str], out: Path) -> tuple[Pat
     front = pareto_front(df.cost.to_numpy(), df.rate.to_numpy())
     df["pareto"] = False
     df.iloc[front, df.columns.get_loc("pareto")] = True
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = subplots(figsize=(7, 4.5))
     ax.errorbar(df.cost, df.rate, yerr=[(df.rate - df.rate_lo).fillna(0), (df.rate_hi - df.rate).fillna(0)],
                 fmt="o", color="#999999", capsize=3, label="configuration (mean, 95% CI)")
     f = df[df.pareto].sort_values("cost")
@@ -167,7 +163,7 @@ def sensitivity_figure(root: Path, metric: str, out: Path) -> tuple[Path, pd.Dat
     idx = indices(root, metric)
     if idx.empty:
         return None
-    fig, ax = plt.subplots(figsize=(7, 0.6 * len(idx) + 1.8))
+    fig, ax = subplots(figsize=(7, 0.6 * len(idx) + 1.8))
     names = [n.split(".")[-2] + "." + n.split(".")[-1] if n.count(".") >= 2 else n for n in idx.parameter]
     y = np.arange(len(idx))
     if "ST" in idx:
