@@ -109,13 +109,15 @@ def _outcome_within(seconds: float, fn) -> BaseException | None:
     return result[0]
 
 
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded, use of fork:DeprecationWarning")
 def test_a_dead_worker_stops_the_run_with_an_error_instead_of_hanging(tmp_path, monkeypatch):
     """A pool worker dying mid-chunk breaks the pool; the run must fail with BrokenProcessPool.
     (Starting the next chunk from the failed one's callback deadlocked inside the pool.)"""
     cfg, origin = compose(SHORT)
     monkeypatch.setattr(runner, "run_chunk", _chunk_that_kills_its_worker)
     monkeypatch.setattr(runner, "process_pool", lambda n: ProcessPoolExecutor(
-        n, mp_context=multiprocessing.get_context("fork")))  # the child sees the patched run_chunk
+        n, mp_context=multiprocessing.get_context("fork")))  # the child sees the patched run_chunk (and
+    # only exits, so forking this multi-threaded process is safe here)
     exp = Experiment(cfg.scenario, origin, str(SCENARIO_DIR), tmp_path / "run", 1, 6, 2, chunk_size=1)
     outcome = _outcome_within(120, lambda: run_experiment(exp))
     assert isinstance(outcome, BrokenProcessPool), outcome
