@@ -53,6 +53,10 @@ class Sensor(mesa.Agent):
         """Whether the sensor works at each of `times`."""
         return np.searchsorted(self.toggles, times, side="right") % 2 == 0
 
+    def never_down(self) -> bool:
+        """No failure before the horizon and no outage: up at every time of the run."""
+        return self.toggles.size == 0
+
     def down_minutes_before(self, times: np.ndarray) -> np.ndarray:
         """Minutes the sensor has been down between 0 and each of `times`."""
         if self.toggles.size == 0:
