@@ -85,9 +85,7 @@ def run_replication(world: World, seed: int, replication: int = 0) -> Replicatio
     with collector_paused():
         model = BorderModel(world, seed)
         events = model.run().to_arrow()
-        result = ReplicationResult(replication, seed, events, summarize(events), model.plans.to_arrow())
-        del model
-    return result
+        return ReplicationResult(replication, seed, events, summarize(events), model.plans.to_arrow())
 
 
 def _write_atomic(path: Path, write: Callable[[str], None]) -> None:

@@ -59,7 +59,7 @@ class Sensor(mesa.Agent):
 
     def down_minutes_before(self, times: np.ndarray) -> np.ndarray:
         """Minutes the sensor has been down between 0 and each of `times`."""
-        if self.toggles.size == 0:
+        if self.never_down():
             return np.zeros(len(times))
         fail = self.toggles[0::2]
         repair = np.append(self.toggles[1::2], np.inf)[: fail.size]
