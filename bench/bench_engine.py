@@ -58,6 +58,7 @@ class Layout:
     dests: np.ndarray
     sensors: np.ndarray  # node ids
     next_hop: dict[int, np.ndarray]  # destination -> next node from every node
+    hops: np.ndarray  # the same table as rows, one per destination in the order of `dests`
 
 
 def layout(side: int, seed: int = 0) -> Layout:
@@ -90,7 +91,8 @@ def layout(side: int, seed: int = 0) -> Layout:
         nh[s_c[first]] = d_c[first]
         nh[d] = d
         next_hop[d] = nh
-    return Layout(side, n, u, v, staging, dests, np.sort(sensors), next_hop)
+    return Layout(side, n, u, v, staging, dests, np.sort(sensors), next_hop,
+                  np.stack([next_hop[d] for d in dests.tolist()]))
 
 
 def patrol_starts(lay: Layout, n_patrols: int, seed: int) -> np.ndarray:
@@ -292,19 +294,23 @@ def run_vectorised(lay: Layout, plan, n_patrols: int, minutes: int, seed: int) -
     launch = np.array(plan, dtype=np.int64).reshape(-1, 3)
     t_launch, pair = launch[:, 0], launch[:, 1] * n + launch[:, 2]
     pairs, route_of = np.unique(pair, return_inverse=True)
-    routes = []
-    for key in pairs.tolist():
-        cell, dest = divmod(key, n)
-        route = [cell]
-        while route[-1] != dest:
-            route.append(int(lay.next_hop[dest][route[-1]]))
-        routes.append(np.array(route))
-    length = np.array([r.size for r in routes])[route_of]  # cells on each smuggler's route
-    route_start = np.concatenate([[0], np.cumsum([r.size for r in routes])])[route_of]
+    # every (origin, destination) route at once: all pairs take one hop per pass, a pass per
+    # cell of the longest route (row i of `routes` is pair i's route; a pair that has arrived
+    # stays on its destination)
+    here, dest = pairs // n, pairs % n
+    row = np.searchsorted(lay.dests, dest) * n  # each pair's next-hop row in the flat table
+    hops = lay.hops.ravel()
+    routes = [here]
+    while not np.array_equal(here, dest):
+        here = hops[row + here]
+        routes.append(here)
+    routes = np.stack(routes, axis=1)
+    route_len = 1 + np.count_nonzero(routes != dest[:, None], axis=1)  # cells on each pair's route
+    length = route_len[route_of]  # cells on each smuggler's route
     seen = np.minimum(length, minutes - t_launch)  # minutes before the horizon
     smuggler = np.repeat(np.arange(t_launch.size), seen)  # one row per smuggler-minute
     step = np.arange(smuggler.size) - np.repeat(np.cumsum(seen) - seen, seen)
-    cell = np.concatenate(routes)[route_start[smuggler] + step]
+    cell = routes.ravel()[route_of[smuggler] * routes.shape[1] + step]
     minute = t_launch[smuggler] + step
     met = patrols_on[minute * n + cell]
     rows = np.flatnonzero(met)
