@@ -58,8 +58,8 @@ class Layout:
     staging: np.ndarray
     dests: np.ndarray
     sensors: np.ndarray  # node ids
-    next_hop: dict[int, np.ndarray]  # destination -> next node from every node
-    hops: np.ndarray  # the same table as rows, one per destination in the order of `dests`
+    hops: np.ndarray  # next node from every node (columns), one row per destination (`dests` order)
+    next_hop: dict[int, np.ndarray]  # destination -> its row of `hops` (a view)
 
 
 def layout(side: int, seed: int = 0) -> Layout:
@@ -79,8 +79,8 @@ def layout(side: int, seed: int = 0) -> Layout:
     src, dst = np.concatenate([u, v]), np.concatenate([v, u])
     order = np.lexsort((dst, src))
     src, dst = src[order], dst[order]
-    next_hop = {}
-    for d in dests.tolist():
+    hops = np.full((dests.size, n), -1, dtype=np.int64)
+    for nh, d in zip(hops, dests.tolist()):
         dist = dijkstra(graph, indices=d)
         closer = dist[dst] + 1.0 == dist[src]
         s_c, d_c = src[closer], dst[closer]
@@ -88,12 +88,9 @@ def layout(side: int, seed: int = 0) -> Layout:
         order = np.lexsort((d_c, near, s_c))
         s_c, d_c = s_c[order], d_c[order]
         first = np.flatnonzero(np.concatenate([[True], s_c[1:] != s_c[:-1]]))
-        nh = np.full(n, -1, dtype=np.int64)
         nh[s_c[first]] = d_c[first]
         nh[d] = d
-        next_hop[d] = nh
-    return Layout(side, n, u, v, staging, dests, np.sort(sensors), next_hop,
-                  np.stack([next_hop[d] for d in dests.tolist()]))
+    return Layout(side, n, u, v, staging, dests, np.sort(sensors), hops, dict(zip(dests.tolist(), hops)))
 
 
 def patrol_starts(lay: Layout, n_patrols: int, seed: int) -> np.ndarray:
@@ -449,7 +446,7 @@ def main() -> None:
         gc.collect()
         eng, eng_wall, events = run_engine(world, plan, minutes, seed)
         # the calibration asks how fast vectorising can go: best of 3 runs, since in a 50-ms run
-        # the first touch of its ~100 MB of fresh arrays (page faults) weighs 30-50%
+        # the first touch of its ~100 MB of fresh arrays (page faults) weighs a third or more
         gc.collect()
         vec_runs = [run_vectorised(lay, plan, n_patrols, minutes, seed) for _ in range(3)]
         vec, vec_wall = vec_runs[0][0], min(w for _, w in vec_runs)
