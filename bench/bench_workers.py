@@ -6,9 +6,8 @@ Runs the same replications (same seeds) through sim.runner.run_experiment with 1
 workers, alternating for --rounds rounds, each run in a fresh process as a command runs it
 (world, routing tables and worker pool start cold), into temporary folders, and prints the
 wall time of run_experiment, replications per minute, the speed-up of each round and their
-median. Then, for
-calibration, the machine's own ceiling: the same replications in one process and split over two
-forked processes (no pool, no files, routing caches warmed first).
+median. Then, for calibration, the machine's own ceiling: the same replications in one process
+and split over two forked processes (no pool, no files, routing caches warmed first).
 """
 
 from __future__ import annotations
