@@ -14,7 +14,10 @@ Definitions (all from the event log, `sim/recorder.py` documents the columns):
 - alerts, false_alarms (alerts whose ground truth is no attempt): first-hand alerts only (not the
   copies passed on by liaison, nor the second receipt of a task-force centre); alert_wait_min
   (mean operator queue wait, every receipt), alerts_merged, alerts_no_unit.
-- responses = dispatches; wasted_responses = dispatches caused by a false alarm;
+- responses = dispatches; responses_to_resolved = dispatches for a group that was already
+  interdicted, got away or turned back (logged before the dispatch: the centre cannot know which
+  group an alert is about); wasted_responses = dispatches caused by a false alarm plus
+  responses_to_resolved;
   responses_found = interdictions made by a responding unit.
 - patrol_utilisation = unit busy minutes / unit on-duty minutes; busy runs from a dispatch or a
   patrol contact to the unit's next unit_free (clipped at the horizon).
@@ -162,6 +165,13 @@ def coordination_metrics(get, inter: pd.DataFrame, first_det: pd.Series, alerts:
     return row
 
 
+def responses_to_resolved(disp: pd.DataFrame, outcomes: pd.DataFrame) -> int:
+    """Dispatches whose alert's group had an outcome logged before the dispatch."""
+    ended = outcomes.groupby("attempt").seq.min()
+    end_seq = ended.reindex(disp.attempt).to_numpy()
+    return int(((disp.attempt.to_numpy() >= 0) & (end_seq < disp.seq.to_numpy())).sum())
+
+
 def dispatch_to_arrival(disp: pd.DataFrame, arr: pd.DataFrame) -> pd.DataFrame:
     """Per arrival: the dispatching centre (agency) and minutes from its incident's dispatch."""
     disp_t = disp.set_index("incident")
@@ -195,6 +205,7 @@ def summarize(events: pa.Table | pd.DataFrame) -> dict[str, float]:
     sizes = attempts.set_index("attempt")["size"]
     escaped = (sizes.reindex(inter.attempt).to_numpy() - inter["size"].to_numpy()).sum() if len(inter) else 0
 
+    to_resolved = responses_to_resolved(disp, pd.concat([inter, got, back]))
     on_duty = _on_duty_minutes(ev, horizon)
     assets = get("asset")
     days_active = np.where(assets.unit >= 0, assets.unit.map(on_duty).fillna(0.0) / 1440.0, horizon / 1440.0)
@@ -224,7 +235,8 @@ def summarize(events: pa.Table | pd.DataFrame) -> dict[str, float]:
         "alerts_merged": len(get("alert_merged")),
         "alerts_no_unit": len(get("no_unit")),
         "responses": len(disp),
-        "wasted_responses": int((disp.attempt < 0).sum()),
+        "wasted_responses": int((disp.attempt < 0).sum()) + to_resolved,
+        "responses_to_resolved": to_resolved,
         "responses_found": int((inter.source == "response").sum()),
         "alert_to_dispatch_min": _mean(pd.Series(a2d)),
         "alert_to_dispatch_p90_min": _p90(a2d),

@@ -45,6 +45,7 @@ from sim.terrain.model import HOME
 from sim.world import World
 
 UNITS, GROUPS = 0, 1
+LATE = simpy.core.NORMAL + 1  # priority of events that run after every ordinary event of their instant
 
 
 class BorderModel(mesa.Model):
@@ -98,14 +99,15 @@ class BorderModel(mesa.Model):
         SimPy timeout of a process would)."""
         self.env.timeout(delay).callbacks.append(partial(_fire, fn, args))
 
-    def at(self, t: float, fn, *args, first: bool = False) -> None:
+    def at(self, t: float, fn, *args, first: bool = False, last: bool = False) -> None:
         """Call fn(*args) at simulated time t (never earlier than now); `first`: before the
-        ordinary events of that instant."""
-        if first:
+        ordinary events of that instant; `last`: after every ordinary event of that instant,
+        including those scheduled for it meanwhile."""
+        if first or last:
             ev = simpy.Event(self.env)
             ev._ok, ev._value = True, None  # a triggered event, scheduled by hand with a priority
             ev.callbacks.append(partial(_fire, fn, args))
-            self.env.schedule(ev, simpy.core.URGENT, max(0.0, t - self.env.now))
+            self.env.schedule(ev, simpy.core.URGENT if first else LATE, max(0.0, t - self.env.now))
             return
         self.after(max(0.0, t - self.env.now), fn, *args)
 
@@ -305,7 +307,20 @@ class BorderModel(mesa.Model):
                         node=node, source=sp.spec.type)
         self.raise_alert(sp.agency, node, attempt=a.attempt_id, source=sp.spec.type, sensor=sensor_id)
         if a.stream.uniform() < a.org.params.spec.notice_prob:
-            a.react()
+            self.react_after_instant(a)
+
+    def react_after_instant(self, a: Attempt) -> None:
+        """The group noticed it was seen: it reacts once every other event due at this instant
+        has been seen (a second sensor in the same cell, a patrol met there), so a re-plan never
+        drops an event of the same minute. Several notices at one instant give one reaction."""
+        if a.reaction_due:
+            return
+        a.reaction_due = True
+        self.at(self.now, self._react, a, last=True)
+
+    def _react(self, a: Attempt) -> None:
+        a.reaction_due = False
+        a.react()
 
     def _unit_detection(self, unit: PatrolUnit, uv: int, a: Attempt, av: int, node: int) -> None:
         if a.version != av or not a.active or unit.version != uv or not unit.observing:

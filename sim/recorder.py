@@ -25,13 +25,17 @@ which columns it fills. Integer ids use -1 for "none"; floats use NaN.
 |               |                                           | owning the asset / receiving the tip, with     |
 |               |                                           | " (via <centre>)" for a liaison copy and       |
 |               |                                           | " (copy)" for a second centre's receipt        |
-| alert_handled | an operator finished with the alert       | alert, agency, duration_min = queue wait       |
+| alert_handled | an operator finished with the alert (its  | alert, agency, duration_min = queue wait       |
+|               | handling time is t - alert.t - wait)      |                                                |
 | alert_merged  | the alert joins an open incident          | alert, incident, agency                        |
 | no_unit       | no unit could be tasked for an incident   | incident, alert, agency, node                  |
 | dispatch      | a unit is sent to an incident             | incident, alert, unit, agency (the centre),    |
-|               |                                           | node (target), duration_min = planned travel   |
-|               |                                           | + authorisation, detail = own / mou /          |
-|               |                                           | task_force (why the unit may act there)        |
+|               |                                           | unit_agency (the unit's own agency), node      |
+|               |                                           | (target), attempt (ground truth of the alert), |
+|               |                                           | duration_min = minutes until it arrives (rest  |
+|               |                                           | of its current move + authorisation + travel), |
+|               |                                           | detail = own / mou / task_force (why the unit  |
+|               |                                           | may act there)                                 |
 | arrival       | the unit reaches the incident location    | incident, unit, agency, node                   |
 | search_end    | the unit gives up searching (not found)   | incident, unit, agency, node                   |
 | interdiction  | a unit apprehends (part of) a group       | attempt, unit, agency, node, size (persons     |
@@ -82,7 +86,7 @@ EVENT_KINDS = (
 _KINDS = frozenset(EVENT_KINDS)
 INT_COLUMNS = ("attempt", "unit", "sensor", "alert", "incident", "node", "size")
 FLOAT_COLUMNS = ("quantity_kg", "duration_min", "capital_usd", "opex_usd_per_day", "lifetime_years")
-STR_COLUMNS = ("agency", "source", "cargo", "detail")
+STR_COLUMNS = ("agency", "source", "cargo", "detail", "unit_agency")
 
 SCHEMA = pa.schema(
     [("t", pa.float64()), ("seq", pa.int64()), ("kind", pa.string())]

@@ -81,6 +81,7 @@ class AgencySpec:
     handling: str = "exponential"  # exponential | fixed
     correlate_km: float = 5.0  # an alert this close to an open incident joins it
     correlate_min: float = 90.0  # ... if the incident was opened this recently
+    max_response_min: float = 180.0  # a unit is not sent if it would arrive later than this
 
 
 @dataclass

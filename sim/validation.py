@@ -54,6 +54,8 @@ def check_names(spec: ScenarioSpec, origin: str) -> None:
         if a.operators < 1:
             p.append(f"{key}.operators: must be >= 1, got {a.operators}")
         _choice(p, f"{key}.handling", a.handling, ["exponential", "fixed"])
+        if not a.max_response_min > 0:
+            p.append(f"{key}.max_response_min: must be > 0, got {a.max_response_min}")
     for name, u in spec.units.items():
         key = f"scenario.units.{name}"
         _choice(p, f"{key}.agency", u.agency, agencies)

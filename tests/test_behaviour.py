@@ -53,8 +53,9 @@ def test_command_centre_chain_has_exact_latencies():
     assert np.allclose(alerts.t, sensed[alerts.attempt])  # detection -> alert at once
     for alert_id, row in disp.reset_index().set_index("alert").iterrows():
         wait = handled.loc[alert_id].duration_min
-        assert handled.loc[alert_id].t == pytest.approx(alerts.loc[alert_id].t + wait)
-        assert row.t == pytest.approx(alerts.loc[alert_id].t + wait + 2.0)  # queue + fixed handling
+        # alert_handled: when the operator is done (queue wait + fixed handling), then the dispatch
+        assert handled.loc[alert_id].t == pytest.approx(alerts.loc[alert_id].t + wait + 2.0)
+        assert row.t == pytest.approx(handled.loc[alert_id].t)
         assert row.node == 3
     # the nearest available unit goes (unit 0 sits 2 km away, unit 1 sits 5 km away)
     first = disp.iloc[0]

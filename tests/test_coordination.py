@@ -39,16 +39,16 @@ def first_chain(ev):
 def test_isolated_alert_stays_with_the_owner():
     _, ev = run(two_agency_world(CoordinationSpec(policy="isolated")), 1)
     assert first_chain(ev) == [(0.0, "detection", "bp", ""), (0.0, "alert", "bp", "bp"),
-                               (0.0, "alert_handled", "bp", ""), (2.0, "no_unit", "bp", "")]
+                               (2.0, "alert_handled", "bp", ""), (2.0, "no_unit", "bp", "")]
     assert not (ev[ev.kind == "alert"].agency == "police").any()
 
 
 def test_liaison_passes_the_alert_after_handling():
     _, ev = run(two_agency_world(liaison(share_delay_min=0.0, loss_prob=0.0)), 1)
     assert first_chain(ev)[:9] == [
-        (0.0, "detection", "bp", ""), (0.0, "alert", "bp", "bp"), (0.0, "alert_handled", "bp", ""),
+        (0.0, "detection", "bp", ""), (0.0, "alert", "bp", "bp"), (2.0, "alert_handled", "bp", ""),
         (2.0, "no_unit", "bp", ""), (2.0, "alert_shared", "bp", "police"), (2.0, "alert", "police", "bp (via bp)"),
-        (2.0, "alert_handled", "police", ""), (4.0, "dispatch", "police", "own"), (8.0, "arrival", "police", "")]
+        (4.0, "alert_handled", "police", ""), (4.0, "dispatch", "police", "own"), (8.0, "arrival", "police", "")]
     disp = ev[ev.kind == "dispatch"].iloc[0]
     assert disp.node == 6  # the alert's cell 3 lies outside police jurisdiction: its nearest cell
 
@@ -84,7 +84,7 @@ def test_joint_command_hears_everything_but_respects_jurisdiction():
     # police may not act at the alert's cell 3: the joint centre sends them to intercept at cell 6,
     # the nearest cell of their own area (1 km from their post at 7: 4 minutes)
     assert first_chain(ev)[:6] == [(0.0, "detection", "bp", ""), (0.0, "alert", "joint", "bp"),
-                                   (0.0, "alert_handled", "joint", ""), (2.0, "dispatch", "joint", "own"),
+                                   (2.0, "alert_handled", "joint", ""), (2.0, "dispatch", "joint", "own"),
                                    (6.0, "arrival", "police", "")]
     assert ev[ev.kind == "dispatch"].node.iloc[0] == 6
     # with an MOU police may act in bp's area after a 5-minute authorisation: 4 km at 15 km/h + 5

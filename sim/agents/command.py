@@ -1,14 +1,19 @@
 """Command centres: operators queue and handle alerts, then open incidents and dispatch units.
 
-Order for one alert: (1) it arrives and is logged; (2) it waits for a free operator (FIFO,
-`operators` servers); (3) the operator spends the handling time on it; (4) if an open incident
-of this centre lies within correlate_km and was opened within correlate_min, the alert joins
-it; otherwise (5) a new incident is opened at the cell of the centre's area nearest to the alert
-(a coarse alert, whose precise location was stripped, is placed near the border in the middle of
-its sector) and (6) of the units this centre may task, the available one with the shortest
-travel time (plus any MOU authorisation time) that may act there is dispatched; if none may
-act there, a multi-agency centre sends the quickest unit to the nearest cell where its own agency
-may act (interception); else `no_unit` is logged; (7) the coordination policy decides what the centre passes on to other agencies.
+Order for one alert: (1) it arrives and is logged (`alert`); (2) it waits for a free operator
+(FIFO, `operators` servers); (3) the operator spends the handling time on it and, when done,
+logs `alert_handled` (with the queue wait); (4) if an open incident of this centre lies within
+correlate_km and was opened within correlate_min, the alert joins it; otherwise (5) a new
+incident is opened at the cell of the centre's area nearest to the alert (a coarse alert, whose
+precise location was stripped, is placed near the border in the middle of its sector) and (6) of
+the units this centre may task, the available one that may act there and arrives first is
+dispatched: its arrival counts the rest of its current move, any MOU authorisation time and the
+travel, and must be within its agency's `max_response_min`; if none may act there, a
+multi-agency centre sends the quickest unit to the nearest cell where its own agency may act
+(interception); else `no_unit` is logged; (7) the coordination policy decides what the centre
+passes on to other agencies. The operator does not know which group an alert is about, only
+where and when: an alert about a group already caught or gone is handled like any other, and
+the response it causes counts in `wasted_responses` (sim/metrics.py).
 A centre belongs to an agency, or is shared (joint command, task force).
 """
 
@@ -110,8 +115,9 @@ class CommandCentre(mesa.Agent):
         arrived = env.now
         with self.operators.request() as req:
             yield req
-            log.record(env.now, "alert_handled", alert=alert.id, agency=self.name, duration_min=env.now - arrived)
+            waited = env.now - arrived
             yield env.timeout(self._handling_time())
+        log.record(env.now, "alert_handled", alert=alert.id, agency=self.name, duration_min=waited)
         self._decide(alert)
         self.model.coordination.after_handling(self, alert)
 
@@ -159,34 +165,43 @@ class CommandCentre(mesa.Agent):
         inc.how = how
         self.incidents.append(inc)
         m.log.record(now, "dispatch", incident=inc.id, alert=alert.id, unit=unit.params.id, agency=self.name,
-                     node=inc.target, attempt=alert.attempt, duration_min=minutes, detail=how)
+                     unit_agency=unit.params.agency, node=inc.target, attempt=alert.attempt, duration_min=minutes,
+                     detail=how)
         unit.dispatch(inc, delay)
 
     def _nearest_available(self, target: int) -> tuple["PatrolUnit | None", float, float, str]:
-        """The available unit that may act at `target` with the least travel plus authorisation
-        time (ties: lowest id); returns the unit, that time, the authorisation part and how it
-        may act there (own | mou | task_force)."""
-        router, now = self.model.world.router, self.model.now
+        """The available unit that may act at `target` and gets there first, counting the rest
+        of its current move (a unit walking into a cell reaches its centre before it can turn),
+        any MOU authorisation time and the travel; a unit whose arrival is beyond its agency's
+        `max_response_min` is not sent. Ties: lowest id. Returns the unit, its arrival in
+        minutes from now, the authorisation part and how it may act there (own | mou | task_force)."""
+        m = self.model
+        router, now, agencies = m.world.router, m.now, m.world.agencies
         candidates = []
         for u in self.units:
             if not u.available:
                 continue
             ok, delay, how = u.may_act(target)
             if ok:
-                candidates.append((u, delay, how, u.node_at(now)))
-        best, best_t, best_delay, best_how = None, np.inf, 0.0, ""
+                node, ready, _ = u.timeline.departure(now)
+                cap = agencies[u.params.agency].spec.max_response_min
+                candidates.append((u, (ready - now) + delay, delay, how, node, cap))
+        if not candidates:
+            return None, np.inf, 0.0, ""
+        cap_all = max(c[5] for c in candidates)
         limit = NEAREST_FIRST_LIMIT_MIN
-        while candidates:  # search outward from the target until the best candidate is inside
+        while True:  # search outward from the target until the best candidate is inside
+            limit = min(limit, cap_all)
             best, best_t, best_delay, best_how = None, np.inf, 0.0, ""
             by_mode: dict[str, np.ndarray] = {}
-            for u, delay, how, node in candidates:
+            for u, extra, delay, how, node, cap in candidates:
                 mode = u.params.spec.mode
                 if mode not in by_mode:
                     by_mode[mode] = router.minutes_within(target, mode, home_only=True, limit=limit)
-                t = by_mode[mode][node] + delay
-                if t < best_t:
+                t = by_mode[mode][node] + extra
+                if t <= cap and t < best_t:
                     best, best_t, best_delay, best_how = u, float(t), delay, how
-            if best_t <= limit or not np.isfinite(limit):
-                break  # anyone outside the limit needs more than the limit: this is the best
+            if best_t <= limit or limit >= cap_all:
+                break  # anyone outside the limit arrives later than it: this is the best
             limit = limit * 2.0 if limit < 1e5 else np.inf
         return best, best_t, best_delay, best_how

@@ -118,6 +118,7 @@ class Attempt(mesa.Agent):
         self.first_visit_counted = False  # the current cell's centre was passed under an earlier plan
         self.sensor_epoch = 0  # sensor detections drawn for the current conditions (injects redraw)
         self.detected_by: set[int] = set()
+        self.reaction_due = False  # a reaction waits for the end of the current instant
 
     @property
     def active(self) -> bool:

@@ -1,0 +1,169 @@
+"""Regenerate every published number, table and figure of README.md from the code.
+
+    .venv/bin/python docs/make_results.py [--only demo coordination towers validation] [--screenshots]
+
+Each section runs the commands the README shows (from a scratch folder, so the user's outputs/
+is untouched), then rewrites the README block between `<!-- results:NAME -->` and
+`<!-- /results:NAME -->` and the images in docs/img/. Run it in the commit that changes model
+behaviour: a published number the code no longer gives is a defect. The demo block is also
+checked by a fast test (tests/test_published.py); the slower ones only by this script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+IMG = ROOT / "docs" / "img"
+PY = ROOT / ".venv" / "bin" / "python"
+
+DEMO = ".venv/bin/python -m sim.run"
+COORDINATION = (".venv/bin/python -m sim.run --multirun hydra/launcher=local sweep_name=coordination "
+                "scenario=tri_agency \\\n    scenario.coordination.policy=isolated,liaison,joint_command,task_force "
+                "replications=40 map=false quiet=true\n"
+                ".venv/bin/python -m analysis.report outputs/sweeps/coordination")
+TOWERS = (".venv/bin/python -m sim.run --multirun hydra/launcher=local sweep_name=towers \\\n"
+          "    scenario.sensors.towers.spacing_km=5,8,12,20 scenario.organisations.coyotes.routing=fastest,least_risk \\\n"
+          "    replications=6 map=false quiet=true\n"
+          ".venv/bin/python -m analysis.report outputs/sweeps/towers       # figures + report.html")
+POLICY_NAMES = {"isolated": "isolated", "liaison": "liaison", "joint_command": "joint command",
+                "task_force": "task force"}
+
+
+def run_shown(commands: str, cwd: Path) -> str:
+    """Run the README's commands (lines of one shell block) from `cwd`; return their stdout."""
+    out = []
+    for line in commands.replace("\\\n", " ").splitlines():
+        line = line.split("  #", 1)[0].strip()
+        if not line:
+            continue
+        argv = shlex.split(line)
+        argv[0] = str(PY) if argv[0] == ".venv/bin/python" else argv[0]
+        started = time.perf_counter()
+        print(f"$ {line}", file=sys.stderr)
+        proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise SystemExit(f"command failed ({proc.returncode}): {line}\n{proc.stderr[-3000:]}")
+        print(f"  ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+        out.append(proc.stdout)
+    return "".join(out)
+
+
+def replace_block(text: str, name: str, body: str) -> str:
+    """Replace what stands between the README's markers for `name`."""
+    pattern = re.compile(rf"(<!-- results:{name} -->\n).*?(<!-- /results:{name} -->)", re.S)
+    if not pattern.search(text):
+        raise SystemExit(f"README.md has no block <!-- results:{name} --> ... <!-- /results:{name} -->")
+    return pattern.sub(lambda m: m.group(1) + body.rstrip("\n") + "\n" + m.group(2), text)
+
+
+def fence(text: str, lang: str = "") -> str:
+    return f"```{lang}\n{text.rstrip()}\n```\n"
+
+
+def demo_section(work: Path, readme: str) -> str:
+    run_dir = work / "demo"
+    stdout = run_shown(f"{DEMO} hydra.run.dir={run_dir}", ROOT)
+    shown = "\n".join(line for line in stdout.splitlines() if not line.startswith("results:"))
+    shutil.copy(run_dir / "map.png", IMG / "demo-map.png")
+    return replace_block(readme, "demo", fence(shown))
+
+
+def _ci(lo: float, hi: float, digits: int) -> str:
+    return f"{lo:.{digits}f}–{hi:.{digits}f}"
+
+
+def _diff(row: pd.Series, digits: int) -> str:
+    sign = lambda v: f"{v:+.{digits}f}".replace("-", "−")  # noqa: E731
+    p = row.p_value
+    p_text = "p < 0.001" if p < 0.001 else f"p = {p:.2f}" if p >= 0.01 else f"p = {p:.3f}"
+    return f"{sign(row.mean_diff)} ({sign(row.ci_low)} to {sign(row.ci_high)}), {p_text}"
+
+
+def _finding(row: pd.Series, more: str, less: str, n: int) -> str:
+    """What a paired difference supports, in words: a direction only when its CI excludes 0."""
+    if row.ci_low > 0:
+        return more
+    if row.ci_high < 0:
+        return less
+    return f"no difference detectable with {n} pairs"
+
+
+def coordination_section(work: Path, readme: str) -> str:
+    from analysis.stats import mean_ci, paired_differences
+    from analysis.store import load
+
+    run_shown(COORDINATION, work)
+    root = work / "outputs" / "sweeps" / "coordination"
+    shutil.copy(root / "report" / "paired_policy.png", IMG / "coordination-paired.png")
+    table = load(root)
+    key = "scenario.coordination.policy"
+    rows = ["| policy | interdiction rate | difference vs isolated | first detection to interdiction (min) | "
+            "difference vs isolated |", "|---|---|---|---|---|"]
+    rate = mean_ci(table, "interdiction_rate", key).set_index(key)
+    d2i = mean_ci(table, "detection_to_interdiction_min", key).set_index(key)
+    drate = paired_differences(table, "interdiction_rate", key, "isolated").set_index(key)
+    dd2i = paired_differences(table, "detection_to_interdiction_min", key, "isolated").set_index(key)
+    words = []
+    for policy, name in POLICY_NAMES.items():
+        r, t = rate.loc[policy], d2i.loc[policy]
+        cells = [name, f"{r['mean']:.3f} ({_ci(r.ci_low, r.ci_high, 3)})",
+                 "—" if policy == "isolated" else _diff(drate.loc[policy], 3),
+                 f"{t['mean']:.0f} ({_ci(t.ci_low, t.ci_high, 0)})",
+                 "—" if policy == "isolated" else _diff(dd2i.loc[policy], 0)]
+        rows.append("| " + " | ".join(cells) + " |")
+        if policy != "isolated":
+            n_pairs = int(drate.loc[policy].n_pairs)
+            words.append(f"- **{name}**: interdiction rate: "
+                         f"{_finding(drate.loc[policy], 'higher', 'lower', n_pairs)}; first detection to "
+                         f"interdiction: {_finding(dd2i.loc[policy], 'slower', 'sooner', n_pairs)}.")
+    n = int(rate["n"].min())
+    text = (f"Paired differences against `isolated` ({n} pairs, 95% CI; 2-day horizon):\n\n" + "\n".join(rows)
+            + "\n\nWhat the intervals support, against isolated agencies in this scenario (a direction only "
+              "where the 95% CI excludes zero):\n\n" + "\n".join(words) + "\n")
+    readme = replace_block(readme, "coordination-command", fence(COORDINATION, "bash"))
+    return replace_block(readme, "coordination", text)
+
+
+def towers_section(work: Path, readme: str) -> str:
+    run_shown(TOWERS, work)
+    report = work / "outputs" / "sweeps" / "towers" / "report"
+    shutil.copy(report / "metric_vs_spacing_km.png", IMG / "sweep-towers.png")
+    shutil.copy(report / "paired_routing.png", IMG / "sweep-paired-routing.png")
+    return replace_block(readme, "towers-command", fence(TOWERS, "bash"))
+
+
+SECTIONS = {"demo": demo_section, "coordination": coordination_section, "towers": towers_section}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="docs/make_results.py", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--only", nargs="+", choices=list(SECTIONS), help="regenerate only these sections")
+    ap.add_argument("--screenshots", action="store_true", help="also run docs/make_screenshots.sh")
+    args = ap.parse_args(argv)
+    readme = README.read_text()
+    with tempfile.TemporaryDirectory(prefix="border-sim-results-") as tmp:
+        for name in args.only or list(SECTIONS):
+            print(f"== {name}", file=sys.stderr)
+            readme = SECTIONS[name](Path(tmp), readme)
+            README.write_text(readme)  # each finished section is kept even if a later one fails
+    if args.screenshots:
+        subprocess.run(["bash", str(ROOT / "docs" / "make_screenshots.sh")], cwd=ROOT, check=True)
+    print("README.md and docs/img/ regenerated", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""Defects found by checking the model against theory under stress, each pinned by an exact,
+seeded case: events of one instant, dispatch times and the nearest unit, responses to groups
+already resolved, and what the dispatch and alert_handled rows mean."""
+
+import math
+
+import numpy as np
+import pytest
+
+from helpers import corridor_world, posted_unit, run, sure_ground
+from sim.model import BorderModel
+from sim.scenario import AgencySpec, CoordinationSpec, SensorGroupSpec, UnitGroupSpec
+
+MIN_PER_CELL = 20.0  # foot, 1 km at 3 km/h
+TWO_AGENCIES = {"bp": AgencySpec(jurisdiction=["all"]), "police": AgencySpec(jurisdiction=["all"])}
+
+
+def ground(agency: str, node: int, p: float) -> SensorGroupSpec:
+    return SensorGroupSpec(agency=agency, type="ground", placement="explicit", nodes=[node], detect_prob=p,
+                           cover_sensitivity=0.0, false_alarms_per_day=0.0, mtbf_days=0.0)
+
+
+# --- every event of an instant is seen before a reaction re-plans -------------------------------
+@pytest.mark.parametrize("reaction", ["run", "hide", "turn_back"])
+def test_two_sure_sensors_in_one_cell_both_detect_before_the_group_reacts(reaction):
+    world = corridor_world({"a": ground("bp", 3, 1.0), "b": ground("police", 3, 1.0)}, attempts_per_day=40,
+                           horizon_days=1, agencies=TWO_AGENCIES, reaction=reaction, notice_prob=1.0)
+    _, ev = run(world, 1)
+    det = ev[ev.kind == "detection"]
+    passed = det.attempt.unique()
+    assert len(passed) > 20
+    for a in passed:  # both sensors, at the same minute, each raising its own agency's alert
+        rows = det[det.attempt == a]
+        assert sorted(rows.sensor) == [0, 1] and rows.t.nunique() == 1
+        alerts = ev[(ev.kind == "alert") & (ev.attempt == a)]
+        assert sorted(alerts.agency) == ["bp", "police"]
+        assert (ev[ev.kind == "reaction"].attempt == a).sum() == 1  # one reaction to both notices
+
+
+@pytest.mark.parametrize("reaction", ["run", "turn_back"])
+def test_sensors_sharing_a_cell_combine_independently(reaction):
+    p_a, p_b = 0.6, 0.45
+    world = corridor_world({"a": ground("bp", 3, p_a), "b": ground("police", 3, p_b)}, attempts_per_day=400,
+                           horizon_days=2, agencies=TWO_AGENCIES, reaction=reaction, notice_prob=1.0)
+    _, ev = run(world, 7)
+    start = ev[ev.kind == "attempt"]
+    passed = set(start[start.t + 3 * MIN_PER_CELL < world.horizon_min].attempt)  # reached cell 3's centre
+    det = ev[ev.kind == "detection"]
+    by_a, by_b = set(det[det.sensor == 0].attempt), set(det[det.sensor == 1].attempt)
+    n = len(passed)
+    assert n > 700
+    for share, p in ((len(by_a) / n, p_a), (len(by_b) / n, p_b), (len(by_a & by_b) / n, p_a * p_b),
+                     (len(by_a | by_b) / n, 1 - (1 - p_a) * (1 - p_b))):
+        assert abs(share - p) < 4 * math.sqrt(p * (1 - p) / n), (share, p)
+
+
+# --- dispatch: the true arrival time, the unit that gets there first, the response limit ---------
+def racing_units(max_response_min: float = 180.0) -> BorderModel:
+    """A foot unit walking from cell 12 towards cell 1 (centre of cell k at minute (12 - k) x 20)
+    and a vehicle parked at cell 12 (4 minutes a cell). At minute 95 the walker holds cell 7 but
+    reaches its centre only at minute 100: 25 minutes to cell 6, while the vehicle needs 24."""
+    agency = AgencySpec(jurisdiction=["all"], operators=1, handling_min=0.0, handling="fixed",
+                        max_response_min=max_response_min)
+    walker = UnitGroupSpec(agency="bp", count=1, placement="explicit", nodes=[12], policy="fixed_route",
+                           route=[12, 1], shift_hours=24.0, shifts_per_day=1, mode="foot", detect_prob=0.0)
+    parked = posted_unit(12, detect_prob=0.0)
+    world = corridor_world(units={"walker": walker, "parked": parked}, attempts_per_day=0.0, horizon_days=1,
+                           length=12, agency=agency)
+    model = BorderModel(world, 1)
+    model.env.run(until=95.0)
+    model.raise_alert("bp", 6, attempt=-1, source="tip")
+    model.env.run(until=200.0)
+    return model
+
+
+def test_the_unit_that_arrives_first_is_sent_and_its_arrival_is_logged():
+    ev = racing_units().log.to_arrow().to_pandas()
+    disp = ev[ev.kind == "dispatch"]
+    assert len(disp) == 1
+    d = disp.iloc[0]
+    assert d.t == 95.0 and d.unit == 1 and d.duration_min == pytest.approx(24.0)  # the parked vehicle
+    arrival = ev[(ev.kind == "arrival") & (ev.incident == d.incident)].iloc[0]
+    assert arrival.t == pytest.approx(95.0 + 24.0)
+
+
+def test_no_unit_is_sent_beyond_the_response_limit():
+    ev = racing_units(max_response_min=23.0).log.to_arrow().to_pandas()
+    assert not (ev.kind == "dispatch").any()
+    assert (ev.kind == "no_unit").sum() == 1
+
+
+def test_logged_dispatch_time_is_the_real_trip(world_for):
+    world = world_for("scenario=tri_agency")
+    for seed in (1, 2):
+        _, ev = run(world, seed)
+        disp = ev[ev.kind == "dispatch"].set_index("incident")
+        arr = ev[ev.kind == "arrival"].set_index("incident")
+        assert len(arr) > 50
+        assert np.allclose(arr.t - disp.t[arr.index], disp.duration_min[arr.index], atol=1e-9)
+        cap = max(a.max_response_min for a in world.scenario.agencies.values())
+        assert (disp.duration_min <= cap).all()
+
+
+# --- responses to groups already resolved ------------------------------------------------------
+def test_a_response_to_a_group_already_caught_is_wasted():
+    """Sensor in cell 3, a posted unit in cell 4 that always catches the group 20 minutes later,
+    an operator who takes 30 minutes per alert: the unit at cell 8 is sent for a group in custody."""
+    agency = AgencySpec(jurisdiction=["all"], operators=1, handling_min=30.0, handling="fixed")
+    units = {"catcher": posted_unit(4, detect_prob=1.0, processing_min=600.0),
+             "responder": posted_unit(8, detect_prob=0.0)}
+    world = corridor_world(sure_ground(3), units, attempts_per_day=3, horizon_days=1, agency=agency)
+    model, ev = run(world, 2)
+    caught = ev[(ev.kind == "interdiction") & (ev.unit == 0)]
+    late = ev[(ev.kind == "dispatch") & ev.attempt.isin(caught.attempt)]
+    assert len(late) >= 1 and (late.unit == 1).all()
+    from sim.metrics import summarize
+    summary = summarize(ev)
+    assert summary["responses_to_resolved"] == len(late)
+    assert summary["wasted_responses"] == len(late) + int((ev[ev.kind == "dispatch"].attempt < 0).sum())
+
+
+# --- what the rows mean ------------------------------------------------------------------------
+@pytest.mark.parametrize("policy", ["joint_command", "task_force"])
+def test_dispatch_rows_name_the_centre_and_the_units_agency(world_for, policy):
+    world = world_for("scenario=tri_agency", f"scenario.coordination.policy={policy}")
+    _, ev = run(world, 4)
+    disp = ev[ev.kind == "dispatch"]
+    assert len(disp) > 20
+    unit_agency = {u.id: u.agency for u in world.units}
+    assert (disp.unit_agency == disp.unit.map(unit_agency)).all()
+    assert set(disp.agency) & {"joint", "task_force"}
+    assert disp.unit_agency.nunique() >= 2
