@@ -326,8 +326,11 @@ def run_vectorised(lay: Layout, plan, n_patrols: int, minutes: int, seed: int) -
 
 # --- the project's engine -------------------------------------------------------------------
 def engine_world(lay: Layout, n_patrols: int, minutes: int, seed: int):
-    from sim.scenario import (AgencySpec, CargoSpec, KindSpec, ModeSpec, OrgSpec, ScenarioSpec,
-                              SensorGroupSpec, UnitGroupSpec)
+    from sim.params import Chosen
+    from sim.policies.patrol.random_walk import RandomWalkParams
+    from sim.scenario import (AgencySpec, CargoSpec, KindSpec, ModeSpec, OrgSpec, ScenarioSpec, TerrainSpec,
+                              UnitGroupSpec)
+    from sim.sensors.ground import GroundParams
     from sim.terrain.model import FOREIGN, HOME, STAGING, TOWN, Terrain
     from sim.world import build_world
 
@@ -346,16 +349,17 @@ def engine_world(lay: Layout, n_patrols: int, minutes: int, seed: int):
         modes={"foot": ModeSpec(60.0, 60.0, True), "vehicle": ModeSpec(60.0, 60.0)},
         agencies={"bp": AgencySpec(jurisdiction=["all"]), "net": AgencySpec(jurisdiction=["all"], operators=1000,
                                                                             handling_min=0.0, handling="fixed")},
-        units={"patrol": UnitGroupSpec(agency="bp", count=n_patrols, mode="vehicle", policy="random_walk",
+        units={"patrol": UnitGroupSpec(agency="bp", count=n_patrols, mode="vehicle",
+                                       policy=Chosen("random_walk", RandomWalkParams()),
                                        placement="explicit", nodes=patrol_starts(lay, n_patrols, seed).tolist(),
                                        shift_hours=24.0, shifts_per_day=1, detect_prob=P_PATROL,
                                        cover_sensitivity=0.0, capacity=10, processing_min=0.0)},
-        sensors={"net": SensorGroupSpec(agency="net", type="ground", placement="explicit", nodes=lay.sensors.tolist(),
-                                        detect_prob=Q_SENSOR, cover_sensitivity=0.0, false_alarms_per_day=0.0,
-                                        mtbf_days=0.0)},
+        sensors={"net": Chosen("ground", GroundParams(agency="net", placement="explicit", nodes=lay.sensors.tolist(),
+                                                      detect_prob=Q_SENSOR, cover_sensitivity=0.0,
+                                                      false_alarms_per_day=0.0, mtbf_days=0.0))},
         organisations={"org": OrgSpec(attempts_per_day=0.0, cargo={"people": CargoSpec(1.0, 1, 1)}, notice_prob=0.0)},
+        terrain=TerrainSpec(kinds={"open": KindSpec(1.0, 0.0, 1.0)}),
     )
-    spec.terrain.kinds = {"open": KindSpec(1.0, 0.0, 1.0)}
     return build_world(spec, "reduced", terrain=terrain)
 
 

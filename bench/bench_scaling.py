@@ -92,7 +92,7 @@ def main() -> None:
     ap.add_argument("--out", default=str(Path(__file__).with_name("scaling.png")))
     ap.add_argument("--only", choices=["attempts", "patrols", "cells", "horizon"], help="run one sweep (no figure)")
     args = ap.parse_args()
-    base, _ = compose(["scenario=demo"])
+    base = compose(["scenario=demo"])
     sweeps = {"attempts": FACTORS, "patrols": FACTORS, "cells": CELLS_KM, "horizon": HORIZONS}
     if args.only:
         sweeps = {args.only: sweeps[args.only]}

@@ -29,8 +29,8 @@ GRID = ["scenario.units.bp_vehicle.count", "scenario.organisations.cartel.routin
 
 
 def synthetic_sweep(root: Path, runs: int, reps: int) -> None:
-    cfg, origin = compose(["scenario.horizon_days=1"])
-    real = run_experiment(Experiment(cfg.scenario, origin, str(SCENARIO_DIR), root / "_seed_run", 1, 1, 1,
+    c = compose(["scenario.horizon_days=1"])
+    real = run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), root / "_seed_run", 1, 1, 1,
                                      keep_events=False))
     rng = np.random.default_rng(0)
     numeric = [c for c in real.columns if pd.api.types.is_numeric_dtype(real[c])]

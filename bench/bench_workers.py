@@ -33,8 +33,8 @@ def timed_run(replications: int, days: float, workers: int, out_dir: Path) -> fl
     tables and the worker pool all start cold); returns the wall time of run_experiment."""
     code = ("import sys, time; from pathlib import Path; from sim.config import SCENARIO_DIR, compose; "
             "from sim.runner import Experiment, run_experiment; "
-            f"cfg, origin = compose(['scenario.horizon_days={days}']); "
-            f"exp = Experiment(cfg.scenario, origin, str(SCENARIO_DIR), Path(sys.argv[1]), 1, {replications}, "
+            f"c = compose(['scenario.horizon_days={days}']); "
+            f"exp = Experiment(c.scenario, c.origin, str(SCENARIO_DIR), Path(sys.argv[1]), 1, {replications}, "
             f"{workers}); t0 = time.perf_counter(); run_experiment(exp); print(time.perf_counter() - t0)")
     proc = subprocess.run([sys.executable, "-c", code, str(out_dir)], capture_output=True, text=True)
     if proc.returncode != 0:
@@ -68,8 +68,8 @@ def main() -> None:
             print(f"round {r + 1}: speed-up with 2 workers {ratios[-1]:.2f}x")
     print(f"speed-up with 2 workers: median {np.median(ratios):.2f}x over {len(ratios)} rounds "
           f"({', '.join(f'{x:.2f}x' for x in ratios)}; results identical in every run)")
-    cfg, origin = compose([f"scenario.horizon_days={args.days}"])
-    one, two = bare_scaling(cfg.scenario, origin, args.replications)
+    c = compose([f"scenario.horizon_days={args.days}"])
+    one, two = bare_scaling(c.scenario, c.origin, args.replications)
     print(f"ceiling: bare replication loops, 1 process {one:.2f} s, 2 forked processes {two:.2f} s: "
           f"{one / two:.2f}x")
 

@@ -38,8 +38,8 @@ def main() -> None:
     ap.add_argument("overrides", nargs="*", help="entry-point overrides, e.g. scenario=tri_agency")
     args = ap.parse_args()
     try:
-        cfg, origin = compose(args.overrides)
-        world = build_world(cfg.scenario, origin, str(SCENARIO_DIR))
+        c = compose(args.overrides)
+        world = build_world(c.scenario, c.origin, str(SCENARIO_DIR))
     except (ConfigError, ScenarioError) as exc:
         sys.exit(f"error: {exc}")
     run_replication(world, 0)  # fills the routing tables, as the first replication of a sweep does
@@ -47,7 +47,7 @@ def main() -> None:
     for seed in range(1, args.reps + 1):
         run_replication(world, seed)
     wall = (time.perf_counter() - t0) / args.reps
-    print(f"{cfg.scenario.name}: {wall:.3f} s per replication (mean of {args.reps}, no profiler)")
+    print(f"{c.scenario.name}: {wall:.3f} s per replication (mean of {args.reps}, no profiler)")
     profiler = cProfile.Profile()
     profiler.enable()
     for seed in range(1, args.reps + 1):

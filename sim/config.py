@@ -1,31 +1,54 @@
-"""Hydra composition: the schema registration, a compose() for code and tests, and one clear
-message for every composition error (file, key, allowed values)."""
+"""Hydra composition, once: conf/config.yaml + a scenario file + overrides -> the typed run keys
+and the typed, checked scenario, or one clear message (file, key, allowed values).
+
+Hydra composes YAML and applies overrides; it types only the run keys (the schema registered as
+`run_schema`, built from `sim.scenario.RunKeys`). The scenario is data: it is parsed and checked
+against the declared parameters (sim/params.py, sim/validation.py), and a scenario file may not
+use OmegaConf interpolations (`${oc.env:...}`, `${now:...}`): they would leak the environment or
+the clock into results.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import re
-import typing
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from hydra import compose as hydra_compose
+from hydra import initialize_config_dir
 from hydra.core.config_store import ConfigStore
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, ListConfig, OmegaConf
 
-from sim.scenario import RunConfig
+from sim.params import Problems, check_tree, parse
+from sim.plugins import PLUGINS
+from sim.scenario import RunKeys, ScenarioSpec
+from sim.validation import ScenarioError, parse_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 CONF_DIR = ROOT / "conf"
 SCENARIO_DIR = ROOT / "scenarios"
+RUN_KEYS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(RunKeys))
+INPUT_KEYS = ("scenario", "scenario_file")  # choose the scenario; not keys of it
+
+
+def _run_schema() -> type:
+    """The Hydra schema: the run keys typed (from RunKeys, the one list of them) and the
+    scenario as untyped data (checked by sim.validation instead)."""
+    fields = [(f.name, f.type, dataclasses.field(default=f.default)) for f in dataclasses.fields(RunKeys)]
+    # the scenario node is not in struct mode: any scenario key may be set from the command line,
+    # and the scenario parser names the unknown ones with the keys allowed there
+    scenario = dataclasses.field(default_factory=lambda: OmegaConf.create({}, flags={"struct": False}))
+    return dataclasses.make_dataclass("RunSchema", [("scenario", Any, scenario), *fields])
 
 
 def register_schema() -> None:
-    """Make the typed schema known to Hydra as `run_schema` (idempotent)."""
-    ConfigStore.instance().store(name="run_schema", node=RunConfig)
-
-
-def to_run_config(cfg: DictConfig) -> RunConfig:
-    """Composed DictConfig -> typed dataclasses (types were already checked by OmegaConf)."""
-    return OmegaConf.to_object(cfg)  # type: ignore[return-value]
+    """Make the schema known to Hydra as `run_schema` (idempotent; a schema named `config`
+    next to config.yaml would recurse)."""
+    ConfigStore.instance().store(name="run_schema", node=_run_schema())
 
 
 def scenario_origin(choice: str | None) -> str:
@@ -34,25 +57,110 @@ def scenario_origin(choice: str | None) -> str:
 
 
 class ConfigError(ValueError):
-    """A config that cannot be composed: unknown key, wrong type, missing scenario."""
+    """A config that cannot be composed: unknown key, wrong type, missing scenario, bad run key."""
 
 
-def _allowed_keys(object_type: object) -> str:
-    if dataclasses.is_dataclass(object_type):
-        return ", ".join(f.name for f in dataclasses.fields(object_type))
-    return "(see docs/scenario-reference.md)"
+@dataclass(frozen=True)
+class Composed:
+    """One composed configuration: what to run (scenario), how (run keys), where it came from."""
+
+    scenario: ScenarioSpec
+    run: RunKeys
+    origin: str  # the scenario file, for messages
+    raw: dict  # the composed config as plain data (written to config.yaml)
+    overrides: tuple[str, ...]
+
+    def value(self, key: str) -> Any:
+        """The composed value of a dotted key (a swept key's value for the results table)."""
+        node: Any = self.raw
+        for part in key.split("."):
+            node = node.get(part) if isinstance(node, Mapping) else None
+        return node
 
 
-def _type_name(object_type: object, key: str) -> str:
-    if dataclasses.is_dataclass(object_type):
-        hints = typing.get_type_hints(object_type)
-        if key in hints:
-            t = hints[key]
-            return getattr(t, "__name__", str(t))
-    return "?"
+def compose(overrides: Sequence[str] = ()) -> Composed:
+    """Compose conf/config.yaml with `overrides` (Hydra syntax; `hydra.*` keys other than
+    `hydra.searchpath` are the launcher's) and check everything. `scenario=NAME` takes
+    scenarios/NAME.yaml; `scenario_file=PATH` a scenario file anywhere else (it may build on a
+    shipped scenario with `defaults: [NAME, _self_]`). Raises ConfigError (composition, run keys)
+    or ScenarioError (content)."""
+    register_schema()
+    overrides = tuple(overrides)
+    own = [o for o in overrides
+           if not o.lstrip("+~").startswith(("hydra.", "hydra/")) or o.startswith("hydra.searchpath=")]
+    file = next((o.split("=", 1)[1] for o in own if o.startswith("scenario_file=")), None)
+    choice = next((o.split("=", 1)[1] for o in own if o.lstrip("+").startswith("scenario=")), "demo")
+    with tempfile.TemporaryDirectory(prefix="border-sim-scenario-") as tmp:
+        if file is not None:
+            own = [o for o in own if not o.startswith(("scenario_file=", "scenario="))]
+            own += _scenario_file(Path(file), Path(tmp))
+        try:
+            with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+                cfg = hydra_compose(config_name="config", overrides=own)
+        except Exception as exc:  # Hydra and OmegaConf raise several unrelated types
+            if type(exc).__module__.split(".")[0] not in ("hydra", "omegaconf", "yaml"):
+                raise
+            raise ConfigError(explain(exc, own, file)) from exc
+    origin = file if file is not None else scenario_origin(choice)
+    return from_config(cfg, origin, [o for o in overrides if not o.startswith("scenario_file=")])
 
 
-def explain(exc: Exception, overrides: list[str]) -> str:
+def _scenario_file(path: Path, tmp: Path) -> list[str]:
+    """Overrides that make Hydra load the scenario file at `path` (through a search path entry
+    holding only a link to it, so that scenario=NAME keeps meaning scenarios/NAME.yaml)."""
+    if not path.is_file():
+        raise ConfigError(f"scenario_file={path}: no such file")
+    if path.suffix not in (".yaml", ".yml"):
+        raise ConfigError(f"scenario_file={path}: allowed: a .yaml file")
+    group = tmp / "scenario"
+    group.mkdir()
+    (group / "_file.yaml").symlink_to(path.resolve())
+    return [f"hydra.searchpath=[file://{tmp}]", "scenario=_file"]
+
+
+def from_config(cfg: DictConfig, origin: str, overrides: Sequence[str] = ()) -> Composed:
+    """A config Hydra composed (here, or for a --multirun job) -> Composed, checked."""
+    interpolated = [k for k in _interpolations(cfg.scenario, "scenario")]
+    if interpolated:
+        raise ScenarioError(origin, [f"{k}: a scenario file is data: interpolations (${{...}}) are not allowed; "
+                                     f"write the value itself" for k in interpolated], overrides)
+    raw = OmegaConf.to_container(cfg, resolve=False)
+    assert isinstance(raw, dict)
+    problems = Problems()
+    run = parse(RunKeys, {k: raw[k] for k in RUN_KEYS if k in raw}, "", PLUGINS, problems)
+    if not problems:
+        problems.extend(check_tree(run, ""))
+    if problems:
+        raise ConfigError("; ".join(_attribute_run(p, overrides) for p in problems))
+    scenario = parse_scenario(raw.get("scenario"), origin, overrides)
+    return Composed(scenario, run, origin, raw, tuple(overrides))
+
+
+def _attribute_run(problem: str, overrides: Sequence[str]) -> str:
+    key = problem.split(":", 1)[0]
+    o = next((o for o in overrides if o.lstrip("+~").partition("=")[0] == key), None)
+    return f"command-line override '{o}': {problem}" if o else f"conf/config.yaml: {problem}"
+
+
+def _interpolations(node: Any, key: str):
+    """Keys under `node` whose value is an OmegaConf interpolation."""
+    if isinstance(node, DictConfig):
+        for k in node.keys():
+            sub = f"{key}.{k}"
+            if OmegaConf.is_interpolation(node, k):
+                yield sub
+            else:
+                yield from _interpolations(node._get_node(k), sub)
+    elif isinstance(node, ListConfig):
+        for i in range(len(node)):
+            if OmegaConf.is_interpolation(node, i):
+                yield f"{key}[{i}]"
+            else:
+                yield from _interpolations(node._get_node(i), f"{key}[{i}]")
+
+
+# --- messages for composition errors -----------------------------------------------------------
+def explain(exc: Exception, overrides: Sequence[str], file: str | None = None) -> str:
     """One message naming where the bad value came from, the key and what is allowed."""
     cause: BaseException = exc
     while getattr(cause, "full_key", None) is None and (cause.__cause__ or cause.__context__) is not None:
@@ -61,46 +169,31 @@ def explain(exc: Exception, overrides: list[str]) -> str:
     mark = getattr(exc, "problem_mark", None)
     if mark is not None:  # YAML syntax problem: file, line, what
         where = Path(mark.name).relative_to(ROOT) if mark.name.startswith(str(ROOT)) else mark.name
+        where = file if file is not None and str(where).endswith("_file.yaml") else where
         return f"{where}, line {mark.line + 1}: YAML error: {getattr(exc, 'problem', text)}"
     full_key = getattr(cause, "full_key", None)
     m = re.match(r"In '([^']+)'", text)
-    if m and m.group(1).startswith("scenario/"):
+    override = next((o for o in overrides if full_key and o.lstrip("+~").startswith(full_key + "=")), None)
+    if override is None and full_key:  # a struct error names the first missing part of the key
+        override = next((o for o in overrides if o.lstrip("+~").startswith(full_key + ".")), None)
+    if override is not None:
+        where = f"command-line override '{override}'"
+    elif file is not None and (m is None or m.group(1) == "scenario/_file" or "_file.yaml" in text):
+        where = file
+    elif m and m.group(1).startswith("scenario/"):
         where = f"scenarios/{m.group(1).split('/', 1)[1]}.yaml"
     elif m:
         where = f"conf/{m.group(1)}.yaml"
-    elif full_key and any(o.lstrip("+~").startswith(full_key + "=") for o in overrides):
-        where = f"command-line override '{next(o for o in overrides if o.lstrip('+~').startswith(full_key + '='))}'"
     else:
         where = "the composed config"
-    obj, key = getattr(cause, "object_type", None), getattr(cause, "key", None)
-    if full_key and "not in" in str(cause).splitlines()[0]:
-        return f"{where}: unknown key '{full_key}'; allowed keys there: {_allowed_keys(obj)}"
-    if full_key and key is not None:
-        first = str(cause).splitlines()[0]
-        return f"{where}: bad value for '{full_key}' (expected {_type_name(obj, str(key))}): {first}"
+    first = str(cause).splitlines()[0]
+    if full_key and ("not in" in first or "is not in struct" in first):
+        return f"{where}: unknown key '{full_key}'; allowed run keys: {', '.join(RUN_KEYS)} (and scenario.*)"
+    if full_key:
+        return f"{where}: bad value for '{full_key}': {first}"
     if "Could not find" in text:
         options = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
         wanted = re.search(r"Could not find '([^']+)'", text)
         name = wanted.group(1) if wanted else "?"
         return f"{where}: no scenario file for '{name}'; allowed: {', '.join(options)} (files in scenarios/)"
     return f"{where}: {text.strip()}"
-
-
-def compose(overrides: list[str] | None = None) -> tuple[RunConfig, str]:
-    """Compose conf/config.yaml with `overrides` (Hydra syntax) outside of @hydra.main.
-    Raises ConfigError with one clear message on any composition problem."""
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
-
-    register_schema()
-    overrides = list(overrides or [])
-    try:
-        with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-            cfg = hydra_compose(config_name="config", overrides=overrides)
-        run_cfg = to_run_config(cfg)
-    except Exception as exc:  # Hydra and OmegaConf raise several unrelated types
-        if type(exc).__module__.split(".")[0] not in ("hydra", "omegaconf", "yaml"):
-            raise
-        raise ConfigError(explain(exc, overrides)) from exc
-    choice = next((o.split("=", 1)[1] for o in overrides if o.startswith("scenario=")), "demo")
-    return run_cfg, scenario_origin(choice)

@@ -81,9 +81,9 @@ def sample(method: str, params: list[Param], n: int, seed: int) -> np.ndarray:
 
 
 def _run_point(overrides: list[str], out_dir: str, params: dict, replications: int, seed: int) -> str:
-    cfg, origin = compose(overrides)
-    exp = Experiment(cfg.scenario, origin, str(SCENARIO_DIR), Path(out_dir), seed, replications, 1,
-                     cfg.chunk_size, cfg.events, params)
+    c = compose(overrides)
+    exp = Experiment(c.scenario, c.origin, str(SCENARIO_DIR), Path(out_dir), seed, replications, 1,
+                     c.run.chunk_size, c.run.events, params)
     run_experiment(exp)
     return out_dir
 
@@ -104,10 +104,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("overrides", nargs="*", help="fixed Hydra overrides for every point, e.g. scenario=demo")
     args = ap.parse_args(argv)
     try:
+        flagged = [o for o in args.overrides if o.partition("=")[0] in ("replications", "seed", "workers")]
+        if flagged:
+            raise ValueError(f"{', '.join(flagged)}: set these with --replications, --seed, --workers (a design's "
+                             f"options), not as overrides")
         params = [Param.parse(p) for p in args.param]
         x = sample(args.design, params, args.n, args.seed)
         compose(list(args.overrides) + [f"{p.key}={p.value(p.low)}" for p in params])  # fail early on bad keys
-    except (ValueError, ConfigError) as exc:
+    except (ValueError, ConfigError, ScenarioError, TerrainError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     root = ROOT / "outputs" / "sweeps" / args.name

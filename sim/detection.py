@@ -17,7 +17,7 @@ from typing import Protocol
 import numpy as np
 
 from sim.movement import Timeline
-from sim.world import Coverage
+from sim.assets import Coverage
 
 
 class SensorStates(Protocol):

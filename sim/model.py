@@ -39,6 +39,7 @@ from sim.coordination import COORDINATION
 from sim.detection import sensor_hits
 from sim.injects import INJECTS
 from sim.movement import PresenceIndex
+from sim.params import Chosen
 from sim.recorder import PlanLog, Recorder
 from sim.rng import Streams
 from sim.terrain.model import HOME
@@ -68,10 +69,12 @@ class BorderModel(mesa.Model):
         self._ids: dict[str, count] = {}
         self.finished = False
         self.weather: dict[str, float] = {}  # active weather injects: detection multipliers
-        self.injects: dict = {}  # every inject scheduled: the scenario's and a live drill's
+        self.injects: dict[str, Chosen] = {}  # every inject scheduled: the scenario's and a live drill's
         self.units = [PatrolUnit(self, p) for p in world.units]
         self.comms = Comms(self)
-        self.coordination = COORDINATION.get(world.scenario.coordination.policy)(self)
+        coordination = world.scenario.coordination
+        policy = COORDINATION.get(coordination.policy)
+        self.coordination = policy(self, coordination.settings.get(policy.name) or policy.Params())
         self.coordination.build()
         self.intel = Intelligence(self)
         self.sensors = [Sensor(self, p) for p in world.sensors]
@@ -123,7 +126,7 @@ class BorderModel(mesa.Model):
                        lifetime_years=s.lifetime_years)
         for s in self.sensors:
             p = s.params
-            log.record(0.0, "asset", agency=p.agency, sensor=p.id, source=f"sensor:{p.spec.type}", node=p.node,
+            log.record(0.0, "asset", agency=p.agency, sensor=p.id, source=f"sensor:{p.type}", node=p.node,
                        capital_usd=p.spec.capital_usd, opex_usd_per_day=p.spec.opex_usd_per_day,
                        lifetime_years=p.spec.lifetime_years)
         for b in w.barriers:
@@ -145,16 +148,16 @@ class BorderModel(mesa.Model):
         for name, spec in w.scenario.injects.items():
             self.inject(name, spec)
 
-    def inject(self, name: str, spec, start_min: float | None = None) -> None:
+    def inject(self, name: str, chosen: Chosen, start_min: float | None = None) -> None:
         """Schedule an inject (a scenario's, or one a trainer adds during a live drill) at its
-        start (`start_min`, default spec.start_hours), never earlier than now. Its name must be new."""
+        start (`start_min`, default its start_hours), never earlier than now. Its name must be new."""
         if name in self.injects:
             raise ValueError(f"inject {name!r} exists already; allowed: a new name")
-        self.injects[name] = spec
-        start = spec.start_hours * 60.0 if start_min is None else start_min
+        self.injects[name] = chosen
+        start = chosen.params.start_hours * 60.0 if start_min is None else start_min
         # a live inject goes before the other events of its minute, as a scenario's (scheduled
         # at t = 0, so earlier in the queue) would
-        self.at(start, INJECTS.get(spec.type)(self, name, spec).begin, first=start_min is not None)
+        self.at(start, INJECTS.get(chosen.type)(self, name, chosen.params).begin, first=start_min is not None)
 
     @property
     def detection_factor(self) -> float:
@@ -304,8 +307,8 @@ class BorderModel(mesa.Model):
         self._ensure_crossed(a, node)
         sp = self.sensors[sensor_id].params
         self.log.record(self.now, "detection", attempt=a.attempt_id, sensor=sensor_id, agency=sp.agency,
-                        node=node, source=sp.spec.type)
-        self.raise_alert(sp.agency, node, attempt=a.attempt_id, source=sp.spec.type, sensor=sensor_id)
+                        node=node, source=sp.type)
+        self.raise_alert(sp.agency, node, attempt=a.attempt_id, source=sp.type, sensor=sensor_id)
         if a.stream.uniform() < a.org.params.spec.notice_prob:
             self.react_after_instant(a)
 

@@ -1,30 +1,34 @@
 """Entry point: `python -m sim.run [scenario=NAME] [KEY=VALUE ...]` (console script `border-sim`).
 
-Composes conf/config.yaml with a scenario from scenarios/, validates it, runs the requested
-replications and writes to Hydra's run directory (sim/runner.py lists the files) and map.png.
-With --multirun, every sweep point is one such run directory under outputs/sweeps/<sweep_name>/.
-Bad input stops with one message naming the file, the key and the allowed values (exit code 2).
+A single run composes its configuration once, checks it, builds the world once, then creates
+the run directory (outputs/<date>/<time>-<scenario>/, or `hydra.run.dir=PATH`), runs the
+replications (sim/runner.py lists the files it writes), draws map.png and prints a summary from
+the same world. With --multirun every sweep point is one such run directory under
+outputs/sweeps/<sweep_name>/, run by a Hydra launcher (local, slurm, ray_cluster); every point
+is checked before any directory is made. Bad input stops with one message naming the file (or
+command-line override), the key and the allowed values, and exit code 2.
 """
 
 from __future__ import annotations
 
-import os
+import itertools
 import signal
 import sys
 from pathlib import Path
 
 import hydra
-import yaml
 from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig, OmegaConf
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from omegaconf import DictConfig
 from tqdm import tqdm
 
-from sim.config import (CONF_DIR, SCENARIO_DIR, ConfigError, compose, register_schema, scenario_origin,
-                        to_run_config)
-from sim.runner import Experiment, RunDirConflict, run_experiment
+from sim import api
+from sim.config import CONF_DIR, SCENARIO_DIR, Composed, ConfigError, compose, from_config, register_schema, \
+    scenario_origin
+from sim.runner import RunDirConflict
 from sim.terrain import TerrainError
 from sim.validation import ScenarioError
-from sim.world import build_world
+from sim.world import World, build_world
 
 SHOWN = [
     ("attempts", "{:.0f}"), ("interdicted", "{:.0f}"), ("got_away", "{:.0f}"), ("turned_back", "{:.0f}"),
@@ -32,9 +36,13 @@ SHOWN = [
     ("apprehended", "{:.0f}"), ("seized_kg", "{:.0f}"), ("time_to_first_detection_min", "{:.1f}"),
     ("alerts", "{:.0f}"), ("false_alarms", "{:.0f}"), ("wasted_responses", "{:.0f}"),
     ("alert_to_dispatch_min", "{:.1f}"), ("dispatch_to_arrival_min", "{:.1f}"),
-    ("dispatch_to_arrival_p90_min", "{:.1f}"), ("patrol_utilisation", "{:.2f}"), ("capital_usd", "{:,.0f}"), ("cost_usd", "{:,.0f}"),
-    ("cost_per_interdiction_usd", "{:,.0f}"),
+    ("dispatch_to_arrival_p90_min", "{:.1f}"), ("patrol_utilisation", "{:.2f}"), ("capital_usd", "{:,.0f}"),
+    ("cost_usd", "{:,.0f}"), ("cost_per_interdiction_usd", "{:,.0f}"),
 ]
+BAD_INPUT = (ConfigError, ScenarioError, TerrainError, RunDirConflict)
+HYDRA_FLAGS = ("-m", "--multirun", "-h", "--help", "--hydra-help", "-c", "--cfg", "-i", "--info", "-p",
+               "--package", "--resolve", "--version", "--shell-completion", "-sc", "--config-path", "-cp",
+               "--config-name", "-cn", "--config-dir", "-cd", "--experimental-rerun")
 
 
 def format_summary(summary) -> str:
@@ -49,88 +57,111 @@ def format_summary(summary) -> str:
     return "\n".join(lines)
 
 
-RUN_KEYS = {"seed", "replications", "workers", "chunk_size", "events", "map", "quiet", "sweep_name"}
-
-
-def swept_params(task_overrides: list[str]) -> dict[str, object]:
-    """The command-line overrides of this job as {key: value}: the columns that tell sweep
-    points apart in the results (run mechanics such as workers or seed are left out)."""
-    params: dict[str, object] = {}
-    for o in task_overrides:
-        key, _, value = o.lstrip("+~").partition("=")
-        if key.startswith("hydra") or key in RUN_KEYS:
-            continue
-        params[key] = yaml.safe_load(value) if value else None
-        if isinstance(params[key], (list, dict)):
-            params[key] = value  # keep composite values readable as one column
-    return params
-
-
-@hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")
-def _main(cfg: DictConfig) -> None:
-    hc = HydraConfig.get()
-    out_dir = Path(hc.runtime.output_dir)
-    origin = scenario_origin(hc.runtime.choices.get("scenario"))
-    run_cfg = to_run_config(cfg)
-    params = swept_params(list(hc.overrides.task))
-    try:
-        world = build_world(run_cfg.scenario, origin, base_dir=str(SCENARIO_DIR))
-    except (ScenarioError, TerrainError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
-    (out_dir / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
-    workers = run_cfg.workers if run_cfg.workers > 0 else (os.cpu_count() or 1)
-    exp = Experiment(run_cfg.scenario, origin, str(SCENARIO_DIR), out_dir, run_cfg.seed, run_cfg.replications,
-                     workers, run_cfg.chunk_size, run_cfg.events, params)
-    bar = None if run_cfg.quiet else tqdm(total=run_cfg.replications, unit="rep", desc=world.scenario.name,
-                                          file=sys.stderr, leave=False)
+def _progress_bar(composed: Composed):
+    if composed.run.quiet:
+        return None, None
+    bar = tqdm(total=composed.run.replications, unit="rep", desc=composed.scenario.name, file=sys.stderr,
+               leave=False)
 
     def progress(done: int, total: int) -> None:
-        if bar is not None:
-            bar.n = done
-            bar.refresh()
+        bar.n = done
+        bar.refresh()
+    return bar, progress
 
+
+def run_one(composed: Composed, world: World, out_dir: Path, params: dict[str, object]) -> None:
+    """Run one checked configuration into `out_dir`, draw its map and print its summary."""
+    bar, progress = _progress_bar(composed)
     try:
-        summary = run_experiment(exp, progress)
-    except RunDirConflict as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+        result = api.execute(composed, world, out_dir, params, progress)
     finally:
         if bar is not None:
             bar.close()
-    if run_cfg.map and run_cfg.events:
-        from analysis.maps import draw_run_map
+    if composed.run.map and composed.run.events:
+        from analysis.maps import draw_run_map  # noqa: PLC0415  (matplotlib only for runs that draw a map)
         draw_run_map(out_dir, out_dir / "map.png")
-    if not run_cfg.quiet:
+    if not composed.run.quiet:
+        r = composed.run
         print(f"scenario {world.scenario.name}: {world.terrain.n_nodes} cells, {len(world.units)} units, "
-              f"{len(world.sensors)} sensors, {run_cfg.replications} replication(s) x "
-              f"{world.scenario.horizon_days:g} days")
-        print(format_summary(summary))
+              f"{len(world.sensors)} sensors, {r.replications} replication(s) x {world.scenario.horizon_days:g} days")
+        print(format_summary(result.summary))
         print(f"results: {out_dir}")
 
 
-def _precheck(args: list[str]) -> None:
-    """Compose once before Hydra does, to turn composition errors into one clear message.
-    Skipped for Hydra's own flags (--multirun, --help, --cfg, ...), which Hydra handles."""
-    if any(a.startswith("-") for a in args):
-        return
+def single_run(args: list[str]) -> int:
+    """Compose once, check, build the world once, then (and only then) make the run directory."""
+    run_dir = next((a.split("=", 1)[1] for a in args if a.startswith("hydra.run.dir=")), None)
     try:
-        compose([a for a in args if not a.startswith("hydra.") and not a.startswith("hydra/")])
-    except ConfigError as exc:
+        composed = compose(args)
+        world = build_world(composed.scenario, composed.origin, base_dir=str(SCENARIO_DIR))
+        out_dir = Path(run_dir) if run_dir else api.new_run_dir(composed.scenario.name)
+        run_one(composed, world, out_dir, api.swept(composed))
+    except BAD_INPUT as exc:
         print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+        return 2
+    return 0
+
+
+def sweep_points(args: list[str]) -> list[list[str]]:
+    """Every combination of the swept values (a,b,c / range / choice), as override lists."""
+    parser = OverridesParser.create()
+    parsed = parser.parse_overrides([a for a in args if not a.startswith("-")])
+    options = []
+    for o in parsed:
+        key = o.input_line.split("=", 1)[0]
+        values = list(o.sweep_string_iterator()) if o.is_sweep_override() else [o.input_line.split("=", 1)[1]]
+        options.append([f"{key}={v}" for v in values])
+    return [list(point) for point in itertools.product(*options)]
+
+
+def check_sweep(args: list[str]) -> int:
+    """Check every sweep point as a single run would be checked, before Hydra makes a directory."""
+    try:
+        points = sweep_points(args)
+    except Exception as exc:  # noqa: BLE001  (Hydra's grammar raises several types)
+        print(f"error: command line: {exc}", file=sys.stderr)
+        return 2
+    worlds: dict[str, object] = {}
+    for point in points:
+        try:
+            composed = compose(point)
+            key = repr(composed.scenario)
+            if key not in worlds:
+                worlds[key] = build_world(composed.scenario, composed.origin, base_dir=str(SCENARIO_DIR))
+        except BAD_INPUT as exc:
+            print(f"error: sweep point {' '.join(p for p in point if not p.startswith('hydra'))}: {exc}",
+                  file=sys.stderr)
+            return 2
+    return 0
+
+
+@hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")
+def _sweep_job(cfg: DictConfig) -> None:
+    """One --multirun sweep point, in whichever process the launcher runs it."""
+    hc = HydraConfig.get()
+    composed = from_config(cfg, scenario_origin(hc.runtime.choices.get("scenario")), list(hc.overrides.task))
+    world = build_world(composed.scenario, composed.origin, base_dir=str(SCENARIO_DIR))
+    run_one(composed, world, Path(hc.runtime.output_dir), api.swept(composed))
 
 
 def _terminate(signum, frame) -> None:  # SIGTERM ends the run like Ctrl-C: temporaries are removed
     raise SystemExit(128 + signum)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
     signal.signal(signal.SIGTERM, _terminate)
     register_schema()
-    _precheck(sys.argv[1:])
-    _main()
+    if not any(a.split("=", 1)[0] in HYDRA_FLAGS for a in args):
+        return single_run(args)
+    if any(a in ("-m", "--multirun") for a in args):
+        code = check_sweep([a for a in args if not a.startswith("-")])
+        if code:
+            return code
+    sys.argv = [sys.argv[0], *args]
+    _sweep_job()
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -26,7 +26,7 @@ import tempfile
 import threading
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor, wait
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -37,6 +37,7 @@ import pyarrow.parquet as pq
 from sim import __version__
 from sim.metrics import summarize
 from sim.model import BorderModel, collector_paused
+from sim.params import dump
 from sim.scenario import ScenarioSpec
 from sim.terrain.model import FEATURES, SIDE_NAMES
 from sim.world import World, build_world
@@ -120,7 +121,7 @@ def git_commit() -> str:
 
 
 def config_hash(scenario: ScenarioSpec, extra: dict) -> str:
-    blob = json.dumps({"scenario": asdict(scenario), **extra}, sort_keys=True, default=str)
+    blob = json.dumps({"scenario": dump(scenario), **extra}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
@@ -147,7 +148,7 @@ def terrain_tables(world: World) -> tuple[pa.Table, pa.Table]:
 
 
 # --- one chunk, in whichever process runs it ---------------------------------------------------
-_WORLD_CACHE: dict[str, World] = {}
+_WORLD_CACHE: dict[str, World] = {}  # per process: a pool worker builds its world once, for all its chunks
 
 
 def _world_for(scenario: ScenarioSpec, origin: str, base_dir: str, key: str) -> World:
@@ -156,6 +157,12 @@ def _world_for(scenario: ScenarioSpec, origin: str, base_dir: str, key: str) -> 
         _WORLD_CACHE.clear()
         world = _WORLD_CACHE[key] = build_world(scenario, origin, base_dir)
     return world
+
+
+def adopt_world(key: str, world: World) -> None:
+    """This process already built the world of configuration `key`: its chunks use it."""
+    _WORLD_CACHE.clear()
+    _WORLD_CACHE[key] = world
 
 
 def run_chunk(scenario: ScenarioSpec, origin: str, base_dir: str, key: str, base_seed: int, chunk: Chunk,
@@ -194,6 +201,7 @@ class Experiment:
     chunk_size: int = 0  # 0: about 16 chunks (1..50 replications each), whatever the workers
     keep_events: bool = True
     params: dict[str, object] | None = None  # swept keys and values, copied into every summary row
+    world: World | None = None  # the world, if the caller built it already (this process uses it)
 
     def chunks(self) -> list[Chunk]:
         size = self.chunk_size or max(1, min(50, -(-self.replications // 16)))
@@ -307,6 +315,8 @@ def run_experiment(exp: Experiment, progress: Callable[[int, int], None] | None 
     out.mkdir(parents=True, exist_ok=True)
     key = config_hash(exp.scenario, {"base_seed": exp.base_seed, "keep_events": exp.keep_events})
     _check_manifest(out, key)
+    if exp.world is not None:
+        adopt_world(key, exp.world)
     commit = git_commit()
     chunks = exp.chunks()
     _clean(out, chunks)

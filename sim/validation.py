@@ -1,218 +1,142 @@
-"""Cross-reference checks on a composed scenario: names, policies, sectors, nodes, ranges.
+"""A composed scenario -> the typed, checked ScenarioSpec, or one ScenarioError listing every
+problem with the file (or command-line override) it came from, the key and what is allowed.
 
-Hydra/OmegaConf already reject unknown keys and wrong types against sim/scenario.py. What is
-left is meaning: an agency that does not exist, an unknown policy name, a sector that is not
-on the map. Every problem is reported with the file, the key and the allowed values.
+Types, ranges, allowed values and unknown keys are checked by the declarations themselves
+(sim/params.py, sim/scenario.py, each plug-in's Params); names that point elsewhere (agencies,
+organisations, unit groups, sensors, modes) are checked here once the whole scenario is parsed,
+and what needs the map (sectors, node ids, jurisdictions, sides) by `check_against_terrain`.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import yaml
+
+from sim.migration import migrate
+from sim.params import Problems, check_refs, check_tree, parse
+from sim.plugins import PLUGINS
 from sim.scenario import ScenarioSpec
-from sim.terrain.model import Terrain
+from sim.terrain.model import FOREIGN, HOME, Terrain
 
 
 class ScenarioError(ValueError):
-    """A scenario that cannot be run; the message lists every problem, one per line."""
+    """Bad scenario content: every problem, each naming where it came from and what is allowed."""
 
-    def __init__(self, origin: str, problems: list[str]) -> None:
+    def __init__(self, origin: str, problems: list[str], overrides: Sequence[str] = ()) -> None:
         self.origin = origin
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"invalid scenario {origin}:\n{lines}")
+        self.problems = [_attribute(p, overrides) for p in problems]
+        super().__init__(f"invalid scenario {origin}:\n" + "\n".join(f"  - {p}" for p in self.problems))
 
 
-def _choice(problems: list[str], key: str, value: str, allowed: list[str]) -> None:
-    if value not in allowed:
-        problems.append(f"{key}: unknown value {value!r}; allowed: {', '.join(allowed) or '(none defined)'}")
+def _attribute(problem: str, overrides: Sequence[str]) -> str:
+    """Name the command-line override a problem's key came from, if it did."""
+    key = problem.split(":", 1)[0]
+    for o in overrides:
+        okey = o.lstrip("+~").partition("=")[0]
+        if okey == "scenario":
+            continue  # the choice of scenario file, not a key of it
+        if key == okey or key.startswith(okey + ".") or key.startswith(okey + "["):
+            return f"command-line override '{o}': {problem}"
+    return problem
 
 
-def check_names(spec: ScenarioSpec, origin: str) -> None:
-    """Checks that need no terrain: names, registries, positive quantities."""
-    from sim.agents.sensor_types import SENSOR_TYPES
-    from sim.coordination import COORDINATION
-    from sim.injects import INJECTS
-    from sim.policies import PATROL_POLICIES, REACTIONS, ROUTING_POLICIES
+class SensorNames:
+    """Sensor references: a group name, or `group:i` for the i-th sensor of a group."""
 
-    p: list[str] = []
-    agencies = list(spec.agencies)
-    modes = list(spec.modes)
-    _choice(p, "scenario.terrain.source", spec.terrain.source, ["generate", "graphml", "csv"])
-    if spec.horizon_days <= 0:
-        p.append(f"scenario.horizon_days: must be > 0, got {spec.horizon_days}")
-    if spec.tick_min <= 0:
-        p.append(f"scenario.tick_min: must be > 0, got {spec.tick_min}")
-    for name, m in spec.modes.items():
-        if m.offroad_kmh <= 0 or m.road_kmh <= 0:
-            p.append(f"scenario.modes.{name}: speeds must be > 0")
-    for name, k in spec.terrain.kinds.items():
-        if not 0 <= k.cover <= 1:
-            p.append(f"scenario.terrain.kinds.{name}.cover: must be in [0, 1], got {k.cover}")
-        if k.speed_factor <= 0:
-            p.append(f"scenario.terrain.kinds.{name}.speed_factor: must be > 0, got {k.speed_factor}")
-    for name, a in spec.agencies.items():
-        key = f"scenario.agencies.{name}"
-        if a.operators < 1:
-            p.append(f"{key}.operators: must be >= 1, got {a.operators}")
-        _choice(p, f"{key}.handling", a.handling, ["exponential", "fixed"])
-        if not a.max_response_min > 0:
-            p.append(f"{key}.max_response_min: must be > 0, got {a.max_response_min}")
-    for name, u in spec.units.items():
-        key = f"scenario.units.{name}"
-        _choice(p, f"{key}.agency", u.agency, agencies)
-        _choice(p, f"{key}.mode", u.mode, modes)
-        _choice(p, f"{key}.policy", u.policy, PATROL_POLICIES.names())
-        _choice(p, f"{key}.placement", u.placement, ["spread", "explicit"])
-        if u.count < 0 or u.capacity < 1 or u.officers < 1:
-            p.append(f"{key}: count must be >= 0, capacity and officers >= 1")
-        if not 0 < u.shift_hours <= 24 or u.shifts_per_day < 1:
-            p.append(f"{key}: shift_hours must be in (0, 24] and shifts_per_day >= 1")
-        if u.beat_points < 2:
-            p.append(f"{key}.beat_points: must be >= 2, got {u.beat_points}")
-        if u.policy == "fixed_route" and len(u.route) < 2:
-            p.append(f"{key}.route: fixed_route needs at least 2 waypoint nodes")
-        if u.placement == "explicit" and len(u.nodes) + len(u.coords) < u.count:
-            p.append(f"{key}: explicit placement needs {u.count} nodes/coords, got {len(u.nodes) + len(u.coords)}")
-    for name, s in spec.sensors.items():
-        key = f"scenario.sensors.{name}"
-        _choice(p, f"{key}.agency", s.agency, agencies)
-        _choice(p, f"{key}.type", s.type, SENSOR_TYPES.names())
-        _choice(p, f"{key}.placement", s.placement, ["along_border", "random", "explicit"])
-        if not 0 <= s.detect_prob <= 1:
-            p.append(f"{key}.detect_prob: must be in [0, 1], got {s.detect_prob}")
-        if s.detect_rate_per_hour < 0 or s.false_alarms_per_day < 0 or s.range_km < 0:
-            p.append(f"{key}: detect_rate_per_hour, false_alarms_per_day and range_km must be >= 0")
-        if s.mtbf_days < 0 or s.repair_hours < 0:
-            p.append(f"{key}: mtbf_days and repair_hours must be >= 0")
-    for group, items in (("units", spec.units), ("sensors", spec.sensors), ("barriers", spec.barriers)):
-        for name, g in items.items():
-            if g.lifetime_years <= 0:
-                p.append(f"scenario.{group}.{name}.lifetime_years: must be > 0, got {g.lifetime_years}")
-    for name, port in spec.ports.items():
-        _choice(p, f"scenario.ports.{name}.agency", port.agency, agencies)
-    for name, b in spec.barriers.items():
-        _choice(p, f"scenario.barriers.{name}.agency", b.agency, agencies)
-        if b.breach_min < 0:
-            p.append(f"scenario.barriers.{name}.breach_min: must be >= 0")
-    for name, o in spec.organisations.items():
-        key = f"scenario.organisations.{name}"
-        _choice(p, f"{key}.routing", o.routing, ROUTING_POLICIES.names())
-        _choice(p, f"{key}.reaction", o.reaction, REACTIONS.names())
-        if o.attempts_per_day < 0:
-            p.append(f"{key}.attempts_per_day: must be >= 0")
-        if not 0 <= o.port_share <= 1:
-            p.append(f"{key}.port_share: must be in [0, 1], got {o.port_share}")
-        if not o.risk_aversion >= 0:  # a negative weight makes negative route costs
-            p.append(f"{key}.risk_aversion: must be >= 0, got {o.risk_aversion}")
-        if len(o.hourly_profile) != 24 or min(o.hourly_profile, default=0) < 0 or sum(o.hourly_profile) <= 0:
-            p.append(f"{key}.hourly_profile: needs 24 non-negative weights with a positive sum")
-        if not o.cargo or sum(c.share for c in o.cargo.values()) <= 0:
-            p.append(f"{key}.cargo: needs at least one cargo type with share > 0")
-        for cname, c in o.cargo.items():
-            _choice(p, f"{key}.cargo.{cname}.mode", c.mode, modes)
-            if c.size_min < 1 or c.size_max < c.size_min:
-                p.append(f"{key}.cargo.{cname}: need 1 <= size_min <= size_max")
-    c = spec.coordination
-    _choice(p, "scenario.coordination.policy", c.policy, COORDINATION.names())
-    for a, partners in c.partners.items():
-        _choice(p, "scenario.coordination.partners", a, agencies)
-        for b in partners:
-            _choice(p, f"scenario.coordination.partners.{a}", b, agencies)
-    for a in c.task_force_agencies:
-        _choice(p, "scenario.coordination.task_force_agencies", a, agencies)
-    for g in c.task_force_units:
-        _choice(p, "scenario.coordination.task_force_units", g, list(spec.units))
-    if c.policy == "task_force" and not c.task_force_units:
-        p.append("scenario.coordination.task_force_units: task_force needs the unit groups it pools")
-    _choice(p, "scenario.coordination.joint_handling", c.joint_handling, ["exponential", "fixed"])
-    if not 0 <= c.loss_prob <= 1 or c.share_delay_min < 0 or c.joint_operators < 1:
-        p.append("scenario.coordination: loss_prob in [0, 1], share_delay_min >= 0, joint_operators >= 1")
-    for name, m in spec.agreements.items():
-        _choice(p, f"scenario.agreements.{name}.agency", m.agency, agencies)
-        _choice(p, f"scenario.agreements.{name}.host", m.host, agencies)
-    for key in ("non_interoperable", "strip_location"):
-        for pair in getattr(spec.comms, key):
-            if len(pair) != 2:
-                p.append(f"scenario.comms.{key}: each entry is a pair [agency, agency], got {list(pair)}")
-            for a in pair:
-                _choice(p, f"scenario.comms.{key}", a, agencies)
-    for key, tip in (("partner", spec.intel.partner), ("community", spec.intel.community)):
-        if tip.agency:
-            _choice(p, f"scenario.intel.{key}.agency", tip.agency, agencies)
-    for name, inj in spec.injects.items():
-        key = f"scenario.injects.{name}"
-        _choice(p, f"{key}.type", inj.type, INJECTS.names())
-        if inj.duration_hours < 0 or inj.start_hours < 0:
-            p.append(f"{key}: start_hours and duration_hours must be >= 0")
-        if inj.type in ("sensor_outage", "comms_outage", "surge", "weather") and inj.duration_hours <= 0:
-            p.append(f"{key}.duration_hours: a {inj.type} needs a window > 0")
-        if inj.type == "weather" and inj.factor < 0:
-            p.append(f"{key}.factor: a detection multiplier must be >= 0, got {inj.factor}")
-        if inj.type == "surge" and inj.factor < 1:
-            p.append(f"{key}.factor: a surge multiplies the attempt rate by >= 1, got {inj.factor}")
-        if inj.type == "sensor_outage" and not inj.sensors and not inj.sector:
-            p.append(f"{key}: a sensor_outage needs `sensors` or a `sector`")
-        if inj.type in ("surge", "decoy"):
-            _choice(p, f"{key}.organisation", inj.organisation, list(spec.organisations))
-        if inj.type == "decoy" and inj.count < 1:
-            p.append(f"{key}.count: a decoy sends at least 1 group, got {inj.count}")
-        if inj.type == "tip":
-            _choice(p, f"{key}.agency", inj.agency, agencies)
-            if inj.attempt < 0 and inj.node < 0:
-                p.append(f"{key}: a tip needs the group it is about (`attempt`) or a cell (`node`)")
-        if inj.type == "comms_outage":
-            if len(inj.agencies) != 2 or len(set(inj.agencies)) != 2:
-                p.append(f"{key}.agencies: comms_outage needs two different agencies, got {list(inj.agencies)}")
-            for a in inj.agencies:
-                _choice(p, f"{key}.agencies", a, agencies)
-    if p:
-        raise ScenarioError(origin, p)
+    def __init__(self, groups: Iterable[str]) -> None:
+        self.groups = sorted(groups)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.split(":", 1)[0] in self.groups
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.groups + ["<group>:<i>"])
+
+
+def scenario_names(spec: ScenarioSpec) -> dict[str, Any]:
+    """What the scenario's names may point to (refs that need no map)."""
+    return {"agency": sorted(spec.agencies), "organisation": sorted(spec.organisations),
+            "unit_group": sorted(spec.units), "sensor": SensorNames(spec.sensors), "mode": sorted(spec.modes)}
+
+
+def parse_scenario(raw: Mapping | None, origin: str, overrides: Sequence[str] = ()) -> ScenarioSpec:
+    """Raw scenario data (the composed YAML) -> ScenarioSpec, or ScenarioError."""
+    problems = Problems()
+    if not raw:
+        raise ScenarioError(origin, ["scenario: the scenario is empty; it needs at least `name` and the sections it "
+                                     "uses (see docs/scenario-reference.md)"], overrides)
+    spec = parse(ScenarioSpec, raw, "scenario", PLUGINS, problems)
+    if problems:
+        raise ScenarioError(origin, list(problems) + old_form_hints(raw, origin), overrides)
+    check_spec(spec, origin, overrides)
+    return spec
+
+
+def old_form_hints(raw: Mapping, origin: str) -> list[str]:
+    """For a scenario written in the old form: the new form of each entry that changed, and the
+    command that rewrites the file."""
+    new, changed = migrate(raw)
+    if not changed:
+        return []
+    hints = []
+    for key in changed:
+        node: Any = new
+        for part in key.split("."):
+            node = node[part]
+        shown = yaml.safe_dump(node, default_flow_style=True, sort_keys=False, width=10_000).strip()
+        hints.append(f"scenario.{key}: old form; the new form of this entry is {shown}")
+    hints.append(f"python -m sim.migrate {origin} rewrites the file in the new form")
+    return hints
+
+
+def check_spec(spec: ScenarioSpec, origin: str, overrides: Sequence[str] = ()) -> None:
+    """Every declared range and rule of a typed scenario (however it was made: parsed from a file
+    or built in code), and the names that point between its parts; ScenarioError if any fails."""
+    problems = check_tree(spec, "scenario")
+    if not problems:
+        problems = check_names(spec)
+    if problems:
+        raise ScenarioError(origin, problems, overrides)
+
+
+def check_names(spec: ScenarioSpec) -> list[str]:
+    """References between parts of the scenario, and rules that span several of its parts."""
+    p = check_refs(spec, "scenario", scenario_names(spec), PLUGINS)
+    policy = spec.coordination.policy
+    chosen = spec.coordination.settings.get(policy) or PLUGINS.family("coordination policy")[policy].Params()
+    if policy == "task_force" and not chosen.units:
+        p.append("scenario.coordination.task_force.units: task_force needs the unit groups it pools; allowed: "
+                 + ", ".join(spec.units))
+    if any(o.port_share > 0 for o in spec.organisations.values()) and not spec.ports:
+        p.append("scenario.organisations: port_share > 0 needs at least one entry in scenario.ports")
+    return p
+
+
+_JURISDICTION_TERM = re.compile(r"^(towns|ports):(\d+(\.\d*)?|\.\d+)$")
 
 
 def check_against_terrain(spec: ScenarioSpec, terrain: Terrain, origin: str) -> None:
     """Checks that need the terrain: sectors exist, node ids in range, roles of nodes."""
-    p: list[str] = []
     sectors = list(terrain.sector_names)
-    n = terrain.n_nodes
+    names = {"sector": sectors, "node": range(terrain.n_nodes)}
+    p = check_refs(spec, "scenario", names, PLUGINS)
     allowed_juris = sectors + ["home", "all", "towns:<km>", "ports:<km>"]
-
-    def nodes_ok(key: str, nodes: list[int]) -> None:
-        bad = [v for v in nodes if not 0 <= v < n]
-        if bad:
-            p.append(f"{key}: node ids {bad} not in the terrain (0..{n - 1})")
-
     for name, a in spec.agencies.items():
         for s in a.jurisdiction:
-            kind, _, km = s.partition(":")
-            if kind in ("towns", "ports") and km.replace(".", "", 1).isdigit():
-                continue
-            _choice(p, f"scenario.agencies.{name}.jurisdiction", s, allowed_juris)
-    all_sensors = {f"{g}:{i}" for g, sg in spec.sensors.items() for i in range(max(sg.count, 1))} | set(spec.sensors)
-    for name, inj in spec.injects.items():
-        if inj.node >= 0:
-            nodes_ok(f"scenario.injects.{name}.node", [inj.node])
-        if inj.sector:
-            _choice(p, f"scenario.injects.{name}.sector", inj.sector, sectors)
-        for sname in inj.sensors:
-            if sname not in all_sensors and sname.split(":")[0] not in spec.sensors:
-                p.append(f"scenario.injects.{name}.sensors: unknown sensor {sname!r}; use a group name "
-                         f"({', '.join(spec.sensors)}) or group:index")
-    for group, items in (("units", spec.units), ("sensors", spec.sensors)):
-        for name, g in items.items():
-            for s in g.sectors:
-                _choice(p, f"scenario.{group}.{name}.sectors", s, sectors)
-            nodes_ok(f"scenario.{group}.{name}.nodes", list(g.nodes))
-    for name, u in spec.units.items():
-        nodes_ok(f"scenario.units.{name}.route", list(u.route))
+            if s not in sectors and s not in ("home", "all") and not _JURISDICTION_TERM.match(s):
+                p.append(f"scenario.agencies.{name}.jurisdiction: unknown term {s!r}; allowed: "
+                         f"{', '.join(allowed_juris)}")
+    n = terrain.n_nodes
     for name, o in spec.organisations.items():
         key = f"scenario.organisations.{name}"
-        nodes_ok(f"{key}.staging", list(o.staging))
-        nodes_ok(f"{key}.destinations", list(o.destinations))
         for v in o.staging:
-            if 0 <= v < n and terrain.side[v] != 0:
+            if 0 <= v < n and terrain.side[v] != FOREIGN:
                 p.append(f"{key}.staging: node {v} is on the home side (origins must be foreign)")
         for v in o.destinations:
-            if 0 <= v < n and terrain.side[v] != 1:
+            if 0 <= v < n and terrain.side[v] != HOME:
                 p.append(f"{key}.destinations: node {v} is on the foreign side (destinations must be home)")
     if p:
         raise ScenarioError(origin, p)
-

@@ -2,110 +2,25 @@
 
 Pure and deterministic in the scenario: placement randomness comes from the terrain seed and
 the asset group's name, never from the replication seed, so every replication of a scenario
-sees the same map and the same deployment.
+sees the same map and the same deployment. Imports no agent module: the world is data.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from sim.agents.sensor_types import SENSOR_TYPES, Footprint
-from sim.scenario import (AgencySpec, BarrierSpec, OrgSpec, ScenarioSpec, SensorGroupSpec,
-                          UnitGroupSpec)
+from sim.assets import (AgencyParams, Authority, BarrierParams, Coverage, OrgParams, PortParams, SensorParams,
+                        UnitParams)
+from sim.scenario import OrgSpec, ScenarioSpec
+from sim.sensors import SENSOR_TYPES
 from sim.terrain import HOME, KindProps, Router, Terrain, generate, load_csv, load_graphml, validate
-from sim.validation import check_against_terrain, check_names
-
-
-@dataclass(frozen=True)
-class AgencyParams:
-    name: str
-    spec: AgencySpec
-    jurisdiction: np.ndarray  # bool per node: where its units may act
-
-
-@dataclass(frozen=True)
-class UnitParams:
-    id: int
-    name: str
-    group: str
-    agency: str
-    base: int
-    spec: UnitGroupSpec
-    beat: np.ndarray  # nodes of the unit's beat (home side, its sectors, its jurisdiction)
-    beat_points: np.ndarray  # at most spec.beat_points nodes spread over the beat (its roads for
-    # non-foot units): where a random_beat unit drives, so its routes come from a few cached trees
-    shift_offset_min: float  # first shift start after midnight of day 0
-
-
-@dataclass(frozen=True)
-class SensorParams:
-    id: int
-    name: str
-    group: str
-    agency: str
-    node: int
-    spec: SensorGroupSpec
-    footprint: Footprint
-    visible: bool  # can smugglers see it (towers) and route around it
-
-
-@dataclass(frozen=True)
-class BarrierParams:
-    name: str
-    agency: str
-    edges: np.ndarray
-    length_km: float
-    spec: BarrierSpec
-
-
-@dataclass(frozen=True)
-class OrgParams:
-    name: str
-    spec: OrgSpec
-    staging: np.ndarray
-    destinations: np.ndarray
-    reachable: dict[tuple[str, int], np.ndarray]  # (mode, staging node) -> destinations it can reach
-
-
-@dataclass
-class Coverage:
-    """For each node, the sensors covering it: CSR-like (ptr into sensor/per_visit/rate)."""
-
-    ptr: np.ndarray
-    sensor: np.ndarray
-    per_visit: np.ndarray
-    rate_per_min: np.ndarray
-
-
-@dataclass(frozen=True)
-class Authority:
-    """Where a unit may act: its own agency's jurisdiction, MOU hosts' (with a delay), and, in
-    a task force, the union of the participating agencies' jurisdictions."""
-
-    own: np.ndarray
-    mou: list[tuple[np.ndarray, float]]  # (host jurisdiction, authorisation minutes)
-
-    def check(self, node: int, pooled_area: np.ndarray | None = None) -> tuple[bool, float, str]:
-        if self.own[node]:
-            return True, 0.0, "own"
-        if pooled_area is not None and pooled_area[node]:
-            return True, 0.0, "task_force"
-        options = [delay for area, delay in self.mou if area[node]]
-        return (True, min(options), "mou") if options else (False, 0.0, "")
-
-    def area(self, pooled_area: np.ndarray | None = None, authorised: bool = False) -> np.ndarray:
-        """Cells where the unit may arrest now: its own area, its pool's, and (once authorised
-        for a dispatch under an MOU) its hosts'."""
-        mask = self.own.copy()
-        if pooled_area is not None:
-            mask |= pooled_area
-        if authorised:
-            for host, _ in self.mou:
-                mask |= host
-        return mask
+from sim.validation import ScenarioError, check_against_terrain, check_spec
 
 
 @dataclass
@@ -121,7 +36,8 @@ class World:
     coverage: Coverage
     known_risk: np.ndarray  # per node: exposure per hour from visible sensors
     authority: dict[str, Authority]  # per agency
-    ports: list  # PortParams (sim/agents/ports.py)
+    ports: list[PortParams]
+    _shared: dict = field(default_factory=dict, repr=False, compare=False)
 
     def union_jurisdiction(self, agencies: list[str]) -> np.ndarray:
         out = np.zeros(self.terrain.n_nodes, dtype=bool)
@@ -132,6 +48,13 @@ class World:
     @property
     def horizon_min(self) -> float:
         return self.scenario.horizon_days * 24 * 60
+
+    def shared(self, key: tuple, build: Callable[[], Any]) -> Any:
+        """Derived data that depends only on the world (e.g. a beat's points), built once and
+        shared read-only by every agent and replication that asks for the same key."""
+        if key not in self._shared:
+            self._shared[key] = build()
+        return self._shared[key]
 
 
 def _placement_rng(seed: int, name: str) -> np.random.Generator:
@@ -147,7 +70,6 @@ def load_terrain(spec: ScenarioSpec, base_dir: str = ".") -> Terrain:
         terrain = generate(ts)
         validate(terrain, f"generator (scenario.terrain, seed {ts.seed})")
         return terrain
-    from pathlib import Path
     path = Path(ts.path) if Path(ts.path).is_absolute() else Path(base_dir) / ts.path
     return load_graphml(path, kinds) if ts.source == "graphml" else load_csv(path, kinds)
 
@@ -187,32 +109,10 @@ def _spread(terrain: Terrain, candidates: np.ndarray, k: int) -> list[int]:
     return order[np.minimum(idx, order.size - 1)].tolist()
 
 
-def _beat_points(terrain: Terrain, beat: np.ndarray, keep_to_roads: bool, k: int) -> np.ndarray:
-    """At most k cells spread over a beat (over its road cells if `keep_to_roads` and it has at
-    least 2): farthest-point sampling from the cell nearest the beat's centre, so every cell of
-    the beat is near a point, whatever the cell size. A beat of at most k cells is all points."""
-    if keep_to_roads:
-        on_road = np.zeros(terrain.n_nodes, dtype=bool)
-        on_road[terrain.edge_u[terrain.edge_road]] = True
-        on_road[terrain.edge_v[terrain.edge_road]] = True
-        roads = beat[on_road[beat]]
-        beat = roads if roads.size >= 2 else beat
-    if beat.size <= k:
-        return beat
-    x, y = terrain.x[beat], terrain.y[beat]
-    chosen = [int(np.argmin((x - x.mean()) ** 2 + (y - y.mean()) ** 2))]
-    gap = (x - x[chosen[0]]) ** 2 + (y - y[chosen[0]]) ** 2
-    while len(chosen) < k:
-        i = int(np.argmax(gap))
-        chosen.append(i)
-        gap = np.minimum(gap, (x - x[i]) ** 2 + (y - y[i]) ** 2)
-    return np.sort(beat[chosen])
-
-
 def build_world(spec: ScenarioSpec, origin: str = "scenario", base_dir: str = ".",
                 terrain: Terrain | None = None) -> World:
-    """Validate the scenario, build (or take) the terrain and place every asset."""
-    check_names(spec, origin)
+    """Check the scenario, build (or take) the terrain and place every asset."""
+    check_spec(spec, origin)
     if terrain is None:
         terrain = load_terrain(spec, base_dir)
     check_against_terrain(spec, terrain, origin)
@@ -222,9 +122,26 @@ def build_world(spec: ScenarioSpec, origin: str = "scenario", base_dir: str = ".
         name: AgencyParams(name, a, _sector_mask(terrain, list(a.jurisdiction)) & home)
         for name, a in spec.agencies.items()
     }
+    units = _units(spec, terrain, agencies)
+    sensors = _sensors(spec, terrain)
+    barriers, delay = _barriers(spec, terrain)
+    router = Router(terrain, spec.modes, delay)
+    orgs = [_org(name, o, terrain, router, origin) for name, o in spec.organisations.items()]
+    coverage, known = _coverage(terrain.n_nodes, sensors)
+    authority = {
+        name: Authority(a.jurisdiction, [(agencies[m.host].jurisdiction, m.authorisation_min)
+                                         for m in spec.agreements.values() if m.agency == name])
+        for name, a in agencies.items()
+    }
+    ports = place_ports(spec, terrain, origin)
+    return World(spec, terrain, router, agencies, units, sensors, barriers, orgs, coverage, known, authority, ports)
 
+
+def _units(spec: ScenarioSpec, terrain: Terrain, agencies: dict[str, AgencyParams]) -> list[UnitParams]:
+    """Each group's units: bases spread over (or given in) the group's area, a beat each, and
+    shift starts staggered over the day."""
     units: list[UnitParams] = []
-    points_of: dict[tuple, np.ndarray] = {}
+    home = terrain.side == HOME
     for gname, g in spec.units.items():
         juris = agencies[g.agency].jurisdiction
         area = juris & (_sector_mask(terrain, list(g.sectors)) if g.sectors else True)
@@ -238,19 +155,20 @@ def build_world(spec: ScenarioSpec, origin: str = "scenario", base_dir: str = ".
         period = 24 * 60 / g.shifts_per_day
         for i, base in enumerate(bases):
             beat_area = area if g.sectors else (juris & (terrain.sector == terrain.sector[base]))
-            beat = np.flatnonzero(beat_area)
-            key = (beat.tobytes(), g.mode != "foot", g.beat_points)
-            if key not in points_of:  # units sharing a beat share its points (and routing trees)
-                points_of[key] = _beat_points(terrain, beat, g.mode != "foot", g.beat_points)
             units.append(UnitParams(
                 id=len(units), name=f"{gname}:{i}", group=gname, agency=g.agency, base=int(base), spec=g,
-                beat=beat, beat_points=points_of[key], shift_offset_min=(i % g.shifts_per_day) * period,
+                beat=np.flatnonzero(beat_area), shift_offset_min=(i % g.shifts_per_day) * period,
             ))
+    return units
 
+
+def _sensors(spec: ScenarioSpec, terrain: Terrain) -> list[SensorParams]:
+    """Each sensor group placed (along the border, at random, or explicitly), with its footprint."""
     sensors: list[SensorParams] = []
-    for gname, g in spec.sensors.items():
+    home = terrain.side == HOME
+    for gname, chosen in spec.sensors.items():
+        g, kind = chosen.params, SENSOR_TYPES.get(chosen.type)
         area = _sector_mask(terrain, list(g.sectors))
-        kind = SENSOR_TYPES.get(g.type)()
         if g.placement == "explicit":
             nodes = _explicit_nodes(terrain, list(g.nodes), list(g.coords), area)
         elif g.placement == "along_border":
@@ -267,10 +185,14 @@ def build_world(spec: ScenarioSpec, origin: str = "scenario", base_dir: str = ".
             nodes = rng.choice(cand, size=min(g.count, cand.size), replace=False).tolist()
         for i, node in enumerate(nodes):
             sensors.append(SensorParams(
-                id=len(sensors), name=f"{gname}:{i}", group=gname, agency=g.agency, node=int(node), spec=g,
-                footprint=kind.footprint(terrain, int(node), g), visible=getattr(kind, "visible", False),
+                id=len(sensors), name=f"{gname}:{i}", group=gname, type=chosen.type, agency=g.agency,
+                node=int(node), spec=g, footprint=kind.footprint(terrain, int(node), g), visible=kind.visible,
             ))
+    return sensors
 
+
+def _barriers(spec: ScenarioSpec, terrain: Terrain) -> tuple[list[BarrierParams], dict[int, float]]:
+    """Barriers on the border edges of their span, and the breach delay of each such edge."""
     barriers: list[BarrierParams] = []
     delay: dict[int, float] = {}
     be = terrain.border_edges
@@ -282,28 +204,35 @@ def build_world(spec: ScenarioSpec, origin: str = "scenario", base_dir: str = ".
         barriers.append(BarrierParams(bname, b.agency, edges, length, b))
         for e in edges.tolist():
             delay[e] = max(delay.get(e, 0.0), b.breach_min)
+    return barriers, delay
 
-    router = Router(terrain, spec.modes, delay)
-    orgs = [_org(name, o, terrain, router, origin) for name, o in spec.organisations.items()]
-    coverage, known = _coverage(terrain.n_nodes, sensors)
-    authority = {
-        name: Authority(a.jurisdiction, [(agencies[m.host].jurisdiction, m.authorisation_min)
-                                         for m in spec.agreements.values() if m.agency == name])
-        for name, a in agencies.items()
-    }
-    from sim.agents.ports import build_ports
-    ports = build_ports(spec, terrain, origin)
-    if any(o.spec.port_share > 0 for o in orgs) and not ports:
-        from sim.validation import ScenarioError
-        raise ScenarioError(origin, ["scenario.organisations: port_share > 0 needs at least one entry in scenario.ports"])
-    return World(spec, terrain, router, agencies, units, sensors, barriers, orgs, coverage, known, authority, ports)
+
+def place_ports(spec: ScenarioSpec, terrain: Terrain, origin: str) -> list[PortParams]:
+    """One PortParams per entry of `spec.ports`, in declaration order. A port with node -1 takes
+    the next unused terrain port (the i-th such entry takes `terrain.ports[i]`)."""
+    terrain_ports = terrain.ports.tolist()
+    problems: list[str] = []
+    ports: list[PortParams] = []
+    auto = 0
+    for name, p in spec.ports.items():
+        node = int(p.node)
+        if node < 0:
+            if auto < len(terrain_ports):
+                node = int(terrain_ports[auto])
+            else:
+                problems.append(f"scenario.ports.{name}.node: -1 takes the terrain's port number {auto + 1}, but "
+                                f"the terrain has {len(terrain_ports)} port(s); allowed: an explicit node id "
+                                f"0..{terrain.n_nodes - 1}, or fewer ports with node -1")
+            auto += 1
+        ports.append(PortParams(id=len(ports), name=name, node=node, agency=p.agency, spec=p))
+    if problems:
+        raise ScenarioError(origin, problems)
+    return ports
 
 
 def _org(name: str, o: OrgSpec, terrain: Terrain, router: Router, origin: str) -> OrgParams:
     """An organisation with, per movement mode and staging area, the destinations it can reach
     (barriers close some modes); a staging area that reaches none is a scenario error."""
-    from sim.validation import ScenarioError
-
     staging = np.array(o.staging, dtype=np.int64) if o.staging else terrain.staging_areas
     dests = np.array(o.destinations, dtype=np.int64) if o.destinations else terrain.towns
     reachable: dict[tuple[str, int], np.ndarray] = {}

@@ -21,8 +21,8 @@ CASES = {
 
 def summary_of(case: str) -> dict[str, float]:
     overrides, seed = CASES[case]
-    cfg, origin = compose(overrides)
-    result = run_replication(build_world(cfg.scenario, origin), seed)
+    c = compose(overrides)
+    result = run_replication(build_world(c.scenario, c.origin), seed)
     return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in result.summary.items()}
 
 

@@ -12,8 +12,8 @@ from sim.world import build_world  # noqa: E402
 
 @lru_cache(maxsize=16)
 def _world(overrides: tuple[str, ...]):
-    cfg, origin = compose(list(overrides))
-    return build_world(cfg.scenario, origin)
+    c = compose(list(overrides))
+    return build_world(c.scenario, c.origin)
 
 
 @pytest.fixture(scope="session")

@@ -1,12 +1,21 @@
-"""Small hand-built worlds and model runs shared by the tests."""
+"""Small hand-built worlds, plug-in choices and model runs shared by the tests."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import networkx as nx
 
+from sim.coordination import COORDINATION
+from sim.injects import INJECTS
 from sim.model import BorderModel
-from sim.scenario import (AgencySpec, CargoSpec, KindSpec, ModeSpec, OrgSpec, ScenarioSpec,
-                          SensorGroupSpec, UnitGroupSpec)
+from sim.params import Chosen
+from sim.policies.patrol.fixed_route import FixedRouteParams
+from sim.policies.reaction import REACTIONS
+from sim.scenario import (AgencySpec, CargoSpec, CoordinationSpec, KindSpec, ModeSpec, OrgSpec, ScenarioSpec,
+                          TerrainSpec, UnitGroupSpec)
+from sim.sensors.ground import GroundParams
+from sim.sensors.tower import TowerParams
 from sim.terrain import KindProps
 from sim.terrain.io import from_networkx
 from sim.world import World, build_world
@@ -27,39 +36,71 @@ def corridor_graph(length: int = 8, kind: str = "open") -> nx.Graph:
     return g
 
 
-def corridor_world(sensors: dict[str, SensorGroupSpec] | None = None,
+def ground(node: int, p: float, agency: str = "bp", **kw) -> Chosen:
+    """A ground sensor at `node` with detection probability p per pass, no cover effect, no
+    false alarms, never failing."""
+    spec = dict(agency=agency, placement="explicit", nodes=[node], detect_prob=p, cover_sensitivity=0.0,
+                false_alarms_per_day=0.0, mtbf_days=0.0)
+    return Chosen("ground", GroundParams(**{**spec, **kw}))
+
+
+def tower(node: int, rate: float, range_km: float, agency: str = "bp", **kw) -> Chosen:
+    spec = dict(agency=agency, placement="explicit", nodes=[node], range_km=range_km, detect_rate_per_hour=rate,
+                false_alarms_per_day=0.0, mtbf_days=0.0)
+    return Chosen("tower", TowerParams(**{**spec, **kw}))
+
+
+def sure_ground(*nodes: int) -> dict[str, Chosen]:
+    """Ground sensors that always detect a group passing their cell, one per node."""
+    return {f"g{n}": ground(n, 1.0) for n in nodes}
+
+
+def fixed_route(*route: int) -> Chosen:
+    return Chosen("fixed_route", FixedRouteParams(route=list(route)))
+
+
+def posted_unit(node: int, **kw) -> UnitGroupSpec:
+    """A unit of agency 'bp' that stays at `node` around the clock (a fixed route of one waypoint)."""
+    spec = dict(agency="bp", count=1, placement="explicit", nodes=[node], policy=fixed_route(node, node),
+                shift_hours=24.0, shifts_per_day=1, mode="vehicle")
+    spec.update(kw)
+    return UnitGroupSpec(**spec)
+
+
+def reaction(name: str, **params) -> Chosen:
+    return Chosen(name, REACTIONS.get(name).Params(**params))
+
+
+def coordination(policy: str, **params) -> CoordinationSpec:
+    """Coordination by `policy`, with `params` for that policy's block."""
+    return CoordinationSpec(policy=policy, settings={policy: COORDINATION.get(policy).Params(**params)})
+
+
+def inject(type_: str, **params) -> Chosen:
+    return Chosen(type_, INJECTS.get(type_).Params(**params))
+
+
+def corridor_world(sensors: dict[str, Chosen] | None = None,
                    units: dict[str, UnitGroupSpec] | None = None,
                    attempts_per_day: float = 100.0, horizon_days: float = 3.0, length: int = 8,
                    kind: str = "open", agency: AgencySpec | None = None, agencies: dict | None = None,
                    scenario_kw: dict | None = None, **org_kw) -> World:
     """A corridor scenario with one agency ('bp', or `agencies`), one organisation and the given
-    assets; `scenario_kw` sets further ScenarioSpec fields (coordination, agreements, injects...)."""
+    assets; `scenario_kw` sets further ScenarioSpec fields (coordination, agreements, injects...);
+    `org_kw` the organisation's (`reaction` by name, with `hide_min` / `speedup` for it)."""
     kinds = {k: KindProps(v.cover, v.speed_factor) for k, v in KINDS.items()}
     terrain = from_networkx(corridor_graph(length, kind), kinds, "corridor")
+    react = org_kw.pop("reaction", "run")
+    react_params = {k: org_kw.pop(k) for k in ("hide_min", "speedup") if k in org_kw}
     org = OrgSpec(attempts_per_day=attempts_per_day, hourly_profile=[1.0] * 24,
-                  cargo={"people": CargoSpec(share=1.0, size_min=4, size_max=4)}, notice_prob=0.0)
-    for k, v in org_kw.items():
-        setattr(org, k, v)
-    spec = ScenarioSpec(name="corridor", horizon_days=horizon_days,
+                  cargo={"people": CargoSpec(share=1.0, size_min=4, size_max=4)}, notice_prob=0.0,
+                  reaction=reaction(react, **react_params))
+    org = dataclasses.replace(org, **org_kw)
+    spec = ScenarioSpec(name="corridor", horizon_days=horizon_days, terrain=TerrainSpec(kinds=dict(KINDS)),
                         modes={"foot": ModeSpec(3.0, 4.0, True), "vehicle": ModeSpec(15.0, 40.0)},
                         agencies=agencies or {"bp": agency or AgencySpec(jurisdiction=["all"])},
                         units=units or {}, sensors=sensors or {}, organisations={"org": org}, **(scenario_kw or {}))
-    spec.terrain.kinds = dict(KINDS)
     return build_world(spec, "corridor", terrain=terrain)
-
-
-def sure_ground(*nodes: int) -> dict[str, SensorGroupSpec]:
-    """Ground sensors that always detect a group passing their cell, one per node."""
-    return {f"g{n}": SensorGroupSpec(agency="bp", type="ground", placement="explicit", nodes=[n], detect_prob=1.0,
-                                     cover_sensitivity=0.0, false_alarms_per_day=0.0, mtbf_days=0.0) for n in nodes}
-
-
-def posted_unit(node: int, **kw) -> UnitGroupSpec:
-    """A unit of agency 'bp' that stays at `node` around the clock (a fixed route of one waypoint)."""
-    spec = dict(agency="bp", count=1, placement="explicit", nodes=[node], policy="fixed_route", route=[node, node],
-                shift_hours=24.0, shifts_per_day=1, mode="vehicle")
-    spec.update(kw)
-    return UnitGroupSpec(**spec)
 
 
 def run(world: World, seed: int) -> tuple[BorderModel, "object"]:

@@ -14,8 +14,8 @@ from sim.world import build_world
 
 
 def test_replayed_positions_equal_what_the_model_reported(tmp_path):
-    cfg, origin = compose(["scenario=drill_night_surge", "scenario.horizon_days=1"])  # a sector dark at 21-25 h
-    world = build_world(cfg.scenario, origin, str(SCENARIO_DIR))
+    c = compose(["scenario=drill_night_surge", "scenario.horizon_days=1"])  # a sector dark at 21-25 h
+    world = build_world(c.scenario, c.origin, str(SCENARIO_DIR))
     model = BorderModel(world, 4)
     reported, sensors_down, active, on_duty = {}, {}, {}, {}
     for t in (300.0, 610.0, 1300.0):
@@ -57,9 +57,9 @@ def test_replayed_positions_equal_what_the_model_reported(tmp_path):
 
 
 def test_aar_from_a_real_run_has_every_part(tmp_path):
-    cfg, origin = compose(["scenario=tri_agency", "scenario.horizon_days=1"])
+    c = compose(["scenario=tri_agency", "scenario.horizon_days=1"])
     run_dir = tmp_path / "run"
-    run_experiment(Experiment(cfg.scenario, origin, str(SCENARIO_DIR), run_dir, 2, 1, 1))
+    run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), run_dir, 2, 1, 1))
     page = build_aar(run_dir, 0, [300, 900]).read_text()
     for part in ("Per agency", "border_patrol", "customs", "local_police", "timelines.png", "replay_300.png",
                  "replay_900.png", "crossed-&gt;first_detection"):

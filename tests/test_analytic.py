@@ -7,19 +7,19 @@ import pytest
 from scipy import stats
 
 from helpers import corridor_world, run
-from sim.scenario import AgencySpec, SensorGroupSpec
+from helpers import ground as ground_sensor
+from helpers import tower as tower_sensor
+from sim.scenario import AgencySpec
 
 MIN_PER_KM = 60.0 / 3.0  # foot, off-road, speed factor 1: 3 km/h
 
 
-def ground(node: int, p: float) -> SensorGroupSpec:
-    return SensorGroupSpec(agency="bp", type="ground", placement="explicit", nodes=[node], detect_prob=p,
-                           cover_sensitivity=0.0, false_alarms_per_day=0.0, mtbf_days=0.0)
+def ground(node: int, p: float):
+    return ground_sensor(node, p)
 
 
-def tower(node: int, rate: float, range_km: float) -> SensorGroupSpec:
-    return SensorGroupSpec(agency="bp", type="tower", placement="explicit", nodes=[node], range_km=range_km,
-                           detect_rate_per_hour=rate, false_alarms_per_day=0.0, mtbf_days=0.0)
+def tower(node: int, rate: float, range_km: float):
+    return tower_sensor(node, rate, range_km)
 
 
 def detected_share(world, seeds=(1, 2)) -> tuple[float, int]:
@@ -75,8 +75,7 @@ def erlang_c_wait(lam: float, mean_service: float, c: int) -> float:
 
 def mean_alert_wait(operators: int, handling_min: float, handling: str, seeds=range(1, 13)) -> list[float]:
     """Per-replication mean operator queue wait, with Poisson false alarms at 1 per minute."""
-    sensors = {f"fa{i}": SensorGroupSpec(agency="bp", type="ground", placement="explicit", nodes=[2 + i],
-                                         detect_prob=0.0, false_alarms_per_day=360.0, mtbf_days=0.0)
+    sensors = {f"fa{i}": ground_sensor(2 + i, 0.0, false_alarms_per_day=360.0, cover_sensitivity=1.0)
                for i in range(4)}
     agency = AgencySpec(jurisdiction=["all"], operators=operators, handling_min=handling_min, handling=handling)
     world = corridor_world(sensors, attempts_per_day=0.0, horizon_days=3, agency=agency)

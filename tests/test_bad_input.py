@@ -8,26 +8,25 @@ from sim.world import build_world
 
 
 def scenario_file(tmp_path, text: str) -> list[str]:
-    """Overrides that make Hydra find scenario 'bad' in tmp_path/scenario/bad.yaml."""
-    (tmp_path / "scenario").mkdir(exist_ok=True)
-    (tmp_path / "scenario" / "bad.yaml").write_text(text)
-    return [f"hydra.searchpath=[file://{tmp_path}]", "scenario=bad"]
+    """The override that loads a scenario file bad.yaml from tmp_path."""
+    (tmp_path / "bad.yaml").write_text(text)
+    return [f"scenario_file={tmp_path / 'bad.yaml'}"]
 
 
 def build(*overrides: str):
-    cfg, origin = compose(list(overrides))
-    return build_world(cfg.scenario, origin)
+    c = compose(list(overrides))
+    return build_world(c.scenario, c.origin)
 
 
 def test_unknown_key_in_scenario_file_lists_allowed_keys(tmp_path):
-    with pytest.raises(ConfigError) as err:
+    with pytest.raises(ScenarioError) as err:
         compose(scenario_file(tmp_path, "name: bad\nterrain:\n  lenght_km: 30\n"))
     msg = str(err.value)
-    assert "scenarios/bad.yaml" in msg and "scenario.terrain.lenght_km" in msg and "length_km" in msg
+    assert "bad.yaml" in msg and "scenario.terrain.lenght_km" in msg and "length_km" in msg
 
 
 def test_unknown_key_on_command_line():
-    with pytest.raises(ConfigError) as err:
+    with pytest.raises(ScenarioError) as err:
         compose(["scenario.units.bp_foot.speed=3"])
     msg = str(err.value)
     assert "command-line override 'scenario.units.bp_foot.speed=3'" in msg
@@ -35,9 +34,10 @@ def test_unknown_key_on_command_line():
 
 
 def test_wrong_type_names_key_and_expected_type(tmp_path):
-    with pytest.raises(ConfigError) as err:
+    with pytest.raises(ScenarioError) as err:
         compose(scenario_file(tmp_path, "name: bad\nhorizon_days: soon\n"))
-    assert "scenario.horizon_days" in str(err.value) and "expected float" in str(err.value)
+    assert "bad.yaml" in str(err.value)
+    assert "scenario.horizon_days: expected a number, got 'soon'" in str(err.value)
 
 
 def test_yaml_syntax_error_names_file_and_line(tmp_path):
@@ -56,12 +56,13 @@ def test_unknown_policy_name_lists_registered_policies():
         build("scenario.units.bp_foot.policy=zigzag", "scenario.organisations.cartel.routing=teleport")
     msg = str(err.value)
     assert "scenarios/demo.yaml" in msg
-    assert "scenario.units.bp_foot.policy: unknown value 'zigzag'; allowed: fixed_route, random_beat" in msg
-    assert "scenario.organisations.cartel.routing: unknown value 'teleport'; allowed: fastest, least_risk" in msg
+    assert ("command-line override 'scenario.units.bp_foot.policy=zigzag': scenario.units.bp_foot.policy: unknown "
+            "patrol policy 'zigzag'; allowed: fixed_route, random_beat, random_walk") in msg
+    assert "scenario.organisations.cartel.routing: unknown routing policy 'teleport'; allowed: fastest, least_risk" in msg
 
 
 def test_reference_to_unknown_agency():
-    with pytest.raises(ScenarioError, match=r"scenario.sensors.towers.agency: unknown value 'cia'; allowed: border_patrol"):
+    with pytest.raises(ScenarioError, match=r"scenario.sensors.towers.agency: unknown agency 'cia'; allowed: border_patrol"):
         build("scenario.sensors.towers.agency=cia")
 
 
@@ -69,19 +70,20 @@ def test_unknown_sector_and_out_of_range_node():
     with pytest.raises(ScenarioError) as err:
         build("scenario.units.bp_foot.sectors=[S9]", "scenario.organisations.cartel.staging=[999999]")
     msg = str(err.value)
-    assert "scenario.units.bp_foot.sectors: unknown value 'S9'; allowed: S1, S2" in msg
-    assert "scenario.organisations.cartel.staging: node ids [999999] not in the terrain" in msg
+    assert "scenario.units.bp_foot.sectors[0]: unknown sector 'S9'; allowed: S1, S2" in msg
+    assert "scenario.organisations.cartel.staging[0]: unknown node 999999; allowed: 0..1279" in msg
 
 
 def test_impossible_values():
     with pytest.raises(ScenarioError) as err:
         build("scenario.sensors.ground.detect_prob=1.5", "scenario.organisations.cartel.hourly_profile=[1,2]",
-              "scenario.organisations.cartel.risk_aversion=-1", "scenario.units.bp_foot.beat_points=1")
+              "scenario.organisations.coyotes.routing={type: least_risk, risk_aversion: -1}",
+              "scenario.units.bp_foot.policy.beat_points=1")
     msg = str(err.value)
-    assert "scenario.organisations.cartel.risk_aversion: must be >= 0, got -1" in msg
-    assert "scenario.units.bp_foot.beat_points: must be >= 2, got 1" in msg
-    assert "scenario.sensors.ground.detect_prob: must be in [0, 1], got 1.5" in msg
-    assert "hourly_profile: needs 24 non-negative weights" in msg
+    assert "scenario.organisations.coyotes.routing.risk_aversion: got -1; allowed: >= 0 and <= 1e+06" in msg
+    assert "scenario.units.bp_foot.policy.beat_points: got 1; allowed: >= 2" in msg
+    assert "scenario.sensors.ground.detect_prob: got 1.5; allowed: >= 0 and <= 1" in msg
+    assert "scenario.organisations.cartel.hourly_profile: got 2 values; allowed: exactly 24" in msg
 
 
 def test_terrain_file_that_does_not_exist():
@@ -104,11 +106,13 @@ injects:
   cut: {type: sensor_outage, duration_hours: 2}
   push: {type: surge, factor: 3, organisation: nobody}
 """
-    cfg, origin = compose(scenario_file(tmp_path, text))
     with pytest.raises(ScenarioError) as err:
-        build_world(cfg.scenario, origin)
+        compose(scenario_file(tmp_path, text))
     msg = str(err.value)
-    assert "scenario.injects.fog.duration_hours: a weather needs a window > 0" in msg
-    assert "scenario.injects.fog.factor: a detection multiplier must be >= 0" in msg
-    assert "scenario.injects.cut: a sensor_outage needs `sensors` or a `sector`" in msg
-    assert "scenario.injects.push.organisation: unknown value 'nobody'" in msg
+    assert "scenario.injects.fog.duration_hours: this inject acts over a window: must be > 0" in msg
+    assert "scenario.injects.fog.factor: got -1; allowed: >= 0 and <= 10" in msg
+    assert "scenario.injects.cut.sensors: a sensor_outage needs `sensors` or a `sector`" in msg
+    with pytest.raises(ScenarioError, match=r"scenario.injects.push.organisation: unknown organisation 'nobody'; "
+                                            r"allowed: \(none defined\)"):
+        compose(scenario_file(tmp_path, text.replace("factor: -1", "factor: 0.5").replace(", duration_hours: 0", "")
+                              .replace("  cut: {type: sensor_outage, duration_hours: 2}\n", "")))

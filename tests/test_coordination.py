@@ -6,24 +6,22 @@ cells 6..8. Operators need exactly 2 minutes per alert."""
 import numpy as np
 import pytest
 
-from helpers import corridor_world, posted_unit, run, sure_ground
-from sim.scenario import (AgencySpec, AgreementSpec, CommsSpec, CoordinationSpec, InjectSpec,
-                          SensorGroupSpec)
+from helpers import coordination, corridor_world, inject, posted_unit, run, sure_ground, tower
+from sim.scenario import AgencySpec, AgreementSpec, CommsSpec, CoordinationSpec
 
 
 def liaison(**kw) -> CoordinationSpec:
     """Liaison that passes on ground-sensor alerts too (the corridor's only sensor)."""
-    return CoordinationSpec(policy="liaison", share_sources=["ground"], **kw)
+    return coordination("liaison", share_sources=["ground"], **kw)
 
 
-def two_agency_world(coordination: CoordinationSpec, **kw):
+def two_agency_world(coord: CoordinationSpec, attempts_per_day: float = 2, **kw):
     agencies = {"bp": AgencySpec(jurisdiction=["all"], operators=1, handling_min=2.0, handling="fixed"),
                 "police": AgencySpec(jurisdiction=["towns:2"], operators=1, handling_min=2.0, handling="fixed")}
     sensors = {k.replace("g", "bp_g"): v for k, v in sure_ground(3).items()}
-    units = {"patrol_car": posted_unit(7, agency="police")}
-    units["patrol_car"].detect_prob = 0.0  # only responses, no chance meetings
-    return corridor_world(sensors, units, attempts_per_day=2, horizon_days=1, agencies=agencies,
-                          scenario_kw={"coordination": coordination, **kw})
+    units = {"patrol_car": posted_unit(7, agency="police", detect_prob=0.0)}  # only responses, no chance meetings
+    return corridor_world(sensors, units, attempts_per_day=attempts_per_day, horizon_days=1, agencies=agencies,
+                          scenario_kw={"coordination": coord, **kw})
 
 
 def first_chain(ev):
@@ -37,7 +35,7 @@ def first_chain(ev):
 
 
 def test_isolated_alert_stays_with_the_owner():
-    _, ev = run(two_agency_world(CoordinationSpec(policy="isolated")), 1)
+    _, ev = run(two_agency_world(coordination("isolated")), 1)
     assert first_chain(ev) == [(0.0, "detection", "bp", ""), (0.0, "alert", "bp", "bp"),
                                (2.0, "alert_handled", "bp", ""), (2.0, "no_unit", "bp", "")]
     assert not (ev[ev.kind == "alert"].agency == "police").any()
@@ -66,7 +64,7 @@ def test_liaison_delay_relay_and_loss():
 
 
 def test_liaison_passes_on_only_the_listed_sources():
-    _, ev = run(two_agency_world(CoordinationSpec(policy="liaison", share_delay_min=0.0, loss_prob=0.0)), 1)
+    _, ev = run(two_agency_world(coordination("liaison", share_delay_min=0.0, loss_prob=0.0)), 1)
     assert (ev[ev.kind == "alert"].agency == "bp").sum() > 0  # ground alerts: kept by default
     assert not (ev.kind == "alert_shared").any() and not (ev[ev.kind == "alert"].agency == "police").any()
 
@@ -79,7 +77,7 @@ def test_stripped_location_places_the_incident_in_the_middle_of_the_sector():
 
 
 def test_joint_command_hears_everything_but_respects_jurisdiction():
-    coord = CoordinationSpec(policy="joint_command", joint_operators=1, joint_handling_min=2.0, joint_handling="fixed")
+    coord = coordination("joint_command", operators=1, handling_min=2.0, handling="fixed")
     _, ev = run(two_agency_world(coord), 1)
     # police may not act at the alert's cell 3: the joint centre sends them to intercept at cell 6,
     # the nearest cell of their own area (1 km from their post at 7: 4 minutes)
@@ -95,8 +93,8 @@ def test_joint_command_hears_everything_but_respects_jurisdiction():
 
 
 def test_task_force_pools_units_across_jurisdictions():
-    coord = CoordinationSpec(policy="task_force", joint_operators=1, joint_handling_min=2.0, joint_handling="fixed",
-                             task_force_units=["patrol_car"], task_force_agencies=["bp", "police"])
+    coord = coordination("task_force", operators=1, handling_min=2.0, handling="fixed", units=["patrol_car"],
+                         agencies=["bp", "police"])
     _, ev = run(two_agency_world(coord), 1)
     chain = first_chain(ev)
     assert (0.0, "alert", "task_force", "bp (copy)") in chain and (0.0, "alert", "bp", "bp") in chain
@@ -121,10 +119,9 @@ def test_units_never_act_outside_jurisdiction_without_agreement():
 
 
 def test_sensor_outage_and_comms_outage_injects_start_and_end_on_time():
-    injects = {"cut": InjectSpec(type="sensor_outage", start_hours=2.0, duration_hours=3.0, sensors=["bp_g3"]),
-               "radio": InjectSpec(type="comms_outage", start_hours=10.0, duration_hours=6.0, agencies=["bp", "police"])}
-    world = two_agency_world(liaison(share_delay_min=0.0, loss_prob=0.0), injects=injects)
-    world.orgs[0].spec.attempts_per_day = 40
+    injects = {"cut": inject("sensor_outage", start_hours=2.0, duration_hours=3.0, sensors=["bp_g3"]),
+               "radio": inject("comms_outage", start_hours=10.0, duration_hours=6.0, agencies=["bp", "police"])}
+    world = two_agency_world(liaison(share_delay_min=0.0, loss_prob=0.0), attempts_per_day=40, injects=injects)
     _, ev = run(world, 4)
     marks = ev[ev.kind.isin(["inject", "inject_end", "sensor_down", "sensor_up"])]
     assert [(t, k, s) for t, k, s in zip(marks.t, marks.kind, marks.source)] == [
@@ -139,12 +136,10 @@ def test_sensor_outage_and_comms_outage_injects_start_and_end_on_time():
 
 
 def test_surge_weather_and_decoy_injects():
-    injects = {"push": InjectSpec(type="surge", start_hours=24.0, duration_hours=24.0, factor=4.0, organisation="org"),
-               "fog": InjectSpec(type="weather", start_hours=60.0, duration_hours=12.0, factor=0.0),
-               "lure": InjectSpec(type="decoy", start_hours=80.0, duration_hours=0.0, count=5, organisation="org")}
-    tower = {"t": SensorGroupSpec(agency="bp", type="tower", placement="explicit", nodes=[4], range_km=3.0,
-                                  detect_rate_per_hour=30.0, false_alarms_per_day=0.0, mtbf_days=0.0)}
-    world = corridor_world(tower, attempts_per_day=30, horizon_days=4, scenario_kw={"injects": injects})
+    injects = {"push": inject("surge", start_hours=24.0, duration_hours=24.0, factor=4.0, organisation="org"),
+               "fog": inject("weather", start_hours=60.0, duration_hours=12.0, factor=0.0),
+               "lure": inject("decoy", start_hours=80.0, duration_hours=0.0, count=5, organisation="org")}
+    world = corridor_world({"t": tower(4, 30.0, 3.0)}, attempts_per_day=30, horizon_days=4, scenario_kw={"injects": injects})
     _, ev = run(world, 5)
     starts = ev[(ev.kind == "attempt") & (ev.cargo != "decoy")].t
     day = np.histogram(starts, bins=[0, 1440, 2880, 4320, 5760])[0]
@@ -159,7 +154,7 @@ def test_partner_tips_arrive_lead_minutes_before_the_crossing_and_hold_a_unit():
     from sim.scenario import IntelSpec, PartnerTipSpec
     intel = IntelSpec(partner=PartnerTipSpec(agency="police", prob=1.0, lead_min=30.0, accuracy_km=0.0,
                                              hold_min=120.0))
-    world = two_agency_world(CoordinationSpec(policy="isolated"), intel=intel)
+    world = two_agency_world(coordination("isolated"), intel=intel)
     _, ev = run(world, 6)
     tips = ev[(ev.kind == "alert") & (ev.source == "partner_tip")].set_index("attempt")
     crossed = ev[ev.kind == "crossed"].set_index("attempt").t
@@ -194,9 +189,8 @@ def test_alert_metrics_count_each_alert_once_whatever_the_policy():
     """Copies passed on (liaison) or heard twice (task force) are not new alerts or tips."""
     from sim.metrics import summarize
     counts = {}
-    for coord in (CoordinationSpec(policy="isolated"), liaison(share_delay_min=0.0, loss_prob=0.0),
-                  CoordinationSpec(policy="task_force", task_force_units=["patrol_car"],
-                                   task_force_agencies=["bp", "police"])):
+    for coord in (coordination("isolated"), liaison(share_delay_min=0.0, loss_prob=0.0),
+                  coordination("task_force", units=["patrol_car"], agencies=["bp", "police"])):
         _, ev = run(two_agency_world(coord), 8)
         s = summarize(ev)
         counts[coord.policy] = (s["alerts"], s["false_alarms"])
@@ -208,7 +202,7 @@ def test_an_alert_merging_during_an_authorisation_wait_does_not_spoil_the_search
     agencies = {"bp": AgencySpec(jurisdiction=["all"], operators=1, handling_min=2.0, handling="fixed"),
                 "police": AgencySpec(jurisdiction=["towns:2"], operators=1, handling_min=2.0, handling="fixed")}
     unit = posted_unit(2, agency="police", detect_prob=0.0, find_prob=1.0, search_radius_km=10.0, search_min=120.0)
-    coord = CoordinationSpec(policy="joint_command", joint_operators=2, joint_handling_min=2.0, joint_handling="fixed")
+    coord = coordination("joint_command", operators=2, handling_min=2.0, handling="fixed")
     mou = {"m": AgreementSpec(agency="police", host="bp", authorisation_min=25.0)}
     world = corridor_world(sure_ground(2, 3), {"car": unit}, attempts_per_day=1, horizon_days=3, agencies=agencies,
                            scenario_kw={"coordination": coord, "agreements": mou})
@@ -220,8 +214,8 @@ def test_an_alert_merging_during_an_authorisation_wait_does_not_spoil_the_search
 
 
 def test_surge_and_decoys_leave_the_normal_attempts_unchanged():
-    injects = {"push": InjectSpec(type="surge", start_hours=5.0, duration_hours=10.0, factor=3.0, organisation="org"),
-               "lure": InjectSpec(type="decoy", start_hours=6.0, duration_hours=0.0, count=4, organisation="org")}
+    injects = {"push": inject("surge", start_hours=5.0, duration_hours=10.0, factor=3.0, organisation="org"),
+               "lure": inject("decoy", start_hours=6.0, duration_hours=0.0, count=4, organisation="org")}
     plain = corridor_world(sure_ground(3), attempts_per_day=40, horizon_days=2)
     pushed = corridor_world(sure_ground(3), attempts_per_day=40, horizon_days=2, scenario_kw={"injects": injects})
     cols = ["t", "node", "cargo", "size"]
@@ -240,7 +234,7 @@ def test_tips_are_the_same_under_every_policy():
     from sim.scenario import CommunityTipSpec, IntelSpec
     intel = IntelSpec(community=CommunityTipSpec(agency="police", radius_km=2.0, report_prob=0.5, false_per_day=6.0))
     false_reports = []
-    for coord in (CoordinationSpec(policy="isolated"), liaison(share_delay_min=0.0, loss_prob=0.0)):
+    for coord in (coordination("isolated"), liaison(share_delay_min=0.0, loss_prob=0.0)):
         _, ev = run(two_agency_world(coord, intel=intel), 9)
         tips = ev[(ev.kind == "alert") & (ev.source == "community_tip") & (ev.attempt < 0)]
         false_reports.append(list(zip(tips.t, tips.node)))
@@ -248,7 +242,7 @@ def test_tips_are_the_same_under_every_policy():
 
 
 def test_weather_blinds_units_during_its_window():
-    injects = {"fog": InjectSpec(type="weather", start_hours=10.0, duration_hours=10.0, factor=0.0)}
+    injects = {"fog": inject("weather", start_hours=10.0, duration_hours=10.0, factor=0.0)}
     units = {"post": posted_unit(4, mode="foot", detect_prob=1.0, capacity=20, processing_min=1.0)}
     world = corridor_world(units=units, attempts_per_day=60, horizon_days=2, scenario_kw={"injects": injects})
     _, ev = run(world, 3)
@@ -259,8 +253,7 @@ def test_weather_blinds_units_during_its_window():
 
 def test_sharing_metrics_per_agency():
     from sim.metrics import summarize
-    world = two_agency_world(liaison(share_delay_min=5.0, loss_prob=0.5))
-    world.orgs[0].spec.attempts_per_day = 30
+    world = two_agency_world(liaison(share_delay_min=5.0, loss_prob=0.5), attempts_per_day=30)
     _, ev = run(world, 10)
     s = summarize(ev)
     assert s["alerts_shared.bp"] == s["alerts_shared"] == (ev.kind == "alert_shared").sum() > 0

@@ -135,14 +135,19 @@ def test_drill_in_a_browser_with_no_internet(app):
         page1.wait_for_timeout(1000)
         assert minute(page1) == paused_at
 
-        # an inject (the form's first type: a comms outage) shows in the feed and in the saved log
+        # the form's first type, a comms outage, needs the two agencies: refused until chosen, nothing fired
         page1.get_by_role("button", name="Inject now").click()
-        expect(page1.locator(".drill-inject-message")).to_contain_text("injected trainer-1-comms_outage")
-        expect(page1.locator(".drill-feed")).to_contain_text("inject  source=trainer-1-comms_outage")
+        expect(page1.locator(".drill-inject-message")).to_contain_text("agencies: got 0 values; allowed: exactly 2")
+        # a weather inject shows in the feed and in the saved log
+        page1.locator(".drill-injects .v-select").first.click()
+        page1.get_by_role("option", name="weather").click()
+        page1.get_by_role("button", name="Inject now").click()
+        expect(page1.locator(".drill-inject-message")).to_contain_text("injected trainer-1-weather")
+        expect(page1.locator(".drill-feed")).to_contain_text("inject  source=trainer-1-weather")
         [first] = drill_dirs(out)
         ev = pq.read_table(first / "events").to_pandas()
         injects = ev[ev.kind == "inject"]
-        assert list(injects.source) == ["trainer-1-comms_outage"]
+        assert list(injects.source) == ["trainer-1-weather"]
         assert injects.t.iloc[0] == paused_at
         if shots:
             Path(shots).mkdir(parents=True, exist_ok=True)

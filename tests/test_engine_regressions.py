@@ -5,12 +5,12 @@ import math
 import numpy as np
 import pytest
 
-from helpers import corridor_world, posted_unit, run, sure_ground
+from helpers import corridor_world, posted_unit, run, sure_ground, tower
 from sim.detection import sensor_hits
 from sim.model import BorderModel
 from sim.movement import Timeline
-from sim.scenario import AgencySpec, SensorGroupSpec
-from sim.world import Coverage
+from sim.assets import Coverage
+from sim.scenario import AgencySpec
 
 
 def posted(node: int, **kw):
@@ -120,9 +120,8 @@ def test_sensor_up_time_functions_match_brute_force():
 
 def test_tower_detection_counts_only_minutes_the_tower_works():
     """With frequent outages, detections match sum over groups of 1 - exp(-rate x up-minutes in view)."""
-    tower = SensorGroupSpec(agency="bp", type="tower", placement="explicit", nodes=[6], range_km=1.5,
-                            detect_rate_per_hour=1.0, false_alarms_per_day=0.0, mtbf_days=0.03, repair_hours=0.7)
-    world = corridor_world({"t": tower}, attempts_per_day=200, horizon_days=3)
+    flaky = tower(6, 1.0, 1.5, mtbf_days=0.03, repair_hours=0.7)
+    world = corridor_world({"t": flaky}, attempts_per_day=200, horizon_days=3)
     model, ev = run(world, 7)
     s = model.sensors[0]
     start = ev[ev.kind == "attempt"].set_index("attempt").t

@@ -73,9 +73,9 @@ def test_rerunning_a_sweep_resumes_without_recomputing(sweep):
 
 
 def test_parallel_replications_equal_serial(tmp_path):
-    cfg, origin = compose(SHORT)
-    a = run_experiment(Experiment(cfg.scenario, origin, str(SCENARIO_DIR), tmp_path / "a", 5, 4, 1))
-    b = run_experiment(Experiment(cfg.scenario, origin, str(SCENARIO_DIR), tmp_path / "b", 5, 4, 2))
+    c = compose(SHORT)
+    a = run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), tmp_path / "a", 5, 4, 1))
+    b = run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), tmp_path / "b", 5, 4, 2))
     assert list(a.seed) == [5, 6, 7, 8]
     pd.testing.assert_frame_equal(a, b)
 
@@ -113,12 +113,12 @@ def _outcome_within(seconds: float, fn) -> BaseException | None:
 def test_a_dead_worker_stops_the_run_with_an_error_instead_of_hanging(tmp_path, monkeypatch):
     """A pool worker dying mid-chunk breaks the pool; the run must fail with BrokenProcessPool.
     (Starting the next chunk from the failed one's callback deadlocked inside the pool.)"""
-    cfg, origin = compose(SHORT)
+    c = compose(SHORT)
     monkeypatch.setattr(runner, "run_chunk", _chunk_that_kills_its_worker)
     monkeypatch.setattr(runner, "process_pool", lambda n: ProcessPoolExecutor(
         n, mp_context=multiprocessing.get_context("fork")))  # the child sees the patched run_chunk (and
     # only exits, so forking this multi-threaded process is safe here)
-    exp = Experiment(cfg.scenario, origin, str(SCENARIO_DIR), tmp_path / "run", 1, 6, 2, chunk_size=1)
+    exp = Experiment(c.scenario, c.origin, str(SCENARIO_DIR), tmp_path / "run", 1, 6, 2, chunk_size=1)
     outcome = _outcome_within(120, lambda: run_experiment(exp))
     assert isinstance(outcome, BrokenProcessPool), outcome
 
@@ -140,9 +140,9 @@ class _PoolThatCannotStart:
 
 
 def test_a_pool_that_cannot_start_is_reported_and_no_chunk_is_lost(tmp_path, monkeypatch):
-    cfg, origin = compose(SHORT)
+    c = compose(SHORT)
     monkeypatch.setattr(runner, "process_pool", _PoolThatCannotStart)
-    exp = Experiment(cfg.scenario, origin, str(SCENARIO_DIR), tmp_path / "run", 1, 4, 2, chunk_size=1)
+    exp = Experiment(c.scenario, c.origin, str(SCENARIO_DIR), tmp_path / "run", 1, 4, 2, chunk_size=1)
     with pytest.raises(OSError, match="Too many open files"):
         run_experiment(exp)
     assert len(list((tmp_path / "run" / "summary").glob("rep-*.parquet"))) == 4  # all ran here

@@ -114,8 +114,10 @@ def test_invariants(world_for, traced, variant, seed):
     inter = ev[ev.kind == "interdiction"]
     sizes = ev[ev.kind == "attempt"].set_index("attempt")["size"]
     coord = world.scenario.coordination
-    pooled = world.union_jurisdiction(list(coord.task_force_agencies) or sorted(
-        {u.agency for u in world.units if u.group in coord.task_force_units}))
+    task_force = coord.settings.get("task_force")
+    pooled_groups = set(task_force.units) if task_force is not None else set()
+    pooled = world.union_jurisdiction(list(task_force.agencies if task_force else []) or sorted(
+        {u.agency for u in world.units if u.group in pooled_groups}))
     dispatch = ev[ev.kind == "dispatch"].set_index("incident")
     on_mou_dispatch = set()  # (unit, interdiction seq) made while the unit was on an MOU dispatch
     for uid, g in ev[ev.unit >= 0].groupby("unit"):
@@ -133,7 +135,7 @@ def test_invariants(world_for, traced, variant, seed):
         unit = world.units[row.unit]
         assert 1 <= row.size <= min(unit.spec.capacity, sizes[row.attempt])
         area = world.agencies[unit.agency].jurisdiction.copy()
-        if coord.policy == "task_force" and unit.group in coord.task_force_units:
+        if coord.policy == "task_force" and unit.group in pooled_groups:
             area |= pooled
         if (row.unit, row.seq) in on_mou_dispatch:
             for m in world.scenario.agreements.values():
@@ -147,7 +149,7 @@ def test_invariants(world_for, traced, variant, seed):
         if row.agency in world.agencies:
             assert unit.agency == row.agency  # an agency centre tasks only its own units
         elif row.agency == "task_force":
-            assert unit.group in coord.task_force_units
+            assert unit.group in pooled_groups
         assert row.detail in ("own", "mou", "task_force")
         if row.detail == "own":
             assert world.agencies[unit.agency].jurisdiction[row.node]

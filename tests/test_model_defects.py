@@ -7,17 +7,17 @@ import math
 import numpy as np
 import pytest
 
-from helpers import corridor_world, posted_unit, run, sure_ground
+from helpers import corridor_world, fixed_route, posted_unit, run, sure_ground
+from helpers import ground as ground_sensor
 from sim.model import BorderModel
-from sim.scenario import AgencySpec, CoordinationSpec, SensorGroupSpec, UnitGroupSpec
+from sim.scenario import AgencySpec, UnitGroupSpec
 
 MIN_PER_CELL = 20.0  # foot, 1 km at 3 km/h
 TWO_AGENCIES = {"bp": AgencySpec(jurisdiction=["all"]), "police": AgencySpec(jurisdiction=["all"])}
 
 
-def ground(agency: str, node: int, p: float) -> SensorGroupSpec:
-    return SensorGroupSpec(agency=agency, type="ground", placement="explicit", nodes=[node], detect_prob=p,
-                           cover_sensitivity=0.0, false_alarms_per_day=0.0, mtbf_days=0.0)
+def ground(agency: str, node: int, p: float):
+    return ground_sensor(node, p, agency=agency)
 
 
 # --- every event of an instant is seen before a reaction re-plans -------------------------------
@@ -61,8 +61,8 @@ def racing_units(max_response_min: float = 180.0) -> BorderModel:
     reaches its centre only at minute 100: 25 minutes to cell 6, while the vehicle needs 24."""
     agency = AgencySpec(jurisdiction=["all"], operators=1, handling_min=0.0, handling="fixed",
                         max_response_min=max_response_min)
-    walker = UnitGroupSpec(agency="bp", count=1, placement="explicit", nodes=[12], policy="fixed_route",
-                           route=[12, 1], shift_hours=24.0, shifts_per_day=1, mode="foot", detect_prob=0.0)
+    walker = UnitGroupSpec(agency="bp", count=1, placement="explicit", nodes=[12], policy=fixed_route(12, 1),
+                           shift_hours=24.0, shifts_per_day=1, mode="foot", detect_prob=0.0)
     parked = posted_unit(12, detect_prob=0.0)
     world = corridor_world(units={"walker": walker, "parked": parked}, attempts_per_day=0.0, horizon_days=1,
                            length=12, agency=agency)

@@ -43,37 +43,50 @@ def test_units_spread_over_their_sectors_and_beat_inside_them(world_for):
     assert {t.sector[u.base] for u in foot} == {0, 1}  # default: spread over the jurisdiction
 
 
+def beat_points(world) -> dict[int, np.ndarray]:
+    """The points each random_beat unit drives between (unit id -> cells)."""
+    from sim.model import BorderModel
+    from sim.policies.patrol.random_beat import RandomBeat
+
+    model = BorderModel(world, 1)
+    return {u.params.id: u.policy.waypoints for u in model.units if isinstance(u.policy, RandomBeat)}
+
+
 def test_random_beat_drives_between_points_spread_over_the_beat(world_for):
-    world = world_for("scenario.units.bp_foot.beat_points=20")
+    world = world_for("scenario.units.bp_foot.policy.beat_points=20")  # random_beat, the default, adjusted
+    points_of = beat_points(world)
     t = world.terrain
     foot = [u for u in world.units if u.group == "bp_foot"]
     cell_km = t.edge_length_km.min()
     for u in foot:
-        points = u.beat_points
+        points = points_of[u.id]
         assert points.size == 20 and np.isin(points, u.beat).all()
         # every cell of the beat is near a point: farthest-point sampling covers the beat within
         # twice the best possible radius, and k discs of radius sqrt(area / k) would cover it
         gap = np.hypot(t.x[u.beat][:, None] - t.x[points], t.y[u.beat][:, None] - t.y[points]).min(axis=1)
         assert gap.max() <= 2 * np.sqrt(u.beat.size * cell_km**2 / points.size)
     same_beat = [u for u in foot if np.array_equal(u.beat, foot[0].beat)]
-    assert len(same_beat) > 1 and all(u.beat_points is same_beat[0].beat_points for u in same_beat)
+    assert len(same_beat) > 1 and all(points_of[u.id] is points_of[same_beat[0].id] for u in same_beat)
     # vehicles keep to the beat's roads; a beat smaller than beat_points is all points
     vehicle = next(u for u in world.units if u.group == "bp_vehicle")
-    on_road = np.isin(vehicle.beat_points, np.concatenate([t.edge_u[t.edge_road], t.edge_v[t.edge_road]]))
+    on_road = np.isin(points_of[vehicle.id], np.concatenate([t.edge_u[t.edge_road], t.edge_v[t.edge_road]]))
     assert on_road.all()
-    small = world_for("scenario.units.bp_foot.beat_points=100000")
-    assert all(np.array_equal(u.beat_points, u.beat) for u in small.units if u.group == "bp_foot")
+    small = world_for("scenario.units.bp_foot.policy.beat_points=100000")
+    small_points = beat_points(small)
+    assert all(np.array_equal(small_points[u.id], u.beat) for u in small.units if u.group == "bp_foot")
 
 
 def test_random_beat_legs_end_at_beat_points():
     from sim.model import BorderModel
-    from sim.policies.patrol import RandomBeat
+    from sim.params import Chosen
+    from sim.policies.patrol.random_beat import RandomBeat, RandomBeatParams
 
-    world = corridor_world(units={"p": posted_unit(3, beat_points=2)})  # a beat of 7 cells, 2 points
+    policy = Chosen("random_beat", RandomBeatParams(beat_points=2))
+    world = corridor_world(units={"p": posted_unit(3, policy=policy)})  # a beat of 7 cells, 2 points
     unit = BorderModel(world, 1).units[0]
-    policy, rng = RandomBeat(unit), np.random.default_rng(0)
+    policy, rng = RandomBeat(unit, RandomBeatParams(beat_points=2)), np.random.default_rng(0)
     ends = {int(policy.next_leg(node, rng)[-1]) for node in unit.params.beat.tolist() for _ in range(5)}
-    assert ends == set(unit.params.beat_points.tolist()) and len(ends) == 2
+    assert ends == set(unit.policy.waypoints.tolist()) and len(ends) == 2
 
 
 def test_arrivals_follow_rate_and_time_of_day_profile():

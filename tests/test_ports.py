@@ -5,6 +5,7 @@ only parts of BorderModel a port uses), so these tests do not depend on the rest
 """
 
 import math
+import re
 from dataclasses import replace
 
 import mesa
@@ -15,7 +16,8 @@ import pytest
 import simpy
 from scipy import stats
 
-from sim.agents.ports import PortOfEntry, PortParams, build_ports, referral_threshold, risk_shift
+from sim.agents.ports import PortOfEntry, referral_threshold, risk_shift
+from sim.assets import PortParams
 from sim.metrics import port_metrics, summarize
 from sim.model import BorderModel
 from sim.recorder import Recorder
@@ -23,7 +25,8 @@ from sim.rng import Streams
 from sim.scenario import AgencySpec, PortSpec, ScenarioSpec
 from sim.terrain import KindProps
 from sim.terrain.io import from_networkx
-from sim.validation import ScenarioError
+from sim.validation import ScenarioError, check_against_terrain, check_spec
+from sim.world import place_ports
 
 FLAT = [1.0] * 24
 DAY = 1440.0
@@ -334,6 +337,13 @@ def port_terrain(ports=(3, 6)):
     return from_networkx(g, {"open": KindProps(0.0, 1.0)}, "port corridor")
 
 
+def build_ports(spec: ScenarioSpec, terrain, origin: str) -> list[PortParams]:
+    """The scenario's ports, checked as a world build checks them."""
+    check_spec(spec, origin)
+    check_against_terrain(spec, terrain, origin)
+    return place_ports(spec, terrain, origin)
+
+
 def scenario(**ports) -> ScenarioSpec:
     return ScenarioSpec(name="p", agencies={"ofo": AgencySpec()}, ports=ports)
 
@@ -369,7 +379,7 @@ def test_build_ports_rejects_bad_values(bad, key):
     with pytest.raises(ScenarioError) as err:
         build_ports(spec, port_terrain(), "scenarios/p.yaml")
     assert err.value.origin == "scenarios/p.yaml"
-    assert len(err.value.problems) == 1 and err.value.problems[0].startswith(key + ":")
+    assert len(err.value.problems) == 1 and re.match(re.escape(key) + r"(\[\d+\])?:", err.value.problems[0])
     assert "allowed" in err.value.problems[0]
 
 

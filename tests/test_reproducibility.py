@@ -34,8 +34,8 @@ def test_a_replication_does_not_depend_on_the_replications_run_before_it():
     from sim.config import SCENARIO_DIR, compose
     from sim.world import build_world
 
-    cfg, origin = compose(["scenario.terrain.cell_km=0.5", "scenario.horizon_days=1"])
-    fresh, shared = (build_world(cfg.scenario, origin, str(SCENARIO_DIR)) for _ in range(2))
+    c = compose(["scenario.terrain.cell_km=0.5", "scenario.horizon_days=1"])
+    fresh, shared = (build_world(c.scenario, c.origin, str(SCENARIO_DIR)) for _ in range(2))
     for seed in (1, 2, 3):
         BorderModel(shared, seed).run()
     assert len(shared.router._fields) > len(fresh.router._fields)  # the shared one's caches are warm

@@ -18,8 +18,8 @@ def test_the_shipped_scenarios_are_found():
 
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_shipped_scenario_runs_and_conforms(name):
-    cfg, origin = compose([f"scenario={name}", "scenario.horizon_days=1"])
-    world = build_world(cfg.scenario, origin, str(SCENARIO_DIR))
+    c = compose([f"scenario={name}", "scenario.horizon_days=1"])
+    world = build_world(c.scenario, c.origin, str(SCENARIO_DIR))
     a = BorderModel(world, 3).run().to_arrow().to_pandas()
     b = BorderModel(world, 3).run().to_arrow().to_pandas()
     assert a.equals(b)  # same seed, same log

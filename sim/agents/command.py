@@ -26,7 +26,7 @@ import mesa
 import numpy as np
 import simpy
 
-from sim.world import AgencyParams
+from sim.assets import AgencyParams
 
 if TYPE_CHECKING:
     from sim.agents.patrols import PatrolUnit

@@ -22,8 +22,8 @@ import numpy as np
 import simpy
 
 from sim.movement import Timeline
-from sim.policies import PATROL_POLICIES
-from sim.world import UnitParams
+from sim.policies.patrol import PATROL_POLICIES
+from sim.assets import UnitParams
 
 if TYPE_CHECKING:
     from sim.agents.command import Incident
@@ -46,7 +46,7 @@ class PatrolUnit(mesa.Agent):
         super().__init__(model)
         self.params = params
         self.stream = model.streams.get(f"unit:{params.name}")
-        self.policy = PATROL_POLICIES.get(params.spec.policy)(self)
+        self.policy = PATROL_POLICIES.get(params.spec.policy.type)(self, params.spec.policy.params)
         self.timeline = Timeline.stay(params.base, 0.0, 0.0, 0)
         self.version = 0
         self.on_duty = False

@@ -42,85 +42,11 @@ import mesa
 import numpy as np
 from scipy.special import ndtri
 
-from sim.scenario import PortSpec, ScenarioSpec
-from sim.terrain.model import Terrain
+from sim.assets import PortParams
 
 if TYPE_CHECKING:
     from sim.agents.smugglers import Attempt
     from sim.model import BorderModel
-
-REFERRALS = ("random", "risk")
-
-
-@dataclass(frozen=True)
-class PortParams:
-    id: int
-    name: str
-    node: int
-    agency: str
-    spec: PortSpec
-
-
-def build_ports(spec: ScenarioSpec, terrain: Terrain, origin: str = "scenario") -> list[PortParams]:
-    """One PortParams per entry of `spec.ports`, in declaration order. A port with node -1 takes
-    the next unused terrain port (the i-th such entry takes `terrain.ports[i]`); every problem is
-    reported at once as a ScenarioError."""
-    from sim.validation import ScenarioError
-
-    problems: list[str] = []
-    terrain_ports = terrain.ports.tolist()
-    n = terrain.n_nodes
-    agencies = list(spec.agencies)
-    ports: list[PortParams] = []
-    auto = 0
-    for name, p in spec.ports.items():
-        key = f"scenario.ports.{name}"
-        if p.node >= 0:
-            node = int(p.node)
-            if node >= n:
-                problems.append(f"{key}.node: node id {node} not in the terrain; allowed: 0..{n - 1}, "
-                                f"or -1 for the terrain's ports in order")
-        else:
-            if auto < len(terrain_ports):
-                node = int(terrain_ports[auto])
-            else:
-                node = -1
-                problems.append(f"{key}.node: -1 takes the terrain's port number {auto + 1}, but the terrain has "
-                                f"{len(terrain_ports)} port(s); allowed: an explicit node id 0..{n - 1}, "
-                                f"or fewer ports with node -1")
-            auto += 1
-        if p.agency not in agencies:
-            problems.append(f"{key}.agency: unknown value {p.agency!r}; "
-                            f"allowed: {', '.join(agencies) or '(none defined)'}")
-        for k in ("primary_lanes", "secondary_lanes"):
-            if getattr(p, k) < 1:
-                problems.append(f"{key}.{k}: must be >= 1, got {getattr(p, k)}; allowed: integers >= 1")
-        for k in ("cars_per_day", "trucks_per_day", "primary_car_min", "primary_truck_min", "secondary_min",
-                  "capital_usd", "opex_usd_per_day"):
-            v = getattr(p, k)
-            if not (v >= 0 and math.isfinite(v)):
-                problems.append(f"{key}.{k}: must be >= 0, got {v}; allowed: finite numbers >= 0")
-        if not p.lifetime_years > 0:
-            problems.append(f"{key}.lifetime_years: must be > 0, got {p.lifetime_years}; allowed: numbers > 0")
-        if p.referral not in REFERRALS:
-            problems.append(f"{key}.referral: unknown value {p.referral!r}; allowed: {', '.join(REFERRALS)}")
-        for k in ("referral_rate", "scanner_detect_prob"):
-            v = getattr(p, k)
-            if not 0 <= v <= 1:
-                problems.append(f"{key}.{k}: must be in [0, 1], got {v}; allowed: probabilities 0..1")
-        if not 0.5 <= p.risk_quality <= 1:
-            problems.append(f"{key}.risk_quality: must be in [0.5, 1], got {p.risk_quality}; allowed: 0.5 "
-                            f"(scores carry no information) .. 1 (every smuggling vehicle scores highest)")
-        prof = list(p.hourly_profile)
-        if len(prof) != 24 or min(prof, default=0) < 0 or sum(prof) <= 0 \
-                or not all(math.isfinite(v) for v in prof):
-            problems.append(f"{key}.hourly_profile: got {len(prof)} weights; allowed: 24 non-negative weights "
-                            f"(hours 0..23) with a positive sum")
-        ports.append(PortParams(id=len(ports), name=name, node=node, agency=p.agency, spec=p))
-    if problems:
-        raise ScenarioError(origin, problems)
-    return ports
-
 
 def referral_threshold(rate: float) -> float:
     """Score above which a vehicle is referred, so that a share `rate` of N(0, 1) scores is."""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.world import SensorParams
+from sim.assets import SensorParams
 
 if TYPE_CHECKING:
     from sim.model import BorderModel
@@ -119,4 +119,4 @@ class Sensor(mesa.Agent):
     def _false_alarm(self) -> None:
         if self.is_up(np.array([self.model.now]))[0]:  # an outage (inject) may have begun since
             self.model.raise_alert(self.params.agency, self.params.node, attempt=-1,
-                                   source=self.params.spec.type, sensor=self.params.id)
+                                   source=self.params.type, sensor=self.params.id)

@@ -15,9 +15,10 @@ import mesa
 import numpy as np
 
 from sim.movement import Timeline
-from sim.policies import REACTIONS, ROUTING_POLICIES
+from sim.policies.reaction import REACTIONS
+from sim.policies.routing import ROUTING_POLICIES
 from sim.terrain.model import FOREIGN, HOME
-from sim.world import OrgParams
+from sim.assets import OrgParams
 
 if TYPE_CHECKING:
     from sim.model import BorderModel
@@ -31,8 +32,8 @@ class Organisation(mesa.Agent):
         self.params = params
         self.arrivals = model.streams.get(f"arrivals:{params.name}")
         self.attrs = model.streams.get(f"attempt-attrs:{params.name}")
-        self.routing = ROUTING_POLICIES.get(params.spec.routing)()
-        self.reaction = REACTIONS.get(params.spec.reaction)()
+        self.routing = ROUTING_POLICIES.get(params.spec.routing.type)(params.spec.routing.params)
+        self.reaction = REACTIONS.get(params.spec.reaction.type)(params.spec.reaction.params)
         profile = np.asarray(params.spec.hourly_profile, dtype=float)
         self.profile = profile / profile.mean()
         self.counts: dict[str, int] = {}  # attempts launched, per stream tag ("" = normal)
@@ -181,6 +182,6 @@ class Attempt(mesa.Agent):
         if not self.active or self.heading_to == self.origin:
             return  # already heading home: nothing more to decide
         m = self.model
-        name = self.org.params.spec.reaction
+        name = self.org.reaction.name
         m.log.record(m.now, "reaction", attempt=self.attempt_id, node=self.timeline.node_at(m.now), detail=name)
         self.org.reaction.react(self)

@@ -49,8 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         from sim.world import build_world
 
         try:  # one clear message before anything is fetched or started
-            cfg, origin = compose(overrides)
-            build_world(cfg.scenario, origin, base_dir=str(SCENARIO_DIR))
+            composed = compose(overrides)
+            build_world(composed.scenario, composed.origin, base_dir=str(SCENARIO_DIR))
         except (ConfigError, ScenarioError, TerrainError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
     env = {**os.environ, **offline_environment(), "BORDER_DRILL_OVERRIDES": json.dumps(overrides),
            "BORDER_DRILL_OUT": str(Path(args.out).resolve())}
-    print(f"drill app: http://{args.host}:{args.port}  (scenario {cfg.scenario.name}; logs under {args.out})",
+    print(f"drill app: http://{args.host}:{args.port}  (scenario {composed.scenario.name}; logs under {args.out})",
           file=sys.stderr)
     cmd = [sys.executable, "-m", "solara", "run", "sim.drill.app:Page", "--host", args.host, "--port",
            str(args.port), "--production", "--no-open", "--no-check-version", "--log-level-uvicorn", "warning"]

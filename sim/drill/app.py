@@ -22,6 +22,7 @@ from pathlib import Path
 import solara
 
 from sim.config import SCENARIO_DIR, compose
+from sim.drill.forms import FormField, form_values, inject_form
 from sim.drill.mapview import MapPainter
 from sim.drill.session import DrillSession, View, clock
 from sim.injects import INJECTS
@@ -52,9 +53,9 @@ class Prepared:
 @lru_cache(maxsize=2)
 def prepare(overrides: tuple[str, ...]) -> Prepared:
     """Build the world once per configuration (shared, read-only, by every session)."""
-    cfg, origin = compose(list(overrides))
-    world = build_world(cfg.scenario, origin, base_dir=str(SCENARIO_DIR))
-    return Prepared(world, MapPainter(world), origin, cfg.seed)
+    c = compose(list(overrides))
+    world = build_world(c.scenario, c.origin, base_dir=str(SCENARIO_DIR))
+    return Prepared(world, MapPainter(world), c.origin, c.run.seed)
 
 
 def new_session(config: DrillConfig) -> DrillSession:
@@ -64,72 +65,28 @@ def new_session(config: DrillConfig) -> DrillSession:
     return DrillSession(p.world, p.seed, config.out_root / f"{p.world.scenario.name}-{stamp}", p.origin)
 
 
-# --- inject forms: the fields each registered inject type asks for ------------------------------
-def _sectors(s: DrillSession) -> list[str]:
-    return list(s.world.terrain.sector_names)
-
-
-def _agencies(s: DrillSession) -> list[str]:
-    return list(s.world.scenario.agencies)
-
-
-def _orgs(s: DrillSession) -> list[str]:
-    return list(s.world.scenario.organisations)
-
-
-# type -> (field, label, kind, choices(session) | default); kinds: choice, number, groups
-INJECT_FIELDS: dict[str, list[tuple]] = {
-    "sensor_outage": [("sector", "sector", "choice", _sectors), ("duration_hours", "hours", "number", 2.0)],
-    "comms_outage": [("agency_a", "agency", "choice", _agencies), ("agency_b", "and agency", "choice", _agencies),
-                     ("duration_hours", "hours", "number", 2.0)],
-    "surge": [("organisation", "organisation", "choice", _orgs), ("factor", "rate x", "number", 3.0),
-              ("duration_hours", "hours", "number", 3.0)],
-    "weather": [("factor", "detection x", "number", 0.5), ("duration_hours", "hours", "number", 3.0)],
-    "decoy": [("organisation", "organisation", "choice", _orgs), ("count", "groups", "number", 3)],
-    "tip": [("agency", "to agency", "choice", _agencies), ("attempt", "about group", "groups", None)],
-}
-
-
-def inject_params(type_: str, values: dict) -> dict:
-    """Form values -> DrillSession.inject keyword arguments."""
-    v = dict(values)
-    if type_ == "comms_outage":
-        v["agencies"] = [v.pop("agency_a"), v.pop("agency_b")]
-    if type_ in ("decoy", "tip"):
-        v["duration_hours"] = 0.0
-    if "count" in v:
-        v["count"] = int(v["count"])
-    if "attempt" in v:
-        v["attempt"] = int(v["attempt"])
-    return v
-
-
 @solara.component
 def InjectPanel(session: DrillSession, view: View) -> None:
-    """Pick an inject type, fill its fields, start it now. Errors show the checker's message."""
-    types = [t for t in INJECTS.names() if t in INJECT_FIELDS]
+    """Pick an inject type, fill its fields (built from the inject's declared parameters,
+    sim/drill/forms.py), start it now. A refusal shows the checker's message; nothing fires."""
+    types = INJECTS.names()
     type_, set_type = solara.use_state(types[0])
     values, set_values = solara.use_state({})  # type: ignore[var-annotated]
     message, set_message = solara.use_state("")
     groups = [str(g) for g, _ in view.groups]
+    fields = inject_form(type_, session)
 
-    def field_value(name: str, kind: str, spec):
-        if name in values:
-            return values[name]
-        if kind == "choice":
-            options = spec(session)
-            return options[min(1, len(options) - 1)] if name == "agency_b" else (options[0] if options else "")
-        if kind == "groups":
+    def current(f: FormField):
+        if f.name in values:
+            return values[f.name]
+        if f.kind == "group":
             return groups[0] if groups else ""
-        return spec
+        return f.default
 
     def submit() -> None:
-        filled = {name: field_value(name, kind, spec) for name, _, kind, spec in INJECT_FIELDS[type_]}
-        if type_ == "tip" and not filled.get("attempt"):
-            set_message("no group on the move to tip about")
-            return
+        filled = {f.name: current(f) for f in fields}
         try:
-            name = session.inject(type_, **inject_params(type_, filled))
+            name = session.inject(type_, **form_values(type_, filled))
             set_message(f"injected {name} at {clock(session.now)}")
         except (ValueError, TypeError) as exc:
             set_message(f"refused: {exc}")
@@ -137,15 +94,17 @@ def InjectPanel(session: DrillSession, view: View) -> None:
     with solara.Card("Inject", classes=["drill-injects"]):
         solara.Select(label="type", value=type_, values=types,
                       on_value=lambda t: (set_type(t), set_values({}), set_message("")))
-        for name, label, kind, spec in INJECT_FIELDS[type_]:
-            current = field_value(name, kind, spec)
-            setter = (lambda n: (lambda val: set_values({**values, n: val})))(name)
-            if kind == "choice":
-                solara.Select(label=label, value=current, values=spec(session), on_value=setter)
-            elif kind == "groups":
-                solara.Select(label=label, value=current, values=groups, on_value=setter)
+        for f in fields:
+            setter = (lambda n: (lambda val: set_values({**values, n: val})))(f.name)
+            if f.kind == "choice":
+                solara.Select(label=f.label, value=current(f), values=list(f.options), on_value=setter)
+            elif f.kind == "choices":
+                solara.SelectMultiple(label=f.label, values=list(current(f)), all_values=list(f.options),
+                                      on_value=setter)
+            elif f.kind == "group":
+                solara.Select(label=f.label, value=current(f), values=[""] + groups, on_value=setter)
             else:
-                solara.InputFloat(label=label, value=float(current), on_value=setter, continuous_update=True)
+                solara.InputText(label=f.label, value=str(current(f)), on_value=setter, continuous_update=True)
         solara.Button("Inject now", on_click=submit, color="warning", classes=["drill-inject"],
                       disabled=view.finished)
         if message:

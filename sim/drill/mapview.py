@@ -27,8 +27,8 @@ class MapPainter:
         self.colours = agency_colours(list(world.scenario.agencies))
         self.sensors = pd.DataFrame({
             "node": [s.node for s in world.sensors],
-            "type": [s.spec.type for s in world.sensors],
-            "range_km": [s.spec.range_km if s.spec.type == "tower" else np.nan for s in world.sensors],
+            "type": [s.type for s in world.sensors],
+            "range_km": [getattr(s.spec, "range_km", np.nan) for s in world.sensors],
         })
 
     def draw(self, state: MapState, title: str = "") -> Figure:

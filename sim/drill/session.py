@@ -9,7 +9,6 @@ config.yaml), so `python -m analysis.aar out_dir` reviews a drill like any other
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
 from collections import deque
@@ -25,8 +24,9 @@ from sim.metrics import summarize
 from sim.model import BorderModel
 from sim.recorder import SCHEMA
 from sim.runner import labelled, terrain_tables, write_parquet_atomic, write_text_atomic
-from sim.scenario import InjectSpec
-from sim.validation import check_against_terrain, check_names
+from sim.params import Problems, check_refs, check_tree, dump, parse_choice
+from sim.plugins import PLUGINS
+from sim.validation import SensorNames
 from sim.world import World
 
 FEED_LENGTH = 200
@@ -182,33 +182,29 @@ class DrillSession:
         self._notify()
 
     # --- injects -------------------------------------------------------------------------
-    def inject(self, type: str, duration_hours: float = 1.0, **params: object) -> str:
-        """Start an inject now (any registered type; params as in scenario files). Checked like
-        a scenario file's inject; logged at once. Returns the inject's name."""
+    def inject(self, type: str, **params: object) -> str:
+        """Start an inject now (any registered type; params as a scenario file writes them).
+        Checked like a scenario file's inject; a refusal (ValueError) names the key and what is
+        allowed, and nothing is fired. Logged at once. Returns the inject's name."""
         with self.lock:
             if self.model.finished:
                 raise ValueError("the drill is over: no more injects")
-            if type == "tip" and params.get("attempt", -1) not in (-1, None):
-                group = self.model.attempts.get(int(params["attempt"]))
-                if group is None or not group.active:
-                    raise ValueError(f"group {params['attempt']} is not on the move any more; "
-                                     f"allowed: {sorted(a for a, _ in self.active_groups())}")
-            allowed = {f.name for f in dataclasses.fields(InjectSpec)} - {"type", "start_hours", "duration_hours"}
-            if not params.keys() <= allowed:
-                raise ValueError(f"unknown inject keys {sorted(params.keys() - allowed)}; allowed: {', '.join(sorted(allowed))}")
+            name = f"trainer-{self._n_injects + 1}-{type}"
+            key = f"inject {name}"
+            problems = Problems()
+            raw = {**params, "type": type, "start_hours": self.model.now / 60.0}
+            chosen = parse_choice("inject", raw, key, PLUGINS, problems, named_only=False)
+            if chosen is not None and not problems:
+                problems.extend(check_tree(chosen.params, key))
+            if chosen is not None and not problems:
+                names = {r: self.names(r) for r in ("agency", "organisation", "unit_group", "sector", "mode")}
+                names.update(sensor=SensorNames(self.world.scenario.sensors), node=range(self.world.terrain.n_nodes),
+                             attempt=[a for a, _ in self.active_groups()])
+                problems.extend(check_refs(chosen.params, key, names, PLUGINS))
+            if problems:
+                raise ValueError("; ".join(problems))
             self._n_injects += 1
-            name = f"trainer-{self._n_injects}-{type}"
-            spec = InjectSpec(type=type, start_hours=self.model.now / 60.0, duration_hours=duration_hours,
-                              **params)
-            scenario = dataclasses.replace(self.world.scenario, injects={name: spec})
-            origin = f"{self.origin} (live inject {name})"
-            try:
-                check_names(scenario, origin)
-                check_against_terrain(scenario, self.world.terrain, origin)
-            except ValueError:
-                self._n_injects -= 1
-                raise
-            self.model.inject(name, spec, start_min=self.model.now)
+            self.model.inject(name, chosen, start_min=self.model.now)
             env = self.model.env
             while env.peek() <= env.now:  # apply it now, not at the next tick
                 env.step()
@@ -216,6 +212,13 @@ class DrillSession:
             self.save()
         self._notify()
         return name
+
+    def names(self, ref: str) -> list[str]:
+        """What a reference of kind `ref` may name in this drill (for forms and checks)."""
+        spec, terrain = self.world.scenario, self.world.terrain
+        return {"agency": list(spec.agencies), "organisation": list(spec.organisations),
+                "unit_group": list(spec.units), "mode": list(spec.modes), "sector": list(terrain.sector_names),
+                "sensor": list(spec.sensors)}.get(ref, [])
 
     # --- what the app shows --------------------------------------------------------------
     def map_state(self) -> MapState:
@@ -293,8 +296,8 @@ class DrillSession:
                 nodes, edges = terrain_tables(self.world)
                 write_parquet_atomic(nodes, out / "terrain_nodes.parquet")
                 write_parquet_atomic(edges, out / "terrain_edges.parquet")
-            scenario = dataclasses.asdict(self.world.scenario)
-            scenario["injects"] = {k: dataclasses.asdict(v) for k, v in self.model.injects.items()}
+            scenario = dump(self.world.scenario)
+            scenario["injects"] = {k: dump(v) for k, v in self.model.injects.items()}
             write_text_atomic(yaml.safe_dump({"seed": self.seed, "drill": {"origin": self.origin,
                                                                            "minute": self.model.now},
                                               "scenario": scenario}, sort_keys=False), out / "config.yaml")

@@ -1,7 +1,2 @@
-"""Pluggable decision rules, each registered under the name scenario files use."""
-
-from sim.policies.patrol import PATROL_POLICIES, PatrolPolicy
-from sim.policies.reaction import REACTIONS, Reaction
-from sim.policies.routing import ROUTING_POLICIES, RoutingPolicy
-
-__all__ = ["PATROL_POLICIES", "REACTIONS", "ROUTING_POLICIES", "PatrolPolicy", "Reaction", "RoutingPolicy"]
+"""Pluggable decision rules: patrol (sim.policies.patrol), routing (sim.policies.routing) and
+reaction (sim.policies.reaction) policies, each a plug-in family of its own."""

@@ -8,11 +8,15 @@ towns (urban) and roads are drawn over it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from scipy.ndimage import gaussian_filter
 
-from sim.scenario import TerrainSpec
 from sim.terrain.model import FOREIGN, HOME, NO_FEATURE, PORT, STAGING, TOWN, Terrain
+
+if TYPE_CHECKING:
+    from sim.scenario import TerrainSpec
 
 
 def generate(spec: TerrainSpec) -> Terrain:

@@ -12,14 +12,18 @@ cache.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections import OrderedDict
 
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from sim.scenario import ModeSpec
 from sim.terrain.model import HOME, Terrain
+
+if TYPE_CHECKING:
+    from sim.scenario import ModeSpec
 
 _FIELD_CACHE_BYTES = 1 << 30  # cached fields (12 bytes per node each) are kept up to about 1 GiB
 _PATH_CACHE = 16384

@@ -1,0 +1,119 @@
+"""A small Python API for notebooks and scripts; the command-line entry point uses it too.
+
+    from sim import api
+    result = api.run("tri_agency", overrides=["scenario.coordination.policy=task_force"],
+                     replications=5, out_dir="outputs/tf")
+    result.summary            # one row per replication (pandas)
+    result.events()           # every event of every replication (pandas)
+    api.load("outputs/tf")    # the same from the files of a finished run
+
+A run writes the same run directory as `python -m sim.run` (sim/runner.py lists the files), so a
+result can be loaded again, reviewed (`python -m analysis.aar`) or reported on later.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from sim.config import RUN_KEYS, SCENARIO_DIR, Composed, compose
+from sim.runner import Experiment, run_experiment, write_text_atomic
+from sim.world import World, build_world
+
+
+@dataclass(frozen=True)
+class Result:
+    """A finished (or resumed) run directory."""
+
+    run_dir: Path
+    summary: pd.DataFrame  # one row per replication
+
+    def events(self) -> pd.DataFrame:
+        """Every event of every replication (columns of sim/recorder.py + replication, seed)."""
+        return pd.read_parquet(self.run_dir / "events")
+
+    @property
+    def manifest(self) -> dict:
+        return json.loads((self.run_dir / "manifest.json").read_text())
+
+
+def run(scenario: str = "demo", overrides: Sequence[str] = (), *, replications: int = 1, seed: int = 1,
+        workers: int = 1, out_dir: str | Path | None = None, events: bool = True,
+        progress: Callable[[int, int], None] | None = None) -> Result:
+    """Compose `scenario` (a name in scenarios/) with `overrides` (as on the command line), run
+    the replications into `out_dir` (default outputs/<date>/<time>-<scenario>) and return the
+    result. Bad input raises ConfigError / ScenarioError / TerrainError before anything is written."""
+    composed = compose([f"scenario={scenario}", *overrides, f"replications={replications}", f"seed={seed}",
+                        f"workers={workers}", f"events={str(events).lower()}"])
+    world = build_world(composed.scenario, composed.origin, base_dir=str(SCENARIO_DIR))
+    target = Path(out_dir) if out_dir is not None else new_run_dir(composed.scenario.name)
+    return execute(composed, world, target, swept(composed), progress)
+
+
+def load(run_dir: str | Path) -> Result:
+    """A run directory written by `run` or `python -m sim.run` (complete or interrupted)."""
+    path = Path(run_dir)
+    summary_file = path / "summary.parquet"
+    if summary_file.exists():
+        return Result(path, pd.read_parquet(summary_file))
+    chunks = sorted((path / "summary").glob("rep-*.parquet"))
+    if not chunks:
+        raise FileNotFoundError(f"{path} holds no results (no summary.parquet or summary/ chunks)")
+    return Result(path, pd.concat([pd.read_parquet(f) for f in chunks], ignore_index=True))
+
+
+def execute(composed: Composed, world: World, out_dir: Path, params: dict[str, object] | None = None,
+            progress: Callable[[int, int], None] | None = None) -> Result:
+    """Run a composed, checked configuration on its world into `out_dir` (resuming what is
+    there); `params`: the swept keys and values, a column each in the summary."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    run_keys = composed.run
+    workers = run_keys.workers if run_keys.workers > 0 else (os.cpu_count() or 1)
+    exp = Experiment(composed.scenario, composed.origin, str(SCENARIO_DIR), out_dir, run_keys.seed,
+                     run_keys.replications, workers, run_keys.chunk_size, run_keys.events, params, world=world)
+    summary = run_experiment(exp, progress)
+    write_text_atomic(yaml.safe_dump(composed.raw, sort_keys=False), out_dir / "config.yaml")
+    return Result(out_dir, summary)
+
+
+def swept(composed: Composed) -> dict[str, object]:
+    """The scenario keys set on the command line, with their composed values: the columns that
+    tell sweep points apart in the results (run keys and Hydra's own are not among them)."""
+    params: dict[str, object] = {}
+    for o in composed.overrides:
+        key = o.lstrip("+~").partition("=")[0]
+        if key == "scenario" or key.startswith("hydra") or key in RUN_KEYS:
+            continue
+        params[key] = _readable(composed.value(key))
+    return params
+
+
+def _readable(value: Any) -> object:
+    """A composed value as one results-table cell (lists and mappings as compact YAML)."""
+    if isinstance(value, (list, dict)):
+        return yaml.safe_dump(value, default_flow_style=True, width=10_000).strip()
+    return value
+
+
+def new_run_dir(scenario_name: str, root: Path = Path("outputs")) -> Path:
+    """A fresh run directory outputs/<date>/<time>-<scenario>[-k], created now, so that two runs
+    started in the same second never share one."""
+    stamp = datetime.now()
+    base = root / stamp.strftime("%Y-%m-%d") / f"{stamp.strftime('%H-%M-%S')}-{scenario_name}"
+    base.parent.mkdir(parents=True, exist_ok=True)
+    for k in range(1, 10_000):
+        path = base if k == 1 else base.with_name(f"{base.name}-{k}")
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            continue
+    raise RuntimeError(f"no free run directory next to {base}")

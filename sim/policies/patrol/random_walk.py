@@ -1,0 +1,41 @@
+"""random_walk: step to a random neighbouring cell of the beat, again and again; the classic
+random-search patrol."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.params import param
+from sim.policies.patrol.base import PatrolPolicy
+
+if TYPE_CHECKING:
+    from sim.agents.patrols import PatrolUnit
+
+
+@dataclass(frozen=True)
+class RandomWalkParams:
+    steps_per_leg: int = param(20, ge=1, le=10_000, unit="steps", doc="Steps planned at a time (a leg); the walk "
+                               "itself does not depend on it, only how often it is re-planned.",
+                               source="**modelling guess**")
+
+
+class RandomWalk(PatrolPolicy):
+    name = "random_walk"
+    Params = RandomWalkParams
+
+    def __init__(self, unit: "PatrolUnit", params: RandomWalkParams) -> None:
+        super().__init__(unit, params)
+        self.ptr, self.neighbours = unit.model.world.router.adjacency_within(unit.params.beat)
+
+    def next_leg(self, node: int, rng: np.random.Generator) -> np.ndarray:
+        path = [node]
+        draws = rng.random(self.params.steps_per_leg)
+        for d in draws:
+            a, b = self.ptr[path[-1]], self.ptr[path[-1] + 1]
+            if a == b:
+                break
+            path.append(int(self.neighbours[a + int(d * (b - a))]))
+        return np.array(path)

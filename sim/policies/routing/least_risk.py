@@ -1,0 +1,32 @@
+"""least_risk: trade time against known risk: cost = minutes x (1 + aversion x visible-sensor
+exposure per hour of the cells). Hidden sensors (ground) are unknown to the organisation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.params import param
+from sim.policies.routing.base import RoutingPolicy
+
+if TYPE_CHECKING:
+    from sim.agents.smugglers import Attempt
+
+
+@dataclass(frozen=True)
+class LeastRiskParams:
+    risk_aversion: float = param(3.0, ge=0, le=1e6, doc="Weight of known tower exposure per hour against travel "
+                                 "time.", source="**modelling guess**")
+
+
+class LeastKnownRisk(RoutingPolicy):
+    name = "least_risk"
+    Params = LeastRiskParams
+
+    def route(self, attempt: "Attempt", origin: int, dest: int) -> np.ndarray | None:
+        world = attempt.model.world
+        aversion = self.params.risk_aversion
+        return world.router.path(origin, dest, attempt.mode, node_penalty=aversion * world.known_risk,
+                                 penalty_key=f"known_risk*{aversion}")

@@ -1,0 +1,31 @@
+"""Unattended ground sensor (seismic): sees its own cell, with a probability per pass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.params import param
+from sim.sensors.base import Footprint, SensorGroupParams, SensorType
+from sim.terrain.model import Terrain
+
+
+@dataclass(frozen=True)
+class GroundParams(SensorGroupParams):
+    detect_prob: float = param(0.8, ge=0, le=1, unit="prob./pass", doc="Chance to detect one pass over its "
+                               "cell, × `max(0, 1 − cover_sensitivity × cover)`.",
+                               source="UE 0.8 (§2 \"UGS probability of detection\", range 0.5–0.95): **modelling "
+                               "guess**. The seismic research range of >30 m [W] is much smaller than one cell; "
+                               "`detect_prob` absorbs that.")
+
+
+class GroundSensor(SensorType):
+    name = "ground"
+    Params = GroundParams
+
+    @staticmethod
+    def footprint(terrain: Terrain, node: int, params: GroundParams) -> Footprint:
+        nodes = np.array([node])
+        p = min(params.detect_prob, 1 - 1e-12) * SensorType.cover_factor(terrain, nodes, params)
+        return Footprint(nodes, -np.log1p(-p), np.zeros(1))
