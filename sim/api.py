@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim.config import RUN_KEYS, SCENARIO_DIR, Composed, compose
+from sim.config import INPUT_KEYS, RUN_KEYS, SCENARIO_DIR, Composed, compose
 from sim.runner import Experiment, run_experiment, write_text_atomic
 from sim.world import World, build_world
 
@@ -45,13 +45,15 @@ class Result:
         return json.loads((self.run_dir / "manifest.json").read_text())
 
 
-def run(scenario: str = "demo", overrides: Sequence[str] = (), *, replications: int = 1, seed: int = 1,
-        workers: int = 1, out_dir: str | Path | None = None, events: bool = True,
-        progress: Callable[[int, int], None] | None = None) -> Result:
-    """Compose `scenario` (a name in scenarios/) with `overrides` (as on the command line), run
-    the replications into `out_dir` (default outputs/<date>/<time>-<scenario>) and return the
-    result. Bad input raises ConfigError / ScenarioError / TerrainError before anything is written."""
-    composed = compose([f"scenario={scenario}", *overrides, f"replications={replications}", f"seed={seed}",
+def run(scenario: str = "demo", overrides: Sequence[str] = (), *, scenario_file: str | Path | None = None,
+        replications: int = 1, seed: int = 1, workers: int = 1, out_dir: str | Path | None = None,
+        events: bool = True, progress: Callable[[int, int], None] | None = None) -> Result:
+    """Compose `scenario` (a name in scenarios/, or `scenario_file`, a path) with `overrides` (as on
+    the command line), run the replications into `out_dir` (default outputs/<date>/<time>-<scenario>)
+    and return the result. Bad input raises ConfigError / ScenarioError / TerrainError before
+    anything is written."""
+    source = f"scenario_file={scenario_file}" if scenario_file is not None else f"scenario={scenario}"
+    composed = compose([source, *overrides, f"replications={replications}", f"seed={seed}",
                         f"workers={workers}", f"events={str(events).lower()}"])
     world = build_world(composed.scenario, composed.origin, base_dir=str(SCENARIO_DIR))
     target = Path(out_dir) if out_dir is not None else new_run_dir(composed.scenario.name)
@@ -90,7 +92,7 @@ def swept(composed: Composed) -> dict[str, object]:
     params: dict[str, object] = {}
     for o in composed.overrides:
         key = o.lstrip("+~").partition("=")[0]
-        if key == "scenario" or key.startswith("hydra") or key in RUN_KEYS:
+        if key in INPUT_KEYS or key.startswith("hydra") or key in RUN_KEYS:
             continue
         params[key] = _readable(composed.value(key))
     return params

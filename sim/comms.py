@@ -33,16 +33,16 @@ class Comms:
         m, now = self.model, self.model.now
         if not self.link_up(sender, receiver.name, now):
             m.log.record(now, "alert_lost", alert=alert.id, agency=sender, attempt=alert.attempt,
-                         detail=f"{receiver.name}:comms_down")
+                         detail=receiver.name, source="comms_down")
             return
         if lost:
             m.log.record(now, "alert_lost", alert=alert.id, agency=sender, attempt=alert.attempt,
-                         detail=f"{receiver.name}:lost")
+                         detail=receiver.name, source="lost")
             return
         relayed = frozenset((sender, receiver.name)) in self.relayed
         delay += self.spec.relay_delay_min if relayed else 0.0
         copy = replace(alert, id=m.next_id("alert"), time=now + delay, agency=receiver.name, shared_from=sender,
                        coarse=alert.coarse or (sender, receiver.name) in self.stripped)
         m.log.record(now, "alert_shared", alert=copy.id, agency=sender, attempt=alert.attempt, duration_min=delay,
-                     detail=f"{receiver.name}" + (":relayed" if relayed else "") + (":coarse" if copy.coarse else ""))
+                     detail=receiver.name, relayed=relayed, coarse=copy.coarse)
         m.at(now + delay, receiver.receive, copy)

@@ -127,9 +127,9 @@ def port_metrics(ev: pd.DataFrame) -> dict[str, float]:
 
 
 def first_hand(alerts: pd.DataFrame) -> pd.DataFrame:
-    """Alert receipts that are new alerts: not a liaison copy ("... (via X)") nor a second
-    centre's receipt ("... (copy)"), see CommandCentre.receive."""
-    return alerts[~alerts.detail.str.contains(" (", regex=False)]
+    """Alert receipts that are new alerts: not a liaison copy (shared_from) nor a second
+    centre's receipt of the same alert (second_centre), see CommandCentre.receive."""
+    return alerts[(alerts.shared_from == "") & ~alerts.second_centre]
 
 
 def coordination_metrics(get, inter: pd.DataFrame, first_det: pd.Series, alerts: pd.DataFrame,
@@ -142,7 +142,7 @@ def coordination_metrics(get, inter: pd.DataFrame, first_det: pd.Series, alerts:
     decoy_inter = get("interdiction")
     row: dict[str, float] = {
         "alerts_shared": len(shared),
-        "alerts_relayed": int(shared.detail.str.contains(":relayed").sum()),
+        "alerts_relayed": int(shared.relayed.sum()),
         "alerts_lost": len(lost),
         "share_delay_min": _mean(shared.duration_min),
         "detection_to_interdiction_min": _mean(pd.Series(d2i)),

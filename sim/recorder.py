@@ -21,10 +21,12 @@ which columns it fills. Integer ids use -1 for "none"; floats use NaN.
 | alert         | an alert reaches a command centre         | alert, agency (the centre), sensor or unit,    |
 |               |                                           | node, attempt (ground truth, -1 = false        |
 |               |                                           | alarm), source (tower, ground, patrol,         |
-|               |                                           | partner_tip, community_tip), detail = agency   |
-|               |                                           | owning the asset / receiving the tip, with     |
-|               |                                           | " (via <centre>)" for a liaison copy and       |
-|               |                                           | " (copy)" for a second centre's receipt        |
+|               |                                           | partner_tip, community_tip, tip), origin (the  |
+|               |                                           | agency owning the asset / receiving the tip),  |
+|               |                                           | shared_from (the centre that passed it on; ""  |
+|               |                                           | first-hand), second_centre (another centre's  |
+|               |                                           | receipt of the same alert: task force), coarse |
+|               |                                           | (only the sector is known)                     |
 | alert_handled | an operator finished with the alert (its  | alert, agency, duration_min = queue wait       |
 |               | handling time is t - alert.t - wait)      |                                                |
 | alert_merged  | the alert joins an open incident          | alert, incident, agency                        |
@@ -45,9 +47,9 @@ which columns it fills. Integer ids use -1 for "none"; floats use NaN.
 | unit_free     | a unit returns to its beat                | unit, agency, node                             |
 | alert_shared  | a centre passes an alert to another       | alert (the copy's id), agency (sender),        |
 |               | (liaison), sent now, received later       | attempt, duration_min = delay, detail =        |
-|               |                                           | receiver[:relayed][:coarse]                    |
-| alert_lost    | a passed alert is lost                    | alert, agency (sender), attempt,               |
-|               |                                           | detail = receiver:lost / receiver:comms_down   |
+|               |                                           | receiver, relayed, coarse                      |
+| alert_lost    | a passed alert is lost                    | alert, agency (sender), attempt, detail =      |
+|               |                                           | receiver, source = lost / comms_down           |
 | inject        | a scenario event starts                   | source = inject name, detail = type,           |
 |               |                                           | duration_min                                   |
 | inject_end    | it ends                                   | source, detail                                 |
@@ -86,20 +88,22 @@ EVENT_KINDS = (
 _KINDS = frozenset(EVENT_KINDS)
 INT_COLUMNS = ("attempt", "unit", "sensor", "alert", "incident", "node", "size")
 FLOAT_COLUMNS = ("quantity_kg", "duration_min", "capital_usd", "opex_usd_per_day", "lifetime_years")
-STR_COLUMNS = ("agency", "source", "cargo", "detail", "unit_agency")
+STR_COLUMNS = ("agency", "source", "cargo", "detail", "unit_agency", "origin", "shared_from")
+BOOL_COLUMNS = ("second_centre", "relayed", "coarse")
 
 SCHEMA = pa.schema(
     [("t", pa.float64()), ("seq", pa.int64()), ("kind", pa.string())]
     + [(c, pa.int64()) for c in INT_COLUMNS]
     + [(c, pa.float64()) for c in FLOAT_COLUMNS]
     + [(c, pa.string()) for c in STR_COLUMNS]
+    + [(c, pa.bool_()) for c in BOOL_COLUMNS]
 )
 
 
-_COLUMNS = frozenset(INT_COLUMNS + FLOAT_COLUMNS + STR_COLUMNS)
+_COLUMNS = frozenset(INT_COLUMNS + FLOAT_COLUMNS + STR_COLUMNS + BOOL_COLUMNS)
 # the value of a column an event does not have
 _DEFAULT = {**dict.fromkeys(INT_COLUMNS, -1), **dict.fromkeys(FLOAT_COLUMNS, math.nan),
-            **dict.fromkeys(STR_COLUMNS, "")}
+            **dict.fromkeys(STR_COLUMNS, ""), **dict.fromkeys(BOOL_COLUMNS, False)}
 
 
 class Recorder:
@@ -139,6 +143,8 @@ class Recorder:
             row[c] = float(values.get(c, _DEFAULT[c]))
         for c in STR_COLUMNS:
             row[c] = str(values.get(c, _DEFAULT[c]))
+        for c in BOOL_COLUMNS:
+            row[c] = bool(values.get(c, False))
         return row
 
     @property
@@ -159,6 +165,8 @@ class Recorder:
             out[c] = np.asarray(cols[c], dtype=np.float64)
         for c in STR_COLUMNS:
             out[c] = [x if type(x) is str else str(x) for x in cols[c]]
+        for c in BOOL_COLUMNS:
+            out[c] = np.asarray(cols[c], dtype=bool)
         return out
 
     def to_arrow(self) -> pa.Table:

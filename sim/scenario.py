@@ -31,7 +31,7 @@ class KindSpec:
                                 "edge uses the mean factor of its two cells. Roads ignore it.")
 
 
-def _default_kinds() -> dict[str, KindSpec]:
+def default_kinds() -> dict[str, KindSpec]:
     return {
         "open": KindSpec(share=0.5, cover=0.1, speed_factor=1.0),
         "scrub": KindSpec(share=0.3, cover=0.4, speed_factor=0.8),
@@ -39,6 +39,15 @@ def _default_kinds() -> dict[str, KindSpec]:
         "river": KindSpec(share=0.0, cover=0.2, speed_factor=0.3),
         "urban": KindSpec(share=0.0, cover=0.5, speed_factor=1.0),
     }
+
+
+KIND_SOURCES = {  # where the default kinds' values come from, for the reference
+    "share": "**modelling guess**",
+    "cover": "**modelling guess**",
+    "speed_factor": "`scrub` 0.8 is AccessMod's low vegetation (4 km/h) divided by bare soil (5 km/h), from the "
+                    "AccessMod manual [W] in §1; `open` 1.0 is the reference; `mountain` 0.5: Tobler's slope range "
+                    "of 0.3–6 km/h (Wikipedia [W]) is only a bound; the rest **modelling guess**.",
+}
 
 
 @dataclass(frozen=True)
@@ -61,7 +70,7 @@ class TerrainSpec:
                            source=MODELLING_GUESS)
     smoothness_km: float = param(4.0, ge=0, unit="km", doc="Correlation length of the kind field.",
                                  source=MODELLING_GUESS)
-    kinds: dict[str, KindSpec] = param(factory=_default_kinds, doc="Land kinds (table below). Loaded files must use "
+    kinds: dict[str, KindSpec] = param(factory=default_kinds, doc="Land kinds (table below). Loaded files must use "
                                        "these names. Merged with the defaults.", source="see Kinds")
     rivers: int = param(1, ge=0, le=1000, unit="count", doc="Meandering rivers (kind `river`) on the home side, "
                         "running from the far edge to the border.", source=MODELLING_GUESS)
@@ -97,11 +106,23 @@ class ModeSpec:
                                     "treat barrier edges as impassable.")
 
 
-def _default_modes() -> dict[str, ModeSpec]:
+def default_modes() -> dict[str, ModeSpec]:
     return {
         "foot": ModeSpec(offroad_kmh=3.0, road_kmh=4.0, breaches_barriers=True),
         "vehicle": ModeSpec(offroad_kmh=15.0, road_kmh=40.0),
     }
+
+
+MODE_SOURCES = {
+    "offroad_kmh": "**foot**: Tobler's flat on-path speed 5.0 km/h × off-path factor 0.6 (Tobler 1993 via "
+                   "Wikipedia [W]). **vehicle**: UE 15 km/h (§1 \"Patrol-vehicle speed off-road\"); **modelling "
+                   "guess**, below AccessMod's 20 km/h track maximum [W].",
+    "road_kmh": "**foot**: REFERENCE-FIGURES' suggested \"on trail 4.0\" (§1). Compare the foot-march rate of 4 "
+                "km/h by day (Combat Leader's Field Guide via blog [W]). **vehicle**: UE 40 km/h (§1 "
+                "\"Patrol-vehicle speed on graded dirt road\"); **modelling guess**.",
+    "breaches_barriers": "**foot**: a bollard is cut \"in a matter of minutes\" with a saw (Washington Post via The "
+                         "Independent [N], §4). **vehicle**: **modelling guess** (a barrier stops vehicles).",
+}
 
 
 @dataclass(frozen=True)
@@ -316,11 +337,17 @@ class CargoSpec:
         return [f"size_max: must be >= size_min ({self.size_min})"] if self.size_max < self.size_min else []
 
 
-def _default_cargo() -> dict[str, CargoSpec]:
+def default_cargo() -> dict[str, CargoSpec]:
     return {
         "people": CargoSpec(share=0.7, size_min=2, size_max=15),
         "drugs": CargoSpec(share=0.3, size_min=2, size_max=6, load_kg_per_person=20.0),
     }
+
+
+CARGO_SOURCES = {
+    "load_kg_per_person": "drugs: `load_per_packer_kg = 20`: two 20-lb bales ≈ 18 kg (Phoenix New Times, POLICE "
+                          "Magazine [N], §1). Others: **modelling guess**.",
+}
 
 
 def _night_profile() -> list[float]:
@@ -337,7 +364,7 @@ class OrgSpec:
                                         "attempt rate per hour; index 0 = midnight. Normalised to mean 1. Needs a "
                                         "positive sum.", source="**modelling guess** (crossings concentrated at "
                                         "night)")
-    cargo: dict[str, CargoSpec] = param(factory=_default_cargo, doc="Cargo types (table below). Merged with the "
+    cargo: dict[str, CargoSpec] = param(factory=default_cargo, doc="Cargo types (table below). Merged with the "
                                         "defaults: `drugs: {share: 0.0}` turns the default drugs cargo off.",
                                         source="see Cargo")
     routing: Chosen = param(factory=lambda: Chosen("fastest", NoParams()), role="slot", family="routing policy",
@@ -450,7 +477,7 @@ class ScenarioSpec:
                             "map and DataCollector. `sim.run` plays the whole horizon at once, so results do not "
                             "depend on this key.", source=MODELLING_GUESS)
     terrain: TerrainSpec = param(factory=TerrainSpec, doc="The map.")
-    modes: dict[str, ModeSpec] = param(factory=_default_modes, doc="Movement modes. Units and cargo refer to them by "
+    modes: dict[str, ModeSpec] = param(factory=default_modes, doc="Movement modes. Units and cargo refer to them by "
                                        "name. Merged with the defaults.", source="see Modes")
     agencies: dict[str, AgencySpec] = param(factory=dict, doc="Agencies, each with one command centre.")
     units: dict[str, UnitGroupSpec] = param(factory=dict, doc="Groups of patrol units.")

@@ -89,5 +89,5 @@ def test_scripted_drill_runs_unattended_and_its_aar_shows_questions_and_injects(
     for name in ("surge_night", "towers_dark", "radio_down"):
         assert name in page
     ev = pq.read_table(out / "events").to_pandas()
-    cut = ev[(ev.kind == "alert_lost") & ev.detail.str.endswith("comms_down")]
+    cut = ev[(ev.kind == "alert_lost") & (ev.source == "comms_down")]
     assert len(cut) > 0 and cut.t.between(1320, 1499.999).all()  # lost to the cut link only while it was down

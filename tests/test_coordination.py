@@ -31,7 +31,14 @@ def first_chain(ev):
     kinds = ["detection", "alert", "alert_handled", "alert_merged", "no_unit", "dispatch", "arrival", "alert_shared",
              "alert_lost"]
     rows = ev[ev.kind.isin(kinds) & (ev.t < t0 + 30) & ((ev.attempt == a) | (ev.attempt < 0))]
-    return [(round(t - t0, 6), k, ag, d) for t, k, ag, d in zip(rows.t, rows.kind, rows.agency, rows.detail)]
+    return [(round(t - t0, 6), k, ag, provenance(r) if k == "alert" else d)
+            for t, k, ag, d, r in zip(rows.t, rows.kind, rows.agency, rows.detail, rows.itertuples())]
+
+
+def provenance(alert) -> str:
+    """An alert row's origin, marked when it is not a first-hand receipt."""
+    return alert.origin + (f" (via {alert.shared_from})" if alert.shared_from else "") + (" (copy)" if alert.second_centre
+                                                                                        else "")
 
 
 def test_isolated_alert_stays_with_the_owner():
@@ -56,7 +63,7 @@ def test_liaison_delay_relay_and_loss():
     _, ev = run(two_agency_world(liaison(share_delay_min=5.0, loss_prob=0.0), comms=comms), 2)
     shared = ev[ev.kind == "alert_shared"].iloc[0]
     received = ev[(ev.kind == "alert") & (ev.alert == shared.alert)].iloc[0]
-    assert shared.detail == "police:relayed" and shared.duration_min > 10.0
+    assert shared.detail == "police" and shared.relayed and shared.duration_min > 10.0
     assert received.t == pytest.approx(shared.t + shared.duration_min)
     _, lost = run(two_agency_world(liaison(loss_prob=1.0)), 2)
     assert (lost.kind == "alert_lost").sum() == (lost[lost.kind == "alert"].agency == "bp").sum() > 0
@@ -72,7 +79,8 @@ def test_liaison_passes_on_only_the_listed_sources():
 def test_stripped_location_places_the_incident_in_the_middle_of_the_sector():
     comms = CommsSpec(strip_location=[["bp", "police"]])
     _, ev = run(two_agency_world(liaison(share_delay_min=0.0, loss_prob=0.0), comms=comms), 1)
-    assert ev[ev.kind == "alert_shared"].detail.iloc[0] == "police:coarse"
+    shared = ev[ev.kind == "alert_shared"].iloc[0]
+    assert shared.detail == "police" and shared.coarse and not shared.relayed
     assert ev[ev.kind == "dispatch"].node.iloc[0] == 6  # sector middle (x = 4) snapped into police area
 
 
@@ -130,7 +138,8 @@ def test_sensor_outage_and_comms_outage_injects_start_and_end_on_time():
     det = ev[ev.kind == "detection"].t
     assert len(det) > 10 and not ((det >= 120) & (det < 300)).any()
     lost = ev[ev.kind == "alert_lost"]
-    assert len(lost) > 0 and lost.t.between(600, 960).all() and (lost.detail == "police:comms_down").all()
+    assert len(lost) > 0 and lost.t.between(600, 960).all() and (lost.detail == "police").all()
+    assert (lost.source == "comms_down").all()
     shared = ev[ev.kind == "alert_shared"].t
     assert not shared.between(600, 959.999).any() and len(shared) > 5
 

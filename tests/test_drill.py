@@ -158,7 +158,7 @@ def test_a_tip_alerts_the_agency_about_the_group_where_it_is(tmp_path):
     tip = ev[(ev.kind == "alert") & (ev.source == "tip")]
     assert len(tip) >= 1
     assert set(tip.attempt) == {group} and set(tip.node) == {node} and (tip.t == s.now).all()
-    assert "local_police" in set(tip.detail)
+    assert "local_police" in set(tip.origin)
     gone = next(a for a in s.model.attempts.values() if not a.active)
     with pytest.raises(ValueError, match=f"attempt: unknown attempt {gone.attempt_id}; allowed: "):
         s.inject("tip", duration_hours=0.0, agency="local_police", attempt=gone.attempt_id)

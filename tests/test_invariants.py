@@ -82,7 +82,7 @@ def test_invariants(world_for, traced, variant, seed):
     assert s["under_way"] == (outcomes == "").sum()
     receipts = ev[ev.kind == "alert"]
     shared_copies = set(ev[ev.kind == "alert_shared"].alert)
-    second = receipts.detail.str.endswith(" (copy)")
+    second = receipts.second_centre
     assert s["alerts"] == len(receipts) - receipts.alert.isin(shared_copies).sum() - second.sum()
 
     # no unit is ever in two places: each new plan starts where the unit was at that moment,

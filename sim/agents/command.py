@@ -52,13 +52,6 @@ class Alert:
     hold_min: float = 0.0  # a tip: the unit waits this long at the location (0 = its search time)
     copy: bool = False  # the same alert reaching a second centre (task force)
 
-    @property
-    def provenance(self) -> str:
-        """For the log: the origin agency, marked when this is not a first-hand receipt."""
-        if self.shared_from:
-            return f"{self.origin} (via {self.shared_from})"
-        return f"{self.origin} (copy)" if self.copy else self.origin
-
 
 @dataclass
 class Incident:
@@ -104,7 +97,8 @@ class CommandCentre(mesa.Agent):
     def receive(self, alert: Alert) -> None:
         self.model.log.record(self.model.now, "alert", alert=alert.id, agency=self.name, node=alert.node,
                               attempt=alert.attempt, source=alert.source, sensor=alert.sensor, unit=alert.unit,
-                              detail=alert.provenance)
+                              origin=alert.origin, shared_from=alert.shared_from, second_centre=alert.copy,
+                              coarse=alert.coarse)
         self.model.env.process(self._handle(alert))
 
     def _handling_time(self) -> float:

@@ -23,7 +23,7 @@ class LiaisonParams:
                                    "suggested defaults, \"Command / coordination\"; only anecdotes exist, e.g. ~20 "
                                    "min saved by an sUAS cue, Inside Unmanned Systems [N], §7): **modelling guess**")
     loss_prob: float = param(0.1, ge=0, le=1, unit="prob.", doc="Chance that a passed alert is lost "
-                             "(`alert_lost`, detail `<receiver>:lost`).", source="**modelling guess**")
+                             "(`alert_lost`, source `lost`).", source="**modelling guess**")
     partners: dict[str, list[str]] = param(factory=dict, ref="agency", doc="Agency → the agencies it informs. An "
                                            "agency that is not listed informs every other agency; `[]` informs "
                                            "none.")
