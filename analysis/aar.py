@@ -21,13 +21,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
+import yaml
 
 from analysis.figures import subplots
 from analysis.maps import ALARM_MINUTES, agency_colours, draw_situation, draw_terrain, finish, read_terrain
 from sim.metrics import dispatch_to_arrival
 
-LINKS = [("crossed", "first_detection"), ("first_detection", "first_alert"), ("first_alert", "first_dispatch"),
-         ("first_dispatch", "first_arrival"), ("first_arrival", "outcome")]
+LINKS = [
+    ("crossed", "first_detection"),
+    ("first_detection", "first_alert"),
+    ("first_alert", "first_dispatch"),
+    ("first_dispatch", "first_arrival"),
+    ("first_arrival", "outcome"),
+]
 
 
 def read_run(run_dir: Path, replication: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -67,7 +73,8 @@ def agency_summary(ev: pd.DataFrame) -> pd.DataFrame:
         handled = ev[(ev.kind == "alert_handled") & (ev.agency == name)]
         disp = ev[(ev.kind == "dispatch") & (ev.agency == name)]
         rows[name] = {
-            "alerts received": len(alerts), "false alarms": int((alerts.attempt < 0).sum()),
+            "alerts received": len(alerts),
+            "false alarms": int((alerts.attempt < 0).sum()),
             "mean queue wait (min)": handled.duration_min.mean(),
             "shared": int(((ev.kind == "alert_shared") & (ev.agency == name)).sum()),
             "lost": int(((ev.kind == "alert_lost") & (ev.agency == name)).sum()),
@@ -106,10 +113,17 @@ def sensor_states_at(ev: pd.DataFrame, t: float, alarm_min: float = ALARM_MINUTE
     assets = ev[(ev.kind == "asset") & (ev.sensor >= 0)]
     toggles = ev[ev.kind.isin(["sensor_down", "sensor_up"]) & (ev.t <= t)].groupby("sensor").kind.last()
     alarms = ev[(ev.kind == "alert") & (ev.sensor >= 0) & (ev.t <= t) & (ev.t >= t - alarm_min)].sensor
-    state = np.where(assets.sensor.map(toggles).eq("sensor_down"), "down",
-                     np.where(assets.sensor.isin(set(alarms)), "alarm", "up"))
-    return pd.DataFrame({"sensor": assets.sensor.to_numpy(), "node": assets.node.to_numpy(),
-                         "type": assets.source.str.removeprefix("sensor:").to_numpy(), "state": state})
+    state = np.where(
+        assets.sensor.map(toggles).eq("sensor_down"), "down", np.where(assets.sensor.isin(set(alarms)), "alarm", "up")
+    )
+    return pd.DataFrame(
+        {
+            "sensor": assets.sensor.to_numpy(),
+            "node": assets.node.to_numpy(),
+            "type": assets.source.str.removeprefix("sensor:").to_numpy(),
+            "state": state,
+        }
+    )
 
 
 def situation_at(ev: pd.DataFrame, plans: pd.DataFrame, t: float) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -132,16 +146,26 @@ def replay_figure(run_dir: Path, ev: pd.DataFrame, plans: pd.DataFrame, t: float
     fig, ax = subplots(figsize=(12, 7.5), dpi=100)
     draw_terrain(ax, nodes, edges)
     agencies = list(pd.unique(ev[ev.kind == "asset"].agency))
-    draw_situation(ax, nodes.x.to_numpy(), nodes.y.to_numpy(), units=units, groups=groups,
-                   sensors=sensor_states_at(ev, t), colours=agency_colours(agencies))
+    draw_situation(
+        ax,
+        nodes.x.to_numpy(),
+        nodes.y.to_numpy(),
+        units=units,
+        groups=groups,
+        sensors=sensor_states_at(ev, t),
+        colours=agency_colours(agencies),
+    )
     ax.set_title(f"replay at minute {t:g} (day {int(t // 1440) + 1}, {int(t % 1440) // 60:02d}:{int(t % 60):02d})")
     return finish(fig, ax, nodes, out)
 
 
 TIMELINE_MARKS = (  # event kind -> marker, colour, legend label (every such event of the attempt)
-    ("crossed", "|", "black", "crossed"), ("detection", "o", "#2166ac", "detected"),
-    ("alert", "^", "#762a83", "alert at a centre"), ("alert_shared", "D", "#01665e", "shared with an agency"),
-    ("alert_lost", "x", "#d73027", "share lost"), ("dispatch", ">", "#e08214", "unit dispatched"),
+    ("crossed", "|", "black", "crossed"),
+    ("detection", "o", "#2166ac", "detected"),
+    ("alert", "^", "#762a83", "alert at a centre"),
+    ("alert_shared", "D", "#01665e", "shared with an agency"),
+    ("alert_lost", "x", "#d73027", "share lost"),
+    ("dispatch", ">", "#e08214", "unit dispatched"),
     ("arrival", "s", "#1b7837", "unit arrived"),
 )
 
@@ -164,8 +188,18 @@ def timeline_figure(ch: pd.DataFrame, ev: pd.DataFrame, out: Path, limit: int = 
     handles = []
     for kind, marker, colour, label in TIMELINE_MARKS:
         m = marks[marks.kind == kind]
-        handles.append(ax.scatter(m.t, m.attempt.map(row_of), marker=marker, c=colour, s=30, zorder=3,
-                                  label=label, linewidths=1.2 if marker in "|x" else 0.3))
+        handles.append(
+            ax.scatter(
+                m.t,
+                m.attempt.map(row_of),
+                marker=marker,
+                c=colour,
+                s=30,
+                zorder=3,
+                label=label,
+                linewidths=1.2 if marker in "|x" else 0.3,
+            )
+        )
     ax.set_yticks(range(len(ch)), [f"#{a}" for a in ch.index])
     ax.set_xlabel("minutes from the start")
     ax.set_title("attempts from start to outcome (line: green interdicted, red got away, grey under way)", fontsize=10)
@@ -178,8 +212,6 @@ def timeline_figure(ch: pd.DataFrame, ev: pd.DataFrame, out: Path, limit: int = 
 
 def drill_questions(run_dir: Path) -> list[str]:
     """The trainer's questions of a scripted drill, from the run's resolved config.yaml."""
-    import yaml
-
     path = run_dir / "config.yaml"
     if not path.exists():
         return []
@@ -192,8 +224,9 @@ def inject_log(ev: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"type": starts.detail, "start (min)": starts.t, "end (min)": ends.reindex(starts.index)})
 
 
-def build_aar(run_dir: str | Path, replication: int = 0, at: list[float] | None = None,
-              out_dir: str | Path | None = None) -> Path:
+def build_aar(
+    run_dir: str | Path, replication: int = 0, at: list[float] | None = None, out_dir: str | Path | None = None
+) -> Path:
     run_dir = Path(run_dir)
     out = Path(out_dir) if out_dir else run_dir / "aar"
     out.mkdir(parents=True, exist_ok=True)
@@ -212,25 +245,34 @@ def build_aar(run_dir: str | Path, replication: int = 0, at: list[float] | None 
         hot = col in slow and pd.notna(v) and v >= slow[col] and v > 0
         return f"<td style='background:#fdd'>{v}</td>" if hot else f"<td>{'' if pd.isna(v) else v}</td>"
 
-    rows = "".join(f"<tr><td>#{a}</td>" + "".join(cell(c, r[c]) for c in styled.columns) + "</tr>"
-                   for a, r in styled.iterrows())
-    page = [f"<html><head><meta charset='utf-8'><title>AAR {html.escape(str(run_dir))}</title>",
-            "<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto}table{border-collapse:collapse;"
-            "font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px}img{max-width:100%}</style></head><body>",
-            f"<h1>After-action review: {html.escape(str(run_dir))}, replication {replication}</h1>"]
+    rows = "".join(
+        f"<tr><td>#{a}</td>" + "".join(cell(c, r[c]) for c in styled.columns) + "</tr>" for a, r in styled.iterrows()
+    )
+    page = [
+        f"<html><head><meta charset='utf-8'><title>AAR {html.escape(str(run_dir))}</title>",
+        "<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto}table{border-collapse:collapse;"
+        "font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px}img{max-width:100%}</style></head><body>",
+        f"<h1>After-action review: {html.escape(str(run_dir))}, replication {replication}</h1>",
+    ]
     questions = drill_questions(run_dir)
     if questions:
-        page.append("<h2>Drill questions</h2><ol>" + "".join(f"<li>{html.escape(q)}</li>" for q in questions)
-                    + "</ol>")
+        page.append("<h2>Drill questions</h2><ol>" + "".join(f"<li>{html.escape(q)}</li>" for q in questions) + "</ol>")
     injects = inject_log(ev)
     if len(injects):
         page += ["<h2>Injects</h2>", injects.to_html()]
-    page += ["<h2>Per agency</h2>", agency_summary(ev).round(2).to_html(),
-            "<h2>Median latencies (min); red cells: the slowest 10% of each link</h2>",
-            ch[latency_cols].median().round(1).to_frame("median").T.to_html(index=False),
-            "<h2>Attempts</h2>", "<img src='timelines.png'>",
-            "<table><tr><th>attempt</th>" + "".join(f"<th>{html.escape(c)}</th>" for c in styled.columns) + "</tr>"
-            + rows + "</table>"]
+    page += [
+        "<h2>Per agency</h2>",
+        agency_summary(ev).round(2).to_html(),
+        "<h2>Median latencies (min); red cells: the slowest 10% of each link</h2>",
+        ch[latency_cols].median().round(1).to_frame("median").T.to_html(index=False),
+        "<h2>Attempts</h2>",
+        "<img src='timelines.png'>",
+        "<table><tr><th>attempt</th>"
+        + "".join(f"<th>{html.escape(c)}</th>" for c in styled.columns)
+        + "</tr>"
+        + rows
+        + "</table>",
+    ]
     for f in figs[1:]:
         page.append(f"<h2>Replay</h2><img src='{f.name}'>")
     page.append("</body></html>")
@@ -240,11 +282,14 @@ def build_aar(run_dir: str | Path, replication: int = 0, at: list[float] | None 
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m analysis.aar", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m analysis.aar", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("run_dir")
     ap.add_argument("--replication", type=int, default=0)
-    ap.add_argument("--at", type=float, nargs="*", help="minutes to replay (default: a quarter and half of the horizon)")
+    ap.add_argument(
+        "--at", type=float, nargs="*", help="minutes to replay (default: a quarter and half of the horizon)"
+    )
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
     try:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from matplotlib.figure import Figure
 
 
-def subplots(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] | None = None,
-             dpi: float | None = None, **kwargs):
+def subplots(
+    nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] | None = None, dpi: float | None = None, **kwargs
+):
     """A new Figure and its axes, as `matplotlib.pyplot.subplots` returns them; save it with
     `fig.savefig` (PNG through Agg) and just drop it afterwards."""
     fig = Figure(figsize=figsize, dpi=dpi)

@@ -13,15 +13,19 @@ from matplotlib.patches import Circle, Patch
 
 from analysis.figures import subplots
 
-KIND_COLOURS = {"open": "#efe6c8", "scrub": "#c9d7a3", "mountain": "#b39b7d", "river": "#8ec5e8",
-                "urban": "#bdbdbd"}
-OUTCOME_STYLE = {"crossed": ("x", "#ff7f00", "crossing"), "interdiction": ("o", "#1a9850", "interdiction"),
-                 "got_away": ("X", "#d73027", "got away")}
+KIND_COLOURS = {"open": "#efe6c8", "scrub": "#c9d7a3", "mountain": "#b39b7d", "river": "#8ec5e8", "urban": "#bdbdbd"}
+OUTCOME_STYLE = {
+    "crossed": ("x", "#ff7f00", "crossing"),
+    "interdiction": ("o", "#1a9850", "interdiction"),
+    "got_away": ("X", "#d73027", "got away"),
+}
 
 
 def read_terrain(run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return (pq.read_table(run_dir / "terrain_nodes.parquet").to_pandas(),
-            pq.read_table(run_dir / "terrain_edges.parquet").to_pandas())
+    return (
+        pq.read_table(run_dir / "terrain_nodes.parquet").to_pandas(),
+        pq.read_table(run_dir / "terrain_edges.parquet").to_pandas(),
+    )
 
 
 def draw_terrain(ax, nodes: pd.DataFrame, edges: pd.DataFrame) -> float:
@@ -29,8 +33,7 @@ def draw_terrain(ax, nodes: pd.DataFrame, edges: pd.DataFrame) -> float:
     x, y = nodes.x.to_numpy(), nodes.y.to_numpy()
     cell = float(np.median(np.diff(np.unique(x)))) if len(np.unique(x)) > 1 else 1.0
     colours = [KIND_COLOURS.get(k, "#dddddd") for k in nodes.kind]
-    ax.scatter(x, y, c=colours, marker="s", s=(72 * cell * 6.2 / max(np.ptp(x), 1)) ** 2 * 2.4, linewidths=0,
-               zorder=0)
+    ax.scatter(x, y, c=colours, marker="s", s=(72 * cell * 6.2 / max(np.ptp(x), 1)) ** 2 * 2.4, linewidths=0, zorder=0)
     ax.axhline(0.0, color="#b2182b", lw=2.2, zorder=2)
     roads = edges[edges.road]
     segs = np.stack([np.c_[x[roads.u], y[roads.u]], np.c_[x[roads.v], y[roads.v]]], axis=1)
@@ -68,8 +71,17 @@ def draw_sectors(ax, nodes: pd.DataFrame, edges: pd.DataFrame, cell: float) -> N
     for name in pd.unique(sector):
         m = (sector == name) & home
         if m.any():
-            ax.text(x[m].mean(), y[m].max(), str(name), ha="center", va="top", fontsize=10, color="#3f007d",
-                    fontweight="bold", zorder=9)
+            ax.text(
+                x[m].mean(),
+                y[m].max(),
+                str(name),
+                ha="center",
+                va="top",
+                fontsize=10,
+                color="#3f007d",
+                fontweight="bold",
+                zorder=9,
+            )
 
 
 AGENCY_COLOURS = ("#1b7837", "#2166ac", "#e08214", "#762a83", "#01665e", "#8c510a")
@@ -82,8 +94,16 @@ def agency_colours(agencies: list[str]) -> dict[str, str]:
     return {a: AGENCY_COLOURS[i % len(AGENCY_COLOURS)] for i, a in enumerate(agencies)}
 
 
-def draw_situation(ax, x: np.ndarray, y: np.ndarray, *, units: pd.DataFrame, groups: pd.DataFrame,
-                   sensors: pd.DataFrame, colours: dict[str, str]) -> None:
+def draw_situation(
+    ax,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    units: pd.DataFrame,
+    groups: pd.DataFrame,
+    sensors: pd.DataFrame,
+    colours: dict[str, str],
+) -> None:
     """Units (node, agency) coloured by agency, groups (node, detected) with the detected ones
     ringed, sensors (node, type, state up|down|alarm, range_km or NaN) with tower coverage.
     The live drill map and the after-action replay both draw with this."""
@@ -93,21 +113,64 @@ def draw_situation(ax, x: np.ndarray, y: np.ndarray, *, units: pd.DataFrame, gro
             continue
         if typ == "tower" and "range_km" in s:
             for r in s[s.range_km.notna()].itertuples():
-                ax.add_patch(Circle((x[r.node], y[r.node]), r.range_km, fill=False, lw=0.6, ls=":",
-                                    color=SENSOR_STATE_COLOURS[r.state], zorder=4))
-        ax.scatter(x[s.node], y[s.node], marker=marker, s=size, c=[SENSOR_STATE_COLOURS[v] for v in s.state],
-                   edgecolors="black", linewidths=0.4, zorder=6, label=f"{typ} sensors")
+                ax.add_patch(
+                    Circle(
+                        (x[r.node], y[r.node]),
+                        r.range_km,
+                        fill=False,
+                        lw=0.6,
+                        ls=":",
+                        color=SENSOR_STATE_COLOURS[r.state],
+                        zorder=4,
+                    )
+                )
+        ax.scatter(
+            x[s.node],
+            y[s.node],
+            marker=marker,
+            s=size,
+            c=[SENSOR_STATE_COLOURS[v] for v in s.state],
+            edgecolors="black",
+            linewidths=0.4,
+            zorder=6,
+            label=f"{typ} sensors",
+        )
     for agency, colour in colours.items():
         u = units[units.agency == agency]
         if len(u):
-            ax.scatter(x[u.node], y[u.node], marker="P", s=80, c=colour, edgecolors="black", linewidths=0.6,
-                       zorder=8, label=f"{agency} ({len(u)})")
+            ax.scatter(
+                x[u.node],
+                y[u.node],
+                marker="P",
+                s=80,
+                c=colour,
+                edgecolors="black",
+                linewidths=0.6,
+                zorder=8,
+                label=f"{agency} ({len(u)})",
+            )
     seen = groups.detected.to_numpy(dtype=bool)
     g = groups.node.to_numpy()
-    ax.scatter(x[g[~seen]], y[g[~seen]], marker="o", s=40, c="#d73027", zorder=8,
-               label=f"groups, not detected ({int((~seen).sum())})")
-    ax.scatter(x[g[seen]], y[g[seen]], marker="o", s=90, facecolors="#d73027", edgecolors="black", linewidths=2,
-               zorder=8, label=f"groups, detected ({int(seen.sum())})")
+    ax.scatter(
+        x[g[~seen]],
+        y[g[~seen]],
+        marker="o",
+        s=40,
+        c="#d73027",
+        zorder=8,
+        label=f"groups, not detected ({int((~seen).sum())})",
+    )
+    ax.scatter(
+        x[g[seen]],
+        y[g[seen]],
+        marker="o",
+        s=90,
+        facecolors="#d73027",
+        edgecolors="black",
+        linewidths=2,
+        zorder=8,
+        label=f"groups, detected ({int(seen.sum())})",
+    )
 
 
 def finish(fig, ax, nodes: pd.DataFrame, out_png: Path) -> Path:
@@ -129,21 +192,41 @@ def draw_run_map(run_dir: Path, out_png: Path, replication: int = 0) -> Path:
     fig, ax = subplots(figsize=(12, 7.5), dpi=110)
     cell = draw_terrain(ax, nodes, edges)
     assets = ev[ev.kind == "asset"]
-    for src, marker, colour, label in (("sensor:tower", "*", "#6a3d9a", "camera tower"),
-                                        ("sensor:ground", ".", "#e31a1c", "ground sensor"),
-                                        ("unit:vehicle", "P", "#33a02c", "vehicle unit base"),
-                                        ("unit:foot", "p", "#b2df8a", "foot unit base")):
+    for src, marker, colour, label in (
+        ("sensor:tower", "*", "#6a3d9a", "camera tower"),
+        ("sensor:ground", ".", "#e31a1c", "ground sensor"),
+        ("unit:vehicle", "P", "#33a02c", "vehicle unit base"),
+        ("unit:foot", "p", "#b2df8a", "foot unit base"),
+    ):
         a = assets[assets.source == src]
         if len(a):
-            ax.scatter(x[a.node], y[a.node], marker=marker, s=140 if marker == "*" else 45, c=colour,
-                       edgecolors="black", linewidths=0.4, zorder=6, label=label)
+            ax.scatter(
+                x[a.node],
+                y[a.node],
+                marker=marker,
+                s=140 if marker == "*" else 45,
+                c=colour,
+                edgecolors="black",
+                linewidths=0.4,
+                zorder=6,
+                label=label,
+            )
     for kind, (marker, colour, label) in OUTCOME_STYLE.items():
         e = ev[ev.kind == kind]
         if len(e):
             jitter = np.random.default_rng(0).uniform(-0.25, 0.25, size=(len(e), 2)) * cell
-            ax.scatter(x[e.node] + jitter[:, 0], y[e.node] + jitter[:, 1], marker=marker, s=36, c=colour,
-                       zorder=7, label=f"{label} ({len(e)})", alpha=0.85, linewidths=1.2 if marker == "x" else 0.4,
-                       edgecolors="black" if marker != "x" else None)
+            ax.scatter(
+                x[e.node] + jitter[:, 0],
+                y[e.node] + jitter[:, 1],
+                marker=marker,
+                s=36,
+                c=colour,
+                zorder=7,
+                label=f"{label} ({len(e)})",
+                alpha=0.85,
+                linewidths=1.2 if marker == "x" else 0.4,
+                edgecolors="black" if marker != "x" else None,
+            )
     start = ev[ev.kind == "run_start"]
     scen = start.detail.iloc[0] if len(start) else ""
     days = float(start.duration_min.iloc[0]) / 1440 if len(start) else 0.0
@@ -151,8 +234,9 @@ def draw_run_map(run_dir: Path, out_png: Path, replication: int = 0) -> Path:
     return finish(fig, ax, nodes, out_png)
 
 
-def draw_outcome_density(nodes: pd.DataFrame, edges: pd.DataFrame, counts: pd.DataFrame, title: str,
-                         out_png: Path) -> Path:
+def draw_outcome_density(
+    nodes: pd.DataFrame, edges: pd.DataFrame, counts: pd.DataFrame, title: str, out_png: Path
+) -> Path:
     """Where crossings, interdictions and got-aways happened, summed over many runs.
     `counts` has columns node, kind, n; marker area grows with n."""
     x, y = nodes.x.to_numpy(), nodes.y.to_numpy()
@@ -162,7 +246,17 @@ def draw_outcome_density(nodes: pd.DataFrame, edges: pd.DataFrame, counts: pd.Da
     for kind, (_, colour, label) in OUTCOME_STYLE.items():
         c = counts[counts.kind == kind]
         if len(c):
-            ax.scatter(x[c.node], y[c.node], s=12 + 260 * c.n / top, marker="o", c=colour, alpha=0.55,
-                       edgecolors="black", linewidths=0.3, zorder=7, label=f"{label} ({int(c.n.sum())})")
+            ax.scatter(
+                x[c.node],
+                y[c.node],
+                s=12 + 260 * c.n / top,
+                marker="o",
+                c=colour,
+                alpha=0.55,
+                edgecolors="black",
+                linewidths=0.3,
+                zorder=7,
+                label=f"{label} ({int(c.n.sum())})",
+            )
     ax.set_title(title)
     return finish(fig, ax, nodes, out_png)

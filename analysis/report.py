@@ -25,6 +25,7 @@ import pandas as pd
 
 from analysis.figures import subplots
 from analysis.maps import draw_outcome_density, read_terrain
+from analysis.sensitivity import indices
 from analysis.stats import mean_ci, paired_differences
 from analysis.store import load, run_dirs, varying_params
 
@@ -62,7 +63,7 @@ def metric_vs_param(table: pd.DataFrame, key: str, metric: str, hue: str | None,
     for level in levels:
         sub = table if hue is None else table[table[hue] == level]
         ci = mean_ci(sub, metric, key).sort_values(key)
-        line, = ax.plot(ci[key], ci["mean"], marker="o", label=f"{hue} = {level}" if hue else None)
+        (line,) = ax.plot(ci[key], ci["mean"], marker="o", label=f"{hue} = {level}" if hue else None)
         ax.fill_between(ci[key], ci.ci_low, ci.ci_high, alpha=0.2, color=line.get_color())
     ax.set_xlabel(key)
     ax.set_ylabel(label(metric))
@@ -96,8 +97,14 @@ def paired_figure(table: pd.DataFrame, key: str, others: list[str], out: Path) -
         d.insert(0, "metric", metric)
         frames.append(d)
         ypos = np.arange(len(d))
-        ax.errorbar(d.mean_diff, ypos, xerr=[d.mean_diff - d.ci_low, d.ci_high - d.mean_diff], fmt="o",
-                    capsize=4, color="#2c7fb8")
+        ax.errorbar(
+            d.mean_diff,
+            ypos,
+            xerr=[d.mean_diff - d.ci_low, d.ci_high - d.mean_diff],
+            fmt="o",
+            capsize=4,
+            color="#2c7fb8",
+        )
         ax.axvline(0, color="grey", lw=1)
         ax.set_yticks(ypos, [str(v) for v in d[key]])
         ax.set_title(label(metric), fontsize=9)
@@ -126,8 +133,15 @@ def cost_vs_rate(table: pd.DataFrame, params: list[str], out: Path) -> tuple[Pat
     df["pareto"] = False
     df.iloc[front, df.columns.get_loc("pareto")] = True
     fig, ax = subplots(figsize=(7, 4.5))
-    ax.errorbar(df.cost, df.rate, yerr=[(df.rate - df.rate_lo).fillna(0), (df.rate_hi - df.rate).fillna(0)],
-                fmt="o", color="#999999", capsize=3, label="configuration (mean, 95% CI)")
+    ax.errorbar(
+        df.cost,
+        df.rate,
+        yerr=[(df.rate - df.rate_lo).fillna(0), (df.rate_hi - df.rate).fillna(0)],
+        fmt="o",
+        color="#999999",
+        capsize=3,
+        label="configuration (mean, 95% CI)",
+    )
     f = df[df.pareto].sort_values("cost")
     ax.plot(f.cost, f.rate, "-o", color="#d95f0e", label="Pareto front")
     first = table.groupby("run")[params].first() if params else None
@@ -149,17 +163,23 @@ def outcome_map(root: Path, out: Path) -> Path | None:
         return None
     nodes, edges = read_terrain(dirs[0])
     files = [str(f) for d in dirs for f in sorted((d / "events").glob("rep-*.parquet"))]
-    counts = duckdb.connect().execute(
-        "SELECT node, kind, count(*) AS n FROM read_parquet(?) "
-        "WHERE kind IN ('crossed', 'interdiction', 'got_away') GROUP BY node, kind", [files]).df()
-    return draw_outcome_density(nodes, edges, counts, f"where it happened: {len(dirs)} configuration(s), all "
-                                f"replications", out)
+    counts = (
+        duckdb.connect()
+        .execute(
+            "SELECT node, kind, count(*) AS n FROM read_parquet(?) "
+            "WHERE kind IN ('crossed', 'interdiction', 'got_away') GROUP BY node, kind",
+            [files],
+        )
+        .df()
+    )
+    return draw_outcome_density(
+        nodes, edges, counts, f"where it happened: {len(dirs)} configuration(s), all replications", out
+    )
 
 
 def sensitivity_figure(root: Path, metric: str, out: Path) -> tuple[Path, pd.DataFrame] | None:
     if not (root / "design.json").exists():
         return None
-    from analysis.sensitivity import indices
     idx = indices(root, metric)
     if idx.empty:
         return None
@@ -171,8 +191,7 @@ def sensitivity_figure(root: Path, metric: str, out: Path) -> tuple[Path, pd.Dat
         ax.barh(y + 0.2, idx.ST, 0.4, xerr=idx.ST_conf, label="total ST", color="#0570b0")
         ax.set_xlabel(f"Sobol index of {label(metric)}")
     else:
-        ax.barh(y, idx.mu_star, 0.5, xerr=idx.mu_star_conf, label="mu* (mean |elementary effect|)",
-                color="#0570b0")
+        ax.barh(y, idx.mu_star, 0.5, xerr=idx.mu_star_conf, label="mu* (mean |elementary effect|)", color="#0570b0")
         ax.set_xlabel(f"Morris mu* of {label(metric)} (metric units)")
     ax.set_yticks(y, names)
     ax.legend(fontsize=8)
@@ -213,15 +232,17 @@ def build_report(root: str | Path, metric: str = "interdiction_rate", out_dir: s
     if m:
         sections.append(("where crossings, interdictions and got-aways happened", m, None))
     overview = mean_ci(table, metric, "run")
-    page = [f"<html><head><meta charset='utf-8'><title>report: {html.escape(root.name)}</title>",
-            "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
-            "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px}"
-            "img{max-width:100%}</style></head><body>",
-            f"<h1>{html.escape(str(root))}</h1>",
-            f"<p>{len(table)} replications in {table['run'].nunique()} configuration(s); swept keys: "
-            f"{html.escape(', '.join(params) or 'none')}.</p>",
-            f"<h2>{html.escape(label(metric))} per configuration</h2>",
-            overview.to_html(index=False, float_format=lambda v: f"{v:.4g}")]
+    page = [
+        f"<html><head><meta charset='utf-8'><title>report: {html.escape(root.name)}</title>",
+        "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
+        "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px}"
+        "img{max-width:100%}</style></head><body>",
+        f"<h1>{html.escape(str(root))}</h1>",
+        f"<p>{len(table)} replications in {table['run'].nunique()} configuration(s); swept keys: "
+        f"{html.escape(', '.join(params) or 'none')}.</p>",
+        f"<h2>{html.escape(label(metric))} per configuration</h2>",
+        overview.to_html(index=False, float_format=lambda v: f"{v:.4g}"),
+    ]
     for title, fig, df in sections:
         page.append(f"<h2>{html.escape(title)}</h2><img src='{fig.name}'>")
         if df is not None and len(df):
@@ -233,8 +254,9 @@ def build_report(root: str | Path, metric: str = "interdiction_rate", out_dir: s
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m analysis.report", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m analysis.report", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("path", help="a sweep or run directory")
     ap.add_argument("--metric", default="interdiction_rate", help="metric of the main figures")
     ap.add_argument("--out", default=None, help="output folder (default: PATH/report)")

@@ -23,9 +23,15 @@ def mean_ci(table: pd.DataFrame, metric: str, by: list[str] | str | None = None,
     return pd.DataFrame(rows)
 
 
-def paired_differences(table: pd.DataFrame, metric: str, factor: str, baseline: object,
-                       pair_on: str = "seed", within: list[str] | None = None,
-                       level: float = 0.95) -> pd.DataFrame:
+def paired_differences(
+    table: pd.DataFrame,
+    metric: str,
+    factor: str,
+    baseline: object,
+    pair_on: str = "seed",
+    within: list[str] | None = None,
+    level: float = 0.95,
+) -> pd.DataFrame:
     """For each level of `factor` (other than `baseline`): the mean of (level - baseline) over
     replications paired by `pair_on` (the same seed = common random numbers), its t-interval
     and the paired t-test p-value. `within` keeps other swept keys fixed within each pair."""
@@ -43,6 +49,15 @@ def paired_differences(table: pd.DataFrame, metric: str, factor: str, baseline: 
         mean = float(d.mean()) if n else np.nan
         half = float(stats.t.ppf(0.5 + level / 2, n - 1) * d.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
         p = float(stats.ttest_rel(pairs.x, pairs.b).pvalue) if n > 1 and d.std() > 0 else np.nan
-        rows.append({factor: level_value, "baseline": baseline, "n_pairs": n, "mean_diff": mean,
-                     "ci_low": mean - half, "ci_high": mean + half, "p_value": p})
+        rows.append(
+            {
+                factor: level_value,
+                "baseline": baseline,
+                "n_pairs": n,
+                "mean_diff": mean,
+                "ci_low": mean - half,
+                "ci_high": mean + half,
+                "p_value": p,
+            }
+        )
     return pd.DataFrame(rows)

@@ -42,11 +42,15 @@ def load(root: str | Path) -> pd.DataFrame:
     if not files:
         raise FileNotFoundError(f"no results under {root} (no manifest.json with finished replications)")
     con = duckdb.connect()
-    con.execute("CREATE TEMP TABLE f AS SELECT * FROM (VALUES " +
-                ", ".join("(?, ?)" for _ in files) + ") t(file, run)", [v for pair in zip(files, runs) for v in pair])
+    con.execute(
+        "CREATE TEMP TABLE f AS SELECT * FROM (VALUES " + ", ".join("(?, ?)" for _ in files) + ") t(file, run)",
+        [v for pair in zip(files, runs) for v in pair],
+    )
     table = con.execute(
         "SELECT s.*, f.run FROM read_parquet(?, union_by_name = true, filename = true) s "
-        "JOIN f ON s.filename = f.file ORDER BY f.run, s.replication", [files]).df()
+        "JOIN f ON s.filename = f.file ORDER BY f.run, s.replication",
+        [files],
+    ).df()
     table = table.drop(columns=["filename"])
     table.attrs["params"] = sorted(params)
     return table

@@ -102,25 +102,28 @@ def patrol_starts(lay: Layout, n_patrols: int, seed: int) -> np.ndarray:
 def launches(lay: Layout, per_minute: int, minutes: int, seed: int) -> list[tuple[int, int, int]]:
     """(minute, origin, destination) of every smuggler: the same list for both implementations."""
     rng = np.random.default_rng([seed, 7])
-    return [(t, int(lay.staging[rng.integers(ENDPOINTS)]), int(lay.dests[rng.integers(ENDPOINTS)]))
-            for t in range(minutes) for _ in range(per_minute)]
+    return [
+        (t, int(lay.staging[rng.integers(ENDPOINTS)]), int(lay.dests[rng.integers(ENDPOINTS)]))
+        for t in range(minutes)
+        for _ in range(per_minute)
+    ]
 
 
 # --- reference: plain Mesa ------------------------------------------------------------------
 class Smuggler(mesa.Agent):
-    def __init__(self, model: "ReducedMesa", node: int, dest: int) -> None:
+    def __init__(self, model: ReducedMesa, node: int, dest: int) -> None:
         super().__init__(model)
         self.node, self.dest = node, dest
 
 
 class Patrol(mesa.Agent):
-    def __init__(self, model: "ReducedMesa", node: int) -> None:
+    def __init__(self, model: ReducedMesa, node: int) -> None:
         super().__init__(model)
         self.node = node
 
     def step(self) -> None:
         m = self.model
-        nbrs = m.nbr[m.nbr_ptr[self.node]:m.nbr_ptr[self.node + 1]]
+        nbrs = m.nbr[m.nbr_ptr[self.node] : m.nbr_ptr[self.node + 1]]
         m.occupancy[self.node] -= 1
         self.node = int(nbrs[int(m.random.random() * len(nbrs))])
         m.occupancy[self.node] += 1
@@ -187,13 +190,16 @@ def run_reference(lay: Layout, plan, n_patrols: int, minutes: int, seed: int) ->
         agent_steps += len(model.smugglers) + n_patrols
         model.step()
     wall = time.perf_counter() - t0
-    return ({"patrol": model.patrol_detections, "sensor": model.sensor_detections, "arrived": model.arrivals},
-            wall, agent_steps)
+    return (
+        {"patrol": model.patrol_detections, "sensor": model.sensor_detections, "arrived": model.arrivals},
+        wall,
+        agent_steps,
+    )
 
 
 # --- reference with Mesa's space: a Network of cells, CellAgents -----------------------------
 class SpaceSmuggler(CellAgent):
-    def __init__(self, model: "ReducedMesaSpace", cell, dest: int) -> None:
+    def __init__(self, model: ReducedMesaSpace, cell, dest: int) -> None:
         super().__init__(model)
         self.cell, self.dest = cell, dest
 
@@ -215,7 +221,7 @@ class SpaceSmuggler(CellAgent):
 
 
 class SpacePatrol(CellAgent):
-    def __init__(self, model: "ReducedMesaSpace", cell) -> None:
+    def __init__(self, model: ReducedMesaSpace, cell) -> None:
         super().__init__(model)
         self.cell = cell
 
@@ -328,8 +334,16 @@ def run_vectorised(lay: Layout, plan, n_patrols: int, minutes: int, seed: int) -
 def engine_world(lay: Layout, n_patrols: int, minutes: int, seed: int):
     from sim.params import Chosen
     from sim.policies.patrol.random_walk import RandomWalkParams
-    from sim.scenario import (AgencySpec, CargoSpec, KindSpec, ModeSpec, OrgSpec, ScenarioSpec, TerrainSpec,
-                              UnitGroupSpec)
+    from sim.scenario import (
+        AgencySpec,
+        CargoSpec,
+        KindSpec,
+        ModeSpec,
+        OrgSpec,
+        ScenarioSpec,
+        TerrainSpec,
+        UnitGroupSpec,
+    )
     from sim.sensors.ground import GroundParams
     from sim.terrain.model import FOREIGN, HOME, STAGING, TOWN, Terrain
     from sim.world import build_world
@@ -339,24 +353,61 @@ def engine_world(lay: Layout, n_patrols: int, minutes: int, seed: int):
     side_arr = np.where(ys.ravel() < 0, FOREIGN, HOME).astype(np.int8)
     feature = np.zeros(n, dtype=np.int8)
     feature[lay.staging], feature[lay.dests] = STAGING, TOWN
-    terrain = Terrain(x=xs.ravel(), y=ys.ravel(), kind=np.zeros(n, dtype=np.int16), kind_names=("open",),
-                      cover=np.zeros(n), speed_factor=np.ones(n), side=side_arr, sector=np.zeros(n, dtype=np.int16),
-                      sector_names=("S1",), feature=feature, edge_u=lay.u.astype(np.int32),
-                      edge_v=lay.v.astype(np.int32), edge_length_km=np.ones(lay.u.size),
-                      edge_road=np.zeros(lay.u.size, dtype=bool), name=f"grid{side}")
+    terrain = Terrain(
+        x=xs.ravel(),
+        y=ys.ravel(),
+        kind=np.zeros(n, dtype=np.int16),
+        kind_names=("open",),
+        cover=np.zeros(n),
+        speed_factor=np.ones(n),
+        side=side_arr,
+        sector=np.zeros(n, dtype=np.int16),
+        sector_names=("S1",),
+        feature=feature,
+        edge_u=lay.u.astype(np.int32),
+        edge_v=lay.v.astype(np.int32),
+        edge_length_km=np.ones(lay.u.size),
+        edge_road=np.zeros(lay.u.size, dtype=bool),
+        name=f"grid{side}",
+    )
     spec = ScenarioSpec(
-        name="reduced", horizon_days=minutes / 1440.0,
+        name="reduced",
+        horizon_days=minutes / 1440.0,
         modes={"foot": ModeSpec(60.0, 60.0, True), "vehicle": ModeSpec(60.0, 60.0)},
-        agencies={"bp": AgencySpec(jurisdiction=["all"]), "net": AgencySpec(jurisdiction=["all"], operators=1000,
-                                                                            handling_min=0.0, handling="fixed")},
-        units={"patrol": UnitGroupSpec(agency="bp", count=n_patrols, mode="vehicle",
-                                       policy=Chosen("random_walk", RandomWalkParams()),
-                                       placement="explicit", nodes=patrol_starts(lay, n_patrols, seed).tolist(),
-                                       shift_hours=24.0, shifts_per_day=1, detect_prob=P_PATROL,
-                                       cover_sensitivity=0.0, capacity=10, processing_min=0.0)},
-        sensors={"net": Chosen("ground", GroundParams(agency="net", placement="explicit", nodes=lay.sensors.tolist(),
-                                                      detect_prob=Q_SENSOR, cover_sensitivity=0.0,
-                                                      false_alarms_per_day=0.0, mtbf_days=0.0))},
+        agencies={
+            "bp": AgencySpec(jurisdiction=["all"]),
+            "net": AgencySpec(jurisdiction=["all"], operators=1000, handling_min=0.0, handling="fixed"),
+        },
+        units={
+            "patrol": UnitGroupSpec(
+                agency="bp",
+                count=n_patrols,
+                mode="vehicle",
+                policy=Chosen("random_walk", RandomWalkParams()),
+                placement="explicit",
+                nodes=patrol_starts(lay, n_patrols, seed).tolist(),
+                shift_hours=24.0,
+                shifts_per_day=1,
+                detect_prob=P_PATROL,
+                cover_sensitivity=0.0,
+                capacity=10,
+                processing_min=0.0,
+            )
+        },
+        sensors={
+            "net": Chosen(
+                "ground",
+                GroundParams(
+                    agency="net",
+                    placement="explicit",
+                    nodes=lay.sensors.tolist(),
+                    detect_prob=Q_SENSOR,
+                    cover_sensitivity=0.0,
+                    false_alarms_per_day=0.0,
+                    mtbf_days=0.0,
+                ),
+            )
+        },
         organisations={"org": OrgSpec(attempts_per_day=0.0, cargo={"people": CargoSpec(1.0, 1, 1)}, notice_prob=0.0)},
         terrain=TerrainSpec(kinds={"open": KindSpec(1.0, 0.0, 1.0)}),
     )
@@ -369,7 +420,7 @@ def run_engine(world, plan, minutes: int, seed: int) -> tuple[dict, float, int]:
 
     t0 = time.perf_counter()
     model = BorderModel(world, seed)
-    org = model.orgs[0]
+    org = model.orgs.to_list()[0]
 
     def launcher():
         i = 0
@@ -377,16 +428,24 @@ def run_engine(world, plan, minutes: int, seed: int) -> tuple[dict, float, int]:
             t, origin, dest = plan[i]
             if t > model.env.now:
                 yield model.env.timeout(t - model.env.now)
-            Attempt(model, org, model.next_id("attempt"), "people", 1, 0.0, "foot", origin, dest,
-                    f"attempt:org:{i}").start()
+            Attempt(
+                model, org, model.next_id("attempt"), "people", 1, 0.0, "foot", origin, dest, f"attempt:org:{i}"
+            ).start()
             i += 1
 
     model.env.process(launcher())
     ev = model.run().to_arrow().to_pandas()
     wall = time.perf_counter() - t0
     det = ev[ev.kind == "detection"]
-    return ({"patrol": int((det.source == "patrol").sum()), "sensor": int((det.source == "ground").sum()),
-             "arrived": int((ev.kind == "got_away").sum())}, wall, len(ev))
+    return (
+        {
+            "patrol": int((det.source == "patrol").sum()),
+            "sensor": int((det.source == "ground").sum()),
+            "arrived": int((ev.kind == "got_away").sum()),
+        },
+        wall,
+        len(ev),
+    )
 
 
 def peak_memory(fn, *args) -> float:
@@ -423,8 +482,10 @@ def agreement(name: str, a_rows: list[dict], b_rows: list[dict]) -> None:
         else:
             t_p, p_p = 0.0, float(d.mean() == 0)
         verdict = "agree" if min(p_w, p_p) >= AGREE_P else "DIFFER"
-        print(f"  {key:8s} reference {a.mean():10.1f}  {name} {b.mean():10.1f}  (Welch t = {t_w:+.2f}, "
-              f"p = {p_w:.3f}; paired t = {t_p:+.2f}, p = {p_p:.3f}; {d.size} seeds: {verdict})")
+        print(
+            f"  {key:8s} reference {a.mean():10.1f}  {name} {b.mean():10.1f}  (Welch t = {t_w:+.2f}, "
+            f"p = {p_w:.3f}; paired t = {t_p:+.2f}, p = {p_p:.3f}; {d.size} seeds: {verdict})"
+        )
 
 
 def main() -> None:
@@ -456,13 +517,31 @@ def main() -> None:
         vec, vec_wall = vec_runs[0][0], min(w for _, w in vec_runs)
         ref_peak = peak_memory(run_reference, lay, plan, n_patrols, minutes, seed) if seed == 1 else np.nan
         eng_peak = peak_memory(run_engine, world, plan, minutes, seed) if seed == 1 else np.nan
-        rows.append(dict(ref=ref, spc=spc, eng=eng, vec=vec, ref_wall=ref_wall, spc_wall=spc_wall,
-                         eng_wall=eng_wall, vec_wall=vec_wall, agent_steps=agent_steps, events=events,
-                         ref_peak=ref_peak, eng_peak=eng_peak))
-        print(f"seed {seed}: reference {ref} in {ref_wall:.2f} s | Mesa-space reference {spc} in {spc_wall:.2f} s | "
-              f"engine {eng} in {eng_wall:.2f} s | arrays {vec} in {vec_wall * 1000:.0f} ms", flush=True)
-    print(f"\n{args.size}: grid {side}x{side} = {lay.n} cells, {per_minute}/min launched, {n_patrols} patrols, "
-          f"{minutes} minutes")
+        rows.append(
+            dict(
+                ref=ref,
+                spc=spc,
+                eng=eng,
+                vec=vec,
+                ref_wall=ref_wall,
+                spc_wall=spc_wall,
+                eng_wall=eng_wall,
+                vec_wall=vec_wall,
+                agent_steps=agent_steps,
+                events=events,
+                ref_peak=ref_peak,
+                eng_peak=eng_peak,
+            )
+        )
+        print(
+            f"seed {seed}: reference {ref} in {ref_wall:.2f} s | Mesa-space reference {spc} in {spc_wall:.2f} s | "
+            f"engine {eng} in {eng_wall:.2f} s | arrays {vec} in {vec_wall * 1000:.0f} ms",
+            flush=True,
+        )
+    print(
+        f"\n{args.size}: grid {side}x{side} = {lay.n} cells, {per_minute}/min launched, {n_patrols} patrols, "
+        f"{minutes} minutes"
+    )
     print("outcomes against the lean reference:")
     base = [r["ref"] for r in rows]
     for key, name in (("spc", "Mesa-space"), ("eng", "engine"), ("vec", "arrays")):
@@ -470,15 +549,23 @@ def main() -> None:
     agent_steps = np.mean([r["agent_steps"] for r in rows])  # the lean reference's count, for all
     # the median over seeds: the VM stalls now and then, which a mean would carry into the ratios
     walls = {key: np.median([r[key + "_wall"] for r in rows]) for key in ("ref", "spc", "eng", "vec")}
-    print(f"\n  {'implementation':34s} {'median wall (s)':>15s} {'agent-steps/s':>14s} {'vs lean':>9s} "
-          f"{'vs Mesa-space':>14s}")
-    for key, name in (("ref", "reference: lean loop"), ("spc", "reference: Mesa space (CellAgents)"),
-                      ("eng", "engine (includes model set-up)"), ("vec", "arrays (calibration; best of 3)")):
+    print(
+        f"\n  {'implementation':34s} {'median wall (s)':>15s} {'agent-steps/s':>14s} {'vs lean':>9s} "
+        f"{'vs Mesa-space':>14s}"
+    )
+    for key, name in (
+        ("ref", "reference: lean loop"),
+        ("spc", "reference: Mesa space (CellAgents)"),
+        ("eng", "engine (includes model set-up)"),
+        ("vec", "arrays (calibration; best of 3)"),
+    ):
         w = walls[key]
         print(f"  {name:34s} {w:15.3f} {agent_steps / w:14,.0f} {walls['ref'] / w:8.2f}x {walls['spc'] / w:13.2f}x")
     print(f"  engine events/s {np.mean([r['events'] for r in rows]) / walls['eng']:,.0f}")
-    print(f"  peak memory (seed 1, tracemalloc)  reference {rows[0]['ref_peak'] / 2**20:.1f} MiB   "
-          f"engine {rows[0]['eng_peak'] / 2**20:.1f} MiB")
+    print(
+        f"  peak memory (seed 1, tracemalloc)  reference {rows[0]['ref_peak'] / 2**20:.1f} MiB   "
+        f"engine {rows[0]['eng_peak'] / 2**20:.1f} MiB"
+    )
 
 
 if __name__ == "__main__":

@@ -43,7 +43,9 @@ HORIZONS = (1.0, 2.0, 4.0, 8.0)
 
 def scaled(spec: ScenarioSpec, sweep: str, x: float) -> ScenarioSpec:
     if sweep == "attempts":
-        orgs = {k: dataclasses.replace(o, attempts_per_day=o.attempts_per_day * x) for k, o in spec.organisations.items()}
+        orgs = {
+            k: dataclasses.replace(o, attempts_per_day=o.attempts_per_day * x) for k, o in spec.organisations.items()
+        }
         return dataclasses.replace(spec, organisations=orgs)
     if sweep == "patrols":
         units = {k: dataclasses.replace(u, count=max(1, round(u.count * x))) for k, u in spec.units.items()}
@@ -70,9 +72,16 @@ def measure(spec: ScenarioSpec, seeds: int) -> dict:
         attempts.append(r.summary["attempts"])
         plans.append(r.plans.num_rows)
         plan_cells.append(pc.sum(pc.list_value_length(r.plans.column("nodes"))).as_py())
-    return {"cells": world.terrain.n_nodes, "units": len(world.units), "setup_s": setup, "first_s": first,
-            "wall_s": statistics.median(walls), "attempts": float(np.mean(attempts)), "plans": float(np.mean(plans)),
-            "plan_cells": float(np.mean(plan_cells))}
+    return {
+        "cells": world.terrain.n_nodes,
+        "units": len(world.units),
+        "setup_s": setup,
+        "first_s": first,
+        "wall_s": statistics.median(walls),
+        "attempts": float(np.mean(attempts)),
+        "plans": float(np.mean(plans)),
+        "plan_cells": float(np.mean(plan_cells)),
+    }
 
 
 def slope(x: list[float], y: list[float]) -> float:
@@ -102,10 +111,13 @@ def main() -> None:
         for x in xs:
             row = measure(scaled(base.scenario, sweep, x), args.seeds)
             results[sweep].append((x, row))
-            print(f"{sweep:9s} x={x:<6g} cells={row['cells']:6d} units={row['units']:4d} "
-                  f"attempts={row['attempts']:7.1f} plans={row['plans']:8.0f} "
-                  f"cells in plans={row['plan_cells']:9.0f} set-up={row['setup_s']:6.2f} s "
-                  f"first replication={row['first_s']:6.2f} s  replication={row['wall_s']:6.3f} s", flush=True)
+            print(
+                f"{sweep:9s} x={x:<6g} cells={row['cells']:6d} units={row['units']:4d} "
+                f"attempts={row['attempts']:7.1f} plans={row['plans']:8.0f} "
+                f"cells in plans={row['plan_cells']:9.0f} set-up={row['setup_s']:6.2f} s "
+                f"first replication={row['first_s']:6.2f} s  replication={row['wall_s']:6.3f} s",
+                flush=True,
+            )
     print("\nreplication time: affine fit a + b x (R^2 near 1: linear growth over a fixed cost) and log-log slope")
     drivers = {"attempts": "attempts", "patrols": "units", "cells": "cells", "horizon": None}
     if "cells" in results:  # terrain should enter through path lengths: wall ~ cells planned
@@ -116,26 +128,38 @@ def main() -> None:
         xs = np.array([x for x, _ in rows] if drivers[sweep] is None else [r[drivers[sweep]] for _, r in rows])
         ys = np.array([r["wall_s"] for _, r in rows])
         a, b, r2 = affine_fit(xs, ys)
-        print(f"  {sweep:9s} vs {drivers[sweep] or 'days':8s}: a = {a:.3f} s, b = {b * 1000:.3f} ms per unit of x, "
-              f"R^2 = {r2:.3f}, log-log slope {slope(list(xs), list(ys)):.2f}")
+        print(
+            f"  {sweep:9s} vs {drivers[sweep] or 'days':8s}: a = {a:.3f} s, b = {b * 1000:.3f} ms per unit of x, "
+            f"R^2 = {r2:.3f}, log-log slope {slope(list(xs), list(ys)):.2f}"
+        )
     if args.only:
         return
 
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 4, figsize=(16, 4))
-    labels = {"attempts": "attempts per replication", "patrols": "units", "cells": "terrain cells",
-              "horizon": "simulated days"}
+    labels = {
+        "attempts": "attempts per replication",
+        "patrols": "units",
+        "cells": "terrain cells",
+        "horizon": "simulated days",
+    }
     for ax, (sweep, rows) in zip(axes, results.items()):
         xs = np.array([x for x, _ in rows] if drivers[sweep] is None else [r[drivers[sweep]] for _, r in rows])
         ys = np.array([r["wall_s"] for _, r in rows])
         a, b, r2 = affine_fit(xs, ys)
         ax.plot(xs, ys, "o", label="replication (median)")
         if sweep == "cells":  # log-log: the slope tells path lengths (0.5) from map area (1)
-            ax.plot(xs, [r["first_s"] for _, r in rows], "^", color="#7570b3",
-                    label="first replication (fills routing tables)")
+            ax.plot(
+                xs,
+                [r["first_s"] for _, r in rows],
+                "^",
+                color="#7570b3",
+                label="first replication (fills routing tables)",
+            )
             ax.plot(xs, [r["setup_s"] for _, r in rows], "s--", color="#e08214", label="set-up (terrain)")
             for k, style in ((0.5, ":"), (1.0, "--")):
                 ax.plot(xs, ys[0] * (xs / xs[0]) ** k, style, color="grey", label=f"slope {k:g} from the first point")

@@ -23,15 +23,18 @@ from analysis.store import load
 from sim.config import SCENARIO_DIR, compose
 from sim.runner import Experiment, run_experiment, write_parquet_atomic
 
-
-GRID = ["scenario.units.bp_vehicle.count", "scenario.organisations.cartel.routing",
-        "scenario.sensors.towers.spacing_km"]
+GRID = [
+    "scenario.units.bp_vehicle.count",
+    "scenario.organisations.cartel.routing",
+    "scenario.sensors.towers.spacing_km",
+]
 
 
 def synthetic_sweep(root: Path, runs: int, reps: int) -> None:
     c = compose(["scenario.horizon_days=1"])
-    real = run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), root / "_seed_run", 1, 1, 1,
-                                     keep_events=False))
+    real = run_experiment(
+        Experiment(c.scenario, c.origin, str(SCENARIO_DIR), root / "_seed_run", 1, 1, 1, keep_events=False)
+    )
     rng = np.random.default_rng(0)
     numeric = [c for c in real.columns if pd.api.types.is_numeric_dtype(real[c])]
     for r in range(runs):
@@ -45,9 +48,9 @@ def synthetic_sweep(root: Path, runs: int, reps: int) -> None:
         rows["scenario.sensors.towers.spacing_km"] = 5.0 + r // 20
         d = root / f"run-{r:03d}"
         write_parquet_atomic(pa.Table.from_pandas(rows, preserve_index=False), d / "summary.parquet")
-        (d / "manifest.json").write_text(json.dumps({
-            "complete": True, "chunks": [], "params": {k: 0 for k in GRID}}))
+        (d / "manifest.json").write_text(json.dumps({"complete": True, "chunks": [], "params": {k: 0 for k in GRID}}))
     import shutil
+
     shutil.rmtree(root / "_seed_run")
 
 

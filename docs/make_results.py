@@ -23,22 +23,33 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.stats import mean_ci, paired_differences
+from analysis.store import load
+
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 IMG = ROOT / "docs" / "img"
 PY = ROOT / ".venv" / "bin" / "python"
 
 DEMO = ".venv/bin/python -m sim.run"
-COORDINATION = (".venv/bin/python -m sim.run --multirun hydra/launcher=local sweep_name=coordination "
-                "scenario=tri_agency \\\n    scenario.coordination.policy=isolated,liaison,joint_command,task_force "
-                "replications=40 map=false quiet=true\n"
-                ".venv/bin/python -m analysis.report outputs/sweeps/coordination")
-TOWERS = (".venv/bin/python -m sim.run --multirun hydra/launcher=local sweep_name=towers \\\n"
-          "    scenario.sensors.towers.spacing_km=5,8,12,20 scenario.organisations.coyotes.routing=fastest,least_risk \\\n"
-          "    replications=6 map=false quiet=true\n"
-          ".venv/bin/python -m analysis.report outputs/sweeps/towers       # figures + report.html")
-POLICY_NAMES = {"isolated": "isolated", "liaison": "liaison", "joint_command": "joint command",
-                "task_force": "task force"}
+COORDINATION = (
+    ".venv/bin/python -m sim.run --multirun hydra/launcher=local sweep_name=coordination "
+    "scenario=tri_agency \\\n    scenario.coordination.policy=isolated,liaison,joint_command,task_force "
+    "replications=40 map=false quiet=true\n"
+    ".venv/bin/python -m analysis.report outputs/sweeps/coordination"
+)
+TOWERS = (
+    ".venv/bin/python -m sim.run --multirun hydra/launcher=local sweep_name=towers \\\n"
+    "    scenario.sensors.towers.spacing_km=5,8,12,20 scenario.organisations.coyotes.routing=fastest,least_risk \\\n"
+    "    replications=6 map=false quiet=true\n"
+    ".venv/bin/python -m analysis.report outputs/sweeps/towers       # figures + report.html"
+)
+POLICY_NAMES = {
+    "isolated": "isolated",
+    "liaison": "liaison",
+    "joint_command": "joint command",
+    "task_force": "task force",
+}
 
 
 def run_shown(commands: str, cwd: Path) -> str:
@@ -101,16 +112,16 @@ def _finding(row: pd.Series, more: str, less: str, n: int) -> str:
 
 
 def coordination_section(work: Path, readme: str) -> str:
-    from analysis.stats import mean_ci, paired_differences
-    from analysis.store import load
-
     run_shown(COORDINATION, work)
     root = work / "outputs" / "sweeps" / "coordination"
     shutil.copy(root / "report" / "paired_policy.png", IMG / "coordination-paired.png")
     table = load(root)
     key = "scenario.coordination.policy"
-    rows = ["| policy | interdiction rate | difference vs isolated | first detection to interdiction (min) | "
-            "difference vs isolated |", "|---|---|---|---|---|"]
+    rows = [
+        "| policy | interdiction rate | difference vs isolated | first detection to interdiction (min) | "
+        "difference vs isolated |",
+        "|---|---|---|---|---|",
+    ]
     rate = mean_ci(table, "interdiction_rate", key).set_index(key)
     d2i = mean_ci(table, "detection_to_interdiction_min", key).set_index(key)
     drate = paired_differences(table, "interdiction_rate", key, "isolated").set_index(key)
@@ -118,20 +129,28 @@ def coordination_section(work: Path, readme: str) -> str:
     words = []
     for policy, name in POLICY_NAMES.items():
         r, t = rate.loc[policy], d2i.loc[policy]
-        cells = [name, f"{r['mean']:.3f} ({_ci(r.ci_low, r.ci_high, 3)})",
-                 "—" if policy == "isolated" else _diff(drate.loc[policy], 3),
-                 f"{t['mean']:.0f} ({_ci(t.ci_low, t.ci_high, 0)})",
-                 "—" if policy == "isolated" else _diff(dd2i.loc[policy], 0)]
+        cells = [
+            name,
+            f"{r['mean']:.3f} ({_ci(r.ci_low, r.ci_high, 3)})",
+            "—" if policy == "isolated" else _diff(drate.loc[policy], 3),
+            f"{t['mean']:.0f} ({_ci(t.ci_low, t.ci_high, 0)})",
+            "—" if policy == "isolated" else _diff(dd2i.loc[policy], 0),
+        ]
         rows.append("| " + " | ".join(cells) + " |")
         if policy != "isolated":
             n_pairs = int(drate.loc[policy].n_pairs)
-            words.append(f"- **{name}**: interdiction rate: "
-                         f"{_finding(drate.loc[policy], 'higher', 'lower', n_pairs)}; first detection to "
-                         f"interdiction: {_finding(dd2i.loc[policy], 'slower', 'sooner', n_pairs)}.")
+            words.append(
+                f"- **{name}**: interdiction rate: "
+                f"{_finding(drate.loc[policy], 'higher', 'lower', n_pairs)}; first detection to "
+                f"interdiction: {_finding(dd2i.loc[policy], 'slower', 'sooner', n_pairs)}."
+            )
     n = int(rate["n"].min())
-    text = (f"Paired differences against `isolated` ({n} pairs, 95% CI; 2-day horizon):\n\n" + "\n".join(rows)
-            + "\n\nWhat the intervals support, against isolated agencies in this scenario (a direction only "
-              "where the 95% CI excludes zero):\n\n" + "\n".join(words) + "\n")
+    text = (
+        f"Paired differences against `isolated` ({n} pairs, 95% CI; 2-day horizon):\n\n"
+        + "\n".join(rows)
+        + "\n\nWhat the intervals support, against isolated agencies in this scenario (a direction only "
+        "where the 95% CI excludes zero):\n\n" + "\n".join(words) + "\n"
+    )
     readme = replace_block(readme, "coordination-command", fence(COORDINATION, "bash"))
     return replace_block(readme, "coordination", text)
 
@@ -148,8 +167,9 @@ SECTIONS = {"demo": demo_section, "coordination": coordination_section, "towers"
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="docs/make_results.py", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="docs/make_results.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--only", nargs="+", choices=list(SECTIONS), help="regenerate only these sections")
     ap.add_argument("--screenshots", action="store_true", help="also run docs/make_screenshots.sh")
     args = ap.parse_args(argv)

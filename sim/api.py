@@ -45,16 +45,33 @@ class Result:
         return json.loads((self.run_dir / "manifest.json").read_text())
 
 
-def run(scenario: str = "demo", overrides: Sequence[str] = (), *, scenario_file: str | Path | None = None,
-        replications: int = 1, seed: int = 1, workers: int = 1, out_dir: str | Path | None = None,
-        events: bool = True, progress: Callable[[int, int], None] | None = None) -> Result:
+def run(
+    scenario: str = "demo",
+    overrides: Sequence[str] = (),
+    *,
+    scenario_file: str | Path | None = None,
+    replications: int = 1,
+    seed: int = 1,
+    workers: int = 1,
+    out_dir: str | Path | None = None,
+    events: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> Result:
     """Compose `scenario` (a name in scenarios/, or `scenario_file`, a path) with `overrides` (as on
     the command line), run the replications into `out_dir` (default outputs/<date>/<time>-<scenario>)
     and return the result. Bad input raises ConfigError / ScenarioError / TerrainError before
     anything is written."""
     source = f"scenario_file={scenario_file}" if scenario_file is not None else f"scenario={scenario}"
-    composed = compose([source, *overrides, f"replications={replications}", f"seed={seed}",
-                        f"workers={workers}", f"events={str(events).lower()}"])
+    composed = compose(
+        [
+            source,
+            *overrides,
+            f"replications={replications}",
+            f"seed={seed}",
+            f"workers={workers}",
+            f"events={str(events).lower()}",
+        ]
+    )
     world = build_world(composed.scenario, composed.origin, base_dir=str(SCENARIO_DIR))
     target = Path(out_dir) if out_dir is not None else new_run_dir(composed.scenario.name)
     return execute(composed, world, target, swept(composed), progress)
@@ -72,15 +89,31 @@ def load(run_dir: str | Path) -> Result:
     return Result(path, pd.concat([pd.read_parquet(f) for f in chunks], ignore_index=True))
 
 
-def execute(composed: Composed, world: World, out_dir: Path, params: dict[str, object] | None = None,
-            progress: Callable[[int, int], None] | None = None) -> Result:
+def execute(
+    composed: Composed,
+    world: World,
+    out_dir: Path,
+    params: dict[str, object] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Result:
     """Run a composed, checked configuration on its world into `out_dir` (resuming what is
     there); `params`: the swept keys and values, a column each in the summary."""
     out_dir.mkdir(parents=True, exist_ok=True)
     run_keys = composed.run
     workers = run_keys.workers if run_keys.workers > 0 else (os.cpu_count() or 1)
-    exp = Experiment(composed.scenario, composed.origin, str(SCENARIO_DIR), out_dir, run_keys.seed,
-                     run_keys.replications, workers, run_keys.chunk_size, run_keys.events, params, world=world)
+    exp = Experiment(
+        composed.scenario,
+        composed.origin,
+        str(SCENARIO_DIR),
+        out_dir,
+        run_keys.seed,
+        run_keys.replications,
+        workers,
+        run_keys.chunk_size,
+        run_keys.events,
+        params,
+        world=world,
+    )
     summary = run_experiment(exp, progress)
     write_text_atomic(yaml.safe_dump(composed.raw, sort_keys=False), out_dir / "config.yaml")
     return Result(out_dir, summary)

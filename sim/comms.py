@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 class Comms:
-    def __init__(self, model: "BorderModel") -> None:
+    def __init__(self, model: BorderModel) -> None:
         self.model = model
         self.spec = model.world.scenario.comms
         self.relayed = {frozenset(p) for p in self.spec.non_interoperable}
@@ -28,21 +28,40 @@ class Comms:
         pair = frozenset((a, b))
         return not any(p == pair and t0 <= t < t1 for p, t0, t1 in self.outages)
 
-    def send(self, sender: str, receiver: "CommandCentre", alert: Alert, delay: float, lost: bool) -> None:
+    def send(self, sender: str, receiver: CommandCentre, alert: Alert, delay: float, lost: bool) -> None:
         """Pass `alert` from centre `sender` to `receiver`: logged as alert_shared or alert_lost."""
         m, now = self.model, self.model.now
-        if not self.link_up(sender, receiver.name, now):
-            m.log.record(now, "alert_lost", alert=alert.id, agency=sender, attempt=alert.attempt,
-                         detail=receiver.name, source="comms_down")
-            return
-        if lost:
-            m.log.record(now, "alert_lost", alert=alert.id, agency=sender, attempt=alert.attempt,
-                         detail=receiver.name, source="lost")
+        why = "comms_down" if not self.link_up(sender, receiver.name, now) else "lost" if lost else ""
+        if why:
+            m.log.record(
+                now,
+                "alert_lost",
+                alert=alert.id,
+                agency=sender,
+                attempt=alert.attempt,
+                detail=receiver.name,
+                source=why,
+            )
             return
         relayed = frozenset((sender, receiver.name)) in self.relayed
         delay += self.spec.relay_delay_min if relayed else 0.0
-        copy = replace(alert, id=m.next_id("alert"), time=now + delay, agency=receiver.name, shared_from=sender,
-                       coarse=alert.coarse or (sender, receiver.name) in self.stripped)
-        m.log.record(now, "alert_shared", alert=copy.id, agency=sender, attempt=alert.attempt, duration_min=delay,
-                     detail=receiver.name, relayed=relayed, coarse=copy.coarse)
+        copy = replace(
+            alert,
+            id=m.next_id("alert"),
+            time=now + delay,
+            agency=receiver.name,
+            shared_from=sender,
+            coarse=alert.coarse or (sender, receiver.name) in self.stripped,
+        )
+        m.log.record(
+            now,
+            "alert_shared",
+            alert=copy.id,
+            agency=sender,
+            attempt=alert.attempt,
+            duration_min=delay,
+            detail=receiver.name,
+            relayed=relayed,
+            coarse=copy.coarse,
+        )
         m.at(now + delay, receiver.receive, copy)

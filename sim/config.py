@@ -86,8 +86,9 @@ def compose(overrides: Sequence[str] = ()) -> Composed:
     or ScenarioError (content)."""
     register_schema()
     overrides = tuple(overrides)
-    own = [o for o in overrides
-           if not o.lstrip("+~").startswith(("hydra.", "hydra/")) or o.startswith("hydra.searchpath=")]
+    own = [
+        o for o in overrides if not o.lstrip("+~").startswith(("hydra.", "hydra/")) or o.startswith("hydra.searchpath=")
+    ]
     file = next((o.split("=", 1)[1] for o in own if o.startswith("scenario_file=")), None)
     choice = next((o.split("=", 1)[1] for o in own if o.lstrip("+").startswith("scenario=")), "demo")
     with tempfile.TemporaryDirectory(prefix="border-sim-scenario-") as tmp:
@@ -122,8 +123,14 @@ def from_config(cfg: DictConfig, origin: str, overrides: Sequence[str] = ()) -> 
     """A config Hydra composed (here, or for a --multirun job) -> Composed, checked."""
     interpolated = [k for k in _interpolations(cfg.scenario, "scenario")]
     if interpolated:
-        raise ScenarioError(origin, [f"{k}: a scenario file is data: interpolations (${{...}}) are not allowed; "
-                                     f"write the value itself" for k in interpolated], overrides)
+        raise ScenarioError(
+            origin,
+            [
+                f"{k}: a scenario file is data: interpolations (${{...}}) are not allowed; write the value itself"
+                for k in interpolated
+            ],
+            overrides,
+        )
     raw = OmegaConf.to_container(cfg, resolve=False)
     assert isinstance(raw, dict)
     problems = Problems()

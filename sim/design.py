@@ -40,7 +40,7 @@ class Param:
     integer: bool = False
 
     @classmethod
-    def parse(cls, text: str) -> "Param":
+    def parse(cls, text: str) -> Param:
         """KEY=LOW:HIGH or KEY=LOW:HIGH:int"""
         key, _, rng = text.partition("=")
         parts = rng.split(":")
@@ -56,14 +56,13 @@ class Param:
 
 
 def problem(params: list[Param]) -> dict:
-    return {"num_vars": len(params), "names": [p.key for p in params],
-            "bounds": [[p.low, p.high] for p in params]}
+    return {"num_vars": len(params), "names": [p.key for p in params], "bounds": [[p.low, p.high] for p in params]}
 
 
 def sample(method: str, params: list[Param], n: int, seed: int) -> np.ndarray:
     """The design matrix (points x params) from SALib; integers rounded."""
-    from SALib.sample import latin, morris
-    from SALib.sample import sobol as saltelli
+    from SALib.sample import latin, morris  # noqa: PLC0415  (SALib takes 0.3 s to import: only when sampling)
+    from SALib.sample import sobol as saltelli  # noqa: PLC0415
 
     prob = problem(params)
     if method == "lhs":
@@ -82,21 +81,41 @@ def sample(method: str, params: list[Param], n: int, seed: int) -> np.ndarray:
 
 def _run_point(overrides: list[str], out_dir: str, params: dict, replications: int, seed: int) -> str:
     c = compose(overrides)
-    exp = Experiment(c.scenario, c.origin, str(SCENARIO_DIR), Path(out_dir), seed, replications, 1,
-                     c.run.chunk_size, c.run.events, params)
+    exp = Experiment(
+        c.scenario,
+        c.origin,
+        str(SCENARIO_DIR),
+        Path(out_dir),
+        seed,
+        replications,
+        1,
+        c.run.chunk_size,
+        c.run.events,
+        params,
+    )
     run_experiment(exp)
     return out_dir
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sim.design", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m sim.design", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--design", choices=METHODS, required=True, help="sampling design")
-    ap.add_argument("--n", type=int, required=True,
-                    help="lhs: points; sobol: base samples (points = n x (params + 2)); morris: trajectories "
-                         "(points = n x (params + 1))")
-    ap.add_argument("--param", action="append", required=True, metavar="KEY=LOW:HIGH[:int]",
-                    help="a config key and its range (repeat for each parameter)")
+    ap.add_argument(
+        "--n",
+        type=int,
+        required=True,
+        help="lhs: points; sobol: base samples (points = n x (params + 2)); morris: trajectories "
+        "(points = n x (params + 1))",
+    )
+    ap.add_argument(
+        "--param",
+        action="append",
+        required=True,
+        metavar="KEY=LOW:HIGH[:int]",
+        help="a config key and its range (repeat for each parameter)",
+    )
     ap.add_argument("--name", default="design", help="sweep name: results in outputs/sweeps/NAME (default: design)")
     ap.add_argument("--replications", type=int, default=1, help="replications per point (default 1)")
     ap.add_argument("--seed", type=int, default=1, help="base seed of the replications and of the sampler")
@@ -106,8 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         flagged = [o for o in args.overrides if o.partition("=")[0] in ("replications", "seed", "workers")]
         if flagged:
-            raise ValueError(f"{', '.join(flagged)}: set these with --replications, --seed, --workers (a design's "
-                             f"options), not as overrides")
+            raise ValueError(
+                f"{', '.join(flagged)}: set these with --replications, --seed, --workers (a design's "
+                f"options), not as overrides"
+            )
         params = [Param.parse(p) for p in args.param]
         x = sample(args.design, params, args.n, args.seed)
         compose(list(args.overrides) + [f"{p.key}={p.value(p.low)}" for p in params])  # fail early on bad keys
@@ -115,9 +136,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     root = ROOT / "outputs" / "sweeps" / args.name
-    design = {"method": args.design, "n": args.n, "seed": args.seed, "replications": args.replications,
-              "problem": problem(params), "integer": [p.integer for p in params], "overrides": args.overrides,
-              "samples": x.tolist()}
+    design = {
+        "method": args.design,
+        "n": args.n,
+        "seed": args.seed,
+        "replications": args.replications,
+        "problem": problem(params),
+        "integer": [p.integer for p in params],
+        "overrides": args.overrides,
+        "samples": x.tolist(),
+    }
     path = root / "design.json"
     if path.exists() and json.loads(path.read_text()) != design:
         print(f"error: {path} holds another design; use another --name", file=sys.stderr)

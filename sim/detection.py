@@ -16,8 +16,8 @@ from typing import Protocol
 
 import numpy as np
 
-from sim.movement import Timeline
 from sim.assets import Coverage
+from sim.movement import Timeline
 
 
 class SensorStates(Protocol):
@@ -37,9 +37,16 @@ class SensorHit:
     node: int
 
 
-def sensor_hits(tl: Timeline, cov: Coverage, states: SensorStates, exclude: set[int],
-                rng: np.random.Generator, now: float, first_visit_counted: bool = False,
-                factor: float = 1.0) -> list[SensorHit]:
+def sensor_hits(
+    tl: Timeline,
+    cov: Coverage,
+    states: SensorStates,
+    exclude: set[int],
+    rng: np.random.Generator,
+    now: float,
+    first_visit_counted: bool = False,
+    factor: float = 1.0,
+) -> list[SensorHit]:
     """Every sensor that detects the group along `tl`, with when and where (sorted by time).
     `first_visit_counted`: the group already passed the centre of its first cell under an
     earlier plan, so that visit's per-visit exposure is not counted again. `factor` scales all
@@ -70,7 +77,7 @@ def sensor_hits(tl: Timeline, cov: Coverage, states: SensorStates, exclude: set[
             m = sens == s
             per_visit[m] = np.where(states.is_up(s, at_centre[m]), per_visit[m], 0.0)
             down = states.down_minutes_before(s, np.concatenate([s_pos[m], e_pos[m]]))
-            up_minutes[m] -= down[m.sum():] - down[: m.sum()]
+            up_minutes[m] -= down[m.sum() :] - down[: m.sum()]
     per_visit, rate = per_visit * factor, rate * factor
     exposure = per_visit + rate * up_minutes
     order = np.lexsort((pos, sens))
@@ -94,4 +101,3 @@ def sensor_hits(tl: Timeline, cov: Coverage, states: SensorStates, exclude: set[
         hits.append(SensorHit(max(t, now), s, int(nodes[i])))
     hits.sort(key=lambda h: (h.time, h.sensor))
     return hits
-

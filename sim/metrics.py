@@ -88,8 +88,9 @@ def _on_duty_minutes(ev: pd.DataFrame, horizon: float) -> pd.Series:
 
 def _busy_minutes(ev: pd.DataFrame, horizon: float) -> float:
     """Sum over units of time from becoming busy (dispatch / patrol contact) to unit_free."""
-    marks = ev[(ev.kind == "dispatch") | (ev.kind == "unit_free")
-               | ((ev.kind == "interdiction") & (ev.source == "patrol"))].sort_values(["unit", "seq"])
+    marks = ev[
+        (ev.kind == "dispatch") | (ev.kind == "unit_free") | ((ev.kind == "interdiction") & (ev.source == "patrol"))
+    ].sort_values(["unit", "seq"])
     busy = 0.0
     for _, g in marks.groupby("unit"):
         start = None
@@ -132,8 +133,9 @@ def first_hand(alerts: pd.DataFrame) -> pd.DataFrame:
     return alerts[(alerts.shared_from == "") & ~alerts.second_centre]
 
 
-def coordination_metrics(get, inter: pd.DataFrame, first_det: pd.Series, alerts: pd.DataFrame,
-                         decoy_ids: set) -> dict[str, float]:
+def coordination_metrics(
+    get, inter: pd.DataFrame, first_det: pd.Series, alerts: pd.DataFrame, decoy_ids: set
+) -> dict[str, float]:
     """Sharing between agencies, how fast detections turn into interdictions, who did what.
     `first_det`: each group's first detection time; `alerts`: first-hand alerts."""
     shared, lost, disp = get("alert_shared"), get("alert_lost"), get("dispatch")
@@ -175,8 +177,12 @@ def responses_to_resolved(disp: pd.DataFrame, outcomes: pd.DataFrame) -> int:
 def dispatch_to_arrival(disp: pd.DataFrame, arr: pd.DataFrame) -> pd.DataFrame:
     """Per arrival: the dispatching centre (agency) and minutes from its incident's dispatch."""
     disp_t = disp.set_index("incident")
-    return pd.DataFrame({"agency": disp_t.agency.reindex(arr.incident).to_numpy(),
-                         "minutes": arr.t.to_numpy() - disp_t.t.reindex(arr.incident).to_numpy()})
+    return pd.DataFrame(
+        {
+            "agency": disp_t.agency.reindex(arr.incident).to_numpy(),
+            "minutes": arr.t.to_numpy() - disp_t.t.reindex(arr.incident).to_numpy(),
+        }
+    )
 
 
 def summarize(events: pa.Table | pd.DataFrame) -> dict[str, float]:

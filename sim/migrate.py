@@ -30,8 +30,9 @@ def _header(text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sim.migrate", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m sim.migrate", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("files", nargs="+", type=Path, help="scenario YAML files")
     ap.add_argument("--check", action="store_true", help="only report; exit 1 if a file needs migrating")
     args = ap.parse_args(argv)

@@ -69,8 +69,13 @@ def _unit(g: dict) -> bool:
         return False
     policy = g.get("policy", "random_beat")
     if isinstance(policy, str):
-        params = {"route": route} if policy == "fixed_route" and route is not None else \
-            {"beat_points": points} if policy == "random_beat" and points is not None else {}
+        params = (
+            {"route": route}
+            if policy == "fixed_route" and route is not None
+            else {"beat_points": points}
+            if policy == "random_beat" and points is not None
+            else {}
+        )
         g["policy"] = {"type": policy, **params} if params else policy
     return True
 

@@ -27,8 +27,9 @@ from itertools import count
 import mesa
 import numpy as np
 import simpy
+from mesa.agent import AgentSet
 
-from sim.agents.command import Alert, Incident
+from sim.agents.command import Alert, CommandCentre
 from sim.agents.intel import Intelligence
 from sim.agents.patrols import PatrolUnit
 from sim.agents.ports import PortOfEntry
@@ -38,7 +39,8 @@ from sim.comms import Comms
 from sim.coordination import COORDINATION
 from sim.detection import sensor_hits
 from sim.injects import INJECTS
-from sim.movement import PresenceIndex
+from sim.interactions import Interactions
+from sim.movement import PresenceIndex, fresh
 from sim.params import Chosen
 from sim.recorder import PlanLog, Recorder
 from sim.rng import Streams
@@ -70,24 +72,70 @@ class BorderModel(mesa.Model):
         self.finished = False
         self.weather: dict[str, float] = {}  # active weather injects: detection multipliers
         self.injects: dict[str, Chosen] = {}  # every inject scheduled: the scenario's and a live drill's
-        self.units = [PatrolUnit(self, p) for p in world.units]
+        self._unit_by_id = tuple(PatrolUnit(self, p) for p in world.units)  # ids are 0..n-1
         self.comms = Comms(self)
         coordination = world.scenario.coordination
         policy = COORDINATION.get(coordination.policy)
         self.coordination = policy(self, coordination.settings.get(policy.name) or policy.Params())
         self.coordination.build()
         self.intel = Intelligence(self)
-        self.sensors = [Sensor(self, p) for p in world.sensors]
-        self.ports = [PortOfEntry(self, p) for p in world.ports]
-        self.orgs = [Organisation(self, o) for o in world.orgs]
+        self._sensor_by_id = tuple(Sensor(self, p) for p in world.sensors)
+        for p in world.ports:
+            PortOfEntry(self, p)
+        for o in world.orgs:
+            Organisation(self, o)
         self.attempts: dict[int, Attempt] = {}
-        self.searches: dict[int, dict[int, tuple[PatrolUnit, Incident, float]]] = {}
-        self._search_draws: dict[tuple[int, int], float] = {}
-        self._met: dict[tuple[int, int], tuple[int, float, float, bool]] = {}  # (unit, attempt) -> last
-        # co-presence drawn for: node, from, to, detected
+        self.interactions = Interactions(self)
         t = world.terrain
         self._barrier_pairs = {(int(t.edge_u[e]), int(t.edge_v[e])) for b in world.barriers for e in b.edges}
         self._start()
+
+    # --- agents: registered Mesa agents, reached through their AgentSets ---------------------
+    def _agents(self, cls: type) -> AgentSet:
+        return self.agents_by_type.get(cls) or AgentSet([], random=self.random)
+
+    @property
+    def units(self) -> AgentSet:
+        """Patrol units, in id order."""
+        return self._agents(PatrolUnit)
+
+    @property
+    def sensors(self) -> AgentSet:
+        """Fixed sensors, in id order."""
+        return self._agents(Sensor)
+
+    @property
+    def ports(self) -> AgentSet:
+        return self._agents(PortOfEntry)
+
+    @property
+    def orgs(self) -> AgentSet:
+        return self._agents(Organisation)
+
+    @property
+    def centres(self) -> AgentSet:
+        """Command centres (the coordination policy made them)."""
+        return self._agents(CommandCentre)
+
+    def new_centre(
+        self,
+        name: str,
+        area: np.ndarray,
+        operators: int,
+        handling_min: float,
+        handling: str,
+        correlate_km: float,
+        correlate_min: float,
+    ) -> CommandCentre:
+        """A command centre (a registered agent), for the coordination policy to hand units to."""
+        return CommandCentre(self, name, area, operators, handling_min, handling, correlate_km, correlate_min)
+
+    def unit(self, uid: int) -> PatrolUnit:
+        """Unit `uid` (ids come back from the space-time index and the event log)."""
+        return self._unit_by_id[uid]
+
+    def sensor(self, sid: int) -> Sensor:
+        return self._sensor_by_id[sid]
 
     # --- clock helpers -------------------------------------------------------------------
     @property
@@ -120,20 +168,42 @@ class BorderModel(mesa.Model):
         log.record(0.0, "run_start", duration_min=w.horizon_min, detail=w.scenario.name)
         for u in self.units:
             s = u.params.spec
-            log.record(0.0, "asset", agency=u.params.agency, unit=u.params.id, source=f"unit:{s.mode}",
-                       node=u.params.base, capital_usd=s.capital_usd,
-                       opex_usd_per_day=s.cost_per_officer_hour_usd * s.officers * 24.0,
-                       lifetime_years=s.lifetime_years)
+            log.record(
+                0.0,
+                "asset",
+                agency=u.params.agency,
+                unit=u.params.id,
+                source=f"unit:{s.mode}",
+                node=u.params.base,
+                capital_usd=s.capital_usd,
+                opex_usd_per_day=s.cost_per_officer_hour_usd * s.officers * 24.0,
+                lifetime_years=s.lifetime_years,
+            )
         for s in self.sensors:
             p = s.params
-            log.record(0.0, "asset", agency=p.agency, sensor=p.id, source=f"sensor:{p.type}", node=p.node,
-                       capital_usd=p.spec.capital_usd, opex_usd_per_day=p.spec.opex_usd_per_day,
-                       lifetime_years=p.spec.lifetime_years)
+            log.record(
+                0.0,
+                "asset",
+                agency=p.agency,
+                sensor=p.id,
+                source=f"sensor:{p.type}",
+                node=p.node,
+                capital_usd=p.spec.capital_usd,
+                opex_usd_per_day=p.spec.opex_usd_per_day,
+                lifetime_years=p.spec.lifetime_years,
+            )
         for b in w.barriers:
-            log.record(0.0, "asset", agency=b.agency, source="barrier", size=int(b.edges.size),
-                       capital_usd=b.spec.capital_usd_per_km * b.length_km,
-                       opex_usd_per_day=b.spec.opex_usd_per_km_day * b.length_km, detail=b.name,
-                       lifetime_years=b.spec.lifetime_years)
+            log.record(
+                0.0,
+                "asset",
+                agency=b.agency,
+                source="barrier",
+                size=int(b.edges.size),
+                capital_usd=b.spec.capital_usd_per_km * b.length_km,
+                opex_usd_per_day=b.spec.opex_usd_per_km_day * b.length_km,
+                detail=b.name,
+                lifetime_years=b.spec.lifetime_years,
+            )
         for u in self.units:  # where each unit waits before its first plan
             self.record_plan("unit", u.params.id, u.timeline)
         for port in self.ports:
@@ -191,7 +261,7 @@ class BorderModel(mesa.Model):
 
     # --- plans published -----------------------------------------------------------------
     def _unit_version(self, uid: int) -> int:
-        u = self.units[uid]
+        u = self._unit_by_id[uid]
         return u.version if u.observing else -1
 
     def _attempt_version(self, aid: int) -> int:
@@ -203,67 +273,51 @@ class BorderModel(mesa.Model):
 
     def on_unit_planned(self, unit: PatrolUnit) -> None:
         for enc in self.presence.publish(UNITS, unit.params.id, unit.timeline, self._attempt_version, self.now):
-            self._consider_encounter(unit, unit.version, self.attempts[enc.other], enc.other_version, enc)
+            self.interactions.consider_encounter(unit, unit.version, self.attempts[enc.other], enc.other_version, enc)
 
     def on_attempt_planned(self, a: Attempt) -> None:
         self.attempts[a.attempt_id] = a
         self.record_plan("attempt", a.attempt_id, a.timeline)
         tl, v = a.timeline, a.version
         for enc in self.presence.publish(GROUPS, a.attempt_id, tl, self._unit_version, self.now):
-            u = self.units[enc.other]
-            self._consider_encounter(u, enc.other_version, a, v, enc)
+            self.interactions.consider_encounter(self._unit_by_id[enc.other], enc.other_version, a, v, enc)
         self._schedule_sensor_hits(a, a.first_visit_counted)
-        self._ensure_crossed(a, int(tl.nodes[0]))  # re-planned inside the first home cell
+        self.ensure_crossed(a, int(tl.nodes[0]))  # re-planned inside the first home cell
         i = a.crossing_index()
         if i is not None:  # the group crosses when it enters the first home cell
             entered = 0.5 * float(tl.times[i - 1] + tl.times[i])
             self.at(entered, self._crossed, a, v, int(tl.nodes[i]), int(tl.nodes[i - 1]))
         self.at(tl.end, self._arrived, a, v)
-        for unit, inc, u in list(self.searches.get(a.attempt_id, {}).values()):
-            self._schedule_find(unit, inc, a, u)
+        self.interactions.on_group_planned(a)
         if a.version > 1:
             self.intel.on_plan(a)
 
     # sensor states, read by sim.detection
     def is_up(self, sensor_id: int, times: np.ndarray) -> np.ndarray:
-        return self.sensors[sensor_id].is_up(times)
+        return self._sensor_by_id[sensor_id].is_up(times)
 
     def down_minutes_before(self, sensor_id: int, times: np.ndarray) -> np.ndarray:
-        return self.sensors[sensor_id].down_minutes_before(times)
+        return self._sensor_by_id[sensor_id].down_minutes_before(times)
 
     def when_up_for(self, sensor_id: int, start: float, minutes: float) -> float:
-        return self.sensors[sensor_id].when_up_for(start, minutes)
+        return self._sensor_by_id[sensor_id].when_up_for(start, minutes)
 
     def never_down(self, sensor_id: int) -> bool:
-        return self.sensors[sensor_id].never_down()
-
-    def _consider_encounter(self, unit: PatrolUnit, uv: int, a: Attempt, av: int, enc) -> None:
-        """A unit and a group share a cell: one uniform draw per stretch of co-presence (a
-        re-plan by either side keeps it), compared when the stretch begins with the detection
-        chance in force then (so a weather inject made after the plans still counts)."""
-        key = (unit.params.id, a.attempt_id)
-        prev = self._met.get(key)
-        if prev is not None and prev[0] == enc.node and enc.time <= prev[2] + 1e-9 and enc.end >= prev[1] - 1e-9:
-            # the same stretch of co-presence, re-found because one side re-planned: keep its draw
-            self._met[key] = (enc.node, min(prev[1], enc.time), max(prev[2], enc.end), prev[3])
-            draw = prev[3]
-        else:
-            draw = float(unit.stream.uniform())
-            self._met[key] = (enc.node, enc.time, enc.end, draw)
-        self.at(enc.time, self._encounter, unit, uv, a, av, enc.node, draw)
-
-    def _encounter(self, unit: PatrolUnit, uv: int, a: Attempt, av: int, node: int, draw: float) -> None:
-        s = unit.params.spec
-        p = min(1.0, s.detect_prob * self.detection_factor) * max(
-            0.0, 1.0 - s.cover_sensitivity * self.world.terrain.cover[node])
-        if draw < p:
-            self._unit_detection(unit, uv, a, av, node)
+        return self._sensor_by_id[sensor_id].never_down()
 
     # --- events --------------------------------------------------------------------------
     def _schedule_sensor_hits(self, a: Attempt, first_visit_counted: bool) -> None:
         a.sensor_epoch += 1
-        for hit in sensor_hits(a.timeline, self.world.coverage, self, a.detected_by, a.stream, self.now,
-                               first_visit_counted=first_visit_counted, factor=self.detection_factor):
+        for hit in sensor_hits(
+            a.timeline,
+            self.world.coverage,
+            self,
+            a.detected_by,
+            a.stream,
+            self.now,
+            first_visit_counted=first_visit_counted,
+            factor=self.detection_factor,
+        ):
             self.at(hit.time, self._sensor_detection, a, a.version, a.sensor_epoch, hit.sensor, hit.node)
 
     def sensors_changed(self) -> None:
@@ -274,40 +328,41 @@ class BorderModel(mesa.Model):
                 _, _, passed_centre = a.timeline.departure(self.now)
                 self._schedule_sensor_hits(a, passed_centre)
 
-    def _ensure_crossed(self, a: Attempt, node: int) -> None:
+    def ensure_crossed(self, a: Attempt, node: int) -> None:
         """A group acted on in a home cell has crossed: log the crossing first if an event at
         the same instant came before it."""
         if not a.crossed and self.world.terrain.side[node] == HOME:
             self._crossed(a, a.version, node, -1)
 
     def _crossed(self, a: Attempt, v: int, node: int, prev: int) -> None:
-        if a.version != v or not a.active or a.crossed:
+        if not fresh(a, v) or a.crossed:
             return
         a.crossed = True
         breach = (min(prev, node), max(prev, node)) in self._barrier_pairs
         self.log.record(self.now, "crossed", attempt=a.attempt_id, node=node, detail="breach" if breach else "")
 
     def _arrived(self, a: Attempt, v: int) -> None:
-        if a.version != v or not a.active:
+        if not fresh(a, v):
             return
         node = int(a.timeline.nodes[-1])
-        self._ensure_crossed(a, node)
+        self.ensure_crossed(a, node)
         if a.heading_to == a.origin and node == a.origin:
             a.finish("turned_back")
             self.log.record(self.now, "turned_back", attempt=a.attempt_id, node=node)
         elif node == a.dest:
             a.finish("got_away")
             self.log.record(self.now, "got_away", attempt=a.attempt_id, node=node, size=a.size)
-        self.searches.pop(a.attempt_id, None)
+        self.interactions.group_gone(a)
 
     def _sensor_detection(self, a: Attempt, v: int, epoch: int, sensor_id: int, node: int) -> None:
-        if a.version != v or a.sensor_epoch != epoch or not a.active or sensor_id in a.detected_by:
+        if not fresh(a, v) or a.sensor_epoch != epoch or sensor_id in a.detected_by:
             return
         a.detected_by.add(sensor_id)
-        self._ensure_crossed(a, node)
-        sp = self.sensors[sensor_id].params
-        self.log.record(self.now, "detection", attempt=a.attempt_id, sensor=sensor_id, agency=sp.agency,
-                        node=node, source=sp.type)
+        self.ensure_crossed(a, node)
+        sp = self._sensor_by_id[sensor_id].params
+        self.log.record(
+            self.now, "detection", attempt=a.attempt_id, sensor=sensor_id, agency=sp.agency, node=node, source=sp.type
+        )
         self.raise_alert(sp.agency, node, attempt=a.attempt_id, source=sp.type, sensor=sensor_id)
         if a.stream.uniform() < a.org.params.spec.notice_prob:
             self.react_after_instant(a)
@@ -325,110 +380,27 @@ class BorderModel(mesa.Model):
         a.reaction_due = False
         a.react()
 
-    def _unit_detection(self, unit: PatrolUnit, uv: int, a: Attempt, av: int, node: int) -> None:
-        if a.version != av or not a.active or unit.version != uv or not unit.observing:
-            return
-        self._ensure_crossed(a, node)
-        self.log.record(self.now, "detection", attempt=a.attempt_id, unit=unit.params.id,
-                        agency=unit.params.agency, node=node, source="patrol")
-        if not unit.arrest_area()[node]:  # outside its jurisdiction: report it, do not arrest
-            self.raise_alert(unit.params.agency, node, a.attempt_id, "patrol", unit=unit.params.id)
-            return
-        task = unit.task  # a responding unit that meets the group it was sent for has found it
-        inc = task.incident if task is not None and task.kind == "respond" else None
-        self.contact(unit, a, node, incident=inc if inc is not None and a.attempt_id in inc.attempts else None)
-
-    def raise_alert(self, agency: str, node: int, attempt: int, source: str, sensor: int = -1,
-                    unit: int = -1, hold_min: float = 0.0) -> None:
+    def raise_alert(
+        self, agency: str, node: int, attempt: int, source: str, sensor: int = -1, unit: int = -1, hold_min: float = 0.0
+    ) -> None:
         """An alert from `agency`'s asset (or a tip to it) reaches the centres the coordination
         policy names, at once."""
         for k, centre in enumerate(self.coordination.receivers(agency)):
-            centre.receive(Alert(self.next_id("alert"), self.now, centre.name, node, attempt, source, sensor, unit,
-                                 origin=agency, hold_min=hold_min, copy=k > 0))
-
-    # --- searching and contact -----------------------------------------------------------
-    def start_search(self, unit: PatrolUnit, inc: Incident) -> None:
-        """The unit is at the incident: for each real group behind it that it is not already
-        looking for, decide if and when it is found. One uniform draw per search (unit,
-        incident), reused when a group re-plans or another alert joins the incident."""
-        key = (unit.params.id, inc.id)
-        u = self._search_draws.get(key)
-        if u is None:
-            u = self._search_draws[key] = float(unit.stream.uniform())
-        for aid in sorted(inc.attempts):
-            a = self.attempts.get(aid)
-            searching = self.searches.setdefault(aid, {})
-            if a is not None and a.active and unit.params.id not in searching:
-                searching[unit.params.id] = (unit, inc, u)
-                self._schedule_find(unit, inc, a, u)
-
-    def end_search(self, unit: PatrolUnit, inc: Incident) -> None:
-        for aid in inc.attempts:
-            self.searches.get(aid, {}).pop(unit.params.id, None)
-        self._search_draws.pop((unit.params.id, inc.id), None)
-
-    def on_incident_updated(self, inc: Incident) -> None:
-        """An alert joined an incident whose unit may already be searching: search for it too."""
-        unit = inc.unit
-        task = unit.task if unit is not None else None
-        if not inc.open or task is None or task.incident is not inc or not task.searching:
-            return  # not there yet (travelling, or waiting for an authorisation): the search starts at arrival
-        self.start_search(unit, inc)
-
-    def _schedule_find(self, unit: PatrolUnit, inc: Incident, a: Attempt, u: float) -> None:
-        """First time during the search that the group is on the home side within the search
-        radius of the target; found there with probability find_prob * (1 - sensitivity*cover)."""
-        s = unit.params.spec
-        widen = self.world.scenario.comms.coarse_search_factor if inc.coarse else 1.0
-        t0, t1 = self.now, unit.timeline.end
-        starts, ends = a.timeline.bounds()
-        nodes = a.timeline.nodes
-        terrain = self.world.terrain
-        near = (terrain.distance_km(inc.target, nodes) <= s.search_radius_km * widen) & (terrain.side[nodes] == HOME)
-        near &= unit.arrest_area()[nodes]  # found only where the unit may act
-        cand = np.flatnonzero(near & (ends >= t0) & (starts <= t1))
-        if cand.size == 0:
-            return
-        i = int(cand[0])
-        p = s.find_prob / widen * max(0.0, 1.0 - s.cover_sensitivity * terrain.cover[nodes[i]])
-        if u < p:
-            self.at(max(t0, float(starts[i])), self._found, unit, unit.version, inc, a, a.version, int(nodes[i]))
-
-    def _found(self, unit: PatrolUnit, uv: int, inc: Incident, a: Attempt, av: int, node: int) -> None:
-        if a.version != av or not a.active or unit.version != uv or not unit.observing:
-            return
-        self._ensure_crossed(a, node)
-        self.contact(unit, a, node, incident=inc)
-
-    def finish_at_port(self, a: Attempt, port: PortOfEntry, seized: bool, node: int) -> None:
-        """A group hidden in a vehicle leaves a port: seized, or through (crossed and got away)."""
-        if not a.active:
-            return
-        if seized:
-            a.finish("interdicted")
-            self.log.record(self.now, "interdiction", attempt=a.attempt_id, agency=port.params.agency, node=node,
-                            size=a.size, quantity_kg=a.quantity_kg, source="port", detail=port.params.name)
-        else:
-            a.crossed = True
-            self.log.record(self.now, "crossed", attempt=a.attempt_id, node=node, detail="port")
-            a.finish("got_away")
-            self.log.record(self.now, "got_away", attempt=a.attempt_id, node=node, size=a.size,
-                            detail=port.params.name)
-
-    def contact(self, unit: PatrolUnit, a: Attempt, node: int, incident: Incident | None) -> None:
-        """The unit meets the group: it apprehends up to its capacity; the rest scatter."""
-        unit.drop_response(found_for=incident)
-        taken = min(a.size, unit.params.spec.capacity)
-        seized = a.quantity_kg * taken / a.size
-        a.finish("interdicted")
-        self.searches.pop(a.attempt_id, None)
-        self.log.record(self.now, "interdiction", attempt=a.attempt_id, unit=unit.params.id,
-                        agency=unit.params.agency, node=node, size=taken, quantity_kg=seized,
-                        incident=incident.id if incident is not None else -1,
-                        source="response" if incident is not None else "patrol")
-        if incident is not None:
-            incident.open = False
-        unit.engage()
+            centre.receive(
+                Alert(
+                    self.next_id("alert"),
+                    self.now,
+                    centre.name,
+                    node,
+                    attempt,
+                    source,
+                    sensor,
+                    unit,
+                    origin=agency,
+                    hold_min=hold_min,
+                    copy=k > 0,
+                )
+            )
 
 
 def _fire(fn, args, _event) -> None:

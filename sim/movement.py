@@ -10,9 +10,9 @@ for an older version are ignored when they come due.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
-
 
 OVERLAP_EPS = 1e-6  # minutes: presences that only touch (up to rounding) are not an encounter
 
@@ -26,7 +26,7 @@ class Timeline:
     # re-plan made while walking into a cell keeps the walk: entered = now, times[0] = centre
 
     @classmethod
-    def stay(cls, node: int, start: float, end: float, version: int) -> "Timeline":
+    def stay(cls, node: int, start: float, end: float, version: int) -> Timeline:
         return cls(np.array([node, node]), np.array([start, max(start, end)]), version)
 
     @property
@@ -69,6 +69,22 @@ class Timeline:
 
     def node_at(self, t: float) -> int:
         return int(self.nodes[self.index_at(t)])
+
+
+class Mover(Protocol):
+    """A unit or a group: its plan version, and whether it is live (a group still on its trip, a
+    unit on duty and observing)."""
+
+    version: int
+
+    @property
+    def live(self) -> bool: ...
+
+
+def fresh(mover: Mover, version: int) -> bool:
+    """The stale-plan check, once for every event: an event scheduled for plan `version` of
+    `mover` still holds only if the mover has not re-planned since and is still live."""
+    return mover.version == version and mover.live
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,7 @@ class PluginClass(Protocol):
 class Families(Protocol):
     """The plug-in registries by family name (sim/plugins.py)."""
 
-    def family(self, name: str) -> "Mapping[str, PluginClass]": ...
+    def family(self, name: str) -> Mapping[str, PluginClass]: ...
 
 
 class Problems(list):
@@ -88,8 +88,7 @@ class Problems(list):
 
 
 # --- parsing -------------------------------------------------------------------------------
-def parse(cls: type, raw: Any, key: str, families: Families, problems: Problems,
-          base: Any = None) -> Any:
+def parse(cls: type, raw: Any, key: str, families: Families, problems: Problems, base: Any = None) -> Any:
     """`raw` (a mapping) -> a `cls` instance; every problem is added to `problems` (the
     returned object then holds defaults where values were bad). `base`: an instance whose
     values stand where `raw` says nothing (a default entry a file only adjusts)."""
@@ -119,27 +118,42 @@ def parse(cls: type, raw: Any, key: str, families: Families, problems: Problems,
         values[blocks.name] = {**(getattr(base, blocks.name) if base is not None else {}), **found}
     for k in extra:
         allowed = _names(cls) + (sorted(block_names) if blocks else [])
-        problems.add(f"{key}.{k}" if key else str(k),
-                     f"unknown key; allowed keys there: {', '.join(allowed)}")
+        problems.add(f"{key}.{k}" if key else str(k), f"unknown key; allowed keys there: {', '.join(allowed)}")
     return dataclasses.replace(base, **values) if base is not None else cls(**values)
 
 
-def _parse_value(hint: Any, meta: Param, raw: Any, key: str, families: Families, problems: Problems,
-                 default: Any) -> Any:
+def _parse_value(
+    hint: Any, meta: Param, raw: Any, key: str, families: Families, problems: Problems, default: Any
+) -> Any:
     if meta.role == "slot":
-        return parse_choice(meta.family, raw, key, families, problems,
-                            default_type=default.type if isinstance(default, Chosen) else None)
+        return parse_choice(
+            meta.family,
+            raw,
+            key,
+            families,
+            problems,
+            default_type=default.type if isinstance(default, Chosen) else None,
+        )
     if meta.role == "tagged":
         if not isinstance(raw, Mapping):
             problems.add(key, f"expected a mapping of named entries, got {_show(raw)}")
             return default
-        return {str(k): parse_choice(meta.family, v, f"{key}.{k}", families, problems, named_only=False)
-                for k, v in raw.items()}
+        return {
+            str(k): parse_choice(meta.family, v, f"{key}.{k}", families, problems, named_only=False)
+            for k, v in raw.items()
+        }
     return _coerce(hint, raw, key, families, problems, default)
 
 
-def parse_choice(family: str, raw: Any, key: str, families: Families, problems: Problems,
-                 named_only: bool = True, default_type: str | None = None) -> Chosen | None:
+def parse_choice(
+    family: str,
+    raw: Any,
+    key: str,
+    families: Families,
+    problems: Problems,
+    named_only: bool = True,
+    default_type: str | None = None,
+) -> Chosen | None:
     """A plug-in slot: NAME, or {type: NAME, <keys of NAME's parameters>}; a mapping without
     `type` adjusts the slot's default plug-in (`default_type`)."""
     plugins = families.family(family)
@@ -148,13 +162,17 @@ def parse_choice(family: str, raw: Any, key: str, families: Families, problems: 
     elif isinstance(raw, Mapping):
         name, rest = raw.get("type", default_type), {k: v for k, v in raw.items() if k != "type"}
     else:
-        problems.add(key, f"expected a {family} name or a mapping with `type`, got {_show(raw)}; "
-                          f"allowed {family} names: {', '.join(sorted(plugins))}")
+        problems.add(
+            key,
+            f"expected a {family} name or a mapping with `type`, got {_show(raw)}; "
+            f"allowed {family} names: {', '.join(sorted(plugins))}",
+        )
         return None
     if name not in plugins:
         what = "missing `type`" if name is None else f"unknown {family} {name!r}"
-        problems.add(f"{key}.type" if not isinstance(raw, str) else key,
-                     f"{what}; allowed: {', '.join(sorted(plugins))}")
+        problems.add(
+            f"{key}.type" if not isinstance(raw, str) else key, f"{what}; allowed: {', '.join(sorted(plugins))}"
+        )
         return None
     return Chosen(str(name), parse(plugins[name].Params, rest, key, families, problems))
 
@@ -221,7 +239,7 @@ def check_tree(obj: Any, key: str) -> list[str]:
     for f in dataclasses.fields(obj):
         for child_key, child in _children(getattr(obj, f.name), f"{key}.{f.name}" if key else f.name):
             if _meta(f).role == "blocks":
-                child_key = key + child_key[len(f"{key}.{f.name}"):]  # a block is written as a sibling
+                child_key = key + child_key[len(f"{key}.{f.name}") :]  # a block is written as a sibling
             out += check_tree(child, child_key)
     return out
 
@@ -252,15 +270,20 @@ def check_ranges(obj: Any, key: str) -> list[str]:
 
 
 def _in_range(v: float, m: Param) -> bool:
-    return ((m.ge is None or v >= m.ge) and (m.gt is None or v > m.gt) and (m.le is None or v <= m.le)
-            and (m.lt is None or v < m.lt))
+    return (
+        (m.ge is None or v >= m.ge)
+        and (m.gt is None or v > m.gt)
+        and (m.le is None or v <= m.le)
+        and (m.lt is None or v < m.lt)
+    )
 
 
 def range_text(m: Param, unicode: bool = False) -> str:
     """The declared bounds in words, e.g. '>= 0 and <= 1'."""
     ge, le = ("≥ ", "≤ ") if unicode else (">= ", "<= ")
-    parts = [f"{op}{bound:g}" for op, bound in ((ge, m.ge), ("> ", m.gt), (le, m.le), ("< ", m.lt))
-             if bound is not None]
+    parts = [
+        f"{op}{bound:g}" for op, bound in ((ge, m.ge), ("> ", m.gt), (le, m.le), ("< ", m.lt)) if bound is not None
+    ]
     return " and ".join(parts)
 
 
@@ -268,8 +291,9 @@ def _scalars(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
     if isinstance(value, (list, tuple)):
         for i, v in enumerate(value):
             yield from _scalars(v, f"{path}[{i}]")
-    elif isinstance(value, dict) and not any(dataclasses.is_dataclass(v) or isinstance(v, Chosen)
-                                             for v in value.values()):
+    elif isinstance(value, dict) and not any(
+        dataclasses.is_dataclass(v) or isinstance(v, Chosen) for v in value.values()
+    ):
         for k, v in value.items():  # a plain mapping (e.g. agency -> agencies): keys and values
             yield f"{path}.{k}", k
             yield from _scalars(v, f"{path}.{k}")
@@ -277,8 +301,9 @@ def _scalars(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
         yield path, value
 
 
-def check_refs(obj: Any, key: str, names: Mapping[str, Iterable[Any]], families: Families,
-               skip: frozenset[str] = frozenset()) -> list[str]:
+def check_refs(
+    obj: Any, key: str, names: Mapping[str, Iterable[Any]], families: Families, skip: frozenset[str] = frozenset()
+) -> list[str]:
     """Every name that points elsewhere (field metadata `ref`, or `role: name`) must exist:
     `names[ref]` lists what exists (refs not in `names`, or in `skip`, are not checked here).
     Walks nested dataclasses, dicts of them and chosen plug-ins."""
@@ -300,11 +325,12 @@ def check_refs(obj: Any, key: str, names: Mapping[str, Iterable[Any]], families:
                 if (v == "" and m.ref) or (v == -1 and m.ref in ("node", "attempt")):
                     continue  # an optional reference left out
                 if v not in allowed:
-                    out.append(f"{sub + i}: unknown {(m.ref or m.family).replace('_', ' ')} {v!r}; "
-                               f"allowed: {_listed(allowed)}")
+                    out.append(
+                        f"{sub + i}: unknown {(m.ref or m.family).replace('_', ' ')} {v!r}; allowed: {_listed(allowed)}"
+                    )
         for child_key, child in _children(value, sub):
             if m.role == "blocks":
-                child_key = key + child_key[len(sub):]  # a block is written as a sibling of its selector
+                child_key = key + child_key[len(sub) :]  # a block is written as a sibling of its selector
             out += check_refs(child, child_key, names, families, skip)
     return out
 
@@ -361,8 +387,11 @@ class FieldInfo:
 def fields_of(cls: type) -> list[FieldInfo]:
     """The declared parameters of `cls`, in declaration order."""
     hints = typing.get_type_hints(cls)
-    return [FieldInfo(f.name, type_name(hints[f.name], _meta(f)), _default(f), _meta(f))
-            for f in dataclasses.fields(cls) if f.init]
+    return [
+        FieldInfo(f.name, type_name(hints[f.name], _meta(f)), _default(f), _meta(f))
+        for f in dataclasses.fields(cls)
+        if f.init
+    ]
 
 
 def type_name(hint: Any, meta: Param | None = None) -> str:
@@ -384,8 +413,11 @@ def allowed_text(meta: Param, families: Families | None = None) -> str:
         return ", ".join(f"`{n}`" for n in sorted(families.family(meta.family)))
     parts = [range_text(meta, unicode=True)] if range_text(meta) else []
     if meta.ref:
-        parts.append(f"a{'n' if meta.ref[0] in 'aeiou' else ''} {meta.ref.replace('_', ' ')} name"
-                     if meta.ref not in ("node", "attempt") else f"a{'n' if meta.ref[0] == 'a' else ''} {meta.ref} id")
+        parts.append(
+            f"a{'n' if meta.ref[0] in 'aeiou' else ''} {meta.ref.replace('_', ' ')} name"
+            if meta.ref not in ("node", "attempt")
+            else f"a{'n' if meta.ref[0] == 'a' else ''} {meta.ref} id"
+        )
     if meta.items is not None:
         parts.append(f"exactly {meta.items} items")
     if meta.min_items is not None:

@@ -77,12 +77,36 @@ import numpy as np
 import pyarrow as pa
 
 EVENT_KINDS = (
-    "run_start", "asset", "shift_start", "shift_end", "sensor_down", "sensor_up", "attempt",
-    "crossed", "detection", "reaction", "alert", "alert_handled", "alert_merged", "no_unit",
-    "dispatch", "arrival", "search_end", "interdiction", "got_away", "turned_back", "unit_free",
-    "alert_shared", "alert_lost", "inject", "inject_end",
+    "run_start",
+    "asset",
+    "shift_start",
+    "shift_end",
+    "sensor_down",
+    "sensor_up",
+    "attempt",
+    "crossed",
+    "detection",
+    "reaction",
+    "alert",
+    "alert_handled",
+    "alert_merged",
+    "no_unit",
+    "dispatch",
+    "arrival",
+    "search_end",
+    "interdiction",
+    "got_away",
+    "turned_back",
+    "unit_free",
+    "alert_shared",
+    "alert_lost",
+    "inject",
+    "inject_end",
     "run_end",
-    "port_primary", "port_referral", "port_exit", "port_seizure",  # ports of entry (sim/agents/ports.py)
+    "port_primary",
+    "port_referral",
+    "port_exit",
+    "port_seizure",  # ports of entry (sim/agents/ports.py)
 )
 
 _KINDS = frozenset(EVENT_KINDS)
@@ -102,8 +126,12 @@ SCHEMA = pa.schema(
 
 _COLUMNS = frozenset(INT_COLUMNS + FLOAT_COLUMNS + STR_COLUMNS + BOOL_COLUMNS)
 # the value of a column an event does not have
-_DEFAULT = {**dict.fromkeys(INT_COLUMNS, -1), **dict.fromkeys(FLOAT_COLUMNS, math.nan),
-            **dict.fromkeys(STR_COLUMNS, ""), **dict.fromkeys(BOOL_COLUMNS, False)}
+_DEFAULT = {
+    **dict.fromkeys(INT_COLUMNS, -1),
+    **dict.fromkeys(FLOAT_COLUMNS, math.nan),
+    **dict.fromkeys(STR_COLUMNS, ""),
+    **dict.fromkeys(BOOL_COLUMNS, False),
+}
 
 
 class Recorder:
@@ -157,8 +185,11 @@ class Recorder:
         for i, (_, _, values) in enumerate(rows):
             for k, x in values.items():
                 cols[k][i] = x
-        out: dict[str, list | np.ndarray] = {"t": [r[0] for r in rows], "seq": list(range(n)),
-                                             "kind": [r[1] for r in rows]}
+        out: dict[str, list | np.ndarray] = {
+            "t": [r[0] for r in rows],
+            "seq": list(range(n)),
+            "kind": [r[1] for r in rows],
+        }
         for c in INT_COLUMNS:
             out[c] = np.asarray(cols[c], dtype=np.int64)
         for c in FLOAT_COLUMNS:
@@ -173,15 +204,17 @@ class Recorder:
         return pa.table(self.columns, schema=SCHEMA)
 
 
-PLAN_SCHEMA = pa.schema([
-    ("t", pa.float64()),  # when the plan was made
-    ("mover", pa.string()),  # unit | attempt
-    ("id", pa.int64()),  # unit id or attempt id
-    ("version", pa.int64()),
-    ("entered", pa.float64()),  # when the mover entered the first cell
-    ("nodes", pa.list_(pa.int64())),
-    ("times", pa.list_(pa.float64())),  # time at each cell's centre
-])
+PLAN_SCHEMA = pa.schema(
+    [
+        ("t", pa.float64()),  # when the plan was made
+        ("mover", pa.string()),  # unit | attempt
+        ("id", pa.int64()),  # unit id or attempt id
+        ("version", pa.int64()),
+        ("entered", pa.float64()),  # when the mover entered the first cell
+        ("nodes", pa.list_(pa.int64())),
+        ("times", pa.list_(pa.float64())),  # time at each cell's centre
+    ]
+)
 
 
 @dataclass
@@ -199,9 +232,21 @@ class PlanLog:
         if not self.rows:
             return PLAN_SCHEMA.empty_table()
         t, mover, ident, version, entered, nodes, times = zip(*self.rows)
+
         def lists(arrays, dtype) -> pa.ListArray:  # one flat buffer + offsets, no Python objects per element
             flat = np.concatenate([np.asarray(a, dtype=dtype) for a in arrays])
             offsets = np.concatenate([[0], np.cumsum([len(a) for a in arrays])]).astype(np.int32)
             return pa.ListArray.from_arrays(pa.array(offsets), pa.array(flat))
-        return pa.table({"t": t, "mover": mover, "id": ident, "version": version, "entered": entered,
-                         "nodes": lists(nodes, np.int64), "times": lists(times, np.float64)}, schema=PLAN_SCHEMA)
+
+        return pa.table(
+            {
+                "t": t,
+                "mover": mover,
+                "id": ident,
+                "version": version,
+                "entered": entered,
+                "nodes": lists(nodes, np.int64),
+                "times": lists(times, np.float64),
+            },
+            schema=PLAN_SCHEMA,
+        )

@@ -23,26 +23,68 @@ from omegaconf import DictConfig
 from tqdm import tqdm
 
 from sim import api
-from sim.config import CONF_DIR, SCENARIO_DIR, Composed, ConfigError, compose, from_config, register_schema, \
-    scenario_origin
+from sim.config import (
+    CONF_DIR,
+    SCENARIO_DIR,
+    Composed,
+    ConfigError,
+    compose,
+    from_config,
+    register_schema,
+    scenario_origin,
+)
 from sim.runner import RunDirConflict
 from sim.terrain import TerrainError
 from sim.validation import ScenarioError
 from sim.world import World, build_world
 
 SHOWN = [
-    ("attempts", "{:.0f}"), ("interdicted", "{:.0f}"), ("got_away", "{:.0f}"), ("turned_back", "{:.0f}"),
-    ("under_way", "{:.0f}"), ("interdiction_rate", "{:.2f}"), ("detection_rate", "{:.2f}"),
-    ("apprehended", "{:.0f}"), ("seized_kg", "{:.0f}"), ("time_to_first_detection_min", "{:.1f}"),
-    ("alerts", "{:.0f}"), ("false_alarms", "{:.0f}"), ("wasted_responses", "{:.0f}"),
-    ("alert_to_dispatch_min", "{:.1f}"), ("dispatch_to_arrival_min", "{:.1f}"),
-    ("dispatch_to_arrival_p90_min", "{:.1f}"), ("patrol_utilisation", "{:.2f}"), ("capital_usd", "{:,.0f}"),
-    ("cost_usd", "{:,.0f}"), ("cost_per_interdiction_usd", "{:,.0f}"),
+    ("attempts", "{:.0f}"),
+    ("interdicted", "{:.0f}"),
+    ("got_away", "{:.0f}"),
+    ("turned_back", "{:.0f}"),
+    ("under_way", "{:.0f}"),
+    ("interdiction_rate", "{:.2f}"),
+    ("detection_rate", "{:.2f}"),
+    ("apprehended", "{:.0f}"),
+    ("seized_kg", "{:.0f}"),
+    ("time_to_first_detection_min", "{:.1f}"),
+    ("alerts", "{:.0f}"),
+    ("false_alarms", "{:.0f}"),
+    ("wasted_responses", "{:.0f}"),
+    ("alert_to_dispatch_min", "{:.1f}"),
+    ("dispatch_to_arrival_min", "{:.1f}"),
+    ("dispatch_to_arrival_p90_min", "{:.1f}"),
+    ("patrol_utilisation", "{:.2f}"),
+    ("capital_usd", "{:,.0f}"),
+    ("cost_usd", "{:,.0f}"),
+    ("cost_per_interdiction_usd", "{:,.0f}"),
 ]
 BAD_INPUT = (ConfigError, ScenarioError, TerrainError, RunDirConflict)
-HYDRA_FLAGS = ("-m", "--multirun", "-h", "--help", "--hydra-help", "-c", "--cfg", "-i", "--info", "-p",
-               "--package", "--resolve", "--version", "--shell-completion", "-sc", "--config-path", "-cp",
-               "--config-name", "-cn", "--config-dir", "-cd", "--experimental-rerun")
+HYDRA_FLAGS = (
+    "-m",
+    "--multirun",
+    "-h",
+    "--help",
+    "--hydra-help",
+    "-c",
+    "--cfg",
+    "-i",
+    "--info",
+    "-p",
+    "--package",
+    "--resolve",
+    "--version",
+    "--shell-completion",
+    "-sc",
+    "--config-path",
+    "-cp",
+    "--config-name",
+    "-cn",
+    "--config-dir",
+    "-cd",
+    "--experimental-rerun",
+)
 
 
 def format_summary(summary) -> str:
@@ -60,12 +102,12 @@ def format_summary(summary) -> str:
 def _progress_bar(composed: Composed):
     if composed.run.quiet:
         return None, None
-    bar = tqdm(total=composed.run.replications, unit="rep", desc=composed.scenario.name, file=sys.stderr,
-               leave=False)
+    bar = tqdm(total=composed.run.replications, unit="rep", desc=composed.scenario.name, file=sys.stderr, leave=False)
 
     def progress(done: int, total: int) -> None:
         bar.n = done
         bar.refresh()
+
     return bar, progress
 
 
@@ -79,11 +121,14 @@ def run_one(composed: Composed, world: World, out_dir: Path, params: dict[str, o
             bar.close()
     if composed.run.map and composed.run.events:
         from analysis.maps import draw_run_map  # noqa: PLC0415  (matplotlib only for runs that draw a map)
+
         draw_run_map(out_dir, out_dir / "map.png")
     if not composed.run.quiet:
         r = composed.run
-        print(f"scenario {world.scenario.name}: {world.terrain.n_nodes} cells, {len(world.units)} units, "
-              f"{len(world.sensors)} sensors, {r.replications} replication(s) x {world.scenario.horizon_days:g} days")
+        print(
+            f"scenario {world.scenario.name}: {world.terrain.n_nodes} cells, {len(world.units)} units, "
+            f"{len(world.sensors)} sensors, {r.replications} replication(s) x {world.scenario.horizon_days:g} days"
+        )
         print(format_summary(result.summary))
         print(f"results: {out_dir}")
 
@@ -129,8 +174,9 @@ def check_sweep(args: list[str]) -> int:
             if key not in worlds:
                 worlds[key] = build_world(composed.scenario, composed.origin, base_dir=str(SCENARIO_DIR))
         except BAD_INPUT as exc:
-            print(f"error: sweep point {' '.join(p for p in point if not p.startswith('hydra'))}: {exc}",
-                  file=sys.stderr)
+            print(
+                f"error: sweep point {' '.join(p for p in point if not p.startswith('hydra'))}: {exc}", file=sys.stderr
+            )
             return 2
     return 0
 

@@ -25,10 +25,10 @@ import subprocess
 import tempfile
 import threading
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 import pyarrow as pa
@@ -129,21 +129,34 @@ def labelled(events: pa.Table, plans: pa.Table, replication: int, seed: int) -> 
     """A replication's event log and plan log with the columns that key them in a run
     directory: replication (both) and seed (events)."""
     n = events.num_rows
-    events = (events.append_column("replication", pa.array([replication] * n, pa.int64()))
-              .append_column("seed", pa.array([seed] * n, pa.int64())))
+    events = events.append_column("replication", pa.array([replication] * n, pa.int64())).append_column(
+        "seed", pa.array([seed] * n, pa.int64())
+    )
     return events, plans.append_column("replication", pa.array([replication] * plans.num_rows, pa.int64()))
 
 
 def terrain_tables(world: World) -> tuple[pa.Table, pa.Table]:
     t = world.terrain
-    nodes = pa.table({
-        "node": pa.array(range(t.n_nodes), pa.int64()), "x": t.x, "y": t.y,
-        "kind": [t.kind_names[k] for k in t.kind], "cover": t.cover,
-        "side": [SIDE_NAMES[s] for s in t.side], "sector": [t.sector_names[s] for s in t.sector],
-        "feature": [FEATURES[f] for f in t.feature],
-    })
-    edges = pa.table({"u": t.edge_u.astype("int64"), "v": t.edge_v.astype("int64"),
-                      "length_km": t.edge_length_km, "road": t.edge_road})
+    nodes = pa.table(
+        {
+            "node": pa.array(range(t.n_nodes), pa.int64()),
+            "x": t.x,
+            "y": t.y,
+            "kind": [t.kind_names[k] for k in t.kind],
+            "cover": t.cover,
+            "side": [SIDE_NAMES[s] for s in t.side],
+            "sector": [t.sector_names[s] for s in t.sector],
+            "feature": [FEATURES[f] for f in t.feature],
+        }
+    )
+    edges = pa.table(
+        {
+            "u": t.edge_u.astype("int64"),
+            "v": t.edge_v.astype("int64"),
+            "length_km": t.edge_length_km,
+            "road": t.edge_road,
+        }
+    )
     return nodes, edges
 
 
@@ -165,8 +178,17 @@ def adopt_world(key: str, world: World) -> None:
     _WORLD_CACHE[key] = world
 
 
-def run_chunk(scenario: ScenarioSpec, origin: str, base_dir: str, key: str, base_seed: int, chunk: Chunk,
-              out_dir: str, labels: dict[str, object], keep_events: bool) -> pd.DataFrame:
+def run_chunk(
+    scenario: ScenarioSpec,
+    origin: str,
+    base_dir: str,
+    key: str,
+    base_seed: int,
+    chunk: Chunk,
+    out_dir: str,
+    labels: dict[str, object],
+    keep_events: bool,
+) -> pd.DataFrame:
     """Run replications chunk.first..chunk.last and write their files; return the summary rows."""
     world = _world_for(scenario, origin, base_dir, key)
     rows, tables, plans = [], [], []
@@ -208,8 +230,13 @@ class Experiment:
         return [Chunk(a, min(a + size, self.replications) - 1) for a in range(0, self.replications, size)]
 
     def labels(self, key: str, commit: str) -> dict[str, object]:
-        return {"scenario": self.scenario.name, **(self.params or {}), "config_hash": key,
-                "version": __version__, "git_commit": commit}
+        return {
+            "scenario": self.scenario.name,
+            **(self.params or {}),
+            "config_hash": key,
+            "version": __version__,
+            "git_commit": commit,
+        }
 
 
 def _clean(out_dir: Path, chunks: list[Chunk]) -> None:
@@ -233,13 +260,21 @@ def _check_manifest(out_dir: Path, key: str) -> dict:
         if manifest.get("config_hash") != key:
             raise RunDirConflict(
                 f"{out_dir} holds results of another configuration (config hash {manifest.get('config_hash')}, "
-                f"this one is {key}); choose another output directory (hydra.run.dir=...)")
+                f"this one is {key}); choose another output directory (hydra.run.dir=...)"
+            )
         return manifest
     return {}
 
 
-def _run_parallel(todo: list[Chunk], workers: int, args: tuple, out: str, labels: dict, keep_events: bool,
-                  finished: Callable[[Chunk], None]) -> None:
+def _run_parallel(
+    todo: list[Chunk],
+    workers: int,
+    args: tuple,
+    out: str,
+    labels: dict,
+    keep_events: bool,
+    finished: Callable[[Chunk], None],
+) -> None:
     """Run chunks in workers - 1 pool processes, which take them from the front, and in this
     process, which takes them from the back meanwhile (so the pool's start-up costs no idle
     time: this process starts its first chunk at once, while a helper thread starts the pool).
@@ -249,6 +284,7 @@ def _run_parallel(todo: list[Chunk], workers: int, args: tuple, out: str, labels
     running: dict = {}
     lock = threading.Lock()
     with process_pool(workers - 1) as pool:
+
         def feed(done=None) -> None:  # also the done-callback of each pool chunk
             if done is not None and (done.cancelled() or done.exception() is not None):
                 # a failed chunk or a broken pool stops the run (collect() raises it); a broken
@@ -320,9 +356,17 @@ def run_experiment(exp: Experiment, progress: Callable[[int, int], None] | None 
     commit = git_commit()
     chunks = exp.chunks()
     _clean(out, chunks)
-    manifest = {"scenario": exp.scenario.name, "config_hash": key, "version": __version__, "git_commit": commit,
-                "base_seed": exp.base_seed, "replications": exp.replications, "params": exp.params or {},
-                "chunks": [c.name for c in chunks], "complete": False}
+    manifest = {
+        "scenario": exp.scenario.name,
+        "config_hash": key,
+        "version": __version__,
+        "git_commit": commit,
+        "base_seed": exp.base_seed,
+        "replications": exp.replications,
+        "params": exp.params or {},
+        "chunks": [c.name for c in chunks],
+        "complete": False,
+    }
     write_text_atomic(json.dumps(manifest, indent=1, default=str), out / "manifest.json")
     todo = [c for c in chunks if not (out / "summary" / f"{c.name}.parquet").exists()]
     done_reps = sum(c.last - c.first + 1 for c in chunks if c not in todo)
@@ -330,6 +374,7 @@ def run_experiment(exp: Experiment, progress: Callable[[int, int], None] | None 
         progress(done_reps, exp.replications)
     args = (exp.scenario, exp.origin, exp.base_dir, key, exp.base_seed)
     labels = exp.labels(key, commit)
+
     def finished(c: Chunk) -> None:
         nonlocal done_reps
         done_reps += c.last - c.first + 1

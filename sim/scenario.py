@@ -23,12 +23,27 @@ JURISDICTION_HINT = "sector names, `home`, `all`, `towns:<km>`, `ports:<km>`"
 
 @dataclass(frozen=True)
 class KindSpec:
-    share: float = param(0.0, ge=0, doc="Share of the generated land. A kind with 0 appears only where the "
-                         "generator draws a feature on it (rivers, towns).")
-    cover: float = param(0.0, ge=0, le=1, doc="Concealment. Every detection by a sensor, a patrol or a search is "
-                         "multiplied by `max(0, 1 - cover_sensitivity * cover)` of the cell.")
-    speed_factor: float = param(1.0, gt=0, le=100, unit="×", doc="Multiplies the off-road speed of every mode. An "
-                                "edge uses the mean factor of its two cells. Roads ignore it.")
+    share: float = param(
+        0.0,
+        ge=0,
+        doc="Share of the generated land. A kind with 0 appears only where the "
+        "generator draws a feature on it (rivers, towns).",
+    )
+    cover: float = param(
+        0.0,
+        ge=0,
+        le=1,
+        doc="Concealment. Every detection by a sensor, a patrol or a search is "
+        "multiplied by `max(0, 1 - cover_sensitivity * cover)` of the cell.",
+    )
+    speed_factor: float = param(
+        1.0,
+        gt=0,
+        le=100,
+        unit="×",
+        doc="Multiplies the off-road speed of every mode. An "
+        "edge uses the mean factor of its two cells. Roads ignore it.",
+    )
 
 
 def default_kinds() -> dict[str, KindSpec]:
@@ -45,65 +60,129 @@ KIND_SOURCES = {  # where the default kinds' values come from, for the reference
     "share": "**modelling guess**",
     "cover": "**modelling guess**",
     "speed_factor": "`scrub` 0.8 is AccessMod's low vegetation (4 km/h) divided by bare soil (5 km/h), from the "
-                    "AccessMod manual [W] in §1; `open` 1.0 is the reference; `mountain` 0.5: Tobler's slope range "
-                    "of 0.3–6 km/h (Wikipedia [W]) is only a bound; the rest **modelling guess**.",
+    "AccessMod manual [W] in §1; `open` 1.0 is the reference; `mountain` 0.5: Tobler's slope range "
+    "of 0.3–6 km/h (Wikipedia [W]) is only a bound; the rest **modelling guess**.",
 }
 
 
 @dataclass(frozen=True)
 class TerrainSpec:
-    source: str = param("generate", choices=("generate", "graphml", "csv"), doc="`generate`, `graphml` or `csv` "
-                        "(file formats: see the end of this page).")
-    path: str = param("", doc="A GraphML file, or a folder holding `nodes.csv` and `edges.csv`. Relative paths "
-                      "start at `scenarios/`.")
-    seed: int = param(1, ge=0, doc="Seed of the generator and of `random` sensor placement. Independent of the "
-                      "replication seed.")
-    length_km: float = param(40.0, gt=0, le=5000, unit="km", doc="Length of the border (x extent).",
-                             source="**modelling guess**: keeps runs fast. The REFERENCE-FIGURES example sector "
-                             "is ~400 km.")
-    depth_foreign_km: float = param(8.0, gt=0, le=1000, unit="km", doc="Depth of the foreign side.",
-                                    source=MODELLING_GUESS)
-    depth_home_km: float = param(24.0, gt=0, le=1000, unit="km", doc="Depth of the home side. Towns sit at the far "
-                                 "edge.", source="**modelling guess**. For comparison, §1 gives border-to-pickup "
-                                 "distances of 6.4 km (Phoenix New Times [N]) to 145 km (POLICE Magazine [N]).")
-    cell_km: float = param(1.0, gt=0, le=100, unit="km", doc="Cell size. It is also the ground sensor's footprint.",
-                           source=MODELLING_GUESS)
-    smoothness_km: float = param(4.0, ge=0, unit="km", doc="Correlation length of the kind field.",
-                                 source=MODELLING_GUESS)
-    kinds: dict[str, KindSpec] = param(factory=default_kinds, doc="Land kinds (table below). Loaded files must use "
-                                       "these names. Merged with the defaults.", source="see Kinds")
-    rivers: int = param(1, ge=0, le=1000, unit="count", doc="Meandering rivers (kind `river`) on the home side, "
-                        "running from the far edge to the border.", source=MODELLING_GUESS)
-    border_river: bool = param(False, doc="If true, the first home row is river (Rio Grande-like).",
-                               source=MODELLING_GUESS)
-    roads_home: int = param(3, ge=0, le=1000, unit="count", doc="North-south home roads. Each starts at the border "
-                            "road (or at a port) and ends in a town.", source=MODELLING_GUESS)
-    roads_foreign: int = param(3, ge=0, le=1000, unit="count", doc="Foreign roads from the far edge to the nearest "
-                               "staging area.", source=MODELLING_GUESS)
-    border_road_km: float = param(2.0, ge=0, unit="km", doc="Distance of the east-west patrol road from the border. "
-                                  "0 means no border road.", source=MODELLING_GUESS)
-    ports: int = param(1, ge=0, le=1000, unit="count", doc="The first `ports` home roads cross the border. Their "
-                       "first home-side cell is marked `port`, a foreign road leads to it, and an urban disc (not a "
-                       "destination) is drawn on the foreign side. Inspection and traffic are modelled only for the "
-                       "entries of `scenario.ports`, which take these cells in order (see Ports). `ports:<km>` "
-                       "jurisdictions are measured from these cells.", source=MODELLING_GUESS)
-    town_radius_km: float = param(1.5, ge=0, unit="km", doc="Radius of the urban disc around each town.",
-                                  source=MODELLING_GUESS)
-    staging_areas: int = param(6, ge=1, le=10_000, unit="count", doc="Foreign-side origins, spread along the "
-                               "border.", source=MODELLING_GUESS)
-    staging_setback_km: float = param(3.0, ge=0, unit="km", doc="Distance of the staging areas from the border.",
-                                      source=MODELLING_GUESS)
-    sectors: int = param(2, ge=1, le=1000, unit="count", doc="Number of sectors (`S1`..`Sn`), used by "
-                         "jurisdictions and placement.", source=MODELLING_GUESS)
+    source: str = param(
+        "generate",
+        choices=("generate", "graphml", "csv"),
+        doc="`generate`, `graphml` or `csv` (file formats: see the end of this page).",
+    )
+    path: str = param(
+        "", doc="A GraphML file, or a folder holding `nodes.csv` and `edges.csv`. Relative paths start at `scenarios/`."
+    )
+    seed: int = param(
+        1, ge=0, doc="Seed of the generator and of `random` sensor placement. Independent of the replication seed."
+    )
+    length_km: float = param(
+        40.0,
+        gt=0,
+        le=5000,
+        unit="km",
+        doc="Length of the border (x extent).",
+        source="**modelling guess**: keeps runs fast. The REFERENCE-FIGURES example sector is ~400 km.",
+    )
+    depth_foreign_km: float = param(
+        8.0, gt=0, le=1000, unit="km", doc="Depth of the foreign side.", source=MODELLING_GUESS
+    )
+    depth_home_km: float = param(
+        24.0,
+        gt=0,
+        le=1000,
+        unit="km",
+        doc="Depth of the home side. Towns sit at the far edge.",
+        source="**modelling guess**. For comparison, §1 gives border-to-pickup "
+        "distances of 6.4 km (Phoenix New Times [N]) to 145 km (POLICE Magazine [N]).",
+    )
+    cell_km: float = param(
+        1.0, gt=0, le=100, unit="km", doc="Cell size. It is also the ground sensor's footprint.", source=MODELLING_GUESS
+    )
+    smoothness_km: float = param(
+        4.0, ge=0, unit="km", doc="Correlation length of the kind field.", source=MODELLING_GUESS
+    )
+    kinds: dict[str, KindSpec] = param(
+        factory=default_kinds,
+        doc="Land kinds (table below). Loaded files must use these names. Merged with the defaults.",
+        source="see Kinds",
+    )
+    rivers: int = param(
+        1,
+        ge=0,
+        le=1000,
+        unit="count",
+        doc="Meandering rivers (kind `river`) on the home side, running from the far edge to the border.",
+        source=MODELLING_GUESS,
+    )
+    border_river: bool = param(
+        False, doc="If true, the first home row is river (Rio Grande-like).", source=MODELLING_GUESS
+    )
+    roads_home: int = param(
+        3,
+        ge=0,
+        le=1000,
+        unit="count",
+        doc="North-south home roads. Each starts at the border road (or at a port) and ends in a town.",
+        source=MODELLING_GUESS,
+    )
+    roads_foreign: int = param(
+        3,
+        ge=0,
+        le=1000,
+        unit="count",
+        doc="Foreign roads from the far edge to the nearest staging area.",
+        source=MODELLING_GUESS,
+    )
+    border_road_km: float = param(
+        2.0,
+        ge=0,
+        unit="km",
+        doc="Distance of the east-west patrol road from the border. 0 means no border road.",
+        source=MODELLING_GUESS,
+    )
+    ports: int = param(
+        1,
+        ge=0,
+        le=1000,
+        unit="count",
+        doc="The first `ports` home roads cross the border. Their "
+        "first home-side cell is marked `port`, a foreign road leads to it, and an urban disc (not a "
+        "destination) is drawn on the foreign side. Inspection and traffic are modelled only for the "
+        "entries of `scenario.ports`, which take these cells in order (see Ports). `ports:<km>` "
+        "jurisdictions are measured from these cells.",
+        source=MODELLING_GUESS,
+    )
+    town_radius_km: float = param(
+        1.5, ge=0, unit="km", doc="Radius of the urban disc around each town.", source=MODELLING_GUESS
+    )
+    staging_areas: int = param(
+        6, ge=1, le=10_000, unit="count", doc="Foreign-side origins, spread along the border.", source=MODELLING_GUESS
+    )
+    staging_setback_km: float = param(
+        3.0, ge=0, unit="km", doc="Distance of the staging areas from the border.", source=MODELLING_GUESS
+    )
+    sectors: int = param(
+        2,
+        ge=1,
+        le=1000,
+        unit="count",
+        doc="Number of sectors (`S1`..`Sn`), used by jurisdictions and placement.",
+        source=MODELLING_GUESS,
+    )
 
 
 @dataclass(frozen=True)
 class ModeSpec:
-    offroad_kmh: float = param(3.0, gt=0, le=1000, unit="km/h", doc="Off-road speed, × the mean `speed_factor` of "
-                               "the two cells of an edge.")
+    offroad_kmh: float = param(
+        3.0, gt=0, le=1000, unit="km/h", doc="Off-road speed, × the mean `speed_factor` of the two cells of an edge."
+    )
     road_kmh: float = param(4.0, gt=0, le=1000, unit="km/h", doc="Speed on road edges.")
-    breaches_barriers: bool = param(False, doc="Can cross a barrier edge (adding its `breach_min`); other modes "
-                                    "treat barrier edges as impassable.")
+    breaches_barriers: bool = param(
+        False, doc="Can cross a barrier edge (adding its `breach_min`); other modes treat barrier edges as impassable."
+    )
 
 
 def default_modes() -> dict[str, ModeSpec]:
@@ -115,43 +194,73 @@ def default_modes() -> dict[str, ModeSpec]:
 
 MODE_SOURCES = {
     "offroad_kmh": "**foot**: Tobler's flat on-path speed 5.0 km/h × off-path factor 0.6 (Tobler 1993 via "
-                   "Wikipedia [W]). **vehicle**: UE 15 km/h (§1 \"Patrol-vehicle speed off-road\"); **modelling "
-                   "guess**, below AccessMod's 20 km/h track maximum [W].",
-    "road_kmh": "**foot**: REFERENCE-FIGURES' suggested \"on trail 4.0\" (§1). Compare the foot-march rate of 4 "
-                "km/h by day (Combat Leader's Field Guide via blog [W]). **vehicle**: UE 40 km/h (§1 "
-                "\"Patrol-vehicle speed on graded dirt road\"); **modelling guess**.",
-    "breaches_barriers": "**foot**: a bollard is cut \"in a matter of minutes\" with a saw (Washington Post via The "
-                         "Independent [N], §4). **vehicle**: **modelling guess** (a barrier stops vehicles).",
+    'Wikipedia [W]). **vehicle**: UE 15 km/h (§1 "Patrol-vehicle speed off-road"); **modelling '
+    "guess**, below AccessMod's 20 km/h track maximum [W].",
+    "road_kmh": '**foot**: REFERENCE-FIGURES\' suggested "on trail 4.0" (§1). Compare the foot-march rate of 4 '
+    "km/h by day (Combat Leader's Field Guide via blog [W]). **vehicle**: UE 40 km/h (§1 "
+    '"Patrol-vehicle speed on graded dirt road"); **modelling guess**.',
+    "breaches_barriers": '**foot**: a bollard is cut "in a matter of minutes" with a saw (Washington Post via The '
+    "Independent [N], §4). **vehicle**: **modelling guess** (a barrier stops vehicles).",
 }
 
 
 @dataclass(frozen=True)
 class AgencySpec:
-    jurisdiction: list[str] = param(factory=lambda: ["home"], hint=JURISDICTION_HINT, doc="Where the agency's "
-                                    "units may act: the area where its centre places incidents, where its units "
-                                    "are based and patrol, and where they may arrest and search. A list of terms "
-                                    "whose cells are joined (union): a sector name, `home`, `all`, `towns:<km>` "
-                                    "(home cells whose centre is within `<km>` km of a town centre, e.g. "
-                                    "`towns:6`) or `ports:<km>` (home cells within `<km>` km of a terrain port "
-                                    "cell, e.g. `ports:4`). `<km>` is a non-negative number. The result is always "
-                                    "limited to the home side, so `all` behaves like `home` (an empty list does "
-                                    "too). Towns and ports are the terrain's `town` and `port` cells.")
-    operators: int = param(2, ge=1, le=10_000, unit="persons", doc="Operators handling alerts in parallel.",
-                           source="**modelling guess**. Operator workload is unsourced in §7.")
-    handling_min: float = param(2.0, ge=0, le=1e4, unit="min", doc="Mean operator time per alert.",
-                                source="UE 2 min (§7 \"Alert-to-dispatch delay\", range 0.5–5 min): **modelling "
-                                "guess**")
-    handling: str = param("exponential", choices=("exponential", "fixed"), doc="Distribution of the handling time: "
-                          "`exponential` (mean `handling_min`) or `fixed`.", source=MODELLING_GUESS)
-    correlate_km: float = param(5.0, unit="km", doc="An alert this close to an open incident joins it, and no new "
-                                "dispatch is made (a negative value: never).", source=MODELLING_GUESS)
-    correlate_min: float = param(90.0, unit="min", doc="The join applies only if the incident was opened this "
-                                 "recently.", source=MODELLING_GUESS)
-    max_response_min: float = param(180.0, gt=0, unit="min", allow_inf=True, doc="A unit is sent only if it "
-                                    "arrives within this time (else `no_unit`); applies to the unit's own agency, "
-                                    "under every coordination policy. `.inf`: no limit.",
-                                    source="**modelling guess** within §7's range (dispatch-to-arrival in remote "
-                                    "desert 10 min to \"several hours\"; remote sectors \"hours to days\").")
+    jurisdiction: list[str] = param(
+        factory=lambda: ["home"],
+        hint=JURISDICTION_HINT,
+        doc="Where the agency's "
+        "units may act: the area where its centre places incidents, where its units "
+        "are based and patrol, and where they may arrest and search. A list of terms "
+        "whose cells are joined (union): a sector name, `home`, `all`, `towns:<km>` "
+        "(home cells whose centre is within `<km>` km of a town centre, e.g. "
+        "`towns:6`) or `ports:<km>` (home cells within `<km>` km of a terrain port "
+        "cell, e.g. `ports:4`). `<km>` is a non-negative number. The result is always "
+        "limited to the home side, so `all` behaves like `home` (an empty list does "
+        "too). Towns and ports are the terrain's `town` and `port` cells.",
+    )
+    operators: int = param(
+        2,
+        ge=1,
+        le=10_000,
+        unit="persons",
+        doc="Operators handling alerts in parallel.",
+        source="**modelling guess**. Operator workload is unsourced in §7.",
+    )
+    handling_min: float = param(
+        2.0,
+        ge=0,
+        le=1e4,
+        unit="min",
+        doc="Mean operator time per alert.",
+        source='UE 2 min (§7 "Alert-to-dispatch delay", range 0.5–5 min): **modelling guess**',
+    )
+    handling: str = param(
+        "exponential",
+        choices=("exponential", "fixed"),
+        doc="Distribution of the handling time: `exponential` (mean `handling_min`) or `fixed`.",
+        source=MODELLING_GUESS,
+    )
+    correlate_km: float = param(
+        5.0,
+        unit="km",
+        doc="An alert this close to an open incident joins it, and no new dispatch is made (a negative value: never).",
+        source=MODELLING_GUESS,
+    )
+    correlate_min: float = param(
+        90.0, unit="min", doc="The join applies only if the incident was opened this recently.", source=MODELLING_GUESS
+    )
+    max_response_min: float = param(
+        180.0,
+        gt=0,
+        unit="min",
+        allow_inf=True,
+        doc="A unit is sent only if it "
+        "arrives within this time (else `no_unit`); applies to the unit's own agency, "
+        "under every coordination policy. `.inf`: no limit.",
+        source="**modelling guess** within §7's range (dispatch-to-arrival in remote "
+        'desert 10 min to "several hours"; remote sectors "hours to days").',
+    )
 
 
 @dataclass(frozen=True)
@@ -159,70 +268,141 @@ class UnitGroupSpec:
     agency: str = param("", ref="agency", required=True, doc="Owning agency.")
     count: int = param(0, ge=0, le=100_000, unit="units", doc="Number of units.")
     mode: str = param("vehicle", ref="mode", doc="A key of `scenario.modes`.", source=MODELLING_GUESS)
-    officers: int = param(2, ge=1, le=1000, unit="persons", doc="Officers per unit. Used for operating cost.",
-                          source=MODELLING_GUESS)
-    capacity: int = param(8, ge=1, le=10_000, unit="persons", doc="Persons the unit apprehends at one contact. It "
-                          "takes `min(capacity, group size)`; the rest escape (`escaped_at_contact`), and the "
-                          "attempt still counts as interdicted. Seized kg scales with the persons taken.",
-                          source=MODELLING_GUESS)
-    policy: Chosen = param(factory=lambda: Chosen("random_beat", RandomBeatParams()), role="slot",
-                           family="patrol policy", doc="Patrol policy: a name, or `{type: NAME, ...its keys}` "
-                           "(see Patrol policies).", source=MODELLING_GUESS)
-    placement: str = param("spread", choices=("spread", "explicit"), doc="How bases are placed. `spread`: `count` "
-                           "bases evenly spaced along x over the road cells of the group's area (all area cells if "
-                           "there is no road). `explicit`: `nodes`, then `coords`; the first `count` are used.",
-                           source=MODELLING_GUESS)
+    officers: int = param(
+        2, ge=1, le=1000, unit="persons", doc="Officers per unit. Used for operating cost.", source=MODELLING_GUESS
+    )
+    capacity: int = param(
+        8,
+        ge=1,
+        le=10_000,
+        unit="persons",
+        doc="Persons the unit apprehends at one contact. It "
+        "takes `min(capacity, group size)`; the rest escape (`escaped_at_contact`), and the "
+        "attempt still counts as interdicted. Seized kg scales with the persons taken.",
+        source=MODELLING_GUESS,
+    )
+    policy: Chosen = param(
+        factory=lambda: Chosen("random_beat", RandomBeatParams()),
+        role="slot",
+        family="patrol policy",
+        doc="Patrol policy: a name, or `{type: NAME, ...its keys}` (see Patrol policies).",
+        source=MODELLING_GUESS,
+    )
+    placement: str = param(
+        "spread",
+        choices=("spread", "explicit"),
+        doc="How bases are placed. `spread`: `count` "
+        "bases evenly spaced along x over the road cells of the group's area (all area cells if "
+        "there is no road). `explicit`: `nodes`, then `coords`; the first `count` are used.",
+        source=MODELLING_GUESS,
+    )
     nodes: list[int] = param(factory=list, ref="node", unit="node ids", doc="Explicit base cells.")
-    coords: list[list[float]] = param(factory=list, unit="km `[x, y]`", doc="Explicit bases, snapped to the "
-                                      "nearest home-side cell.")
-    sectors: list[str] = param(factory=list, ref="sector", doc="Area for placement and for the beat. The area is "
-                               "the agency's jurisdiction ∩ these sectors. If empty, bases are spread over the "
-                               "whole jurisdiction, and each unit's beat is its jurisdiction within the sector of "
-                               "its base.")
-    shift_hours: float = param(10.0, gt=0, le=24, unit="h", doc="Shift length. Tasks in hand are finished before "
-                               "the unit goes off duty.", source="8-h shift + ~2 h/day administratively "
-                               "uncontrollable overtime ≈ 10 h (AP analysis 2012, Denver Post [N], §5)")
-    shifts_per_day: int = param(3, ge=1, le=1440, doc="Number of staggered shift start times.",
-                                source=MODELLING_GUESS)
-    detect_prob: float = param(0.5, ge=0, le=1, unit="prob.", doc="A unit on duty (not processing) that shares a "
-                               "cell with a group at the same time detects it with `detect_prob × max(0, 1 − "
-                               "cover_sensitivity × cover)`. Each shared cell visit is one draw. A `weather` inject "
-                               "multiplies `detect_prob` by its factor (capped at 1). A detection is a contact, "
-                               "which ends in an apprehension, if the unit may arrest in that cell (its own "
-                               "jurisdiction, its task-force pool, or an MOU host's during an MOU dispatch; see "
-                               "Agreements). Otherwise the unit reports the group to its centre as an alert (source "
-                               "`patrol`) and does not arrest.", source=MODELLING_GUESS)
-    cover_sensitivity: float = param(1.0, ge=0, doc="How much cover reduces this unit's detection and search.",
-                                     source=MODELLING_GUESS)
-    search_min: float = param(45.0, ge=0, le=1e5, unit="min", doc="After arriving at an incident, the unit "
-                              "searches there for this long. For a partner tip it waits `intel.partner.hold_min` "
-                              "instead.", source="**modelling guess**. The UE 45 min in §7 is dispatch-to-arrival, "
-                              "not this.")
-    search_radius_km: float = param(3.0, ge=0, unit="km", doc="During the search, a group behind the incident that "
-                                    "is on the home side within this distance of the target, in a cell where the "
-                                    "unit may arrest, can be found. Only the first such moment counts. For a coarse "
-                                    "incident (location stripped, see Comms), the radius is × "
-                                    "`comms.coarse_search_factor`.", source=MODELLING_GUESS)
-    find_prob: float = param(0.8, ge=0, le=1, unit="prob.", doc="Chance of finding such a group: `find_prob × "
-                             "max(0, 1 − cover_sensitivity × cover)` of the group's cell (÷ "
-                             "`comms.coarse_search_factor` for a coarse incident). One draw per search. `weather` "
-                             "injects do not change it.", source=MODELLING_GUESS)
-    processing_min: float = param(90.0, ge=0, le=1e5, unit="min", doc="Apprehension processing after a contact. "
-                                  "During it the unit is off the beat, does not observe and cannot be dispatched.",
-                                  source=MODELLING_GUESS)
-    capital_usd: float = param(50_000.0, ge=0, unit="USD/unit", doc="Capital outlay per unit (vehicle, equipment). "
-                               "It is reported in `capital_usd`; `cost_usd` includes only the straight-line share "
-                               "used up over the horizon.", source=MODELLING_GUESS)
-    lifetime_years: float = param(5.0, gt=0, unit="years", doc="Amortisation life of `capital_usd`. The share in "
-                                  "`cost_usd` is capital × min(1, horizon / lifetime).", source=MODELLING_GUESS)
-    cost_per_officer_hour_usd: float = param(60.0, ge=0, unit="USD/h", doc="Operating cost = this × `officers` × "
-                                             "hours on duty.", source=MODELLING_GUESS)
+    coords: list[list[float]] = param(
+        factory=list, unit="km `[x, y]`", doc="Explicit bases, snapped to the nearest home-side cell."
+    )
+    sectors: list[str] = param(
+        factory=list,
+        ref="sector",
+        doc="Area for placement and for the beat. The area is "
+        "the agency's jurisdiction ∩ these sectors. If empty, bases are spread over the "
+        "whole jurisdiction, and each unit's beat is its jurisdiction within the sector of "
+        "its base.",
+    )
+    shift_hours: float = param(
+        10.0,
+        gt=0,
+        le=24,
+        unit="h",
+        doc="Shift length. Tasks in hand are finished before the unit goes off duty.",
+        source="8-h shift + ~2 h/day administratively "
+        "uncontrollable overtime ≈ 10 h (AP analysis 2012, Denver Post [N], §5)",
+    )
+    shifts_per_day: int = param(3, ge=1, le=1440, doc="Number of staggered shift start times.", source=MODELLING_GUESS)
+    detect_prob: float = param(
+        0.5,
+        ge=0,
+        le=1,
+        unit="prob.",
+        doc="A unit on duty (not processing) that shares a "
+        "cell with a group at the same time detects it with `detect_prob × max(0, 1 − "
+        "cover_sensitivity × cover)`. Each shared cell visit is one draw. A `weather` inject "
+        "multiplies `detect_prob` by its factor (capped at 1). A detection is a contact, "
+        "which ends in an apprehension, if the unit may arrest in that cell (its own "
+        "jurisdiction, its task-force pool, or an MOU host's during an MOU dispatch; see "
+        "Agreements). Otherwise the unit reports the group to its centre as an alert (source "
+        "`patrol`) and does not arrest.",
+        source=MODELLING_GUESS,
+    )
+    cover_sensitivity: float = param(
+        1.0, ge=0, doc="How much cover reduces this unit's detection and search.", source=MODELLING_GUESS
+    )
+    search_min: float = param(
+        45.0,
+        ge=0,
+        le=1e5,
+        unit="min",
+        doc="After arriving at an incident, the unit "
+        "searches there for this long. For a partner tip it waits `intel.partner.hold_min` "
+        "instead.",
+        source="**modelling guess**. The UE 45 min in §7 is dispatch-to-arrival, not this.",
+    )
+    search_radius_km: float = param(
+        3.0,
+        ge=0,
+        unit="km",
+        doc="During the search, a group behind the incident that "
+        "is on the home side within this distance of the target, in a cell where the "
+        "unit may arrest, can be found. Only the first such moment counts. For a coarse "
+        "incident (location stripped, see Comms), the radius is × "
+        "`comms.coarse_search_factor`.",
+        source=MODELLING_GUESS,
+    )
+    find_prob: float = param(
+        0.8,
+        ge=0,
+        le=1,
+        unit="prob.",
+        doc="Chance of finding such a group: `find_prob × "
+        "max(0, 1 − cover_sensitivity × cover)` of the group's cell (÷ "
+        "`comms.coarse_search_factor` for a coarse incident). One draw per search. `weather` "
+        "injects do not change it.",
+        source=MODELLING_GUESS,
+    )
+    processing_min: float = param(
+        90.0,
+        ge=0,
+        le=1e5,
+        unit="min",
+        doc="Apprehension processing after a contact. "
+        "During it the unit is off the beat, does not observe and cannot be dispatched.",
+        source=MODELLING_GUESS,
+    )
+    capital_usd: float = param(
+        50_000.0,
+        ge=0,
+        unit="USD/unit",
+        doc="Capital outlay per unit (vehicle, equipment). "
+        "It is reported in `capital_usd`; `cost_usd` includes only the straight-line share "
+        "used up over the horizon.",
+        source=MODELLING_GUESS,
+    )
+    lifetime_years: float = param(
+        5.0,
+        gt=0,
+        unit="years",
+        doc="Amortisation life of `capital_usd`. The share in `cost_usd` is capital × min(1, horizon / lifetime).",
+        source=MODELLING_GUESS,
+    )
+    cost_per_officer_hour_usd: float = param(
+        60.0, ge=0, unit="USD/h", doc="Operating cost = this × `officers` × hours on duty.", source=MODELLING_GUESS
+    )
 
     def check(self) -> list[str]:
         out = []
         if self.placement == "explicit" and len(self.nodes) + len(self.coords) < self.count:
-            out.append(f"nodes: explicit placement needs {self.count} nodes/coords, got "
-                       f"{len(self.nodes) + len(self.coords)}")
+            out.append(
+                f"nodes: explicit placement needs {self.count} nodes/coords, got {len(self.nodes) + len(self.coords)}"
+            )
         if any(len(c) != 2 for c in self.coords):
             out.append("coords: each base is a pair [x, y] in km")
         return out
@@ -233,87 +413,213 @@ class BarrierSpec:
     agency: str = param("", ref="agency", required=True, doc="Agency the cost is booked to.")
     from_km: float = param(0.0, unit="km", doc="Start along the border (x).")
     to_km: float = param(1.0e9, unit="km", doc="End along the border. The default covers the whole border.")
-    breach_min: float = param(5.0, ge=0, le=1e5, unit="min", doc="Delay to cross one barrier edge, for modes with "
-                              "`breaches_barriers`.", source="Bollard breach takes \"a matter of minutes\" "
-                              "(Washington Post via The Independent [N], §4). The number itself is UE (suggested "
-                              "3–15 min): **modelling guess**.")
-    capital_usd_per_km: float = param(12.4e6, ge=0, unit="USD/km", doc="Capital outlay per km of barrier, "
-                                      "amortised over `lifetime_years` in `cost_usd`.",
-                                      source="Border Wall System 2017–21 ≈ $20M/mi (ProPublica/Texas Tribune 2020 "
-                                      "[N], §4). 20e6 / 1.609 = 12.4e6 USD/km [D].")
-    opex_usd_per_km_day: float = param(0.0, ge=0, unit="USD/(km·day)", doc="Operating cost.",
-                                       source="**modelling guess**. Breach repairs (≈$620–795 each [D], §4) are "
-                                       "not modelled.")
-    lifetime_years: float = param(25.0, gt=0, unit="years", doc="Amortisation life of the barrier's capital.",
-                                  source=MODELLING_GUESS)
+    breach_min: float = param(
+        5.0,
+        ge=0,
+        le=1e5,
+        unit="min",
+        doc="Delay to cross one barrier edge, for modes with `breaches_barriers`.",
+        source='Bollard breach takes "a matter of minutes" '
+        "(Washington Post via The Independent [N], §4). The number itself is UE (suggested "
+        "3–15 min): **modelling guess**.",
+    )
+    capital_usd_per_km: float = param(
+        12.4e6,
+        ge=0,
+        unit="USD/km",
+        doc="Capital outlay per km of barrier, amortised over `lifetime_years` in `cost_usd`.",
+        source="Border Wall System 2017–21 ≈ $20M/mi (ProPublica/Texas Tribune 2020 "
+        "[N], §4). 20e6 / 1.609 = 12.4e6 USD/km [D].",
+    )
+    opex_usd_per_km_day: float = param(
+        0.0,
+        ge=0,
+        unit="USD/(km·day)",
+        doc="Operating cost.",
+        source="**modelling guess**. Breach repairs (≈$620–795 each [D], §4) are not modelled.",
+    )
+    lifetime_years: float = param(
+        25.0, gt=0, unit="years", doc="Amortisation life of the barrier's capital.", source=MODELLING_GUESS
+    )
 
     def check(self) -> list[str]:
-        return [f"to_km: must be >= from_km ({self.from_km:g}), got {self.to_km:g}"] if self.to_km < self.from_km else []
+        return (
+            [f"to_km: must be >= from_km ({self.from_km:g}), got {self.to_km:g}"] if self.to_km < self.from_km else []
+        )
 
 
 def _day_profile() -> list[float]:
     # Relative legitimate traffic per hour of day at a port: busy by day, quiet at night.
-    return [0.3, 0.2, 0.2, 0.2, 0.3, 0.6, 1.0, 1.4, 1.6, 1.6, 1.5, 1.4,
-            1.4, 1.4, 1.5, 1.6, 1.7, 1.7, 1.5, 1.2, 0.9, 0.7, 0.5, 0.4]
+    return [
+        0.3,
+        0.2,
+        0.2,
+        0.2,
+        0.3,
+        0.6,
+        1.0,
+        1.4,
+        1.6,
+        1.6,
+        1.5,
+        1.4,
+        1.4,
+        1.4,
+        1.5,
+        1.6,
+        1.7,
+        1.7,
+        1.5,
+        1.2,
+        0.9,
+        0.7,
+        0.5,
+        0.4,
+    ]
 
 
 def _profile_problem(profile: list[float]) -> list[str]:
-    return [] if sum(profile) > 0 else ["hourly_profile: got weights summing to 0; allowed: 24 non-negative "
-                                        "weights with a positive sum"]
+    return (
+        []
+        if sum(profile) > 0
+        else ["hourly_profile: got weights summing to 0; allowed: 24 non-negative weights with a positive sum"]
+    )
 
 
 @dataclass(frozen=True)
 class PortSpec:
-    agency: str = param("", ref="agency", required=True, doc="Agency running the port (customs). Seizures are "
-                        "credited to it; its cost is booked to it.")
-    node: int = param(-1, ge=-1, ref="node", unit="node id", doc="-1: the terrain's port cells, in declaration order "
-                      "(the i-th entry with -1 takes the i-th port cell; it is an error if the terrain has too "
-                      "few). Otherwise an explicit cell.")
-    primary_lanes: int = param(10, ge=1, le=1000, unit="lanes", doc="Primary inspection lanes.",
-                               source="UE 10 (`poe_lanes = 10` for a mid-size desert port, in REFERENCE-FIGURES' "
-                               "suggested defaults, \"Ports of entry\"): **modelling guess**. For scale: San Ysidro "
-                               "has 25 northbound lanes and 46 booths (San Diego Union-Tribune 2014, GSA [P/N], §6).")
-    secondary_lanes: int = param(2, ge=1, le=1000, unit="lanes", doc="Secondary inspection lanes.",
-                                 source=MODELLING_GUESS)
-    cars_per_day: float = param(3000.0, ge=0, le=1e6, unit="1/day", doc="Mean legitimate cars per day.",
-                                source="**modelling guess**. Bound: San Ysidro ≈ 50 000 northbound vehicles/day "
-                                "(§6 [P/N]).")
-    trucks_per_day: float = param(600.0, ge=0, le=1e6, unit="1/day", doc="Mean legitimate trucks per day.",
-                                  source="**modelling guess**. Bound: Laredo up to 4 000 trucks/day (Land Line 2004 "
-                                  "[N], §6).")
-    hourly_profile: list[float] = param(factory=_day_profile, ge=0, items=24, unit="weights", doc="Relative traffic "
-                                        "per hour; index 0 = midnight. Normalised to mean 1. Needs a positive sum.",
-                                        source="**modelling guess** (busy by day, quiet at night)")
-    primary_car_min: float = param(1.0, ge=0, le=1e4, unit="min", doc="Mean primary inspection time of a car (also "
-                                   "of a smuggling vehicle).", source="UE 60 s (`primary_pov_s = 60` in the "
-                                   "suggested defaults, \"Ports of entry\"): **modelling guess**. Derived ≈ 80 s at "
-                                   "San Ysidro: 50 000 vehicles ÷ 46 booths ÷ 24 h ≈ 45 vehicles per booth-hour [D]; "
-                                   "blog: \"~95% of travelers admitted within 1 minute\" [W].")
-    primary_truck_min: float = param(2.0, ge=0, le=1e4, unit="min", doc="Mean primary inspection time of a truck.",
-                                     source="UE 2 min (§6 \"Truck primary, non-FAST\", range 1–5 min): **modelling "
-                                     "guess**. For a FAST-lane port use ≈ 0.5: 27 s at Laredo's World Trade Bridge "
-                                     "(CNBC [N via W], §6; suggested `primary_truck_fast_s = 30`).")
-    secondary_min: float = param(20.0, ge=0, le=1e4, unit="min", doc="Mean secondary inspection time.",
-                                 source="**modelling guess**, between an NII exam of ~8 min and a physical exam of "
-                                 "up to 120 min (Opportimes citing CBP data [W], §6).")
-    referral: str = param("random", choices=("random", "risk"), doc="`random` or `risk`: how vehicles are chosen "
-                          "for secondary inspection (above).", source=MODELLING_GUESS)
-    referral_rate: float = param(0.03, ge=0, le=1, unit="prob.", doc="Share of (legitimate) vehicles sent to "
-                                 "secondary, cars and trucks alike.", source="UE 3% of passenger vehicles (§6 "
-                                 "\"Secondary referral rate\", range 1–10%): **modelling guess**. For comparison, "
-                                 "NII scans covered < 2% of passenger and ~15% of commercial vehicles in FY2021 (CBP "
-                                 "testimony via Defense Daily [P via N], §6).")
-    risk_quality: float = param(0.75, ge=0.5, le=1, unit="AUC", doc="`risk`: P(a smuggling vehicle scores above a "
-                                "legitimate one). 0.5 = scores carry no information.",
-                                source="**modelling guess**: no public figure on targeting accuracy.")
-    scanner_detect_prob: float = param(0.8, ge=0, le=1, unit="prob.", doc="Chance that secondary inspection finds "
-                                       "hidden cargo.", source=MODELLING_GUESS)
-    capital_usd: float = param(0.0, ge=0, unit="USD/port", doc="Capital outlay, amortised over `lifetime_years` in "
-                               "`cost_usd`.", source="**modelling guess**: ports are not costed by default.")
-    opex_usd_per_day: float = param(0.0, ge=0, unit="USD/day", doc="Operating cost over the horizon.",
-                                    source="**modelling guess**: as `capital_usd`.")
-    lifetime_years: float = param(25.0, gt=0, unit="years", doc="Amortisation life of `capital_usd`.",
-                                  source=MODELLING_GUESS)
+    agency: str = param(
+        "",
+        ref="agency",
+        required=True,
+        doc="Agency running the port (customs). Seizures are credited to it; its cost is booked to it.",
+    )
+    node: int = param(
+        -1,
+        ge=-1,
+        ref="node",
+        unit="node id",
+        doc="-1: the terrain's port cells, in declaration order "
+        "(the i-th entry with -1 takes the i-th port cell; it is an error if the terrain has too "
+        "few). Otherwise an explicit cell.",
+    )
+    primary_lanes: int = param(
+        10,
+        ge=1,
+        le=1000,
+        unit="lanes",
+        doc="Primary inspection lanes.",
+        source="UE 10 (`poe_lanes = 10` for a mid-size desert port, in REFERENCE-FIGURES' "
+        'suggested defaults, "Ports of entry"): **modelling guess**. For scale: San Ysidro '
+        "has 25 northbound lanes and 46 booths (San Diego Union-Tribune 2014, GSA [P/N], §6).",
+    )
+    secondary_lanes: int = param(
+        2, ge=1, le=1000, unit="lanes", doc="Secondary inspection lanes.", source=MODELLING_GUESS
+    )
+    cars_per_day: float = param(
+        3000.0,
+        ge=0,
+        le=1e6,
+        unit="1/day",
+        doc="Mean legitimate cars per day.",
+        source="**modelling guess**. Bound: San Ysidro ≈ 50 000 northbound vehicles/day (§6 [P/N]).",
+    )
+    trucks_per_day: float = param(
+        600.0,
+        ge=0,
+        le=1e6,
+        unit="1/day",
+        doc="Mean legitimate trucks per day.",
+        source="**modelling guess**. Bound: Laredo up to 4 000 trucks/day (Land Line 2004 [N], §6).",
+    )
+    hourly_profile: list[float] = param(
+        factory=_day_profile,
+        ge=0,
+        items=24,
+        unit="weights",
+        doc="Relative traffic per hour; index 0 = midnight. Normalised to mean 1. Needs a positive sum.",
+        source="**modelling guess** (busy by day, quiet at night)",
+    )
+    primary_car_min: float = param(
+        1.0,
+        ge=0,
+        le=1e4,
+        unit="min",
+        doc="Mean primary inspection time of a car (also of a smuggling vehicle).",
+        source="UE 60 s (`primary_pov_s = 60` in the "
+        'suggested defaults, "Ports of entry"): **modelling guess**. Derived ≈ 80 s at '
+        "San Ysidro: 50 000 vehicles ÷ 46 booths ÷ 24 h ≈ 45 vehicles per booth-hour [D]; "
+        'blog: "~95% of travelers admitted within 1 minute" [W].',
+    )
+    primary_truck_min: float = param(
+        2.0,
+        ge=0,
+        le=1e4,
+        unit="min",
+        doc="Mean primary inspection time of a truck.",
+        source='UE 2 min (§6 "Truck primary, non-FAST", range 1–5 min): **modelling '
+        "guess**. For a FAST-lane port use ≈ 0.5: 27 s at Laredo's World Trade Bridge "
+        "(CNBC [N via W], §6; suggested `primary_truck_fast_s = 30`).",
+    )
+    secondary_min: float = param(
+        20.0,
+        ge=0,
+        le=1e4,
+        unit="min",
+        doc="Mean secondary inspection time.",
+        source="**modelling guess**, between an NII exam of ~8 min and a physical exam of "
+        "up to 120 min (Opportimes citing CBP data [W], §6).",
+    )
+    referral: str = param(
+        "random",
+        choices=("random", "risk"),
+        doc="`random` or `risk`: how vehicles are chosen for secondary inspection (above).",
+        source=MODELLING_GUESS,
+    )
+    referral_rate: float = param(
+        0.03,
+        ge=0,
+        le=1,
+        unit="prob.",
+        doc="Share of (legitimate) vehicles sent to secondary, cars and trucks alike.",
+        source="UE 3% of passenger vehicles (§6 "
+        '"Secondary referral rate", range 1–10%): **modelling guess**. For comparison, '
+        "NII scans covered < 2% of passenger and ~15% of commercial vehicles in FY2021 (CBP "
+        "testimony via Defense Daily [P via N], §6).",
+    )
+    risk_quality: float = param(
+        0.75,
+        ge=0.5,
+        le=1,
+        unit="AUC",
+        doc="`risk`: P(a smuggling vehicle scores above a legitimate one). 0.5 = scores carry no information.",
+        source="**modelling guess**: no public figure on targeting accuracy.",
+    )
+    scanner_detect_prob: float = param(
+        0.8,
+        ge=0,
+        le=1,
+        unit="prob.",
+        doc="Chance that secondary inspection finds hidden cargo.",
+        source=MODELLING_GUESS,
+    )
+    capital_usd: float = param(
+        0.0,
+        ge=0,
+        unit="USD/port",
+        doc="Capital outlay, amortised over `lifetime_years` in `cost_usd`.",
+        source="**modelling guess**: ports are not costed by default.",
+    )
+    opex_usd_per_day: float = param(
+        0.0,
+        ge=0,
+        unit="USD/day",
+        doc="Operating cost over the horizon.",
+        source="**modelling guess**: as `capital_usd`.",
+    )
+    lifetime_years: float = param(
+        25.0, gt=0, unit="years", doc="Amortisation life of `capital_usd`.", source=MODELLING_GUESS
+    )
 
     def check(self) -> list[str]:
         return _profile_problem(self.hourly_profile)
@@ -321,17 +627,29 @@ class PortSpec:
 
 @dataclass(frozen=True)
 class CargoSpec:
-    share: float = param(0.0, ge=0, doc="Relative share of the organisation's attempts. Shares are normalised.",
-                         source=MODELLING_GUESS)
+    share: float = param(
+        0.0, ge=0, doc="Relative share of the organisation's attempts. Shares are normalised.", source=MODELLING_GUESS
+    )
     size_min: int = param(1, ge=1, le=10_000, unit="persons", doc="Smallest group.", source=MODELLING_GUESS)
     size_max: int = param(1, ge=1, le=10_000, unit="persons", doc="Largest group.", source=MODELLING_GUESS)
-    load_kg_per_person: float = param(0.0, ge=0, le=1000, unit="kg", doc="Contraband carried per person. The group "
-                                      "carries size × load.", source="drugs: `load_per_packer_kg = 20`: two 20-lb "
-                                      "bales ≈ 18 kg (Phoenix New Times, POLICE Magazine [N], §1). Others: "
-                                      "**modelling guess**.")
-    mode: str = param("foot", ref="mode", doc="Movement mode (a key of `modes`). Only modes with "
-                      "`breaches_barriers` (by default `foot`) can cross barriers. Not used by attempts through a "
-                      "port.", source=MODELLING_GUESS)
+    load_kg_per_person: float = param(
+        0.0,
+        ge=0,
+        le=1000,
+        unit="kg",
+        doc="Contraband carried per person. The group carries size × load.",
+        source="drugs: `load_per_packer_kg = 20`: two 20-lb "
+        "bales ≈ 18 kg (Phoenix New Times, POLICE Magazine [N], §1). Others: "
+        "**modelling guess**.",
+    )
+    mode: str = param(
+        "foot",
+        ref="mode",
+        doc="Movement mode (a key of `modes`). Only modes with "
+        "`breaches_barriers` (by default `foot`) can cross barriers. Not used by attempts through a "
+        "port.",
+        source=MODELLING_GUESS,
+    )
 
     def check(self) -> list[str]:
         return [f"size_max: must be >= size_min ({self.size_min})"] if self.size_max < self.size_min else []
@@ -346,46 +664,83 @@ def default_cargo() -> dict[str, CargoSpec]:
 
 CARGO_SOURCES = {
     "load_kg_per_person": "drugs: `load_per_packer_kg = 20`: two 20-lb bales ≈ 18 kg (Phoenix New Times, POLICE "
-                          "Magazine [N], §1). Others: **modelling guess**.",
+    "Magazine [N], §1). Others: **modelling guess**.",
 }
 
 
 def _night_profile() -> list[float]:
     # Relative attempt rate per hour of day (0 = midnight): crossings concentrate at night.
-    return [3, 3, 3, 3, 2, 1, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5,
-            0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 1, 2, 3, 3, 3, 3]
+    return [3, 3, 3, 3, 2, 1, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 1, 2, 3, 3, 3, 3]
 
 
 @dataclass(frozen=True)
 class OrgSpec:
-    attempts_per_day: float = param(10.0, ge=0, le=1e5, unit="1/day", doc="Mean attempts per day (at most 100,000).",
-                                    source=MODELLING_GUESS)
-    hourly_profile: list[float] = param(factory=_night_profile, ge=0, items=24, unit="weights", doc="Relative "
-                                        "attempt rate per hour; index 0 = midnight. Normalised to mean 1. Needs a "
-                                        "positive sum.", source="**modelling guess** (crossings concentrated at "
-                                        "night)")
-    cargo: dict[str, CargoSpec] = param(factory=default_cargo, doc="Cargo types (table below). Merged with the "
-                                        "defaults: `drugs: {share: 0.0}` turns the default drugs cargo off.",
-                                        source="see Cargo")
-    routing: Chosen = param(factory=lambda: Chosen("fastest", NoParams()), role="slot", family="routing policy",
-                            doc="Routing policy: a name, or `{type: NAME, ...its keys}` (see Routing policies).",
-                            source=MODELLING_GUESS)
-    reaction: Chosen = param(factory=lambda: Chosen("run", RunParams()), role="slot", family="reaction",
-                             doc="What a group does when it notices a sensor detection: a name, or `{type: NAME, "
-                             "...its keys}` (see Reactions).", source=MODELLING_GUESS)
-    notice_prob: float = param(0.5, ge=0, le=1, unit="prob.", doc="Chance a group notices each sensor detection. "
-                               "Patrol detections are contacts, so there is no reaction to them.",
-                               source=MODELLING_GUESS)
-    staging: list[int] = param(factory=list, ref="node", unit="node ids", doc="Origin cells, which must be on the "
-                               "foreign side. Empty means all staging areas.")
-    destinations: list[int] = param(factory=list, ref="node", unit="node ids", doc="Destination cells, which must be "
-                                    "on the home side. Empty means all towns.")
-    port_share: float = param(0.0, ge=0, le=1, unit="prob.", doc="Share of the attempts hidden in a vehicle at a "
-                              "random port instead of crossing between ports; a value > 0 needs at least one entry "
-                              "in `scenario.ports`.", source="**modelling guess**. For context: ~90% of fentanyl "
-                              "*seizures* are made at ports of entry (Senate HSGAC 2018 [P], CBP via weaker sources "
-                              "[W], §6); that is a share of seizures, not of attempts, so it is not used as the "
-                              "default.")
+    attempts_per_day: float = param(
+        10.0, ge=0, le=1e5, unit="1/day", doc="Mean attempts per day (at most 100,000).", source=MODELLING_GUESS
+    )
+    hourly_profile: list[float] = param(
+        factory=_night_profile,
+        ge=0,
+        items=24,
+        unit="weights",
+        doc="Relative attempt rate per hour; index 0 = midnight. Normalised to mean 1. Needs a positive sum.",
+        source="**modelling guess** (crossings concentrated at night)",
+    )
+    cargo: dict[str, CargoSpec] = param(
+        factory=default_cargo,
+        doc="Cargo types (table below). Merged with the "
+        "defaults: `drugs: {share: 0.0}` turns the default drugs cargo off.",
+        source="see Cargo",
+    )
+    routing: Chosen = param(
+        factory=lambda: Chosen("fastest", NoParams()),
+        role="slot",
+        family="routing policy",
+        doc="Routing policy: a name, or `{type: NAME, ...its keys}` (see Routing policies).",
+        source=MODELLING_GUESS,
+    )
+    reaction: Chosen = param(
+        factory=lambda: Chosen("run", RunParams()),
+        role="slot",
+        family="reaction",
+        doc="What a group does when it notices a sensor detection: a name, or `{type: NAME, "
+        "...its keys}` (see Reactions).",
+        source=MODELLING_GUESS,
+    )
+    notice_prob: float = param(
+        0.5,
+        ge=0,
+        le=1,
+        unit="prob.",
+        doc="Chance a group notices each sensor detection. "
+        "Patrol detections are contacts, so there is no reaction to them.",
+        source=MODELLING_GUESS,
+    )
+    staging: list[int] = param(
+        factory=list,
+        ref="node",
+        unit="node ids",
+        doc="Origin cells, which must be on the foreign side. Empty means all staging areas.",
+    )
+    destinations: list[int] = param(
+        factory=list,
+        ref="node",
+        unit="node ids",
+        doc="Destination cells, which must be on the home side. Empty means all towns.",
+    )
+    port_share: float = param(
+        0.0,
+        ge=0,
+        le=1,
+        unit="prob.",
+        doc="Share of the attempts hidden in a vehicle at a "
+        "random port instead of crossing between ports; a value > 0 needs at least one entry "
+        "in `scenario.ports`.",
+        source="**modelling guess**. For context: ~90% of fentanyl "
+        "*seizures* are made at ports of entry (Senate HSGAC 2018 [P], CBP via weaker sources "
+        "[W], §6); that is a share of seizures, not of attempts, so it is not used as the "
+        "default.",
+    )
 
     def check(self) -> list[str]:
         out = _profile_problem(self.hourly_profile)
@@ -396,66 +751,135 @@ class OrgSpec:
 
 @dataclass(frozen=True)
 class CoordinationSpec:
-    policy: str = param("isolated", role="name", family="coordination policy", doc="Which command centres hear an "
-                        "alert, what they pass on, which units each may task (see Coordination policies).")
-    settings: dict = param(factory=dict, role="blocks", family="coordination policy", doc="The parameter block of "
-                           "each policy, written as `scenario.coordination.<policy>.*`; only the selected policy's "
-                           "block is used, every block is checked.")
+    policy: str = param(
+        "isolated",
+        role="name",
+        family="coordination policy",
+        doc="Which command centres hear an "
+        "alert, what they pass on, which units each may task (see Coordination policies).",
+    )
+    settings: dict = param(
+        factory=dict,
+        role="blocks",
+        family="coordination policy",
+        doc="The parameter block of "
+        "each policy, written as `scenario.coordination.<policy>.*`; only the selected policy's "
+        "block is used, every block is checked.",
+    )
 
 
 @dataclass(frozen=True)
 class AgreementSpec:
     """An MOU: units of `agency` may act in the jurisdiction of `host` (after an authorisation)."""
 
-    agency: str = param("", ref="agency", required=True, doc="Agency whose units may act outside their "
-                        "jurisdiction.")
+    agency: str = param("", ref="agency", required=True, doc="Agency whose units may act outside their jurisdiction.")
     host: str = param("", ref="agency", required=True, doc="Agency in whose jurisdiction they may then act.")
-    authorisation_min: float = param(0.0, ge=0, le=1e5, unit="min", doc="Wait for the host's authorisation before "
-                                     "a unit dispatched under the MOU moves.", source=MODELLING_GUESS)
+    authorisation_min: float = param(
+        0.0,
+        ge=0,
+        le=1e5,
+        unit="min",
+        doc="Wait for the host's authorisation before a unit dispatched under the MOU moves.",
+        source=MODELLING_GUESS,
+    )
 
 
 @dataclass(frozen=True)
 class CommsSpec:
-    non_interoperable: list[list[str]] = param(factory=list, ref="agency", doc="Agency pairs `[a, b]` whose systems "
-                                               "do not talk to each other. Order does not matter: alerts in both "
-                                               "directions are relayed.")
-    relay_delay_min: float = param(10.0, ge=0, le=1e5, unit="min", doc="Extra delay of a relayed alert, added to "
-                                   "the liaison delay.", source=MODELLING_GUESS)
-    strip_location: list[list[str]] = param(factory=list, ref="agency", doc="Ordered pairs `[sender, receiver]`: "
-                                            "alerts passed from sender to receiver lose their precise location "
-                                            "(data-sharing rules). The reverse direction is not affected.")
-    coarse_search_factor: float = param(3.0, ge=1, le=1000, unit="×", doc="For a coarse incident: search radius × "
-                                        "factor, find chance ÷ factor.", source=MODELLING_GUESS)
+    non_interoperable: list[list[str]] = param(
+        factory=list,
+        ref="agency",
+        doc="Agency pairs `[a, b]` whose systems "
+        "do not talk to each other. Order does not matter: alerts in both "
+        "directions are relayed.",
+    )
+    relay_delay_min: float = param(
+        10.0,
+        ge=0,
+        le=1e5,
+        unit="min",
+        doc="Extra delay of a relayed alert, added to the liaison delay.",
+        source=MODELLING_GUESS,
+    )
+    strip_location: list[list[str]] = param(
+        factory=list,
+        ref="agency",
+        doc="Ordered pairs `[sender, receiver]`: "
+        "alerts passed from sender to receiver lose their precise location "
+        "(data-sharing rules). The reverse direction is not affected.",
+    )
+    coarse_search_factor: float = param(
+        3.0,
+        ge=1,
+        le=1000,
+        unit="×",
+        doc="For a coarse incident: search radius × factor, find chance ÷ factor.",
+        source=MODELLING_GUESS,
+    )
 
     def check(self) -> list[str]:
-        return [f"{key}: each entry is a pair [agency, agency], got {list(pair)}"
-                for key in ("non_interoperable", "strip_location") for pair in getattr(self, key) if len(pair) != 2]
+        return [
+            f"{key}: each entry is a pair [agency, agency], got {list(pair)}"
+            for key in ("non_interoperable", "strip_location")
+            for pair in getattr(self, key)
+            if len(pair) != 2
+        ]
 
 
 @dataclass(frozen=True)
 class PartnerTipSpec:
     agency: str = param("", ref="agency", doc="Agency the partner nation informs. Empty = no partner tips.")
-    prob: float = param(0.0, ge=0, le=1, unit="prob.", doc="Chance that an attempt is tipped.",
-                        source=MODELLING_GUESS)
-    lead_min: float = param(60.0, ge=0, le=1e5, unit="min", doc="The tip arrives this long before the group "
-                            "crosses.", source=MODELLING_GUESS)
-    accuracy_km: float = param(3.0, ge=0, le=1e4, unit="km (sd)", doc="Error of the tipped location along the "
-                               "border.", source=MODELLING_GUESS)
-    hold_min: float = param(180.0, ge=0, le=1e5, unit="min", doc="A unit sent on a tip waits this long at the "
-                            "location.", source=MODELLING_GUESS)
+    prob: float = param(0.0, ge=0, le=1, unit="prob.", doc="Chance that an attempt is tipped.", source=MODELLING_GUESS)
+    lead_min: float = param(
+        60.0,
+        ge=0,
+        le=1e5,
+        unit="min",
+        doc="The tip arrives this long before the group crosses.",
+        source=MODELLING_GUESS,
+    )
+    accuracy_km: float = param(
+        3.0, ge=0, le=1e4, unit="km (sd)", doc="Error of the tipped location along the border.", source=MODELLING_GUESS
+    )
+    hold_min: float = param(
+        180.0,
+        ge=0,
+        le=1e5,
+        unit="min",
+        doc="A unit sent on a tip waits this long at the location.",
+        source=MODELLING_GUESS,
+    )
 
 
 @dataclass(frozen=True)
 class CommunityTipSpec:
     agency: str = param("", ref="agency", doc="Agency residents call. Empty = no community tips.")
-    radius_km: float = param(3.0, ge=0, unit="km", doc="Residents see groups this close to a town centre (home "
-                             "side).", source=MODELLING_GUESS)
-    report_prob: float = param(0.3, ge=0, le=1, unit="prob.", doc="Chance that a group passing near a town is "
-                               "reported (once per group).", source=MODELLING_GUESS)
-    delay_min: float = param(20.0, ge=0, le=1e5, unit="min", doc="Mean (exponential) delay of a report. 0 = at once.",
-                             source=MODELLING_GUESS)
-    false_per_day: float = param(1.0, ge=0, le=1e5, unit="1/day", doc="False reports per day, at random cells near "
-                                 "towns.", source=MODELLING_GUESS)
+    radius_km: float = param(
+        3.0,
+        ge=0,
+        unit="km",
+        doc="Residents see groups this close to a town centre (home side).",
+        source=MODELLING_GUESS,
+    )
+    report_prob: float = param(
+        0.3,
+        ge=0,
+        le=1,
+        unit="prob.",
+        doc="Chance that a group passing near a town is reported (once per group).",
+        source=MODELLING_GUESS,
+    )
+    delay_min: float = param(
+        20.0, ge=0, le=1e5, unit="min", doc="Mean (exponential) delay of a report. 0 = at once.", source=MODELLING_GUESS
+    )
+    false_per_day: float = param(
+        1.0,
+        ge=0,
+        le=1e5,
+        unit="1/day",
+        doc="False reports per day, at random cells near towns.",
+        source=MODELLING_GUESS,
+    )
 
 
 @dataclass(frozen=True)
@@ -466,36 +890,72 @@ class IntelSpec:
 
 @dataclass(frozen=True)
 class ScenarioSpec:
-    name: str = param("unnamed", doc="Label used in the output and the summary table; letters, digits, `_`, `-` "
-                      "and `.` (it names files).")
+    name: str = param(
+        "unnamed",
+        doc="Label used in the output and the summary table; letters, digits, `_`, `-` and `.` (it names files).",
+    )
     description: str = param("", doc="Free text.")
-    questions: list[str] = param(factory=list, doc="A scripted drill: the questions the trainer wants answered; "
-                                 "shown at the top of the after-action review (`python -m analysis.aar`).")
-    horizon_days: float = param(2.0, gt=0, le=3650, unit="days", doc="Simulated time (at most 10 years). Groups still "
-                                "moving at the end are counted as `under_way`.", source=MODELLING_GUESS)
-    tick_min: float = param(10.0, gt=0, le=1440, unit="min", doc="Step length of `model.step()`, used by the live "
-                            "map and DataCollector. `sim.run` plays the whole horizon at once, so results do not "
-                            "depend on this key.", source=MODELLING_GUESS)
+    questions: list[str] = param(
+        factory=list,
+        doc="A scripted drill: the questions the trainer wants answered; "
+        "shown at the top of the after-action review (`python -m analysis.aar`).",
+    )
+    horizon_days: float = param(
+        2.0,
+        gt=0,
+        le=3650,
+        unit="days",
+        doc="Simulated time (at most 10 years). Groups still moving at the end are counted as `under_way`.",
+        source=MODELLING_GUESS,
+    )
+    tick_min: float = param(
+        10.0,
+        gt=0,
+        le=1440,
+        unit="min",
+        doc="Step length of `model.step()`, used by the live "
+        "map and DataCollector. `sim.run` plays the whole horizon at once, so results do not "
+        "depend on this key.",
+        source=MODELLING_GUESS,
+    )
     terrain: TerrainSpec = param(factory=TerrainSpec, doc="The map.")
-    modes: dict[str, ModeSpec] = param(factory=default_modes, doc="Movement modes. Units and cargo refer to them by "
-                                       "name. Merged with the defaults.", source="see Modes")
+    modes: dict[str, ModeSpec] = param(
+        factory=default_modes,
+        doc="Movement modes. Units and cargo refer to them by name. Merged with the defaults.",
+        source="see Modes",
+    )
     agencies: dict[str, AgencySpec] = param(factory=dict, doc="Agencies, each with one command centre.")
     units: dict[str, UnitGroupSpec] = param(factory=dict, doc="Groups of patrol units.")
-    sensors: dict[str, Chosen] = param(factory=dict, role="tagged", family="sensor type", doc="Groups of fixed "
-                                       "sensors, each `{type: NAME, ...}` (see Sensors).")
+    sensors: dict[str, Chosen] = param(
+        factory=dict,
+        role="tagged",
+        family="sensor type",
+        doc="Groups of fixed sensors, each `{type: NAME, ...}` (see Sensors).",
+    )
     barriers: dict[str, BarrierSpec] = param(factory=dict, doc="Border barriers.")
-    ports: dict[str, PortSpec] = param(factory=dict, doc="Ports of entry with inspection queues. Without entries, the "
-                                       "terrain's ports are map markers only.")
+    ports: dict[str, PortSpec] = param(
+        factory=dict,
+        doc="Ports of entry with inspection queues. Without entries, the terrain's ports are map markers only.",
+    )
     organisations: dict[str, OrgSpec] = param(factory=dict, doc="Smuggling organisations.")
-    coordination: CoordinationSpec = param(factory=CoordinationSpec, doc="Which command centres hear an alert and "
-                                           "which units each may task.", source="see Coordination")
-    agreements: dict[str, AgreementSpec] = param(factory=dict, doc="MOUs: one agency's units may act in another "
-                                                 "agency's jurisdiction.")
-    comms: CommsSpec = param(factory=CommsSpec, doc="Relays and location stripping on alerts passed between "
-                             "agencies.", source="see Comms")
+    coordination: CoordinationSpec = param(
+        factory=CoordinationSpec,
+        doc="Which command centres hear an alert and which units each may task.",
+        source="see Coordination",
+    )
+    agreements: dict[str, AgreementSpec] = param(
+        factory=dict, doc="MOUs: one agency's units may act in another agency's jurisdiction."
+    )
+    comms: CommsSpec = param(
+        factory=CommsSpec, doc="Relays and location stripping on alerts passed between agencies.", source="see Comms"
+    )
     intel: IntelSpec = param(factory=IntelSpec, doc="Partner-nation tips and community tips.", source="see Intel")
-    injects: dict[str, Chosen] = param(factory=dict, role="tagged", family="inject", doc="Timed scenario events, "
-                                       "each `{type: NAME, start_hours, duration_hours, ...}` (see Injects).")
+    injects: dict[str, Chosen] = param(
+        factory=dict,
+        role="tagged",
+        family="inject",
+        doc="Timed scenario events, each `{type: NAME, start_hours, duration_hours, ...}` (see Injects).",
+    )
 
     def check(self) -> list[str]:
         import_safe = all(c.isalnum() or c in "_-." for c in self.name) and self.name not in ("", ".", "..")
@@ -507,21 +967,44 @@ class RunKeys:
     """The run keys (root of conf/config.yaml): how a scenario is run, not what it is. The only
     list of them: sim/config.py and sim/run.py read it from here."""
 
-    seed: int = param(1, ge=0, doc="Seed of replication 0. Replication *i* uses `seed + i`, in every configuration "
-                      "(common random numbers).")
-    replications: int = param(1, ge=1, le=100_000, doc="Number of replications (at most 100,000 per run: split "
-                              "larger studies over several seeds); the summary gives the mean and min..max.")
-    workers: int = param(1, ge=0, le=1024, doc="Processes running replications in parallel; 0 = one per core. "
-                         "Results do not depend on it.")
-    chunk_size: int = param(0, ge=0, le=100_000, doc="Replications per result file (chunk). 0 = about 16 chunks per "
-                            "run (1..50 replications each). A chunk is the unit of resuming. Results do not depend "
-                            "on it.")
-    events: bool = param(True, doc="Keep the event logs (`events/rep-*.parquet`). `false` keeps the summaries only, "
-                         "and then no `map.png` is drawn.")
+    seed: int = param(
+        1,
+        ge=0,
+        doc="Seed of replication 0. Replication *i* uses `seed + i`, in every configuration (common random numbers).",
+    )
+    replications: int = param(
+        1,
+        ge=1,
+        le=100_000,
+        doc="Number of replications (at most 100,000 per run: split "
+        "larger studies over several seeds); the summary gives the mean and min..max.",
+    )
+    workers: int = param(
+        1,
+        ge=0,
+        le=1024,
+        doc="Processes running replications in parallel; 0 = one per core. Results do not depend on it.",
+    )
+    chunk_size: int = param(
+        0,
+        ge=0,
+        le=100_000,
+        doc="Replications per result file (chunk). 0 = about 16 chunks per "
+        "run (1..50 replications each). A chunk is the unit of resuming. Results do not depend "
+        "on it.",
+    )
+    events: bool = param(
+        True,
+        doc="Keep the event logs (`events/rep-*.parquet`). `false` keeps the summaries only, "
+        "and then no `map.png` is drawn.",
+    )
     map: bool = param(True, doc="Draw `map.png` in the run directory (needs `events: true`).")
     quiet: bool = param(False, doc="Suppress the progress line and the printed summary.")
-    sweep_name: str = param("default", doc="With `--multirun`, results go to `outputs/sweeps/<sweep_name>/"
-                            "<overrides>/`; letters, digits, `_`, `-` and `.`.")
+    sweep_name: str = param(
+        "default",
+        doc="With `--multirun`, results go to `outputs/sweeps/<sweep_name>/"
+        "<overrides>/`; letters, digits, `_`, `-` and `.`.",
+    )
 
     def check(self) -> list[str]:
         ok = all(c.isalnum() or c in "_-." for c in self.sweep_name) and self.sweep_name not in ("", ".", "..")

@@ -58,16 +58,27 @@ class SensorNames:
 
 def scenario_names(spec: ScenarioSpec) -> dict[str, Any]:
     """What the scenario's names may point to (refs that need no map)."""
-    return {"agency": sorted(spec.agencies), "organisation": sorted(spec.organisations),
-            "unit_group": sorted(spec.units), "sensor": SensorNames(spec.sensors), "mode": sorted(spec.modes)}
+    return {
+        "agency": sorted(spec.agencies),
+        "organisation": sorted(spec.organisations),
+        "unit_group": sorted(spec.units),
+        "sensor": SensorNames(spec.sensors),
+        "mode": sorted(spec.modes),
+    }
 
 
 def parse_scenario(raw: Mapping | None, origin: str, overrides: Sequence[str] = ()) -> ScenarioSpec:
     """Raw scenario data (the composed YAML) -> ScenarioSpec, or ScenarioError."""
     problems = Problems()
     if not raw:
-        raise ScenarioError(origin, ["scenario: the scenario is empty; it needs at least `name` and the sections it "
-                                     "uses (see docs/scenario-reference.md)"], overrides)
+        raise ScenarioError(
+            origin,
+            [
+                "scenario: the scenario is empty; it needs at least `name` and the sections it "
+                "uses (see docs/scenario-reference.md)"
+            ],
+            overrides,
+        )
     spec = parse(ScenarioSpec, raw, "scenario", PLUGINS, problems)
     if problems:
         raise ScenarioError(origin, list(problems) + old_form_hints(raw, origin), overrides)
@@ -108,8 +119,10 @@ def check_names(spec: ScenarioSpec) -> list[str]:
     policy = spec.coordination.policy
     chosen = spec.coordination.settings.get(policy) or PLUGINS.family("coordination policy")[policy].Params()
     if policy == "task_force" and not chosen.units:
-        p.append("scenario.coordination.task_force.units: task_force needs the unit groups it pools; allowed: "
-                 + ", ".join(spec.units))
+        p.append(
+            "scenario.coordination.task_force.units: task_force needs the unit groups it pools; allowed: "
+            + ", ".join(spec.units)
+        )
     if any(o.port_share > 0 for o in spec.organisations.values()) and not spec.ports:
         p.append("scenario.organisations: port_share > 0 needs at least one entry in scenario.ports")
     return p
@@ -127,8 +140,9 @@ def check_against_terrain(spec: ScenarioSpec, terrain: Terrain, origin: str) -> 
     for name, a in spec.agencies.items():
         for s in a.jurisdiction:
             if s not in sectors and s not in ("home", "all") and not _JURISDICTION_TERM.match(s):
-                p.append(f"scenario.agencies.{name}.jurisdiction: unknown term {s!r}; allowed: "
-                         f"{', '.join(allowed_juris)}")
+                p.append(
+                    f"scenario.agencies.{name}.jurisdiction: unknown term {s!r}; allowed: {', '.join(allowed_juris)}"
+                )
     n = terrain.n_nodes
     for name, o in spec.organisations.items():
         key = f"scenario.organisations.{name}"

@@ -15,8 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.assets import (AgencyParams, Authority, BarrierParams, Coverage, OrgParams, PortParams, SensorParams,
-                        UnitParams)
+from sim.assets import AgencyParams, Authority, BarrierParams, Coverage, OrgParams, PortParams, SensorParams, UnitParams
 from sim.scenario import OrgSpec, ScenarioSpec
 from sim.sensors import SENSOR_TYPES
 from sim.terrain import HOME, KindProps, Router, Terrain, generate, load_csv, load_graphml, validate
@@ -109,8 +108,9 @@ def _spread(terrain: Terrain, candidates: np.ndarray, k: int) -> list[int]:
     return order[np.minimum(idx, order.size - 1)].tolist()
 
 
-def build_world(spec: ScenarioSpec, origin: str = "scenario", base_dir: str = ".",
-                terrain: Terrain | None = None) -> World:
+def build_world(
+    spec: ScenarioSpec, origin: str = "scenario", base_dir: str = ".", terrain: Terrain | None = None
+) -> World:
     """Check the scenario, build (or take) the terrain and place every asset."""
     check_spec(spec, origin)
     if terrain is None:
@@ -129,8 +129,14 @@ def build_world(spec: ScenarioSpec, origin: str = "scenario", base_dir: str = ".
     orgs = [_org(name, o, terrain, router, origin) for name, o in spec.organisations.items()]
     coverage, known = _coverage(terrain.n_nodes, sensors)
     authority = {
-        name: Authority(a.jurisdiction, [(agencies[m.host].jurisdiction, m.authorisation_min)
-                                         for m in spec.agreements.values() if m.agency == name])
+        name: Authority(
+            a.jurisdiction,
+            [
+                (agencies[m.host].jurisdiction, m.authorisation_min)
+                for m in spec.agreements.values()
+                if m.agency == name
+            ],
+        )
         for name, a in agencies.items()
     }
     ports = place_ports(spec, terrain, origin)
@@ -155,10 +161,18 @@ def _units(spec: ScenarioSpec, terrain: Terrain, agencies: dict[str, AgencyParam
         period = 24 * 60 / g.shifts_per_day
         for i, base in enumerate(bases):
             beat_area = area if g.sectors else (juris & (terrain.sector == terrain.sector[base]))
-            units.append(UnitParams(
-                id=len(units), name=f"{gname}:{i}", group=gname, agency=g.agency, base=int(base), spec=g,
-                beat=np.flatnonzero(beat_area), shift_offset_min=(i % g.shifts_per_day) * period,
-            ))
+            units.append(
+                UnitParams(
+                    id=len(units),
+                    name=f"{gname}:{i}",
+                    group=gname,
+                    agency=g.agency,
+                    base=int(base),
+                    spec=g,
+                    beat=np.flatnonzero(beat_area),
+                    shift_offset_min=(i % g.shifts_per_day) * period,
+                )
+            )
     return units
 
 
@@ -184,10 +198,19 @@ def _sensors(spec: ScenarioSpec, terrain: Terrain) -> list[SensorParams]:
             cand = np.flatnonzero(area & home)
             nodes = rng.choice(cand, size=min(g.count, cand.size), replace=False).tolist()
         for i, node in enumerate(nodes):
-            sensors.append(SensorParams(
-                id=len(sensors), name=f"{gname}:{i}", group=gname, type=chosen.type, agency=g.agency,
-                node=int(node), spec=g, footprint=kind.footprint(terrain, int(node), g), visible=kind.visible,
-            ))
+            sensors.append(
+                SensorParams(
+                    id=len(sensors),
+                    name=f"{gname}:{i}",
+                    group=gname,
+                    type=chosen.type,
+                    agency=g.agency,
+                    node=int(node),
+                    spec=g,
+                    footprint=kind.footprint(terrain, int(node), g),
+                    visible=kind.visible,
+                )
+            )
     return sensors
 
 
@@ -220,9 +243,11 @@ def place_ports(spec: ScenarioSpec, terrain: Terrain, origin: str) -> list[PortP
             if auto < len(terrain_ports):
                 node = int(terrain_ports[auto])
             else:
-                problems.append(f"scenario.ports.{name}.node: -1 takes the terrain's port number {auto + 1}, but "
-                                f"the terrain has {len(terrain_ports)} port(s); allowed: an explicit node id "
-                                f"0..{terrain.n_nodes - 1}, or fewer ports with node -1")
+                problems.append(
+                    f"scenario.ports.{name}.node: -1 takes the terrain's port number {auto + 1}, but "
+                    f"the terrain has {len(terrain_ports)} port(s); allowed: an explicit node id "
+                    f"0..{terrain.n_nodes - 1}, or fewer ports with node -1"
+                )
             auto += 1
         ports.append(PortParams(id=len(ports), name=name, node=node, agency=p.agency, spec=p))
     if problems:
@@ -242,8 +267,10 @@ def _org(name: str, o: OrgSpec, terrain: Terrain, router: Router, origin: str) -
         for k, s in enumerate(staging.tolist()):
             reachable[(mode, s)] = dests[ok[:, k]]
             if not ok[:, k].any():
-                problems.append(f"scenario.organisations.{name}: a '{mode}' group from staging node {s} cannot "
-                                f"reach any destination (barriers close the border to modes that cannot breach them)")
+                problems.append(
+                    f"scenario.organisations.{name}: a '{mode}' group from staging node {s} cannot "
+                    f"reach any destination (barriers close the border to modes that cannot breach them)"
+                )
     if problems:
         raise ScenarioError(origin, problems)
     return OrgParams(name, o, staging, dests, reachable)

@@ -13,8 +13,10 @@ from sim.world import build_world
 BASELINE_DIR = Path(__file__).parent / "baseline"
 CASES = {
     "demo_seed1": ([], 1),
-    "demo_turn_back_seed2": (["scenario.organisations.cartel.reaction=turn_back",
-                              "scenario.organisations.cartel.notice_prob=1.0"], 2),
+    "demo_turn_back_seed2": (
+        ["scenario.organisations.cartel.reaction=turn_back", "scenario.organisations.cartel.notice_prob=1.0"],
+        2,
+    ),
     "tri_agency_seed3": (["scenario=tri_agency"], 3),
 }
 

@@ -12,16 +12,27 @@ from sim.model import BorderModel
 from sim.params import Chosen
 from sim.policies.patrol.fixed_route import FixedRouteParams
 from sim.policies.reaction import REACTIONS
-from sim.scenario import (AgencySpec, CargoSpec, CoordinationSpec, KindSpec, ModeSpec, OrgSpec, ScenarioSpec,
-                          TerrainSpec, UnitGroupSpec)
+from sim.scenario import (
+    AgencySpec,
+    CargoSpec,
+    CoordinationSpec,
+    KindSpec,
+    ModeSpec,
+    OrgSpec,
+    ScenarioSpec,
+    TerrainSpec,
+    UnitGroupSpec,
+)
 from sim.sensors.ground import GroundParams
 from sim.sensors.tower import TowerParams
 from sim.terrain import KindProps
 from sim.terrain.io import from_networkx
 from sim.world import World, build_world
 
-KINDS = {"open": KindSpec(share=1.0, cover=0.0, speed_factor=1.0),
-         "scrub": KindSpec(share=0.0, cover=0.5, speed_factor=1.0)}
+KINDS = {
+    "open": KindSpec(share=1.0, cover=0.0, speed_factor=1.0),
+    "scrub": KindSpec(share=0.0, cover=0.5, speed_factor=1.0),
+}
 
 
 def corridor_graph(length: int = 8, kind: str = "open") -> nx.Graph:
@@ -29,8 +40,15 @@ def corridor_graph(length: int = 8, kind: str = "open") -> nx.Graph:
     home cell, node `length` the town."""
     g = nx.Graph()
     for i in range(length + 1):
-        g.add_node(i, x=float(i), y=-0.5 if i == 0 else 0.5, kind=kind, side="foreign" if i == 0 else "home",
-                   sector="S1", feature="staging" if i == 0 else ("town" if i == length else ""))
+        g.add_node(
+            i,
+            x=float(i),
+            y=-0.5 if i == 0 else 0.5,
+            kind=kind,
+            side="foreign" if i == 0 else "home",
+            sector="S1",
+            feature="staging" if i == 0 else ("town" if i == length else ""),
+        )
     for i in range(length):
         g.add_edge(i, i + 1, length_km=1.0)
     return g
@@ -39,14 +57,28 @@ def corridor_graph(length: int = 8, kind: str = "open") -> nx.Graph:
 def ground(node: int, p: float, agency: str = "bp", **kw) -> Chosen:
     """A ground sensor at `node` with detection probability p per pass, no cover effect, no
     false alarms, never failing."""
-    spec = dict(agency=agency, placement="explicit", nodes=[node], detect_prob=p, cover_sensitivity=0.0,
-                false_alarms_per_day=0.0, mtbf_days=0.0)
+    spec = dict(
+        agency=agency,
+        placement="explicit",
+        nodes=[node],
+        detect_prob=p,
+        cover_sensitivity=0.0,
+        false_alarms_per_day=0.0,
+        mtbf_days=0.0,
+    )
     return Chosen("ground", GroundParams(**{**spec, **kw}))
 
 
 def tower(node: int, rate: float, range_km: float, agency: str = "bp", **kw) -> Chosen:
-    spec = dict(agency=agency, placement="explicit", nodes=[node], range_km=range_km, detect_rate_per_hour=rate,
-                false_alarms_per_day=0.0, mtbf_days=0.0)
+    spec = dict(
+        agency=agency,
+        placement="explicit",
+        nodes=[node],
+        range_km=range_km,
+        detect_rate_per_hour=rate,
+        false_alarms_per_day=0.0,
+        mtbf_days=0.0,
+    )
     return Chosen("tower", TowerParams(**{**spec, **kw}))
 
 
@@ -61,8 +93,16 @@ def fixed_route(*route: int) -> Chosen:
 
 def posted_unit(node: int, **kw) -> UnitGroupSpec:
     """A unit of agency 'bp' that stays at `node` around the clock (a fixed route of one waypoint)."""
-    spec = dict(agency="bp", count=1, placement="explicit", nodes=[node], policy=fixed_route(node, node),
-                shift_hours=24.0, shifts_per_day=1, mode="vehicle")
+    spec = dict(
+        agency="bp",
+        count=1,
+        placement="explicit",
+        nodes=[node],
+        policy=fixed_route(node, node),
+        shift_hours=24.0,
+        shifts_per_day=1,
+        mode="vehicle",
+    )
     spec.update(kw)
     return UnitGroupSpec(**spec)
 
@@ -80,11 +120,18 @@ def inject(type_: str, **params) -> Chosen:
     return Chosen(type_, INJECTS.get(type_).Params(**params))
 
 
-def corridor_world(sensors: dict[str, Chosen] | None = None,
-                   units: dict[str, UnitGroupSpec] | None = None,
-                   attempts_per_day: float = 100.0, horizon_days: float = 3.0, length: int = 8,
-                   kind: str = "open", agency: AgencySpec | None = None, agencies: dict | None = None,
-                   scenario_kw: dict | None = None, **org_kw) -> World:
+def corridor_world(
+    sensors: dict[str, Chosen] | None = None,
+    units: dict[str, UnitGroupSpec] | None = None,
+    attempts_per_day: float = 100.0,
+    horizon_days: float = 3.0,
+    length: int = 8,
+    kind: str = "open",
+    agency: AgencySpec | None = None,
+    agencies: dict | None = None,
+    scenario_kw: dict | None = None,
+    **org_kw,
+) -> World:
     """A corridor scenario with one agency ('bp', or `agencies`), one organisation and the given
     assets; `scenario_kw` sets further ScenarioSpec fields (coordination, agreements, injects...);
     `org_kw` the organisation's (`reaction` by name, with `hide_min` / `speedup` for it)."""
@@ -92,18 +139,29 @@ def corridor_world(sensors: dict[str, Chosen] | None = None,
     terrain = from_networkx(corridor_graph(length, kind), kinds, "corridor")
     react = org_kw.pop("reaction", "run")
     react_params = {k: org_kw.pop(k) for k in ("hide_min", "speedup") if k in org_kw}
-    org = OrgSpec(attempts_per_day=attempts_per_day, hourly_profile=[1.0] * 24,
-                  cargo={"people": CargoSpec(share=1.0, size_min=4, size_max=4)}, notice_prob=0.0,
-                  reaction=reaction(react, **react_params))
+    org = OrgSpec(
+        attempts_per_day=attempts_per_day,
+        hourly_profile=[1.0] * 24,
+        cargo={"people": CargoSpec(share=1.0, size_min=4, size_max=4)},
+        notice_prob=0.0,
+        reaction=reaction(react, **react_params),
+    )
     org = dataclasses.replace(org, **org_kw)
-    spec = ScenarioSpec(name="corridor", horizon_days=horizon_days, terrain=TerrainSpec(kinds=dict(KINDS)),
-                        modes={"foot": ModeSpec(3.0, 4.0, True), "vehicle": ModeSpec(15.0, 40.0)},
-                        agencies=agencies or {"bp": agency or AgencySpec(jurisdiction=["all"])},
-                        units=units or {}, sensors=sensors or {}, organisations={"org": org}, **(scenario_kw or {}))
+    spec = ScenarioSpec(
+        name="corridor",
+        horizon_days=horizon_days,
+        terrain=TerrainSpec(kinds=dict(KINDS)),
+        modes={"foot": ModeSpec(3.0, 4.0, True), "vehicle": ModeSpec(15.0, 40.0)},
+        agencies=agencies or {"bp": agency or AgencySpec(jurisdiction=["all"])},
+        units=units or {},
+        sensors=sensors or {},
+        organisations={"org": org},
+        **(scenario_kw or {}),
+    )
     return build_world(spec, "corridor", terrain=terrain)
 
 
-def run(world: World, seed: int) -> tuple[BorderModel, "object"]:
+def run(world: World, seed: int) -> tuple[BorderModel, object]:
     model = BorderModel(world, seed)
     events = model.run().to_arrow().to_pandas()
     return model, events

@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-
 import numpy as np
 import pyarrow.parquet as pq
 
@@ -23,14 +22,21 @@ def test_replayed_positions_equal_what_the_model_reported(tmp_path):
             model.step()
         reported[t] = {("unit", u.params.id): u.node_at(t) for u in model.units}
         on_duty[t] = {u.params.id for u in model.units if u.on_duty}
-        reported[t].update({("attempt", a.attempt_id): a.timeline.node_at(t)
-                            for a in model.attempts.values() if a.active and a.cargo != "decoy"
-                            and not a.timeline.nodes.size == 0})
+        reported[t].update(
+            {
+                ("attempt", a.attempt_id): a.timeline.node_at(t)
+                for a in model.attempts.values()
+                if a.active and a.cargo != "decoy" and not a.timeline.nodes.size == 0
+            }
+        )
         sensors_down[t] = {s.params.id for s in model.sensors if not s.is_up(np.array([t]))[0]}
         cols = model.log.columns
         seen = {a for k, a in zip(cols["kind"], cols["attempt"]) if k == "detection"}
-        active[t] = {a.attempt_id: a.attempt_id in seen for a in model.attempts.values()
-                     if a.active and a.cargo != "decoy" and a.timeline.start <= t}
+        active[t] = {
+            a.attempt_id: a.attempt_id in seen
+            for a in model.attempts.values()
+            if a.active and a.cargo != "decoy" and a.timeline.start <= t
+        }
     while model.running:
         model.step()
     write_parquet_atomic(model.plans.to_arrow(), tmp_path / "plans.parquet")
@@ -44,10 +50,11 @@ def test_replayed_positions_equal_what_the_model_reported(tmp_path):
         assert len(truth) > 20
         assert {k: replay.get(k) for k in truth} == truth
         units, groups = situation_at(ev, plans, t)  # what the replay map draws
-        assert {("unit", i): n for i, n in zip(units.id, units.node)} == {k: v for k, v in truth.items()
-                                                                            if k[0] == "unit" and k[1] in on_duty[t]}
+        assert {("unit", i): n for i, n in zip(units.id, units.node)} == {
+            k: v for k, v in truth.items() if k[0] == "unit" and k[1] in on_duty[t]
+        }
         assert 0 < len(units) < len(model.units)  # off-duty units are not drawn
-        assert units.agency.tolist() == [model.units[i].params.agency for i in units.id]
+        assert units.agency.tolist() == [model.unit(i).params.agency for i in units.id]
         on_land = {k: v for k, v in active[t].items() if k not in port_groups}
         compared.extend(on_land.values())
         assert {k: v for k, v in zip(groups.id, groups.detected) if k not in port_groups} == on_land
@@ -61,8 +68,16 @@ def test_aar_from_a_real_run_has_every_part(tmp_path):
     run_dir = tmp_path / "run"
     run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), run_dir, 2, 1, 1))
     page = build_aar(run_dir, 0, [300, 900]).read_text()
-    for part in ("Per agency", "border_patrol", "customs", "local_police", "timelines.png", "replay_300.png",
-                 "replay_900.png", "crossed-&gt;first_detection"):
+    for part in (
+        "Per agency",
+        "border_patrol",
+        "customs",
+        "local_police",
+        "timelines.png",
+        "replay_300.png",
+        "replay_900.png",
+        "crossed-&gt;first_detection",
+    ):
         assert part in page
     assert all((run_dir / "aar" / f).stat().st_size > 10_000 for f in ("timelines.png", "replay_300.png"))
     ev = pq.read_table(run_dir / "events").to_pandas()
@@ -78,11 +93,25 @@ def test_aar_from_a_real_run_has_every_part(tmp_path):
 def test_scripted_drill_runs_unattended_and_its_aar_shows_questions_and_injects(tmp_path):
     import subprocess
     import sys
+
     root = Path(__file__).resolve().parent.parent
     out = tmp_path / "drill"
-    run = subprocess.run([sys.executable, "-m", "sim.run", "scenario=drill_night_surge", f"hydra.run.dir={out}",
-                          "scenario.horizon_days=1.25", "quiet=true", "map=false"], cwd=root, capture_output=True,
-                         text=True, timeout=300)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim.run",
+            "scenario=drill_night_surge",
+            f"hydra.run.dir={out}",
+            "scenario.horizon_days=1.25",
+            "quiet=true",
+            "map=false",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     page = build_aar(out, 0, [1290]).read_text()
     assert "Drill questions" in page and "radio was down" in page

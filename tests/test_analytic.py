@@ -4,11 +4,11 @@ import math
 
 import numpy as np
 import pytest
-from scipy import stats
-
 from helpers import corridor_world, run
 from helpers import ground as ground_sensor
 from helpers import tower as tower_sensor
+from scipy import stats
+
 from sim.scenario import AgencySpec
 
 MIN_PER_KM = 60.0 / 3.0  # foot, off-road, speed factor 1: 3 km/h
@@ -75,8 +75,7 @@ def erlang_c_wait(lam: float, mean_service: float, c: int) -> float:
 
 def mean_alert_wait(operators: int, handling_min: float, handling: str, seeds=range(1, 13)) -> list[float]:
     """Per-replication mean operator queue wait, with Poisson false alarms at 1 per minute."""
-    sensors = {f"fa{i}": ground_sensor(2 + i, 0.0, false_alarms_per_day=360.0, cover_sensitivity=1.0)
-               for i in range(4)}
+    sensors = {f"fa{i}": ground_sensor(2 + i, 0.0, false_alarms_per_day=360.0, cover_sensitivity=1.0) for i in range(4)}
     agency = AgencySpec(jurisdiction=["all"], operators=operators, handling_min=handling_min, handling=handling)
     world = corridor_world(sensors, attempts_per_day=0.0, horizon_days=3, agency=agency)
     waits = []

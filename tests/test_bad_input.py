@@ -56,13 +56,19 @@ def test_unknown_policy_name_lists_registered_policies():
         build("scenario.units.bp_foot.policy=zigzag", "scenario.organisations.cartel.routing=teleport")
     msg = str(err.value)
     assert "scenarios/demo.yaml" in msg
-    assert ("command-line override 'scenario.units.bp_foot.policy=zigzag': scenario.units.bp_foot.policy: unknown "
-            "patrol policy 'zigzag'; allowed: fixed_route, random_beat, random_walk") in msg
-    assert "scenario.organisations.cartel.routing: unknown routing policy 'teleport'; allowed: fastest, least_risk" in msg
+    assert (
+        "command-line override 'scenario.units.bp_foot.policy=zigzag': scenario.units.bp_foot.policy: unknown "
+        "patrol policy 'zigzag'; allowed: fixed_route, random_beat, random_walk"
+    ) in msg
+    assert (
+        "scenario.organisations.cartel.routing: unknown routing policy 'teleport'; allowed: fastest, least_risk" in msg
+    )
 
 
 def test_reference_to_unknown_agency():
-    with pytest.raises(ScenarioError, match=r"scenario.sensors.towers.agency: unknown agency 'cia'; allowed: border_patrol"):
+    with pytest.raises(
+        ScenarioError, match=r"scenario.sensors.towers.agency: unknown agency 'cia'; allowed: border_patrol"
+    ):
         build("scenario.sensors.towers.agency=cia")
 
 
@@ -76,9 +82,12 @@ def test_unknown_sector_and_out_of_range_node():
 
 def test_impossible_values():
     with pytest.raises(ScenarioError) as err:
-        build("scenario.sensors.ground.detect_prob=1.5", "scenario.organisations.cartel.hourly_profile=[1,2]",
-              "scenario.organisations.coyotes.routing={type: least_risk, risk_aversion: -1}",
-              "scenario.units.bp_foot.policy.beat_points=1")
+        build(
+            "scenario.sensors.ground.detect_prob=1.5",
+            "scenario.organisations.cartel.hourly_profile=[1,2]",
+            "scenario.organisations.coyotes.routing={type: least_risk, risk_aversion: -1}",
+            "scenario.units.bp_foot.policy.beat_points=1",
+        )
     msg = str(err.value)
     assert "scenario.organisations.coyotes.routing.risk_aversion: got -1; allowed: >= 0 and <= 1e+06" in msg
     assert "scenario.units.bp_foot.policy.beat_points: got 1; allowed: >= 2" in msg
@@ -88,14 +97,16 @@ def test_impossible_values():
 
 def test_terrain_file_that_does_not_exist():
     from sim.terrain import TerrainError
+
     with pytest.raises(TerrainError, match=r"no_such_map.graphml:\n  - file not found"):
         build("scenario.terrain.source=graphml", "scenario.terrain.path=no_such_map.graphml")
 
 
 def test_unknown_terrain_source():
-    with pytest.raises(ScenarioError, match=r"scenario.terrain.source: unknown value 'shapefile'; allowed: generate, graphml, csv"):
+    with pytest.raises(
+        ScenarioError, match=r"scenario.terrain.source: unknown value 'shapefile'; allowed: generate, graphml, csv"
+    ):
         build("scenario.terrain.source=shapefile")
-
 
 
 def test_injects_that_cannot_work(tmp_path):
@@ -112,7 +123,16 @@ injects:
     assert "scenario.injects.fog.duration_hours: this inject acts over a window: must be > 0" in msg
     assert "scenario.injects.fog.factor: got -1; allowed: >= 0 and <= 10" in msg
     assert "scenario.injects.cut.sensors: a sensor_outage needs `sensors` or a `sector`" in msg
-    with pytest.raises(ScenarioError, match=r"scenario.injects.push.organisation: unknown organisation 'nobody'; "
-                                            r"allowed: \(none defined\)"):
-        compose(scenario_file(tmp_path, text.replace("factor: -1", "factor: 0.5").replace(", duration_hours: 0", "")
-                              .replace("  cut: {type: sensor_outage, duration_hours: 2}\n", "")))
+    with pytest.raises(
+        ScenarioError,
+        match=r"scenario.injects.push.organisation: unknown organisation 'nobody'; "
+        r"allowed: \(none defined\)",
+    ):
+        compose(
+            scenario_file(
+                tmp_path,
+                text.replace("factor: -1", "factor: 0.5")
+                .replace(", duration_hours: 0", "")
+                .replace("  cut: {type: sensor_outage, duration_hours: 2}\n", ""),
+            )
+        )

@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-
 from helpers import corridor_world, fixed_route, posted_unit, run, sure_ground
+
 from sim.scenario import AgencySpec, UnitGroupSpec
 
 MIN_PER_CELL = 20.0  # 1 km at 3 km/h
@@ -23,8 +23,9 @@ def test_unhindered_group_arrives_after_its_travel_time():
 @pytest.mark.parametrize("reaction", ["hide", "run", "turn_back"])
 def test_reactions_change_the_timeline_exactly(reaction):
     params = {"hide": {"hide_min": 45.0}, "run": {"speedup": 2.0}}.get(reaction, {})
-    world = corridor_world(sure_ground(3), attempts_per_day=50, horizon_days=1, reaction=reaction, notice_prob=1.0,
-                           **params)
+    world = corridor_world(
+        sure_ground(3), attempts_per_day=50, horizon_days=1, reaction=reaction, notice_prob=1.0, **params
+    )
     _, ev = run(world, 2)
     start, det = by_attempt(ev, "attempt"), by_attempt(ev[ev.source == "ground"], "detection")
     assert np.allclose(det - start[det.index], 3 * MIN_PER_CELL)  # the sensor sees the group in cell 3
@@ -42,8 +43,13 @@ def test_reactions_change_the_timeline_exactly(reaction):
 
 def test_command_centre_chain_has_exact_latencies():
     agency = AgencySpec(jurisdiction=["all"], operators=1, handling_min=2.0, handling="fixed", correlate_km=-1.0)
-    world = corridor_world(sure_ground(3), {"near": posted_unit(5), "far": posted_unit(8)}, attempts_per_day=12,
-                           horizon_days=1, agency=agency)
+    world = corridor_world(
+        sure_ground(3),
+        {"near": posted_unit(5), "far": posted_unit(8)},
+        attempts_per_day=12,
+        horizon_days=1,
+        agency=agency,
+    )
     _, ev = run(world, 3)
     alerts = ev[ev.kind == "alert"].set_index("alert")
     handled = ev[ev.kind == "alert_handled"].set_index("alert")
@@ -81,13 +87,24 @@ def test_apprehension_is_limited_by_unit_capacity():
 
 
 def test_fixed_route_visits_waypoints_in_order():
-    units = {"loop": UnitGroupSpec(agency="bp", count=1, placement="explicit", nodes=[1], policy=fixed_route(8, 2, 6),
-                                   shift_hours=24.0, shifts_per_day=1, mode="vehicle")}
+    units = {
+        "loop": UnitGroupSpec(
+            agency="bp",
+            count=1,
+            placement="explicit",
+            nodes=[1],
+            policy=fixed_route(8, 2, 6),
+            shift_hours=24.0,
+            shifts_per_day=1,
+            mode="vehicle",
+        )
+    }
     world = corridor_world(units=units, attempts_per_day=0, horizon_days=0.25)
     from sim.model import BorderModel
+
     model = BorderModel(world, 1)
     ends = []
-    unit = model.units[0]
+    unit = model.unit(0)
     while model.now < 120:
         model.step()
         ends.append(int(unit.timeline.nodes[-1]))

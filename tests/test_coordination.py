@@ -5,8 +5,8 @@ cells 6..8. Operators need exactly 2 minutes per alert."""
 
 import numpy as np
 import pytest
-
 from helpers import coordination, corridor_world, inject, posted_unit, run, sure_ground, tower
+
 from sim.scenario import AgencySpec, AgreementSpec, CommsSpec, CoordinationSpec
 
 
@@ -16,44 +16,77 @@ def liaison(**kw) -> CoordinationSpec:
 
 
 def two_agency_world(coord: CoordinationSpec, attempts_per_day: float = 2, **kw):
-    agencies = {"bp": AgencySpec(jurisdiction=["all"], operators=1, handling_min=2.0, handling="fixed"),
-                "police": AgencySpec(jurisdiction=["towns:2"], operators=1, handling_min=2.0, handling="fixed")}
+    agencies = {
+        "bp": AgencySpec(jurisdiction=["all"], operators=1, handling_min=2.0, handling="fixed"),
+        "police": AgencySpec(jurisdiction=["towns:2"], operators=1, handling_min=2.0, handling="fixed"),
+    }
     sensors = {k.replace("g", "bp_g"): v for k, v in sure_ground(3).items()}
     units = {"patrol_car": posted_unit(7, agency="police", detect_prob=0.0)}  # only responses, no chance meetings
-    return corridor_world(sensors, units, attempts_per_day=attempts_per_day, horizon_days=1, agencies=agencies,
-                          scenario_kw={"coordination": coord, **kw})
+    return corridor_world(
+        sensors,
+        units,
+        attempts_per_day=attempts_per_day,
+        horizon_days=1,
+        agencies=agencies,
+        scenario_kw={"coordination": coord, **kw},
+    )
 
 
 def first_chain(ev):
     """The (minutes after the first detection, kind, agency, detail) of the first group's alert chain."""
     t0 = ev[ev.kind == "detection"].t.iloc[0]
     a = ev[ev.kind == "detection"].attempt.iloc[0]
-    kinds = ["detection", "alert", "alert_handled", "alert_merged", "no_unit", "dispatch", "arrival", "alert_shared",
-             "alert_lost"]
+    kinds = [
+        "detection",
+        "alert",
+        "alert_handled",
+        "alert_merged",
+        "no_unit",
+        "dispatch",
+        "arrival",
+        "alert_shared",
+        "alert_lost",
+    ]
     rows = ev[ev.kind.isin(kinds) & (ev.t < t0 + 30) & ((ev.attempt == a) | (ev.attempt < 0))]
-    return [(round(t - t0, 6), k, ag, provenance(r) if k == "alert" else d)
-            for t, k, ag, d, r in zip(rows.t, rows.kind, rows.agency, rows.detail, rows.itertuples())]
+    return [
+        (round(t - t0, 6), k, ag, provenance(r) if k == "alert" else d)
+        for t, k, ag, d, r in zip(rows.t, rows.kind, rows.agency, rows.detail, rows.itertuples())
+    ]
 
 
 def provenance(alert) -> str:
     """An alert row's origin, marked when it is not a first-hand receipt."""
-    return alert.origin + (f" (via {alert.shared_from})" if alert.shared_from else "") + (" (copy)" if alert.second_centre
-                                                                                        else "")
+    return (
+        alert.origin
+        + (f" (via {alert.shared_from})" if alert.shared_from else "")
+        + (" (copy)" if alert.second_centre else "")
+    )
 
 
 def test_isolated_alert_stays_with_the_owner():
     _, ev = run(two_agency_world(coordination("isolated")), 1)
-    assert first_chain(ev) == [(0.0, "detection", "bp", ""), (0.0, "alert", "bp", "bp"),
-                               (2.0, "alert_handled", "bp", ""), (2.0, "no_unit", "bp", "")]
+    assert first_chain(ev) == [
+        (0.0, "detection", "bp", ""),
+        (0.0, "alert", "bp", "bp"),
+        (2.0, "alert_handled", "bp", ""),
+        (2.0, "no_unit", "bp", ""),
+    ]
     assert not (ev[ev.kind == "alert"].agency == "police").any()
 
 
 def test_liaison_passes_the_alert_after_handling():
     _, ev = run(two_agency_world(liaison(share_delay_min=0.0, loss_prob=0.0)), 1)
     assert first_chain(ev)[:9] == [
-        (0.0, "detection", "bp", ""), (0.0, "alert", "bp", "bp"), (2.0, "alert_handled", "bp", ""),
-        (2.0, "no_unit", "bp", ""), (2.0, "alert_shared", "bp", "police"), (2.0, "alert", "police", "bp (via bp)"),
-        (4.0, "alert_handled", "police", ""), (4.0, "dispatch", "police", "own"), (8.0, "arrival", "police", "")]
+        (0.0, "detection", "bp", ""),
+        (0.0, "alert", "bp", "bp"),
+        (2.0, "alert_handled", "bp", ""),
+        (2.0, "no_unit", "bp", ""),
+        (2.0, "alert_shared", "bp", "police"),
+        (2.0, "alert", "police", "bp (via bp)"),
+        (4.0, "alert_handled", "police", ""),
+        (4.0, "dispatch", "police", "own"),
+        (8.0, "arrival", "police", ""),
+    ]
     disp = ev[ev.kind == "dispatch"].iloc[0]
     assert disp.node == 6  # the alert's cell 3 lies outside police jurisdiction: its nearest cell
 
@@ -89,9 +122,13 @@ def test_joint_command_hears_everything_but_respects_jurisdiction():
     _, ev = run(two_agency_world(coord), 1)
     # police may not act at the alert's cell 3: the joint centre sends them to intercept at cell 6,
     # the nearest cell of their own area (1 km from their post at 7: 4 minutes)
-    assert first_chain(ev)[:6] == [(0.0, "detection", "bp", ""), (0.0, "alert", "joint", "bp"),
-                                   (2.0, "alert_handled", "joint", ""), (2.0, "dispatch", "joint", "own"),
-                                   (6.0, "arrival", "police", "")]
+    assert first_chain(ev)[:6] == [
+        (0.0, "detection", "bp", ""),
+        (0.0, "alert", "joint", "bp"),
+        (2.0, "alert_handled", "joint", ""),
+        (2.0, "dispatch", "joint", "own"),
+        (6.0, "arrival", "police", ""),
+    ]
     assert ev[ev.kind == "dispatch"].node.iloc[0] == 6
     # with an MOU police may act in bp's area after a 5-minute authorisation: 4 km at 15 km/h + 5
     mou = {"police_in_bp": AgreementSpec(agency="police", host="bp", authorisation_min=5.0)}
@@ -101,8 +138,9 @@ def test_joint_command_hears_everything_but_respects_jurisdiction():
 
 
 def test_task_force_pools_units_across_jurisdictions():
-    coord = coordination("task_force", operators=1, handling_min=2.0, handling="fixed", units=["patrol_car"],
-                         agencies=["bp", "police"])
+    coord = coordination(
+        "task_force", operators=1, handling_min=2.0, handling="fixed", units=["patrol_car"], agencies=["bp", "police"]
+    )
     _, ev = run(two_agency_world(coord), 1)
     chain = first_chain(ev)
     assert (0.0, "alert", "task_force", "bp (copy)") in chain and (0.0, "alert", "bp", "bp") in chain
@@ -127,14 +165,21 @@ def test_units_never_act_outside_jurisdiction_without_agreement():
 
 
 def test_sensor_outage_and_comms_outage_injects_start_and_end_on_time():
-    injects = {"cut": inject("sensor_outage", start_hours=2.0, duration_hours=3.0, sensors=["bp_g3"]),
-               "radio": inject("comms_outage", start_hours=10.0, duration_hours=6.0, agencies=["bp", "police"])}
+    injects = {
+        "cut": inject("sensor_outage", start_hours=2.0, duration_hours=3.0, sensors=["bp_g3"]),
+        "radio": inject("comms_outage", start_hours=10.0, duration_hours=6.0, agencies=["bp", "police"]),
+    }
     world = two_agency_world(liaison(share_delay_min=0.0, loss_prob=0.0), attempts_per_day=40, injects=injects)
     _, ev = run(world, 4)
     marks = ev[ev.kind.isin(["inject", "inject_end", "sensor_down", "sensor_up"])]
     assert [(t, k, s) for t, k, s in zip(marks.t, marks.kind, marks.source)] == [
-        (120.0, "inject", "cut"), (120.0, "sensor_down", ""), (300.0, "sensor_up", ""), (300.0, "inject_end", "cut"),
-        (600.0, "inject", "radio"), (960.0, "inject_end", "radio")]
+        (120.0, "inject", "cut"),
+        (120.0, "sensor_down", ""),
+        (300.0, "sensor_up", ""),
+        (300.0, "inject_end", "cut"),
+        (600.0, "inject", "radio"),
+        (960.0, "inject_end", "radio"),
+    ]
     det = ev[ev.kind == "detection"].t
     assert len(det) > 10 and not ((det >= 120) & (det < 300)).any()
     lost = ev[ev.kind == "alert_lost"]
@@ -145,10 +190,14 @@ def test_sensor_outage_and_comms_outage_injects_start_and_end_on_time():
 
 
 def test_surge_weather_and_decoy_injects():
-    injects = {"push": inject("surge", start_hours=24.0, duration_hours=24.0, factor=4.0, organisation="org"),
-               "fog": inject("weather", start_hours=60.0, duration_hours=12.0, factor=0.0),
-               "lure": inject("decoy", start_hours=80.0, duration_hours=0.0, count=5, organisation="org")}
-    world = corridor_world({"t": tower(4, 30.0, 3.0)}, attempts_per_day=30, horizon_days=4, scenario_kw={"injects": injects})
+    injects = {
+        "push": inject("surge", start_hours=24.0, duration_hours=24.0, factor=4.0, organisation="org"),
+        "fog": inject("weather", start_hours=60.0, duration_hours=12.0, factor=0.0),
+        "lure": inject("decoy", start_hours=80.0, duration_hours=0.0, count=5, organisation="org"),
+    }
+    world = corridor_world(
+        {"t": tower(4, 30.0, 3.0)}, attempts_per_day=30, horizon_days=4, scenario_kw={"injects": injects}
+    )
     _, ev = run(world, 5)
     starts = ev[(ev.kind == "attempt") & (ev.cargo != "decoy")].t
     day = np.histogram(starts, bins=[0, 1440, 2880, 4320, 5760])[0]
@@ -161,8 +210,8 @@ def test_surge_weather_and_decoy_injects():
 
 def test_partner_tips_arrive_lead_minutes_before_the_crossing_and_hold_a_unit():
     from sim.scenario import IntelSpec, PartnerTipSpec
-    intel = IntelSpec(partner=PartnerTipSpec(agency="police", prob=1.0, lead_min=30.0, accuracy_km=0.0,
-                                             hold_min=120.0))
+
+    intel = IntelSpec(partner=PartnerTipSpec(agency="police", prob=1.0, lead_min=30.0, accuracy_km=0.0, hold_min=120.0))
     world = two_agency_world(coordination("isolated"), intel=intel)
     _, ev = run(world, 6)
     tips = ev[(ev.kind == "alert") & (ev.source == "partner_tip")].set_index("attempt")
@@ -179,11 +228,16 @@ def test_partner_tips_arrive_lead_minutes_before_the_crossing_and_hold_a_unit():
 
 def test_community_tips_report_groups_near_towns_with_the_given_probability():
     from sim.scenario import CommunityTipSpec, IntelSpec
-    intel = IntelSpec(community=CommunityTipSpec(agency="police", radius_km=2.0, report_prob=0.4, delay_min=10.0,
-                                                 false_per_day=0.0))
-    world = corridor_world(attempts_per_day=150, horizon_days=2,
-                           agencies={"police": AgencySpec(jurisdiction=["towns:2"], operators=4)},
-                           scenario_kw={"intel": intel})
+
+    intel = IntelSpec(
+        community=CommunityTipSpec(agency="police", radius_km=2.0, report_prob=0.4, delay_min=10.0, false_per_day=0.0)
+    )
+    world = corridor_world(
+        attempts_per_day=150,
+        horizon_days=2,
+        agencies={"police": AgencySpec(jurisdiction=["towns:2"], operators=4)},
+        scenario_kw={"intel": intel},
+    )
     _, ev = run(world, 7)
     passed = ev[ev.kind == "got_away"].attempt
     reported = set(ev[(ev.kind == "alert") & (ev.source == "community_tip")].attempt)
@@ -197,9 +251,13 @@ def test_community_tips_report_groups_near_towns_with_the_given_probability():
 def test_alert_metrics_count_each_alert_once_whatever_the_policy():
     """Copies passed on (liaison) or heard twice (task force) are not new alerts or tips."""
     from sim.metrics import summarize
+
     counts = {}
-    for coord in (coordination("isolated"), liaison(share_delay_min=0.0, loss_prob=0.0),
-                  coordination("task_force", units=["patrol_car"], agencies=["bp", "police"])):
+    for coord in (
+        coordination("isolated"),
+        liaison(share_delay_min=0.0, loss_prob=0.0),
+        coordination("task_force", units=["patrol_car"], agencies=["bp", "police"]),
+    ):
         _, ev = run(two_agency_world(coord), 8)
         s = summarize(ev)
         counts[coord.policy] = (s["alerts"], s["false_alarms"])
@@ -208,13 +266,21 @@ def test_alert_metrics_count_each_alert_once_whatever_the_policy():
 
 
 def test_an_alert_merging_during_an_authorisation_wait_does_not_spoil_the_search():
-    agencies = {"bp": AgencySpec(jurisdiction=["all"], operators=1, handling_min=2.0, handling="fixed"),
-                "police": AgencySpec(jurisdiction=["towns:2"], operators=1, handling_min=2.0, handling="fixed")}
+    agencies = {
+        "bp": AgencySpec(jurisdiction=["all"], operators=1, handling_min=2.0, handling="fixed"),
+        "police": AgencySpec(jurisdiction=["towns:2"], operators=1, handling_min=2.0, handling="fixed"),
+    }
     unit = posted_unit(2, agency="police", detect_prob=0.0, find_prob=1.0, search_radius_km=10.0, search_min=120.0)
     coord = coordination("joint_command", operators=2, handling_min=2.0, handling="fixed")
     mou = {"m": AgreementSpec(agency="police", host="bp", authorisation_min=25.0)}
-    world = corridor_world(sure_ground(2, 3), {"car": unit}, attempts_per_day=1, horizon_days=3, agencies=agencies,
-                           scenario_kw={"coordination": coord, "agreements": mou})
+    world = corridor_world(
+        sure_ground(2, 3),
+        {"car": unit},
+        attempts_per_day=1,
+        horizon_days=3,
+        agencies=agencies,
+        scenario_kw={"coordination": coord, "agreements": mou},
+    )
     _, ev = run(world, 1)
     first = ev[ev.kind == "attempt"].attempt.iloc[0]
     assert (ev[ev.kind == "alert_merged"].t > 0).any()  # the second sensor's alert joined during the wait
@@ -223,8 +289,10 @@ def test_an_alert_merging_during_an_authorisation_wait_does_not_spoil_the_search
 
 
 def test_surge_and_decoys_leave_the_normal_attempts_unchanged():
-    injects = {"push": inject("surge", start_hours=5.0, duration_hours=10.0, factor=3.0, organisation="org"),
-               "lure": inject("decoy", start_hours=6.0, duration_hours=0.0, count=4, organisation="org")}
+    injects = {
+        "push": inject("surge", start_hours=5.0, duration_hours=10.0, factor=3.0, organisation="org"),
+        "lure": inject("decoy", start_hours=6.0, duration_hours=0.0, count=4, organisation="org"),
+    }
     plain = corridor_world(sure_ground(3), attempts_per_day=40, horizon_days=2)
     pushed = corridor_world(sure_ground(3), attempts_per_day=40, horizon_days=2, scenario_kw={"injects": injects})
     cols = ["t", "node", "cargo", "size"]
@@ -241,6 +309,7 @@ def test_surge_and_decoys_leave_the_normal_attempts_unchanged():
 
 def test_tips_are_the_same_under_every_policy():
     from sim.scenario import CommunityTipSpec, IntelSpec
+
     intel = IntelSpec(community=CommunityTipSpec(agency="police", radius_km=2.0, report_prob=0.5, false_per_day=6.0))
     false_reports = []
     for coord in (coordination("isolated"), liaison(share_delay_min=0.0, loss_prob=0.0)):
@@ -262,6 +331,7 @@ def test_weather_blinds_units_during_its_window():
 
 def test_sharing_metrics_per_agency():
     from sim.metrics import summarize
+
     world = two_agency_world(liaison(share_delay_min=5.0, loss_prob=0.5), attempts_per_day=30)
     _, ev = run(world, 10)
     s = summarize(ev)

@@ -13,9 +13,9 @@ import pytest
 
 solara = pytest.importorskip("solara")
 import ipyvuetify as v  # noqa: E402
+from helpers import inject  # noqa: E402
 
 from sim.config import SCENARIO_DIR, compose  # noqa: E402
-from helpers import inject  # noqa: E402
 from sim.drill.app import Feed, InjectPanel  # noqa: E402
 from sim.drill.forms import form_values, inject_form  # noqa: E402
 from sim.drill.session import DrillSession  # noqa: E402
@@ -78,11 +78,12 @@ def test_live_injects_give_the_log_of_the_same_injects_written_in_the_scenario(t
     from sim.model import BorderModel
 
     world, origin = tri_agency()
-    plan = [(240.0, "sensor_outage", {"sector": "S2", "duration_hours": 1.0}),
-            (300.0, "weather", {"factor": 0.0, "duration_hours": 4.0}),
-            (600.0, "surge", {"organisation": "coyotes", "factor": 3.0, "duration_hours": 2.0})]
-    injects = {f"trainer-{k + 1}-{typ}": inject(typ, start_hours=t / 60.0, **kw)
-               for k, (t, typ, kw) in enumerate(plan)}
+    plan = [
+        (240.0, "sensor_outage", {"sector": "S2", "duration_hours": 1.0}),
+        (300.0, "weather", {"factor": 0.0, "duration_hours": 4.0}),
+        (600.0, "surge", {"organisation": "coyotes", "factor": 3.0, "duration_hours": 2.0}),
+    ]
+    injects = {f"trainer-{k + 1}-{typ}": inject(typ, start_hours=t / 60.0, **kw) for k, (t, typ, kw) in enumerate(plan)}
     scripted_world = dataclasses.replace(world, scenario=dataclasses.replace(world.scenario, injects=injects))
     scripted = BorderModel(scripted_world, seed).run().to_arrow().to_pandas()
     live = DrillSession(world, seed, tmp_path / "live", origin)
@@ -182,8 +183,11 @@ def test_a_live_sensor_outage_takes_the_sector_down_for_its_window(tmp_path):
     s = new_session(tmp_path)
     s.step()
     s.inject("sensor_outage", sector="S2", duration_hours=1.0)
-    in_s2 = [i for i, x in enumerate(s.model.sensors)
-             if s.world.terrain.sector_names[s.world.terrain.sector[x.params.node]] == "S2"]
+    in_s2 = [
+        i
+        for i, x in enumerate(s.model.sensors)
+        if s.world.terrain.sector_names[s.world.terrain.sector[x.params.node]] == "S2"
+    ]
     assert in_s2
     states = s.map_state().sensor_state
     assert all(states[i] == "down" for i in in_s2)

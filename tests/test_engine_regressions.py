@@ -4,12 +4,12 @@ import math
 
 import numpy as np
 import pytest
-
 from helpers import corridor_world, posted_unit, run, sure_ground, tower
+
+from sim.assets import Coverage
 from sim.detection import sensor_hits
 from sim.model import BorderModel
 from sim.movement import Timeline
-from sim.assets import Coverage
 from sim.scenario import AgencySpec
 
 
@@ -40,8 +40,9 @@ def test_one_detection_draw_per_co_presence():
 
 
 def test_an_alert_joining_an_incident_does_not_give_a_second_find_draw():
-    agency = AgencySpec(jurisdiction=["all"], operators=2, handling_min=1.0, handling="fixed", correlate_km=5.0,
-                        correlate_min=90.0)
+    agency = AgencySpec(
+        jurisdiction=["all"], operators=2, handling_min=1.0, handling="fixed", correlate_km=5.0, correlate_min=90.0
+    )
     unit = posted(3, mode="vehicle", detect_prob=0.0, find_prob=0.5, search_radius_km=10.0, search_min=200.0)
     world = corridor_world(sure_ground(2, 3), {"post": unit}, attempts_per_day=4, horizon_days=60, agency=agency)
     _, ev = run(world, 3)
@@ -52,8 +53,12 @@ def test_an_alert_joining_an_incident_does_not_give_a_second_find_draw():
 
 
 def test_a_pause_is_one_visit_for_a_ground_sensor():
-    cov = Coverage(ptr=np.array([0, 0, 0, 1, 1]), sensor=np.array([0]), per_visit=np.array([-np.log(0.5)]),
-                   rate_per_min=np.array([0.0]))
+    cov = Coverage(
+        ptr=np.array([0, 0, 0, 1, 1]),
+        sensor=np.array([0]),
+        per_visit=np.array([-np.log(0.5)]),
+        rate_per_min=np.array([0.0]),
+    )
 
     class AlwaysUp:
         def is_up(self, sensor, times):
@@ -74,8 +79,9 @@ def test_a_pause_is_one_visit_for_a_ground_sensor():
     assert_share(hits, 4000, 0.5)
     # re-planned from inside the sensor's cell after passing its centre: no second chance
     replanned = Timeline(np.array([2, 3]), np.array([25.0, 35.0]), 2)
-    assert not any(sensor_hits(replanned, cov, AlwaysUp(), set(), rng, 25.0, first_visit_counted=True)
-                   for _ in range(200))
+    assert not any(
+        sensor_hits(replanned, cov, AlwaysUp(), set(), rng, 25.0, first_visit_counted=True) for _ in range(200)
+    )
 
 
 def test_day_long_shifts_run_every_day():
@@ -98,13 +104,18 @@ def test_stepping_gives_the_same_log_as_running_and_ends_with_run_end(world_for)
 
 def test_groups_that_cannot_reach_any_destination_are_a_scenario_error(world_for):
     from sim.validation import ScenarioError
+
     with pytest.raises(ScenarioError, match=r"'vehicle' group from staging node \d+ cannot reach any destination"):
-        world_for("scenario.barriers.port_fence.to_km=1e9", "scenario.terrain.ports=0",
-                  "scenario.organisations.cartel.cargo.drugs.mode=vehicle")
+        world_for(
+            "scenario.barriers.port_fence.to_km=1e9",
+            "scenario.terrain.ports=0",
+            "scenario.organisations.cartel.cargo.drugs.mode=vehicle",
+        )
 
 
 def test_sensor_up_time_functions_match_brute_force():
     from sim.agents.sensors import Sensor
+
     s = Sensor.__new__(Sensor)  # only the failure schedule is needed
     s.toggles = np.array([10.0, 25.0, 40.0, 41.0, 70.0])  # down 10-25, 40-41, from 70 on
     grid = np.linspace(0, 100, 100_001)
@@ -123,7 +134,7 @@ def test_tower_detection_counts_only_minutes_the_tower_works():
     flaky = tower(6, 1.0, 1.5, mtbf_days=0.03, repair_hours=0.7)
     world = corridor_world({"t": flaky}, attempts_per_day=200, horizon_days=3)
     model, ev = run(world, 7)
-    s = model.sensors[0]
+    s = model.sensor(0)
     start = ev[ev.kind == "attempt"].set_index("attempt").t
     done = ev[ev.kind == "got_away"].attempt
     detected = set(ev[ev.kind == "detection"].attempt)

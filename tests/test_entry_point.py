@@ -12,8 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim.run", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "sim.run", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_demo_writes_config_events_summary_and_map(tmp_path):

@@ -21,8 +21,8 @@ from scipy import stats
 from analysis.report import build_report, pareto_front
 from analysis.stats import mean_ci, paired_differences
 from analysis.store import load, varying_params
-from sim.config import SCENARIO_DIR, compose
 from sim import runner
+from sim.config import SCENARIO_DIR, compose
 from sim.runner import Experiment, run_experiment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,17 +30,24 @@ SHORT = ["scenario.horizon_days=1", "map=false", "quiet=true"]
 
 
 def cli(*args: str, module: str = "sim.run", **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True, text=True, timeout=600, **kw
+    )
 
 
 @pytest.fixture(scope="module")
 def sweep(tmp_path_factory):
     """A 2 x 2 sweep with 3 replications each, through the local (joblib) launcher."""
     root = tmp_path_factory.mktemp("sweep")
-    args = ["--multirun", "hydra/launcher=local", f"hydra.sweep.dir={root}",
-            "scenario.units.bp_vehicle.count=6,18", "scenario.organisations.cartel.reaction=run,turn_back",
-            "replications=3", *SHORT]
+    args = [
+        "--multirun",
+        "hydra/launcher=local",
+        f"hydra.sweep.dir={root}",
+        "scenario.units.bp_vehicle.count=6,18",
+        "scenario.organisations.cartel.reaction=run,turn_back",
+        "replications=3",
+        *SHORT,
+    ]
     proc = cli(*args)
     assert proc.returncode == 0, proc.stderr
     return root, args
@@ -115,8 +122,9 @@ def test_a_dead_worker_stops_the_run_with_an_error_instead_of_hanging(tmp_path, 
     (Starting the next chunk from the failed one's callback deadlocked inside the pool.)"""
     c = compose(SHORT)
     monkeypatch.setattr(runner, "run_chunk", _chunk_that_kills_its_worker)
-    monkeypatch.setattr(runner, "process_pool", lambda n: ProcessPoolExecutor(
-        n, mp_context=multiprocessing.get_context("fork")))  # the child sees the patched run_chunk (and
+    monkeypatch.setattr(
+        runner, "process_pool", lambda n: ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"))
+    )  # the child sees the patched run_chunk (and
     # only exits, so forking this multi-threaded process is safe here)
     exp = Experiment(c.scenario, c.origin, str(SCENARIO_DIR), tmp_path / "run", 1, 6, 2, chunk_size=1)
     outcome = _outcome_within(120, lambda: run_experiment(exp))
@@ -153,8 +161,9 @@ def test_a_pool_that_cannot_start_is_reported_and_no_chunk_is_lost(tmp_path, mon
 def test_a_killed_run_leaves_only_complete_files_and_resumes(tmp_path):
     out = tmp_path / "run"
     args = [f"hydra.run.dir={out}", "replications=24", "chunk_size=2", *SHORT]
-    proc = subprocess.Popen([sys.executable, "-m", "sim.run", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim.run", *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.time() + 120
     while len(list((out / "summary").glob("rep-*.parquet"))) < 3 and time.time() < deadline:
         time.sleep(0.05)
@@ -190,10 +199,15 @@ def test_mean_ci_and_paired_differences_agree_with_scipy():
     rng = np.random.default_rng(0)
     seeds = np.arange(30)
     common = rng.normal(0, 1, 30)  # shared randomness of each seed
-    table = pd.DataFrame({
-        "policy": ["a"] * 30 + ["b"] * 30 + ["c"] * 30, "seed": np.tile(seeds, 3),
-        "m": np.concatenate([common + 5, common + 5.3 + rng.normal(0, 0.1, 30), common + 5 + rng.normal(0, 0.1, 30)]),
-    })
+    table = pd.DataFrame(
+        {
+            "policy": ["a"] * 30 + ["b"] * 30 + ["c"] * 30,
+            "seed": np.tile(seeds, 3),
+            "m": np.concatenate(
+                [common + 5, common + 5.3 + rng.normal(0, 0.1, 30), common + 5 + rng.normal(0, 0.1, 30)]
+            ),
+        }
+    )
     ci = mean_ci(table, "m", "policy").set_index("policy")
     for p in "abc":
         x = table[table.policy == p].m
@@ -229,9 +243,22 @@ def test_report_draws_every_figure_from_a_real_sweep(sweep, tmp_path):
 
 def test_designed_sweep_report_has_sensitivity_and_parameter_figures(tmp_path):
     name = f"test-design-{os.getpid()}"
-    proc = cli("--design", "morris", "--n", "2", "--name", name, "--workers", "2",
-               "--param", "scenario.units.bp_vehicle.count=2:20:int",
-               "--param", "scenario.sensors.towers.detect_rate_per_hour=0.05:1.0", *SHORT, module="sim.design")
+    proc = cli(
+        "--design",
+        "morris",
+        "--n",
+        "2",
+        "--name",
+        name,
+        "--workers",
+        "2",
+        "--param",
+        "scenario.units.bp_vehicle.count=2:20:int",
+        "--param",
+        "scenario.sensors.towers.detect_rate_per_hour=0.05:1.0",
+        *SHORT,
+        module="sim.design",
+    )
     assert proc.returncode == 0, proc.stderr
     root = ROOT / "outputs" / "sweeps" / name
     try:
@@ -239,12 +266,29 @@ def test_designed_sweep_report_has_sensitivity_and_parameter_figures(tmp_path):
         assert len(table) == 6 and {"point", "scenario.units.bp_vehicle.count"} <= set(table.attrs["params"])
         build_report(root, out_dir=tmp_path / "r")
         names = {p.name for p in (tmp_path / "r").glob("*.png")}
-        assert {"sensitivity.png", "design_count.png", "design_detect_rate_per_hour.png", "cost_vs_rate.png",
-                "outcome_map.png"} <= names
-        again = cli("--design", "morris", "--n", "2", "--name", name,
-                    "--param", "scenario.units.bp_vehicle.count=2:20:int",
-                    "--param", "scenario.sensors.towers.detect_rate_per_hour=0.05:1.0", *SHORT, module="sim.design")
+        assert {
+            "sensitivity.png",
+            "design_count.png",
+            "design_detect_rate_per_hour.png",
+            "cost_vs_rate.png",
+            "outcome_map.png",
+        } <= names
+        again = cli(
+            "--design",
+            "morris",
+            "--n",
+            "2",
+            "--name",
+            name,
+            "--param",
+            "scenario.units.bp_vehicle.count=2:20:int",
+            "--param",
+            "scenario.sensors.towers.detect_rate_per_hour=0.05:1.0",
+            *SHORT,
+            module="sim.design",
+        )
         assert again.returncode == 0 and "(6 already done)" in again.stdout
     finally:
         import shutil
+
         shutil.rmtree(root, ignore_errors=True)

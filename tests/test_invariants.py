@@ -13,11 +13,18 @@ from sim.movement import Timeline
 VARIANTS = [
     (),
     ("scenario.organisations.cartel.reaction=turn_back", "scenario.organisations.cartel.notice_prob=1.0"),
-    ("scenario.organisations.coyotes.routing=fastest", "scenario.units.bp_vehicle.count=4",
-     "scenario.agencies.border_patrol.operators=1"),
+    (
+        "scenario.organisations.coyotes.routing=fastest",
+        "scenario.units.bp_vehicle.count=4",
+        "scenario.agencies.border_patrol.operators=1",
+    ),
     ("scenario.terrain.border_river=true", "scenario.terrain.seed=3", "scenario.units.bp_foot.capacity=2"),
-    ("scenario.sensors.towers.mtbf_days=0.1", "scenario.sensors.towers.repair_hours=2",
-     "scenario.organisations.coyotes.reaction=run", "scenario.organisations.coyotes.notice_prob=1.0"),
+    (
+        "scenario.sensors.towers.mtbf_days=0.1",
+        "scenario.sensors.towers.repair_hours=2",
+        "scenario.organisations.coyotes.reaction=run",
+        "scenario.organisations.coyotes.notice_prob=1.0",
+    ),
     ("scenario=tri_agency",),
     ("scenario=tri_agency", "scenario.coordination.policy=joint_command"),
     ("scenario=tri_agency", "scenario.coordination.policy=task_force", "scenario.units.bp_vehicle.count=6"),
@@ -45,13 +52,26 @@ def _traced_set(self, tl):  # replaces PatrolUnit.timeline assignment via proper
 
 @pytest.fixture
 def traced(monkeypatch):
-    monkeypatch.setattr(PatrolUnit, "timeline", property(lambda self: self.__dict__["timeline"], _traced_set),
-                        raising=False)
+    monkeypatch.setattr(
+        PatrolUnit, "timeline", property(lambda self: self.__dict__["timeline"], _traced_set), raising=False
+    )
     return TracedModel
 
 
-@pytest.mark.parametrize("variant", VARIANTS, ids=["demo", "turn_back", "few_units", "river_small_capacity",
-                                                 "flaky_towers", "tri_liaison", "tri_joint", "tri_task_force"])
+@pytest.mark.parametrize(
+    "variant",
+    VARIANTS,
+    ids=[
+        "demo",
+        "turn_back",
+        "few_units",
+        "river_small_capacity",
+        "flaky_towers",
+        "tri_liaison",
+        "tri_joint",
+        "tri_task_force",
+    ],
+)
 @pytest.mark.parametrize("seed", [1, 2])
 def test_invariants(world_for, traced, variant, seed):
     world = world_for(*variant)
@@ -116,8 +136,10 @@ def test_invariants(world_for, traced, variant, seed):
     coord = world.scenario.coordination
     task_force = coord.settings.get("task_force")
     pooled_groups = set(task_force.units) if task_force is not None else set()
-    pooled = world.union_jurisdiction(list(task_force.agencies if task_force else []) or sorted(
-        {u.agency for u in world.units if u.group in pooled_groups}))
+    pooled = world.union_jurisdiction(
+        list(task_force.agencies if task_force else [])
+        or sorted({u.agency for u in world.units if u.group in pooled_groups})
+    )
     dispatch = ev[ev.kind == "dispatch"].set_index("incident")
     on_mou_dispatch = set()  # (unit, interdiction seq) made while the unit was on an MOU dispatch
     for uid, g in ev[ev.unit >= 0].groupby("unit"):

@@ -11,10 +11,26 @@ from sim.recorder import Recorder
 def small_log():
     r = Recorder()
     r.record(0, "run_start", duration_min=2880.0, detail="hand")  # 2 days
-    r.record(0, "asset", agency="bp", unit=0, source="unit:vehicle", capital_usd=50_000, opex_usd_per_day=2880,
-             lifetime_years=5)
-    r.record(0, "asset", agency="bp", sensor=0, source="sensor:tower", capital_usd=3.65e6, opex_usd_per_day=100,
-             lifetime_years=10)
+    r.record(
+        0,
+        "asset",
+        agency="bp",
+        unit=0,
+        source="unit:vehicle",
+        capital_usd=50_000,
+        opex_usd_per_day=2880,
+        lifetime_years=5,
+    )
+    r.record(
+        0,
+        "asset",
+        agency="bp",
+        sensor=0,
+        source="sensor:tower",
+        capital_usd=3.65e6,
+        opex_usd_per_day=100,
+        lifetime_years=10,
+    )
     r.record(0, "shift_start", unit=0, agency="bp")
     r.record(10, "attempt", attempt=0, size=10, cargo="people")
     r.record(12, "attempt", attempt=1, size=2, cargo="drugs", quantity_kg=40)

@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 import pytest
-
 from helpers import corridor_world, fixed_route, posted_unit, run, sure_ground
 from helpers import ground as ground_sensor
+
 from sim.model import BorderModel
 from sim.scenario import AgencySpec, UnitGroupSpec
 
@@ -23,8 +23,14 @@ def ground(agency: str, node: int, p: float):
 # --- every event of an instant is seen before a reaction re-plans -------------------------------
 @pytest.mark.parametrize("reaction", ["run", "hide", "turn_back"])
 def test_two_sure_sensors_in_one_cell_both_detect_before_the_group_reacts(reaction):
-    world = corridor_world({"a": ground("bp", 3, 1.0), "b": ground("police", 3, 1.0)}, attempts_per_day=40,
-                           horizon_days=1, agencies=TWO_AGENCIES, reaction=reaction, notice_prob=1.0)
+    world = corridor_world(
+        {"a": ground("bp", 3, 1.0), "b": ground("police", 3, 1.0)},
+        attempts_per_day=40,
+        horizon_days=1,
+        agencies=TWO_AGENCIES,
+        reaction=reaction,
+        notice_prob=1.0,
+    )
     _, ev = run(world, 1)
     det = ev[ev.kind == "detection"]
     passed = det.attempt.unique()
@@ -40,8 +46,14 @@ def test_two_sure_sensors_in_one_cell_both_detect_before_the_group_reacts(reacti
 @pytest.mark.parametrize("reaction", ["run", "turn_back"])
 def test_sensors_sharing_a_cell_combine_independently(reaction):
     p_a, p_b = 0.6, 0.45
-    world = corridor_world({"a": ground("bp", 3, p_a), "b": ground("police", 3, p_b)}, attempts_per_day=400,
-                           horizon_days=2, agencies=TWO_AGENCIES, reaction=reaction, notice_prob=1.0)
+    world = corridor_world(
+        {"a": ground("bp", 3, p_a), "b": ground("police", 3, p_b)},
+        attempts_per_day=400,
+        horizon_days=2,
+        agencies=TWO_AGENCIES,
+        reaction=reaction,
+        notice_prob=1.0,
+    )
     _, ev = run(world, 7)
     start = ev[ev.kind == "attempt"]
     passed = set(start[start.t + 3 * MIN_PER_CELL < world.horizon_min].attempt)  # reached cell 3's centre
@@ -49,8 +61,12 @@ def test_sensors_sharing_a_cell_combine_independently(reaction):
     by_a, by_b = set(det[det.sensor == 0].attempt), set(det[det.sensor == 1].attempt)
     n = len(passed)
     assert n > 700
-    for share, p in ((len(by_a) / n, p_a), (len(by_b) / n, p_b), (len(by_a & by_b) / n, p_a * p_b),
-                     (len(by_a | by_b) / n, 1 - (1 - p_a) * (1 - p_b))):
+    for share, p in (
+        (len(by_a) / n, p_a),
+        (len(by_b) / n, p_b),
+        (len(by_a & by_b) / n, p_a * p_b),
+        (len(by_a | by_b) / n, 1 - (1 - p_a) * (1 - p_b)),
+    ):
         assert abs(share - p) < 4 * math.sqrt(p * (1 - p) / n), (share, p)
 
 
@@ -59,13 +75,24 @@ def racing_units(max_response_min: float = 180.0) -> BorderModel:
     """A foot unit walking from cell 12 towards cell 1 (centre of cell k at minute (12 - k) x 20)
     and a vehicle parked at cell 12 (4 minutes a cell). At minute 95 the walker holds cell 7 but
     reaches its centre only at minute 100: 25 minutes to cell 6, while the vehicle needs 24."""
-    agency = AgencySpec(jurisdiction=["all"], operators=1, handling_min=0.0, handling="fixed",
-                        max_response_min=max_response_min)
-    walker = UnitGroupSpec(agency="bp", count=1, placement="explicit", nodes=[12], policy=fixed_route(12, 1),
-                           shift_hours=24.0, shifts_per_day=1, mode="foot", detect_prob=0.0)
+    agency = AgencySpec(
+        jurisdiction=["all"], operators=1, handling_min=0.0, handling="fixed", max_response_min=max_response_min
+    )
+    walker = UnitGroupSpec(
+        agency="bp",
+        count=1,
+        placement="explicit",
+        nodes=[12],
+        policy=fixed_route(12, 1),
+        shift_hours=24.0,
+        shifts_per_day=1,
+        mode="foot",
+        detect_prob=0.0,
+    )
     parked = posted_unit(12, detect_prob=0.0)
-    world = corridor_world(units={"walker": walker, "parked": parked}, attempts_per_day=0.0, horizon_days=1,
-                           length=12, agency=agency)
+    world = corridor_world(
+        units={"walker": walker, "parked": parked}, attempts_per_day=0.0, horizon_days=1, length=12, agency=agency
+    )
     model = BorderModel(world, 1)
     model.env.run(until=95.0)
     model.raise_alert("bp", 6, attempt=-1, source="tip")
@@ -106,14 +133,17 @@ def test_a_response_to_a_group_already_caught_is_wasted():
     """Sensor in cell 3, a posted unit in cell 4 that always catches the group 20 minutes later,
     an operator who takes 30 minutes per alert: the unit at cell 8 is sent for a group in custody."""
     agency = AgencySpec(jurisdiction=["all"], operators=1, handling_min=30.0, handling="fixed")
-    units = {"catcher": posted_unit(4, detect_prob=1.0, processing_min=600.0),
-             "responder": posted_unit(8, detect_prob=0.0)}
+    units = {
+        "catcher": posted_unit(4, detect_prob=1.0, processing_min=600.0),
+        "responder": posted_unit(8, detect_prob=0.0),
+    }
     world = corridor_world(sure_ground(3), units, attempts_per_day=3, horizon_days=1, agency=agency)
     model, ev = run(world, 2)
     caught = ev[(ev.kind == "interdiction") & (ev.unit == 0)]
     late = ev[(ev.kind == "dispatch") & ev.attempt.isin(caught.attempt)]
     assert len(late) >= 1 and (late.unit == 1).all()
     from sim.metrics import summarize
+
     summary = summarize(ev)
     assert summary["responses_to_resolved"] == len(late)
     assert summary["wasted_responses"] == len(late) + int((ev[ev.kind == "dispatch"].attempt < 0).sum())

@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from helpers import corridor_world, posted_unit, run
 from scipy import stats
 
-from helpers import corridor_world, posted_unit, run
 from sim.terrain import HOME
 
 
@@ -19,13 +19,18 @@ def test_towers_along_the_border_every_k_km(world_for):
 
 
 def test_explicit_coordinates_snap_to_the_nearest_cell(world_for):
-    world = world_for("scenario.sensors.towers.placement=explicit", "scenario.sensors.towers.coords=[[12.2,3.4],[30.2,-4.8]]")
+    world = world_for(
+        "scenario.sensors.towers.placement=explicit", "scenario.sensors.towers.coords=[[12.2,3.4],[30.2,-4.8]]"
+    )
     t = world.terrain
     nodes = [s.node for s in world.sensors if s.group == "towers"]
     assert (t.x[nodes[0]], t.y[nodes[0]]) == (12.5, 3.5)
     assert (t.x[nodes[1]], t.y[nodes[1]]) == (30.5, -4.5)  # a sensor may stand across the border
-    units = world_for("scenario.units.bp_foot.placement=explicit", "scenario.units.bp_foot.count=1",
-                      "scenario.units.bp_foot.coords=[[20.0,-5.0]]").units
+    units = world_for(
+        "scenario.units.bp_foot.placement=explicit",
+        "scenario.units.bp_foot.count=1",
+        "scenario.units.bp_foot.coords=[[20.0,-5.0]]",
+    ).units
     base = [u.base for u in units if u.group == "bp_foot"][0]
     assert t.side[base] == HOME and t.y[base] == 0.5  # units are based on the home side
 
@@ -83,7 +88,7 @@ def test_random_beat_legs_end_at_beat_points():
 
     policy = Chosen("random_beat", RandomBeatParams(beat_points=2))
     world = corridor_world(units={"p": posted_unit(3, policy=policy)})  # a beat of 7 cells, 2 points
-    unit = BorderModel(world, 1).units[0]
+    unit = BorderModel(world, 1).unit(0)
     policy, rng = RandomBeat(unit, RandomBeatParams(beat_points=2)), np.random.default_rng(0)
     ends = {int(policy.next_leg(node, rng)[-1]) for node in unit.params.beat.tolist() for _ in range(5)}
     assert ends == set(unit.policy.waypoints.tolist()) and len(ends) == 2
@@ -110,6 +115,7 @@ def test_arrivals_follow_rate_and_time_of_day_profile():
 def test_units_act_only_on_duty(world_for):
     world = world_for("scenario.units.bp_vehicle.shift_hours=8", "scenario.units.bp_foot.shift_hours=8")
     from sim.model import BorderModel
+
     ev = BorderModel(world, 3).run().to_arrow().to_pandas()
     for uid, g in ev[ev.unit >= 0].groupby("unit"):
         on, busy = False, False

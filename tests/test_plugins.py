@@ -101,8 +101,7 @@ def result_terrain_y(result) -> np.ndarray:
 
 @pytest.fixture
 def registered():
-    with INJECTS.added(Flare), SENSOR_TYPES.added(Strip), PATROL_POLICIES.added(Sentry), \
-            COORDINATION.added(Broadcast):
+    with INJECTS.added(Flare), SENSOR_TYPES.added(Strip), PATROL_POLICIES.added(Sentry), COORDINATION.added(Broadcast):
         yield
 
 
@@ -131,8 +130,10 @@ def test_a_plugin_defined_outside_sim_is_checked_like_any_other(tmp_path, regist
     with pytest.raises(ScenarioError) as err:
         api.run(scenario_file=path, out_dir=tmp_path / "run")
     msg = str(err.value)
-    assert "scenario.injects.flares.colour: unknown key; allowed keys there: start_hours, duration_hours, agency, " \
-           "node, every_min" in msg
+    assert (
+        "scenario.injects.flares.colour: unknown key; allowed keys there: start_hours, duration_hours, agency, "
+        "node, every_min" in msg
+    )
     assert not (tmp_path / "run").exists()
 
 

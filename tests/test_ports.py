@@ -56,6 +56,7 @@ class PortModel(mesa.Model):
         self.log = Recorder()
         self.horizon_min = horizon_min
         self.finished: list[tuple[int, bool, int]] = []  # (attempt, seized, node)
+        self.interactions = self  # a port hands finished attempts to model.interactions.finish_at_port
         self.log.record(0.0, "run_start", duration_min=horizon_min, detail="ports")
 
     @property
@@ -84,15 +85,26 @@ class PortModel(mesa.Model):
 
 
 def port_spec(**kw) -> PortSpec:
-    base = dict(agency="ofo", node=3, primary_lanes=3, secondary_lanes=2, cars_per_day=3000.0, trucks_per_day=0.0,
-                hourly_profile=FLAT, primary_car_min=1.0, primary_truck_min=1.0, secondary_min=5.0,
-                referral="random", referral_rate=0.0, scanner_detect_prob=0.8)
+    base = dict(
+        agency="ofo",
+        node=3,
+        primary_lanes=3,
+        secondary_lanes=2,
+        cars_per_day=3000.0,
+        trucks_per_day=0.0,
+        hourly_profile=FLAT,
+        primary_car_min=1.0,
+        primary_truck_min=1.0,
+        secondary_min=5.0,
+        referral="random",
+        referral_rate=0.0,
+        scanner_detect_prob=0.8,
+    )
     base.update(kw)
     return PortSpec(**base)
 
 
-def run_port(spec: PortSpec, seed: int, days: float = 2.0, smugglers_per_day: float = 0.0,
-             probe_every: float = 0.0):
+def run_port(spec: PortSpec, seed: int, days: float = 2.0, smugglers_per_day: float = 0.0, probe_every: float = 0.0):
     """Run one port for `days`; optionally inject smuggling vehicles and probe its live state."""
     model = PortModel(seed, days * DAY)
     port = PortOfEntry(model, PortParams(0, "pe", spec.node, spec.agency, spec))
@@ -101,11 +113,13 @@ def run_port(spec: PortSpec, seed: int, days: float = 2.0, smugglers_per_day: fl
         model.env.process(model.smugglers(smugglers_per_day, port))
     probes: list[tuple[float, int, int]] = []
     if probe_every > 0:
+
         def probe():
             while True:
                 yield model.env.timeout(probe_every)
                 in_resources = sum(r.count + len(r.queue) for r in (port.primary, port.secondary))
                 probes.append((model.now, port.present, in_resources))
+
         model.env.process(probe())
     ev = model.run()
     return model, port, ev, probes
@@ -154,8 +168,7 @@ def test_time_in_port_matches_jackson_network():
     # primary M/M/3 (load 0.7); a random 10% go on to secondary, M/M/2 (Poisson by Burke's
     # theorem and random thinning), 5 minutes each (load 0.525)
     lam, r = 2.1, 0.1
-    spec = port_spec(cars_per_day=lam * DAY, primary_lanes=3, secondary_lanes=2, secondary_min=5.0,
-                     referral_rate=r)
+    spec = port_spec(cars_per_day=lam * DAY, primary_lanes=3, secondary_lanes=2, secondary_min=5.0, referral_rate=r)
     expected = erlang_c_wait(lam, 1.0, 3) + 1.0 + r * (erlang_c_wait(lam * r, 5.0, 2) + 5.0)
     times = []
     for seed in range(1, 11):
@@ -165,9 +178,16 @@ def test_time_in_port_matches_jackson_network():
 
 
 def test_littles_law_and_event_log_reconstructs_the_port():
-    spec = port_spec(cars_per_day=2400, trucks_per_day=600, hourly_profile=PortSpec().hourly_profile,
-                     primary_lanes=4, primary_truck_min=2.5, referral_rate=0.08, secondary_lanes=3,
-                     secondary_min=15.0)
+    spec = port_spec(
+        cars_per_day=2400,
+        trucks_per_day=600,
+        hourly_profile=PortSpec().hourly_profile,
+        primary_lanes=4,
+        primary_truck_min=2.5,
+        referral_rate=0.08,
+        secondary_lanes=3,
+        secondary_min=15.0,
+    )
     model, port, ev, probes = run_port(spec, 5, days=4, smugglers_per_day=50, probe_every=7.0)
     horizon = model.horizon_min
     prim = ev[ev.kind == "port_primary"]
@@ -239,8 +259,9 @@ def test_risk_referral_matches_the_normal_score_model(quality):
     threshold, d = referral_threshold(rate), risk_shift(quality)
     assert stats.norm.cdf(d / math.sqrt(2)) == pytest.approx(quality)  # the AUC of the two score laws
     assert stats.norm.sf(threshold) == pytest.approx(rate)
-    spec = port_spec(cars_per_day=2000, primary_lanes=4, secondary_lanes=6, referral="risk", referral_rate=rate,
-                     risk_quality=quality)
+    spec = port_spec(
+        cars_per_day=2000, primary_lanes=4, secondary_lanes=6, referral="risk", referral_rate=rate, risk_quality=quality
+    )
     model, _, ev, _ = run_port(spec, 4, days=3, smugglers_per_day=600)
     k_l, n_l, k_s, n_s = referral_counts(ev, model)
     assert_binomial(k_l, n_l, rate)
@@ -249,8 +270,14 @@ def test_risk_referral_matches_the_normal_score_model(quality):
 
 def test_risk_quality_one_half_is_random_and_one_refers_every_smuggler():
     for quality, p in ((0.5, 0.1), (1.0, 1.0)):
-        spec = port_spec(cars_per_day=1500, primary_lanes=4, secondary_lanes=6, referral="risk",
-                         referral_rate=0.1, risk_quality=quality)
+        spec = port_spec(
+            cars_per_day=1500,
+            primary_lanes=4,
+            secondary_lanes=6,
+            referral="risk",
+            referral_rate=0.1,
+            risk_quality=quality,
+        )
         model, _, ev, _ = run_port(spec, 6, days=2, smugglers_per_day=400)
         _, _, k_s, n_s = referral_counts(ev, model)
         if p == 1.0:
@@ -260,8 +287,14 @@ def test_risk_quality_one_half_is_random_and_one_refers_every_smuggler():
 
 
 def test_scanner_finds_hidden_cargo_of_referred_vehicles_only():
-    spec = port_spec(cars_per_day=1000, primary_lanes=4, secondary_lanes=8, referral="random", referral_rate=0.5,
-                     scanner_detect_prob=0.7)
+    spec = port_spec(
+        cars_per_day=1000,
+        primary_lanes=4,
+        secondary_lanes=8,
+        referral="random",
+        referral_rate=0.5,
+        scanner_detect_prob=0.7,
+    )
     model, port, ev, _ = run_port(spec, 2, days=3, smugglers_per_day=800)
     seized = {a for a, s, _ in model.finished if s}
     assert all(node == port.params.node for _, _, node in model.finished)
@@ -297,17 +330,36 @@ def test_legitimate_traffic_is_common_to_policies_and_untouched_by_smugglers():
 def test_port_metrics_definitions():
     r = Recorder()
     r.record(0, "run_start", duration_min=100.0)
-    r.record(0, "asset", agency="ofo", source="port", node=3, detail="pe", capital_usd=1e6, opex_usd_per_day=100,
-             lifetime_years=25)
+    r.record(
+        0,
+        "asset",
+        agency="ofo",
+        source="port",
+        node=3,
+        detail="pe",
+        capital_usd=1e6,
+        opex_usd_per_day=100,
+        lifetime_years=25,
+    )
     for t, wait, attempt in ((1, 0.0, -1), (2, 4.0, -1), (3, 2.0, 7), (4, 6.0, -1), (5, 10.0, -1)):
-        r.record(t, "port_primary", node=3, agency="ofo", source="pe", detail="car", attempt=attempt,
-                 duration_min=wait)
+        r.record(t, "port_primary", node=3, agency="ofo", source="pe", detail="car", attempt=attempt, duration_min=wait)
     r.record(6, "port_referral", node=3, agency="ofo", source="pe", detail="legit", attempt=-1)
     r.record(6, "port_referral", node=3, agency="ofo", source="pe", detail="smuggling", attempt=7)
     r.record(7, "port_exit", node=3, agency="ofo", source="pe", detail="car", attempt=-1, duration_min=3.0)
     r.record(8, "port_exit", node=3, agency="ofo", source="pe", detail="car", attempt=-1, duration_min=9.0)
-    r.record(9, "port_seizure", node=3, agency="ofo", source="pe", detail="car", attempt=7, duration_min=6.0,
-             cargo="drugs", size=2, quantity_kg=40.0)
+    r.record(
+        9,
+        "port_seizure",
+        node=3,
+        agency="ofo",
+        source="pe",
+        detail="car",
+        attempt=7,
+        duration_min=6.0,
+        cargo="drugs",
+        size=2,
+        quantity_kg=40.0,
+    )
     r.record(100, "run_end", duration_min=100.0)
     s = summarize(r.to_arrow())
     counts = ("port_vehicles", "port_secondary_legit", "port_seizures", "port_smuggling_passed")
@@ -330,8 +382,15 @@ def test_port_metrics_without_ports():
 def port_terrain(ports=(3, 6)):
     g = nx.Graph()
     for i in range(9):
-        g.add_node(i, x=float(i), y=-0.5 if i == 0 else 0.5, kind="open", side="foreign" if i == 0 else "home",
-                   sector="S1", feature="staging" if i == 0 else ("town" if i == 8 else ("port" if i in ports else "")))
+        g.add_node(
+            i,
+            x=float(i),
+            y=-0.5 if i == 0 else 0.5,
+            kind="open",
+            side="foreign" if i == 0 else "home",
+            sector="S1",
+            feature="staging" if i == 0 else ("town" if i == 8 else ("port" if i in ports else "")),
+        )
     for i in range(8):
         g.add_edge(i, i + 1, length_km=1.0)
     return from_networkx(g, {"open": KindProps(0.0, 1.0)}, "port corridor")
@@ -351,29 +410,35 @@ def scenario(**ports) -> ScenarioSpec:
 def test_build_ports_takes_terrain_ports_in_order_or_explicit_nodes():
     spec = scenario(a=PortSpec(agency="ofo"), b=PortSpec(agency="ofo", node=5), c=PortSpec(agency="ofo"))
     ports = build_ports(spec, port_terrain(), "test")
-    assert [(p.id, p.name, p.node, p.agency) for p in ports] == [(0, "a", 3, "ofo"), (1, "b", 5, "ofo"),
-                                                                (2, "c", 6, "ofo")]
+    assert [(p.id, p.name, p.node, p.agency) for p in ports] == [
+        (0, "a", 3, "ofo"),
+        (1, "b", 5, "ofo"),
+        (2, "c", 6, "ofo"),
+    ]
     assert ports[1].spec is spec.ports["b"]
     assert build_ports(scenario(), port_terrain(), "test") == []
 
 
-@pytest.mark.parametrize("bad,key", [
-    (dict(node=40), "scenario.ports.x.node"),
-    (dict(agency="cbp"), "scenario.ports.x.agency"),
-    (dict(primary_lanes=0), "scenario.ports.x.primary_lanes"),
-    (dict(secondary_lanes=0), "scenario.ports.x.secondary_lanes"),
-    (dict(cars_per_day=-1.0), "scenario.ports.x.cars_per_day"),
-    (dict(trucks_per_day=-5.0), "scenario.ports.x.trucks_per_day"),
-    (dict(secondary_min=-1.0), "scenario.ports.x.secondary_min"),
-    (dict(referral="profiling"), "scenario.ports.x.referral"),
-    (dict(referral_rate=1.5), "scenario.ports.x.referral_rate"),
-    (dict(scanner_detect_prob=-0.1), "scenario.ports.x.scanner_detect_prob"),
-    (dict(risk_quality=0.3), "scenario.ports.x.risk_quality"),
-    (dict(risk_quality=1.2), "scenario.ports.x.risk_quality"),
-    (dict(hourly_profile=[1.0] * 23), "scenario.ports.x.hourly_profile"),
-    (dict(hourly_profile=[0.0] * 24), "scenario.ports.x.hourly_profile"),
-    (dict(hourly_profile=[-1.0] + [1.0] * 23), "scenario.ports.x.hourly_profile"),
-])
+@pytest.mark.parametrize(
+    "bad,key",
+    [
+        (dict(node=40), "scenario.ports.x.node"),
+        (dict(agency="cbp"), "scenario.ports.x.agency"),
+        (dict(primary_lanes=0), "scenario.ports.x.primary_lanes"),
+        (dict(secondary_lanes=0), "scenario.ports.x.secondary_lanes"),
+        (dict(cars_per_day=-1.0), "scenario.ports.x.cars_per_day"),
+        (dict(trucks_per_day=-5.0), "scenario.ports.x.trucks_per_day"),
+        (dict(secondary_min=-1.0), "scenario.ports.x.secondary_min"),
+        (dict(referral="profiling"), "scenario.ports.x.referral"),
+        (dict(referral_rate=1.5), "scenario.ports.x.referral_rate"),
+        (dict(scanner_detect_prob=-0.1), "scenario.ports.x.scanner_detect_prob"),
+        (dict(risk_quality=0.3), "scenario.ports.x.risk_quality"),
+        (dict(risk_quality=1.2), "scenario.ports.x.risk_quality"),
+        (dict(hourly_profile=[1.0] * 23), "scenario.ports.x.hourly_profile"),
+        (dict(hourly_profile=[0.0] * 24), "scenario.ports.x.hourly_profile"),
+        (dict(hourly_profile=[-1.0] + [1.0] * 23), "scenario.ports.x.hourly_profile"),
+    ],
+)
 def test_build_ports_rejects_bad_values(bad, key):
     spec = scenario(ok=PortSpec(agency="ofo"), x=PortSpec(**{"agency": "ofo", **bad}))
     with pytest.raises(ScenarioError) as err:

@@ -17,8 +17,13 @@ def readme_block(name: str) -> str:
 
 
 def test_readme_demo_table_is_what_the_demo_prints(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "sim.run", f"hydra.run.dir={tmp_path}", "map=false"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim.run", f"hydra.run.dir={tmp_path}", "map=false"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     printed = [line for line in proc.stdout.splitlines() if not line.startswith("results:")]
     published = readme_block("demo").splitlines()

@@ -24,8 +24,11 @@ def test_one_more_patrol_leaves_smuggler_arrivals_unchanged(world_for):
     assert len(att_a) > 20
     assert att_a.equals(att_b)
     # ... while the extra unit does change what happens to them
-    assert not a[a.kind.isin(["interdiction", "got_away", "detection"])].reset_index(drop=True).equals(
-        b[b.kind.isin(["interdiction", "got_away", "detection"])].reset_index(drop=True))
+    assert (
+        not a[a.kind.isin(["interdiction", "got_away", "detection"])]
+        .reset_index(drop=True)
+        .equals(b[b.kind.isin(["interdiction", "got_away", "detection"])].reset_index(drop=True))
+    )
 
 
 def test_a_replication_does_not_depend_on_the_replications_run_before_it():

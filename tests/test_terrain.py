@@ -1,11 +1,10 @@
 import networkx as nx
 import numpy as np
 import pytest
-
 from helpers import KINDS, corridor_graph
+
 from sim.scenario import ModeSpec, TerrainSpec
-from sim.terrain import (FOREIGN, HOME, KindProps, Router, TerrainError, generate, load_csv,
-                         load_graphml)
+from sim.terrain import FOREIGN, HOME, KindProps, Router, TerrainError, generate, load_csv, load_graphml
 
 PROPS = {k: KindProps(v.cover, v.speed_factor) for k, v in TerrainSpec().kinds.items()}
 
@@ -17,8 +16,16 @@ def test_generator_is_deterministic_in_its_seed():
 
 
 def test_generated_region_has_the_requested_structure():
-    spec = TerrainSpec(length_km=30, depth_foreign_km=6, depth_home_km=20, cell_km=1.0, sectors=3, ports=2,
-                       roads_home=3, staging_areas=5)
+    spec = TerrainSpec(
+        length_km=30,
+        depth_foreign_km=6,
+        depth_home_km=20,
+        cell_km=1.0,
+        sectors=3,
+        ports=2,
+        roads_home=3,
+        staging_areas=5,
+    )
     t = generate(spec)
     assert t.n_nodes == 30 * 26
     assert set(np.unique(t.side[t.towns])) == {HOME}
@@ -53,8 +60,18 @@ def test_router_uses_road_speed_and_closes_barriers_to_vehicles():
 
 def test_routes_do_not_depend_on_which_routes_were_asked_before():
     # a uniform grid: most origin-destination pairs have many least-cost paths
-    spec = TerrainSpec(length_km=30, depth_foreign_km=4, depth_home_km=20, kinds={"open": TerrainSpec().kinds["open"]},
-                       rivers=0, roads_home=0, roads_foreign=0, border_road_km=0, ports=0, seed=1)
+    spec = TerrainSpec(
+        length_km=30,
+        depth_foreign_km=4,
+        depth_home_km=20,
+        kinds={"open": TerrainSpec().kinds["open"]},
+        rivers=0,
+        roads_home=0,
+        roads_foreign=0,
+        border_road_km=0,
+        ports=0,
+        seed=1,
+    )
     t = generate(spec)
     modes = {"foot": ModeSpec(3.0, 4.0, breaches_barriers=True)}
     rng = np.random.default_rng(5)
@@ -76,8 +93,8 @@ def test_routes_do_not_depend_on_which_routes_were_asked_before():
         # ties go to the neighbour on a least-cost path nearest the destination, then the lowest id
         w = cold.matrix("foot")
         for a, b in zip(p[:-1].tolist(), p[1:].tolist()):
-            nb = w.indices[w.indptr[a]:w.indptr[a + 1]]
-            on_path = nb[full[d][nb] + w.data[w.indptr[a]:w.indptr[a + 1]] == full[d][a]]  # as computed
+            nb = w.indices[w.indptr[a] : w.indptr[a + 1]]
+            on_path = nb[full[d][nb] + w.data[w.indptr[a] : w.indptr[a + 1]] == full[d][a]]  # as computed
             near = np.hypot(t.x[on_path] - t.x[d], t.y[on_path] - t.y[d])
             assert b == min(zip(near.tolist(), on_path.tolist()))[1]
             ties += on_path.size > 1

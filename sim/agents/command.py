@@ -26,8 +26,6 @@ import mesa
 import numpy as np
 import simpy
 
-from sim.assets import AgencyParams
-
 if TYPE_CHECKING:
     from sim.agents.patrols import PatrolUnit
     from sim.model import BorderModel
@@ -61,7 +59,7 @@ class Incident:
     target: int  # home-side cell the unit goes to
     opened: float
     alerts: list[Alert] = field(default_factory=list)
-    unit: "PatrolUnit | None" = None
+    unit: PatrolUnit | None = None
     open: bool = True
     coarse: bool = False
     hold_min: float = 0.0
@@ -76,8 +74,17 @@ class Incident:
 class CommandCentre(mesa.Agent):
     """A command centre: operators, an area for placing incidents, and the units it may task."""
 
-    def __init__(self, model: "BorderModel", name: str, area: np.ndarray, operators: int, handling_min: float,
-                 handling: str, correlate_km: float, correlate_min: float) -> None:
+    def __init__(
+        self,
+        model: BorderModel,
+        name: str,
+        area: np.ndarray,
+        operators: int,
+        handling_min: float,
+        handling: str,
+        correlate_km: float,
+        correlate_min: float,
+    ) -> None:
         super().__init__(model)
         self.name = name
         self.area = area
@@ -86,19 +93,24 @@ class CommandCentre(mesa.Agent):
         self.operators = simpy.Resource(model.env, capacity=operators)
         self.stream = model.streams.get(f"command:{name}")
         self.incidents: list[Incident] = []
-        self.units: list["PatrolUnit"] = []
-
-    @classmethod
-    def for_agency(cls, model: "BorderModel", agency: AgencyParams) -> "CommandCentre":
-        a = agency.spec
-        return cls(model, agency.name, agency.jurisdiction, a.operators, a.handling_min, a.handling,
-                   a.correlate_km, a.correlate_min)
+        self.units: list[PatrolUnit] = []
 
     def receive(self, alert: Alert) -> None:
-        self.model.log.record(self.model.now, "alert", alert=alert.id, agency=self.name, node=alert.node,
-                              attempt=alert.attempt, source=alert.source, sensor=alert.sensor, unit=alert.unit,
-                              origin=alert.origin, shared_from=alert.shared_from, second_centre=alert.copy,
-                              coarse=alert.coarse)
+        self.model.log.record(
+            self.model.now,
+            "alert",
+            alert=alert.id,
+            agency=self.name,
+            node=alert.node,
+            attempt=alert.attempt,
+            source=alert.source,
+            sensor=alert.sensor,
+            unit=alert.unit,
+            origin=alert.origin,
+            shared_from=alert.shared_from,
+            second_centre=alert.copy,
+            coarse=alert.coarse,
+        )
         self.model.env.process(self._handle(alert))
 
     def _handling_time(self) -> float:
@@ -131,15 +143,19 @@ class CommandCentre(mesa.Agent):
         terrain = m.world.terrain
         where = self._place(alert) if alert.coarse else alert.node  # a coarse alert: only its sector is known
         for inc in self.incidents:
-            if inc.open and now - inc.opened <= self.correlate_min \
-                    and terrain.distance_km(inc.node, where) <= self.correlate_km:
+            if (
+                inc.open
+                and now - inc.opened <= self.correlate_min
+                and terrain.distance_km(inc.node, where) <= self.correlate_km
+            ):
                 inc.alerts.append(alert)
                 m.log.record(now, "alert_merged", alert=alert.id, incident=inc.id, agency=self.name)
-                m.on_incident_updated(inc)
+                m.interactions.on_incident_updated(inc)
                 return
         self.incidents = [i for i in self.incidents if i.open]
-        inc = Incident(m.next_id("incident"), self.name, where, -1, now, [alert], coarse=alert.coarse,
-                       hold_min=alert.hold_min)
+        inc = Incident(
+            m.next_id("incident"), self.name, where, -1, now, [alert], coarse=alert.coarse, hold_min=alert.hold_min
+        )
         if not self.area.any():
             m.log.record(now, "no_unit", incident=inc.id, alert=alert.id, agency=self.name, node=alert.node)
             return
@@ -158,12 +174,22 @@ class CommandCentre(mesa.Agent):
             return
         inc.how = how
         self.incidents.append(inc)
-        m.log.record(now, "dispatch", incident=inc.id, alert=alert.id, unit=unit.params.id, agency=self.name,
-                     unit_agency=unit.params.agency, node=inc.target, attempt=alert.attempt, duration_min=minutes,
-                     detail=how)
+        m.log.record(
+            now,
+            "dispatch",
+            incident=inc.id,
+            alert=alert.id,
+            unit=unit.params.id,
+            agency=self.name,
+            unit_agency=unit.params.agency,
+            node=inc.target,
+            attempt=alert.attempt,
+            duration_min=minutes,
+            detail=how,
+        )
         unit.dispatch(inc, delay)
 
-    def _nearest_available(self, target: int) -> tuple["PatrolUnit | None", float, float, str]:
+    def _nearest_available(self, target: int) -> tuple[PatrolUnit | None, float, float, str]:
         """The available unit that may act at `target` and gets there first, counting the rest
         of its current move (a unit walking into a cell reaches its centre before it can turn),
         any MOU authorisation time and the travel; a unit whose arrival is beyond its agency's

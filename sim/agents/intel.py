@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.movement import fresh
 from sim.terrain.model import HOME
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 
 class Intelligence:
-    def __init__(self, model: "BorderModel") -> None:
+    def __init__(self, model: BorderModel) -> None:
         self.model = model
         self.partner = model.world.scenario.intel.partner
         self.community = model.world.scenario.intel.community
@@ -44,12 +45,14 @@ class Intelligence:
         if self.community.agency and self.community.false_per_day > 0 and self.near_town.any():
             self.model.env.process(self._false_reports())
 
-    def on_attempt(self, a: "Attempt") -> None:
+    def on_attempt(self, a: Attempt) -> None:
         """A new group: partner tip (maybe) and whether residents will report it."""
         m, t = self.model, self.model.world.terrain
         if self.community.agency:  # both draws at launch: the same whatever happens later
             report = self.community_rng.uniform() < self.community.report_prob
-            delay = float(self.community_rng.exponential(self.community.delay_min)) if self.community.delay_min > 0 else 0.0
+            delay = (
+                float(self.community_rng.exponential(self.community.delay_min)) if self.community.delay_min > 0 else 0.0
+            )
             if report:
                 self.will_report[a.attempt_id] = delay
             self.on_plan(a)
@@ -61,21 +64,31 @@ class Intelligence:
             x = t.x[cross] + self.partner_rng.normal(0.0, self.partner.accuracy_km)
             node = t.nearest_node(x, t.y[cross], t.side == HOME)
             when = max(m.now, float(a.timeline.times[i]) - self.partner.lead_min)
-            m.at(when, m.raise_alert, self.partner.agency, node, a.attempt_id, "partner_tip", -1, -1,
-                 self.partner.hold_min)
+            m.at(
+                when,
+                m.raise_alert,
+                self.partner.agency,
+                node,
+                a.attempt_id,
+                "partner_tip",
+                -1,
+                -1,
+                self.partner.hold_min,
+            )
 
-    def on_plan(self, a: "Attempt") -> None:
+    def on_plan(self, a: Attempt) -> None:
         """Schedule the sighting of a group that residents will report, on its current plan."""
         if a.attempt_id not in self.will_report:
             return
         hit = np.flatnonzero(self.near_town[a.timeline.nodes])
         if hit.size:
             i = int(hit[0])
-            self.model.at(max(self.model.now, float(a.timeline.times[i])), self._sighted, a, a.version,
-                          int(a.timeline.nodes[i]))
+            self.model.at(
+                max(self.model.now, float(a.timeline.times[i])), self._sighted, a, a.version, int(a.timeline.nodes[i])
+            )
 
-    def _sighted(self, a: "Attempt", version: int, node: int) -> None:
-        if a.version != version or not a.active or a.attempt_id not in self.will_report:
+    def _sighted(self, a: Attempt, version: int, node: int) -> None:
+        if not fresh(a, version) or a.attempt_id not in self.will_report:
             return
         delay = self.will_report.pop(a.attempt_id)  # one report per group
         m = self.model

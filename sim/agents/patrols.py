@@ -21,9 +21,9 @@ import mesa
 import numpy as np
 import simpy
 
+from sim.assets import UnitParams
 from sim.movement import Timeline
 from sim.policies.patrol import PATROL_POLICIES
-from sim.assets import UnitParams
 
 if TYPE_CHECKING:
     from sim.agents.command import Incident
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 @dataclass
 class Task:
     kind: str  # respond | process
-    incident: "Incident | None" = None
+    incident: Incident | None = None
     delay_min: float = 0.0  # respond: MOU authorisation before moving
     authorised: bool = False  # respond: the authorisation (if any) has come through
     searching: bool = False  # respond: arrived at the incident and searching
@@ -42,7 +42,7 @@ class Task:
 class PatrolUnit(mesa.Agent):
     """A foot or vehicle unit of an agency."""
 
-    def __init__(self, model: "BorderModel", params: UnitParams) -> None:
+    def __init__(self, model: BorderModel, params: UnitParams) -> None:
         super().__init__(model)
         self.params = params
         self.stream = model.streams.get(f"unit:{params.name}")
@@ -63,6 +63,11 @@ class PatrolUnit(mesa.Agent):
         """Can detect groups it meets (on duty, not busy processing an apprehension)."""
         return self.on_duty and (self.task is None or self.task.kind == "respond")
 
+    @property
+    def live(self) -> bool:
+        """For the stale-plan check (sim.movement.fresh): an encounter or a find needs it observing."""
+        return self.observing
+
     def node_at(self, t: float) -> int:
         return self.timeline.node_at(t)
 
@@ -74,19 +79,20 @@ class PatrolUnit(mesa.Agent):
         """Cells where the unit may apprehend now (own, pooled, or MOU hosts' on an MOU dispatch)."""
         task = self.task
         authorised = task is not None and task.kind == "respond" and task.incident.how == "mou" and task.authorised
-        return self.model.world.authority[self.params.agency].area(self.model.coordination.pooled_area(self),
-                                                                   authorised)
+        return self.model.world.authority[self.params.agency].area(
+            self.model.coordination.pooled_area(self), authorised
+        )
 
     def route_to(self, origin: int, target: int) -> np.ndarray | None:
         return self.model.world.router.path(origin, target, self.params.spec.mode, home_only=True)
 
     # --- commands from outside -----------------------------------------------------------
-    def dispatch(self, incident: "Incident", delay_min: float = 0.0) -> None:
+    def dispatch(self, incident: Incident, delay_min: float = 0.0) -> None:
         incident.unit = self
         self.task = Task("respond", incident, delay_min)
         self.process.interrupt("dispatch")
 
-    def drop_response(self, found_for: "Incident | None") -> None:
+    def drop_response(self, found_for: Incident | None) -> None:
         """Before a contact: a response in hand for another incident is abandoned ("diverted")."""
         prev = self.task
         if prev is not None and prev.kind == "respond" and prev.incident is not found_for:
@@ -117,8 +123,7 @@ class PatrolUnit(mesa.Agent):
         now = self.model.now
         node, ready, _ = self.timeline.departure(now)
         self.version += 1
-        self.timeline = Timeline(np.array([node, node]), np.array([ready, ready + minutes]), self.version,
-                                 entered=now)
+        self.timeline = Timeline(np.array([node, node]), np.array([ready, ready + minutes]), self.version, entered=now)
         self.model.record_plan("unit", self.params.id, self.timeline)
         if observing:
             self.model.on_unit_planned(self)
@@ -144,8 +149,9 @@ class PatrolUnit(mesa.Agent):
             yield env.timeout(max(0.0, shift_start - env.now))
             self.on_duty = True
             shift_end = shift_start + shift_len  # a late start (task overran) shortens the shift
-            log.record(env.now, "shift_start", unit=p.id, agency=p.agency, node=self.node_at(env.now),
-                       size=p.spec.officers)
+            log.record(
+                env.now, "shift_start", unit=p.id, agency=p.agency, node=self.node_at(env.now), size=p.spec.officers
+            )
             while env.now < shift_end or self.task is not None:
                 if self.task is not None:
                     yield from self._do_task()
@@ -154,8 +160,9 @@ class PatrolUnit(mesa.Agent):
                 tl = self._plan(path) if path.size > 1 else self._stay(30.0, observing=True)  # nowhere to go
                 yield from self._wait(min(tl.end, shift_end) - env.now)
             self.on_duty = False
-            log.record(env.now, "shift_end", unit=p.id, agency=p.agency, node=self.node_at(env.now),
-                       size=p.spec.officers)
+            log.record(
+                env.now, "shift_end", unit=p.id, agency=p.agency, node=self.node_at(env.now), size=p.spec.officers
+            )
             home = self.route_to(self.node_at(env.now), p.base)
             if home is not None:
                 self._plan(home, observing=False)
@@ -189,19 +196,27 @@ class PatrolUnit(mesa.Agent):
         search_min = inc.hold_min or p.spec.search_min  # a tip: wait for the group to come
         searching = self._stay(search_min, observing=True)
         task.searching = True
-        m.start_search(self, inc)
+        m.interactions.start_search(self, inc)
         interrupted = yield from self._wait(searching.end - env.now)
-        m.end_search(self, inc)
+        m.interactions.end_search(self, inc)
         if interrupted:  # found the group (or another one): the model logged the interdiction
             return
-        log.record(env.now, "search_end", incident=inc.id, unit=p.id, agency=p.agency, node=inc.target,
-                   detail="not_found")
+        log.record(
+            env.now, "search_end", incident=inc.id, unit=p.id, agency=p.agency, node=inc.target, detail="not_found"
+        )
         inc.open = False
         self.task = None
         log.record(env.now, "unit_free", unit=p.id, agency=p.agency, node=self.node_at(env.now))
 
-    def _abandon(self, inc: "Incident", why: str) -> None:
+    def _abandon(self, inc: Incident, why: str) -> None:
         m = self.model
-        m.log.record(m.now, "search_end", incident=inc.id, unit=self.params.id, agency=self.params.agency,
-                     node=self.node_at(m.now), detail=why)
+        m.log.record(
+            m.now,
+            "search_end",
+            incident=inc.id,
+            unit=self.params.id,
+            agency=self.params.agency,
+            node=self.node_at(m.now),
+            detail=why,
+        )
         inc.open = False

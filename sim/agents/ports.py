@@ -28,7 +28,7 @@ Events (sim/recorder.py): `asset` at start, `port_primary` when a vehicle reache
 lane (duration_min = time in the primary queue), `port_referral` when it is sent to secondary,
 and exactly one of `port_exit` (released, duration_min = total time in port) or `port_seizure`
 (hidden cargo found, duration_min = total time in port) when it leaves. A smuggling vehicle then
-hands its attempt to `model.finish_at_port(attempt, port, seized, node)`.
+hands its attempt to `model.interactions.finish_at_port(attempt, port, seized, node)`.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from sim.agents.smugglers import Attempt
     from sim.model import BorderModel
 
+
 def referral_threshold(rate: float) -> float:
     """Score above which a vehicle is referred, so that a share `rate` of N(0, 1) scores is."""
     return float(ndtri(1.0 - rate))
@@ -61,7 +62,7 @@ def risk_shift(quality: float) -> float:
 class PortOfEntry(mesa.Agent):
     """A port of entry run by one agency; reads only its PortParams."""
 
-    def __init__(self, model: "BorderModel", params: PortParams) -> None:
+    def __init__(self, model: BorderModel, params: PortParams) -> None:
         super().__init__(model)
         self.params = params
         spec = params.spec
@@ -79,9 +80,17 @@ class PortOfEntry(mesa.Agent):
     def start(self) -> None:
         """Log the port as an asset and start its traffic (the model calls this at t = 0)."""
         p, m = self.params, self.model
-        m.log.record(m.now, "asset", agency=p.agency, source="port", node=p.node, detail=p.name,
-                     capital_usd=p.spec.capital_usd, opex_usd_per_day=p.spec.opex_usd_per_day,
-                     lifetime_years=p.spec.lifetime_years)
+        m.log.record(
+            m.now,
+            "asset",
+            agency=p.agency,
+            source="port",
+            node=p.node,
+            detail=p.name,
+            capital_usd=p.spec.capital_usd,
+            opex_usd_per_day=p.spec.opex_usd_per_day,
+            lifetime_years=p.spec.lifetime_years,
+        )
         if p.spec.cars_per_day + p.spec.trucks_per_day > 0:
             self.process = m.env.process(self._traffic())
 
@@ -100,9 +109,9 @@ class PortOfEntry(mesa.Agent):
                 self._arrive("truck" if truck else "car", self.inspection.random(4), None)
 
     # --- smuggling -------------------------------------------------------------------------
-    def smuggle(self, attempt: "Attempt") -> None:
+    def smuggle(self, attempt: Attempt) -> None:
         """The attempt's group drives into the port now as a car with its cargo hidden; when it
-        leaves, `model.finish_at_port(attempt, self, seized, node)` ends the attempt."""
+        leaves, `model.interactions.finish_at_port(attempt, self, seized, node)` ends the attempt."""
         self._arrive("car", attempt.stream.random(4), attempt)
 
     # --- one vehicle -----------------------------------------------------------------------
@@ -113,52 +122,76 @@ class PortOfEntry(mesa.Agent):
             return float(ndtri(w)) + self.shift > self.threshold
         return w > 1.0 - spec.referral_rate  # random; and risk for legitimate scores Phi^-1(w)
 
-    def _arrive(self, kind: str, draws: np.ndarray, attempt: "Attempt | None") -> None:
+    def _arrive(self, kind: str, draws: np.ndarray, attempt: Attempt | None) -> None:
         """A vehicle joins the primary queue; its way through the port is a chain of clock
         callbacks (queue -> lane -> maybe secondary -> exit), no process of its own."""
         self.present += 1
         self.primary.request(self._start_primary, _Vehicle(kind, draws.tolist(), attempt, self.model.now))
 
-    def _start_primary(self, v: "_Vehicle") -> None:
+    def _start_primary(self, v: _Vehicle) -> None:
         p, m, spec = self.params, self.model, self.params.spec
-        m.log.record(m.now, "port_primary", node=p.node, agency=p.agency, source=p.name, detail=v.kind,
-                     attempt=v.attempt_id, duration_min=m.now - v.arrived)
+        m.log.record(
+            m.now,
+            "port_primary",
+            node=p.node,
+            agency=p.agency,
+            source=p.name,
+            detail=v.kind,
+            attempt=v.attempt_id,
+            duration_min=m.now - v.arrived,
+        )
         mean = spec.primary_truck_min if v.kind == "truck" else spec.primary_car_min
         m.after(mean * -math.log1p(-v.draws[1]), self._end_primary, v)
 
-    def _end_primary(self, v: "_Vehicle") -> None:
+    def _end_primary(self, v: _Vehicle) -> None:
         p, m = self.params, self.model
         self.primary.release()
         if self.referred(1.0 - v.draws[0], v.attempt is not None):  # w in (0, 1]
-            m.log.record(m.now, "port_referral", node=p.node, agency=p.agency, source=p.name,
-                         detail="legit" if v.attempt is None else "smuggling", attempt=v.attempt_id)
+            m.log.record(
+                m.now,
+                "port_referral",
+                node=p.node,
+                agency=p.agency,
+                source=p.name,
+                detail="legit" if v.attempt is None else "smuggling",
+                attempt=v.attempt_id,
+            )
             self.secondary.request(self._start_secondary, v)
         else:
             self._exit(v, False)
 
-    def _start_secondary(self, v: "_Vehicle") -> None:
+    def _start_secondary(self, v: _Vehicle) -> None:
         self.model.after(self.params.spec.secondary_min * -math.log1p(-v.draws[2]), self._end_secondary, v)
 
-    def _end_secondary(self, v: "_Vehicle") -> None:
+    def _end_secondary(self, v: _Vehicle) -> None:
         self.secondary.release()
         self._exit(v, v.attempt is not None and v.draws[3] < self.params.spec.scanner_detect_prob)
 
-    def _exit(self, v: "_Vehicle", seized: bool) -> None:
+    def _exit(self, v: _Vehicle, seized: bool) -> None:
         p, m = self.params, self.model
         self.present -= 1
         a = v.attempt
         cargo = dict(cargo=a.cargo, size=a.size, quantity_kg=a.quantity_kg) if a is not None else {}
-        m.log.record(m.now, "port_seizure" if seized else "port_exit", node=p.node, agency=p.agency,
-                     source=p.name, detail=v.kind, attempt=v.attempt_id, duration_min=m.now - v.arrived, **cargo)
+        m.log.record(
+            m.now,
+            "port_seizure" if seized else "port_exit",
+            node=p.node,
+            agency=p.agency,
+            source=p.name,
+            detail=v.kind,
+            attempt=v.attempt_id,
+            duration_min=m.now - v.arrived,
+            **cargo,
+        )
         if a is not None and a.active:
-            m.finish_at_port(a, self, seized, p.node)
+            m.interactions.finish_at_port(a, self, seized, p.node)
 
 
 @dataclass
 class _Vehicle:
     kind: str  # car | truck
     draws: list[float]  # referral, primary service, secondary service, scanner uniforms
-    attempt: "Attempt | None"
+    attempt: Attempt | None
     arrived: float
 
     @property
@@ -172,7 +205,7 @@ class Lanes:
     if a lane is free, else when one frees; `release()` hands the lane to the next in line,
     which starts after the releasing event (where SimPy would resume the waiting process)."""
 
-    def __init__(self, model: "BorderModel", capacity: int) -> None:
+    def __init__(self, model: BorderModel, capacity: int) -> None:
         self.model, self.capacity = model, capacity
         self.count = 0  # lanes in use
         self.queue: deque = deque()  # (start, customer) waiting for a lane

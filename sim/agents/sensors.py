@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 class Sensor(mesa.Agent):
     """A placed sensor owned by an agency; alerts go to that agency's command centre."""
 
-    def __init__(self, model: "BorderModel", params: SensorParams) -> None:
+    def __init__(self, model: BorderModel, params: SensorParams) -> None:
         super().__init__(model)
         self.params = params
         rng = model.streams.get(f"sensor:{params.name}")
@@ -85,8 +85,9 @@ class Sensor(mesa.Agent):
     def force_down(self, start: float, end: float) -> None:
         """An outage (inject) from start to end, merged into the failure schedule."""
         tog = self.toggles
-        spans = [(float(tog[i]), float(tog[i + 1]) if i + 1 < tog.size else float("inf"))
-                 for i in range(0, tog.size, 2)] + [(start, end)]
+        spans = [
+            (float(tog[i]), float(tog[i + 1]) if i + 1 < tog.size else float("inf")) for i in range(0, tog.size, 2)
+        ] + [(start, end)]
         spans.sort()
         merged: list[list[float]] = []
         for a, b in spans:
@@ -113,10 +114,12 @@ class Sensor(mesa.Agent):
         if up != self.logged_up:
             self.logged_up = up
             p = self.params
-            self.model.log.record(self.model.now, "sensor_up" if up else "sensor_down", sensor=p.id,
-                                  agency=p.agency, node=p.node)
+            self.model.log.record(
+                self.model.now, "sensor_up" if up else "sensor_down", sensor=p.id, agency=p.agency, node=p.node
+            )
 
     def _false_alarm(self) -> None:
         if self.is_up(np.array([self.model.now]))[0]:  # an outage (inject) may have begun since
-            self.model.raise_alert(self.params.agency, self.params.node, attempt=-1,
-                                   source=self.params.type, sensor=self.params.id)
+            self.model.raise_alert(
+                self.params.agency, self.params.node, attempt=-1, source=self.params.type, sensor=self.params.id
+            )

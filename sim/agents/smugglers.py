@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.assets import OrgParams
 from sim.movement import Timeline
 from sim.policies.reaction import REACTIONS
 from sim.policies.routing import ROUTING_POLICIES
 from sim.terrain.model import FOREIGN, HOME
-from sim.assets import OrgParams
 
 if TYPE_CHECKING:
     from sim.model import BorderModel
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 class Organisation(mesa.Agent):
     """Generates attempts; arrival times come from their own stream only."""
 
-    def __init__(self, model: "BorderModel", params: OrgParams) -> None:
+    def __init__(self, model: BorderModel, params: OrgParams) -> None:
         super().__init__(model)
         self.params = params
         self.arrivals = model.streams.get(f"arrivals:{params.name}")
@@ -75,8 +75,18 @@ class Organisation(mesa.Agent):
         origin = int(self.params.staging[rng.integers(self.params.staging.size)])
         reachable = self.params.reachable.get(("foot", origin), self.params.destinations)
         dest = int(reachable[rng.integers(reachable.size)])
-        Attempt(self.model, self, self.model.next_id("attempt"), "decoy", 2, 0.0, "foot", origin, dest,
-                self._stream_name(tag)).start()
+        Attempt(
+            self.model,
+            self,
+            self.model.next_id("attempt"),
+            "decoy",
+            2,
+            0.0,
+            "foot",
+            origin,
+            dest,
+            self._stream_name(tag),
+        ).start()
 
     def _launch(self, tag: str = "") -> None:
         spec, rng = self.params.spec, self._attrs(tag)
@@ -86,25 +96,56 @@ class Organisation(mesa.Agent):
         c = spec.cargo[cargo]
         size = int(rng.integers(c.size_min, c.size_max + 1))
         if spec.port_share > 0 and rng.uniform() < spec.port_share:  # hidden in port traffic
-            port = self.model.ports[int(rng.integers(len(self.model.ports)))]
-            attempt = Attempt(self.model, self, self.model.next_id("attempt"), cargo, size,
-                              size * c.load_kg_per_person, "vehicle", port.params.node, port.params.node,
-                              self._stream_name(tag))
+            ports = self.model.ports.to_list()
+            port = ports[int(rng.integers(len(ports)))]
+            attempt = Attempt(
+                self.model,
+                self,
+                self.model.next_id("attempt"),
+                cargo,
+                size,
+                size * c.load_kg_per_person,
+                "vehicle",
+                port.params.node,
+                port.params.node,
+                self._stream_name(tag),
+            )
             attempt.start_at_port(port)
             return
         origin = int(self.params.staging[rng.integers(self.params.staging.size)])
         reachable = self.params.reachable[(c.mode, origin)]
         dest = int(reachable[rng.integers(reachable.size)])
-        attempt = Attempt(self.model, self, self.model.next_id("attempt"), cargo, size,
-                          size * c.load_kg_per_person, c.mode, origin, dest, self._stream_name(tag))
+        attempt = Attempt(
+            self.model,
+            self,
+            self.model.next_id("attempt"),
+            cargo,
+            size,
+            size * c.load_kg_per_person,
+            c.mode,
+            origin,
+            dest,
+            self._stream_name(tag),
+        )
         attempt.start()
 
 
 class Attempt(mesa.Agent):
     """One smuggling group on its way."""
 
-    def __init__(self, model: "BorderModel", org: Organisation, attempt_id: int, cargo: str, size: int,
-                 quantity_kg: float, mode: str, origin: int, dest: int, stream: str) -> None:
+    def __init__(
+        self,
+        model: BorderModel,
+        org: Organisation,
+        attempt_id: int,
+        cargo: str,
+        size: int,
+        quantity_kg: float,
+        mode: str,
+        origin: int,
+        dest: int,
+        stream: str,
+    ) -> None:
         super().__init__(model)
         self.org = org
         self.attempt_id = attempt_id
@@ -125,20 +166,41 @@ class Attempt(mesa.Agent):
     def active(self) -> bool:
         return not self.outcome
 
+    @property
+    def live(self) -> bool:
+        """Still on its trip (for the stale-plan check, sim.movement.fresh)."""
+        return self.active
+
     def start(self) -> None:
         m = self.model
-        m.log.record(m.now, "attempt", attempt=self.attempt_id, node=self.origin, cargo=self.cargo,
-                     size=self.size, quantity_kg=self.quantity_kg, source=self.org.params.name,
-                     detail=f"{self.mode}>{self.dest}")
+        m.log.record(
+            m.now,
+            "attempt",
+            attempt=self.attempt_id,
+            node=self.origin,
+            cargo=self.cargo,
+            size=self.size,
+            quantity_kg=self.quantity_kg,
+            source=self.org.params.name,
+            detail=f"{self.mode}>{self.dest}",
+        )
         self.replan(self.dest)
 
     def start_at_port(self, port) -> None:
         """The group hides its cargo in a vehicle queuing at `port` (no walk across the terrain)."""
         m = self.model
         m.attempts[self.attempt_id] = self
-        m.log.record(m.now, "attempt", attempt=self.attempt_id, node=port.params.node, cargo=self.cargo,
-                     size=self.size, quantity_kg=self.quantity_kg, source=self.org.params.name,
-                     detail=f"port>{port.params.name}")
+        m.log.record(
+            m.now,
+            "attempt",
+            attempt=self.attempt_id,
+            node=port.params.node,
+            cargo=self.cargo,
+            size=self.size,
+            quantity_kg=self.quantity_kg,
+            source=self.org.params.name,
+            detail=f"port>{port.params.name}",
+        )
         port.smuggle(self)
 
     def replan(self, target: int, pause_min: float = 0.0) -> None:

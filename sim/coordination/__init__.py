@@ -9,11 +9,14 @@ from sim.coordination.liaison import Liaison
 from sim.coordination.task_force import TaskForce
 from sim.registry import Registry
 
-COORDINATION: Registry[type[Coordination]] = Registry("coordination policy", [
-    Isolated,
-    Liaison,
-    JointCommand,
-    TaskForce,
-])
+COORDINATION: Registry[type[Coordination]] = Registry(
+    "coordination policy",
+    [
+        Isolated,
+        Liaison,
+        JointCommand,
+        TaskForce,
+    ],
+)
 
 __all__ = ["COORDINATION", "Coordination"]

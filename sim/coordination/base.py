@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents.command import Alert, CommandCentre
 from sim.params import param
 
 if TYPE_CHECKING:
+    from sim.agents.command import Alert, CommandCentre
     from sim.agents.patrols import PatrolUnit
     from sim.model import BorderModel
 
@@ -28,22 +28,30 @@ class NoParams:
 class SharedCentreParams:
     """Operators of a centre shared by several agencies (joint command, task force)."""
 
-    operators: int = param(4, ge=1, unit="persons", doc="Operators of the shared centre.",
-                           source="**modelling guess**")
-    handling_min: float = param(2.0, ge=0, unit="min", doc="Mean operator time per alert at the shared centre.",
-                                source="UE 2 min (§7 \"Alert-to-dispatch delay\", range 0.5–5 min): **modelling "
-                                "guess**")
-    handling: str = param("exponential", choices=HANDLING, doc="`exponential` (mean `handling_min`) or `fixed`.",
-                          source="**modelling guess**")
+    operators: int = param(4, ge=1, unit="persons", doc="Operators of the shared centre.", source="**modelling guess**")
+    handling_min: float = param(
+        2.0,
+        ge=0,
+        unit="min",
+        doc="Mean operator time per alert at the shared centre.",
+        source='UE 2 min (§7 "Alert-to-dispatch delay", range 0.5–5 min): **modelling guess**',
+    )
+    handling: str = param(
+        "exponential",
+        choices=HANDLING,
+        doc="`exponential` (mean `handling_min`) or `fixed`.",
+        source="**modelling guess**",
+    )
 
 
 class Coordination:
-    """Base: isolated agencies. Subclasses change who hears what and who tasks whom."""
+    """Base: isolated agencies. Subclasses change who hears what and who tasks whom; like every
+    plug-in, a policy touches the world only through `self.model` (it asks it for centres)."""
 
     name = ""
     Params: type = NoParams
 
-    def __init__(self, model: "BorderModel", params) -> None:
+    def __init__(self, model: BorderModel, params) -> None:
         self.model = model
         self.params = params
         self.centres: dict[str, CommandCentre] = {}
@@ -51,7 +59,10 @@ class Coordination:
     def build(self) -> None:
         """Create the centres and hand them their units."""
         for name, agency in self.model.world.agencies.items():
-            self.centres[name] = CommandCentre.for_agency(self.model, agency)
+            a = agency.spec
+            self.centres[name] = self.model.new_centre(
+                name, agency.jurisdiction, a.operators, a.handling_min, a.handling, a.correlate_km, a.correlate_min
+            )
         for u in self.model.units:
             self.centres[u.params.agency].units.append(u)
 
@@ -62,14 +73,14 @@ class Coordination:
     def after_handling(self, centre: CommandCentre, alert: Alert) -> None:
         """What a centre passes on once an operator has handled the alert."""
 
-    def pooled_area(self, unit: "PatrolUnit") -> np.ndarray | None:
+    def pooled_area(self, unit: PatrolUnit) -> np.ndarray | None:
         """Extra area where `unit` may act because it is pooled (task force)."""
         return None
 
 
-def shared_centre(model: "BorderModel", name: str, area: np.ndarray, params: SharedCentreParams) -> CommandCentre:
+def shared_centre(model: BorderModel, name: str, area: np.ndarray, params: SharedCentreParams) -> CommandCentre:
     """A centre for several agencies; it merges alerts like the most conservative agency centre."""
     specs = [a.spec for a in model.world.agencies.values()]
     km = min((s.correlate_km for s in specs), default=5.0)
     minutes = min((s.correlate_min for s in specs), default=90.0)
-    return CommandCentre(model, name, area, params.operators, params.handling_min, params.handling, km, minutes)
+    return model.new_centre(name, area, params.operators, params.handling_min, params.handling, km, minutes)

@@ -5,9 +5,12 @@ jurisdictions."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sim.agents.command import CommandCentre
 from sim.coordination.base import Coordination, SharedCentreParams, shared_centre
+
+if TYPE_CHECKING:
+    from sim.agents.command import CommandCentre
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,13 @@ locations); a passed alert is lost with `loss_prob` and never passed on again.""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sim.agents.command import Alert, CommandCentre
 from sim.coordination.base import Coordination
 from sim.params import param
+
+if TYPE_CHECKING:
+    from sim.agents.command import Alert, CommandCentre
 
 
 def _share_sources() -> list[str]:
@@ -17,22 +20,41 @@ def _share_sources() -> list[str]:
 
 @dataclass(frozen=True)
 class LiaisonParams:
-    share_delay_min: float = param(15.0, ge=0, unit="min", doc="Mean (exponential) delay before a passed alert "
-                                   "reaches a partner. 0 = at once. A relay adds `comms.relay_delay_min`.",
-                                   source="UE 15 min (`inter_agency_info_delay_min = 15` in REFERENCE-FIGURES' "
-                                   "suggested defaults, \"Command / coordination\"; only anecdotes exist, e.g. ~20 "
-                                   "min saved by an sUAS cue, Inside Unmanned Systems [N], §7): **modelling guess**")
-    loss_prob: float = param(0.1, ge=0, le=1, unit="prob.", doc="Chance that a passed alert is lost "
-                             "(`alert_lost`, source `lost`).", source="**modelling guess**")
-    partners: dict[str, list[str]] = param(factory=dict, ref="agency", doc="Agency → the agencies it informs. An "
-                                           "agency that is not listed informs every other agency; `[]` informs "
-                                           "none.")
-    share_sources: list[str] = param(factory=_share_sources, doc="Alert sources that are passed on: sensor types "
-                                     "(`tower`, `ground`), `patrol` (a unit's report of a group it may not "
-                                     "arrest), `partner_tip`, `community_tip`, `tip` (a tip inject, e.g. a "
-                                     "trainer's).", source="**modelling guess**. `ground` is left out because raw "
-                                     "ground-sensor hits are mostly false alarms: > 90% of responses to UGS alerts "
-                                     "were false (DHS OIG-06-15 [P via N], §2).")
+    share_delay_min: float = param(
+        15.0,
+        ge=0,
+        unit="min",
+        doc="Mean (exponential) delay before a passed alert "
+        "reaches a partner. 0 = at once. A relay adds `comms.relay_delay_min`.",
+        source="UE 15 min (`inter_agency_info_delay_min = 15` in REFERENCE-FIGURES' "
+        'suggested defaults, "Command / coordination"; only anecdotes exist, e.g. ~20 '
+        "min saved by an sUAS cue, Inside Unmanned Systems [N], §7): **modelling guess**",
+    )
+    loss_prob: float = param(
+        0.1,
+        ge=0,
+        le=1,
+        unit="prob.",
+        doc="Chance that a passed alert is lost (`alert_lost`, source `lost`).",
+        source="**modelling guess**",
+    )
+    partners: dict[str, list[str]] = param(
+        factory=dict,
+        ref="agency",
+        doc="Agency → the agencies it informs. An "
+        "agency that is not listed informs every other agency; `[]` informs "
+        "none.",
+    )
+    share_sources: list[str] = param(
+        factory=_share_sources,
+        doc="Alert sources that are passed on: sensor types "
+        "(`tower`, `ground`), `patrol` (a unit's report of a group it may not "
+        "arrest), `partner_tip`, `community_tip`, `tip` (a tip inject, e.g. a "
+        "trainer's).",
+        source="**modelling guess**. `ground` is left out because raw "
+        "ground-sensor hits are mostly false alarms: > 90% of responses to UGS alerts "
+        "were false (DHS OIG-06-15 [P via N], §2).",
+    )
 
 
 class Liaison(Coordination):

@@ -9,20 +9,27 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents.command import CommandCentre
 from sim.coordination.base import Coordination, SharedCentreParams, shared_centre
 from sim.params import param
 
 if TYPE_CHECKING:
+    from sim.agents.command import CommandCentre
     from sim.agents.patrols import PatrolUnit
 
 
 @dataclass(frozen=True)
 class TaskForceParams(SharedCentreParams):
-    units: list[str] = param(factory=list, ref="unit_group", doc="Unit groups (keys of `scenario.units`) that are "
-                             "pooled. `task_force` needs at least one.")
-    agencies: list[str] = param(factory=list, ref="agency", doc="Agencies whose alerts the task force hears and "
-                                "whose jurisdictions it may act in. Empty = the agencies of the pooled units.")
+    units: list[str] = param(
+        factory=list,
+        ref="unit_group",
+        doc="Unit groups (keys of `scenario.units`) that are pooled. `task_force` needs at least one.",
+    )
+    agencies: list[str] = param(
+        factory=list,
+        ref="agency",
+        doc="Agencies whose alerts the task force hears and "
+        "whose jurisdictions it may act in. Empty = the agencies of the pooled units.",
+    )
 
 
 class TaskForce(Coordination):
@@ -47,5 +54,5 @@ class TaskForce(Coordination):
     def receivers(self, agency: str) -> list[CommandCentre]:
         return [self.centres[agency]] + ([self.centres["task_force"]] if agency in self.members else [])
 
-    def pooled_area(self, unit: "PatrolUnit") -> np.ndarray | None:
+    def pooled_area(self, unit: PatrolUnit) -> np.ndarray | None:
         return self.area if unit.params.group in self.params.units else None

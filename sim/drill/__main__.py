@@ -23,10 +23,17 @@ import os
 import sys
 from pathlib import Path
 
+from sim.config import SCENARIO_DIR, ConfigError, compose
+from sim.drill.assets import assets_dir, fetch_assets, have_assets, offline_environment
+from sim.terrain.validate import TerrainError
+from sim.validation import ScenarioError
+from sim.world import build_world
+
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sim.drill", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m sim.drill", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. scenario=tri_agency seed=2")
     ap.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     ap.add_argument("--port", type=int, default=8765)
@@ -35,19 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     try:
-        import solara  # noqa: F401
+        import solara  # noqa: F401, PLC0415  (an optional extra: say how to install it, not a traceback)
     except ImportError:
         print('error: the drill app needs the `drill` extra: .venv/bin/pip install -e ".[drill]"', file=sys.stderr)
         return 2
-    from sim.drill.assets import assets_dir, fetch_assets, have_assets, offline_environment
-
     if not args.fetch_assets:
         overrides = args.overrides or ["scenario=tri_agency"]
-        from sim.config import ConfigError, SCENARIO_DIR, compose
-        from sim.terrain.validate import TerrainError
-        from sim.validation import ScenarioError
-        from sim.world import build_world
-
         try:  # one clear message before anything is fetched or started
             composed = compose(overrides)
             build_world(composed.scenario, composed.origin, base_dir=str(SCENARIO_DIR))
@@ -55,8 +55,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
     if args.fetch_assets or not have_assets():
-        print(f"fetching the drill app's front-end files into {assets_dir()} (npm registry, once) ...",
-              file=sys.stderr)
+        print(f"fetching the drill app's front-end files into {assets_dir()} (npm registry, once) ...", file=sys.stderr)
         try:
             fetch_assets()
         except RuntimeError as exc:
@@ -64,12 +63,32 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if args.fetch_assets:
             return 0
-    env = {**os.environ, **offline_environment(), "BORDER_DRILL_OVERRIDES": json.dumps(overrides),
-           "BORDER_DRILL_OUT": str(Path(args.out).resolve())}
-    print(f"drill app: http://{args.host}:{args.port}  (scenario {composed.scenario.name}; logs under {args.out})",
-          file=sys.stderr)
-    cmd = [sys.executable, "-m", "solara", "run", "sim.drill.app:Page", "--host", args.host, "--port",
-           str(args.port), "--production", "--no-open", "--no-check-version", "--log-level-uvicorn", "warning"]
+    env = {
+        **os.environ,
+        **offline_environment(),
+        "BORDER_DRILL_OVERRIDES": json.dumps(overrides),
+        "BORDER_DRILL_OUT": str(Path(args.out).resolve()),
+    }
+    print(
+        f"drill app: http://{args.host}:{args.port}  (scenario {composed.scenario.name}; logs under {args.out})",
+        file=sys.stderr,
+    )
+    cmd = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "sim.drill.app:Page",
+        "--host",
+        args.host,
+        "--port",
+        str(args.port),
+        "--production",
+        "--no-open",
+        "--no-check-version",
+        "--log-level-uvicorn",
+        "warning",
+    ]
     os.execve(sys.executable, cmd, env)
     return 0  # not reached
 

@@ -37,9 +37,11 @@ class DrillConfig:
     out_root: Path
 
     @classmethod
-    def from_env(cls) -> "DrillConfig":
-        return cls(tuple(json.loads(os.environ.get("BORDER_DRILL_OVERRIDES", '["scenario=tri_agency"]'))),
-                   Path(os.environ.get("BORDER_DRILL_OUT", "outputs/drills")))
+    def from_env(cls) -> DrillConfig:
+        return cls(
+            tuple(json.loads(os.environ.get("BORDER_DRILL_OVERRIDES", '["scenario=tri_agency"]'))),
+            Path(os.environ.get("BORDER_DRILL_OUT", "outputs/drills")),
+        )
 
 
 @dataclass(frozen=True)
@@ -92,21 +94,22 @@ def InjectPanel(session: DrillSession, view: View) -> None:
             set_message(f"refused: {exc}")
 
     with solara.Card("Inject", classes=["drill-injects"]):
-        solara.Select(label="type", value=type_, values=types,
-                      on_value=lambda t: (set_type(t), set_values({}), set_message("")))
+        solara.Select(
+            label="type", value=type_, values=types, on_value=lambda t: (set_type(t), set_values({}), set_message(""))
+        )
         for f in fields:
-            setter = (lambda n: (lambda val: set_values({**values, n: val})))(f.name)
+            setter = (lambda n: lambda val: set_values({**values, n: val}))(f.name)
             if f.kind == "choice":
                 solara.Select(label=f.label, value=current(f), values=list(f.options), on_value=setter)
             elif f.kind == "choices":
-                solara.SelectMultiple(label=f.label, values=list(current(f)), all_values=list(f.options),
-                                      on_value=setter)
+                solara.SelectMultiple(
+                    label=f.label, values=list(current(f)), all_values=list(f.options), on_value=setter
+                )
             elif f.kind == "group":
                 solara.Select(label=f.label, value=current(f), values=[""] + groups, on_value=setter)
             else:
                 solara.InputText(label=f.label, value=str(current(f)), on_value=setter, continuous_update=True)
-        solara.Button("Inject now", on_click=submit, color="warning", classes=["drill-inject"],
-                      disabled=view.finished)
+        solara.Button("Inject now", on_click=submit, color="warning", classes=["drill-inject"], disabled=view.finished)
         if message:
             solara.Text(message, classes=["drill-inject-message"], style={"display": "block", "margin-top": "6px"})
 
@@ -115,8 +118,10 @@ def InjectPanel(session: DrillSession, view: View) -> None:
 def Feed(lines: list[str]) -> None:
     """The latest events, newest first, in a scrolling box."""
     with solara.Card("Event feed"):
-        with solara.Column(style={"max-height": "420px", "overflow-y": "auto", "font-family": "monospace",
-                                  "font-size": "12px"}, classes=["drill-feed"]):
+        with solara.Column(
+            style={"max-height": "420px", "overflow-y": "auto", "font-family": "monospace", "font-size": "12px"},
+            classes=["drill-feed"],
+        ):
             for line in lines:
                 solara.Text(line)
 
@@ -134,13 +139,23 @@ def Controls(session: DrillSession, view: View) -> None:
         if view.playing:
             solara.Button("Pause", on_click=session.pause, icon_name="mdi-pause", classes=["drill-pause"])
         else:
-            solara.Button("Play", on_click=session.play, icon_name="mdi-play", classes=["drill-play"],
-                          disabled=view.finished)
+            solara.Button(
+                "Play", on_click=session.play, icon_name="mdi-play", classes=["drill-play"], disabled=view.finished
+            )
         solara.Button("Step", on_click=session.step, classes=["drill-step"], disabled=view.finished)
-        solara.SliderFloat("ticks per second", value=session.speed, min=0.5, max=20.0, step=0.5,
-                           on_value=lambda v: setattr(session, "speed", v))
-        solara.Text(f"{clock(view.now)}  (minute {view.now:g})", classes=["drill-clock"],
-                    style={"font-size": "18px", "font-weight": "bold"})
+        solara.SliderFloat(
+            "ticks per second",
+            value=session.speed,
+            min=0.5,
+            max=20.0,
+            step=0.5,
+            on_value=lambda v: setattr(session, "speed", v),
+        )
+        solara.Text(
+            f"{clock(view.now)}  (minute {view.now:g})",
+            classes=["drill-clock"],
+            style={"font-size": "18px", "font-weight": "bold"},
+        )
         if view.finished:
             solara.Text("drill over: the log is saved", classes=["drill-over"])
         if view.error:
@@ -163,6 +178,7 @@ def watch(session: DrillSession, version: solara.Reactive[int]):
     def cleanup() -> None:
         stop.set()
         session.close()
+
     return cleanup
 
 
@@ -183,8 +199,9 @@ def Page() -> None:
         Counters(view.counters)
         with solara.Columns([3, 1]):
             with solara.Column():
-                solara.FigureMatplotlib(painter.draw(view.map, f"{clock(view.now)}: ground truth for the trainer"),
-                                        format="png")
+                solara.FigureMatplotlib(
+                    painter.draw(view.map, f"{clock(view.now)}: ground truth for the trainer"), format="png"
+                )
             with solara.Column():
                 InjectPanel(session, view)
                 Feed(view.feed)

@@ -56,12 +56,15 @@ def fetch_assets(dest: Path | None = None) -> Path:
     dest = (dest or assets_dir()).resolve()
     npm = shutil.which("npm")
     if npm is None:
-        raise RuntimeError("npm is needed once to fetch the drill app's front-end files (Node.js's npm); "
-                           f"or copy a filled {dest} from another machine")
+        raise RuntimeError(
+            "npm is needed once to fetch the drill app's front-end files (Node.js's npm); "
+            f"or copy a filled {dest} from another machine"
+        )
     dest.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        run = subprocess.run([npm, "pack", "--silent", "--json", *PACKAGES.values()], cwd=tmp,
-                             capture_output=True, text=True)
+        run = subprocess.run(
+            [npm, "pack", "--silent", "--json", *PACKAGES.values()], cwd=tmp, capture_output=True, text=True
+        )
         if run.returncode != 0:
             raise RuntimeError(f"npm pack failed ({run.returncode}): {run.stderr.strip()[-800:]}")
         packed = json.loads(run.stdout)
@@ -72,7 +75,7 @@ def fetch_assets(dest: Path | None = None) -> Path:
                 for m in tf.getmembers():
                     if not (m.isfile() and m.name.startswith("package/")):
                         continue
-                    rel = m.name[len("package/"):]
+                    rel = m.name[len("package/") :]
                     if not _keep(dirname, rel):
                         continue
                     out = staging / rel

@@ -28,7 +28,7 @@ class FormField:
     help: str = ""  # unit and allowed values
 
 
-def inject_form(type_: str, session: "DrillSession") -> list[FormField]:
+def inject_form(type_: str, session: DrillSession) -> list[FormField]:
     """The fields of inject `type_`'s form, with choices from the running drill."""
     out = []
     for f in fields_of(INJECTS.get(type_).Params):
@@ -43,8 +43,7 @@ def inject_form(type_: str, session: "DrillSession") -> list[FormField]:
             out.append(FormField(f.name, label, "choices", [str(v) for v in f.default], options, m.doc))
         elif options:
             first = str(f.default) if f.default in options else (options[0] if m.required else "")
-            out.append(FormField(f.name, label, "choice", first, ("",) + options if not m.required else options,
-                                 m.doc))
+            out.append(FormField(f.name, label, "choice", first, ("",) + options if not m.required else options, m.doc))
         else:
             out.append(FormField(f.name, label, "text", _shown(f.default), help=m.doc))
     return out

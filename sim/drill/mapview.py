@@ -25,11 +25,13 @@ class MapPainter:
         self.nodes, self.edges = nodes.to_pandas(), edges.to_pandas()
         self.x, self.y = self.nodes.x.to_numpy(), self.nodes.y.to_numpy()
         self.colours = agency_colours(list(world.scenario.agencies))
-        self.sensors = pd.DataFrame({
-            "node": [s.node for s in world.sensors],
-            "type": [s.type for s in world.sensors],
-            "range_km": [getattr(s.spec, "range_km", np.nan) for s in world.sensors],
-        })
+        self.sensors = pd.DataFrame(
+            {
+                "node": [s.node for s in world.sensors],
+                "type": [s.type for s in world.sensors],
+                "range_km": [getattr(s.spec, "range_km", np.nan) for s in world.sensors],
+            }
+        )
 
     def draw(self, state: MapState, title: str = "") -> Figure:
         fig = Figure(figsize=(11, 6.2), dpi=90)
@@ -38,8 +40,15 @@ class MapPainter:
         on = state.unit_on_duty
         units = pd.DataFrame({"node": state.unit_nodes[on], "agency": np.asarray(state.unit_agencies)[on]})
         groups = pd.DataFrame({"node": state.group_nodes, "detected": state.group_detected})
-        draw_situation(ax, self.x, self.y, units=units, groups=groups,
-                       sensors=self.sensors.assign(state=state.sensor_state), colours=self.colours)
+        draw_situation(
+            ax,
+            self.x,
+            self.y,
+            units=units,
+            groups=groups,
+            sensors=self.sensors.assign(state=state.sensor_state),
+            colours=self.colours,
+        )
         ax.set_title(title)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
         fig.tight_layout()

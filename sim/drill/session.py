@@ -3,8 +3,9 @@
 No web code here: the Solara app (sim/drill/app.py) only calls these methods, so the drill's
 behaviour is tested without a browser. Stepping and injects take the same lock, and the play
 loop runs in a worker thread, so an inject never lands in the middle of a step. The event log
-is written (after every inject, on pause, every AUTOSAVE_S while playing, at the end) to `out_dir` in the layout of a batch run (events/, plans/, terrain tables,
-config.yaml), so `python -m analysis.aar out_dir` reviews a drill like any other run.
+is written (after every inject, on pause, every AUTOSAVE_S while playing, at the end) to
+`out_dir` in the layout of a batch run (events/, plans/, terrain tables, config.yaml), so
+`python -m analysis.aar out_dir` reviews a drill like any other run.
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ import yaml
 from analysis.maps import ALARM_MINUTES
 from sim.metrics import summarize
 from sim.model import BorderModel
-from sim.recorder import SCHEMA
-from sim.runner import labelled, terrain_tables, write_parquet_atomic, write_text_atomic
 from sim.params import Problems, check_refs, check_tree, dump, parse_choice
 from sim.plugins import PLUGINS
+from sim.recorder import SCHEMA
+from sim.runner import labelled, terrain_tables, write_parquet_atomic, write_text_atomic
 from sim.validation import SensorNames
 from sim.world import World
 
@@ -44,7 +45,7 @@ class View:
     counters: dict
     error: str  # why the play thread stopped, if it failed
     feed: list[str]
-    map: "MapState"
+    map: MapState
     groups: list[tuple[int, int]]  # (attempt id, node) of the groups on the move
 
 
@@ -62,7 +63,7 @@ class MapState:
     sensor_state: list[str]  # up | down | alarm, per sensor
 
 
-def _groups(state: "MapState") -> list[tuple[int, int]]:
+def _groups(state: MapState) -> list[tuple[int, int]]:
     return list(zip(state.group_ids.tolist(), state.group_nodes.tolist()))
 
 
@@ -198,8 +199,11 @@ class DrillSession:
                 problems.extend(check_tree(chosen.params, key))
             if chosen is not None and not problems:
                 names = {r: self.names(r) for r in ("agency", "organisation", "unit_group", "sector", "mode")}
-                names.update(sensor=SensorNames(self.world.scenario.sensors), node=range(self.world.terrain.n_nodes),
-                             attempt=[a for a, _ in self.active_groups()])
+                names.update(
+                    sensor=SensorNames(self.world.scenario.sensors),
+                    node=range(self.world.terrain.n_nodes),
+                    attempt=[a for a, _ in self.active_groups()],
+                )
                 problems.extend(check_refs(chosen.params, key, names, PLUGINS))
             if problems:
                 raise ValueError("; ".join(problems))
@@ -216,9 +220,14 @@ class DrillSession:
     def names(self, ref: str) -> list[str]:
         """What a reference of kind `ref` may name in this drill (for forms and checks)."""
         spec, terrain = self.world.scenario, self.world.terrain
-        return {"agency": list(spec.agencies), "organisation": list(spec.organisations),
-                "unit_group": list(spec.units), "mode": list(spec.modes), "sector": list(terrain.sector_names),
-                "sensor": list(spec.sensors)}.get(ref, [])
+        return {
+            "agency": list(spec.agencies),
+            "organisation": list(spec.organisations),
+            "unit_group": list(spec.units),
+            "mode": list(spec.modes),
+            "sector": list(terrain.sector_names),
+            "sensor": list(spec.sensors),
+        }.get(ref, [])
 
     # --- what the app shows --------------------------------------------------------------
     def map_state(self) -> MapState:
@@ -250,10 +259,16 @@ class DrillSession:
         with self.lock:
             self._update_counters()
             state = self.map_state()
-            return View(now=self.now, playing=self.playing, finished=self.finished, counters=dict(self.counters),
-                        error=self.error,
-                        feed=list(self.feed)[:feed_lines], map=state,
-                        groups=_groups(state))
+            return View(
+                now=self.now,
+                playing=self.playing,
+                finished=self.finished,
+                counters=dict(self.counters),
+                error=self.error,
+                feed=list(self.feed)[:feed_lines],
+                map=state,
+                groups=_groups(state),
+            )
 
     def _read_new_events(self) -> None:
         log = self.model.log
@@ -298,7 +313,15 @@ class DrillSession:
                 write_parquet_atomic(edges, out / "terrain_edges.parquet")
             scenario = dump(self.world.scenario)
             scenario["injects"] = {k: dump(v) for k, v in self.model.injects.items()}
-            write_text_atomic(yaml.safe_dump({"seed": self.seed, "drill": {"origin": self.origin,
-                                                                           "minute": self.model.now},
-                                              "scenario": scenario}, sort_keys=False), out / "config.yaml")
+            write_text_atomic(
+                yaml.safe_dump(
+                    {
+                        "seed": self.seed,
+                        "drill": {"origin": self.origin, "minute": self.model.now},
+                        "scenario": scenario,
+                    },
+                    sort_keys=False,
+                ),
+                out / "config.yaml",
+            )
             return out

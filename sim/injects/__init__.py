@@ -11,13 +11,16 @@ from sim.injects.tip import Tip
 from sim.injects.weather import Weather
 from sim.registry import Registry
 
-INJECTS: Registry[type[Inject]] = Registry("inject", [
-    SensorOutage,
-    CommsOutage,
-    Surge,
-    Weather,
-    Decoy,
-    Tip,
-])
+INJECTS: Registry[type[Inject]] = Registry(
+    "inject",
+    [
+        SensorOutage,
+        CommsOutage,
+        Surge,
+        Weather,
+        Decoy,
+        Tip,
+    ],
+)
 
 __all__ = ["INJECTS", "Inject", "InjectParams"]

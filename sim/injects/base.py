@@ -24,8 +24,14 @@ class InjectParams:
     windowed: ClassVar[bool] = True  # the inject acts over a window: duration_hours must be > 0
 
     start_hours: float = param(0.0, ge=0, unit="h", doc="Start, counted from the start of the run.")
-    duration_hours: float = param(1.0, ge=0, le=1e5, unit="h", doc="Length of the window (at most 100,000 h, longer than any run). Types that act at "
-                                  "one instant (`decoy`, `tip`) use it only to time the `inject_end` record.")
+    duration_hours: float = param(
+        1.0,
+        ge=0,
+        le=1e5,
+        unit="h",
+        doc="Length of the window (at most 100,000 h, longer than any run). Types that act at "
+        "one instant (`decoy`, `tip`) use it only to time the `inject_end` record.",
+    )
 
     def check(self) -> list[str]:
         if self.windowed and self.duration_hours <= 0:
@@ -40,7 +46,7 @@ class Inject:
     name = ""  # the registered type name
     Params = InjectParams
 
-    def __init__(self, model: "BorderModel", label: str, params: InjectParams) -> None:
+    def __init__(self, model: BorderModel, label: str, params: InjectParams) -> None:
         self.model, self.label, self.params = model, label, params
 
     @property
@@ -49,8 +55,9 @@ class Inject:
 
     def begin(self) -> None:
         m = self.model
-        m.log.record(m.now, "inject", source=self.label, detail=self.name,
-                     duration_min=self.params.duration_hours * 60.0)
+        m.log.record(
+            m.now, "inject", source=self.label, detail=self.name, duration_min=self.params.duration_hours * 60.0
+        )
         self.apply()
         if self.params.duration_hours > 0:
             m.at(self.end_min, self.finish)

@@ -11,8 +11,7 @@ from sim.params import param
 
 @dataclass(frozen=True)
 class CommsOutageParams(InjectParams):
-    agencies: list[str] = param(factory=list, ref="agency", items=2, doc="The two agencies cut off from each "
-                                "other.")
+    agencies: list[str] = param(factory=list, ref="agency", items=2, doc="The two agencies cut off from each other.")
 
     def check(self) -> list[str]:
         out = super().check()

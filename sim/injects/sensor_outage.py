@@ -11,10 +11,12 @@ from sim.params import param
 
 @dataclass(frozen=True)
 class SensorOutageParams(InjectParams):
-    sensors: list[str] = param(factory=list, ref="sensor", doc="Sensor group names, or `group:i` (the i-th "
-                               "sensor of a group, counting from 0).")
-    sector: str = param("", ref="sector", doc="Every sensor whose cell lies in this sector, in addition to "
-                        "`sensors`.")
+    sensors: list[str] = param(
+        factory=list,
+        ref="sensor",
+        doc="Sensor group names, or `group:i` (the i-th sensor of a group, counting from 0).",
+    )
+    sector: str = param("", ref="sector", doc="Every sensor whose cell lies in this sector, in addition to `sensors`.")
 
     def check(self) -> list[str]:
         out = super().check()
@@ -30,9 +32,13 @@ class SensorOutage(Inject):
     def apply(self) -> None:
         m, s = self.model, self.params
         terrain = m.world.terrain
-        chosen = [x for x in m.sensors
-                  if x.params.name in s.sensors or x.params.group in s.sensors
-                  or (s.sector and terrain.sector_names[terrain.sector[x.params.node]] == s.sector)]
+        chosen = [
+            x
+            for x in m.sensors
+            if x.params.name in s.sensors
+            or x.params.group in s.sensors
+            or (s.sector and terrain.sector_names[terrain.sector[x.params.node]] == s.sector)
+        ]
         for sensor in chosen:
             sensor.force_down(m.now, self.end_min)
         m.sensors_changed()

@@ -12,8 +12,14 @@ from sim.params import param
 @dataclass(frozen=True)
 class SurgeParams(InjectParams):
     organisation: str = param("", ref="organisation", required=True, doc="The organisation that surges.")
-    factor: float = param(3.0, ge=1, le=100, unit="×", doc="Attempt-rate multiplier during the window (≥ 1: a "
-                          "surge cannot lower the rate; at most 100, a hundredfold rate).")
+    factor: float = param(
+        3.0,
+        ge=1,
+        le=100,
+        unit="×",
+        doc="Attempt-rate multiplier during the window (≥ 1: a "
+        "surge cannot lower the rate; at most 100, a hundredfold rate).",
+    )
 
 
 class Surge(Inject):

@@ -15,10 +15,17 @@ class TipParams(InjectParams):
     windowed: ClassVar[bool] = False
 
     agency: str = param("", ref="agency", required=True, doc="The agency whose command centre receives the tip.")
-    node: int = param(-1, ge=-1, ref="node", unit="node id", doc="The reported cell (−1: where the group is when "
-                      "the tip comes).")
-    attempt: int = param(-1, ge=-1, ref="attempt", unit="attempt id", doc="The group the tip is about (−1: a "
-                         "false tip at `node`). If the group is no longer on the move, nothing is reported.")
+    node: int = param(
+        -1, ge=-1, ref="node", unit="node id", doc="The reported cell (−1: where the group is when the tip comes)."
+    )
+    attempt: int = param(
+        -1,
+        ge=-1,
+        ref="attempt",
+        unit="attempt id",
+        doc="The group the tip is about (−1: a "
+        "false tip at `node`). If the group is no longer on the move, nothing is reported.",
+    )
 
     def check(self) -> list[str]:
         out = super().check()

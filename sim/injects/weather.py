@@ -11,8 +11,9 @@ from sim.params import param
 
 @dataclass(frozen=True)
 class WeatherParams(InjectParams):
-    factor: float = param(0.5, ge=0, le=10, unit="×", doc="Detection multiplier (a unit's chance is capped at "
-                          "1). 1 = no change.")
+    factor: float = param(
+        0.5, ge=0, le=10, unit="×", doc="Detection multiplier (a unit's chance is capped at 1). 1 = no change."
+    )
 
 
 class Weather(Inject):

@@ -6,9 +6,12 @@ from sim.sensors.base import Footprint, SensorGroupParams, SensorType
 from sim.sensors.ground import GroundSensor
 from sim.sensors.tower import CameraTower
 
-SENSOR_TYPES: Registry[type[SensorType]] = Registry("sensor type", [
-    GroundSensor,
-    CameraTower,
-])
+SENSOR_TYPES: Registry[type[SensorType]] = Registry(
+    "sensor type",
+    [
+        GroundSensor,
+        CameraTower,
+    ],
+)
 
 __all__ = ["SENSOR_TYPES", "Footprint", "SensorGroupParams", "SensorType"]

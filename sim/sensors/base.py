@@ -31,39 +31,73 @@ class SensorGroupParams:
     """Keys of every sensor group, whatever its type."""
 
     agency: str = param("", ref="agency", required=True, doc="Agency that receives the alerts.")
-    count: int = param(0, ge=0, unit="sensors", doc="Number of sensors for `along_border` (used only if "
-                       "`spacing_km` = 0) and for `random`.")
-    placement: str = param("along_border", choices=PLACEMENTS, doc="`along_border`: one sensor every "
-                           "`spacing_km` (or `count` evenly), starting half a spacing in, at y = `setback_km`, "
-                           "snapped to the nearest home-side cell. `random`: `count` distinct home-side cells, "
-                           "seeded by the terrain seed and the group name. `explicit`: all of `nodes` + `coords`.")
+    count: int = param(
+        0,
+        ge=0,
+        unit="sensors",
+        doc="Number of sensors for `along_border` (used only if `spacing_km` = 0) and for `random`.",
+    )
+    placement: str = param(
+        "along_border",
+        choices=PLACEMENTS,
+        doc="`along_border`: one sensor every "
+        "`spacing_km` (or `count` evenly), starting half a spacing in, at y = `setback_km`, "
+        "snapped to the nearest home-side cell. `random`: `count` distinct home-side cells, "
+        "seeded by the terrain seed and the group name. `explicit`: all of `nodes` + `coords`.",
+    )
     spacing_km: float = param(0.0, ge=0, unit="km", doc="`along_border` spacing. If > 0 it overrides `count`.")
-    setback_km: float = param(1.0, ge=0, unit="km", doc="`along_border` distance from the border into the home "
-                              "side.", source="**modelling guess**")
+    setback_km: float = param(
+        1.0,
+        ge=0,
+        unit="km",
+        doc="`along_border` distance from the border into the home side.",
+        source="**modelling guess**",
+    )
     nodes: list[int] = param(factory=list, ref="node", unit="node ids", doc="Explicit sensor cells.")
-    coords: list[list[float]] = param(factory=list, unit="km `[x, y]`", doc="Explicit positions, snapped to the "
-                                      "nearest cell of `sectors`.")
-    sectors: list[str] = param(factory=list, ref="sector", doc="Limits placement to these sectors. Empty means "
-                               "all.")
-    cover_sensitivity: float = param(1.0, ge=0, doc="How much cover reduces this sensor's detection.",
-                                     source="**modelling guess**")
-    false_alarms_per_day: float = param(0.5, ge=0, unit="1/day", doc="False alarms per sensor while up.",
-                                        source="**modelling guess**. For calibration: >90% of responses to UGS "
-                                        "alerts were false (DHS OIG-06-15 [P via N]).")
-    mtbf_days: float = param(20.0, ge=0, unit="days", doc="Mean time between failures. 0 means the sensor never "
-                             "fails.", source="Together with `repair_hours`: IFT availability 98% (Defense Daily "
-                             "[N], §2). 20 d / (20 d + 10 h) = 0.979 [D]. Only the ratio is sourced; the split "
-                             "between the two keys is a **modelling guess**.")
+    coords: list[list[float]] = param(
+        factory=list, unit="km `[x, y]`", doc="Explicit positions, snapped to the nearest cell of `sectors`."
+    )
+    sectors: list[str] = param(factory=list, ref="sector", doc="Limits placement to these sectors. Empty means all.")
+    cover_sensitivity: float = param(
+        1.0, ge=0, doc="How much cover reduces this sensor's detection.", source="**modelling guess**"
+    )
+    false_alarms_per_day: float = param(
+        0.5,
+        ge=0,
+        unit="1/day",
+        doc="False alarms per sensor while up.",
+        source="**modelling guess**. For calibration: >90% of responses to UGS "
+        "alerts were false (DHS OIG-06-15 [P via N]).",
+    )
+    mtbf_days: float = param(
+        20.0,
+        ge=0,
+        unit="days",
+        doc="Mean time between failures. 0 means the sensor never fails.",
+        source="Together with `repair_hours`: IFT availability 98% (Defense Daily "
+        "[N], §2). 20 d / (20 d + 10 h) = 0.979 [D]. Only the ratio is sourced; the split "
+        "between the two keys is a **modelling guess**.",
+    )
     repair_hours: float = param(10.0, ge=0, unit="h", doc="Mean repair time.", source="see `mtbf_days`")
-    capital_usd: float = param(2.6e6, ge=0, unit="USD/sensor", doc="Capital outlay per sensor, amortised over "
-                               "`lifetime_years` in `cost_usd`.", source="IFT cost: $26M final order / 10 towers "
-                               "= $2.6M per tower [D] (Defense Daily [N], §2)")
-    opex_usd_per_day: float = param(300.0, ge=0, unit="USD/day", doc="Operating cost per sensor over the "
-                                    "horizon.", source="**modelling guess**")
-    lifetime_years: float = param(10.0, gt=0, unit="years", doc="Amortisation life of `capital_usd`.",
-                                  source="**modelling guess**. For comparison, §2 has a 9-year IFT contract and a "
-                                  "10-year RVSS contract (Defense Daily [N]), and ~10 years of O&M in the Arizona "
-                                  "plan (GAO-12-22 [P]); these are contract periods, not service lives.")
+    capital_usd: float = param(
+        2.6e6,
+        ge=0,
+        unit="USD/sensor",
+        doc="Capital outlay per sensor, amortised over `lifetime_years` in `cost_usd`.",
+        source="IFT cost: $26M final order / 10 towers = $2.6M per tower [D] (Defense Daily [N], §2)",
+    )
+    opex_usd_per_day: float = param(
+        300.0, ge=0, unit="USD/day", doc="Operating cost per sensor over the horizon.", source="**modelling guess**"
+    )
+    lifetime_years: float = param(
+        10.0,
+        gt=0,
+        unit="years",
+        doc="Amortisation life of `capital_usd`.",
+        source="**modelling guess**. For comparison, §2 has a 9-year IFT contract and a "
+        "10-year RVSS contract (Defense Daily [N]), and ~10 years of O&M in the Arizona "
+        "plan (GAO-12-22 [P]); these are contract periods, not service lives.",
+    )
 
     def check(self) -> list[str]:
         if self.placement == "explicit" and not (self.nodes or self.coords):

@@ -13,11 +13,16 @@ from sim.terrain.model import Terrain
 
 @dataclass(frozen=True)
 class GroundParams(SensorGroupParams):
-    detect_prob: float = param(0.8, ge=0, le=1, unit="prob./pass", doc="Chance to detect one pass over its "
-                               "cell, × `max(0, 1 − cover_sensitivity × cover)`.",
-                               source="UE 0.8 (§2 \"UGS probability of detection\", range 0.5–0.95): **modelling "
-                               "guess**. The seismic research range of >30 m [W] is much smaller than one cell; "
-                               "`detect_prob` absorbs that.")
+    detect_prob: float = param(
+        0.8,
+        ge=0,
+        le=1,
+        unit="prob./pass",
+        doc="Chance to detect one pass over its cell, × `max(0, 1 − cover_sensitivity × cover)`.",
+        source='UE 0.8 (§2 "UGS probability of detection", range 0.5–0.95): **modelling '
+        "guess**. The seismic research range of >30 m [W] is much smaller than one cell; "
+        "`detect_prob` absorbs that.",
+    )
 
 
 class GroundSensor(SensorType):

@@ -13,13 +13,23 @@ from sim.terrain.model import Terrain
 
 @dataclass(frozen=True)
 class TowerParams(SensorGroupParams):
-    range_km: float = param(10.0, ge=0, unit="km", doc="Tower range (cell-centre distance).",
-                            source="IFT detects a walking person at 5–8 mi (8–13 km) (azcentral/Arizona Republic "
-                            "2014 on GAO-14-368 [N], §2)")
-    detect_rate_per_hour: float = param(0.5, ge=0, unit="1/h", doc="Detection hazard per hour in view with no "
-                                        "cover, × `clip(1 − cover_sensitivity × cover, 0, 1)`. Example: 1 h in "
-                                        "`open` (cover 0.1) gives 1 − e^(−0.45) ≈ 0.36.",
-                                        source="**modelling guess**")
+    range_km: float = param(
+        10.0,
+        ge=0,
+        unit="km",
+        doc="Tower range (cell-centre distance).",
+        source="IFT detects a walking person at 5–8 mi (8–13 km) (azcentral/Arizona Republic "
+        "2014 on GAO-14-368 [N], §2)",
+    )
+    detect_rate_per_hour: float = param(
+        0.5,
+        ge=0,
+        unit="1/h",
+        doc="Detection hazard per hour in view with no "
+        "cover, × `clip(1 − cover_sensitivity × cover, 0, 1)`. Example: 1 h in "
+        "`open` (cover 0.1) gives 1 − e^(−0.45) ≈ 0.36.",
+        source="**modelling guess**",
+    )
 
 
 class CameraTower(SensorType):

@@ -7,6 +7,17 @@ from sim.terrain.routing import Router
 from sim.terrain.validate import TerrainError, validate
 
 __all__ = [
-    "FOREIGN", "HOME", "PORT", "STAGING", "TOWN", "KindProps", "Router", "Terrain",
-    "TerrainError", "generate", "load_csv", "load_graphml", "validate",
+    "FOREIGN",
+    "HOME",
+    "PORT",
+    "STAGING",
+    "TOWN",
+    "KindProps",
+    "Router",
+    "Terrain",
+    "TerrainError",
+    "generate",
+    "load_csv",
+    "load_graphml",
+    "validate",
 ]

@@ -75,8 +75,19 @@ def generate(spec: TerrainSpec) -> Terrain:
     for c in port_cols:
         road([(r, c) for r in range(0, rows_f + 1)])
         feature[rows_f, c] = PORT
-        _town(kind_grid, feature, kind_names, spec, max(0, rows_f - 1 - town_radius), c,
-              town_radius, rows_f, rows, cols, town_feature=False)
+        _town(
+            kind_grid,
+            feature,
+            kind_names,
+            spec,
+            max(0, rows_f - 1 - town_radius),
+            c,
+            town_radius,
+            rows_f,
+            rows,
+            cols,
+            town_feature=False,
+        )
     for c in _spread_columns(rng, cols, spec.roads_foreign):
         end = min(staging_cols, key=lambda s: abs(s - c))  # the road leads to the nearest staging area
         road([(r, c) for r in range(0, staging_row + 1)] + _straight(staging_row, c, end))
@@ -95,7 +106,9 @@ def generate(spec: TerrainSpec) -> Terrain:
     lo, hi = np.minimum(eu_a, ev_a), np.maximum(eu_a, ev_a)
     length = np.hypot(gx.ravel()[lo] - gx.ravel()[hi], gy.ravel()[lo] - gy.ravel()[hi])
     road_keys = {a * (rows * cols) + b for a, b in road_edges}
-    is_road = np.isin(lo.astype(np.int64) * (rows * cols) + hi, np.fromiter(road_keys, dtype=np.int64, count=len(road_keys)))
+    is_road = np.isin(
+        lo.astype(np.int64) * (rows * cols) + hi, np.fromiter(road_keys, dtype=np.int64, count=len(road_keys))
+    )
 
     kind_flat = kind_grid.ravel()
     covers = np.array([spec.kinds[k].cover for k in kind_names])
@@ -121,8 +134,9 @@ def generate(spec: TerrainSpec) -> Terrain:
     )
 
 
-def _kind_field(spec: TerrainSpec, rng: np.random.Generator, rows: int, cols: int,
-                kind_names: tuple[str, ...]) -> np.ndarray:
+def _kind_field(
+    spec: TerrainSpec, rng: np.random.Generator, rows: int, cols: int, kind_names: tuple[str, ...]
+) -> np.ndarray:
     """Kinds with share > 0 assigned by quantiles of smooth noise, roughest kind on the peaks."""
     sigma = max(0.5, spec.smoothness_km / spec.cell_km)
     noise = gaussian_filter(rng.standard_normal((rows, cols)), sigma=sigma, mode="reflect")

@@ -122,15 +122,27 @@ def from_networkx(g: nx.Graph, kinds: dict[str, KindProps], source: str) -> Terr
         except (TypeError, ValueError):
             problems.append(f"edge ({nodes[u]}, {nodes[v]}): length_km must be a number")
             continue
-        eu.append(min(u, v)); ev.append(max(u, v)); length.append(lk)
+        eu.append(min(u, v))
+        ev.append(max(u, v))
+        length.append(lk)
         road.append(_truthy(a.get("road", False)))
     if problems:
         raise TerrainError(source, problems)
     t = Terrain(
-        x=x, y=y, kind=kind, kind_names=kind_names, cover=cover, speed_factor=speed, side=side,
-        sector=sector, sector_names=tuple(sectors), feature=feature,
-        edge_u=np.array(eu, dtype=np.int32), edge_v=np.array(ev, dtype=np.int32),
-        edge_length_km=np.array(length, dtype=float), edge_road=np.array(road, dtype=bool),
+        x=x,
+        y=y,
+        kind=kind,
+        kind_names=kind_names,
+        cover=cover,
+        speed_factor=speed,
+        side=side,
+        sector=sector,
+        sector_names=tuple(sectors),
+        feature=feature,
+        edge_u=np.array(eu, dtype=np.int32),
+        edge_v=np.array(ev, dtype=np.int32),
+        edge_length_km=np.array(length, dtype=float),
+        edge_road=np.array(road, dtype=bool),
         name=source,
     )
     validate(t, source)

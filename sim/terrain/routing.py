@@ -12,9 +12,8 @@ cache.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -32,8 +31,9 @@ _PATH_CACHE = 16384
 class Router:
     """Shortest paths on one terrain for several movement modes."""
 
-    def __init__(self, terrain: Terrain, modes: dict[str, ModeSpec],
-                 barrier_delay_min: dict[int, float] | None = None) -> None:
+    def __init__(
+        self, terrain: Terrain, modes: dict[str, ModeSpec], barrier_delay_min: dict[int, float] | None = None
+    ) -> None:
         self.terrain = terrain
         self.modes = modes
         self.barrier_delay_min = dict(barrier_delay_min or {})
@@ -45,8 +45,9 @@ class Router:
         self._adjacency: dict[int, list[tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]]] = {}
         self._steps: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         n = terrain.n_nodes  # edge lookup: key u * n + v (both directions), sorted, -> edge index
-        keys = np.concatenate([terrain.edge_u.astype(np.int64) * n + terrain.edge_v,
-                               terrain.edge_v.astype(np.int64) * n + terrain.edge_u])
+        keys = np.concatenate(
+            [terrain.edge_u.astype(np.int64) * n + terrain.edge_v, terrain.edge_v.astype(np.int64) * n + terrain.edge_u]
+        )
         self._key_order = np.argsort(keys, kind="stable")
         self._keys = keys[self._key_order]
         self._home_edges = (terrain.side[terrain.edge_u] == HOME) & (terrain.side[terrain.edge_v] == HOME)
@@ -63,8 +64,9 @@ class Router:
             self._edge_min[mode] = minutes
         return self._edge_min[mode]
 
-    def matrix(self, mode: str, home_only: bool = False, node_penalty: np.ndarray | None = None,
-               penalty_key: str = "") -> csr_matrix:
+    def matrix(
+        self, mode: str, home_only: bool = False, node_penalty: np.ndarray | None = None, penalty_key: str = ""
+    ) -> csr_matrix:
         """Symmetric CSR cost matrix; cost = minutes * (1 + mean node penalty of the two ends).
         Searches treat it as directed (it holds both directions), which spares scipy a CSC copy
         per search."""
@@ -79,12 +81,12 @@ class Router:
                 keep &= self._home_edges
             u, v, w = t.edge_u[keep], t.edge_v[keep], w[keep]
             n = t.n_nodes
-            self._csr[key] = csr_matrix((np.concatenate([w, w]), (np.concatenate([u, v]), np.concatenate([v, u]))),
-                                        shape=(n, n))
+            self._csr[key] = csr_matrix(
+                (np.concatenate([w, w]), (np.concatenate([u, v]), np.concatenate([v, u]))), shape=(n, n)
+            )
         return self._csr[key]
 
-    def _field(self, root: int, mode: str, home_only: bool, node_penalty, penalty_key: str,
-               limit: float) -> "_Field":
+    def _field(self, root: int, mode: str, home_only: bool, node_penalty, penalty_key: str, limit: float) -> _Field:
         """Least-cost minutes to `root` from every node whose cost is at most `limit` (inf
         beyond), cached; a cached field with a smaller limit is searched again, wider."""
         key = (root, mode, home_only, penalty_key)
@@ -112,8 +114,15 @@ class Router:
         """Travel time from `source` to every node (inf where unreachable)."""
         return self.minutes_within(source, mode, home_only)
 
-    def path(self, origin: int, dest: int, mode: str, home_only: bool = False,
-             node_penalty: np.ndarray | None = None, penalty_key: str = "") -> np.ndarray | None:
+    def path(
+        self,
+        origin: int,
+        dest: int,
+        mode: str,
+        home_only: bool = False,
+        node_penalty: np.ndarray | None = None,
+        penalty_key: str = "",
+    ) -> np.ndarray | None:
         """Least-cost node sequence origin..dest, or None if dest is unreachable.
 
         Where several paths cost the same, each step goes to the neighbour on a least-cost path
@@ -132,8 +141,9 @@ class Router:
             self._paths.popitem(last=False)
         return path
 
-    def _find_path(self, origin: int, dest: int, mode: str, home_only: bool, node_penalty,
-                   penalty_key: str) -> np.ndarray | None:
+    def _find_path(
+        self, origin: int, dest: int, mode: str, home_only: bool, node_penalty, penalty_key: str
+    ) -> np.ndarray | None:
         t = self.terrain
         km = float(np.hypot(t.x[origin] - t.x[dest], t.y[origin] - t.y[dest]))
         limit = 2.0 * km / self._top_kmh(mode) * 60.0 + 30.0
@@ -215,8 +225,9 @@ class _Field:
     of its neighbours on a least-cost path to the root, the one nearest the root in a straight
     line (then the lowest-numbered)."""
 
-    def __init__(self, root: int, dist: np.ndarray, limit: float, graph: csr_matrix,
-                 xy: tuple[np.ndarray, np.ndarray]) -> None:
+    def __init__(
+        self, root: int, dist: np.ndarray, limit: float, graph: csr_matrix, xy: tuple[np.ndarray, np.ndarray]
+    ) -> None:
         self.root, self.dist, self.limit, self._graph, self._xy = root, dist, limit, graph, xy
         self._next: np.ndarray | None = None
 

@@ -27,9 +27,7 @@ def validate(t: Terrain, source: str) -> None:
         raise TerrainError(source, ["the terrain has no nodes"])
     bad_len = np.flatnonzero(~(t.edge_length_km > 0))
     for e in bad_len[:5]:
-        problems.append(
-            f"edge ({t.edge_u[e]}, {t.edge_v[e]}): length_km must be > 0, got {t.edge_length_km[e]}"
-        )
+        problems.append(f"edge ({t.edge_u[e]}, {t.edge_v[e]}): length_km must be > 0, got {t.edge_length_km[e]}")
     if bad_len.size > 5:
         problems.append(f"... and {bad_len.size - 5} more edges with non-positive length_km")
     bad_cover = np.flatnonzero((t.cover < 0) | (t.cover > 1))

@@ -8,10 +8,13 @@ from sim.policies.patrol.random_beat import RandomBeat
 from sim.policies.patrol.random_walk import RandomWalk
 from sim.registry import Registry
 
-PATROL_POLICIES: Registry[type[PatrolPolicy]] = Registry("patrol policy", [
-    RandomBeat,
-    FixedRoute,
-    RandomWalk,
-])
+PATROL_POLICIES: Registry[type[PatrolPolicy]] = Registry(
+    "patrol policy",
+    [
+        RandomBeat,
+        FixedRoute,
+        RandomWalk,
+    ],
+)
 
 __all__ = ["PATROL_POLICIES", "PatrolPolicy"]

@@ -23,7 +23,7 @@ class PatrolPolicy:
     name = ""
     Params: type = NoParams
 
-    def __init__(self, unit: "PatrolUnit", params) -> None:
+    def __init__(self, unit: PatrolUnit, params) -> None:
         self.unit = unit
         self.params = params
 

@@ -16,15 +16,16 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class FixedRouteParams:
-    route: list[int] = param(factory=list, ref="node", min_items=2, unit="node ids", doc="Waypoints, visited in "
-                             "order, forever.")
+    route: list[int] = param(
+        factory=list, ref="node", min_items=2, unit="node ids", doc="Waypoints, visited in order, forever."
+    )
 
 
 class FixedRoute(PatrolPolicy):
     name = "fixed_route"
     Params = FixedRouteParams
 
-    def __init__(self, unit: "PatrolUnit", params: FixedRouteParams) -> None:
+    def __init__(self, unit: PatrolUnit, params: FixedRouteParams) -> None:
         super().__init__(unit, params)
         self.waypoints = [int(v) for v in params.route]
         self.next_index = 0

@@ -17,14 +17,19 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RandomBeatParams:
-    beat_points: int = param(64, ge=2, unit="cells", doc="How many cells of the beat the unit drives between. "
-                             "They are spread over the beat by farthest-point sampling, starting from the cell "
-                             "nearest its centre. Non-foot units use the beat's road cells if it has ≥ 2. A beat "
-                             "with at most this many cells uses all of them. The points do not depend on the "
-                             "seed, and units that share a beat share its points. A fixed set of points keeps "
-                             "each leg's cost to its path length (routes come from cached trees), whatever the "
-                             "cell size.", source="**modelling guess**: the waypoint density does not depend on "
-                             "the cell size.")
+    beat_points: int = param(
+        64,
+        ge=2,
+        unit="cells",
+        doc="How many cells of the beat the unit drives between. "
+        "They are spread over the beat by farthest-point sampling, starting from the cell "
+        "nearest its centre. Non-foot units use the beat's road cells if it has ≥ 2. A beat "
+        "with at most this many cells uses all of them. The points do not depend on the "
+        "seed, and units that share a beat share its points. A fixed set of points keeps "
+        "each leg's cost to its path length (routes come from cached trees), whatever the "
+        "cell size.",
+        source="**modelling guess**: the waypoint density does not depend on the cell size.",
+    )
 
 
 class RandomBeat(PatrolPolicy):
@@ -35,7 +40,7 @@ class RandomBeat(PatrolPolicy):
     name = "random_beat"
     Params = RandomBeatParams
 
-    def __init__(self, unit: "PatrolUnit", params: RandomBeatParams) -> None:
+    def __init__(self, unit: PatrolUnit, params: RandomBeatParams) -> None:
         super().__init__(unit, params)
         p, world = unit.params, unit.model.world
         roads = p.spec.mode != "foot"

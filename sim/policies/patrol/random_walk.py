@@ -17,16 +17,21 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RandomWalkParams:
-    steps_per_leg: int = param(20, ge=1, le=10_000, unit="steps", doc="Steps planned at a time (a leg); the walk "
-                               "itself does not depend on it, only how often it is re-planned.",
-                               source="**modelling guess**")
+    steps_per_leg: int = param(
+        20,
+        ge=1,
+        le=10_000,
+        unit="steps",
+        doc="Steps planned at a time (a leg); the walk itself does not depend on it, only how often it is re-planned.",
+        source="**modelling guess**",
+    )
 
 
 class RandomWalk(PatrolPolicy):
     name = "random_walk"
     Params = RandomWalkParams
 
-    def __init__(self, unit: "PatrolUnit", params: RandomWalkParams) -> None:
+    def __init__(self, unit: PatrolUnit, params: RandomWalkParams) -> None:
         super().__init__(unit, params)
         self.ptr, self.neighbours = unit.model.world.router.adjacency_within(unit.params.beat)
 

@@ -8,10 +8,13 @@ from sim.policies.reaction.run import Run
 from sim.policies.reaction.turn_back import TurnBack
 from sim.registry import Registry
 
-REACTIONS: Registry[type[Reaction]] = Registry("reaction", [
-    Run,
-    Hide,
-    TurnBack,
-])
+REACTIONS: Registry[type[Reaction]] = Registry(
+    "reaction",
+    [
+        Run,
+        Hide,
+        TurnBack,
+    ],
+)
 
 __all__ = ["REACTIONS", "Reaction"]

@@ -23,5 +23,5 @@ class Reaction:
     def __init__(self, params) -> None:
         self.params = params
 
-    def react(self, attempt: "Attempt") -> None:
+    def react(self, attempt: Attempt) -> None:
         raise NotImplementedError

@@ -14,13 +14,19 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class HideParams:
-    hide_min: float = param(60.0, ge=0, le=1e5, unit="min", doc="Pause in the cell where the group noticed it "
-                            "was seen.", source="**modelling guess**")
+    hide_min: float = param(
+        60.0,
+        ge=0,
+        le=1e5,
+        unit="min",
+        doc="Pause in the cell where the group noticed it was seen.",
+        source="**modelling guess**",
+    )
 
 
 class Hide(Reaction):
     name = "hide"
     Params = HideParams
 
-    def react(self, attempt: "Attempt") -> None:
+    def react(self, attempt: Attempt) -> None:
         attempt.replan(attempt.heading_to, pause_min=self.params.hide_min)

@@ -14,14 +14,15 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RunParams:
-    speedup: float = param(1.3, ge=1, le=10, unit="×", doc="Speed multiplier for the rest of the trip.",
-                           source="**modelling guess**")
+    speedup: float = param(
+        1.3, ge=1, le=10, unit="×", doc="Speed multiplier for the rest of the trip.", source="**modelling guess**"
+    )
 
 
 class Run(Reaction):
     name = "run"
     Params = RunParams
 
-    def react(self, attempt: "Attempt") -> None:
+    def react(self, attempt: Attempt) -> None:
         attempt.speed = max(attempt.speed, self.params.speedup)
         attempt.replan(attempt.heading_to)

@@ -13,5 +13,5 @@ if TYPE_CHECKING:
 class TurnBack(Reaction):
     name = "turn_back"
 
-    def react(self, attempt: "Attempt") -> None:
+    def react(self, attempt: Attempt) -> None:
         attempt.replan(attempt.origin)

@@ -7,9 +7,12 @@ from sim.policies.routing.fastest import Fastest
 from sim.policies.routing.least_risk import LeastKnownRisk
 from sim.registry import Registry
 
-ROUTING_POLICIES: Registry[type[RoutingPolicy]] = Registry("routing policy", [
-    Fastest,
-    LeastKnownRisk,
-])
+ROUTING_POLICIES: Registry[type[RoutingPolicy]] = Registry(
+    "routing policy",
+    [
+        Fastest,
+        LeastKnownRisk,
+    ],
+)
 
 __all__ = ["ROUTING_POLICIES", "RoutingPolicy"]

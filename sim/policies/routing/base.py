@@ -25,5 +25,5 @@ class RoutingPolicy:
     def __init__(self, params) -> None:
         self.params = params
 
-    def route(self, attempt: "Attempt", origin: int, dest: int) -> np.ndarray | None:
+    def route(self, attempt: Attempt, origin: int, dest: int) -> np.ndarray | None:
         raise NotImplementedError

@@ -15,5 +15,5 @@ if TYPE_CHECKING:
 class Fastest(RoutingPolicy):
     name = "fastest"
 
-    def route(self, attempt: "Attempt", origin: int, dest: int) -> np.ndarray | None:
+    def route(self, attempt: Attempt, origin: int, dest: int) -> np.ndarray | None:
         return attempt.model.world.router.path(origin, dest, attempt.mode)

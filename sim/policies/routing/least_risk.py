@@ -17,16 +17,22 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class LeastRiskParams:
-    risk_aversion: float = param(3.0, ge=0, le=1e6, doc="Weight of known tower exposure per hour against travel "
-                                 "time.", source="**modelling guess**")
+    risk_aversion: float = param(
+        3.0,
+        ge=0,
+        le=1e6,
+        doc="Weight of known tower exposure per hour against travel time.",
+        source="**modelling guess**",
+    )
 
 
 class LeastKnownRisk(RoutingPolicy):
     name = "least_risk"
     Params = LeastRiskParams
 
-    def route(self, attempt: "Attempt", origin: int, dest: int) -> np.ndarray | None:
+    def route(self, attempt: Attempt, origin: int, dest: int) -> np.ndarray | None:
         world = attempt.model.world
         aversion = self.params.risk_aversion
-        return world.router.path(origin, dest, attempt.mode, node_penalty=aversion * world.known_risk,
-                                 penalty_key=f"known_risk*{aversion}")
+        return world.router.path(
+            origin, dest, attempt.mode, node_penalty=aversion * world.known_risk, penalty_key=f"known_risk*{aversion}"
+        )

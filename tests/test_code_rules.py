@@ -1,0 +1,41 @@
+"""The code's own rules, checked like behaviour: the import layers of pyproject.toml
+([tool.importlinter]: the engine imports no entry point nor analysis/, analysis/ never imports
+the model, the world build imports no agent), ruff's lint rules and its formatting."""
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+ENTRY_POINTS = {"sim.run", "sim.design", "sim.drill", "sim.api", "sim.migrate"}
+
+
+def run(tool: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / tool), *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_import_rules_hold():
+    proc = run("lint-imports")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+
+
+def test_every_module_of_sim_is_either_engine_or_entry_point():
+    """A new module of sim/ must be placed in a layer, or the import rules would not see it."""
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    engine = set(contracts[0]["source_modules"])
+    assert set(contracts[0]["forbidden_modules"]) - {"analysis"} == ENTRY_POINTS
+    found = {
+        f"sim.{p.stem if p.is_file() else p.name}"
+        for p in (ROOT / "sim").iterdir()
+        if (p.suffix == ".py" and p.stem != "__init__") or (p.is_dir() and (p / "__init__.py").exists())
+    }
+    assert found == engine | ENTRY_POINTS, f"not placed: {found - engine - ENTRY_POINTS}"
+
+
+def test_ruff_lint_and_format():
+    lint = run("ruff", "check", ".")
+    assert lint.returncode == 0, lint.stdout[-3000:]
+    fmt = run("ruff", "format", "--check", ".")
+    assert fmt.returncode == 0, fmt.stdout[-3000:]
