@@ -34,6 +34,7 @@ from sim.config import (
     scenario_origin,
 )
 from sim.runner import RunDirConflict
+from sim.scenario import RunKeys
 from sim.terrain import TerrainError
 from sim.validation import ScenarioError
 from sim.world import World, build_world
@@ -204,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
         code = check_sweep([a for a in args if not a.startswith("-")])
         if code:
             return code
-    sys.argv = [sys.argv[0], *args]
+    excluded = ",".join(RunKeys.NOT_IN_FOLDER_NAME)
+    sys.argv = [sys.argv[0], *args, f"hydra.job.config.override_dirname.exclude_keys=[{excluded}]"]
     _sweep_job()
     return 0
 

@@ -11,6 +11,7 @@ Every object here is frozen: a parsed scenario never changes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from sim.params import Chosen, param
 from sim.policies.patrol.random_beat import RandomBeatParams
@@ -966,6 +967,10 @@ class ScenarioSpec:
 class RunKeys:
     """The run keys (root of conf/config.yaml): how a scenario is run, not what it is. The only
     list of them: sim/config.py and sim/run.py read it from here."""
+
+    # keys that change how a run is carried out or shown, not its results: left out of a sweep
+    # point's folder name, so the same sweep with other workers resumes in the same folders
+    NOT_IN_FOLDER_NAME: ClassVar[tuple[str, ...]] = ("workers", "chunk_size", "events", "map", "quiet", "sweep_name")
 
     seed: int = param(
         1,
