@@ -25,7 +25,7 @@ from omegaconf import DictConfig, ListConfig, OmegaConf
 
 from sim.params import Problems, check_tree, parse
 from sim.plugins import PLUGINS
-from sim.scenario import RunKeys, ScenarioSpec
+from sim.scenario import RunKeys, ScenarioSpec, safe_name
 from sim.validation import ScenarioError, parse_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,6 +91,12 @@ def compose(overrides: Sequence[str] = ()) -> Composed:
     ]
     file = next((o.split("=", 1)[1] for o in own if o.startswith("scenario_file=")), None)
     choice = next((o.split("=", 1)[1] for o in own if o.lstrip("+").startswith("scenario=")), "demo")
+    if file is None and not safe_name(choice):
+        names = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml")))
+        raise ConfigError(
+            f"command-line override 'scenario={choice}': a scenario is a name in scenarios/; "
+            f"allowed: {names}; a file elsewhere is loaded with scenario_file=PATH"
+        )
     with tempfile.TemporaryDirectory(prefix="border-sim-scenario-") as tmp:
         if file is not None:
             own = [o for o in own if not o.startswith(("scenario_file=", "scenario="))]
@@ -141,6 +147,18 @@ def from_config(cfg: DictConfig, origin: str, overrides: Sequence[str] = ()) -> 
         raise ConfigError("; ".join(_attribute_run(p, overrides) for p in problems))
     scenario = parse_scenario(raw.get("scenario"), origin, overrides)
     return Composed(scenario, run, origin, raw, tuple(overrides))
+
+
+def check_output_dir(key: str, value: str) -> Path:
+    """An output folder given on the command line (hydra.run.dir, hydra.sweep.dir): an absolute
+    path is taken as given, on purpose; a relative one must stay inside the current folder."""
+    path = Path(value)
+    if not path.is_absolute() and not (Path.cwd() / path).resolve().is_relative_to(Path.cwd().resolve()):
+        raise ConfigError(
+            f"command-line override '{key}={value}': a relative output folder must stay inside the "
+            f"current folder ({Path.cwd()}); allowed: a path below it, or an absolute path"
+        )
+    return path
 
 
 def _attribute_run(problem: str, overrides: Sequence[str]) -> str:
@@ -200,7 +218,9 @@ def explain(exc: Exception, overrides: Sequence[str], file: str | None = None) -
         return f"{where}: bad value for '{full_key}': {first}"
     if "Could not find" in text:
         options = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
-        wanted = re.search(r"Could not find '([^']+)'", text)
+        wanted = re.search(r"Could not find '(?:scenario/)?([^']+)'", text)
         name = wanted.group(1) if wanted else "?"
+        chosen = next((o for o in overrides if o.lstrip("+").startswith("scenario=")), None)
+        where = f"command-line override '{chosen}'" if chosen else where
         return f"{where}: no scenario file for '{name}'; allowed: {', '.join(options)} (files in scenarios/)"
     return f"{where}: {text.strip()}"

@@ -26,6 +26,7 @@ from tqdm import tqdm
 
 from sim.config import ROOT, SCENARIO_DIR, ConfigError, compose
 from sim.runner import Experiment, RunDirConflict, process_pool, run_experiment, write_text_atomic
+from sim.scenario import safe_name
 from sim.terrain import TerrainError
 from sim.validation import ScenarioError
 
@@ -128,6 +129,10 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError(
                 f"{', '.join(flagged)}: set these with --replications, --seed, --workers (a design's "
                 f"options), not as overrides"
+            )
+        if not safe_name(args.name):
+            raise ValueError(
+                f"--name {args.name!r} names a folder under outputs/sweeps/; allowed: letters, digits, _, - and ."
             )
         params = [Param.parse(p) for p in args.param]
         x = sample(args.design, params, args.n, args.seed)

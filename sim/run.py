@@ -28,6 +28,7 @@ from sim.config import (
     SCENARIO_DIR,
     Composed,
     ConfigError,
+    check_output_dir,
     compose,
     from_config,
     register_schema,
@@ -138,9 +139,10 @@ def single_run(args: list[str]) -> int:
     """Compose once, check, build the world once, then (and only then) make the run directory."""
     run_dir = next((a.split("=", 1)[1] for a in args if a.startswith("hydra.run.dir=")), None)
     try:
+        target = check_output_dir("hydra.run.dir", run_dir) if run_dir else None
         composed = compose(args)
         world = build_world(composed.scenario, composed.origin, base_dir=str(SCENARIO_DIR))
-        out_dir = Path(run_dir) if run_dir else api.new_run_dir(composed.scenario.name)
+        out_dir = target if target is not None else api.new_run_dir(composed.scenario.name)
         run_one(composed, world, out_dir, api.swept(composed))
     except BAD_INPUT as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -202,6 +204,13 @@ def main(argv: list[str] | None = None) -> int:
     if not any(a.split("=", 1)[0] in HYDRA_FLAGS for a in args):
         return single_run(args)
     if any(a in ("-m", "--multirun") for a in args):
+        sweep_dir = next((a.split("=", 1)[1] for a in args if a.startswith("hydra.sweep.dir=")), None)
+        try:
+            if sweep_dir is not None:
+                check_output_dir("hydra.sweep.dir", sweep_dir)
+        except ConfigError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         code = check_sweep([a for a in args if not a.startswith("-")])
         if code:
             return code

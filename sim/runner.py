@@ -90,17 +90,32 @@ def run_replication(world: World, seed: int, replication: int = 0) -> Replicatio
 
 
 def _write_atomic(path: Path, write: Callable[[str], None]) -> None:
-    """Write to a hidden temporary file in the same folder, then rename: never a partial file."""
+    """Write to a hidden temporary file in the same folder, then rename: never a partial file.
+    The file gets the permissions of any file the user creates (rw for the owner and, under the
+    usual umask, readable by the group), not the temporary file's private 0600."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    """The process's file-creation mask, read without changing it (Linux: /proc/self/status;
+    elsewhere the usual 022)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    return 0o022
 
 
 def write_parquet_atomic(table: pa.Table, path: Path) -> None:

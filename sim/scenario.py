@@ -22,6 +22,14 @@ MODELLING_GUESS = "**modelling guess**"
 JURISDICTION_HINT = "sector names, `home`, `all`, `towns:<km>`, `ports:<km>`"
 
 
+MAX_REPLICATIONS = 100_000  # in one run: the run plans and lists every replication up front
+
+
+def safe_name(name: str) -> bool:
+    """A name that can stand as one file or folder name: letters, digits, _, - and ., not . or .."""
+    return bool(name) and all(c.isalnum() or c in "_-." for c in name) and name not in (".", "..")
+
+
 @dataclass(frozen=True)
 class KindSpec:
     share: float = param(
@@ -959,8 +967,9 @@ class ScenarioSpec:
     )
 
     def check(self) -> list[str]:
-        import_safe = all(c.isalnum() or c in "_-." for c in self.name) and self.name not in ("", ".", "..")
-        return [] if import_safe else [f"name: {self.name!r} names files: use letters, digits, _, - and . only"]
+        return (
+            [] if safe_name(self.name) else [f"name: {self.name!r} names files; allowed: letters, digits, _, - and ."]
+        )
 
 
 @dataclass(frozen=True)
@@ -980,7 +989,7 @@ class RunKeys:
     replications: int = param(
         1,
         ge=1,
-        le=100_000,
+        hint="1..100,000",
         doc="Number of replications (at most 100,000 per run: split "
         "larger studies over several seeds); the summary gives the mean and min..max.",
     )
@@ -1012,5 +1021,13 @@ class RunKeys:
     )
 
     def check(self) -> list[str]:
-        ok = all(c.isalnum() or c in "_-." for c in self.sweep_name) and self.sweep_name not in ("", ".", "..")
-        return [] if ok else [f"sweep_name: {self.sweep_name!r} names a folder: use letters, digits, _, - and . only"]
+        out = []
+        if not safe_name(self.sweep_name):
+            out.append(f"sweep_name: {self.sweep_name!r} names a folder; allowed: letters, digits, _, - and .")
+        if self.replications > MAX_REPLICATIONS:
+            out.append(
+                f"replications: got {self.replications}; allowed: at most {MAX_REPLICATIONS:,} in one run; "
+                f"split the study into runs of up to {MAX_REPLICATIONS:,} with seed={self.seed}, "
+                f"seed={self.seed + MAX_REPLICATIONS}, ... (seeds stay distinct and paired)"
+            )
+        return out

@@ -311,3 +311,56 @@ def test_the_offline_file_list_covers_what_solaras_page_asks_for():
     wanted = set(re.findall(r"\{\{cdn\}\}/((?:@[\w.-]+/)?[\w.-]+@[\w.-]+)/", template.read_text()))
     wanted = {w for w in wanted if "vuetify3" not in w}  # the Vue 3 front end (ipyvue >= 2) is not used
     assert wanted and wanted <= set(PACKAGES)
+
+
+@pytest.mark.parametrize(
+    "type_,field,typed",
+    [
+        ("weather", "factor", "nan"),
+        ("weather", "factor", "abc"),
+        ("weather", "duration_hours", "1e9"),
+        ("surge", "factor", "1e6"),
+        ("decoy", "count", "100000"),
+        ("decoy", "count", "2.5"),
+        ("tip", "node", "-7"),
+    ],
+)
+def test_a_trainers_typo_is_refused_in_the_form_and_fires_nothing(tmp_path, type_, field, typed):
+    """A value out of its declared range or of the wrong type: refused with the key and what is
+    allowed; no default fired, no exception, the drill goes on."""
+    s = new_session(tmp_path)
+    while not s.active_groups():  # a tip needs a group on the move
+        s.step()
+    values = {**default_form(s, type_), field: typed}
+    with pytest.raises(ValueError) as err:
+        s.inject(type_, **form_values(type_, values))
+    assert f".{field}" in str(err.value) and ("allowed" in str(err.value) or "expected" in str(err.value))
+    assert s.model.injects == {} and not (saved_events(s).kind == "inject").any()
+    before = s.now
+    s.step()
+    assert s.now == before + s.world.scenario.tick_min
+
+
+def test_the_inject_panel_refuses_a_typo_without_an_exception(tmp_path):
+    s = new_session(tmp_path)
+    _, rc = solara.render(InjectPanel(s, s.view()), handle_error=False)
+    rc.find(v.Select, label="type").widget.v_model = "weather"
+    rc.find(v.TextField, label="factor (×)").widget.v_model = "nan"
+    rc.find(v.Btn, children=["Inject now"]).widget.click()
+    text = rc.find(v.Html, class_="drill-inject-message").widget.children[0]
+    assert text.startswith("refused") and "factor: got nan; allowed: a finite number" in text
+    assert s.model.injects == {}
+    rc.close()
+
+
+def test_pause_stops_the_clock_within_one_tick(tmp_path):
+    s = new_session(tmp_path)
+    s.speed = 20.0
+    s.play()
+    time.sleep(0.5)
+    clicked_at = s.now
+    s.pause()
+    assert not s.playing and s.now <= clicked_at + s.world.scenario.tick_min
+    stopped = s.now
+    time.sleep(0.3)
+    assert s.now == stopped

@@ -47,3 +47,30 @@ def test_bad_override_fails_with_one_clear_message(tmp_path):
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "scenarios/demo.yaml" in proc.stderr and "random_beat" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_result_files_are_readable_like_any_file_the_user_makes(tmp_path):
+    import os
+    import stat
+
+    out = tmp_path / "run"
+    proc = run_cli(f"hydra.run.dir={out}", "scenario.horizon_days=0.2", "map=false", "quiet=true")
+    assert proc.returncode == 0, proc.stderr
+    umask = os.umask(0o022)
+    os.umask(umask)
+    for f in (out / "summary.parquet", out / "manifest.json", out / "config.yaml"):
+        mode = stat.S_IMODE(f.stat().st_mode)
+        assert mode == 0o666 & ~umask, f"{f.name}: {oct(mode)}"
+
+
+def test_two_runs_started_in_the_same_second_get_their_own_directories(tmp_path):
+    from sim.api import new_run_dir
+
+    dirs = {new_run_dir("demo", tmp_path) for _ in range(5)}
+    assert len(dirs) == 5 and all(d.is_dir() and not any(d.iterdir()) for d in dirs)
+
+
+def test_bad_input_leaves_no_run_directory(tmp_path):
+    proc = run_cli(f"hydra.run.dir={tmp_path / 'run'}", "scenario.sensors.towers.detect_rate_per_hour=nan")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert not (tmp_path / "run").exists() and not list(tmp_path.iterdir())

@@ -159,7 +159,7 @@ def test_unknown_kind_lists_allowed_kinds(tmp_path):
 def test_non_positive_length(tmp_path):
     g = corridor_graph()
     g.edges[2, 3]["length_km"] = 0.0
-    assert "edge (2, 3): length_km must be > 0" in _load(g, tmp_path)
+    assert "edge (2, 3): length_km must be a finite number > 0, got 0.0" in _load(g, tmp_path)
 
 
 def test_no_border_edge(tmp_path):

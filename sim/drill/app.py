@@ -90,8 +90,10 @@ def InjectPanel(session: DrillSession, view: View) -> None:
         try:
             name = session.inject(type_, **form_values(type_, filled))
             set_message(f"injected {name} at {clock(session.now)}")
-        except (ValueError, TypeError) as exc:
+        except ValueError as exc:
             set_message(f"refused: {exc}")
+        except Exception as exc:  # noqa: BLE001  (nothing a trainer types may end the exercise)
+            set_message(f"refused: the inject could not be made ({type(exc).__name__}: {exc}); nothing was fired")
 
     with solara.Card("Inject", classes=["drill-injects"]):
         solara.Select(

@@ -25,12 +25,17 @@ def validate(t: Terrain, source: str) -> None:
     n = t.n_nodes
     if n == 0:
         raise TerrainError(source, ["the terrain has no nodes"])
-    bad_len = np.flatnonzero(~(t.edge_length_km > 0))
+    bad_xy = np.flatnonzero(~(np.isfinite(t.x) & np.isfinite(t.y)))
+    for i in bad_xy[:5]:
+        problems.append(f"node {i}: x and y must be finite numbers (km), got x={t.x[i]}, y={t.y[i]}")
+    bad_len = np.flatnonzero(~((t.edge_length_km > 0) & np.isfinite(t.edge_length_km)))
     for e in bad_len[:5]:
-        problems.append(f"edge ({t.edge_u[e]}, {t.edge_v[e]}): length_km must be > 0, got {t.edge_length_km[e]}")
+        problems.append(
+            f"edge ({t.edge_u[e]}, {t.edge_v[e]}): length_km must be a finite number > 0, got {t.edge_length_km[e]}"
+        )
     if bad_len.size > 5:
         problems.append(f"... and {bad_len.size - 5} more edges with non-positive length_km")
-    bad_cover = np.flatnonzero((t.cover < 0) | (t.cover > 1))
+    bad_cover = np.flatnonzero(~((t.cover >= 0) & (t.cover <= 1)))
     for i in bad_cover[:5]:
         problems.append(f"node {i}: cover must be in [0, 1], got {t.cover[i]}")
     if t.border_edges.size == 0:

@@ -1,0 +1,163 @@
+"""Every class of bad input, as a user meets it: the command, the files it names, and what must
+happen (one message, exit code 2, no traceback, nothing written). docs/make_bad_input.py runs them
+to write docs/bad-input.md; tests/test_bad_input_doc.py runs them again and checks that each
+message is still the one the page shows."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Case:
+    what: str  # the class of bad input
+    args: tuple[str, ...]  # the command line ({tmp} stands for a scratch folder)
+    files: dict[str, str] = field(default_factory=dict)  # files written to {tmp} first
+    command: str = "sim.run"  # sim.run | sim.design
+
+    def shown_args(self) -> str:
+        return " ".join(self.args).replace("{tmp}/", "")
+
+
+NODES_CSV = (
+    "id,x,y,kind,side,sector,feature\n0,0.5,-2.5,open,foreign,S1,staging\n1,nan,0.5,open,home,S1,\n"
+    "2,0.5,1.5,urban,home,S1,town\n"
+)
+EDGES_CSV = "u,v\n0,1\n1,2\n"
+
+CASES = [
+    Case("unknown key on the command line", ("scenario.units.bp_foot.speed=3",)),
+    Case(
+        "unknown key in a scenario file",
+        ("scenario_file={tmp}/bad.yaml",),
+        {"bad.yaml": "name: bad\nterrain:\n  lenght_km: 30\n"},
+    ),
+    Case("wrong type", ("scenario.horizon_days=soon",)),
+    Case(
+        "YAML syntax error",
+        ("scenario_file={tmp}/bad.yaml",),
+        {"bad.yaml": "name: bad\nhorizon_days: 2\nhorizon_days: 3\n"},
+    ),
+    Case("unknown scenario", ("scenario=does_not_exist",)),
+    Case("a scenario outside scenarios/ by name", ("scenario=../../etc/x",)),
+    Case("a scenario file that does not exist", ("scenario_file={tmp}/missing.yaml",)),
+    Case("an empty scenario file", ("scenario_file={tmp}/empty.yaml",), {"empty.yaml": ""}),
+    Case("unknown plug-in name", ("scenario.units.bp_foot.policy=zigzag",)),
+    Case("a key the plug-in does not read", ("scenario.sensors.towers.detect_prob=0.9",)),
+    Case("unknown name of another part", ("scenario.sensors.towers.agency=cia",)),
+    Case("unknown sector", ("scenario.units.bp_foot.sectors=[S9]",)),
+    Case("node id outside the terrain", ("scenario.organisations.cartel.staging=[999999]",)),
+    Case("NaN", ("scenario.sensors.towers.detect_rate_per_hour=nan",)),
+    Case("infinity", ("scenario.organisations.cartel.attempts_per_day=inf",)),
+    Case(
+        "NaN in a scenario file",
+        ("scenario_file={tmp}/bad.yaml",),
+        {"bad.yaml": "defaults: [demo, _self_]\norganisations:\n  cartel: {attempts_per_day: .nan}\n"},
+    ),
+    Case("probability above 1", ("scenario.units.bp_vehicle.detect_prob=1.5",)),
+    Case("probability below 0", ("scenario.units.bp_vehicle.find_prob=-0.1",)),
+    Case("impossible cell size", ("scenario.terrain.cell_km=0",)),
+    Case("list of the wrong length", ("scenario.organisations.cartel.hourly_profile=[1,2]",)),
+    Case("no replications", ("replications=0",)),
+    Case("negative seed", ("seed=-1",)),
+    Case("negative chunk size", ("chunk_size=-1",)),
+    Case("too many replications for one run", ("replications=100001",)),
+    Case("unknown run key", ("foo=1",)),
+    Case(
+        "interpolation in a scenario file",
+        ("scenario_file={tmp}/bad.yaml",),
+        {"bad.yaml": "defaults: [demo, _self_]\nname: ${oc.env:HOME}\n"},
+    ),
+    Case("a scenario name that is a path", ("scenario.name=../../x",)),
+    Case("a sweep name that is a path", ("sweep_name=../../x",)),
+    Case("a relative run folder outside the current folder", ("hydra.run.dir=../../x",)),
+    Case("bad value in a sweep", ("--multirun", "sweep_name=t", "scenario.units.bp_vehicle.count=4,abc")),
+    Case(
+        "old-form scenario file",
+        ("scenario_file={tmp}/old.yaml",),
+        {"old.yaml": "defaults: [demo, _self_]\ncoordination:\n  policy: liaison\n  share_delay_min: 5\n"},
+    ),
+    Case(
+        "an inject that needs a window", ("scenario.injects.fog.type=weather", "scenario.injects.fog.duration_hours=0")
+    ),
+    Case("a task force without units", ("scenario.coordination.policy=task_force",)),
+    Case("port traffic without ports", ("scenario.organisations.cartel.port_share=0.5",)),
+    Case(
+        "more automatic ports than the terrain has",
+        ("scenario.ports.a.agency=border_patrol", "scenario.ports.b.agency=border_patrol"),
+    ),
+    Case(
+        "an origin that reaches no destination",
+        (
+            "scenario.organisations.cartel.cargo={people: {share: 1, mode: vehicle}, drugs: {share: 0}}",
+            "scenario.barriers.port_fence.to_km=1000",
+        ),
+    ),
+    Case(
+        "terrain file with a non-finite coordinate",
+        ("scenario.terrain.source=csv", "scenario.terrain.path={tmp}"),
+        {"nodes.csv": NODES_CSV, "edges.csv": EDGES_CSV},
+    ),
+    Case(
+        "terrain file that does not exist",
+        ("scenario.terrain.source=graphml", "scenario.terrain.path=no_such_map.graphml"),
+    ),
+    Case(
+        "a design's folder name that is a path",
+        ("--design", "lhs", "--n", "2", "--name", "../..", "--param", "scenario.units.bp_vehicle.count=4:8:int"),
+        command="sim.design",
+    ),
+    Case(
+        "run keys given to a design as overrides",
+        ("--design", "lhs", "--n", "2", "--param", "scenario.units.bp_vehicle.count=4:8:int", "replications=2"),
+        command="sim.design",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: int
+    stderr: str
+    wrote: list[str]  # files or folders the command left in {tmp} or outputs/ besides the inputs
+
+
+def run_case(case: Case, tmp: Path) -> Outcome:
+    """Run `case` in this process, from folder `tmp`, and report what it printed and left."""
+    import os
+
+    from sim import design, run
+
+    tmp.mkdir(parents=True, exist_ok=True)
+    for name, text in case.files.items():
+        (tmp / name).write_text(text)
+    args = [a.replace("{tmp}", str(tmp)) for a in case.args]
+    single_run = case.command == "sim.run" and "--multirun" not in args
+    if single_run and not any(a.startswith("hydra.run.dir") for a in args):
+        args.append(f"hydra.run.dir={tmp}/run")  # where a run would go, were it not refused
+    before = set(tmp.rglob("*"))
+    err = io.StringIO()
+    cwd = os.getcwd()
+    os.chdir(tmp)
+    try:
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            try:
+                code = (run.main if case.command == "sim.run" else design.main)(args)
+            except SystemExit as exc:
+                code = int(exc.code or 0)
+    finally:
+        os.chdir(cwd)
+    wrote = sorted(str(p.relative_to(tmp)) for p in set(tmp.rglob("*")) - before)
+    text = err.getvalue().replace(f"{tmp}/", "").replace(str(tmp), "{tmp}").replace(f"{ROOT}/", "")
+    return Outcome(code, text, wrote)
+
+
+def message(stderr: str) -> str:
+    """The message as the reference page shows it: the error lines, without the scratch folder."""
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    return "\n".join(lines)
