@@ -30,11 +30,16 @@ Definitions (all from the event log, `sim/recorder.py` documents the columns):
   from tip injects, e.g. a trainer's in a live drill),
   interdicted.<agency> (by the apprehending unit's agency or the port's), responses.<centre>,
   alerts_shared.<agency> / alerts_lost.<agency> (by the sending agency).
-- cost: capital_usd is the outlay of all assets; capital_share_usd is its part used up over the
-  horizon (capital x horizon / lifetime, straight-line); operating_usd = opex_usd_per_day x days
-  active (the horizon for sensors and barriers, time on duty for units); cost_usd =
-  capital_share_usd + operating_usd, per agency in cost_usd.<agency>;
-  cost_per_interdiction_usd = cost_usd / interdicted.
+- cost, defined once (`annualised_capital`, used by every figure and feature that costs
+  anything): capital_usd is the outlay of all assets; capital_share_usd is the capital's
+  equivalent annual cost times the horizon in years: capital x CRF(r, L) x horizon / 365 days,
+  with L the asset's lifetime_years and CRF(r, L) = r / (1 - (1 + r)^-L) the capital recovery
+  factor at the scenario's real discount rate r (costs.discount_rate; r = 0 gives straight-line
+  capital / L per year); an asset that outlives the horizon pays only its share, one that does
+  not is replaced at the same annual cost. operating_usd = opex_usd_per_day x days active (the
+  horizon for sensors, barriers and ports, time on duty for units); cost_usd = capital_share_usd
+  + operating_usd, per agency in cost_usd.<agency>; cost_per_interdiction_usd = cost_usd /
+  interdicted.
 - ports of entry (`port_metrics`; legitimate vehicles have attempt -1): port_vehicles = legitimate
   vehicles released (port_exit); port_wait_min / port_wait_p50_min / port_wait_p95_min = mean,
   median and 95th percentile of the legitimate vehicles' wait in the primary queue, from joining
@@ -108,6 +113,15 @@ def _busy_minutes(ev: pd.DataFrame, horizon: float) -> float:
 
 def _quantile(x: pd.Series, q: float) -> float:
     return float(np.percentile(x, q)) if len(x) else math.nan
+
+
+def annualised_capital(capital: np.ndarray, lifetime_years: np.ndarray, discount_rate: float) -> np.ndarray:
+    """Equivalent annual cost of capital outlays: capital x r / (1 - (1 + r)^-L), the capital
+    recovery factor at real discount rate r over a life of L years (r = 0: capital / L)."""
+    capital, life = np.asarray(capital, dtype=float), np.asarray(lifetime_years, dtype=float)
+    if discount_rate == 0:
+        return capital / life
+    return capital * discount_rate / (1.0 - (1.0 + discount_rate) ** -life)
 
 
 def port_metrics(ev: pd.DataFrame) -> dict[str, float]:
@@ -217,7 +231,9 @@ def summarize(events: pa.Table | pd.DataFrame) -> dict[str, float]:
     days_active = np.where(assets.unit >= 0, assets.unit.map(on_duty).fillna(0.0) / 1440.0, horizon / 1440.0)
     opex = assets.opex_usd_per_day.fillna(0.0).to_numpy() * days_active
     capital = assets.capital_usd.fillna(0.0).to_numpy()
-    share = capital * np.minimum(1.0, horizon / 1440.0 / 365.0 / assets.lifetime_years.to_numpy())
+    rate = get("run_start").discount_rate.iloc[0]
+    annual = annualised_capital(capital, assets.lifetime_years.to_numpy(), 0.0 if np.isnan(rate) else float(rate))
+    share = annual * horizon / 1440.0 / 365.0
 
     row: dict[str, float] = {
         "horizon_days": horizon / 1440.0,

@@ -165,7 +165,13 @@ class BorderModel(mesa.Model):
     # --- set-up and running --------------------------------------------------------------
     def _start(self) -> None:
         w, log = self.world, self.log
-        log.record(0.0, "run_start", duration_min=w.horizon_min, detail=w.scenario.name)
+        log.record(
+            0.0,
+            "run_start",
+            duration_min=w.horizon_min,
+            detail=w.scenario.name,
+            discount_rate=w.scenario.costs.discount_rate,
+        )
         for u in self.units:
             s = u.params.spec
             log.record(

@@ -5,7 +5,8 @@ which columns it fills. Integer ids use -1 for "none"; floats use NaN.
 
 | kind          | meaning                                   | columns used                                   |
 |---------------|-------------------------------------------|------------------------------------------------|
-| run_start     | replication begins                        | duration_min = horizon, detail = scenario name |
+| run_start     | replication begins                        | duration_min = horizon, detail = scenario name,|
+|               |                                           | discount_rate (costs.discount_rate)            |
 | asset         | an asset deployed at t=0                  | agency, unit or sensor, source = asset type,   |
 |               |                                           | node, capital_usd, opex_usd_per_day (units:    |
 |               |                                           | per day on duty), lifetime_years               |
@@ -111,7 +112,7 @@ EVENT_KINDS = (
 
 _KINDS = frozenset(EVENT_KINDS)
 INT_COLUMNS = ("attempt", "unit", "sensor", "alert", "incident", "node", "size")
-FLOAT_COLUMNS = ("quantity_kg", "duration_min", "capital_usd", "opex_usd_per_day", "lifetime_years")
+FLOAT_COLUMNS = ("quantity_kg", "duration_min", "capital_usd", "opex_usd_per_day", "lifetime_years", "discount_rate")
 STR_COLUMNS = ("agency", "source", "cargo", "detail", "unit_agency", "origin", "shared_from")
 BOOL_COLUMNS = ("second_centre", "relayed", "coarse")
 

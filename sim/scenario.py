@@ -399,7 +399,8 @@ class UnitGroupSpec:
         5.0,
         gt=0,
         unit="years",
-        doc="Amortisation life of `capital_usd`. The share in `cost_usd` is capital × min(1, horizon / lifetime).",
+        doc="Amortisation life of `capital_usd`: its equivalent annual cost is capital × CRF(discount rate, life) "
+        "(see `costs`), and `cost_usd` holds that times the horizon in years.",
         source=MODELLING_GUESS,
     )
     cost_per_officer_hour_usd: float = param(
@@ -898,6 +899,22 @@ class IntelSpec:
 
 
 @dataclass(frozen=True)
+class CostSpec:
+    discount_rate: float = param(
+        0.0,
+        ge=0,
+        le=0.5,
+        unit="1/year",
+        doc="Real discount rate of the capital recovery factor that turns each asset's capital into an "
+        "equivalent annual cost over its `lifetime_years` (sim/metrics.py `annualised_capital`). 0 = "
+        "straight-line capital / life.",
+        source="**modelling guess**: 0 keeps costs comparable with undiscounted budget figures; no rate is in "
+        "REFERENCE-FIGURES. US federal cost-effectiveness studies use OMB Circular A-94's real rates (a few "
+        "percent) for a sensitivity run.",
+    )
+
+
+@dataclass(frozen=True)
 class ScenarioSpec:
     name: str = param(
         "unnamed",
@@ -959,6 +976,7 @@ class ScenarioSpec:
         factory=CommsSpec, doc="Relays and location stripping on alerts passed between agencies.", source="see Comms"
     )
     intel: IntelSpec = param(factory=IntelSpec, doc="Partner-nation tips and community tips.", source="see Intel")
+    costs: CostSpec = param(factory=CostSpec, doc="How capital is annualised in `cost_usd`.")
     injects: dict[str, Chosen] = param(
         factory=dict,
         role="tagged",

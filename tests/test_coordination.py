@@ -338,3 +338,11 @@ def test_sharing_metrics_per_agency():
     assert s["alerts_shared.bp"] == s["alerts_shared"] == (ev.kind == "alert_shared").sum() > 0
     assert s["alerts_lost.bp"] == s["alerts_lost"] > 0
     assert s["share_delay_min"] == pytest.approx(ev[ev.kind == "alert_shared"].duration_min.mean())
+
+
+def test_liaison_delays_and_losses_follow_their_declared_laws():
+    from validation_checks import liaison_sharing
+
+    delay, loss = liaison_sharing()
+    assert delay.agrees and (delay.high - delay.low) / 2 < 0.2 * delay.expected, delay
+    assert loss.agrees and int(loss.n.split()[0]) > 500, loss  # "N passed alerts"

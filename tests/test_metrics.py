@@ -86,3 +86,34 @@ def test_recorder_refuses_time_travel_and_unknown_kinds():
         r.record(4, "attempt")
     with pytest.raises(ValueError, match="unknown event kind"):
         r.record(6, "teleport")
+
+
+def test_annualised_capital_repays_the_outlay_at_the_discount_rate():
+    """The equivalent annual cost A over L years at rate r has present value equal to the capital:
+    sum_{t=1..L} A / (1 + r)^t = capital; at r = 0 it is capital / L."""
+    import numpy as np
+
+    from sim.metrics import annualised_capital
+
+    capital, life = np.array([2.6e6, 5e4, 1.8e8]), np.array([10.0, 5.0, 25.0])
+    for r in (0.0, 0.02, 0.07):
+        annual = annualised_capital(capital, life, r)
+        for c, L, a in zip(capital, life, annual, strict=True):
+            pv = sum(a / (1 + r) ** t for t in range(1, int(L) + 1))
+            assert pv == pytest.approx(c, rel=1e-12)
+    assert np.allclose(annualised_capital(capital, life, 0.0), capital / life)
+
+
+def test_cost_counts_the_annualised_capital_over_the_horizon(world_for):
+    """A horizon of k years books k years of the equivalent annual cost, beyond the asset's life
+    too (the asset is replaced at the same cost), plus operating cost per day active."""
+    from helpers import run
+
+    from sim.metrics import summarize
+
+    world = world_for("scenario.horizon_days=0.5", "scenario.costs.discount_rate=0.05")
+    _, ev = run(world, 1)
+    s = summarize(ev)
+    assets = ev[ev.kind == "asset"]
+    crf = 0.05 / (1 - 1.05**-assets.lifetime_years)
+    assert s["capital_share_usd"] == pytest.approx(float((assets.capital_usd * crf).sum() * 0.5 / 365))

@@ -1,0 +1,292 @@
+"""The model against theory: each check runs the simulation on a small, seeded world where a
+closed-form answer exists and returns the theory, the estimate and its interval. The tests assert
+them (tests/test_analytic.py, tests/test_ports.py, tests/test_behaviour.py, ...); docs/make_results.py
+writes docs/validation.md from the same functions, so the chapter shows exactly what the tests check.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from helpers import coordination, corridor_world, ground, posted_unit, run, sure_ground, tower
+from port_harness import DAY, legit, port_spec, run_port
+from scipy import stats
+
+from sim.scenario import AgencySpec
+
+MIN_PER_KM = 60.0 / 3.0  # foot, off-road, speed factor 1: 3 km/h
+Z4 = 4.0  # a share agrees with its probability within 4 standard errors (two-sided ~ 6e-5)
+T99 = 0.995  # a mean agrees with its expectation within the 99% t-interval of replication means
+
+
+EXACT = 1e-9  # minutes: exact timings agree up to floating-point rounding
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    theory: str  # the closed form, in words
+    expected: float
+    estimate: float  # for an exact check: the largest deviation from the closed form
+    low: float  # the interval the test uses (an exact check: none)
+    high: float
+    n: str  # what the estimate is over
+    test: str  # the test that asserts it
+    exact: bool = False
+
+    @property
+    def agrees(self) -> bool:
+        if self.exact:
+            return self.estimate <= EXACT
+        return self.low <= self.expected <= self.high
+
+
+def share_check(name: str, theory: str, hits: int, n: int, p: float, test: str, what: str = "groups") -> Check:
+    """A share against a probability: the interval is p_hat +- 4 standard errors under p."""
+    se = math.sqrt(p * (1 - p) / n)
+    p_hat = hits / n
+    return Check(name, theory, p, p_hat, p_hat - Z4 * se, p_hat + Z4 * se, f"{n} {what}", test)
+
+
+def mean_check(name: str, theory: str, samples: list[float], expected: float, what: str, test: str) -> Check:
+    """A mean of replication means against its expectation: the 99% t-interval."""
+    m, se = float(np.mean(samples)), float(stats.sem(samples))
+    half = float(stats.t.ppf(T99, len(samples) - 1) * se)
+    return Check(name, theory, expected, m, m - half, m + half, f"{len(samples)} replications of {what}", test)
+
+
+def exact_check(name: str, theory: str, deviations: np.ndarray, what: str, test: str) -> Check:
+    """Exact timings: the largest deviation from the closed form over every case (0 up to rounding)."""
+    worst = float(np.max(np.abs(deviations))) if len(deviations) else math.inf
+    return Check(name, theory, 0.0, worst, math.nan, math.nan, f"{len(deviations)} {what}", test, exact=True)
+
+
+# --- detection ---------------------------------------------------------------------------------
+def detected_share(world, seeds=(1, 2)) -> tuple[int, int]:
+    """Groups with at least one detection among finished trips, pooled over seeds."""
+    hits = n = 0
+    for seed in seeds:
+        _, ev = run(world, seed)
+        done = set(ev[ev.kind == "got_away"].attempt)
+        hits += len(done & set(ev[ev.kind == "detection"].attempt))
+        n += len(done)
+    return hits, n
+
+
+def layered_ground_sensors() -> Check:
+    ps = [0.3, 0.2, 0.5]
+    world = corridor_world({f"g{i}": ground(2 + i, p) for i, p in enumerate(ps)}, attempts_per_day=300, horizon_days=2)
+    hits, n = detected_share(world)
+    return share_check(
+        "three ground sensors in a row",
+        "1 − ∏(1 − p_i), p = 0.3, 0.2, 0.5",
+        hits,
+        n,
+        1 - float(np.prod([1 - p for p in ps])),
+        "tests/test_analytic.py::test_independent_layered_ground_sensors",
+    )
+
+
+def tower_hazard(kind: str) -> Check:
+    rate, cover = 0.6, {"open": 0.0, "scrub": 0.5}[kind]
+    world = corridor_world({"t": tower(6, rate, 1.5)}, attempts_per_day=300, horizon_days=2, kind=kind)
+    hits, n = detected_share(world)
+    p = 1 - math.exp(-rate / 60 * (1 - cover) * 3 * MIN_PER_KM)
+    return share_check(
+        f"a tower over {kind} ground (cover {cover:g})",
+        "1 − exp(−rate × minutes in view × (1 − cover)), 0.6/h, 60 min",
+        hits,
+        n,
+        p,
+        "tests/test_analytic.py::test_tower_detection_is_exponential_in_time_in_view",
+    )
+
+
+def tower_and_ground() -> Check:
+    world = corridor_world({"g": ground(2, 0.4), "t": tower(6, 0.6, 1.5)}, attempts_per_day=300, horizon_days=2)
+    hits, n = detected_share(world)
+    p = 1 - (1 - 0.4) * math.exp(-0.6 / 60 * 3 * MIN_PER_KM)
+    return share_check(
+        "a ground sensor and a tower",
+        "1 − (1 − p) exp(−rate × time in view)",
+        hits,
+        n,
+        p,
+        "tests/test_analytic.py::test_tower_and_ground_sensors_combine_independently",
+    )
+
+
+def sensors_sharing_a_cell(reaction: str = "run") -> tuple[Check, ...]:
+    """Two ground sensors of different agencies in one cell, every group reacting when noticed."""
+    p_a, p_b = 0.6, 0.45
+    agencies = {"bp": AgencySpec(jurisdiction=["all"]), "police": AgencySpec(jurisdiction=["all"])}
+    world = corridor_world(
+        {"a": ground(3, p_a, agency="bp"), "b": ground(3, p_b, agency="police")},
+        attempts_per_day=400,
+        horizon_days=2,
+        agencies=agencies,
+        reaction=reaction,
+        notice_prob=1.0,
+    )
+    _, ev = run(world, 7)
+    start = ev[ev.kind == "attempt"]
+    passed = set(start[start.t + 3 * MIN_PER_KM < world.horizon_min].attempt)
+    det = ev[ev.kind == "detection"]
+    by_a, by_b = set(det[det.sensor == 0].attempt), set(det[det.sensor == 1].attempt)
+    test = "tests/test_model_defects.py::test_sensors_sharing_a_cell_combine_independently"
+    n = len(passed)
+    return (
+        share_check("sensor A of two in one cell (groups react)", "p_A = 0.6", len(by_a), n, p_a, test),
+        share_check("sensor B of two in one cell", "p_B = 0.45", len(by_b), n, p_b, test),
+        share_check("both sensors of one cell", "p_A × p_B", len(by_a & by_b), n, p_a * p_b, test),
+        share_check(
+            "either sensor of one cell", "1 − (1 − p_A)(1 − p_B)", len(by_a | by_b), n, 1 - (1 - p_a) * (1 - p_b), test
+        ),
+    )
+
+
+# --- queues ------------------------------------------------------------------------------------
+def erlang_c_wait(lam: float, mean_service: float, c: int) -> float:
+    """Mean queueing delay of M/M/c (Erlang C)."""
+    a = lam * mean_service
+    top = a**c / math.factorial(c) * c / (c - a)
+    prob_wait = top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
+    return prob_wait / (c / mean_service - lam)
+
+
+def mean_alert_wait(operators: int, handling_min: float, handling: str, seeds=range(1, 13)) -> list[float]:
+    """Per-replication mean operator queue wait, with Poisson false alarms at 1 per minute."""
+    sensors = {f"fa{i}": ground(2 + i, 0.0, false_alarms_per_day=360.0, cover_sensitivity=1.0) for i in range(4)}
+    agency = AgencySpec(jurisdiction=["all"], operators=operators, handling_min=handling_min, handling=handling)
+    world = corridor_world(sensors, attempts_per_day=0.0, horizon_days=3, agency=agency)
+    waits = []
+    for seed in seeds:
+        _, ev = run(world, seed)
+        waits.append(ev[ev.kind == "alert_handled"].duration_min.mean())
+    return waits
+
+
+def command_centre_erlang_c() -> Check:
+    return mean_check(
+        "command-centre queue, 2 operators",
+        "Erlang C (M/M/2), 1 alert/min, 1.2 min each (load 0.6)",
+        mean_alert_wait(2, 1.2, "exponential"),
+        erlang_c_wait(1.0, 1.2, 2),
+        "3 days",
+        "tests/test_analytic.py::test_command_centre_queue_matches_erlang_c",
+    )
+
+
+def command_centre_pollaczek_khinchine() -> Check:
+    rho, service = 0.75, 0.75
+    return mean_check(
+        "command-centre queue, 1 operator, fixed handling",
+        "Pollaczek–Khinchine (M/D/1): ρ s / (2 (1 − ρ)), ρ = 0.75",
+        mean_alert_wait(1, service, "fixed"),
+        rho * service / (2 * (1 - rho)),
+        "3 days",
+        "tests/test_analytic.py::test_single_operator_fixed_handling_matches_pollaczek_khinchine",
+    )
+
+
+def port_primary_erlang_c() -> Check:
+    spec = port_spec(cars_per_day=2.1 * DAY, primary_lanes=3)
+    waits = [float(legit(run_port(spec, seed, days=3)[2], "port_primary").duration_min.mean()) for seed in range(1, 11)]
+    return mean_check(
+        "port primary queue, 3 lanes",
+        "Erlang C (M/M/3), 2.1 cars/min, 1 min each (load 0.7)",
+        waits,
+        erlang_c_wait(2.1, 1.0, 3),
+        "3 days",
+        "tests/test_ports.py::test_primary_queue_matches_erlang_c",
+    )
+
+
+def port_jackson_network() -> Check:
+    lam, r = 2.1, 0.1
+    spec = port_spec(cars_per_day=lam * DAY, primary_lanes=3, secondary_lanes=2, secondary_min=5.0, referral_rate=r)
+    expected = erlang_c_wait(lam, 1.0, 3) + 1.0 + r * (erlang_c_wait(lam * r, 5.0, 2) + 5.0)
+    times = [float(legit(run_port(spec, seed)[2], "port_exit").duration_min.mean()) for seed in range(1, 11)]
+    return mean_check(
+        "time in port, primary + secondary",
+        "Jackson network: M/M/3 then 10% to M/M/2 (5 min)",
+        times,
+        expected,
+        "2 days",
+        "tests/test_ports.py::test_time_in_port_matches_jackson_network",
+    )
+
+
+# --- exact timings -----------------------------------------------------------------------------
+def corridor_travel() -> Check:
+    _, ev = run(corridor_world(attempts_per_day=50, horizon_days=1), 1)
+    start, end = ev[ev.kind == "attempt"].set_index("attempt").t, ev[ev.kind == "got_away"].set_index("attempt").t
+    dev = (end - start[end.index] - 8 * MIN_PER_KM).to_numpy()
+    return exact_check(
+        "travel time on a corridor",
+        "8 km at 3 km/h = 160 min",
+        dev,
+        "trips",
+        "tests/test_behaviour.py::test_unhindered_group_arrives_after_its_travel_time",
+    )
+
+
+def dispatch_chain() -> Check:
+    agency = AgencySpec(jurisdiction=["all"], operators=1, handling_min=2.0, handling="fixed", correlate_km=-1.0)
+    world = corridor_world(
+        sure_ground(3),
+        {"near": posted_unit(5), "far": posted_unit(8)},
+        attempts_per_day=12,
+        horizon_days=1,
+        agency=agency,
+    )
+    _, ev = run(world, 3)
+    disp, arr = ev[ev.kind == "dispatch"].set_index("incident"), ev[ev.kind == "arrival"].set_index("incident")
+    dev = (arr.t - disp.t[arr.index] - disp.duration_min[arr.index]).to_numpy()
+    return exact_check(
+        "alert → dispatch → arrival",
+        "arrival − dispatch = the logged travel (2 km at 15 km/h = 8 min)",
+        dev,
+        "responses",
+        "tests/test_behaviour.py::test_command_centre_chain_has_exact_latencies",
+    )
+
+
+# --- coordination ------------------------------------------------------------------------------
+def liaison_sharing() -> tuple[Check, Check]:
+    """Liaison: exponential sharing delays with the declared mean; losses at the declared rate."""
+    agencies = {"bp": AgencySpec(jurisdiction=["all"]), "police": AgencySpec(jurisdiction=["all"])}
+    coord = coordination("liaison", share_sources=["ground"], share_delay_min=12.0, loss_prob=0.2)
+    world = corridor_world(
+        sure_ground(3), attempts_per_day=200, horizon_days=2, agencies=agencies, scenario_kw={"coordination": coord}
+    )
+    delays, shared, lost = [], 0, 0
+    for seed in range(1, 9):
+        _, ev = run(world, seed)
+        s = ev[ev.kind == "alert_shared"]
+        delays.append(float(s.duration_min.mean()))
+        shared, lost = shared + len(s), lost + int((ev.kind == "alert_lost").sum())
+    test = "tests/test_coordination.py::test_liaison_delays_and_losses_follow_their_declared_laws"
+    return (
+        mean_check("liaison sharing delay", "exponential, mean share_delay_min = 12 min", delays, 12.0, "2 days", test),
+        share_check("liaison alerts lost", "loss_prob = 0.2", lost, shared + lost, 0.2, test),
+    )
+
+
+CHECKS: dict[str, Callable[[], Check | tuple[Check, ...]]] = {
+    "layered ground sensors": layered_ground_sensors,
+    "sensors sharing a cell": sensors_sharing_a_cell,
+    "tower, open": lambda: tower_hazard("open"),
+    "tower, cover": lambda: tower_hazard("scrub"),
+    "tower and ground": tower_and_ground,
+    "Erlang C": command_centre_erlang_c,
+    "Pollaczek-Khinchine": command_centre_pollaczek_khinchine,
+    "port Erlang C": port_primary_erlang_c,
+    "port Jackson": port_jackson_network,
+    "corridor travel": corridor_travel,
+    "dispatch chain": dispatch_chain,
+    "liaison": liaison_sharing,
+}
