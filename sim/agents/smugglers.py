@@ -20,6 +20,8 @@ from sim.policies.reaction import REACTIONS
 from sim.policies.routing import ROUTING_POLICIES
 from sim.terrain.model import FOREIGN, HOME
 
+MAX_GAP_MIN = 1440.0 * 365 * 1000  # a rate this low launches nothing in any horizon
+
 if TYPE_CHECKING:
     from sim.model import BorderModel
 
@@ -49,9 +51,9 @@ class Organisation(mesa.Agent):
     def _arrivals(self, rng: np.random.Generator, factor: float, until: float, tag: str):
         """Non-homogeneous Poisson arrivals by thinning against the peak hour of the profile."""
         spec, env = self.params.spec, self.model.env
-        if spec.attempts_per_day * factor <= 0:
-            return
         peak = spec.attempts_per_day * factor / 1440.0 * self.profile.max()
+        if not 1.0 / MAX_GAP_MIN < peak:  # none (or fewer than one in a thousand years)
+            return
         while True:
             yield env.timeout(rng.exponential(1.0 / peak))
             if env.now >= until:

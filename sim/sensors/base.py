@@ -17,6 +17,8 @@ from sim.params import param
 from sim.terrain.model import Terrain
 
 PLACEMENTS = ("along_border", "random", "explicit")
+MIN_SPACING_KM = 0.1
+MIN_MTBF_DAYS = 0.01
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,14 @@ class SensorGroupParams:
         "snapped to the nearest home-side cell. `random`: `count` distinct home-side cells, "
         "seeded by the terrain seed and the group name. `explicit`: all of `nodes` + `coords`.",
     )
-    spacing_km: float = param(0.0, ge=0, unit="km", doc="`along_border` spacing. If > 0 it overrides `count`.")
+    spacing_km: float = param(
+        0.0,
+        ge=0,
+        unit="km",
+        hint="0, or ≥ 0.1",
+        doc="`along_border` spacing. If > 0 it overrides `count`; at least 0.1 km (a sensor every 100 m), so that a "
+        "line of them stays countable.",
+    )
     setback_km: float = param(
         1.0,
         ge=0,
@@ -64,6 +73,7 @@ class SensorGroupParams:
     false_alarms_per_day: float = param(
         0.5,
         ge=0,
+        le=10_000,
         unit="1/day",
         doc="False alarms per sensor while up.",
         source="**modelling guess**. For calibration: >90% of responses to UGS "
@@ -72,6 +82,7 @@ class SensorGroupParams:
     mtbf_days: float = param(
         20.0,
         ge=0,
+        hint="0, or ≥ 0.01",
         unit="days",
         doc="Mean time between failures. 0 means the sensor never fails.",
         source="Together with `repair_hours`: IFT availability 98% (Defense Daily "
@@ -100,6 +111,13 @@ class SensorGroupParams:
     )
 
     def check(self) -> list[str]:
+        if 0 < self.mtbf_days < MIN_MTBF_DAYS:
+            return [
+                f"mtbf_days: got {self.mtbf_days:g}; allowed: 0 (never fails) or at least {MIN_MTBF_DAYS:g} "
+                f"days (a failure every quarter of an hour)"
+            ]
+        if 0 < self.spacing_km < MIN_SPACING_KM:
+            return [f"spacing_km: got {self.spacing_km:g}; allowed: 0 (use count) or at least {MIN_SPACING_KM:g} km"]
         if self.placement == "explicit" and not (self.nodes or self.coords):
             return ["nodes: explicit placement needs `nodes` or `coords`"]
         if any(len(c) != 2 for c in self.coords):
