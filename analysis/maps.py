@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
-from matplotlib.collections import LineCollection
+from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.patches import Circle, Patch
 
 from analysis.figures import subplots
@@ -33,7 +33,9 @@ def draw_terrain(ax, nodes: pd.DataFrame, edges: pd.DataFrame) -> float:
     x, y = nodes.x.to_numpy(), nodes.y.to_numpy()
     cell = float(np.median(np.diff(np.unique(x)))) if len(np.unique(x)) > 1 else 1.0
     colours = [KIND_COLOURS.get(k, "#dddddd") for k in nodes.kind]
-    ax.scatter(x, y, c=colours, marker="s", s=(72 * cell * 6.2 / max(np.ptp(x), 1)) ** 2 * 2.4, linewidths=0, zorder=0)
+    h = cell / 2  # each cell a square in data units: the same at any figure size
+    squares = np.stack([np.c_[x - h, y - h], np.c_[x + h, y - h], np.c_[x + h, y + h], np.c_[x - h, y + h]], axis=1)
+    ax.add_collection(PolyCollection(squares, facecolors=colours, edgecolors="face", linewidths=0.3, zorder=0))
     ax.axhline(0.0, color="#b2182b", lw=2.2, zorder=2)
     roads = edges[edges.road]
     segs = np.stack([np.c_[x[roads.u], y[roads.u]], np.c_[x[roads.v], y[roads.v]]], axis=1)
