@@ -21,13 +21,25 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
-import yaml
+from matplotlib.figure import Figure
 
 from analysis.evidence import evidence, inject_windows
 from analysis.figures import subplots
 from analysis.labels import clock, html_table, number
-from analysis.maps import ALARM_MINUTES, agency_colours, draw_situation, draw_terrain, finish, read_terrain
+from analysis.maps import (
+    add_legend,
+    agency_colours,
+    comms_lines,
+    comms_outages,
+    draw_comms,
+    draw_terrain,
+    read_scenario,
+    read_terrain,
+    run_agencies,
+    tower_range_km,
+)
 from analysis.questions import Question, parse_question
+from analysis.situation import ALARM_MINUTES, draw_situation
 from analysis.timeline import timeline_figures
 from sim.metrics import dispatch_to_arrival
 
@@ -149,30 +161,38 @@ def situation_at(ev: pd.DataFrame, plans: pd.DataFrame, t: float) -> tuple[pd.Da
 
 
 def replay_figure(run_dir: Path, ev: pd.DataFrame, plans: pd.DataFrame, t: float, out: Path) -> Path:
+    """replay_<t>.png (replay_map)."""
+    fig = replay_map(run_dir, ev, plans, t)
+    fig.tight_layout()
+    fig.savefig(out, bbox_inches="tight")
+    return out
+
+
+def replay_map(run_dir: Path, ev: pd.DataFrame, plans: pd.DataFrame, t: float) -> Figure:
+    """The map at minute t, drawn like the live drill map: jurisdictions, sensors with their
+    state (and tower coverage where the scenario states one range), units and groups with their
+    ids, comms outages in force."""
     nodes, edges = read_terrain(run_dir)
+    scenario = read_scenario(run_dir)
     units, groups = situation_at(ev, plans, t)
+    colours = agency_colours(run_agencies(scenario, ev))
     fig, ax = subplots(figsize=(12, 7.5), dpi=100)
-    draw_terrain(ax, nodes, edges)
-    agencies = list(pd.unique(ev[ev.kind == "asset"].agency))
+    draw_terrain(ax, nodes, edges, colours)
+    sensors = sensor_states_at(ev, t)
+    radius = tower_range_km(scenario)
+    sensors["range_km"] = np.where(sensors.type == "tower", radius if radius is not None else np.nan, np.nan)
     draw_situation(
-        ax,
-        nodes.x.to_numpy(),
-        nodes.y.to_numpy(),
-        units=units,
-        groups=groups,
-        sensors=sensor_states_at(ev, t),
-        colours=agency_colours(agencies),
+        ax, nodes.x.to_numpy(), nodes.y.to_numpy(), units=units, groups=groups, sensors=sensors, colours=colours
     )
-    ax.set_title(f"replay at minute {t:g} (day {int(t // 1440) + 1}, {int(t % 1440) // 60:02d}:{int(t % 60):02d})")
-    return finish(fig, ax, nodes, out)
+    draw_comms(ax, comms_lines(comms_outages(ev, scenario), t))
+    ax.set_title(f"replay at minute {t:g} ({clock(t)})")
+    add_legend(ax, nodes)
+    return fig
 
 
 def drill_questions(run_dir: Path) -> list[str]:
     """The trainer's questions of a scripted drill, from the run's resolved config.yaml."""
-    path = run_dir / "config.yaml"
-    if not path.exists():
-        return []
-    return list((yaml.safe_load(path.read_text()) or {}).get("scenario", {}).get("questions") or [])
+    return list(read_scenario(run_dir).get("questions") or [])
 
 
 def inject_log(ev: pd.DataFrame) -> pd.DataFrame:

@@ -13,11 +13,13 @@ from analysis.aar import (
     chains,
     drill_questions,
     positions_at,
+    read_run,
+    replay_map,
     sensor_states_at,
     situation_at,
 )
 from analysis.evidence import evidence, inject_windows
-from analysis.maps import read_terrain
+from analysis.maps import read_terrain, run_map
 from analysis.questions import parse_question
 from analysis.timeline import MARKS, OUTCOME_LINES, timeline_pages
 from sim.config import SCENARIO_DIR, compose
@@ -173,6 +175,26 @@ def test_scripted_drill_runs_unattended_and_its_aar_shows_questions_and_injects(
         assert ax.get_ylabel().startswith("attempt") and ax.get_xlabel() == "minutes from the start"
     injects_table = page.split("<h2>Injects</h2>")[1].split("</table>")[0]
     assert injects_table.count("<tr") == 4  # one header row, three injects
+
+    # the maps: unit bases by agency with their ids, jurisdictions, the radio outage
+    units = ev[(ev.kind == "asset") & (ev.unit >= 0) & (ev.replication == 0)]
+    for fig, comms in (
+        (run_map(out), "comms down: border_patrol \u2194 local_police, day 1 22:00 to day 2 01:00"),
+        (
+            replay_map(out, *read_run(out, 0), 1390.0),
+            "comms down: border_patrol \u2194 local_police (until day 2 01:00)",
+        ),
+    ):
+        ax = fig.axes[0]
+        legend = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert {f"{a} jurisdiction" for a in ("customs", "local_police")} <= set(legend)
+        assert "border_patrol jurisdiction (the whole home side)" in legend
+        assert comms in [t.get_text() for t in ax.texts]
+    legend = [t.get_text() for t in run_map(out).axes[0].get_legend().get_texts()]
+    for agency, n in units[units.source == "unit:vehicle"].groupby("agency").size().items():
+        assert f"{agency} vehicle unit base ({n})" in legend
+    texts = [t.get_text() for t in run_map(out).axes[0].texts]
+    assert {n for t in texts for line in t.split("\n") for n in line.split(",")} >= {f"U{u}" for u in units.unit}
 
 
 def test_a_question_names_its_evidence_in_a_tag():

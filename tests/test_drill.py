@@ -289,6 +289,40 @@ def test_inject_panel_shows_why_an_inject_was_refused(tmp_path):
     rc.close()
 
 
+def test_the_live_map_names_what_it_draws(tmp_path):
+    from sim.drill.mapview import MapPainter
+
+    s = new_session(tmp_path)
+    for _ in range(40):
+        s.step()
+    s.inject("comms_outage", agencies=["border_patrol", "local_police"], duration_hours=2.0)
+    s.inject("sensor_outage", sector="S2", duration_hours=2.0)
+    state = s.view().map
+    fig = MapPainter(s.world).draw(state, "test")
+    ax = fig.axes[0]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    for entry in (
+        "camera tower",
+        "ground sensor",
+        "sensor up",
+        "sensor alerting (an alert in the last 30 min)",
+        "sensor down",
+        "tower coverage (edge of its range)",
+        "border_patrol jurisdiction (the whole home side)",
+        "customs jurisdiction",
+        "local_police jurisdiction",
+    ):
+        assert entry in legend
+    assert any(t.startswith("border_patrol units on duty (") for t in legend)
+    texts = [t.get_text() for t in ax.texts]
+    labels = {name for t in texts for line in t.split("\n") for name in line.split(",")}
+    on_duty = {f"U{i}" for i, on in zip(state.unit_ids, state.unit_on_duty) if on}
+    assert on_duty and on_duty <= labels and not {f"U{i}" for i in state.unit_ids} - on_duty & labels
+    assert {f"G{g}" for g in state.group_ids} <= labels and len(state.group_ids) > 0
+    assert "comms down: border_patrol \u2194 local_police (until day 1 08:40)" in texts
+    assert "down" in state.sensor_state
+
+
 def test_feed_shows_the_latest_events_in_order(tmp_path):
     s = new_session(tmp_path)
     for _ in range(20):

@@ -202,7 +202,9 @@ def Page() -> None:
         with solara.Columns([3, 1]):
             with solara.Column():
                 solara.FigureMatplotlib(
-                    painter.draw(view.map, f"{clock(view.now)}: ground truth for the trainer"), format="png"
+                    painter.draw(view.map, f"{clock(view.now)}: ground truth for the trainer"),
+                    format="png",
+                    bbox_inches="tight",  # the legend right of the map is kept whole
                 )
             with solara.Column():
                 InjectPanel(session, view)

@@ -20,7 +20,8 @@ import numpy as np
 import pyarrow as pa
 import yaml
 
-from analysis.maps import ALARM_MINUTES
+from analysis.labels import clock
+from analysis.situation import ALARM_MINUTES
 from sim.metrics import summarize
 from sim.model import BorderModel
 from sim.params import Problems, check_refs, check_tree, dump, parse_choice
@@ -54,6 +55,7 @@ class MapState:
     """What the live map shows at one moment (positions as node ids)."""
 
     t: float
+    unit_ids: np.ndarray
     unit_nodes: np.ndarray
     unit_agencies: list[str]
     unit_on_duty: np.ndarray  # bool
@@ -61,16 +63,11 @@ class MapState:
     group_nodes: np.ndarray
     group_detected: np.ndarray  # bool
     sensor_state: list[str]  # up | down | alarm, per sensor
+    comms_down: list[str]  # the comms outages in force, in words
 
 
 def _groups(state: MapState) -> list[tuple[int, int]]:
     return list(zip(state.group_ids.tolist(), state.group_nodes.tolist()))
-
-
-def clock(t: float) -> str:
-    """Simulated time as "day N hh:mm" (day 1 is the first day)."""
-    hh, mm = divmod(int(t), 60)
-    return f"day {hh // 24 + 1} {hh % 24:02d}:{mm:02d}"
 
 
 def describe(row: dict) -> str:
@@ -236,6 +233,7 @@ class DrillSession:
             groups = [a for a in m.attempts.values() if a.active and a.timeline.start <= t]
             return MapState(
                 t=t,
+                unit_ids=np.array([u.params.id for u in m.units], dtype=np.int64),
                 unit_nodes=np.array([u.node_at(t) for u in m.units], dtype=np.int64),
                 unit_agencies=[u.params.agency for u in m.units],
                 unit_on_duty=np.array([u.on_duty for u in m.units], dtype=bool),
@@ -243,7 +241,19 @@ class DrillSession:
                 group_nodes=np.array([a.timeline.node_at(t) for a in groups], dtype=np.int64),
                 group_detected=np.array([a.attempt_id in self.detected for a in groups], dtype=bool),
                 sensor_state=[self._sensor_state(s, t) for s in m.sensors],
+                comms_down=self._comms_down(t),
             )
+
+    def _comms_down(self, t: float) -> list[str]:
+        """Comms outages in force at t, in words (the live map's red box)."""
+        out = []
+        for chosen in self.model.injects.values():
+            p = chosen.params
+            start, end = p.start_hours * 60.0, (p.start_hours + p.duration_hours) * 60.0
+            if chosen.type == "comms_outage" and start <= t < end:
+                a, b = p.agencies
+                out.append(f"comms down: {a} \u2194 {b} (until {clock(end)})")
+        return out
 
     def _sensor_state(self, sensor, t: float) -> str:
         if not bool(sensor.is_up(np.array([t]))[0]):
