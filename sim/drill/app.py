@@ -130,9 +130,10 @@ def Feed(lines: list[str]) -> None:
 
 @solara.component
 def Counters(counters: dict) -> None:
+    """The counters of sim/drill/session.py (COUNTERS): distinct groups and events kept apart."""
     with solara.Row(classes=["drill-counters"]):
         for key, value in counters.items():
-            solara.Info(f"{key.replace('_', ' ')}: {value:g}", dense=True)
+            solara.Info(f"{key}: {value}", dense=True)
 
 
 @solara.component

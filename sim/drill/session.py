@@ -22,6 +22,7 @@ import yaml
 
 from analysis.labels import clock
 from analysis.situation import ALARM_MINUTES
+from sim.drill.feed import Narrator
 from sim.metrics import summarize
 from sim.model import BorderModel
 from sim.params import Problems, check_refs, check_tree, dump, parse_choice
@@ -33,7 +34,29 @@ from sim.world import World
 
 FEED_LENGTH = 200
 AUTOSAVE_S = 10.0  # while playing, the log is written at least this often (wall seconds)
-COUNTERS = ("attempts", "detections", "interdicted", "got_away", "alerts", "alerts_shared", "alerts_lost")
+COUNTERS = (  # what the page shows -> its sim/metrics.py summary column (see counters())
+    ("attempts", "attempts"),
+    ("groups detected", "detection_rate"),  # distinct groups: detection_rate x attempts
+    ("detection events", "detections"),
+    ("interdicted", "interdicted"),
+    ("got away", "got_away"),
+    ("alerts (first-hand)", "alerts"),
+    ("alerts shared (copies sent)", "alerts_shared"),
+    ("shared alerts lost", "alerts_lost"),
+)
+
+
+def counters(summary: dict) -> dict[str, int]:
+    """The page's counters from a summary row (sim/metrics.py), each a whole number. Groups
+    detected (distinct attempts with a detection) has no summary column of its own: it is
+    detection_rate (detected attempts / attempts) times attempts, exactly."""
+    out = {}
+    for label, key in COUNTERS:
+        value = summary.get(key, 0)
+        if key == "detection_rate":
+            value = 0 if summary.get("attempts", 0) == 0 else value * summary["attempts"]
+        out[label] = int(round(value))
+    return out
 
 
 @dataclass(frozen=True)
@@ -70,17 +93,6 @@ def _groups(state: MapState) -> list[tuple[int, int]]:
     return list(zip(state.group_ids.tolist(), state.group_nodes.tolist()))
 
 
-def describe(row: dict) -> str:
-    """One line of the event feed."""
-    k = row["kind"]
-    who = []
-    for col in ("agency", "unit", "sensor", "attempt", "source", "detail"):
-        v = row[col]
-        if v not in (-1, "", None) and not (isinstance(v, float) and np.isnan(v)):
-            who.append(f"{col}={v}")
-    return f"{clock(row['t'])}  {k}  " + " ".join(who)
-
-
 class DrillSession:
     """A live drill for one browser session. Thread-safe: every public method takes the lock."""
 
@@ -91,7 +103,8 @@ class DrillSession:
         self.lock = threading.RLock()
         self.speed = 4.0  # ticks per real second while playing
         self.feed: deque[str] = deque(maxlen=FEED_LENGTH)
-        self.counters: dict[str, float] = {}
+        self.narrator = Narrator(world)
+        self.counters: dict[str, int] = {}
         self.detected: set[int] = set()
         self._last_alarm: dict[int, float] = {}  # sensor id -> time of its latest alert
         self._cursor = 0  # events already read into the feed
@@ -293,7 +306,7 @@ class DrillSession:
                 continue  # legitimate port traffic: most of the log, in no counter, would drown the feed
             self._counted_rows.append(row)
             if row["kind"] not in ("asset", "run_start"):
-                self.feed.appendleft(describe(row))
+                self.feed.appendleft(self.narrator.line(row))
         self._cursor = len(log)
 
     def _update_counters(self) -> None:
@@ -303,7 +316,7 @@ class DrillSession:
             return
         self._counted = self._cursor
         summary = summarize(pa.Table.from_pylist(self._counted_rows, schema=SCHEMA))
-        self.counters = {k: summary.get(k, 0) for k in COUNTERS}
+        self.counters = counters(summary)
 
     def _notify(self) -> None:
         self.revision += 1
