@@ -165,6 +165,7 @@ def test_drill_in_a_browser_with_no_internet(app):
             page1.get_by_role("button", name="Pause").click()
             page1.wait_for_timeout(1500)
             page1.screenshot(path=str(Path(shots) / "drill-app.png"), full_page=True)
+            paused_at = minute(page1)  # it played on for the screenshot
 
         # a second browser context is a second drill with its own model
         ctx2, page2, net2, errors2 = open_drill(browser, url)
