@@ -46,11 +46,12 @@ def key_label(key: str) -> str:
 
 
 def value_label(value: object) -> str:
-    """A swept value as a reader sees it: numbers without trailing zeros, names with spaces."""
+    """A swept value as a reader sees it: numbers to four significant digits without trailing
+    zeros, names with spaces."""
     if isinstance(value, bool) or value is None:
         return str(value)
     if isinstance(value, float):
-        return f"{value:g}"
+        return f"{value:.4g}"
     if isinstance(value, int):
         return str(value)
     return str(value).replace("_", " ")
@@ -59,6 +60,17 @@ def value_label(value: object) -> str:
 def config_label(values: dict[str, object], sep: str = ", ") -> str:
     """'key = value' for each swept key of a configuration ('-' when nothing is swept)."""
     return sep.join(f"{key_label(k)} = {value_label(v)}" for k, v in values.items()) or "-"
+
+
+def metric_unit(metric: str) -> str:
+    """The unit a metric (and a difference of it) is in: min, USD, or a proportion."""
+    if metric.endswith("_min"):
+        return "min"
+    if metric.endswith("_usd"):
+        return "USD"
+    if metric.endswith("_rate") or metric == "patrol_utilisation":
+        return "proportion"
+    return "count"
 
 
 def digits_for(metric: str) -> int:

@@ -146,7 +146,8 @@ def outcome_figures(root: Path, table: pd.DataFrame) -> list[Figure]:
         for ax, config in zip(axes.flat, page):
             nodes, edges = read_terrain(root / run_of[config])
             _draw_panel(ax, nodes, edges, counts[counts.config == config], top)
-            ax.set_title(wrap(f"{config} ({reps[config]} replications)"), fontsize=8)
+            n = reps[config]
+            ax.set_title(wrap(f"{config} ({n} replication{'s' if n != 1 else ''})"), fontsize=8)
         for ax in list(axes.flat)[len(page) :]:
             ax.set_visible(False)
         _legend(fig, nodes, top)

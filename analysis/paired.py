@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from analysis.figures import subplots
-from analysis.labels import digits_for, key_label, metric_label, p_text, signed, value_label
+from analysis.labels import digits_for, key_label, metric_label, metric_unit, p_text, signed, value_label
 from analysis.stats import paired_differences
 
 PAIRED_METRICS = ("interdiction_rate", "detection_to_interdiction_min", "detection_rate", "cost_per_interdiction_usd")
@@ -63,7 +63,7 @@ def _panel(ax, d: pd.DataFrame, key: str, metric: str, baseline: object) -> None
     ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
     ax.tick_params(axis="x", labelsize=8)
     ax.set_title(metric_label(metric), fontsize=9)
-    ax.set_xlabel(f"difference vs {value_label(baseline)}", fontsize=8)
+    ax.set_xlabel(f"difference vs {value_label(baseline)} ({metric_unit(metric)})", fontsize=8)
     ax.set_ylabel(key_label(key), fontsize=8)
     ax.grid(alpha=0.3)
 

@@ -109,7 +109,7 @@ def test_paired_panels_show_each_levels_n_and_p_with_readable_labels():
     ]
     for ax in panels:
         assert [t.get_text() for t in ax.get_yticklabels()] == ["task force"]
-        assert ax.get_xlabel() == "difference vs isolated"
+        assert ax.get_xlabel() == "difference vs isolated (proportion)"
         notes = [t.get_text() for t in ax.texts]
         assert len(notes) == 1 and notes[0].startswith("n = 10, p ")
     rate = diffs[diffs.metric == "interdiction_rate"].iloc[0]
