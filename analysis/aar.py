@@ -21,10 +21,26 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
-import yaml
+from matplotlib.figure import Figure
 
+from analysis.evidence import evidence, inject_windows
 from analysis.figures import subplots
-from analysis.maps import ALARM_MINUTES, agency_colours, draw_situation, draw_terrain, finish, read_terrain
+from analysis.labels import clock, html_table, number
+from analysis.maps import (
+    add_legend,
+    agency_colours,
+    comms_lines,
+    comms_outages,
+    draw_comms,
+    draw_terrain,
+    read_scenario,
+    read_terrain,
+    run_agencies,
+    tower_range_km,
+)
+from analysis.questions import Question, parse_question
+from analysis.situation import ALARM_MINUTES, draw_situation
+from analysis.timeline import timeline_figures
 from sim.metrics import dispatch_to_arrival
 
 LINKS = [
@@ -65,25 +81,29 @@ def chains(ev: pd.DataFrame) -> pd.DataFrame:
 
 def agency_summary(ev: pd.DataFrame) -> pd.DataFrame:
     """Per agency (centre): alerts, queue wait, sharing, dispatches, dispatch to arrival (the
-    metric of sim/metrics.py, over the dispatches that arrived), interdictions."""
-    rows = {}
+    metric of sim/metrics.py, over the dispatches that arrived), interdictions. Counts are
+    integers, times in minutes."""
+    rows = []
     d2a = dispatch_to_arrival(ev[ev.kind == "dispatch"], ev[ev.kind == "arrival"])
     for name in sorted(set(ev[ev.kind == "alert"].agency) | set(ev[ev.kind == "dispatch"].agency)):
         alerts = ev[(ev.kind == "alert") & (ev.agency == name)]
         handled = ev[(ev.kind == "alert_handled") & (ev.agency == name)]
         disp = ev[(ev.kind == "dispatch") & (ev.agency == name)]
-        rows[name] = {
-            "alerts received": len(alerts),
-            "false alarms": int((alerts.attempt < 0).sum()),
-            "mean queue wait (min)": handled.duration_min.mean(),
-            "shared": int(((ev.kind == "alert_shared") & (ev.agency == name)).sum()),
-            "lost": int(((ev.kind == "alert_lost") & (ev.agency == name)).sum()),
-            "dispatches": len(disp),
-            "arrivals": int((d2a.agency == name).sum()),
-            "mean dispatch to arrival (min)": d2a[d2a.agency == name].minutes.mean(),
-            "interdictions": int(((ev.kind == "interdiction") & (ev.agency == name)).sum()),
-        }
-    return pd.DataFrame(rows).T
+        rows.append(
+            {
+                "agency": name,
+                "alerts received": len(alerts),
+                "false alarms": int((alerts.attempt < 0).sum()),
+                "mean queue wait (min)": handled.duration_min.mean(),
+                "shared": int(((ev.kind == "alert_shared") & (ev.agency == name)).sum()),
+                "lost": int(((ev.kind == "alert_lost") & (ev.agency == name)).sum()),
+                "dispatches": len(disp),
+                "arrivals": int((d2a.agency == name).sum()),
+                "mean dispatch to arrival (min)": d2a[d2a.agency == name].minutes.mean(),
+                "interdictions": int(((ev.kind == "interdiction") & (ev.agency == name)).sum()),
+            }
+        )
+    return pd.DataFrame(rows).set_index("agency")
 
 
 def positions_at(plans: pd.DataFrame, t: float) -> pd.DataFrame:
@@ -141,87 +161,98 @@ def situation_at(ev: pd.DataFrame, plans: pd.DataFrame, t: float) -> tuple[pd.Da
 
 
 def replay_figure(run_dir: Path, ev: pd.DataFrame, plans: pd.DataFrame, t: float, out: Path) -> Path:
-    nodes, edges = read_terrain(run_dir)
-    units, groups = situation_at(ev, plans, t)
-    fig, ax = subplots(figsize=(12, 7.5), dpi=100)
-    draw_terrain(ax, nodes, edges)
-    agencies = list(pd.unique(ev[ev.kind == "asset"].agency))
-    draw_situation(
-        ax,
-        nodes.x.to_numpy(),
-        nodes.y.to_numpy(),
-        units=units,
-        groups=groups,
-        sensors=sensor_states_at(ev, t),
-        colours=agency_colours(agencies),
-    )
-    ax.set_title(f"replay at minute {t:g} (day {int(t // 1440) + 1}, {int(t % 1440) // 60:02d}:{int(t % 60):02d})")
-    return finish(fig, ax, nodes, out)
-
-
-TIMELINE_MARKS = (  # event kind -> marker, colour, legend label (every such event of the attempt)
-    ("crossed", "|", "black", "crossed"),
-    ("detection", "o", "#2166ac", "detected"),
-    ("alert", "^", "#762a83", "alert at a centre"),
-    ("alert_shared", "D", "#01665e", "shared with an agency"),
-    ("alert_lost", "x", "#d73027", "share lost"),
-    ("dispatch", ">", "#e08214", "unit dispatched"),
-    ("arrival", "s", "#1b7837", "unit arrived"),
-)
-
-
-def timeline_figure(ch: pd.DataFrame, ev: pd.DataFrame, out: Path, limit: int = 40) -> Path:
-    """One line per attempt (the first `limit` that were detected or tipped), start to outcome,
-    with a marker for each crossing, detection, alert, share, loss, dispatch and arrival."""
-    ch = ch[ch.first_detection.notna() | ch.first_alert.notna()].head(limit)
-    fig, ax = subplots(figsize=(12, 0.3 * len(ch) + 2.2))
-    colours = {"interdiction": "#1a9850", "got_away": "#d73027", "turned_back": "#fdae61", "under_way": "#999999"}
-    incident_attempt = ev[(ev.kind == "dispatch") & (ev.attempt >= 0)].groupby("incident").attempt.first()
-    marks = ev[ev.kind.isin([k for k, *_ in TIMELINE_MARKS])].copy()
-    arrivals = marks.kind == "arrival"
-    marks.loc[arrivals, "attempt"] = marks.loc[arrivals, "incident"].map(incident_attempt).fillna(-1).astype(int)
-    row_of = {a: i for i, a in enumerate(ch.index)}
-    marks = marks[marks.attempt.isin(row_of)]
-    for i, (_, r) in enumerate(ch.iterrows()):
-        end = r.outcome if pd.notna(r.outcome) else ev.t.max()
-        ax.plot([r.start, end], [i, i], color=colours.get(r.result, "#999999"), lw=2.5, alpha=0.6, zorder=1)
-    handles = []
-    for kind, marker, colour, label in TIMELINE_MARKS:
-        m = marks[marks.kind == kind]
-        handles.append(
-            ax.scatter(
-                m.t,
-                m.attempt.map(row_of),
-                marker=marker,
-                c=colour,
-                s=30,
-                zorder=3,
-                label=label,
-                linewidths=1.2 if marker in "|x" else 0.3,
-            )
-        )
-    ax.set_yticks(range(len(ch)), [f"#{a}" for a in ch.index])
-    ax.set_xlabel("minutes from the start")
-    ax.set_title("attempts from start to outcome (line: green interdicted, red got away, grey under way)", fontsize=10)
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
-    ax.grid(alpha=0.3, axis="x")
+    """replay_<t>.png (replay_map)."""
+    fig = replay_map(run_dir, ev, plans, t)
     fig.tight_layout()
-    fig.savefig(out)
+    fig.savefig(out, bbox_inches="tight")
     return out
+
+
+def replay_map(run_dir: Path, ev: pd.DataFrame, plans: pd.DataFrame, t: float) -> Figure:
+    """The map at minute t, drawn like the live drill map: jurisdictions, sensors with their
+    state (and tower coverage where the scenario states one range), units and groups with their
+    ids, comms outages in force."""
+    nodes, edges = read_terrain(run_dir)
+    scenario = read_scenario(run_dir)
+    units, groups = situation_at(ev, plans, t)
+    colours = agency_colours(run_agencies(scenario, ev))
+    fig, ax = subplots(figsize=(12, 7.5), dpi=100)
+    draw_terrain(ax, nodes, edges, colours)
+    sensors = sensor_states_at(ev, t)
+    radius = tower_range_km(scenario)
+    sensors["range_km"] = np.where(sensors.type == "tower", radius if radius is not None else np.nan, np.nan)
+    draw_situation(
+        ax, nodes.x.to_numpy(), nodes.y.to_numpy(), units=units, groups=groups, sensors=sensors, colours=colours
+    )
+    draw_comms(ax, comms_lines(comms_outages(ev, scenario), t))
+    ax.set_title(f"replay at minute {t:g} ({clock(t)})")
+    add_legend(ax, nodes)
+    return fig
 
 
 def drill_questions(run_dir: Path) -> list[str]:
     """The trainer's questions of a scripted drill, from the run's resolved config.yaml."""
-    path = run_dir / "config.yaml"
-    if not path.exists():
-        return []
-    return list((yaml.safe_load(path.read_text()) or {}).get("scenario", {}).get("questions") or [])
+    return list(read_scenario(run_dir).get("questions") or [])
 
 
 def inject_log(ev: pd.DataFrame) -> pd.DataFrame:
-    starts = ev[ev.kind == "inject"].set_index("source")
-    ends = ev[ev.kind == "inject_end"].set_index("source").t
-    return pd.DataFrame({"type": starts.detail, "start (min)": starts.t, "end (min)": ends.reindex(starts.index)})
+    """The injects in words: name, type, start and end (clock and minute)."""
+    w = inject_windows(ev)
+    return pd.DataFrame(
+        {
+            "inject": w.name,
+            "type": w.type.str.replace("_", " "),
+            "start": w.start.map(clock),
+            "end": w.end.map(clock),
+            "start (min)": w.start.map(lambda v: number(v, 0)),
+            "end (min)": w.end.map(lambda v: number(v, 0)),
+        }
+    )
+
+
+LINK_NAMES = {
+    "crossed": "crossing",
+    "first_detection": "first detection",
+    "first_alert": "first alert",
+    "first_dispatch": "first dispatch",
+    "first_arrival": "first arrival",
+    "outcome": "outcome",
+}
+RESULT_NAMES = {"interdiction": "interdicted", "got_away": "got away", "turned_back": "turned back"}
+
+
+def link_label(col: str) -> str:
+    """'crossed->first_detection' -> 'crossing → first detection (min)'."""
+    a, b = col.split("->")
+    return f"{LINK_NAMES[a]} \u2192 {LINK_NAMES[b]} (min)"
+
+
+def agency_table(ev: pd.DataFrame) -> pd.DataFrame:
+    """agency_summary in words: counts as integers, minutes to one decimal."""
+    summary = agency_summary(ev)
+    out = summary.reset_index()
+    for c in summary.columns:
+        digits = 1 if c.endswith("(min)") else 0
+        out[c] = summary[c].map(lambda v, d=digits: number(v, d)).to_numpy()
+    return out
+
+
+def question_html(q: Question, ev: pd.DataFrame, nodes: pd.DataFrame) -> str:
+    """A drill question with the evidence its tag names under it."""
+    parts = [f"<li><p class='q'>{html.escape(q.text)}</p>"]
+    if not q.about and not q.problem:
+        return parts[0] + "</li>"
+    e = evidence(q, ev, nodes)
+    parts.append(f"<div class='evidence'><p><b>Evidence</b>: {html.escape(e.scope)}</p>")
+    parts += [f"<p class='problem'>{html.escape(p)}</p>" for p in e.problems]
+    parts += [f"<p>{html.escape(f)}</p>" for f in e.findings]
+    parts.append(html_table(pd.DataFrame([e.counts])))
+    for name, frame in e.lists.items():
+        if len(frame):
+            opened = " open" if len(frame) <= 12 else ""
+            parts.append(f"<details{opened}><summary>{html.escape(name)} ({len(frame)})</summary>")
+            parts.append(html_table(frame) + "</details>")
+    return "".join(parts) + "</div></li>"
 
 
 def build_aar(
@@ -231,49 +262,54 @@ def build_aar(
     out = Path(out_dir) if out_dir else run_dir / "aar"
     out.mkdir(parents=True, exist_ok=True)
     ev, plans = read_run(run_dir, replication)
+    nodes, _ = read_terrain(run_dir)
     ch = chains(ev)
     latency_cols = [f"{a}->{b}" for a, b in LINKS]
     slow = {c: ch[c].quantile(0.9) for c in latency_cols if ch[c].notna().any()}
-    figs = [timeline_figure(ch, ev, out / "timelines.png")]
+    timelines = timeline_figures(ch, ev, inject_windows(ev), out)
     horizon = float(ev[ev.kind == "run_start"].duration_min.iloc[0])
+    replays = []
     if plans is not None:
         for t in at or [horizon / 4, horizon / 2]:
-            figs.append(replay_figure(run_dir, ev, plans, float(t), out / f"replay_{int(t)}.png"))
-    styled = ch[["cargo", "size", "result"] + latency_cols].round(1)
+            replays.append(replay_figure(run_dir, ev, plans, float(t), out / f"replay_{int(t)}.png"))
 
     def cell(col, v):
+        text = number(v, 1) if col in slow else html.escape(str(v))
         hot = col in slow and pd.notna(v) and v >= slow[col] and v > 0
-        return f"<td style='background:#fdd'>{v}</td>" if hot else f"<td>{'' if pd.isna(v) else v}</td>"
+        return f"<td style='background:#fdd'>{text}</td>" if hot else f"<td>{text}</td>"
 
-    rows = "".join(
-        f"<tr><td>#{a}</td>" + "".join(cell(c, r[c]) for c in styled.columns) + "</tr>" for a, r in styled.iterrows()
+    shown = ch[["cargo", "size", "result"] + latency_cols].assign(
+        result=ch.result.map(RESULT_NAMES).fillna("under way")
     )
+    rows = "".join(
+        f"<tr><td>#{a}</td>" + "".join(cell(c, r[c]) for c in shown.columns) + "</tr>" for a, r in shown.iterrows()
+    )
+    headers = ["attempt", "cargo", "group size", "outcome"] + [link_label(c) for c in latency_cols]
+    medians = pd.DataFrame([{link_label(c): number(ch[c].median(), 1) for c in latency_cols}])
     page = [
         f"<html><head><meta charset='utf-8'><title>AAR {html.escape(str(run_dir))}</title>",
         "<style>body{font-family:sans-serif;max-width:1200px;margin:2em auto}table{border-collapse:collapse;"
-        "font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px}img{max-width:100%}</style></head><body>",
+        "font-size:12px;margin:0.4em 0}td,th{border:1px solid #ccc;padding:2px 6px}th{background:#f3f3f3}"
+        "img{max-width:100%}.q{font-weight:bold;margin-bottom:0.2em}.evidence{margin:0 0 1.2em 0;font-size:13px}"
+        ".problem{color:#b2182b}summary{cursor:pointer;margin-top:0.3em}</style></head><body>",
         f"<h1>After-action review: {html.escape(str(run_dir))}, replication {replication}</h1>",
     ]
-    questions = drill_questions(run_dir)
+    questions = [parse_question(q) for q in drill_questions(run_dir)]
     if questions:
-        page.append("<h2>Drill questions</h2><ol>" + "".join(f"<li>{html.escape(q)}</li>" for q in questions) + "</ol>")
+        page.append("<h2>Drill questions</h2><ol>" + "".join(question_html(q, ev, nodes) for q in questions) + "</ol>")
     injects = inject_log(ev)
     if len(injects):
-        page += ["<h2>Injects</h2>", injects.to_html()]
+        page += ["<h2>Injects</h2>", html_table(injects)]
     page += [
         "<h2>Per agency</h2>",
-        agency_summary(ev).round(2).to_html(),
-        "<h2>Median latencies (min); red cells: the slowest 10% of each link</h2>",
-        ch[latency_cols].median().round(1).to_frame("median").T.to_html(index=False),
-        "<h2>Attempts</h2>",
-        "<img src='timelines.png'>",
-        "<table><tr><th>attempt</th>"
-        + "".join(f"<th>{html.escape(c)}</th>" for c in styled.columns)
-        + "</tr>"
-        + rows
-        + "</table>",
+        html_table(agency_table(ev)),
+        "<h2>Median latencies (min); red cells below: the slowest 10% of each link</h2>",
+        html_table(medians),
+        f"<h2>Attempts ({len(ch)})</h2>",
+        *[f"<img src='{f.name}'>" for f in timelines],
+        "<table><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in headers) + "</tr>" + rows + "</table>",
     ]
-    for f in figs[1:]:
+    for f in replays:
         page.append(f"<h2>Replay</h2><img src='{f.name}'>")
     page.append("</body></html>")
     path = out / "aar.html"

@@ -1,5 +1,6 @@
-"""Maps from result files: terrain kinds, border, roads, towns/ports/staging, sensors, unit
-bases, and where groups crossed, were interdicted and got away. Reads files only."""
+"""Maps from result files: terrain kinds, border, roads, towns/ports/staging, sectors, each
+agency's jurisdiction, comms outages, sensors, unit bases by agency, and where groups crossed,
+were interdicted and got away. Reads files only."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
-from matplotlib.collections import LineCollection
+import yaml
+from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Patch
 
 from analysis.figures import subplots
+from analysis.labels import clock
 
 KIND_COLOURS = {"open": "#efe6c8", "scrub": "#c9d7a3", "mountain": "#b39b7d", "river": "#8ec5e8", "urban": "#bdbdbd"}
 OUTCOME_STYLE = {
@@ -19,6 +24,19 @@ OUTCOME_STYLE = {
     "interdiction": ("o", "#1a9850", "interdiction"),
     "got_away": ("X", "#d73027", "got away"),
 }
+AGENCY_COLOURS = ("#1b7837", "#2166ac", "#e08214", "#762a83", "#01665e", "#8c510a")
+JURISDICTION = "jurisdiction."  # terrain_nodes column prefix: one bool column per agency
+
+
+def agency_colours(agencies: list[str]) -> dict[str, str]:
+    """A fixed colour per agency, in the order given (the scenario's order)."""
+    return {a: AGENCY_COLOURS[i % len(AGENCY_COLOURS)] for i, a in enumerate(agencies)}
+
+
+def run_agencies(scenario: dict, ev: pd.DataFrame) -> list[str]:
+    """The agencies in the scenario's order (so colours match the live map), else as logged."""
+    logged = [a for a in pd.unique(ev[ev.kind == "asset"].agency) if a]
+    return list(scenario.get("agencies") or {}) or logged
 
 
 def read_terrain(run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -28,12 +46,69 @@ def read_terrain(run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
 
 
-def draw_terrain(ax, nodes: pd.DataFrame, edges: pd.DataFrame) -> float:
-    """Terrain cells, border, roads and features; returns the cell size (km)."""
+def read_scenario(run_dir: Path) -> dict:
+    """The run's resolved scenario (config.yaml), {} without one."""
+    path = run_dir / "config.yaml"
+    return (yaml.safe_load(path.read_text()) or {}).get("scenario", {}) if path.exists() else {}
+
+
+def tower_range_km(scenario: dict) -> float | None:
+    """The coverage radius of the scenario's camera towers when every tower group states the
+    same one (the event log does not say which group a tower belongs to); else None."""
+    ranges = {g.get("range_km") for g in (scenario.get("sensors") or {}).values() if g.get("type") == "tower"}
+    return float(ranges.pop()) if len(ranges) == 1 and None not in ranges else None
+
+
+def comms_outages(ev: pd.DataFrame, scenario: dict) -> pd.DataFrame:
+    """Every comms outage of the run: name, the two agencies, start and end (minutes; the
+    horizon if it had not ended). The agencies come from the scenario's (or drill's) injects."""
+    horizon = float(ev[ev.kind == "run_start"].duration_min.iloc[0])
+    starts = ev[(ev.kind == "inject") & (ev.detail == "comms_outage")]
+    ends = ev[ev.kind == "inject_end"].groupby("source").t.first()
+    injects = scenario.get("injects") or {}
+    rows = []
+    for r in starts.itertuples():
+        pair = list((injects.get(r.source) or {}).get("agencies") or ["?", "?"])
+        rows.append((r.source, pair[0], pair[-1], r.t, float(ends.get(r.source, horizon))))
+    return pd.DataFrame(rows, columns=["name", "a", "b", "start", "end"])
+
+
+def comms_lines(outages: pd.DataFrame, t: float | None = None) -> list[str]:
+    """The outages in words: those in force at minute t, or every one of the run (t None)."""
+    if t is not None:
+        live = outages[(outages.start <= t) & (outages.end > t)]
+        return [f"comms down: {r.a} \u2194 {r.b} (until {clock(r.end)})" for r in live.itertuples()]
+    return [f"comms down: {r.a} \u2194 {r.b}, {clock(r.start)} to {clock(r.end)}" for r in outages.itertuples()]
+
+
+def draw_comms(ax, lines: list[str]) -> None:
+    """Comms outages as a red box in the map's bottom-right corner, over the foreign side
+    (nothing when there are none)."""
+    if lines:
+        ax.text(
+            0.99,
+            0.015,
+            "\n".join(lines),
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=8,
+            color="white",
+            fontweight="bold",
+            zorder=20,
+            bbox={"boxstyle": "round,pad=0.3", "facecolor": "#b2182b", "edgecolor": "none", "alpha": 0.9},
+        )
+
+
+def draw_terrain(ax, nodes: pd.DataFrame, edges: pd.DataFrame, colours: dict[str, str] | None = None) -> float:
+    """Terrain cells, border, roads, features, sectors and (given agency colours) each agency's
+    jurisdiction; returns the cell size (km)."""
     x, y = nodes.x.to_numpy(), nodes.y.to_numpy()
     cell = float(np.median(np.diff(np.unique(x)))) if len(np.unique(x)) > 1 else 1.0
-    colours = [KIND_COLOURS.get(k, "#dddddd") for k in nodes.kind]
-    ax.scatter(x, y, c=colours, marker="s", s=(72 * cell * 6.2 / max(np.ptp(x), 1)) ** 2 * 2.4, linewidths=0, zorder=0)
+    kinds = [KIND_COLOURS.get(k, "#dddddd") for k in nodes.kind]
+    h = cell / 2  # each cell a square in data units: the same at any figure size
+    squares = np.stack([np.c_[x - h, y - h], np.c_[x + h, y - h], np.c_[x + h, y + h], np.c_[x - h, y + h]], axis=1)
+    ax.add_collection(PolyCollection(squares, facecolors=kinds, edgecolors="face", linewidths=0.3, zorder=0))
     ax.axhline(0.0, color="#b2182b", lw=2.2, zorder=2)
     roads = edges[edges.road]
     segs = np.stack([np.c_[x[roads.u], y[roads.u]], np.c_[x[roads.v], y[roads.v]]], axis=1)
@@ -42,6 +117,8 @@ def draw_terrain(ax, nodes: pd.DataFrame, edges: pd.DataFrame) -> float:
         m = (nodes.feature == name).to_numpy()
         ax.scatter(x[m], y[m], marker=marker, s=70, c=colour, edgecolors="white", zorder=5, label=name)
     draw_sectors(ax, nodes, edges, cell)
+    if colours:
+        draw_jurisdictions(ax, nodes, edges, colours, cell)
     ax.text(x.min(), -0.25, "foreign side", va="top", fontsize=9, color="#b2182b")
     ax.text(x.min(), 0.25, "home side", va="bottom", fontsize=9, color="#b2182b")
     ax.set_aspect("equal")
@@ -52,20 +129,32 @@ def draw_terrain(ax, nodes: pd.DataFrame, edges: pd.DataFrame) -> float:
     return cell
 
 
+def _straight(nodes: pd.DataFrame, edges: pd.DataFrame, cell: float) -> tuple[np.ndarray, np.ndarray]:
+    x, y = nodes.x.to_numpy(), nodes.y.to_numpy()
+    u, v = edges.u.to_numpy(), edges.v.to_numpy()
+    keep = np.hypot(x[v] - x[u], y[v] - y[u]) <= cell * 1.01  # not the diagonals
+    return u[keep], v[keep]
+
+
+def _across(nodes: pd.DataFrame, u: np.ndarray, v: np.ndarray, cell: float) -> np.ndarray:
+    """Segments of one cell's length across the edges u-v: the side the two cells share."""
+    x, y = nodes.x.to_numpy(), nodes.y.to_numpy()
+    dx, dy = x[v] - x[u], y[v] - y[u]
+    norm = np.hypot(dx, dy)
+    norm[norm == 0] = 1.0
+    mx, my = (x[u] + x[v]) / 2, (y[u] + y[v]) / 2
+    px, py = -dy / norm * cell / 2, dx / norm * cell / 2  # half a cell either side, across the edge
+    return np.stack([np.c_[mx - px, my - py], np.c_[mx + px, my + py]], axis=1)
+
+
 def draw_sectors(ax, nodes: pd.DataFrame, edges: pd.DataFrame, cell: float) -> None:
     """Sector boundaries (dashed, between neighbouring cells of different sectors) and names."""
     x, y = nodes.x.to_numpy(), nodes.y.to_numpy()
     sector = nodes.sector.to_numpy()
-    u, v = edges.u.to_numpy(), edges.v.to_numpy()
-    straight = np.hypot(x[v] - x[u], y[v] - y[u]) <= cell * 1.01  # not the diagonals
-    cut = (sector[u] != sector[v]) & straight
+    u, v = _straight(nodes, edges, cell)
+    cut = sector[u] != sector[v]
     if cut.any():
-        mx, my = (x[u[cut]] + x[v[cut]]) / 2, (y[u[cut]] + y[v[cut]]) / 2
-        dx, dy = x[v[cut]] - x[u[cut]], y[v[cut]] - y[u[cut]]
-        norm = np.hypot(dx, dy)
-        norm[norm == 0] = 1.0
-        px, py = -dy / norm * cell / 2, dx / norm * cell / 2  # half a cell either side, across the edge
-        segs = np.stack([np.c_[mx - px, my - py], np.c_[mx + px, my + py]], axis=1)
+        segs = _across(nodes, u[cut], v[cut], cell)
         ax.add_collection(LineCollection(segs, colors="#3f007d", linewidths=1.0, linestyles="--", zorder=3))
     home = (nodes.side == "home").to_numpy()
     for name in pd.unique(sector):
@@ -84,119 +173,95 @@ def draw_sectors(ax, nodes: pd.DataFrame, edges: pd.DataFrame, cell: float) -> N
             )
 
 
-AGENCY_COLOURS = ("#1b7837", "#2166ac", "#e08214", "#762a83", "#01665e", "#8c510a")
-ALARM_MINUTES = 30.0  # a sensor is drawn in alarm this long after its last alert (live map and replay)
-SENSOR_STATE_COLOURS = {"up": "#4daf4a", "down": "#969696", "alarm": "#e41a1c"}
-
-
-def agency_colours(agencies: list[str]) -> dict[str, str]:
-    """A fixed colour per agency, in the order given (the scenario's order)."""
-    return {a: AGENCY_COLOURS[i % len(AGENCY_COLOURS)] for i, a in enumerate(agencies)}
-
-
-def draw_situation(
-    ax,
-    x: np.ndarray,
-    y: np.ndarray,
-    *,
-    units: pd.DataFrame,
-    groups: pd.DataFrame,
-    sensors: pd.DataFrame,
-    colours: dict[str, str],
-) -> None:
-    """Units (node, agency) coloured by agency, groups (node, detected) with the detected ones
-    ringed, sensors (node, type, state up|down|alarm, range_km or NaN) with tower coverage.
-    The live drill map and the after-action replay both draw with this."""
-    for typ, marker, size in (("tower", "*", 150), ("ground", "o", 22)):
-        s = sensors[sensors.type == typ]
-        if not len(s):
-            continue
-        if typ == "tower" and "range_km" in s:
-            for r in s[s.range_km.notna()].itertuples():
-                ax.add_patch(
-                    Circle(
-                        (x[r.node], y[r.node]),
-                        r.range_km,
-                        fill=False,
-                        lw=0.6,
-                        ls=":",
-                        color=SENSOR_STATE_COLOURS[r.state],
-                        zorder=4,
-                    )
-                )
-        ax.scatter(
-            x[s.node],
-            y[s.node],
-            marker=marker,
-            s=size,
-            c=[SENSOR_STATE_COLOURS[v] for v in s.state],
-            edgecolors="black",
-            linewidths=0.4,
-            zorder=6,
-            label=f"{typ} sensors",
-        )
+def draw_jurisdictions(ax, nodes: pd.DataFrame, edges: pd.DataFrame, colours: dict[str, str], cell: float) -> None:
+    """Each agency's jurisdiction (terrain_nodes' jurisdiction.<agency> columns) outlined in the
+    agency's colour along the cell edges where it ends (under the border line)."""
+    u, v = _straight(nodes, edges, cell)
+    u, v = np.r_[u, v], np.r_[v, u]  # an edge is stored once: look across it both ways
     for agency, colour in colours.items():
-        u = units[units.agency == agency]
-        if len(u):
-            ax.scatter(
-                x[u.node],
-                y[u.node],
-                marker="P",
-                s=80,
-                c=colour,
-                edgecolors="black",
-                linewidths=0.6,
-                zorder=8,
-                label=f"{agency} ({len(u)})",
-            )
-    seen = groups.detected.to_numpy(dtype=bool)
-    g = groups.node.to_numpy()
-    ax.scatter(
-        x[g[~seen]],
-        y[g[~seen]],
-        marker="o",
-        s=40,
-        c="#d73027",
-        zorder=8,
-        label=f"groups, not detected ({int((~seen).sum())})",
-    )
-    ax.scatter(
-        x[g[seen]],
-        y[g[seen]],
-        marker="o",
-        s=90,
-        facecolors="#d73027",
-        edgecolors="black",
-        linewidths=2,
-        zorder=8,
-        label=f"groups, detected ({int(seen.sum())})",
-    )
+        col = JURISDICTION + agency
+        if col not in nodes:
+            continue
+        inside = nodes[col].to_numpy(dtype=bool)
+        edge = inside[u] & ~inside[v]
+        if edge.any():
+            segs = _across(nodes, u[edge], v[edge], cell)
+            ax.add_collection(LineCollection(segs, colors=colour, linewidths=1.8, zorder=1.5, alpha=0.9))
+        label = f"{agency} jurisdiction" + (
+            " (the whole home side)" if inside.all() or _all_home(nodes, inside) else ""
+        )
+        ax.add_line(Line2D([], [], color=colour, lw=1.6, label=label))
 
 
-def finish(fig, ax, nodes: pd.DataFrame, out_png: Path) -> Path:
+def _all_home(nodes: pd.DataFrame, inside: np.ndarray) -> bool:
+    return bool(np.array_equal(inside, (nodes.side == "home").to_numpy()))
+
+
+def add_legend(ax, nodes: pd.DataFrame) -> None:
+    """One legend right of the map: what was drawn (labelled artists) and the terrain kinds."""
     handles, _ = ax.get_legend_handles_labels()
     handles += [Patch(color=c, label=k) for k, c in KIND_COLOURS.items() if k in set(nodes.kind)]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+
+
+def label_ids(ax, x: np.ndarray, y: np.ndarray, nodes: np.ndarray, ids: np.ndarray, prefix: str, colour: str) -> None:
+    """Ids beside markers ('U3,U4' where several are in or next to one cell, so labels do not
+    print over each other), as the feed and the forms name them."""
+    cell = float(np.median(np.diff(np.unique(x)))) if len(np.unique(x)) > 1 else 1.0
+    clusters: list[tuple[float, float, list[str]]] = []
+    for node, ident in sorted(zip(nodes.tolist(), ids.tolist()), key=lambda p: (x[p[0]], y[p[0]], p[1])):
+        near = next(
+            (c for c in clusters if abs(c[0] - x[node]) <= 1.5 * cell and abs(c[1] - y[node]) <= 0.6 * cell), None
+        )
+        if near is None:
+            clusters.append((x[node], y[node], [f"{prefix}{ident}"]))
+        else:
+            near[2].append(f"{prefix}{ident}")
+    for cx, cy, names in clusters:
+        text = "\n".join(",".join(names[i : i + 4]) for i in range(0, len(names), 4))
+        ax.annotate(
+            text,
+            (cx, cy),
+            xytext=(5, -3 if prefix == "U" else 4),
+            textcoords="offset points",
+            fontsize=6.5,
+            color=colour,
+            fontweight="bold",
+            zorder=12,
+            bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.7},
+        )
+
+
+def draw_run_map(run_dir: Path, out_png: Path, replication: int = 0) -> Path:
+    """map.png of one replication of the run in `run_dir` (run_map)."""
+    fig = run_map(run_dir, replication)
     fig.tight_layout()
     tmp = out_png.with_suffix(".tmp.png")
-    fig.savefig(tmp)
+    fig.savefig(tmp, bbox_inches="tight")
     tmp.replace(out_png)
     return out_png
 
 
-def draw_run_map(run_dir: Path, out_png: Path, replication: int = 0) -> Path:
-    """Draw one replication of the run in `run_dir`: assets and every outcome location."""
+def run_map(run_dir: Path, replication: int = 0) -> Figure:
+    """One replication of the run in `run_dir`: assets (unit bases by agency, with their unit
+    ids), jurisdictions, comms outages and every outcome location."""
     nodes, edges = read_terrain(run_dir)
+    scenario = read_scenario(run_dir)
     ev = pq.read_table(run_dir / "events", filters=[("replication", "=", replication)]).to_pandas()
     x, y = nodes.x.to_numpy(), nodes.y.to_numpy()
-    fig, ax = subplots(figsize=(12, 7.5), dpi=110)
-    cell = draw_terrain(ax, nodes, edges)
     assets = ev[ev.kind == "asset"]
+    colours = agency_colours(run_agencies(scenario, ev))
+    fig, ax = subplots(figsize=(12, 7.5), dpi=110)
+    cell = draw_terrain(ax, nodes, edges, colours)
+    towers = assets[assets.source == "sensor:tower"]
+    radius = tower_range_km(scenario)
+    if radius is not None:
+        for node in towers.node:
+            ax.add_patch(Circle((x[node], y[node]), radius, fill=False, lw=0.6, ls=":", color="#6a3d9a", zorder=4))
+        ax.add_line(Line2D([], [], ls=":", color="#6a3d9a", label=f"tower coverage ({radius:g} km)"))
     for src, marker, colour, label in (
         ("sensor:tower", "*", "#6a3d9a", "camera tower"),
         ("sensor:ground", ".", "#e31a1c", "ground sensor"),
-        ("unit:vehicle", "P", "#33a02c", "vehicle unit base"),
-        ("unit:foot", "p", "#b2df8a", "foot unit base"),
     ):
         a = assets[assets.source == src]
         if len(a):
@@ -211,6 +276,23 @@ def draw_run_map(run_dir: Path, out_png: Path, replication: int = 0) -> Path:
                 zorder=6,
                 label=label,
             )
+    units = assets[assets.unit >= 0]
+    for agency, colour in colours.items():
+        for mode, marker in (("vehicle", "P"), ("foot", "p")):
+            a = units[(units.agency == agency) & (units.source == f"unit:{mode}")]
+            if len(a):
+                ax.scatter(
+                    x[a.node],
+                    y[a.node],
+                    marker=marker,
+                    s=60,
+                    c=colour,
+                    edgecolors="black",
+                    linewidths=0.5,
+                    zorder=8,
+                    label=f"{agency} {mode} unit base ({len(a)})",
+                )
+    label_ids(ax, x, y, units.node.to_numpy(), units.unit.to_numpy(), "U", "#222222")
     for kind, (marker, colour, label) in OUTCOME_STYLE.items():
         e = ev[ev.kind == kind]
         if len(e):
@@ -227,36 +309,10 @@ def draw_run_map(run_dir: Path, out_png: Path, replication: int = 0) -> Path:
                 linewidths=1.2 if marker == "x" else 0.4,
                 edgecolors="black" if marker != "x" else None,
             )
+    draw_comms(ax, comms_lines(comms_outages(ev, scenario)))
     start = ev[ev.kind == "run_start"]
     scen = start.detail.iloc[0] if len(start) else ""
     days = float(start.duration_min.iloc[0]) / 1440 if len(start) else 0.0
     ax.set_title(f"{scen}: outcomes over {days:g} days (replication {replication})")
-    return finish(fig, ax, nodes, out_png)
-
-
-def draw_outcome_density(
-    nodes: pd.DataFrame, edges: pd.DataFrame, counts: pd.DataFrame, title: str, out_png: Path
-) -> Path:
-    """Where crossings, interdictions and got-aways happened, summed over many runs.
-    `counts` has columns node, kind, n; marker area grows with n."""
-    x, y = nodes.x.to_numpy(), nodes.y.to_numpy()
-    fig, ax = subplots(figsize=(12, 7.5), dpi=110)
-    draw_terrain(ax, nodes, edges)
-    top = max(float(counts.n.max()), 1.0) if len(counts) else 1.0
-    for kind, (_, colour, label) in OUTCOME_STYLE.items():
-        c = counts[counts.kind == kind]
-        if len(c):
-            ax.scatter(
-                x[c.node],
-                y[c.node],
-                s=12 + 260 * c.n / top,
-                marker="o",
-                c=colour,
-                alpha=0.55,
-                edgecolors="black",
-                linewidths=0.3,
-                zorder=7,
-                label=f"{label} ({int(c.n.sum())})",
-            )
-    ax.set_title(title)
-    return finish(fig, ax, nodes, out_png)
+    add_legend(ax, nodes)
+    return fig

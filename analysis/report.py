@@ -1,15 +1,31 @@
 """A sweep (or run) directory -> a report: PNG figures and an HTML page.
 
     python -m analysis.report outputs/sweeps/NAME [--metric interdiction_rate] [--out DIR]
+        [--decision-keys KEY ...] [--pair-on-common-seeds]
 
 Figures (each only when the sweep has what it needs):
 - metric_vs_<key>.png   the metric against each numeric swept key, mean and 95% CI band, one
                         line per level of another swept key
 - paired_<key>.png      paired differences (common random numbers) of each level of a swept key
-                        against its first level, for several metrics, with 95% CIs
-- cost_vs_rate.png      cost against interdiction rate per configuration, Pareto front marked
-- outcome_map.png       where crossings, interdictions and got-aways happened, over all runs
+                        against its first level, for several metrics, with 95% CIs, n and p
+- cost_vs_rate.png      cost over the horizon (annualised capital + operating) against
+                        interdiction rate, with the Pareto front over the decision keys, and what
+                        each decision's cost is made of
+- outcome_map.png       where crossings, interdictions and got-aways happened, one map per
+                        configuration (outcome_map_2.png, ... beyond six), with a size key
 - sensitivity.png       Sobol or Morris indices of a designed sweep (sim/design.py)
+
+Decision keys: the Pareto front is drawn over the keys a planner chooses. By default these are
+every swept key except scenario.organisations.* (the smugglers' behaviour is not a decision); the
+front is computed within each combination of the other swept keys, so that a decision is compared
+only with decisions facing the same smugglers.
+
+Replications: configurations are compared on the same seeds (common random numbers). A seed run
+twice for one configuration (sibling sweep points that differ only in `replications`) is counted
+once. If the configurations hold different seeds (more replications in some, or an interrupted
+run), the report stops and names them, unless --pair-on-common-seeds: then each paired difference
+uses the seeds both sides hold (its n is shown) and each mean every replication of its
+configuration.
 """
 
 from __future__ import annotations
@@ -19,32 +35,17 @@ import html
 import sys
 from pathlib import Path
 
-import duckdb
-import numpy as np
 import pandas as pd
 
+from analysis.configurations import add_config_labels, check_common_seeds, distinct_replications
+from analysis.costs import asset_lives, check_decision_keys, cost_vs_rate, default_decision_keys, lives_text
 from analysis.figures import subplots
-from analysis.maps import draw_outcome_density, read_terrain
+from analysis.labels import ci_text, digits_for, html_table, key_label, metric_label, number, value_label
+from analysis.outcome_maps import outcome_maps
+from analysis.paired import paired_figure, readable_paired
 from analysis.sensitivity import indices
-from analysis.stats import mean_ci, paired_differences
-from analysis.store import load, run_dirs, varying_params
-
-LABELS = {
-    "interdiction_rate": "interdiction rate (interdicted / resolved)",
-    "detection_rate": "detection rate (detected / attempts)",
-    "effectiveness_rate": "effectiveness rate ((interdicted + turned back) / resolved)",
-    "time_to_first_detection_min": "time to first detection (min)",
-    "detection_to_interdiction_min": "first detection to interdiction (min)",
-    "dispatch_to_arrival_min": "dispatch to arrival (min)",
-    "cost_usd": "cost over the horizon (USD)",
-    "cost_per_interdiction_usd": "cost per interdiction (USD)",
-    "patrol_utilisation": "patrol utilisation",
-}
-PAIRED_METRICS = ["interdiction_rate", "detection_to_interdiction_min", "detection_rate", "cost_per_interdiction_usd"]
-
-
-def label(key: str) -> str:
-    return LABELS.get(key, key)
+from analysis.stats import mean_ci
+from analysis.store import load, varying_params
 
 
 def _save(fig, path: Path) -> Path:
@@ -63,11 +64,12 @@ def metric_vs_param(table: pd.DataFrame, key: str, metric: str, hue: str | None,
     for level in levels:
         sub = table if hue is None else table[table[hue] == level]
         ci = mean_ci(sub, metric, key).sort_values(key)
-        (line,) = ax.plot(ci[key], ci["mean"], marker="o", label=f"{hue} = {level}" if hue else None)
+        name = f"{key_label(hue)} = {value_label(level)}" if hue else None
+        (line,) = ax.plot(ci[key], ci["mean"], marker="o", label=name)
         ax.fill_between(ci[key], ci.ci_low, ci.ci_high, alpha=0.2, color=line.get_color())
-    ax.set_xlabel(key)
-    ax.set_ylabel(label(metric))
-    ax.set_title(f"{label(metric)} vs {key.split('.')[-1]} (mean, 95% CI)")
+    ax.set_xlabel(key_label(key))
+    ax.set_ylabel(metric_label(metric))
+    ax.set_title(f"{metric_label(metric)} against {key_label(key)} (mean, 95% CI)", fontsize=10)
     if hue:
         ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
@@ -79,102 +81,11 @@ def design_scatter(table: pd.DataFrame, key: str, metric: str, out: Path) -> Pat
     means = table.groupby("point").agg(value=(key, "first"), mean=(metric, "mean"))
     fig, ax = subplots(figsize=(6, 4))
     ax.scatter(means.value, means["mean"], s=22, color="#2c7fb8")
-    ax.set_xlabel(key)
-    ax.set_ylabel(label(metric))
-    ax.set_title(f"{label(metric)} at each design point")
+    ax.set_xlabel(key_label(key))
+    ax.set_ylabel(metric_label(metric))
+    ax.set_title(f"{metric_label(metric)} at each design point", fontsize=10)
     ax.grid(alpha=0.3)
     return _save(fig, out)
-
-
-def paired_figure(table: pd.DataFrame, key: str, others: list[str], out: Path) -> tuple[Path, pd.DataFrame]:
-    levels = sorted(table[key].dropna().unique(), key=lambda v: (not isinstance(v, (int, float)), v))
-    baseline = levels[0]
-    metrics = [m for m in PAIRED_METRICS if m in table]
-    frames = []
-    fig, axes = subplots(1, len(metrics), figsize=(3.6 * len(metrics), 3.8), squeeze=False)
-    for ax, metric in zip(axes[0], metrics):
-        d = paired_differences(table, metric, key, baseline, pair_on="seed", within=others)
-        d.insert(0, "metric", metric)
-        frames.append(d)
-        ypos = np.arange(len(d))
-        ax.errorbar(
-            d.mean_diff,
-            ypos,
-            xerr=[d.mean_diff - d.ci_low, d.ci_high - d.mean_diff],
-            fmt="o",
-            capsize=4,
-            color="#2c7fb8",
-        )
-        ax.axvline(0, color="grey", lw=1)
-        ax.set_yticks(ypos, [str(v) for v in d[key]])
-        ax.set_title(label(metric), fontsize=9)
-        ax.set_xlabel(f"difference vs {key.split('.')[-1]} = {baseline}", fontsize=8)
-        ax.grid(alpha=0.3)
-    fig.suptitle(f"paired differences (same seeds), 95% CI: {key}", fontsize=10)
-    return _save(fig, out), pd.concat(frames, ignore_index=True)
-
-
-def pareto_front(cost: np.ndarray, rate: np.ndarray) -> np.ndarray:
-    """Indices of configurations not beaten on both lower cost and higher rate."""
-    order = np.lexsort((-rate, cost))
-    front, best = [], -np.inf
-    for i in order:
-        if rate[i] > best:
-            front.append(i)
-            best = rate[i]
-    return np.array(front, dtype=int)
-
-
-def cost_vs_rate(table: pd.DataFrame, params: list[str], out: Path) -> tuple[Path, pd.DataFrame]:
-    rate = mean_ci(table, "interdiction_rate", "run").set_index("run")
-    cost = mean_ci(table, "cost_usd", "run").set_index("run")
-    df = pd.DataFrame({"rate": rate["mean"], "rate_lo": rate.ci_low, "rate_hi": rate.ci_high, "cost": cost["mean"]})
-    front = pareto_front(df.cost.to_numpy(), df.rate.to_numpy())
-    df["pareto"] = False
-    df.iloc[front, df.columns.get_loc("pareto")] = True
-    fig, ax = subplots(figsize=(7, 4.5))
-    ax.errorbar(
-        df.cost,
-        df.rate,
-        yerr=[(df.rate - df.rate_lo).fillna(0), (df.rate_hi - df.rate).fillna(0)],
-        fmt="o",
-        color="#999999",
-        capsize=3,
-        label="configuration (mean, 95% CI)",
-    )
-    f = df[df.pareto].sort_values("cost")
-    ax.plot(f.cost, f.rate, "-o", color="#d95f0e", label="Pareto front")
-    first = table.groupby("run")[params].first() if params else None
-    if first is not None and len(df) <= 30:
-        for run, row in df.iterrows():
-            text = ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in first.loc[run])
-            ax.annotate(text, (row.cost, row.rate), fontsize=7, xytext=(4, 3), textcoords="offset points")
-    ax.set_xlabel(label("cost_usd"))
-    ax.set_ylabel(label("interdiction_rate"))
-    ax.set_title("cost against interdiction rate")
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-    return _save(fig, out), df
-
-
-def outcome_map(root: Path, out: Path) -> Path | None:
-    dirs = [d for d in run_dirs(root) if (d / "terrain_nodes.parquet").exists() and (d / "events").is_dir()]
-    if not dirs:
-        return None
-    nodes, edges = read_terrain(dirs[0])
-    files = [str(f) for d in dirs for f in sorted((d / "events").glob("rep-*.parquet"))]
-    counts = (
-        duckdb.connect()
-        .execute(
-            "SELECT node, kind, count(*) AS n FROM read_parquet(?) "
-            "WHERE kind IN ('crossed', 'interdiction', 'got_away') GROUP BY node, kind",
-            [files],
-        )
-        .df()
-    )
-    return draw_outcome_density(
-        nodes, edges, counts, f"where it happened: {len(dirs)} configuration(s), all replications", out
-    )
 
 
 def sensitivity_figure(root: Path, metric: str, out: Path) -> tuple[Path, pd.DataFrame] | None:
@@ -184,69 +95,178 @@ def sensitivity_figure(root: Path, metric: str, out: Path) -> tuple[Path, pd.Dat
     if idx.empty:
         return None
     fig, ax = subplots(figsize=(7, 0.6 * len(idx) + 1.8))
-    names = [n.split(".")[-2] + "." + n.split(".")[-1] if n.count(".") >= 2 else n for n in idx.parameter]
-    y = np.arange(len(idx))
+    names = [key_label(n) for n in idx.parameter]
+    y = list(range(len(idx)))
     if "ST" in idx:
-        ax.barh(y - 0.2, idx.S1, 0.4, xerr=idx.S1_conf, label="first order S1", color="#74a9cf")
-        ax.barh(y + 0.2, idx.ST, 0.4, xerr=idx.ST_conf, label="total ST", color="#0570b0")
-        ax.set_xlabel(f"Sobol index of {label(metric)}")
+        ax.barh([v - 0.2 for v in y], idx.S1, 0.4, xerr=idx.S1_conf, label="first order S1", color="#74a9cf")
+        ax.barh([v + 0.2 for v in y], idx.ST, 0.4, xerr=idx.ST_conf, label="total ST", color="#0570b0")
+        ax.set_xlabel(f"Sobol index of {metric_label(metric)} (share of its variance)")
     else:
         ax.barh(y, idx.mu_star, 0.5, xerr=idx.mu_star_conf, label="mu* (mean |elementary effect|)", color="#0570b0")
-        ax.set_xlabel(f"Morris mu* of {label(metric)} (metric units)")
+        ax.set_xlabel(f"Morris mu* of {metric_label(metric)} (metric units)")
     ax.set_yticks(y, names)
     ax.legend(fontsize=8)
-    ax.set_title("global sensitivity")
+    ax.set_title("global sensitivity", fontsize=10)
     ax.grid(alpha=0.3, axis="x")
     return _save(fig, out), idx
 
 
-def build_report(root: str | Path, metric: str = "interdiction_rate", out_dir: str | Path | None = None) -> Path:
+# --- tables in words --------------------------------------------------------------------------
+def mean_table(table: pd.DataFrame, metric: str, by: list[str]) -> pd.DataFrame:
+    """Per group: the group's values, replications, mean and 95% CI of the metric, rounded."""
+    ci = mean_ci(table, metric, by)
+    d = digits_for(metric)
+    out = pd.DataFrame({key_label(k) if k != "config" else "configuration": ci[k].map(value_label) for k in by})
+    out["replications"] = ci["n"].astype(int)
+    out[f"{metric_label(metric)}: mean"] = ci["mean"].map(lambda v: number(v, d))
+    out["95% CI"] = [ci_text(lo, hi, d) for lo, hi in zip(ci.ci_low, ci.ci_high)]
+    return out
+
+
+def overview_table(table: pd.DataFrame, metric: str, params: list[str]) -> pd.DataFrame:
+    """One row per configuration: its swept values, replications, the metric and the cost."""
+    by = params or ["config"]
+    out = mean_table(table, metric, by)
+    if metric != "cost_usd" and "cost_usd" in table:
+        cost = mean_ci(table, "cost_usd", by)
+        out["cost over the horizon (USD): mean"] = cost["mean"].map(lambda v: number(v, 0)).to_numpy()
+    return out
+
+
+def cost_words(df: pd.DataFrame, decision: list[str], others: list[str]) -> pd.DataFrame:
+    """The cost table in words, by situation (the other keys' values), cheapest first."""
+    df = df.sort_values(["situation", "cost"])
+    out = pd.DataFrame({key_label(k): df[k].map(value_label) for k in others + decision})
+    out["replications"] = df["n"].astype(int).to_numpy()
+    out["interdiction rate: mean"] = df.rate.map(lambda v: number(v, 3)).to_numpy()
+    out["95% CI"] = [ci_text(lo, hi, 3) for lo, hi in zip(df.rate_lo, df.rate_hi)]
+    out["annualised capital (USD)"] = df.capital_share.map(lambda v: number(v, 0)).to_numpy()
+    out["operating (USD)"] = df.operating.map(lambda v: number(v, 0)).to_numpy()
+    out["cost over the horizon (USD)"] = df.cost.map(lambda v: number(v, 0)).to_numpy()
+    out["on the Pareto front"] = df.pareto.map({True: "yes", False: ""}).to_numpy()
+    return out
+
+
+def sensitivity_words(idx: pd.DataFrame) -> pd.DataFrame:
+    out = idx.copy()
+    out["parameter"] = out.parameter.map(key_label)
+    for c in out.columns[1:]:
+        out[c] = out[c].map(lambda v: number(v, 3))
+    return out
+
+
+def front_text(decision: list[str], others: list[str], chosen: bool) -> str:
+    if not decision:
+        return (
+            "No decision key is swept (only the smugglers' behaviour varies), so no Pareto front is drawn; "
+            "name the keys a planner chooses with --decision-keys."
+        )
+    how = "chosen with --decision-keys" if chosen else "by default every swept key but scenario.organisations.*"
+    within = (
+        f"The front is computed within each combination of the other swept keys ({', '.join(others)}), so a "
+        "decision is compared only with decisions facing the same situation; one front per combination."
+        if others
+        else "The front is computed over every configuration."
+    )
+    return f"Pareto front over the decision keys {', '.join(decision)} ({how}). {within}"
+
+
+# --- the page ---------------------------------------------------------------------------------
+def build_report(
+    root: str | Path,
+    metric: str = "interdiction_rate",
+    out_dir: str | Path | None = None,
+    decision_keys: list[str] | None = None,
+    pair_on_common_seeds: bool = False,
+) -> Path:
     """Write every applicable figure and report.html; return the HTML path."""
     root = Path(root)
     out = Path(out_dir) if out_dir else root / "report"
-    out.mkdir(parents=True, exist_ok=True)
-    table = load(root)
+    table, repeats = distinct_replications(load(root))
+    if metric not in table:
+        raise KeyError(f"metric {metric!r} is not a summary column")
     params = varying_params(table)
-    sections: list[tuple[str, Path, pd.DataFrame | None]] = []
+    table = add_config_labels(table, params)
+    seeds_note = check_common_seeds(table, pair_on_common_seeds)
+    decision = (
+        check_decision_keys(decision_keys, params) if decision_keys is not None else default_decision_keys(params)
+    )
+    others = [p for p in params if p not in decision and p != "point"]
+    out.mkdir(parents=True, exist_ok=True)
+    sections: list[tuple[str, str, list[Path], pd.DataFrame | None]] = []
     designed = "point" in table.attrs["params"]
     numeric = [p for p in params if _numeric(table[p]) and (designed or table[p].nunique() >= 3)]
     categorical = [] if designed else [p for p in params if p not in numeric and table[p].nunique() >= 2]
     for key in numeric if designed else []:
         fig = design_scatter(table, key, metric, out / f"design_{key.split('.')[-1]}.png")
-        sections.append((f"{label(metric)} against {key} (design points)", fig, None))
+        sections.append((f"{metric_label(metric)} against {key_label(key)} (design points)", "", [fig], None))
     for key in [] if designed else numeric:
         hue = next((p for p in params if p != key and table[p].nunique() <= 6), None)
         fig = metric_vs_param(table, key, metric, hue, out / f"metric_vs_{key.split('.')[-1]}.png")
-        sections.append((f"{label(metric)} against {key}", fig, mean_ci(table, metric, [key] + ([hue] if hue else []))))
+        pooled = [p for p in params if p not in (key, hue)]
+        text = f"Means pooled over {', '.join(pooled)}." if pooled else ""
+        sections.append(
+            (
+                f"{metric_label(metric)} against {key_label(key)}",
+                text,
+                [fig],
+                mean_table(table, metric, [key, hue] if hue else [key]),
+            )
+        )
     for key in categorical:
-        others = [p for p in params if p != key]
-        fig, diffs = paired_figure(table, key, others, out / f"paired_{key.split('.')[-1]}.png")
-        sections.append((f"paired differences across {key}", fig, diffs))
-    if table["run"].nunique() >= 2:
-        fig, df = cost_vs_rate(table, params, out / "cost_vs_rate.png")
-        sections.append(("cost against interdiction rate", fig, df.reset_index()))
+        rest = [p for p in params if p != key]
+        fig, diffs = paired_figure(table, key, rest, out / f"paired_{key.split('.')[-1]}.png")
+        text = (
+            "Each level against the first on the same seeds"
+            + (f" and the same {', '.join(rest)}" if rest else "")
+            + "; n = pairs, p = paired t-test. A direction is supported only where the 95% CI excludes zero."
+        )
+        sections.append(
+            (f"paired differences across {key_label(key)} ({key})", text, [fig], readable_paired(diffs, key))
+        )
+    if table["config"].nunique() >= 2:
+        fig, df = cost_vs_rate(table, decision, others, out / "cost_vs_rate.png")
+        lives = lives_text(asset_lives(root))
+        text = (
+            "Cost over the horizon = capital annualised over each asset's stated life, plus operating cost "
+            "(sim/metrics.py: cost_usd = capital_share_usd + operating_usd)"
+            + (f"; stated lives: {lives}" if lives else "")
+            + ". "
+            + front_text(decision, others, decision_keys is not None)
+        )
+        sections.append(("cost against interdiction rate", text, [fig], cost_words(df, decision, others)))
     sens = sensitivity_figure(root, metric, out / "sensitivity.png")
     if sens:
-        sections.append(("global sensitivity", *sens))
-    m = outcome_map(root, out / "outcome_map.png")
-    if m:
-        sections.append(("where crossings, interdictions and got-aways happened", m, None))
-    overview = mean_ci(table, metric, "run")
+        sections.append(("global sensitivity", "", [sens[0]], sensitivity_words(sens[1])))
+    maps = outcome_maps(root, table, out)
+    if maps:
+        text = "Marker area: events in that cell per replication of the configuration (the same scale on every map)."
+        sections.append(("where groups crossed, were interdicted and got away", text, maps, None))
+    notes = [seeds_note] if seeds_note else []
+    if repeats:
+        notes.append(
+            f"{repeats} replication(s) appear in two run directories of the same configuration (same seed); "
+            "each is counted once."
+        )
     page = [
         f"<html><head><meta charset='utf-8'><title>report: {html.escape(root.name)}</title>",
-        "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
-        "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px}"
-        "img{max-width:100%}</style></head><body>",
-        f"<h1>{html.escape(str(root))}</h1>",
-        f"<p>{len(table)} replications in {table['run'].nunique()} configuration(s); swept keys: "
+        "<style>body{font-family:sans-serif;max-width:1150px;margin:2em auto}"
+        "table{border-collapse:collapse;font-size:12px;margin-bottom:1em}td,th{border:1px solid #ccc;"
+        "padding:2px 6px}td{text-align:right}th{background:#f3f3f3}img{max-width:100%}</style></head><body>",
+        f"<h1>Report: {html.escape(str(root))}</h1>",
+        f"<p>{len(table)} replications in {table['config'].nunique()} configuration(s); swept keys: "
         f"{html.escape(', '.join(params) or 'none')}.</p>",
-        f"<h2>{html.escape(label(metric))} per configuration</h2>",
-        overview.to_html(index=False, float_format=lambda v: f"{v:.4g}"),
+        *[f"<p>{html.escape(n)}</p>" for n in notes],
+        f"<h2>{html.escape(metric_label(metric))} per configuration (mean, 95% CI)</h2>",
+        html_table(overview_table(table, metric, params)),
     ]
-    for title, fig, df in sections:
-        page.append(f"<h2>{html.escape(title)}</h2><img src='{fig.name}'>")
+    for title, text, figs, df in sections:
+        page.append(f"<h2>{html.escape(title)}</h2>")
+        if text:
+            page.append(f"<p>{html.escape(text)}</p>")
+        page += [f"<img src='{f.name}'>" for f in figs]
         if df is not None and len(df):
-            page.append(df.to_html(index=False, float_format=lambda v: f"{v:.4g}"))
+            page.append(html_table(df))
     page.append("</body></html>")
     path = out / "report.html"
     path.write_text("\n".join(page))
@@ -260,9 +280,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("path", help="a sweep or run directory")
     ap.add_argument("--metric", default="interdiction_rate", help="metric of the main figures")
     ap.add_argument("--out", default=None, help="output folder (default: PATH/report)")
+    ap.add_argument(
+        "--decision-keys",
+        nargs="+",
+        metavar="KEY",
+        default=None,
+        help="swept keys a planner chooses: the Pareto front is drawn over these, within each combination of "
+        "the other swept keys (default: every swept key except scenario.organisations.*)",
+    )
+    ap.add_argument(
+        "--pair-on-common-seeds",
+        action="store_true",
+        help="when configurations hold different seeds (sibling sweep points run with different replications, "
+        "an interrupted run), pair each comparison on the seeds both sides hold instead of stopping",
+    )
     args = ap.parse_args(argv)
     try:
-        path = build_report(args.path, args.metric, args.out)
+        path = build_report(args.path, args.metric, args.out, args.decision_keys, args.pair_on_common_seeds)
     except (FileNotFoundError, KeyError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

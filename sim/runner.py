@@ -8,7 +8,8 @@ A run directory holds:
 - events/<chunk>.parquet    the event logs of the chunk (columns of sim/recorder.py + replication, seed)
 - plans/<chunk>.parquet     every movement plan of the chunk (PLAN_SCHEMA + replication), for replays
 - summary.parquet      all summary rows, written when every chunk is done
-- terrain_nodes.parquet / terrain_edges.parquet   the map, so analysis never imports the model
+- terrain_nodes.parquet / terrain_edges.parquet   the map (with each agency's jurisdiction as a bool column
+                                                  jurisdiction.<agency>), so analysis never imports the model
 
 Every file is written to a hidden temporary name and renamed, so a killed run leaves only
 complete files; running the same command again skips the chunks that are already there.
@@ -162,6 +163,7 @@ def terrain_tables(world: World) -> tuple[pa.Table, pa.Table]:
             "side": [SIDE_NAMES[s] for s in t.side],
             "sector": [t.sector_names[s] for s in t.sector],
             "feature": [FEATURES[f] for f in t.feature],
+            **{f"jurisdiction.{name}": a.jurisdiction for name, a in world.agencies.items()},
         }
     )
     edges = pa.table(

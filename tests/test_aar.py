@@ -1,11 +1,27 @@
 """After-action review: built from files alone, and its replay matches the model."""
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pyarrow.parquet as pq
 
-from analysis.aar import agency_summary, build_aar, chains, positions_at, sensor_states_at, situation_at
+from analysis.aar import (
+    agency_summary,
+    agency_table,
+    build_aar,
+    chains,
+    drill_questions,
+    positions_at,
+    read_run,
+    replay_map,
+    sensor_states_at,
+    situation_at,
+)
+from analysis.evidence import evidence, inject_windows
+from analysis.maps import read_terrain, run_map
+from analysis.questions import parse_question
+from analysis.timeline import MARKS, OUTCOME_LINES, timeline_pages
 from sim.config import SCENARIO_DIR, compose
 from sim.model import BorderModel
 from sim.runner import Experiment, run_experiment, write_parquet_atomic
@@ -76,13 +92,15 @@ def test_aar_from_a_real_run_has_every_part(tmp_path):
         "timelines.png",
         "replay_300.png",
         "replay_900.png",
-        "crossed-&gt;first_detection",
+        "crossing \u2192 first detection (min)",
     ):
         assert part in page
     assert all((run_dir / "aar" / f).stat().st_size > 10_000 for f in ("timelines.png", "replay_300.png"))
     ev = pq.read_table(run_dir / "events").to_pandas()
     ch = chains(ev)
     per_agency = agency_summary(ev[ev.replication == 0])
+    counts = agency_table(ev[ev.replication == 0])[["alerts received", "false alarms", "dispatches", "interdictions"]]
+    assert counts.map(lambda v: re.fullmatch(r"\d[\d,]*", v) is not None).all().all()  # integers, not 93.0
     arrived = per_agency[per_agency.arrivals > 0]
     assert len(arrived) >= 2 and (arrived["mean dispatch to arrival (min)"] > 0).all()
     done = ch[ch.result == "interdiction"]
@@ -120,3 +138,84 @@ def test_scripted_drill_runs_unattended_and_its_aar_shows_questions_and_injects(
     ev = pq.read_table(out / "events").to_pandas()
     cut = ev[(ev.kind == "alert_lost") & (ev.source == "comms_down")]
     assert len(cut) > 0 and cut.t.between(1320, 1499.999).all()  # lost to the cut link only while it was down
+
+    # each shipped question names its evidence, and the review shows it under the question
+    assert "class='problem'" not in page and "[inject" not in page
+    assert page.count("<b>Evidence</b>") == 3
+    assert "inject towers_dark (sensor outage): day 1 21:00 to day 2 01:00 (minutes 1260-1500); sector S2" in page
+    nodes, _ = read_terrain(out)
+    sector = nodes.sector.to_numpy()
+    radio, towers = (parse_question(q) for q in drill_questions(out)[1:])
+    lost = evidence(radio, ev, nodes).lists["alerts lost"]
+    assert len(lost) == len(cut[(cut.detail == "local_police") | (cut.agency == "local_police")]) > 0
+    assert set(lost.why) == {"link down (comms outage)"}  # nothing else was lost on that link then
+    e = evidence(towers, ev, nodes)
+    crossed = ev[(ev.kind == "crossed") & ev.t.between(1260, 1500)]
+    in_s2 = crossed[sector[crossed.node] == "S2"]
+    assert list(e.lists["crossings"].group) == [f"group {a}" for a in in_s2.attempt] and len(in_s2) > 0
+    assert all(not d.startswith("0 of") for d in e.lists["crossings"]["its sensors down"])  # the towers were dark
+    assert e.counts["crossings"] == len(in_s2) and e.counts["crossings while a sensor of their sector was down"] > 0
+
+    # the timeline: every attempt, a legend entry for every marker, line colour and inject window
+    ch = chains(ev)
+    pages = timeline_pages(ch, ev, inject_windows(ev), per_page=25)
+    assert len(pages) == -(-len(ch) // 25) >= 2
+    drawn = [t.get_text() for fig in pages for t in fig.axes[0].get_yticklabels() if t.get_text().startswith("#")]
+    assert sorted(int(t[1:].split()[0]) for t in drawn) == sorted(ch.index)
+    for fig in pages:
+        ax = fig.axes[0]
+        legend = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert {label for *_, label in MARKS} <= set(legend)
+        assert {f"line: start to {lab}" for _, lab in OUTCOME_LINES.values()} <= set(legend)
+        assert [t for t in legend if t.startswith("inject ")] == [
+            "inject surge_night (surge): day 1 20:00 to day 2 02:00",
+            "inject towers_dark (sensor outage): day 1 21:00 to day 2 01:00",
+            "inject radio_down (comms outage): day 1 22:00 to day 2 01:00",
+        ]
+        assert ax.get_ylabel().startswith("attempt") and ax.get_xlabel() == "minutes from the start"
+    injects_table = page.split("<h2>Injects</h2>")[1].split("</table>")[0]
+    assert injects_table.count("<tr") == 4  # one header row, three injects
+
+    # the maps: unit bases by agency with their ids, jurisdictions, the radio outage
+    units = ev[(ev.kind == "asset") & (ev.unit >= 0) & (ev.replication == 0)]
+    for fig, comms in (
+        (run_map(out), "comms down: border_patrol \u2194 local_police, day 1 22:00 to day 2 01:00"),
+        (
+            replay_map(out, *read_run(out, 0), 1390.0),
+            "comms down: border_patrol \u2194 local_police (until day 2 01:00)",
+        ),
+    ):
+        ax = fig.axes[0]
+        legend = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert {f"{a} jurisdiction" for a in ("customs", "local_police")} <= set(legend)
+        assert "border_patrol jurisdiction (the whole home side)" in legend
+        assert comms in [t.get_text() for t in ax.texts]
+    legend = [t.get_text() for t in run_map(out).axes[0].get_legend().get_texts()]
+    for agency, n in units[units.source == "unit:vehicle"].groupby("agency").size().items():
+        assert f"{agency} vehicle unit base ({n})" in legend
+    texts = [t.get_text() for t in run_map(out).axes[0].texts]
+    assert {n for t in texts for line in t.split("\n") for n in line.split(",")} >= {f"U{u}" for u in units.unit}
+
+
+def test_a_question_names_its_evidence_in_a_tag():
+    q = parse_question("[agency local_police 20-26.5h] Who heard what?")
+    assert (q.text, q.agency, q.hours, q.inject, q.sector, q.problem) == (
+        "Who heard what?",
+        "local_police",
+        (20, 26.5),
+        "",
+        "",
+        "",
+    )
+    q = parse_question("[inject towers_dark sector S2] Where?")
+    assert (q.inject, q.sector, q.hours) == ("towers_dark", "S2", None)
+    plain = parse_question("No tag here?")
+    assert plain.text == "No tag here?" and not plain.about and not plain.problem
+    for bad, why in (
+        ("[agency] x", "cannot read 'agency'"),
+        ("[unit 5] x", "cannot read 'unit'"),
+        ("[26-20h] x", "the end must come after the start"),
+        ("[sector S1 sector S2] x", "'sector' named twice"),
+    ):
+        q = parse_question(bad)
+        assert why in q.problem and q.text == bad and not q.about

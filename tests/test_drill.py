@@ -61,7 +61,7 @@ def test_every_registered_inject_has_a_form_and_lands_in_the_feed_and_the_saved_
     names = []
     for type_ in INJECTS.names():
         names.append(s.inject(type_, **form_values(type_, default_form(s, type_))))
-        assert any(f"inject  source={names[-1]}" in line for line in s.feed)
+        assert any(f"  inject {names[-1]} ({type_.replace('_', ' ')}) started" in line for line in s.feed)
     ev = saved_events(s)  # written at once, before any further step
     injects = ev[ev.kind == "inject"]
     assert list(injects.source) == names
@@ -134,7 +134,7 @@ def test_the_play_thread_ends_with_the_drill_and_says_so(tmp_path):
     assert view.finished and not view.playing and s.revision > before and view.error == ""
 
 
-def test_the_counters_are_the_metrics_of_the_log_so_far(tmp_path):
+def test_the_counters_are_the_metrics_of_the_log_so_far_and_cannot_be_confused(tmp_path):
     from sim.metrics import summarize
 
     s = new_session(tmp_path)
@@ -144,8 +144,26 @@ def test_the_counters_are_the_metrics_of_the_log_so_far(tmp_path):
         s.step()
     summary = summarize(s.model.log.to_arrow())
     counters = s.view().counters
-    assert counters == {k: summary[k] for k in counters}
+    assert list(counters) == [
+        "attempts",
+        "groups detected",
+        "detection events",
+        "interdicted",
+        "got away",
+        "alerts (first-hand)",
+        "alerts shared (copies sent)",
+        "shared alerts lost",
+    ]
+    same = {"attempts": "attempts", "detection events": "detections", "interdicted": "interdicted"}
+    same |= {"got away": "got_away", "alerts (first-hand)": "alerts", "alerts shared (copies sent)": "alerts_shared"}
+    assert {k: counters[k] for k in same} == {k: summary[m] for k, m in same.items()}
+    assert counters["shared alerts lost"] == summary["alerts_lost"]
     assert summary["decoys"] == 6 and counters["attempts"] == summary["attempts"]
+    ev = s.model.log.to_arrow().to_pandas()
+    decoys = set(ev[(ev.kind == "attempt") & (ev.cargo == "decoy")].attempt)
+    seen = ev[(ev.kind == "detection") & ~ev.attempt.isin(decoys)]
+    assert counters["groups detected"] == seen.attempt.nunique() < counters["detection events"] == len(seen)
+    assert all(isinstance(v, int) for v in counters.values())
 
 
 def test_a_tip_alerts_the_agency_about_the_group_where_it_is(tmp_path):
@@ -287,6 +305,73 @@ def test_inject_panel_shows_why_an_inject_was_refused(tmp_path):
     assert text.startswith("refused") and "agencies: got 1 values; allowed: exactly 2" in text
     assert s.model.injects == {}
     rc.close()
+
+
+def test_the_feed_says_what_happened_in_a_trainers_words(tmp_path):
+    """Every dispatch, detection and lost alert of the log is in the feed as a sentence naming
+    the centre, the unit (with its group) and the group by the ids the map and tip form use."""
+    s = new_session(tmp_path)
+    for _ in range(30):
+        s.step()
+    s.inject("comms_outage", agencies=["border_patrol", "local_police"], duration_hours=6.0)
+    for _ in range(50):
+        s.step()
+    feed = "\n".join(s.feed)
+    day, hh, mm = map(int, re.match(r"day (\d+) (\d\d):(\d\d)", s.feed[-1]).groups())
+    ev = s.model.log.to_arrow().to_pandas()
+    ev = ev[ev.t >= (day - 1) * 1440 + hh * 60 + mm + 1]  # the feed keeps the latest FEED_LENGTH lines
+    assert (ev.kind == "dispatch").sum() > 5
+    group_of = {u.params.id: u.params.group for u in s.model.units}
+    for r in ev[ev.kind == "dispatch"].itertuples():
+        target = f"group {r.attempt}" if r.attempt >= 0 else f"a false alarm (incident {r.incident})"
+        owner = "" if r.unit_agency == r.agency else r.unit_agency.replace("_", " ") + " "
+        said = f"{r.agency.replace('_', ' ')} centre sent {owner}unit {r.unit} ({group_of[r.unit]}) to {target}"
+        assert said in feed
+    for r in ev[(ev.kind == "detection") & (ev.sensor >= 0)].itertuples():
+        kind = "tower" if r.source == "tower" else "ground sensor"
+        assert f"{kind} {r.sensor} detected group {r.attempt}" in feed
+    lost = ev[(ev.kind == "alert_lost") & (ev.source == "comms_down")]
+    assert len(lost) > 0
+    for r in lost.itertuples():
+        about = f"group {r.attempt}" if r.attempt >= 0 else "a false alarm"
+        to, by = r.detail.replace("_", " "), r.agency.replace("_", " ")
+        said = f"{to} lost an alert shared by {by} about {about}: the link was down"
+        assert said in feed
+    assert "=" not in feed and "detail" not in feed and "alert_" not in feed  # no column names or event kinds
+
+
+def test_the_live_map_names_what_it_draws(tmp_path):
+    from sim.drill.mapview import MapPainter
+
+    s = new_session(tmp_path)
+    for _ in range(40):
+        s.step()
+    s.inject("comms_outage", agencies=["border_patrol", "local_police"], duration_hours=2.0)
+    s.inject("sensor_outage", sector="S2", duration_hours=2.0)
+    state = s.view().map
+    fig = MapPainter(s.world).draw(state, "test")
+    ax = fig.axes[0]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    for entry in (
+        "camera tower",
+        "ground sensor",
+        "sensor up",
+        "sensor alerting (an alert in the last 30 min)",
+        "sensor down",
+        "tower coverage (edge of its range)",
+        "border_patrol jurisdiction (the whole home side)",
+        "customs jurisdiction",
+        "local_police jurisdiction",
+    ):
+        assert entry in legend
+    assert any(t.startswith("border_patrol units on duty (") for t in legend)
+    texts = [t.get_text() for t in ax.texts]
+    labels = {name for t in texts for line in t.split("\n") for name in line.split(",")}
+    on_duty = {f"U{i}" for i, on in zip(state.unit_ids, state.unit_on_duty) if on}
+    assert on_duty and on_duty <= labels and not {f"U{i}" for i in state.unit_ids} - on_duty & labels
+    assert {f"G{g}" for g in state.group_ids} <= labels and len(state.group_ids) > 0
+    assert "comms down: border_patrol \u2194 local_police (until day 1 08:40)" in texts
+    assert "down" in state.sensor_state
 
 
 def test_feed_shows_the_latest_events_in_order(tmp_path):

@@ -152,7 +152,7 @@ def test_drill_in_a_browser_with_no_internet(app):
         page1.get_by_role("option", name="weather").click()
         page1.get_by_role("button", name="Inject now").click()
         expect(page1.locator(".drill-inject-message")).to_contain_text("injected trainer-1-weather")
-        expect(page1.locator(".drill-feed")).to_contain_text("inject  source=trainer-1-weather")
+        expect(page1.locator(".drill-feed")).to_contain_text("inject trainer-1-weather (weather) started")
         [first] = drill_dirs(out)
         ev = pq.read_table(first / "events").to_pandas()
         injects = ev[ev.kind == "inject"]
@@ -165,6 +165,7 @@ def test_drill_in_a_browser_with_no_internet(app):
             page1.get_by_role("button", name="Pause").click()
             page1.wait_for_timeout(1500)
             page1.screenshot(path=str(Path(shots) / "drill-app.png"), full_page=True)
+            paused_at = minute(page1)  # it played on for the screenshot
 
         # a second browser context is a second drill with its own model
         ctx2, page2, net2, errors2 = open_drill(browser, url)

@@ -18,7 +18,8 @@ import pyarrow.parquet as pq
 import pytest
 from scipy import stats
 
-from analysis.report import build_report, pareto_front
+from analysis.costs import pareto_front
+from analysis.report import build_report
 from analysis.stats import mean_ci, paired_differences
 from analysis.store import load, varying_params
 from sim import runner
@@ -233,12 +234,65 @@ def test_pareto_front():
 
 
 def test_report_draws_every_figure_from_a_real_sweep(sweep, tmp_path):
+    import re
+
+    from analysis.configurations import add_config_labels
+    from analysis.outcome_maps import outcome_figures
+
     root, _ = sweep
     path = build_report(root, out_dir=tmp_path / "r")
     names = {p.name for p in (tmp_path / "r").glob("*.png")}
     assert {"paired_count.png", "paired_reaction.png", "cost_vs_rate.png", "outcome_map.png"} <= names
     page = path.read_text()
     assert all(n in page for n in names)
+    # the front is over the planner's key only, within each smugglers' reaction
+    assert "Pareto front over the decision keys scenario.units.bp_vehicle.count (by default" in page
+    assert "within each combination of the other swept keys (scenario.organisations.cartel.reaction)" in page
+    assert "<th>pairs (n)</th>" in page and "<th>bp vehicle count</th>" in page
+    cells = re.findall(r"<td>([^<]*)</td>", page)
+    assert cells and not [c for c in cells if re.fullmatch(r"[-+\u2212]?[\d,]*\.\d{4,}", c)]  # rounded
+    # one outcome map per configuration, with the same size key for all
+    table = load(root)
+    table = add_config_labels(table, varying_params(table))
+    [fig] = outcome_figures(root, table)
+    titles = {ax.get_title().replace("\n", "; ") for ax in fig.axes if ax.get_visible()}
+    assert titles == {f"{c} (3 replications)" for c in table.config.unique()} and len(titles) == 4
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert {"crossing", "interdiction", "got away"} <= set(legend)
+    assert len([t for t in legend if t.endswith(" per replication")]) >= 2
+
+
+def test_report_on_sibling_points_that_differ_in_replications(sweep, tmp_path):
+    """A point run again with more replications: refused by default with the seeds named; with
+    --pair-on-common-seeds, each comparison pairs the seeds both sides hold, each seed once."""
+    import shutil
+
+    root, _ = sweep
+    copy = tmp_path / "sweep"
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("report"))
+    more = cli(
+        "--multirun",
+        f"hydra.sweep.dir={copy}",
+        "scenario.units.bp_vehicle.count=6",
+        "scenario.organisations.cartel.reaction=run",
+        "replications=5",
+        *SHORT,
+    )
+    assert more.returncode == 0, more.stderr
+    assert len(load(copy)) == 17  # the sibling folder repeats seeds 1-3
+    refused = cli(str(copy), module="analysis.report")
+    assert refused.returncode == 2
+    assert "3 configuration(s) hold seeds 1–3; seeds 1–5: cartel reaction = run; bp vehicle count = 6" in (
+        refused.stderr
+    )
+    assert "--pair-on-common-seeds" in refused.stderr
+    done = cli(str(copy), "--pair-on-common-seeds", module="analysis.report")
+    assert done.returncode == 0, done.stderr
+    page = (copy / "report" / "report.html").read_text()
+    assert "3 replication(s) appear in two run directories of the same configuration" in page
+    assert "<td>5</td>" in page  # the configuration's mean uses its five replications
+    help_text = cli("--help", module="analysis.report").stdout
+    assert "--pair-on-common-seeds" in help_text and "--decision-keys KEY" in help_text
 
 
 def test_designed_sweep_report_has_sensitivity_and_parameter_figures(tmp_path):

@@ -130,9 +130,10 @@ def Feed(lines: list[str]) -> None:
 
 @solara.component
 def Counters(counters: dict) -> None:
+    """The counters of sim/drill/session.py (COUNTERS): distinct groups and events kept apart."""
     with solara.Row(classes=["drill-counters"]):
         for key, value in counters.items():
-            solara.Info(f"{key.replace('_', ' ')}: {value:g}", dense=True)
+            solara.Info(f"{key}: {value}", dense=True)
 
 
 @solara.component
@@ -202,7 +203,9 @@ def Page() -> None:
         with solara.Columns([3, 1]):
             with solara.Column():
                 solara.FigureMatplotlib(
-                    painter.draw(view.map, f"{clock(view.now)}: ground truth for the trainer"), format="png"
+                    painter.draw(view.map, f"{clock(view.now)}: ground truth for the trainer"),
+                    format="png",
+                    bbox_inches="tight",  # the legend right of the map is kept whole
                 )
             with solara.Column():
                 InjectPanel(session, view)

@@ -1,5 +1,7 @@
-"""The live drill map: terrain at its real coordinates with sectors, sensors (coverage and
-state), units by agency and every group (ground truth for the trainer, detected ones ringed).
+"""The live drill map: terrain at its real coordinates with sectors and each agency's
+jurisdiction, sensors (coverage and state), units by agency and every group (ground truth for the
+trainer, detected ones ringed), labelled with the ids of the feed and the tip form, and the comms
+outages in force.
 
 Drawn with the same functions as the after-action replay (analysis/maps.py), on a bare
 matplotlib Figure (no pyplot: the app renders from several threads).
@@ -11,7 +13,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.maps import agency_colours, draw_situation, draw_terrain
+from analysis.maps import add_legend, agency_colours, draw_comms, draw_terrain
+from analysis.situation import draw_situation
 from sim.drill.session import MapState
 from sim.runner import terrain_tables
 from sim.world import World
@@ -36,10 +39,12 @@ class MapPainter:
     def draw(self, state: MapState, title: str = "") -> Figure:
         fig = Figure(figsize=(11, 6.2), dpi=90)
         ax = fig.add_subplot()
-        draw_terrain(ax, self.nodes, self.edges)
+        draw_terrain(ax, self.nodes, self.edges, self.colours)
         on = state.unit_on_duty
-        units = pd.DataFrame({"node": state.unit_nodes[on], "agency": np.asarray(state.unit_agencies)[on]})
-        groups = pd.DataFrame({"node": state.group_nodes, "detected": state.group_detected})
+        units = pd.DataFrame(
+            {"id": state.unit_ids[on], "node": state.unit_nodes[on], "agency": np.asarray(state.unit_agencies)[on]}
+        )
+        groups = pd.DataFrame({"id": state.group_ids, "node": state.group_nodes, "detected": state.group_detected})
         draw_situation(
             ax,
             self.x,
@@ -49,7 +54,8 @@ class MapPainter:
             sensors=self.sensors.assign(state=state.sensor_state),
             colours=self.colours,
         )
+        draw_comms(ax, state.comms_down)
         ax.set_title(title)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+        add_legend(ax, self.nodes)
         fig.tight_layout()
         return fig

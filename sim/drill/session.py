@@ -20,7 +20,9 @@ import numpy as np
 import pyarrow as pa
 import yaml
 
-from analysis.maps import ALARM_MINUTES
+from analysis.labels import clock
+from analysis.situation import ALARM_MINUTES
+from sim.drill.feed import Narrator
 from sim.metrics import summarize
 from sim.model import BorderModel
 from sim.params import Problems, check_refs, check_tree, dump, parse_choice
@@ -32,7 +34,29 @@ from sim.world import World
 
 FEED_LENGTH = 200
 AUTOSAVE_S = 10.0  # while playing, the log is written at least this often (wall seconds)
-COUNTERS = ("attempts", "detections", "interdicted", "got_away", "alerts", "alerts_shared", "alerts_lost")
+COUNTERS = (  # what the page shows -> its sim/metrics.py summary column (see counters())
+    ("attempts", "attempts"),
+    ("groups detected", "detection_rate"),  # distinct groups: detection_rate x attempts
+    ("detection events", "detections"),
+    ("interdicted", "interdicted"),
+    ("got away", "got_away"),
+    ("alerts (first-hand)", "alerts"),
+    ("alerts shared (copies sent)", "alerts_shared"),
+    ("shared alerts lost", "alerts_lost"),
+)
+
+
+def counters(summary: dict) -> dict[str, int]:
+    """The page's counters from a summary row (sim/metrics.py), each a whole number. Groups
+    detected (distinct attempts with a detection) has no summary column of its own: it is
+    detection_rate (detected attempts / attempts) times attempts, exactly."""
+    out = {}
+    for label, key in COUNTERS:
+        value = summary.get(key, 0)
+        if key == "detection_rate":
+            value = 0 if summary.get("attempts", 0) == 0 else value * summary["attempts"]
+        out[label] = int(round(value))
+    return out
 
 
 @dataclass(frozen=True)
@@ -54,6 +78,7 @@ class MapState:
     """What the live map shows at one moment (positions as node ids)."""
 
     t: float
+    unit_ids: np.ndarray
     unit_nodes: np.ndarray
     unit_agencies: list[str]
     unit_on_duty: np.ndarray  # bool
@@ -61,27 +86,11 @@ class MapState:
     group_nodes: np.ndarray
     group_detected: np.ndarray  # bool
     sensor_state: list[str]  # up | down | alarm, per sensor
+    comms_down: list[str]  # the comms outages in force, in words
 
 
 def _groups(state: MapState) -> list[tuple[int, int]]:
     return list(zip(state.group_ids.tolist(), state.group_nodes.tolist()))
-
-
-def clock(t: float) -> str:
-    """Simulated time as "day N hh:mm" (day 1 is the first day)."""
-    hh, mm = divmod(int(t), 60)
-    return f"day {hh // 24 + 1} {hh % 24:02d}:{mm:02d}"
-
-
-def describe(row: dict) -> str:
-    """One line of the event feed."""
-    k = row["kind"]
-    who = []
-    for col in ("agency", "unit", "sensor", "attempt", "source", "detail"):
-        v = row[col]
-        if v not in (-1, "", None) and not (isinstance(v, float) and np.isnan(v)):
-            who.append(f"{col}={v}")
-    return f"{clock(row['t'])}  {k}  " + " ".join(who)
 
 
 class DrillSession:
@@ -94,7 +103,8 @@ class DrillSession:
         self.lock = threading.RLock()
         self.speed = 4.0  # ticks per real second while playing
         self.feed: deque[str] = deque(maxlen=FEED_LENGTH)
-        self.counters: dict[str, float] = {}
+        self.narrator = Narrator(world)
+        self.counters: dict[str, int] = {}
         self.detected: set[int] = set()
         self._last_alarm: dict[int, float] = {}  # sensor id -> time of its latest alert
         self._cursor = 0  # events already read into the feed
@@ -236,6 +246,7 @@ class DrillSession:
             groups = [a for a in m.attempts.values() if a.active and a.timeline.start <= t]
             return MapState(
                 t=t,
+                unit_ids=np.array([u.params.id for u in m.units], dtype=np.int64),
                 unit_nodes=np.array([u.node_at(t) for u in m.units], dtype=np.int64),
                 unit_agencies=[u.params.agency for u in m.units],
                 unit_on_duty=np.array([u.on_duty for u in m.units], dtype=bool),
@@ -243,7 +254,19 @@ class DrillSession:
                 group_nodes=np.array([a.timeline.node_at(t) for a in groups], dtype=np.int64),
                 group_detected=np.array([a.attempt_id in self.detected for a in groups], dtype=bool),
                 sensor_state=[self._sensor_state(s, t) for s in m.sensors],
+                comms_down=self._comms_down(t),
             )
+
+    def _comms_down(self, t: float) -> list[str]:
+        """Comms outages in force at t, in words (the live map's red box)."""
+        out = []
+        for chosen in self.model.injects.values():
+            p = chosen.params
+            start, end = p.start_hours * 60.0, (p.start_hours + p.duration_hours) * 60.0
+            if chosen.type == "comms_outage" and start <= t < end:
+                a, b = p.agencies
+                out.append(f"comms down: {a} \u2194 {b} (until {clock(end)})")
+        return out
 
     def _sensor_state(self, sensor, t: float) -> str:
         if not bool(sensor.is_up(np.array([t]))[0]):
@@ -283,7 +306,7 @@ class DrillSession:
                 continue  # legitimate port traffic: most of the log, in no counter, would drown the feed
             self._counted_rows.append(row)
             if row["kind"] not in ("asset", "run_start"):
-                self.feed.appendleft(describe(row))
+                self.feed.appendleft(self.narrator.line(row))
         self._cursor = len(log)
 
     def _update_counters(self) -> None:
@@ -293,7 +316,7 @@ class DrillSession:
             return
         self._counted = self._cursor
         summary = summarize(pa.Table.from_pylist(self._counted_rows, schema=SCHEMA))
-        self.counters = {k: summary.get(k, 0) for k in COUNTERS}
+        self.counters = counters(summary)
 
     def _notify(self) -> None:
         self.revision += 1

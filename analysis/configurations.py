@@ -1,0 +1,75 @@
+"""Configurations of a sweep: which rows are the same replication, what each configuration is
+called, and whether the configurations hold the same seeds (common random numbers).
+
+A configuration is one config hash (sim/runner.py: the scenario, base seed and event keeping; not
+the number of replications). Sibling sweep points that differ only in `replications` are the same
+configuration, and a seed run in both is the same replication: it is counted once.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.labels import config_label
+
+
+class UnequalSeeds(ValueError):
+    """Configurations compared on common random numbers do not hold the same seeds."""
+
+
+def distinct_replications(table: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The table with each (configuration, seed) once (the first run directory's row), and the
+    number of rows dropped as repeats."""
+    keep = ~table.duplicated(["config_hash", "seed"], keep="first")
+    out = table[keep].copy()
+    out.attrs = dict(table.attrs)
+    return out, int((~keep).sum())
+
+
+def add_config_labels(table: pd.DataFrame, params: list[str]) -> pd.DataFrame:
+    """A `config` column: the configuration's swept values in words (its hash appended where two
+    configurations would read the same)."""
+    first = table.groupby("config_hash", sort=False)[params].first() if params else None
+    labels = {h: config_label(dict(first.loc[h]), sep="; ") if params else "-" for h in table.config_hash.unique()}
+    counts = pd.Series(labels).value_counts()
+    labels = {h: f"{v} [{h[:6]}]" if counts[v] > 1 else v for h, v in labels.items()}
+    out = table.assign(config=table.config_hash.map(labels))
+    out.attrs = dict(table.attrs)
+    return out
+
+
+def seed_text(seeds: list[int]) -> str:
+    """Seeds as ranges: '1–3, 7' (en dash)."""
+    seeds = sorted(set(int(s) for s in seeds))
+    parts, start = [], None
+    for i, s in enumerate(seeds):
+        if start is None:
+            start = s
+        if i + 1 == len(seeds) or seeds[i + 1] != s + 1:
+            parts.append(str(start) if start == s else f"{start}\u2013{s}")
+            start = None
+    return ", ".join(parts)
+
+
+def check_common_seeds(table: pd.DataFrame, pair_on_common_seeds: bool) -> str:
+    """'' when every configuration holds the same seeds. Otherwise raise UnequalSeeds naming
+    them, unless `pair_on_common_seeds`: then return a sentence saying how they are compared."""
+    seeds = table.groupby("config")["seed"].apply(lambda s: frozenset(s.astype(int)))
+    if seeds.nunique() <= 1:
+        return ""
+    groups = sorted(seeds.groupby(seeds).groups.items(), key=lambda kv: -len(kv[1]))
+    (common, most), rest = groups[0], groups[1:]
+    listed = f"{len(most)} configuration(s) hold seeds {seed_text(list(common))}; " + "; ".join(
+        f"seeds {seed_text(list(s))}: " + " | ".join(names) for s, names in rest
+    )
+    if not pair_on_common_seeds:
+        raise UnequalSeeds(
+            "the configurations hold different seeds, so they cannot all be paired on common random numbers: "
+            f"{listed}. "
+            "Run the shorter ones with more replications, or pass --pair-on-common-seeds to pair each comparison "
+            "on the seeds both sides hold"
+        )
+    return (
+        f"The configurations hold different seeds ({listed}). Each paired difference uses the seeds both sides "
+        "hold (its n); each mean uses every replication of its configuration."
+    )

@@ -1,0 +1,141 @@
+"""The report's figures and tables read without the code: labels, n and p, the Pareto front over
+the planner's keys, seeds shared by the configurations compared."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.configurations import UnequalSeeds, add_config_labels, check_common_seeds, distinct_replications
+from analysis.costs import cost_table, default_decision_keys, draw_cost, pareto_front
+from analysis.paired import draw_paired, paired_table
+
+POLICY = "scenario.coordination.policy"
+ROUTING = "scenario.organisations.coyotes.routing"
+
+
+def synthetic(seeds=range(1, 6), rates=None) -> pd.DataFrame:
+    """Two policies x two smuggler routings, one row per seed, with chosen mean rates and costs."""
+    rates = rates or {
+        ("isolated", "fastest"): (0.60, 1000.0),
+        ("task_force", "fastest"): (0.70, 1200.0),
+        ("isolated", "least_risk"): (0.30, 1000.0),
+        ("task_force", "least_risk"): (0.40, 1200.0),
+    }
+    rng = np.random.default_rng(0)
+    rows = []
+    for (policy, routing), (rate, cost) in rates.items():
+        for seed in seeds:
+            rows.append(
+                {
+                    POLICY: policy,
+                    ROUTING: routing,
+                    "seed": seed,
+                    "config_hash": f"{policy}-{routing}",
+                    "run": f"{policy},{routing}",
+                    "interdiction_rate": rate + rng.normal(0, 0.01),
+                    "detection_rate": 0.8 + rng.normal(0, 0.01),
+                    "cost_usd": cost,
+                    "capital_share_usd": cost * 0.25,
+                    "operating_usd": cost * 0.75,
+                }
+            )
+    table = pd.DataFrame(rows)
+    table.attrs["params"] = [POLICY, ROUTING]
+    return add_config_labels(table, [POLICY, ROUTING])
+
+
+def test_the_smugglers_keys_are_not_decisions_by_default():
+    assert default_decision_keys([POLICY, ROUTING, "scenario.units.bp_vehicle.count"]) == [
+        POLICY,
+        "scenario.units.bp_vehicle.count",
+    ]
+
+
+def test_the_front_is_computed_within_each_situation_not_across_smugglers_behaviour():
+    table = synthetic()
+    df = cost_table(table, [POLICY], [ROUTING])
+    # against least_risk smugglers both policies are on their front, though fastest-routing
+    # configurations of the same cost have higher rates: a planner does not choose the smugglers
+    assert df.pareto.all()
+    assert set(df.situation) == {"coyotes routing = fastest", "coyotes routing = least risk"}
+    pooled = pareto_front(df.cost.to_numpy(), df.rate.to_numpy())
+    assert len(pooled) == 2  # over every configuration, the least-risk ones would have been dropped
+    dominated = synthetic(
+        rates={
+            ("isolated", "fastest"): (0.60, 1000.0),
+            ("task_force", "fastest"): (0.55, 1200.0),  # dearer and worse: off the front
+            ("isolated", "least_risk"): (0.30, 1000.0),
+            ("task_force", "least_risk"): (0.40, 1200.0),
+        }
+    )
+    df = cost_table(dominated, [POLICY], [ROUTING]).set_index([POLICY, ROUTING])
+    assert not df.loc[("task_force", "fastest"), "pareto"] and df.loc[("task_force", "least_risk"), "pareto"]
+
+
+def test_no_decision_key_no_front():
+    table = synthetic()
+    assert not cost_table(table, [], [POLICY, ROUTING]).pareto.any()
+
+
+def test_cost_figure_states_units_the_cost_parts_and_the_front():
+    table = synthetic()
+    fig = draw_cost(cost_table(table, [POLICY], [ROUTING]), table, [POLICY], [ROUTING])
+    scatter, bars = fig.axes
+    assert scatter.get_xlabel() == "cost over the horizon (USD: annualised capital + operating)"
+    assert scatter.get_ylabel() == "interdiction rate (interdicted / resolved)"
+    legend = [t.get_text() for t in scatter.get_legend().get_texts()]
+    assert legend == [
+        "Pareto front over coordination policy",
+        "coyotes routing = fastest",
+        "coyotes routing = least risk",
+    ]
+    assert bars.get_xlabel() == "cost over the horizon (USD)"
+    assert [t.get_text() for t in bars.get_legend().get_texts()] == [
+        "capital, annualised over each asset's life",
+        "operating",
+    ]
+    assert sorted(t.get_text() for t in bars.get_yticklabels()) == ["isolated", "task force"]
+    assert [t.get_text() for t in scatter.get_xticklabels() if t.get_text()][0].replace(",", "").isdigit()
+
+
+def test_paired_panels_show_each_levels_n_and_p_with_readable_labels():
+    table = synthetic()
+    diffs = paired_table(table, POLICY, [ROUTING])
+    fig = draw_paired(diffs, POLICY, "isolated", [ROUTING])
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in panels] == [
+        "interdiction rate (interdicted / resolved)",
+        "detection rate (detected / attempts)",
+    ]
+    for ax in panels:
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["task force"]
+        assert ax.get_xlabel() == "difference vs isolated (proportion)"
+        notes = [t.get_text() for t in ax.texts]
+        assert len(notes) == 1 and notes[0].startswith("n = 10, p ")
+    rate = diffs[diffs.metric == "interdiction_rate"].iloc[0]
+    assert rate.n_pairs == 10 and rate.mean_diff == pytest.approx(0.1, abs=0.01)
+    assert "pooled over coyotes routing" in fig.texts[0].get_text()
+
+
+def test_a_seed_run_twice_for_one_configuration_counts_once():
+    table = synthetic()
+    again = table[table.seed <= 3].assign(run="a sibling folder with more replications")
+    both, repeats = distinct_replications(pd.concat([table, again], ignore_index=True))
+    assert repeats == 12 and len(both) == len(table)
+    assert set(both.run) == set(table.run)  # the first folder's rows are kept
+
+
+def test_configurations_with_different_seeds_are_named_or_paired_on_the_common_ones():
+    table = synthetic()
+    more = synthetic(seeds=range(6, 9))
+    more = more[more[POLICY] == "task_force"]
+    table = pd.concat([table, more], ignore_index=True)
+    with pytest.raises(UnequalSeeds) as err:
+        check_common_seeds(table, pair_on_common_seeds=False)
+    msg = str(err.value)
+    assert "2 configuration(s) hold seeds 1–5" in msg and "seeds 1–8: coordination policy = task force" in msg
+    assert "--pair-on-common-seeds" in msg
+    note = check_common_seeds(table, pair_on_common_seeds=True)
+    assert "Each paired difference uses the seeds both sides hold" in note
+    diffs = paired_table(table, POLICY, [ROUTING])
+    assert set(diffs.n_pairs) == {10}  # seeds 6-8 have no isolated partner
