@@ -4,8 +4,9 @@ Definitions (all from the event log, `sim/recorder.py` documents the columns):
 - attempts: `attempt` events. resolved = interdicted + got_away + turned_back; under_way = the rest.
 - interdiction_rate = interdicted / resolved; effectiveness_rate = (interdicted + turned_back) /
   resolved (the CBP "interdiction effectiveness rate" shape).
-- detection_rate = attempts with >= 1 detection / attempts. detections_<source>: detection events
-  by source (tower, ground, patrol).
+- detected = attempts with >= 1 detection (distinct groups); detection_rate = detected / attempts;
+  detections = detection events; detections_<source>: detection events by source (tower, ground,
+  patrol).
 - apprehended: persons taken (interdiction.size); escaped_at_contact: group size minus persons
   taken, summed over interdictions; seized_kg: interdiction.quantity_kg.
 - time_to_first_detection_min: first detection minus attempt start, over detected attempts.
@@ -246,6 +247,7 @@ def summarize(events: pa.Table | pd.DataFrame) -> dict[str, float]:
         "interdiction_rate": _ratio(len(inter), resolved),
         "effectiveness_rate": _ratio(len(inter) + len(back), resolved),
         "detections": len(det),
+        "detected": int(det.attempt.nunique()),
         "detection_rate": _ratio(det.attempt.nunique(), n_att),
         "apprehended": float(inter["size"].sum()),
         "escaped_at_contact": float(escaped),

@@ -36,7 +36,7 @@ FEED_LENGTH = 200
 AUTOSAVE_S = 10.0  # while playing, the log is written at least this often (wall seconds)
 COUNTERS = (  # what the page shows -> its sim/metrics.py summary column (see counters())
     ("attempts", "attempts"),
-    ("groups detected", "detection_rate"),  # distinct groups: detection_rate x attempts
+    ("groups detected", "detected"),
     ("detection events", "detections"),
     ("interdicted", "interdicted"),
     ("got away", "got_away"),
@@ -47,16 +47,8 @@ COUNTERS = (  # what the page shows -> its sim/metrics.py summary column (see co
 
 
 def counters(summary: dict) -> dict[str, int]:
-    """The page's counters from a summary row (sim/metrics.py), each a whole number. Groups
-    detected (distinct attempts with a detection) has no summary column of its own: it is
-    detection_rate (detected attempts / attempts) times attempts, exactly."""
-    out = {}
-    for label, key in COUNTERS:
-        value = summary.get(key, 0)
-        if key == "detection_rate":
-            value = 0 if summary.get("attempts", 0) == 0 else value * summary["attempts"]
-        out[label] = int(round(value))
-    return out
+    """The page's counters from a summary row (sim/metrics.py), each a whole number."""
+    return {label: int(round(summary.get(key, 0))) for label, key in COUNTERS}
 
 
 @dataclass(frozen=True)
