@@ -4,28 +4,30 @@ over declared parameter ranges, sampled with SALib, each point run as its own ru
     python -m sim.design --design lhs --n 20 --name towers \\
         --param scenario.sensors.towers.spacing_km=5:20 \\
         --param scenario.units.bp_vehicle.count=4:30:int \\
-        --replications 3 --workers 2 [scenario=demo] [KEY=VALUE ...]
+        --replications 3 --workers 2 [--launcher local|ray_cluster|slurm] [scenario=demo] [KEY=VALUE ...]
 
 Results: outputs/sweeps/<name>/design.json (the method, the ranges, the sample matrix) and one
-run directory per point (point-00000/, ...). Running the same command again resumes: finished
+run directory per point (point-00000/, ...). The points are run through a Hydra launcher profile
+(sim/launch.py), the one a grid sweep uses: local processes by default, or a Ray cluster or SLURM
+(`hydra.launcher.*` overrides configure it). Running the same command again resumes: finished
 points are skipped. Sensitivity indices: analysis.sensitivity / the report command.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
-import os
 import sys
-from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
-from sim.config import ROOT, SCENARIO_DIR, ConfigError, compose
-from sim.runner import Experiment, RunDirConflict, process_pool, run_experiment, write_text_atomic
+from sim.config import CONF_DIR, ROOT, ConfigError, compose
+from sim.launch import launch
+from sim.run import quoted, sweep_job
+from sim.runner import RunDirConflict, write_text_atomic
 from sim.scenario import safe_name
 from sim.terrain import TerrainError
 from sim.validation import ScenarioError
@@ -80,22 +82,42 @@ def sample(method: str, params: list[Param], n: int, seed: int) -> np.ndarray:
     return x
 
 
-def _run_point(overrides: list[str], out_dir: str, params: dict, replications: int, seed: int) -> str:
-    c = compose(overrides)
-    exp = Experiment(
-        c.scenario,
-        c.origin,
-        str(SCENARIO_DIR),
-        Path(out_dir),
-        seed,
-        replications,
-        1,
-        c.run.chunk_size,
-        c.run.events,
-        params,
-    )
-    run_experiment(exp)
-    return out_dir
+def design_points(
+    x: np.ndarray, params: list[Param], root: Path, overrides: list[str], replications: int, seed: int
+) -> tuple[list[list[str]], dict[str, dict[str, object]]]:
+    """The overrides of every point without results yet (its folder as `hydra.sweep.subdir`), and
+    the `point` column of each, by folder. Every point runs its replications in one process, the
+    seeds of every other point (common random numbers), without a map or printing."""
+    fixed = [*overrides]
+    fixed += [
+        f"{k}={v}" for k, v in (("map", "false"), ("quiet", "true")) if not any(o.startswith(f"{k}=") for o in fixed)
+    ]
+    fixed += [f"replications={replications}", f"seed={seed}", "workers=1"]
+    points, labels = [], {}
+    for i, row in enumerate(x):
+        subdir = f"point-{i:05d}"
+        if (root / subdir / "summary.parquet").exists():
+            continue
+        points.append([*fixed, *(f"{p.key}={p.value(v)}" for p, v in zip(params, row)), f"hydra.sweep.subdir={subdir}"])
+        labels[subdir] = {"point": i}
+    return points, labels
+
+
+def _is_hydra(override: str) -> bool:
+    return override.lstrip("+~").startswith(("hydra.", "hydra/"))
+
+
+def launchers() -> list[str]:
+    """The launcher profiles of conf/hydra/launcher/."""
+    return sorted(p.stem for p in (CONF_DIR / "hydra" / "launcher").glob("*.yaml"))
+
+
+def launcher_overrides(launcher: str, workers: int, root: Path, overrides: list[str]) -> list[str]:
+    """The Hydra overrides that choose and configure the launcher: the profile, the sweep folder,
+    the user's `hydra.*` overrides, and for local processes `--workers` (0 = one per core)."""
+    own = [o for o in overrides if _is_hydra(o)]
+    local = [f"hydra.launcher.n_jobs={workers if workers > 0 else -1}"] if launcher == "local" else []
+    return [f"hydra/launcher={launcher}", f"hydra.sweep.dir={quoted(str(root))}", *local, *own]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,7 +142,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--name", default="design", help="sweep name: results in outputs/sweeps/NAME (default: design)")
     ap.add_argument("--replications", type=int, default=1, help="replications per point (default 1)")
     ap.add_argument("--seed", type=int, default=1, help="base seed of the replications and of the sampler")
-    ap.add_argument("--workers", type=int, default=1, help="points run in parallel (0 = one per core)")
+    ap.add_argument(
+        "--workers", type=int, default=1, help="points run in parallel by the local launcher (0 = one per core)"
+    )
+    ap.add_argument(
+        "--launcher",
+        default="local",
+        choices=launchers(),
+        help="the Hydra launcher profile that runs the points (conf/hydra/launcher/; default: local); "
+        "configure it with hydra.launcher.* overrides",
+    )
     ap.add_argument("overrides", nargs="*", help="fixed Hydra overrides for every point, e.g. scenario=demo")
     args = ap.parse_args(argv)
     try:
@@ -141,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     root = ROOT / "outputs" / "sweeps" / args.name
+    own = [o for o in args.overrides if not _is_hydra(o)]  # the launcher's are not part of the design
     design = {
         "method": args.design,
         "n": args.n,
@@ -148,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         "replications": args.replications,
         "problem": problem(params),
         "integer": [p.integer for p in params],
-        "overrides": args.overrides,
+        "overrides": own,
         "samples": x.tolist(),
     }
     path = root / "design.json"
@@ -156,31 +188,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {path} holds another design; use another --name", file=sys.stderr)
         return 2
     write_text_atomic(json.dumps(design, indent=1), path)
-    jobs = []
-    for i, row in enumerate(x):
-        values = {p.key: p.value(v) for p, v in zip(params, row)}
-        overrides = list(args.overrides) + [f"{k}={v}" for k, v in values.items()]
-        jobs.append((overrides, str(root / f"point-{i:05d}"), {"point": i, **values}, args.replications, args.seed))
-    done = [j for j in jobs if (Path(j[1]) / "summary.parquet").exists()]
-    todo = [j for j in jobs if j not in done]
-    workers = args.workers if args.workers > 0 else (os.cpu_count() or 1)
-    bar = tqdm(total=len(jobs), initial=len(done), unit="point", desc=args.name, file=sys.stderr)
+    points, labels = design_points(x, params, root, own, args.replications, args.seed)
     try:
-        if workers > 1 and len(todo) > 1:
-            with process_pool(workers) as pool:
-                for fut in as_completed([pool.submit(_run_point, *j) for j in todo]):
-                    fut.result()
-                    bar.update()
-        else:
-            for j in todo:
-                _run_point(*j)
-                bar.update()
+        launch(
+            points,
+            launcher_overrides(args.launcher, args.workers, root, args.overrides),
+            functools.partial(sweep_job, labels=labels),
+            job_name="design",
+        )
     except (ScenarioError, TerrainError, RunDirConflict) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    finally:
-        bar.close()
-    print(f"{len(jobs)} points ({len(done)} already done) in {root}")
+    print(f"{len(x)} points ({len(x) - len(points)} already done) in {root}")
     return 0
 
 

@@ -4,19 +4,22 @@ A single run composes its configuration once, checks it, builds the world once, 
 the run directory (outputs/<date>/<time>-<scenario>/, or `hydra.run.dir=PATH`), runs the
 replications (sim/runner.py lists the files it writes), draws map.png and prints a summary from
 the same world. With --multirun every sweep point is one such run directory under
-outputs/sweeps/<sweep_name>/, run by a Hydra launcher (local, slurm, ray_cluster); every point
-is checked before any directory is made. Bad input stops with one message naming the file (or
+outputs/sweeps/<sweep_name>/, run by a Hydra launcher (local, ray_cluster, slurm, slurm_local); every
+point is checked before any directory is made. Bad input stops with one message naming the file (or
 command-line override), the key and the allowed values, and exit code 2.
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 import signal
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import hydra
+import yaml
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig
@@ -184,13 +187,39 @@ def check_sweep(args: list[str]) -> int:
     return 0
 
 
-@hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")
-def _sweep_job(cfg: DictConfig) -> None:
-    """One --multirun sweep point, in whichever process the launcher runs it."""
+def sweep_job(cfg: DictConfig, labels: Mapping[str, Mapping[str, object]] | None = None) -> None:
+    """One sweep point, in whichever process (or machine) the launcher runs it: the Hydra task
+    function of every launcher profile. `labels`: extra summary columns per sweep subfolder (a
+    design's point numbers); a grid point's columns are its swept keys alone."""
     hc = HydraConfig.get()
     composed = from_config(cfg, scenario_origin(hc.runtime.choices.get("scenario")), list(hc.overrides.task))
     world = build_world(composed.scenario, composed.origin, base_dir=str(SCENARIO_DIR))
-    run_one(composed, world, Path(hc.runtime.output_dir), api.swept(composed))
+    params = {**(labels.get(str(hc.sweep.subdir), {}) if labels else {}), **api.swept(composed)}
+    run_one(composed, world, Path(hc.runtime.output_dir), params)
+
+
+_sweep_job = hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")(sweep_job)
+
+
+def absolute_sweep_dir(args: list[str]) -> list[str]:
+    """`args` with the sweep folder (hydra.sweep.dir, or conf/config.yaml's) made absolute here,
+    where the command was typed: a launcher may run sweep points in another folder (a Ray worker
+    runs where its node was started), and every point must land in this sweep's folder."""
+    given = next((a for a in args if a.startswith("hydra.sweep.dir=")), None)
+    if given is not None:
+        value = str(OverridesParser.create().parse_override(given).value())
+    else:
+        value = yaml.safe_load((CONF_DIR / "config.yaml").read_text())["hydra"]["sweep"]["dir"]
+    if Path(value).is_absolute():
+        return args
+    override = f"hydra.sweep.dir={quoted(str(Path.cwd() / value))}"
+    return [override if a is given else a for a in args] if given is not None else [*args, override]
+
+
+def quoted(value: str) -> str:
+    """`value` as a quoted Hydra override value (commas, spaces and brackets stay literal)."""
+    escaped = re.sub(r"(\\+)(?='|$)", lambda m: m.group(1) * 2, value).replace("'", "\\'")
+    return f"'{escaped}'"
 
 
 def _terminate(signum, frame) -> None:  # SIGTERM ends the run like Ctrl-C: temporaries are removed
@@ -214,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         code = check_sweep([a for a in args if not a.startswith("-")])
         if code:
             return code
+        args = absolute_sweep_dir(args)
     excluded = ",".join(RunKeys.NOT_IN_FOLDER_NAME)
     sys.argv = [sys.argv[0], *args, f"hydra.job.config.override_dirname.exclude_keys=[{excluded}]"]
     _sweep_job()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-ENTRY_POINTS = {"sim.run", "sim.design", "sim.drill", "sim.api", "sim.migrate"}
+ENTRY_POINTS = {"sim.run", "sim.design", "sim.drill", "sim.api", "sim.migrate", "sim.launch"}
 
 
 def run(tool: str, *args: str) -> subprocess.CompletedProcess:
