@@ -26,7 +26,7 @@ def holm_rejected(pvalues: dict[str, float], alpha: float = ALPHA) -> list[str]:
 
 
 def test_holm_rejects_step_down():
-    assert holm_rejected({"a": 0.001, "b": 0.02, "c": 0.04}) == ["a"]  # 0.02 > 0.05 / 2
+    assert holm_rejected({"a": 0.001, "b": 0.03, "c": 0.04}) == ["a"]  # 0.03 > 0.05 / 2: stop
     assert holm_rejected({"a": 0.01, "b": 0.02, "c": 0.9}) == ["a", "b"]
     assert holm_rejected({"a": 0.5}) == []
 
