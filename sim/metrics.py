@@ -41,15 +41,15 @@ Definitions (all from the event log, `sim/recorder.py` documents the columns):
   horizon for sensors, barriers and ports, time on duty for units); cost_usd = capital_share_usd
   + operating_usd, per agency in cost_usd.<agency>; cost_per_interdiction_usd = cost_usd /
   interdicted.
-- ports of entry (`port_metrics`; legitimate vehicles have attempt -1): port_vehicles = legitimate
-  vehicles released (port_exit); port_wait_min / port_wait_p50_min / port_wait_p95_min = mean,
+- ports of entry (`port_metrics`, from the port-vehicle table of sim/agents/ports.py, attempt -1 =
+  legitimate, and the smuggling vehicles' event rows): port_vehicles = legitimate vehicles released
+  (an exit before the horizon); port_wait_min / port_wait_p50_min / port_wait_p95_min = mean,
   median and 95th percentile of the legitimate vehicles' wait in the primary queue, from joining
-  the line to reaching a booth (port_primary.duration_min; the published "border wait time");
-  port_time_in_port_min = mean total time in port of released legitimate vehicles (queues and
-  inspections, port_exit.duration_min); port_secondary_legit = legitimate vehicles referred to
-  secondary; port_seizures = smuggling vehicles whose cargo was found (port_seizure);
-  port_smuggling_passed = smuggling vehicles released (port_exit with attempt >= 0).
-  Counts are 0 and times NaN when there are no ports.
+  the line to reaching a booth (primary_start - arrival; the published "border wait time");
+  port_time_in_port_min = mean total time in port of released legitimate vehicles (exit -
+  arrival); port_secondary_legit = legitimate vehicles referred to secondary; port_seizures =
+  smuggling vehicles whose cargo was found (port_seizure); port_smuggling_passed = smuggling
+  vehicles released (port_exit). Counts are 0 and times NaN when there are no ports.
 """
 
 from __future__ import annotations
@@ -59,6 +59,8 @@ import math
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+
+from sim.recorder import PORT_SCHEMA
 
 
 def _mean(x: pd.Series) -> float:
@@ -125,20 +127,22 @@ def annualised_capital(capital: np.ndarray, lifetime_years: np.ndarray, discount
     return capital * discount_rate / (1.0 - (1.0 + discount_rate) ** -life)
 
 
-def port_metrics(ev: pd.DataFrame) -> dict[str, float]:
-    """Ports-of-entry metrics of one event log (definitions in the module docstring)."""
-    kind, legit = ev.kind, ev.attempt < 0
-    exits = ev[(kind == "port_exit") & legit]
-    waits = ev.duration_min[(kind == "port_primary") & legit]
+def port_metrics(ev: pd.DataFrame, vehicles: pd.DataFrame | None) -> dict[str, float]:
+    """Ports-of-entry metrics of one run (definitions in the module docstring)."""
+    v = vehicles if vehicles is not None else PORT_SCHEMA.empty_table().to_pandas()
+    legit = v[v.attempt < 0]
+    released = legit[legit.exit.notna()]
+    waits = (legit.primary_start - legit.arrival).dropna()
+    kind = ev.kind
     return {
-        "port_vehicles": len(exits),
+        "port_vehicles": len(released),
         "port_wait_min": _mean(waits),
         "port_wait_p50_min": _quantile(waits, 50),
         "port_wait_p95_min": _quantile(waits, 95),
-        "port_time_in_port_min": _mean(exits.duration_min),
-        "port_secondary_legit": int(((kind == "port_referral") & legit).sum()),
+        "port_time_in_port_min": _mean(released.exit - released.arrival),
+        "port_secondary_legit": int(legit.referred.sum()),
         "port_seizures": int((kind == "port_seizure").sum()),
-        "port_smuggling_passed": int(((kind == "port_exit") & ~legit).sum()),
+        "port_smuggling_passed": int(((kind == "port_exit") & (ev.attempt >= 0)).sum()),
     }
 
 
@@ -200,9 +204,13 @@ def dispatch_to_arrival(disp: pd.DataFrame, arr: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def summarize(events: pa.Table | pd.DataFrame) -> dict[str, float]:
-    """The per-replication summary row computed from one event log."""
+def summarize(
+    events: pa.Table | pd.DataFrame, port_vehicles: pa.Table | pd.DataFrame | None = None
+) -> dict[str, float]:
+    """The per-replication summary row computed from one event log (and its port-vehicle table,
+    part of the log: sim/agents/ports.py)."""
     ev = events.to_pandas() if isinstance(events, pa.Table) else events
+    vehicles = port_vehicles.to_pandas() if isinstance(port_vehicles, pa.Table) else port_vehicles
     by = {k: g for k, g in ev.groupby("kind")}
     empty = ev.iloc[0:0]
     get = lambda k: by.get(k, empty)  # noqa: E731
@@ -279,5 +287,5 @@ def summarize(events: pa.Table | pd.DataFrame) -> dict[str, float]:
     for agency, idx in assets.groupby("agency").groups.items():
         pos = assets.index.get_indexer(idx)
         row[f"cost_usd.{agency}"] = float(share[pos].sum() + opex[pos].sum())
-    row.update(port_metrics(ev))
+    row.update(port_metrics(ev, vehicles))
     return row

@@ -26,13 +26,14 @@ from itertools import count
 
 import mesa
 import numpy as np
+import pyarrow as pa
 import simpy
 from mesa.agent import AgentSet
 
 from sim.agents.command import Alert, CommandCentre
 from sim.agents.intel import Intelligence
 from sim.agents.patrols import PatrolUnit
-from sim.agents.ports import PortOfEntry
+from sim.agents.ports import PortOfEntry, port_tables
 from sim.agents.sensors import Sensor
 from sim.agents.smugglers import Attempt, Organisation
 from sim.comms import Comms
@@ -246,6 +247,12 @@ class BorderModel(mesa.Model):
             self.finished = True
             self.running = False
             self.log.record(self.world.horizon_min, "run_end", duration_min=self.world.horizon_min)
+
+    def port_vehicles(self) -> pa.Table:
+        """Every vehicle through the ports so far (sim.agents.ports.PORT_SCHEMA), up to now."""
+        return port_tables(
+            self.ports, min(self.now, self.world.horizon_min) if not self.finished else self.world.horizon_min
+        )
 
     def run(self) -> Recorder:
         """Play the replication to its horizon and return the event log. Python's cyclic garbage

@@ -55,13 +55,14 @@ which columns it fills. Integer ids use -1 for "none"; floats use NaN.
 |               |                                           | duration_min                                   |
 | inject_end    | it ends                                   | source, detail                                 |
 | run_end       | the horizon is reached                    | duration_min = horizon                         |
-| port_primary  | a vehicle reaches a primary lane at a     | node, agency, source = port name, detail =     |
-|               | port of entry (sim/agents/ports.py)       | car/truck, attempt (-1 = legitimate),          |
+| port_primary  | a smuggling vehicle reaches a primary     | node, agency, source = port name, detail =     |
+|               | lane at a port of entry (legitimate       | car/truck, attempt,                            |
+|               | vehicles: the port_vehicles table below)  |                                                |
 |               |                                           | duration_min = wait in the primary queue       |
-| port_referral | a vehicle is sent to secondary inspection | node, agency, source = port name, detail =     |
-|               |                                           | legit/smuggling, attempt (-1 = legitimate)     |
-| port_exit     | a vehicle leaves the port released        | node, agency, source = port name, detail =     |
-|               |                                           | car/truck, attempt (-1 = legitimate),          |
+| port_referral | it is sent to secondary inspection        | node, agency, source = port name, detail =     |
+|               |                                           | smuggling, attempt                             |
+| port_exit     | it leaves the port released               | node, agency, source = port name, detail =     |
+|               |                                           | car/truck, attempt,                            |
 |               |                                           | duration_min = total time in port (queues +    |
 |               |                                           | inspections); smuggling: cargo, size,          |
 |               |                                           | quantity_kg (passed undetected)                |
@@ -251,3 +252,24 @@ class PlanLog:
             },
             schema=PLAN_SCHEMA,
         )
+
+
+# The port-vehicle table (sim/agents/ports.py): one row per vehicle through a port of entry, part
+# of a run's event log (port_vehicles/ in the run directory), read by the port metrics.
+PORT_SCHEMA = pa.schema(
+    [
+        ("port", pa.string()),
+        ("vehicle", pa.int64()),  # row number within the port: legitimate vehicles first, then joining ones
+        ("kind", pa.string()),  # car | truck
+        ("attempt", pa.int64()),  # -1: legitimate
+        ("arrival", pa.float64()),  # joins the primary queue (min)
+        ("lane", pa.int64()),  # primary lane (0-based; -1: not reached before the horizon)
+        ("primary_start", pa.float64()),  # NaN: not reached before the horizon
+        ("primary_end", pa.float64()),
+        ("referred", pa.bool_()),  # sent to secondary (known at arrival; it happens at primary_end)
+        ("secondary_start", pa.float64()),
+        ("secondary_end", pa.float64()),
+        ("exit", pa.float64()),  # leaves the port (NaN: still inside at the horizon)
+        ("seized", pa.bool_()),  # a smuggling vehicle whose cargo was found
+    ]
+)

@@ -7,6 +7,8 @@ A run directory holds:
                             provenance); written by whichever process ran the chunk
 - events/<chunk>.parquet    the event logs of the chunk (columns of sim/recorder.py + replication, seed)
 - plans/<chunk>.parquet     every movement plan of the chunk (PLAN_SCHEMA + replication), for replays
+- port_vehicles/<chunk>.parquet   every vehicle through a port of entry (sim/agents/ports.py
+                            PORT_SCHEMA + replication): part of the event log, read by the port metrics
 - summary.parquet      all summary rows, written when every chunk is done
 - terrain_nodes.parquet / terrain_edges.parquet   the map (with each agency's jurisdiction as a bool column
                                                   jurisdiction.<agency>), so analysis never imports the model
@@ -53,6 +55,7 @@ class ReplicationResult:
     events: pa.Table
     summary: dict[str, float]
     plans: pa.Table | None = None  # every movement plan (sim/recorder.py PLAN_SCHEMA), for replays
+    ports: pa.Table | None = None  # every vehicle through a port (sim/agents/ports.py PORT_SCHEMA)
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,8 @@ def run_replication(world: World, seed: int, replication: int = 0) -> Replicatio
     with collector_paused():
         model = BorderModel(world, seed)
         events = model.run().to_arrow()
-        return ReplicationResult(replication, seed, events, summarize(events), model.plans.to_arrow())
+        ports = model.port_vehicles()
+        return ReplicationResult(replication, seed, events, summarize(events, ports), model.plans.to_arrow(), ports)
 
 
 def _write_atomic(path: Path, write: Callable[[str], None]) -> None:
@@ -141,14 +145,17 @@ def config_hash(scenario: ScenarioSpec, extra: dict) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def labelled(events: pa.Table, plans: pa.Table, replication: int, seed: int) -> tuple[pa.Table, pa.Table]:
-    """A replication's event log and plan log with the columns that key them in a run
-    directory: replication (both) and seed (events)."""
+def labelled(
+    events: pa.Table, plans: pa.Table, ports: pa.Table, replication: int, seed: int
+) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """A replication's event log, plan log and port-vehicle table with the columns that key them
+    in a run directory: replication (all) and seed (events)."""
     n = events.num_rows
     events = events.append_column("replication", pa.array([replication] * n, pa.int64())).append_column(
         "seed", pa.array([seed] * n, pa.int64())
     )
-    return events, plans.append_column("replication", pa.array([replication] * plans.num_rows, pa.int64()))
+    keyed = [t.append_column("replication", pa.array([replication] * t.num_rows, pa.int64())) for t in (plans, ports)]
+    return events, keyed[0], keyed[1]
 
 
 def terrain_tables(world: World) -> tuple[pa.Table, pa.Table]:
@@ -208,19 +215,21 @@ def run_chunk(
 ) -> pd.DataFrame:
     """Run replications chunk.first..chunk.last and write their files; return the summary rows."""
     world = _world_for(scenario, origin, base_dir, key)
-    rows, tables, plans = [], [], []
+    rows, tables, plans, ports = [], [], [], []
     for i in range(chunk.first, chunk.last + 1):
         r = run_replication(world, base_seed + i, i)
         rows.append({**labels, "replication": i, "seed": r.seed, **r.summary})
         if keep_events:
-            events, plan_table = labelled(r.events, r.plans, i, r.seed)
+            events, plan_table, port_table = labelled(r.events, r.plans, r.ports, i, r.seed)
             tables.append(events)
             plans.append(plan_table)
+            ports.append(port_table)
     summary = pd.DataFrame(rows)
     out = Path(out_dir)
     if keep_events:  # events first: a chunk counts as done once its summary exists
         write_parquet_atomic(pa.concat_tables(tables), out / "events" / f"{chunk.name}.parquet")
         write_parquet_atomic(pa.concat_tables(plans), out / "plans" / f"{chunk.name}.parquet")
+        write_parquet_atomic(pa.concat_tables(ports), out / "port_vehicles" / f"{chunk.name}.parquet")
     write_parquet_atomic(pa.Table.from_pandas(summary, preserve_index=False), out / "summary" / f"{chunk.name}.parquet")
     return summary
 
@@ -259,7 +268,7 @@ class Experiment:
 def _clean(out_dir: Path, chunks: list[Chunk]) -> None:
     """Remove temporaries of a killed run and chunk files of another chunk layout."""
     names = {f"{c.name}.parquet" for c in chunks}
-    for sub in ("summary", "events", "plans", "."):
+    for sub in ("summary", "events", "plans", "port_vehicles", "."):
         folder = out_dir / sub
         if folder.is_dir():
             for f in folder.glob(".*.tmp"):

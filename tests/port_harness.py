@@ -1,6 +1,8 @@
 """A port of entry in a tiny stand-in model (a SimPy clock, named streams and an event log, the
 only parts of BorderModel a port uses), shared by the port tests and the validation checks."""
 
+from types import SimpleNamespace
+
 import mesa
 import pandas as pd
 import simpy
@@ -31,7 +33,8 @@ class FakeAttempt:
 
 
 class PortModel(mesa.Model):
-    """SimPy clock + named streams + event log + after + finish_at_port: what a PortOfEntry needs."""
+    """SimPy clock + named streams + event log + at + finish_at_port + the horizon: what a
+    PortOfEntry needs."""
 
     def __init__(self, seed: int, horizon_min: float) -> None:
         super().__init__(rng=seed)
@@ -39,6 +42,7 @@ class PortModel(mesa.Model):
         self.streams = Streams(seed)
         self.log = Recorder()
         self.horizon_min = horizon_min
+        self.world = SimpleNamespace(horizon_min=horizon_min)
         self.finished: list[tuple[int, bool, int]] = []  # (attempt, seized, node)
         self.interactions = self  # a port hands finished attempts to model.interactions.finish_at_port
         self.log.record(0.0, "run_start", duration_min=horizon_min, detail="ports")
@@ -47,7 +51,8 @@ class PortModel(mesa.Model):
     def now(self) -> float:
         return float(self.env.now)
 
-    after = BorderModel.after  # the real clock helper (it reads only self.env)
+    after = BorderModel.after  # the real clock helpers (they read only self.env)
+    at = BorderModel.at
 
     def finish_at_port(self, attempt, port, seized: bool, node: int) -> None:
         assert attempt.active, "an attempt finished twice"
@@ -88,26 +93,18 @@ def port_spec(**kw) -> PortSpec:
     return PortSpec(**base)
 
 
-def run_port(spec: PortSpec, seed: int, days: float = 2.0, smugglers_per_day: float = 0.0, probe_every: float = 0.0):
-    """Run one port for `days`; optionally inject smuggling vehicles and probe its live state."""
+def run_port(spec: PortSpec, seed: int, days: float = 2.0, smugglers_per_day: float = 0.0):
+    """Run one port for `days`, optionally with smuggling vehicles; returns the model, the port,
+    the event log and the port-vehicle table."""
     model = PortModel(seed, days * DAY)
     port = PortOfEntry(model, PortParams(0, "pe", spec.node, spec.agency, spec))
     port.start()
     if smugglers_per_day > 0:
         model.env.process(model.smugglers(smugglers_per_day, port))
-    probes: list[tuple[float, int, int]] = []
-    if probe_every > 0:
-
-        def probe():
-            while True:
-                yield model.env.timeout(probe_every)
-                in_resources = sum(r.count + len(r.queue) for r in (port.primary, port.secondary))
-                probes.append((model.now, port.present, in_resources))
-
-        model.env.process(probe())
     ev = model.run()
-    return model, port, ev, probes
+    return model, port, ev, port.table(model.horizon_min).to_pandas()
 
 
-def legit(ev: pd.DataFrame, kind: str) -> pd.DataFrame:
-    return ev[(ev.kind == kind) & (ev.attempt < 0)]
+def legit(vehicles: pd.DataFrame) -> pd.DataFrame:
+    """The legitimate vehicles of a port-vehicle table."""
+    return vehicles[vehicles.attempt < 0]

@@ -7,9 +7,8 @@ equal. Every difference that remains after a change is explained in that change'
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
-
 from engine_baseline import SCENARIOS, path, summaries
+from scipy import stats
 
 ALPHA = 0.05
 
@@ -48,6 +47,7 @@ def test_engine_agrees_with_the_stored_engine_metric_by_metric(scenario):
         pvalues[metric] = float(stats.ttest_ind(a, b, equal_var=False).pvalue)
     assert not unequal_constants, unequal_constants
     rejected = holm_rejected(pvalues)
-    detail = {m: (round(float(old[m].mean()), 4), round(float(new[m].mean()), 4), f"p={pvalues[m]:.2g}")
-              for m in rejected}
+    detail = {
+        m: (round(float(old[m].mean()), 4), round(float(new[m].mean()), 4), f"p={pvalues[m]:.2g}") for m in rejected
+    }
     assert not rejected, f"{scenario}: means differ (old, new, p): {detail}"

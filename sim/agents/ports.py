@@ -1,13 +1,14 @@
 """Ports of entry: legitimate traffic, primary and secondary inspection, smuggling in vehicles.
 
-A port is a two-stage queueing network on the model's SimPy clock:
+A port is a two-stage FIFO queueing network (sim/fifo.py), computed from arrays, not from one
+clock event per vehicle:
 
 1. Legitimate cars and trucks arrive as one non-homogeneous Poisson process (thinning with the
    port's 24-hour profile, normalised to mean 1, so `cars_per_day + trucks_per_day` arrive per
-   day on average); each arrival is a truck with probability trucks / (cars + trucks).
-2. Primary inspection: one FIFO queue for `primary_lanes` lanes (`Lanes`: a vehicle is a chain
-   of clock callbacks, not a SimPy process; the queue discipline is simpy.Resource's), service
-   exponential with mean `primary_car_min` or `primary_truck_min`.
+   day on average); each arrival is a truck with probability trucks / (cars + trucks). They are
+   drawn for the whole horizon when the model starts.
+2. Primary inspection: one FIFO queue for `primary_lanes` lanes, service exponential with mean
+   `primary_car_min` or `primary_truck_min`.
 3. Referral to secondary inspection. Each vehicle draws w ~ U(0, 1] and has the risk score
    z = Phi^-1(w) (+ d for a vehicle hiding cargo). `random`: referred if w > 1 - referral_rate,
    whatever it carries. `risk`: referred if z > Phi^-1(1 - referral_rate), with
@@ -18,31 +19,34 @@ A port is a two-stage queueing network on the model's SimPy clock:
 4. Secondary inspection: one FIFO queue for `secondary_lanes` lanes, service exponential with
    mean `secondary_min`; hidden cargo is found with probability `scanner_detect_prob`.
 
-Random streams: `port:<name>:traffic` (arrival times and vehicle types only) and
-`port:<name>:inspection` (four uniforms per legitimate vehicle, drawn on arrival: referral,
-primary service, secondary service, scanner). A smuggling vehicle draws the same four numbers
-from its attempt's own stream (`attempt:<org>:<k>`), so adding or removing smuggling attempts
-never changes the draws of legitimate traffic (common random numbers).
+Random streams: `port:<name>:traffic` (arrival times and vehicle types, in blocks) and
+`port:<name>:inspection` (four uniforms per legitimate vehicle, a row each in arrival order:
+referral, primary service, secondary service, scanner). A smuggling vehicle draws the same four
+numbers from its attempt's own stream (`attempt:<org>:<k>`), so adding or removing smuggling
+attempts never changes the draws of legitimate traffic (common random numbers).
 
-Events (sim/recorder.py): `asset` at start, `port_primary` when a vehicle reaches a primary
-lane (duration_min = time in the primary queue), `port_referral` when it is sent to secondary,
-and exactly one of `port_exit` (released, duration_min = total time in port) or `port_seizure`
-(hidden cargo found, duration_min = total time in port) when it leaves. A smuggling vehicle then
-hands its attempt to `model.interactions.finish_at_port(attempt, port, seized, node)`.
+What is recorded: every vehicle is a row of the port-vehicle table (`PORT_SCHEMA`: arrival, lane,
+wait, service, referral, secondary times, exit), written beside the event log in the run
+directory (port_vehicles/) and read by the port metrics. A smuggling vehicle also has event-log
+rows on the clock, as every act of a group does: `port_primary` when it reaches a primary lane
+(duration_min = time in the primary queue), `port_referral` when it is sent to secondary, and
+exactly one of `port_exit` (released) or `port_seizure` (hidden cargo found), duration_min =
+total time in port; it then hands its attempt to `model.interactions.finish_at_port`.
 """
 
 from __future__ import annotations
 
 import math
-from collections import deque
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+import pyarrow as pa
 from scipy.special import ndtri
 
 from sim.assets import PortParams
+from sim.fifo import InspectionNetwork
+from sim.recorder import PORT_SCHEMA
 
 if TYPE_CHECKING:
     from sim.agents.smugglers import Attempt
@@ -59,6 +63,26 @@ def risk_shift(quality: float) -> float:
     return float(math.sqrt(2.0) * ndtri(quality))
 
 
+def legitimate_arrivals(
+    rng: np.random.Generator, per_day: float, profile: np.ndarray, horizon_min: float
+) -> np.ndarray:
+    """Arrival times (min) of a non-homogeneous Poisson process with mean `per_day` a day and a
+    24-hour `profile` (mean 1), by thinning against the peak hour, drawn in blocks."""
+    if per_day <= 0 or horizon_min <= 0:
+        return np.zeros(0)
+    top = float(profile.max())
+    peak = per_day / 1440.0 * top
+    times: list[np.ndarray] = []
+    t = 0.0
+    while t < horizon_min:
+        block = max(64, int(peak * (horizon_min - t) * 1.1) + 16)
+        candidates = t + np.cumsum(rng.exponential(1.0 / peak, size=block))
+        keep = rng.uniform(size=block) * top <= profile[(candidates // 60).astype(np.int64) % 24]
+        times.append(candidates[keep & (candidates < horizon_min)])
+        t = float(candidates[-1])
+    return np.concatenate(times)
+
+
 class PortOfEntry(mesa.Agent):
     """A port of entry run by one agency; reads only its PortParams."""
 
@@ -66,19 +90,29 @@ class PortOfEntry(mesa.Agent):
         super().__init__(model)
         self.params = params
         spec = params.spec
-        self.primary = Lanes(model, spec.primary_lanes)
-        self.secondary = Lanes(model, spec.secondary_lanes)
-        self.traffic = model.streams.get(f"port:{params.name}:traffic")
-        self.inspection = model.streams.get(f"port:{params.name}:inspection")
         profile = np.asarray(spec.hourly_profile, dtype=float)
-        self.profile = profile / profile.mean()
         self.threshold = referral_threshold(spec.referral_rate)
         self.shift = risk_shift(spec.risk_quality)
-        self.present = 0  # vehicles in the port now (queues + lanes), for probes and tests
-        self.process = None
+        traffic = model.streams.get(f"port:{params.name}:traffic")
+        total = spec.cars_per_day + spec.trucks_per_day
+        arrival = legitimate_arrivals(traffic, total, profile / profile.mean(), model.world.horizon_min)
+        truck = traffic.uniform(size=arrival.size) < (spec.trucks_per_day / total if total > 0 else 0.0)
+        draws = model.streams.get(f"port:{params.name}:inspection").random((arrival.size, 4))
+        self.kind = np.where(truck, "truck", "car").tolist()
+        self.attempt: list[Attempt | None] = [None] * arrival.size
+        primary_mean = np.where(truck, spec.primary_truck_min, spec.primary_car_min)
+        self.network = InspectionNetwork(
+            spec.primary_lanes,
+            spec.secondary_lanes,
+            arrival,
+            primary_mean * -np.log1p(-draws[:, 1]),
+            1.0 - draws[:, 0] > 1.0 - spec.referral_rate,
+            spec.secondary_min * -np.log1p(-draws[:, 2]),
+        )
+        self.seized: dict[int, bool] = {}  # smuggling vehicle id -> cargo found
 
     def start(self) -> None:
-        """Log the port as an asset and start its traffic (the model calls this at t = 0)."""
+        """Log the port as an asset (the model calls this at t = 0)."""
         p, m = self.params, self.model
         m.log.record(
             m.now,
@@ -91,30 +125,8 @@ class PortOfEntry(mesa.Agent):
             opex_usd_per_day=p.spec.opex_usd_per_day,
             lifetime_years=p.spec.lifetime_years,
         )
-        if p.spec.cars_per_day + p.spec.trucks_per_day > 0:
-            self.process = m.env.process(self._traffic())
-
-    # --- legitimate traffic ----------------------------------------------------------------
-    def _traffic(self):
-        spec, env, rng = self.params.spec, self.model.env, self.traffic
-        total = spec.cars_per_day + spec.trucks_per_day
-        p_truck = spec.trucks_per_day / total
-        top = float(self.profile.max())
-        profile = self.profile.tolist()
-        mean_gap = 1.0 / (total / 1440.0 * top)
-        while True:
-            yield env.timeout(rng.exponential(mean_gap))
-            if rng.uniform() * top <= profile[int(env.now // 60) % 24]:
-                truck = rng.uniform() < p_truck
-                self._arrive("truck" if truck else "car", self.inspection.random(4), None)
 
     # --- smuggling -------------------------------------------------------------------------
-    def smuggle(self, attempt: Attempt) -> None:
-        """The attempt's group drives into the port now as a car with its cargo hidden; when it
-        leaves, `model.interactions.finish_at_port(attempt, self, seized, node)` ends the attempt."""
-        self._arrive("car", attempt.stream.random(4), attempt)
-
-    # --- one vehicle -----------------------------------------------------------------------
     def referred(self, w: float, smuggling: bool) -> bool:
         """The referral rule for a vehicle with referral uniform w in (0, 1]."""
         spec = self.params.spec
@@ -122,106 +134,100 @@ class PortOfEntry(mesa.Agent):
             return float(ndtri(w)) + self.shift > self.threshold
         return w > 1.0 - spec.referral_rate  # random; and risk for legitimate scores Phi^-1(w)
 
-    def _arrive(self, kind: str, draws: np.ndarray, attempt: Attempt | None) -> None:
-        """A vehicle joins the primary queue; its way through the port is a chain of clock
-        callbacks (queue -> lane -> maybe secondary -> exit), no process of its own."""
-        self.present += 1
-        self.primary.request(self._start_primary, _Vehicle(kind, draws.tolist(), attempt, self.model.now))
-
-    def _start_primary(self, v: _Vehicle) -> None:
-        p, m, spec = self.params, self.model, self.params.spec
-        m.log.record(
+    def smuggle(self, attempt: Attempt) -> None:
+        """The attempt's group drives into the port now as a car with its cargo hidden; it is
+        served after every vehicle already there, and its acts go on the clock."""
+        m, spec = self.model, self.params.spec
+        draws = attempt.stream.random(4)
+        vid = self.network.join(
             m.now,
-            "port_primary",
-            node=p.node,
-            agency=p.agency,
-            source=p.name,
-            detail=v.kind,
-            attempt=v.attempt_id,
-            duration_min=m.now - v.arrived,
+            spec.primary_car_min * -math.log1p(-draws[1]),
+            self.referred(1.0 - draws[0], True),
+            spec.secondary_min * -math.log1p(-draws[2]),
         )
-        mean = spec.primary_truck_min if v.kind == "truck" else spec.primary_car_min
-        m.after(mean * -math.log1p(-v.draws[1]), self._end_primary, v)
+        self.kind.append("car")
+        self.attempt.append(attempt)
+        self.seized[vid] = bool(draws[3] < spec.scanner_detect_prob)
+        m.at(self.network.p_start[vid], self._at_lane, vid)
+        m.at(self.network.p_end[vid], self._primary_done, vid)
 
-    def _end_primary(self, v: _Vehicle) -> None:
+    def _row(self, kind: str, vid: int, **values) -> None:
         p, m = self.params, self.model
-        self.primary.release()
-        if self.referred(1.0 - v.draws[0], v.attempt is not None):  # w in (0, 1]
-            m.log.record(
-                m.now,
-                "port_referral",
-                node=p.node,
-                agency=p.agency,
-                source=p.name,
-                detail="legit" if v.attempt is None else "smuggling",
-                attempt=v.attempt_id,
-            )
-            self.secondary.request(self._start_secondary, v)
-        else:
-            self._exit(v, False)
-
-    def _start_secondary(self, v: _Vehicle) -> None:
-        self.model.after(self.params.spec.secondary_min * -math.log1p(-v.draws[2]), self._end_secondary, v)
-
-    def _end_secondary(self, v: _Vehicle) -> None:
-        self.secondary.release()
-        self._exit(v, v.attempt is not None and v.draws[3] < self.params.spec.scanner_detect_prob)
-
-    def _exit(self, v: _Vehicle, seized: bool) -> None:
-        p, m = self.params, self.model
-        self.present -= 1
-        a = v.attempt
-        cargo = dict(cargo=a.cargo, size=a.size, quantity_kg=a.quantity_kg) if a is not None else {}
         m.log.record(
-            m.now,
+            m.now, kind, node=p.node, agency=p.agency, source=p.name, attempt=self.attempt[vid].attempt_id, **values
+        )
+
+    def _at_lane(self, vid: int) -> None:
+        self._row("port_primary", vid, detail="car", duration_min=self.model.now - self.network.arrival[vid])
+
+    def _primary_done(self, vid: int) -> None:
+        net = self.network
+        if not net.referred[vid]:
+            self._leave(vid, seized=False)
+            return
+        self._row("port_referral", vid, detail="smuggling")
+        net.advance(self.model.now)  # every vehicle reaching secondary before this one has
+        self.model.at(net.s_end[vid], self._leave, vid, self.seized[vid])
+
+    def _leave(self, vid: int, seized: bool) -> None:
+        a = self.attempt[vid]
+        self._row(
             "port_seizure" if seized else "port_exit",
-            node=p.node,
-            agency=p.agency,
-            source=p.name,
-            detail=v.kind,
-            attempt=v.attempt_id,
-            duration_min=m.now - v.arrived,
-            **cargo,
+            vid,
+            detail="car",
+            cargo=a.cargo,
+            size=a.size,
+            quantity_kg=a.quantity_kg,
+            duration_min=self.model.now - self.network.arrival[vid],
         )
-        if a is not None and a.active:
-            m.interactions.finish_at_port(a, self, seized, p.node)
+        if a.active:
+            self.model.interactions.finish_at_port(a, self, seized, self.params.node)
+
+    # --- the table -----------------------------------------------------------------------------
+    def table(self, horizon: float) -> pa.Table:
+        """Every vehicle that arrived before `horizon`, with the times of what it did before it
+        (NaN where a stage was not reached by then)."""
+        net = self.network
+        net.advance(horizon)
+        arrival = np.asarray(net.arrival)
+        keep = arrival < horizon
+
+        def before(values) -> np.ndarray:
+            out = np.asarray(values, dtype=float)[keep]
+            out[~(out < horizon)] = np.nan
+            return out
+
+        p_start, p_end = before(net.p_start), before(net.p_end)
+        s_start, s_end = before(net.s_start), before(net.s_end)
+        referred = np.asarray(net.referred)[keep]
+        exit_ = np.where(referred, s_end, p_end)
+        attempts = np.array([-1 if a is None else a.attempt_id for a in self.attempt], dtype=np.int64)[keep]
+        seized = np.zeros(arrival.size, dtype=bool)
+        for vid, found in self.seized.items():
+            seized[vid] = found and net.referred[vid] and net.s_end[vid] < horizon
+        n = int(keep.sum())
+        lane = np.where(np.isnan(p_start), -1, np.asarray(net.lane)[keep])
+        return pa.table(
+            {
+                "port": [self.params.name] * n,
+                "vehicle": np.flatnonzero(keep),
+                "kind": np.asarray(self.kind)[keep],
+                "attempt": attempts,
+                "arrival": arrival[keep],
+                "lane": lane,
+                "primary_start": p_start,
+                "primary_end": p_end,
+                "referred": referred & ~np.isnan(p_end),
+                "secondary_start": s_start,
+                "secondary_end": s_end,
+                "exit": exit_,
+                "seized": seized[keep],
+            },
+            schema=PORT_SCHEMA,
+        )
 
 
-@dataclass
-class _Vehicle:
-    kind: str  # car | truck
-    draws: list[float]  # referral, primary service, secondary service, scanner uniforms
-    attempt: Attempt | None
-    arrived: float
-
-    @property
-    def attempt_id(self) -> int:
-        return self.attempt.attempt_id if self.attempt is not None else -1
-
-
-class Lanes:
-    """A FIFO queue for `capacity` parallel lanes on the model's clock, as a simpy.Resource
-    would run it but without a process per customer: `request(start, v)` calls start(v) at once
-    if a lane is free, else when one frees; `release()` hands the lane to the next in line,
-    which starts after the releasing event (where SimPy would resume the waiting process)."""
-
-    def __init__(self, model: BorderModel, capacity: int) -> None:
-        self.model, self.capacity = model, capacity
-        self.count = 0  # lanes in use
-        self.queue: deque = deque()  # (start, customer) waiting for a lane
-
-    def request(self, start, customer) -> None:
-        if self.count < self.capacity:
-            self.count += 1
-            start(customer)
-        else:
-            self.queue.append((start, customer))
-
-    def release(self) -> None:
-        if self.count <= 0:
-            raise RuntimeError("a lane released that nobody held")
-        if self.queue:
-            start, customer = self.queue.popleft()  # the lane passes straight to the next in line
-            self.model.after(0.0, start, customer)
-        else:
-            self.count -= 1
+def port_tables(ports, horizon: float) -> pa.Table:
+    """The port-vehicle table of every port of a run (an empty table with the schema if none)."""
+    tables = [p.table(horizon) for p in ports]
+    return pa.concat_tables(tables) if tables else PORT_SCHEMA.empty_table()

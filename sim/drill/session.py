@@ -319,9 +319,12 @@ class DrillSession:
         replace the previous ones)."""
         with self.lock:
             out = self.out_dir
-            events, plans = labelled(self.model.log.to_arrow(), self.model.plans.to_arrow(), 0, self.seed)
+            events, plans, ports = labelled(
+                self.model.log.to_arrow(), self.model.plans.to_arrow(), self.model.port_vehicles(), 0, self.seed
+            )
             write_parquet_atomic(events, out / "events" / "rep-0.parquet")
             write_parquet_atomic(plans, out / "plans" / "rep-0.parquet")
+            write_parquet_atomic(ports, out / "port_vehicles" / "rep-0.parquet")
             if not (out / "terrain_nodes.parquet").exists():
                 nodes, edges = terrain_tables(self.world)
                 write_parquet_atomic(nodes, out / "terrain_nodes.parquet")
