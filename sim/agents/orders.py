@@ -260,7 +260,7 @@ class Orders:
         m, c = self.model, self.centre
         if partner:  # share / mou: the partner, in the unit_agency column
             cols["unit_agency"] = partner
-        elif cols.get("unit", -1) >= 0:
+        elif 0 <= cols.get("unit", -1) < len(m.world.units):
             cols["unit_agency"] = m.unit(cols["unit"]).params.agency
         seat = {"agency": c.name, "seat": c.name, "told": c.told, "source": self.source, "reason": reason}
         m.log.record(m.now, kind, detail=detail, **seat, **cols)
