@@ -90,7 +90,8 @@ class Orders:
             duration_min=minutes,
             detail=how,
         )
-        self._log("order", "dispatch", unit=unit, incident=inc.id, node=target, alert=alert, duration_min=minutes)
+        # as given: incident -1 for a cell (the dispatch row above names the incident opened there)
+        self._log("order", "dispatch", unit=unit, incident=incident, node=target, alert=alert, duration_min=minutes)
         u.dispatch(inc, delay)
         return minutes
 

@@ -105,13 +105,20 @@ class DrillSession:
     """A live drill for one browser session. Thread-safe: every public method takes the lock."""
 
     def __init__(
-        self, world: World, seed: int, out_dir: Path | str, origin: str = "drill", human: Iterable[str] = ()
+        self,
+        world: World,
+        seed: int,
+        out_dir: Path | str,
+        origin: str = "drill",
+        human: Iterable[str] = (),
+        source: str = "seat",
     ) -> None:
         self.world, self.seed, self.origin = world, seed, origin
         self.out_dir = Path(out_dir)
         self.human = frozenset(human)
         self.model = BorderModel(world, seed, self.human)
-        self._orders = {name: Orders(c) for name, c in self.model.coordination.centres.items()}
+        self._orders = {name: Orders(c, source) for name, c in self.model.coordination.centres.items()}
+        self.autosave = True  # write the log after every inject and order (a replay writes once, at the end)
         self._seat_rows: dict[str, list[dict]] = {name: [] for name in self._orders}  # alert rows per centre
         self._seat_feed: dict[str, deque[str]] = {name: deque(maxlen=FEED_LENGTH) for name in self._orders}
         self._seat_narrator = SeatNarrator(world)
@@ -235,7 +242,8 @@ class DrillSession:
             self._n_injects += 1
             self.model.inject(name, chosen, start_min=self.model.now)
             self._settle()  # apply it now, not at the next tick
-            self.save()
+            if self.autosave:
+                self.save()
         self._notify()
         return name
 
@@ -273,7 +281,8 @@ class DrillSession:
                 result = method(**args)
             finally:
                 self._settle()
-            self.save()
+            if self.autosave:
+                self.save()
         self._notify()
         eta = f", due in {result:.0f} min" if isinstance(result, float) else ""
         return f"{action} done at {clock(self.now)}{eta}"
@@ -285,6 +294,12 @@ class DrillSession:
             self._seat(seat).look(action, alert=alert, incident=incident)
             self._read_new_events()
         self._notify()
+
+    def has_incident(self, seat: str, incident: int, node: int) -> bool:
+        """Whether seat `seat`'s centre has open incident `incident` at cell `node`."""
+        with self.lock:
+            c = self._seat(seat).centre
+            return any(i.id == incident and i.target == node and i.open for i in c.incidents)
 
     def _seat(self, seat: str) -> Orders:
         orders = self._orders.get(seat)
