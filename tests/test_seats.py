@@ -357,3 +357,34 @@ def test_a_seat_page_dispatches_from_the_map_and_shows_a_refusal(tmp_path):
     text = rc.find(v.Html, class_="seat-message").widget.children[0]
     assert text.startswith("refused: unit") and "busy" in text
     rc.close()
+
+
+def test_the_review_shows_each_agencys_orders_and_the_counterfactual_beside_the_team(tmp_path):
+    from analysis.aar import build_aar
+    from analysis.seats import compare, seat_summary
+
+    s = seated(tmp_path)
+    inc = until_incident(s)
+    for _ in range(3):
+        s.step()
+    s.order(BP, "dispatch", unit=inc.hint_unit, incident=inc.id)
+    with pytest.raises(OrderRefused):
+        s.order(BP, "recall", unit=next(u.id for u in s.picture(BP).units if u.free))
+    while not s.finished:
+        s.step()
+    counterfactual(s.out_dir)
+    ev = pq.read_table(s.out_dir / "events").to_pandas()
+    table = seat_summary(ev).set_index("seat")
+    assert list(table.index) == ["border patrol", "local police"]
+    bp = table.loc["border patrol"]
+    assert (bp["dispatch orders"], bp["refused"]) == (1, 1)
+    alert_t = ev[(ev.kind == "alert") & (ev.alert == inc.alerts[0])].t.iloc[0]
+    order_t = ev[ev.kind == "order"].t.iloc[0]
+    assert bp["alert to order, mean (min)"] == f"{order_t - alert_t:.1f}"
+    auto = pq.read_table(s.out_dir / "counterfactual" / "all-auto" / "events").to_pandas()
+    totals, differ = compare(ev, auto)
+    assert totals.team.sum() == totals["standard procedure"].sum() == (ev.kind == "attempt").sum()
+    assert len(differ) > 0  # two seats that sent one unit in a day: the standard procedure did otherwise
+    page = build_aar(s.out_dir, 0, [600.0]).read_text()
+    assert "Seats: the orders of each agency" in page and f"dispatch unit {inc.hint_unit} to incident {inc.id}" in page
+    assert "Counterfactual (all-auto): the standard procedure in place of every human seat" in page
