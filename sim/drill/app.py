@@ -183,10 +183,10 @@ def Controls(session: DrillSession, view: View) -> None:
 
 
 @solara.component
-def SeatsPanel(ex: Exercise) -> None:
+def SeatsPanel(ex: Exercise, connected: dict[str, int]) -> None:
     """The trainer's list of seats: each one's link, whether a seat or the automatic dispatcher
-    decides for it, and how many pages are connected."""
-    connected = ex.book.connected()
+    decides for it, and how many pages are connected (`connected`, read by the caller so that a
+    change redraws this)."""
     with solara.Card("Seats", classes=["drill-seats"]):
         for seat in ex.session.seats:
             mode = "human: its seat decides" if seat in ex.session.human else "auto: the automatic dispatcher decides"
@@ -263,6 +263,6 @@ def DrillBody(session: DrillSession, painter: MapPainter, ex: Exercise | None = 
                 )
             with solara.Column():
                 if ex is not None:
-                    SeatsPanel(ex)
+                    SeatsPanel(ex, ex.book.connected())
                 InjectPanel(session, view)
                 Feed(view.feed)
