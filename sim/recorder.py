@@ -75,7 +75,10 @@ which columns it fills. Integer ids use -1 for "none"; floats use NaN.
 |               |                                           | (-1 none), duration_min = its arrival (min)    |
 | order         | a seat's order, carried out               | agency (the centre), seat, detail = dispatch / |
 |               |                                           | recall / hold / share / mou / close, unit,     |
-|               |                                           | incident, node (target), alert, unit_agency,   |
+|               |                                           | incident as given (-1: a dispatch to a cell;   |
+|               |                                           | the dispatch row names the incident opened     |
+|               |                                           | there), node (target), alert, unit_agency (the |
+|               |                                           | unit's; share / mou: the partner centre),      |
 |               |                                           | duration_min = arrival (dispatch), told,       |
 |               |                                           | source = seat (live) or replay (counterfactual)|
 | order_refused | a seat's order refused (nothing changed)  | as order, reason = why                         |
