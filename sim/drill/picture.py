@@ -172,8 +172,8 @@ class SeatNarrator(Narrator):
                 "alert": self.alert,
                 "dispatch": self.dispatch,
                 "alert_shared": lambda r: (
-                    f"{centre(r['agency'])} passed alert A{r['alert']} on to {agency_name(r['detail'])}, "
-                    f"arriving in {r['duration_min']:.0f} min"
+                    f"{centre(r['agency'])} passed an alert on to {agency_name(r['detail'])} (their "
+                    f"A{r['alert']}), arriving in {r['duration_min']:.0f} min"
                 ),
                 "alert_lost": lambda r: (
                     f"alert A{r['alert']} to {agency_name(r['detail'])} was lost: "
