@@ -8,7 +8,10 @@
 - per-agency summary: alerts received, handled, shared, lost, dispatches, interdictions, mean
   queue wait and dispatch-to-arrival;
 - replay: where every unit and group was at chosen minutes, reconstructed from the plans (the
-  latest plan made at or before t, read at t), drawn on the map.
+  latest plan made at or before t, read at t), drawn on the map;
+- a drill with seats: per agency the orders given, the time from alert to order and their
+  outcomes, every order in words, and beside each counterfactual written in
+  RUN_DIR/counterfactual/ (python -m sim.drill.counterfactual) each attempt's outcome in both.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from analysis.maps import (
     tower_range_km,
 )
 from analysis.questions import Question, parse_question
+from analysis.seats import compare, counterfactual_runs, human_seats, order_outcomes, seat_summary
 from analysis.situation import ALARM_MINUTES, draw_situation
 from analysis.timeline import timeline_figures
 from sim.metrics import dispatch_to_arrival
@@ -255,6 +259,27 @@ def question_html(q: Question, ev: pd.DataFrame, nodes: pd.DataFrame) -> str:
     return "".join(parts) + "</div></li>"
 
 
+def seats_html(ev: pd.DataFrame, run_dir: Path) -> list[str]:
+    """A drill with seats: orders per agency, every order, and each counterfactual beside the team."""
+    if not human_seats(ev):
+        return []
+    out = ["<h2>Seats: the orders of each agency</h2>", html_table(seat_summary(ev))]
+    orders = order_outcomes(ev)
+    out.append(f"<details open><summary>Every order ({len(orders)})</summary>{html_table(orders)}</details>")
+    for name, other in counterfactual_runs(run_dir).items():
+        totals, differ = compare(ev, other)
+        who = "every human seat" if name == "all-auto" else name.removeprefix("auto-").replace("_", " ")
+        out += [
+            f"<h2>Counterfactual ({html.escape(name)}): the standard procedure in place of {html.escape(who)}</h2>",
+            "<p>The same seed, the trainer's injects at their logged minutes, the automatic dispatcher "
+            "deciding; the same groups set off at the same minutes.</p>",
+            html_table(totals),
+            f"<details open><summary>Attempts where the two differ ({len(differ)})</summary>"
+            f"{html_table(differ)}</details>",
+        ]
+    return out
+
+
 def build_aar(
     run_dir: str | Path, replication: int = 0, at: list[float] | None = None, out_dir: str | Path | None = None
 ) -> Path:
@@ -303,6 +328,7 @@ def build_aar(
     page += [
         "<h2>Per agency</h2>",
         html_table(agency_table(ev)),
+        *seats_html(ev, run_dir),
         "<h2>Median latencies (min); red cells below: the slowest 10% of each link</h2>",
         html_table(medians),
         f"<h2>Attempts ({len(ch)})</h2>",

@@ -19,7 +19,7 @@ Order of a replication:
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from itertools import count
@@ -58,9 +58,12 @@ class BorderModel(mesa.Model):
     `run()` plays the whole horizon; `step()` advances the SimPy clock by one tick (for the
     live map and Mesa's DataCollector). Mesa's own `time` counts steps; simulated minutes are
     `model.now`.
+
+    `human` names the command centres whose decisions a live drill's seats make (their
+    incidents wait for orders, sim/agents/orders.py); batch runs leave it empty.
     """
 
-    def __init__(self, world: World, seed: int) -> None:
+    def __init__(self, world: World, seed: int, human: Iterable[str] = ()) -> None:
         super().__init__(rng=seed)
         self.world = world
         self.seed = seed
@@ -79,6 +82,14 @@ class BorderModel(mesa.Model):
         policy = COORDINATION.get(coordination.policy)
         self.coordination = policy(self, coordination.settings.get(policy.name) or policy.Params())
         self.coordination.build()
+        human = set(human)
+        if human - set(self.coordination.centres):
+            raise ValueError(
+                f"human: no centre {', '.join(sorted(human - set(self.coordination.centres)))}; "
+                f"allowed: {', '.join(self.coordination.centres)}"
+            )
+        for name, centre in self.coordination.centres.items():
+            centre.human = name in human
         self.intel = Intelligence(self)
         self._sensor_by_id = tuple(Sensor(self, p) for p in world.sensors)
         for p in world.ports:
@@ -90,6 +101,8 @@ class BorderModel(mesa.Model):
         t = world.terrain
         self._barrier_pairs = {(int(t.edge_u[e]), int(t.edge_v[e])) for b in world.barriers for e in b.edges}
         self._start()
+        for name, centre in self.coordination.centres.items() if human else ():
+            self.log.record(0.0, "mode", agency=name, detail="human" if centre.human else "auto")
 
     # --- agents: registered Mesa agents, reached through their AgentSets ---------------------
     def _agents(self, cls: type) -> AgentSet:

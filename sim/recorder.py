@@ -22,8 +22,10 @@ which columns it fills. Integer ids use -1 for "none"; floats use NaN.
 | alert         | an alert reaches a command centre         | alert, agency (the centre), sensor or unit,    |
 |               |                                           | node, attempt (ground truth, -1 = false        |
 |               |                                           | alarm), source (tower, ground, patrol,         |
-|               |                                           | partner_tip, community_tip, tip), origin (the  |
-|               |                                           | agency owning the asset / receiving the tip),  |
+|               |                                           | partner_tip, community_tip, tip; mou_request:  |
+|               |                                           | a seat asking a partner for MOU support),      |
+|               |                                           | origin (the agency owning the asset /          |
+|               |                                           | receiving the tip),                            |
 |               |                                           | shared_from (the centre that passed it on; ""  |
 |               |                                           | first-hand), second_centre (another centre's  |
 |               |                                           | receipt of the same alert: task force), coarse |
@@ -68,6 +70,27 @@ which columns it fills. Integer ids use -1 for "none"; floats use NaN.
 |               |                                           | quantity_kg (passed undetected)                |
 | port_seizure  | secondary inspection finds hidden cargo   | as port_exit (the vehicle is held, not         |
 |               |                                           | released): attempt, cargo, size, quantity_kg   |
+| incident_open | a centre decided by a seat (live drill,   | incident, alert, agency (the centre), node     |
+|               | `human`) opens an incident and waits for  | (target), attempt (ground truth of the alert), |
+|               | its seat's order                          | unit = the automatic dispatcher's suggestion   |
+|               |                                           | (-1 none), duration_min = its arrival (min)    |
+| order         | a seat's order, carried out               | agency (the centre), seat, detail = dispatch / |
+|               |                                           | recall / hold / share / mou / close, unit,     |
+|               |                                           | incident as given (-1: a dispatch to a cell;   |
+|               |                                           | the dispatch row names the incident opened     |
+|               |                                           | there), node (target), alert, unit_agency (the |
+|               |                                           | unit's; share / mou: the partner centre),      |
+|               |                                           | duration_min = arrival (dispatch), told,       |
+|               |                                           | source = seat (live) or replay (counterfactual)|
+| order_refused | a seat's order refused (nothing changed)  | as order, reason = why                         |
+| look          | a seat opens or acknowledges an alert or  | agency, seat, detail = open / ack, alert or    |
+|               | an incident                               | incident, told                                 |
+| mode          | a centre is decided by a seat or by the   | agency (the centre), detail = human / auto;    |
+|               | automatic dispatcher (live drill, t = 0)  | logged only when some centre is `human`        |
+
+Columns of the seats (empty or -1 elsewhere): `seat` names who acted (the centre's name, or
+`trainer`); `told` is how many alerts that centre had received by then, so its picture at the
+order is the first `told` alert rows addressed to it; `reason` says why an order was refused.
 """
 
 from __future__ import annotations
@@ -109,12 +132,17 @@ EVENT_KINDS = (
     "port_referral",
     "port_exit",
     "port_seizure",  # ports of entry (sim/agents/ports.py)
+    "incident_open",  # seats of a live drill (sim/agents/command.py, human centres)
+    "order",
+    "order_refused",
+    "look",
+    "mode",
 )
 
 _KINDS = frozenset(EVENT_KINDS)
-INT_COLUMNS = ("attempt", "unit", "sensor", "alert", "incident", "node", "size")
+INT_COLUMNS = ("attempt", "unit", "sensor", "alert", "incident", "node", "size", "told")
 FLOAT_COLUMNS = ("quantity_kg", "duration_min", "capital_usd", "opex_usd_per_day", "lifetime_years", "discount_rate")
-STR_COLUMNS = ("agency", "source", "cargo", "detail", "unit_agency", "origin", "shared_from")
+STR_COLUMNS = ("agency", "source", "cargo", "detail", "unit_agency", "origin", "shared_from", "seat", "reason")
 BOOL_COLUMNS = ("second_centre", "relayed", "coarse")
 
 SCHEMA = pa.schema(

@@ -15,6 +15,12 @@ passes on to other agencies. The operator does not know which group an alert is 
 where and when: an alert about a group already caught or gone is handled like any other, and
 the response it causes counts in `wasted_responses` (sim/metrics.py).
 A centre belongs to an agency, or is shared (joint command, task force).
+
+A `human` centre (a seat of a live drill decides for it, sim/agents/orders.py) stops after (4)/(5):
+the new incident waits in its open incidents for the seat's order (`incident_open`, with the unit
+that step (6) would have sent as a suggestion); (7) still runs. An `mou_request` alert (a seat
+asking a partner for support under an MOU) is answered at the requesting centre's cell, not in
+the helper's own area. Batch runs have no human centre.
 """
 
 from __future__ import annotations
@@ -94,8 +100,14 @@ class CommandCentre(mesa.Agent):
         self.stream = model.streams.get(f"command:{name}")
         self.incidents: list[Incident] = []
         self.units: list[PatrolUnit] = []
+        self.human = False  # a seat decides (live drill); set by the model before the run starts
+        self.told = 0  # alerts received so far (what a seat had been told, in its orders' rows)
+        self.received: dict[int, Alert] = {}  # a human centre's alerts by id (what its seat may share)
 
     def receive(self, alert: Alert) -> None:
+        self.told += 1
+        if self.human:
+            self.received[alert.id] = alert
         self.model.log.record(
             self.model.now,
             "alert",
@@ -159,16 +171,11 @@ class CommandCentre(mesa.Agent):
         if not self.area.any():
             m.log.record(now, "no_unit", incident=inc.id, alert=alert.id, agency=self.name, node=alert.node)
             return
-        inc.target = self._place(alert)
-        unit, minutes, delay, how = self._nearest_available(inc.target)
-        if unit is None:  # a multi-agency centre: intercept where another agency's unit may act
-            for agency in sorted({u.params.agency for u in self.units if u.available}):
-                area = m.world.agencies[agency].jurisdiction
-                if area.any() and not area[inc.target]:
-                    alt = terrain.nearest_node(terrain.x[inc.target], terrain.y[inc.target], area)
-                    cand = self._nearest_available(alt)
-                    if cand[0] is not None and cand[1] < minutes:
-                        inc.target, (unit, minutes, delay, how) = alt, cand
+        inc.target = alert.node if alert.source == "mou_request" else self._place(alert)
+        if self.human:
+            self._await_order(inc, alert)
+            return
+        inc.target, unit, minutes, delay, how = self.suggest(inc.target)
         if unit is None:
             m.log.record(now, "no_unit", incident=inc.id, alert=alert.id, agency=self.name, node=inc.target)
             return
@@ -188,6 +195,42 @@ class CommandCentre(mesa.Agent):
             detail=how,
         )
         unit.dispatch(inc, delay)
+
+    def _await_order(self, inc: Incident, alert: Alert) -> None:
+        """A human centre: the incident waits for its seat's order; the unit the automatic
+        dispatcher would send is logged as the seat's hint."""
+        m = self.model
+        self.incidents.append(inc)
+        _, unit, minutes, _, _ = self.suggest(inc.target)
+        m.log.record(
+            m.now,
+            "incident_open",
+            incident=inc.id,
+            alert=alert.id,
+            agency=self.name,
+            node=inc.target,
+            attempt=alert.attempt,
+            unit=unit.params.id if unit is not None else -1,
+            duration_min=minutes if unit is not None else float("nan"),
+        )
+
+    def suggest(self, target: int) -> tuple[int, PatrolUnit | None, float, float, str]:
+        """What the automatic dispatcher does for an incident at `target`: the available unit
+        that may act there and arrives first (`_nearest_available`); if none may, a multi-agency
+        centre intercepts at the nearest cell where another agency's unit may act. Returns the
+        target (moved when intercepting), the unit (None), its arrival, the authorisation part
+        and how it may act there. A pure query: no random draw, nothing logged."""
+        terrain = self.model.world.terrain
+        unit, minutes, delay, how = self._nearest_available(target)
+        if unit is None:  # a multi-agency centre: intercept where another agency's unit may act
+            for agency in sorted({u.params.agency for u in self.units if u.available}):
+                area = self.model.world.agencies[agency].jurisdiction
+                if area.any() and not area[target]:
+                    alt = terrain.nearest_node(terrain.x[target], terrain.y[target], area)
+                    cand = self._nearest_available(alt)
+                    if cand[0] is not None and cand[1] < minutes:
+                        target, (unit, minutes, delay, how) = alt, cand
+        return target, unit, minutes, delay, how
 
     def _nearest_available(self, target: int) -> tuple[PatrolUnit | None, float, float, str]:
         """The available unit that may act at `target` and gets there first, counting the rest

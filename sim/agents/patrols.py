@@ -8,6 +8,8 @@ One SimPy process per unit. Per shift, in order:
 3. a response: travel to the incident (encounters on the way count), log arrival, search there
    for search_min (the model decides if and when the group is found), log search_end if not;
 4. a contact: apprehension processing for processing_min, off the beat, then unit_free;
+   a hold (a live drill seat's order): stay in the cell, observing, until another order or the
+   shift end;
 5. after the shift end (tasks in hand are finished first) go off duty and return to base.
 Off duty, a unit is neither visible to encounters nor dispatchable.
 """
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class Task:
-    kind: str  # respond | process
+    kind: str  # respond | process | hold (a seat's order: stay put)
     incident: Incident | None = None
     delay_min: float = 0.0  # respond: MOU authorisation before moving
     authorised: bool = False  # respond: the authorisation (if any) has come through
@@ -52,6 +54,7 @@ class PatrolUnit(mesa.Agent):
         self.on_duty = False
         self.task: Task | None = None
         self.process: simpy.Process | None = None
+        self.shift_end = 0.0  # end of the current (or last) shift
 
     # --- queries -------------------------------------------------------------------------
     @property
@@ -61,7 +64,7 @@ class PatrolUnit(mesa.Agent):
     @property
     def observing(self) -> bool:
         """Can detect groups it meets (on duty, not busy processing an apprehension)."""
-        return self.on_duty and (self.task is None or self.task.kind == "respond")
+        return self.on_duty and (self.task is None or self.task.kind != "process")
 
     @property
     def live(self) -> bool:
@@ -148,7 +151,7 @@ class PatrolUnit(mesa.Agent):
                 shift_start += 24 * 60.0
             yield env.timeout(max(0.0, shift_start - env.now))
             self.on_duty = True
-            shift_end = shift_start + shift_len  # a late start (task overran) shortens the shift
+            shift_end = self.shift_end = shift_start + shift_len  # a late start (task overran) shortens it
             log.record(
                 env.now, "shift_start", unit=p.id, agency=p.agency, node=self.node_at(env.now), size=p.spec.officers
             )
@@ -179,6 +182,13 @@ class PatrolUnit(mesa.Agent):
             log.record(env.now, "unit_free", unit=p.id, agency=p.agency, node=self.node_at(env.now))
             if self.task is task:
                 self.task = None
+            return
+        if task.kind == "hold":  # a seat's order: stay put, observing, until another order or the shift end
+            while self.task is task and env.now < self.shift_end:
+                yield from self._wait(self._stay(self.shift_end - env.now, observing=True).end - env.now)
+            if self.task is task:
+                self.task = None
+                log.record(env.now, "unit_free", unit=p.id, agency=p.agency, node=self.node_at(env.now))
             return
         inc = task.incident
         if task.delay_min > 0:  # waiting for the host agency's authorisation (MOU), in place

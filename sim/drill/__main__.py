@@ -3,11 +3,18 @@
     python -m sim.drill [OVERRIDES...] [--host 127.0.0.1] [--port 8765] [--out outputs/drills]
     python -m sim.drill scenario=tri_agency seed=3 scenario.coordination.policy=task_force
     python -m sim.drill --fetch-assets        # fetch the front-end files once (needs npm)
+    python -m sim.drill scenario=tri_agency --seats                  # one exercise, a seat per centre
+    python -m sim.drill scenario=tri_agency --seats --human border_patrol,local_police
 
 OVERRIDES are Hydra overrides as for `python -m sim.run` (default: scenario=tri_agency).
 Each browser tab is its own drill (its own model); its event log is written to
 OUT/<scenario>-<timestamp>/ in the layout of a batch run, after every inject, on pause and at
 the end, so `python -m analysis.aar OUT/<scenario>-<timestamp>` reviews it.
+
+With --seats, one exercise is joined by several browsers: the trainer's link and one link per
+command centre are printed (each with its own unguessable token; keep them as you would keep
+passwords). --human names the centres whose seats decide (default: every centre); the others
+are decided automatically and their seats watch.
 
 The app serves every front-end file itself (no internet needed while it runs): they are
 fetched from the npm registry the first time (about 50 MB) into the Python environment, or
@@ -25,9 +32,11 @@ from pathlib import Path
 
 from sim.config import SCENARIO_DIR, ConfigError, compose
 from sim.drill.assets import assets_dir, fetch_assets, have_assets, offline_environment
+from sim.drill.seats import TRAINER, SeatBook
+from sim.model import BorderModel
 from sim.terrain.validate import TerrainError
 from sim.validation import ScenarioError
-from sim.world import build_world
+from sim.world import World, build_world
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,6 +48,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument("--out", default="outputs/drills", help="where each drill's log goes (default outputs/drills)")
     ap.add_argument("--fetch-assets", action="store_true", help="fetch the front-end files and exit")
+    ap.add_argument("--seats", action="store_true", help="one exercise, a seat per command centre (links printed)")
+    ap.add_argument(
+        "--human",
+        default="all",
+        help="with --seats: the centres whose seats decide, comma-separated, 'all' (default) or 'none'",
+    )
     args = ap.parse_args(argv)
 
     try:
@@ -50,8 +65,9 @@ def main(argv: list[str] | None = None) -> int:
         overrides = args.overrides or ["scenario=tri_agency"]
         try:  # one clear message before anything is fetched or started
             composed = compose(overrides)
-            build_world(composed.scenario, composed.origin, base_dir=str(SCENARIO_DIR))
-        except (ConfigError, ScenarioError, TerrainError) as exc:
+            world = build_world(composed.scenario, composed.origin, base_dir=str(SCENARIO_DIR))
+            book, human = seats(world, composed.run.seed, args.human) if args.seats else (None, [])
+        except (ConfigError, ScenarioError, TerrainError, ValueError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
     if args.fetch_assets or not have_assets():
@@ -69,10 +85,13 @@ def main(argv: list[str] | None = None) -> int:
         "BORDER_DRILL_OVERRIDES": json.dumps(overrides),
         "BORDER_DRILL_OUT": str(Path(args.out).resolve()),
     }
-    print(
-        f"drill app: http://{args.host}:{args.port}  (scenario {composed.scenario.name}; logs under {args.out})",
-        file=sys.stderr,
-    )
+    base = f"http://{args.host}:{args.port}"
+    print(f"drill app: {base}  (scenario {composed.scenario.name}; logs under {args.out})", file=sys.stderr)
+    if book is not None:
+        env |= {"BORDER_DRILL_SEATS": book.to_json(), "BORDER_DRILL_HUMAN": json.dumps(human)}
+        for seat, link in book.links(base).items():
+            mode = "" if seat == TRAINER else " (human)" if seat in human else " (auto: watches)"
+            print(f"  {seat}{mode}: {link}", file=sys.stderr)
     cmd = [
         sys.executable,
         "-m",
@@ -91,6 +110,16 @@ def main(argv: list[str] | None = None) -> int:
     ]
     os.execve(sys.executable, cmd, env)
     return 0  # not reached
+
+
+def seats(world: World, seed: int, human: str) -> tuple[SeatBook, list[str]]:
+    """The seats of an exercise (its command centres) with fresh tokens, and the human ones."""
+    centres = list(BorderModel(world, seed).coordination.centres)
+    chosen = centres if human == "all" else [] if human == "none" else [h for h in human.split(",") if h]
+    unknown = [h for h in chosen if h not in centres]
+    if unknown:
+        raise ValueError(f"--human: no centre {', '.join(unknown)}; allowed: {', '.join(centres)}, all, none")
+    return SeatBook.new(centres), chosen
 
 
 if __name__ == "__main__":

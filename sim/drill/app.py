@@ -1,46 +1,55 @@
 """The live drill app (Solara): map, clock controls, counters, event feed and inject controls.
 
-Each browser session gets its own DrillSession (use_memo in Page), so two trainees never share
-a run. The play loop runs in the session's worker thread and never renders; the page redraws through a
-per-session watcher thread (`watch`), at most twice a second. The world (terrain, placements)
-is built once per configuration and shared read-only.
+Without seats, each browser session gets its own DrillSession (use_memo in OwnDrill), so two
+trainees never share a run. With seats (`python -m sim.drill --seats`), one exercise is shared by
+every page: the trainer's link shows ground truth, the controls, the injects and who is
+connected; each centre's link shows that seat's page (sim/drill/seat_app.py); a page without a
+known token shows nothing. The play loop runs in the session's worker thread and never renders;
+each page redraws through its own watcher thread (sim/drill/watch.py), at most twice a second.
+The world (terrain, placements) is built once per configuration and shared read-only.
 
 Started by `python -m sim.drill` (sim/drill/__main__.py), which passes the configuration in
-the environment (BORDER_DRILL_OVERRIDES: the Hydra overrides as JSON; BORDER_DRILL_OUT).
+the environment (BORDER_DRILL_OVERRIDES: the Hydra overrides as JSON; BORDER_DRILL_OUT;
+with seats BORDER_DRILL_SEATS, the tokens, and BORDER_DRILL_HUMAN, the centres seats decide for).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import solara
 
 from sim.config import SCENARIO_DIR, compose
 from sim.drill.forms import FormField, form_values, inject_form
 from sim.drill.mapview import MapPainter
+from sim.drill.seat_app import Exercise, SeatPage
+from sim.drill.seats import TRAINER, SeatBook
 from sim.drill.session import DrillSession, View, clock
+from sim.drill.watch import watch
 from sim.injects import INJECTS
 from sim.world import World, build_world
-
-REFRESH_S = 0.5  # the page redraws at most this often while playing
 
 
 @dataclass(frozen=True)
 class DrillConfig:
     overrides: tuple[str, ...]  # Hydra overrides, as for python -m sim.run (scenario=..., seed=...)
     out_root: Path
+    seats: str = ""  # the seats' tokens (SeatBook JSON); "" = one drill per browser tab
+    human: tuple[str, ...] = ()  # the centres whose seats decide
 
     @classmethod
     def from_env(cls) -> DrillConfig:
         return cls(
             tuple(json.loads(os.environ.get("BORDER_DRILL_OVERRIDES", '["scenario=tri_agency"]'))),
             Path(os.environ.get("BORDER_DRILL_OUT", "outputs/drills")),
+            os.environ.get("BORDER_DRILL_SEATS", ""),
+            tuple(json.loads(os.environ.get("BORDER_DRILL_HUMAN", "[]"))),
         )
 
 
@@ -64,7 +73,15 @@ def new_session(config: DrillConfig) -> DrillSession:
     """A new drill with its own model and its own log directory."""
     p = prepare(config.overrides)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    return DrillSession(p.world, p.seed, config.out_root / f"{p.world.scenario.name}-{stamp}", p.origin)
+    out = config.out_root / f"{p.world.scenario.name}-{stamp}"
+    return DrillSession(p.world, p.seed, out, p.origin, human=config.human)
+
+
+@lru_cache(maxsize=1)
+def exercise(config: DrillConfig) -> Exercise:
+    """The one exercise every seat of this server joins (made by the first page that opens)."""
+    session = new_session(config)
+    return Exercise(session, SeatBook.from_json(config.seats), prepare(config.overrides).painter)
 
 
 @solara.component
@@ -165,34 +182,71 @@ def Controls(session: DrillSession, view: View) -> None:
             solara.Error(view.error, classes=["drill-error"])
 
 
-def watch(session: DrillSession, version: solara.Reactive[int]):
-    """Redraw the page when the session changed, at most every REFRESH_S, from one watcher
-    thread per page. The play thread never renders: renders requested faster than they finish
-    would keep Solara's message loop busy re-rendering and the page would never hear of them."""
-    stop = threading.Event()
-
-    def run() -> None:
-        while not stop.wait(REFRESH_S):
-            if session.revision != version.value:
-                version.value = session.revision
-
-    threading.Thread(target=run, name="drill-watch", daemon=True).start()  # inherits the page's kernel
-
-    def cleanup() -> None:
-        stop.set()
-        session.close()
-
-    return cleanup
+@solara.component
+def SeatsPanel(ex: Exercise, connected: dict[str, int]) -> None:
+    """The trainer's list of seats: each one's link, whether a seat or the automatic dispatcher
+    decides for it, and how many pages are connected (`connected`, read by the caller so that a
+    change redraws this)."""
+    with solara.Card("Seats", classes=["drill-seats"]):
+        for seat in ex.session.seats:
+            mode = "human: its seat decides" if seat in ex.session.human else "auto: the automatic dispatcher decides"
+            on = connected.get(seat, 0)
+            with solara.Row(style={"align-items": "center"}):
+                solara.Text(
+                    f"{seat.replace('_', ' ')} ({mode}): {'connected' if on else 'not connected'}"
+                    + (f" ({on} pages)" if on > 1 else ""),
+                    classes=[f"drill-seat-{seat}"],
+                )
+                link = f"/?seat={ex.book.token_of(seat)}"
+                solara.Button("link", href=link, target="_blank", text=True, classes=["drill-seat-link"])
 
 
 @solara.component
 def Page() -> None:
+    """The drill's one route: a drill per tab, or (with seats) the page the link's token names."""
     config = solara.use_memo(DrillConfig.from_env, [])
+    token = parse_qs(solara.use_router().search or "").get("seat", [""])[0]
+    if not config.seats:
+        OwnDrill(config)
+        return
+    ex = exercise(config)
+    seat = ex.book.who(token)
+    if seat is None:
+        solara.Title("Drill")
+        solara.Error("This link names no seat of the exercise: ask the trainer for yours.", classes=["drill-refused"])
+    elif seat == TRAINER:
+        TrainerPage(ex)
+    else:
+        SeatPage(ex, seat)
+
+
+@solara.component
+def OwnDrill(config: DrillConfig) -> None:
+    """A drill of this tab alone (no seats): closed when the tab goes."""
     session = solara.use_memo(lambda: new_session(config), [])
     version = solara.use_reactive(0)  # the session revision on screen
-    solara.use_effect(lambda: watch(session, version), [])
-    painter = prepare(config.overrides).painter
-    _ = version.value  # reading it subscribes the page: a new value redraws it
+    solara.use_effect(lambda: watch(session, version, session.close), [])
+    DrillBody(session, prepare(config.overrides).painter, revision=version.value)  # a new value redraws it
+
+
+@solara.component
+def TrainerPage(ex: Exercise) -> None:
+    """The trainer of a multi-seat exercise: the drill page and the seats. Closing it pauses
+    nothing: the trainer may come back with the same link."""
+    version = solara.use_reactive(0)
+
+    def joined():
+        ex.book.connect(TRAINER)
+        return watch(ex.session, version, lambda: ex.book.disconnect(TRAINER))
+
+    solara.use_effect(joined, [])
+    DrillBody(ex.session, ex.painter, ex, revision=version.value)
+
+
+@solara.component
+def DrillBody(session: DrillSession, painter: MapPainter, ex: Exercise | None = None, revision: int = 0) -> None:
+    """The trainer's view of a drill: ground truth, controls, counters, injects, feed (and the
+    seats of a multi-seat exercise `ex`); `revision`, the session revision on screen, redraws it."""
     view = session.view()
     solara.Title(f"Drill: {session.world.scenario.name}")
     with solara.Column(style={"padding": "8px"}):
@@ -208,5 +262,7 @@ def Page() -> None:
                     bbox_inches="tight",  # the legend right of the map is kept whole
                 )
             with solara.Column():
+                if ex is not None:
+                    SeatsPanel(ex, ex.book.connected())
                 InjectPanel(session, view)
                 Feed(view.feed)

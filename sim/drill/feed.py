@@ -25,6 +25,8 @@ SOURCES = {
 REACTIONS = {"run": "ran", "hide": "hid", "turn_back": "turned back"}
 LOST = {"comms_down": "the link was down", "lost": "it was lost in passing on"}
 WHY_ACT = {"mou": " under the MOU", "task_force": " for the task force"}
+LOOKS = {"open": "opened", "ack": "acknowledged"}
+MODES = {"human": "by its seat (human)", "auto": "automatically (auto)"}
 
 
 def agency_name(name: str) -> str:
@@ -35,6 +37,11 @@ def agency_name(name: str) -> str:
 def centre(name: str) -> str:
     """The command centre of an agency (or a shared one: 'joint', 'task_force')."""
     return f"{agency_name(name)} centre"
+
+
+def seat(name: str) -> str:
+    """The seat of a centre in a live drill."""
+    return f"{agency_name(name)} seat"
 
 
 def group(attempt: int) -> str:
@@ -87,6 +94,11 @@ class Narrator:
             "port_referral": lambda r: f"{self.port(r)} sent group {r['attempt']}'s vehicle to secondary inspection",
             "port_exit": lambda r: f"group {r['attempt']} passed {self.port(r)} undetected",
             "port_seizure": lambda r: f"{self.port(r)} found group {r['attempt']}'s cargo",
+            "incident_open": self.incident_open,
+            "order": lambda r: f"{seat(r['seat'])} ordered: {self.order(r)}",
+            "order_refused": lambda r: f"{seat(r['seat'])}: order refused ({self.order(r)}): {r['reason']}",
+            "look": lambda r: f"{seat(r['seat'])} {LOOKS.get(r['detail'], r['detail'])} {self.item(r)}",
+            "mode": lambda r: f"{centre(r['agency'])} is decided {MODES.get(r['detail'], r['detail'])}",
         }
 
     def line(self, row: dict) -> str:
@@ -148,6 +160,31 @@ class Narrator:
         return (
             f"{centre(r['agency'])} sent {owner}{self.unit(r['unit'])} to {target}{WHY_ACT.get(r['detail'], '')}{eta}"
         )
+
+    def incident_open(self, r: dict) -> str:
+        hint = f"unit {r['unit']}, {r['duration_min']:.0f} min" if r["unit"] >= 0 else "no unit"
+        return (
+            f"{centre(r['agency'])} opened incident {r['incident']} for {group(r['attempt'])}: waiting for its "
+            f"seat's order (suggested: {hint})"
+        )
+
+    @staticmethod
+    def item(r: dict) -> str:
+        return f"alert A{r['alert']}" if r["alert"] >= 0 else f"incident {r['incident']}"
+
+    @staticmethod
+    def order(r: dict) -> str:
+        """A seat's order in words ('dispatch unit 3 to incident 4')."""
+        to = f"incident {r['incident']}" if r["incident"] >= 0 else f"cell {r['node']}"
+        partner = agency_name(r["unit_agency"])
+        return {
+            "dispatch": f"dispatch unit {r['unit']} to {to}",
+            "recall": f"recall unit {r['unit']}",
+            "hold": f"hold unit {r['unit']}",
+            "share": f"share alert A{r['alert']} with {partner}",
+            "mou": f"ask {partner} for support at incident {r['incident']} (MOU)",
+            "close": f"close incident {r['incident']}",
+        }.get(r["detail"], r["detail"])
 
     def interdiction(self, r: dict) -> str:
         if r["source"] == "port":

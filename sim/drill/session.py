@@ -6,6 +6,11 @@ loop runs in a worker thread, so an inject never lands in the middle of a step. 
 is written (after every inject, on pause, every AUTOSAVE_S while playing, at the end) to
 `out_dir` in the layout of a batch run (events/, plans/, terrain tables, config.yaml), so
 `python -m analysis.aar out_dir` reviews a drill like any other run.
+
+With seats (one exercise, several browsers), each command centre has a seat: `order` and `look`
+take the same lock as a step, act at the current simulated minute before the next step, in the
+order they came, and are logged with the seat; `picture` is what one seat may see
+(sim/drill/picture.py). The centres named in `human` are decided by their seats.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +28,9 @@ import yaml
 
 from analysis.labels import clock
 from analysis.situation import ALARM_MINUTES
+from sim.agents.orders import ORDERS, OrderRefused, Orders
 from sim.drill.feed import Narrator
+from sim.drill.picture import Picture, PictureSensor, SeatNarrator, alerts, incidents, units
 from sim.metrics import summarize
 from sim.model import BorderModel
 from sim.params import Problems, check_refs, check_tree, dump, parse_choice
@@ -44,6 +52,14 @@ COUNTERS = (  # what the page shows -> its sim/metrics.py summary column (see co
     ("alerts shared (copies sent)", "alerts_shared"),
     ("shared alerts lost", "alerts_lost"),
 )
+
+
+CENTRE_KINDS = frozenset(  # a seat's feed: its centre's rows ...
+    ("alert", "alert_handled", "alert_merged", "no_unit", "incident_open", "dispatch", "alert_shared", "alert_lost")
+    + ("order", "order_refused", "look", "mode")
+)
+# ... and its units'
+UNIT_KINDS = frozenset(("arrival", "search_end", "unit_free", "shift_start", "shift_end", "interdiction"))
 
 
 def counters(summary: dict) -> dict[str, int]:
@@ -88,10 +104,24 @@ def _groups(state: MapState) -> list[tuple[int, int]]:
 class DrillSession:
     """A live drill for one browser session. Thread-safe: every public method takes the lock."""
 
-    def __init__(self, world: World, seed: int, out_dir: Path | str, origin: str = "drill") -> None:
+    def __init__(
+        self,
+        world: World,
+        seed: int,
+        out_dir: Path | str,
+        origin: str = "drill",
+        human: Iterable[str] = (),
+        source: str = "seat",
+    ) -> None:
         self.world, self.seed, self.origin = world, seed, origin
         self.out_dir = Path(out_dir)
-        self.model = BorderModel(world, seed)
+        self.human = frozenset(human)
+        self.model = BorderModel(world, seed, self.human)
+        self._orders = {name: Orders(c, source) for name, c in self.model.coordination.centres.items()}
+        self.autosave = True  # write the log after every inject and order (a replay writes once, at the end)
+        self._seat_rows: dict[str, list[dict]] = {name: [] for name in self._orders}  # alert rows per centre
+        self._seat_feed: dict[str, deque[str]] = {name: deque(maxlen=FEED_LENGTH) for name in self._orders}
+        self._seat_narrator = SeatNarrator(world)
         self.lock = threading.RLock()
         self.speed = 4.0  # ticks per real second while playing
         self.feed: deque[str] = deque(maxlen=FEED_LENGTH)
@@ -211,11 +241,9 @@ class DrillSession:
                 raise ValueError("; ".join(problems))
             self._n_injects += 1
             self.model.inject(name, chosen, start_min=self.model.now)
-            env = self.model.env
-            while env.peek() <= env.now:  # apply it now, not at the next tick
-                env.step()
-            self._read_new_events()
-            self.save()
+            self._settle()  # apply it now, not at the next tick
+            if self.autosave:
+                self.save()
         self._notify()
         return name
 
@@ -230,6 +258,100 @@ class DrillSession:
             "sector": list(terrain.sector_names),
             "sensor": list(spec.sensors),
         }.get(ref, [])
+
+    # --- seats ---------------------------------------------------------------------------
+    @property
+    def seats(self) -> list[str]:
+        """The seats: one per command centre (an agency's, or a joint / task-force centre)."""
+        return list(self._orders)
+
+    def order(self, seat: str, action: str, **args: object) -> str:
+        """Carry out seat `seat`'s order now (`action` one of ORDERS; args as Orders' methods
+        take them: unit, incident, node, alert, partner). Checked server-side against the seat's
+        centre; a refusal (OrderRefused, a ValueError) says why and changes nothing. Returns
+        what was done, in words."""
+        with self.lock:
+            orders = self._seat(seat)
+            if self.model.finished:
+                raise OrderRefused("the drill is over: no more orders")
+            if action not in ORDERS:
+                raise OrderRefused(f"unknown order {action!r}; allowed: {', '.join(ORDERS)}")
+            method = {"mou": orders.request_mou}.get(action) or getattr(orders, action)
+            try:
+                result = method(**args)
+            finally:
+                self._settle()
+            if self.autosave:
+                self.save()
+        self._notify()
+        eta = f", due in {result:.0f} min" if isinstance(result, float) else ""
+        return f"{action} done at {clock(self.now)}{eta}"
+
+    def look(self, seat: str, action: str, alert: int = -1, incident: int = -1) -> None:
+        """Seat `seat` opened or acknowledged one of its alerts or incidents: logged with the time
+        and what the seat had been told by then."""
+        with self.lock:
+            self._seat(seat).look(action, alert=alert, incident=incident)
+            self._read_new_events()
+        self._notify()
+
+    def has_incident(self, seat: str, incident: int, node: int) -> bool:
+        """Whether seat `seat`'s centre has open incident `incident` at cell `node`."""
+        with self.lock:
+            c = self._seat(seat).centre
+            return any(i.id == incident and i.target == node and i.open for i in c.incidents)
+
+    def _seat(self, seat: str) -> Orders:
+        orders = self._orders.get(seat)
+        if orders is None:
+            raise OrderRefused(f"no seat {seat!r}; allowed: {', '.join(self._orders)}")
+        return orders
+
+    def _settle(self) -> None:
+        """Run what an order or inject set off at this minute (a unit turning), then read the log."""
+        env = self.model.env
+        while env.peek() <= env.now:
+            env.step()
+        self._read_new_events()
+
+    def picture(self, seat: str) -> Picture:
+        """What seat `seat` may see now: its alerts, units, incidents, sensors and feed."""
+        with self.lock:
+            c = self._seat(seat).centre
+            m, t = self.model, self.model.now
+            sensors = [x for x in m.sensors if x.params.agency == seat]
+            helpers = sorted(a.agency for a in self.world.scenario.agreements.values() if a.host == seat)
+            return Picture(
+                seat=seat,
+                now=t,
+                mode="human" if c.human else "auto",
+                playing=self.playing,
+                finished=self.finished,
+                alerts=alerts(self._seat_rows[seat], t),
+                units=units(c, t),
+                incidents=incidents(c),
+                sensors=tuple(
+                    PictureSensor(x.params.id, x.params.node, x.params.type, self._sensor_state(x, t)) for x in sensors
+                ),
+                feed=tuple(self._seat_feed[seat]),
+                partners=tuple(n for n in self._orders if n != seat),
+                mou_partners=tuple(h for h in helpers if h in self._orders),
+            )
+
+    def _seat_row(self, row: dict) -> None:
+        """File a log row under the seats that may see it (their centre's rows, their units')."""
+        kind, agency = row["kind"], row["agency"]
+        if kind == "alert" and agency in self._seat_rows:
+            self._seat_rows[agency].append(row)
+        for name, orders in self._orders.items():
+            if self._sees(orders, row):
+                self._seat_feed[name].appendleft(self._seat_narrator.line(row))
+
+    def _sees(self, orders: Orders, row: dict) -> bool:
+        kind, name = row["kind"], orders.centre.name
+        if kind in CENTRE_KINDS or kind in ("sensor_down", "sensor_up"):
+            return row["agency"] == name
+        return kind in UNIT_KINDS and row["unit"] >= 0 and self.model.unit(row["unit"]) in orders.centre.units
 
     # --- what the app shows --------------------------------------------------------------
     def map_state(self) -> MapState:
@@ -299,6 +421,7 @@ class DrillSession:
             self._counted_rows.append(row)
             if row["kind"] not in ("asset", "run_start"):
                 self.feed.appendleft(self.narrator.line(row))
+                self._seat_row(row)
         self._cursor = len(log)
 
     def _update_counters(self) -> None:
@@ -312,6 +435,10 @@ class DrillSession:
 
     def _notify(self) -> None:
         self.revision += 1
+
+    def touch(self) -> None:
+        """Something the pages show changed outside the model (a seat joined or left): redraw."""
+        self._notify()
 
     # --- files ---------------------------------------------------------------------------
     def save(self) -> Path:

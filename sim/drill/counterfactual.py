@@ -1,0 +1,139 @@
+"""What the standard procedure would have done: a drill with seats re-run on the same seed with the
+automatic dispatcher in place of every human seat (or of one seat), the trainer's injects replayed
+at their logged minutes, and the orders of the seats still human replayed at theirs.
+
+    python -m sim.drill.counterfactual DRILL_DIR                 # -> DRILL_DIR/counterfactual/all-auto
+    python -m sim.drill.counterfactual DRILL_DIR --auto border_patrol   # that seat alone -> auto-border_patrol
+
+The smugglers' draws do not depend on the units' choices (named random streams, sim/rng.py), so
+the same groups set off at the same minutes; `python -m analysis.aar DRILL_DIR` then shows each
+attempt's outcome beside the counterfactual's. Replaying with every seat kept human gives the
+drill's own log back (tested). A replayed order is checked again: one that no longer applies (a
+unit busy in this run, an alert never received) is refused and logged as such. A dispatch to an
+incident whose id this run gave to another place is sent to the logged cell instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import yaml
+
+from sim.agents.orders import OrderRefused
+from sim.config import SCENARIO_DIR
+from sim.drill.session import DrillSession
+from sim.validation import ScenarioError, parse_scenario
+from sim.world import World, build_world
+
+TRAINER_PREFIX = "trainer-"  # the names the live session gives the trainer's injects
+
+
+def read_drill(drill_dir: Path) -> tuple[dict, pd.DataFrame]:
+    """The drill's config.yaml (seed, scenario with every inject) and its event log."""
+    config = yaml.safe_load((drill_dir / "config.yaml").read_text())
+    events = pq.read_table(drill_dir / "events").to_pandas().sort_values("seq")
+    return config, events
+
+
+def drill_world(config: dict, origin: str) -> World:
+    """The drill's world, without the trainer's injects (they are replayed at their minutes)."""
+    raw = dict(config["scenario"])
+    raw["injects"] = {k: v for k, v in (raw.get("injects") or {}).items() if not k.startswith(TRAINER_PREFIX)}
+    spec = parse_scenario(raw, origin)
+    return build_world(spec, origin, base_dir=str(SCENARIO_DIR))
+
+
+def human_seats(events: pd.DataFrame) -> set[str]:
+    """The centres the drill's seats decided for (its `mode` rows)."""
+    modes = events[events.kind == "mode"]
+    return set(modes[modes.detail == "human"].agency)
+
+
+def order_args(row) -> dict:
+    """A logged order row -> the arguments of DrillSession.order."""
+    kind = row.detail
+    if kind == "dispatch":
+        where = {"incident": int(row.incident)} if row.incident >= 0 else {"node": int(row.node)}
+        return {"unit": int(row.unit)} | where
+    if kind in ("recall", "hold"):
+        return {"unit": int(row.unit)}
+    if kind == "share":
+        return {"alert": int(row.alert), "partner": row.unit_agency}
+    if kind == "mou":
+        return {"incident": int(row.incident), "partner": row.unit_agency}
+    return {"incident": int(row.incident)}
+
+
+def replay(
+    world: World, seed: int, config: dict, events: pd.DataFrame, human: set[str], out_dir: Path, origin: str
+) -> DrillSession:
+    """Re-run the drill: `human` centres keep their seats' logged orders, every other centre is
+    automatic; the trainer's injects at their logged minutes, in the logged order. Writes the
+    run to `out_dir` (the layout of a batch run) and returns the finished session."""
+    injects = config["scenario"].get("injects") or {}
+    rows = events[
+        ((events.kind == "inject") & events.source.str.startswith(TRAINER_PREFIX))
+        | ((events.kind == "order") & events.agency.isin(human))
+    ]
+    session = DrillSession(world, seed, out_dir, origin="counterfactual", human=human, source="replay")
+    session.autosave = False
+    for row in rows.itertuples():
+        while session.now < row.t and not session.finished:
+            session.step()
+        if row.kind == "inject":
+            raw = {k: v for k, v in injects[row.source].items() if k not in ("type", "start_hours")}
+            session.inject(injects[row.source]["type"], **raw)
+        else:
+            args = order_args(row)
+            moved = row.incident >= 0 and not session.has_incident(row.agency, row.incident, row.node)
+            if row.detail == "dispatch" and moved:  # this run numbered its incidents otherwise
+                args = {"unit": int(row.unit), "node": int(row.node)}
+            try:
+                session.order(row.agency, row.detail, **args)
+            except OrderRefused:
+                pass  # logged as order_refused: it no longer applies in this run
+    while not session.finished:
+        session.step()
+    session.save()
+    return session
+
+
+def counterfactual(drill_dir: Path | str, auto: str | None = None) -> Path:
+    """Write DRILL_DIR/counterfactual/all-auto (every seat automatic) or auto-<seat> (that seat
+    alone) and return it."""
+    drill_dir = Path(drill_dir)
+    config, events = read_drill(drill_dir)
+    origin = f"{drill_dir}/config.yaml"
+    human = human_seats(events)
+    if auto is not None and auto not in human:
+        raise ValueError(f"--auto: {auto} was not a human seat of this drill; allowed: {', '.join(sorted(human))}")
+    keep = set() if auto is None else human - {auto}
+    out = drill_dir / "counterfactual" / ("all-auto" if auto is None else f"auto-{auto}")
+    replay(drill_world(config, origin), int(config["seed"]), config, events, keep, out, origin)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        prog="python -m sim.drill.counterfactual",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ap.add_argument("drill_dir")
+    ap.add_argument("--auto", default=None, help="replace this seat alone (default: every human seat)")
+    args = ap.parse_args(argv)
+    try:
+        out = counterfactual(args.drill_dir, args.auto)
+    except (FileNotFoundError, KeyError, ValueError, ScenarioError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"counterfactual: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,390 @@
+"""Seats of a multi-agency drill without a browser: human centres, orders checked server-side, each
+seat's picture, concurrency, reconnection, the counterfactual replay."""
+
+import re
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+solara = pytest.importorskip("solara")
+import ipyvuetify as v  # noqa: E402
+
+from sim.agents.orders import OrderRefused  # noqa: E402
+from sim.config import SCENARIO_DIR, compose  # noqa: E402
+from sim.drill.counterfactual import counterfactual, read_drill, replay  # noqa: E402
+from sim.drill.session import DrillSession  # noqa: E402
+from sim.model import BorderModel  # noqa: E402
+from sim.terrain.model import HOME  # noqa: E402
+from sim.world import build_world  # noqa: E402
+
+BP, POLICE, CUSTOMS = "border_patrol", "local_police", "customs"
+
+
+@lru_cache(maxsize=1)
+def tri_agency():
+    c = compose(["scenario=tri_agency", "scenario.horizon_days=1"])
+    return build_world(c.scenario, c.origin, str(SCENARIO_DIR)), c.origin
+
+
+def seated(tmp_path: Path, human=(BP, POLICE), seed: int = 5, name: str = "drill") -> DrillSession:
+    world, origin = tri_agency()
+    return DrillSession(world, seed, tmp_path / name, origin, human=human)
+
+
+def events(s: DrillSession):
+    return s.model.log.to_arrow().to_pandas()
+
+
+def until_incident(s: DrillSession, seat: str = BP):
+    while not [i for i in s.picture(seat).incidents if i.hint_unit >= 0]:
+        s.step()
+    return next(i for i in s.picture(seat).incidents if i.hint_unit >= 0)
+
+
+def test_a_human_centre_waits_for_its_seat_and_is_shown_what_the_automatic_one_would_do(tmp_path):
+    s = seated(tmp_path)
+    inc = until_incident(s)
+    ev = events(s)
+    assert not ((ev.kind == "dispatch") & ev.agency.isin([BP, POLICE])).any()  # nobody sent without an order
+    opened = ev[(ev.kind == "incident_open") & (ev.incident == inc.id)].iloc[0]
+    auto = BorderModel(tri_agency()[0], 5)  # the same seed decided automatically
+    while not ((auto_ev := auto.log.to_arrow().to_pandas()).kind == "dispatch").any():
+        auto.step()
+    first = auto_ev[auto_ev.kind == "dispatch"].iloc[0]
+    assert (first.t, first.unit, first.agency, first.node) == (opened.t, opened.unit, BP, opened.node)
+    assert opened.duration_min == pytest.approx(first.duration_min)
+    modes = ev[ev.kind == "mode"].set_index("agency").detail.to_dict()
+    assert modes == {BP: "human", CUSTOMS: "auto", POLICE: "human"}
+
+
+def test_a_seats_dispatch_is_logged_with_what_it_had_been_told_and_the_unit_arrives(tmp_path):
+    s = seated(tmp_path)
+    inc = until_incident(s)
+    told = int(((events(s).kind == "alert") & (events(s).agency == BP)).sum())
+    s.order(BP, "dispatch", unit=inc.hint_unit, incident=inc.id)
+    ev = pq.read_table(s.out_dir / "events").to_pandas()  # saved at once
+    order = ev[ev.kind == "order"].iloc[-1]
+    got = (order.seat, order.detail, order.unit, order.incident, order.told)
+    assert got == (BP, "dispatch", inc.hint_unit, inc.id, told)
+    assert order.t == s.now and order.source == "seat"
+    dispatch = ev[(ev.kind == "dispatch") & (ev.incident == inc.id)].iloc[0]
+    assert dispatch.unit == inc.hint_unit and dispatch.t == s.now
+    for _ in range(int(dispatch.duration_min // 10) + 2):
+        s.step()
+    arrival = events(s)[(events(s).kind == "arrival") & (events(s).incident == inc.id)]
+    assert list(arrival.unit) == [inc.hint_unit]
+    assert arrival.t.iloc[0] == pytest.approx(dispatch.t + dispatch.duration_min)
+
+
+def test_orders_are_checked_against_the_seat_and_a_refusal_changes_nothing(tmp_path):
+    s = seated(tmp_path)
+    inc = until_incident(s)
+    police_unit = next(u.id for u in s.picture(POLICE).units if u.on_duty)
+    bp_units = [u for u in s.picture(BP).units if u.on_duty]
+    n_dispatch = int((events(s).kind == "dispatch").sum())
+    far_cell = int(np.flatnonzero(~s.world.agencies[POLICE].jurisdiction & (s.world.terrain.side == HOME))[0])
+    cases = [
+        (BP, {"unit": police_unit, "incident": inc.id}, f"unit {police_unit} is tasked by local_police, not border"),
+        (POLICE, {"unit": police_unit, "node": far_cell}, f"cell {far_cell} is outside the area where unit"),
+        (BP, {"unit": bp_units[0].id, "incident": 10_000}, "no incident 10000 of border_patrol"),
+        (BP, {"unit": bp_units[0].id, "node": 10**9}, "no cell 1000000000"),
+        (CUSTOMS, {"unit": 0, "node": 1}, "customs is decided automatically (auto): its seat watches only"),
+        (BP, {"unit": 99, "node": 1}, "no unit 99"),
+    ]
+    for seat, args, why in cases:
+        with pytest.raises(OrderRefused, match=re.escape(why)):
+            s.order(seat, "dispatch", **args)
+    s.order(BP, "dispatch", unit=inc.hint_unit, incident=inc.id)
+    with pytest.raises(OrderRefused, match=f"unit {inc.hint_unit} is busy \\(responding to incident {inc.id}\\)"):
+        s.order(BP, "dispatch", unit=inc.hint_unit, node=int(inc.node))
+    with pytest.raises(OrderRefused, match="unknown order 'arrest'; allowed: dispatch, recall"):
+        s.order(BP, "arrest", unit=1)
+    with pytest.raises(OrderRefused, match="no seat 'trainer'"):
+        s.order("trainer", "dispatch", unit=1, node=1)
+    ev = events(s)
+    assert int((ev.kind == "dispatch").sum()) == n_dispatch + 1
+    refused = ev[ev.kind == "order_refused"]
+    assert len(refused) == len(cases) + 1 and refused.reason.str.len().gt(0).all()
+    assert set(refused.seat) == {BP, POLICE, CUSTOMS}
+
+
+def test_hold_recall_and_close(tmp_path):
+    s = seated(tmp_path)
+    inc = until_incident(s)
+    unit = next(u.id for u in s.picture(BP).units if u.free and u.id != inc.hint_unit)
+    s.order(BP, "hold", unit=unit)
+    where = s.model.unit(unit).node_at(s.now)
+    for _ in range(6):
+        s.step()
+        assert s.model.unit(unit).node_at(s.now) == where
+    assert next(u for u in s.picture(BP).units if u.id == unit).state == "holding"
+    s.order(BP, "dispatch", unit=unit, incident=inc.id)  # a held unit may be sent
+    s.step()
+    s.order(BP, "recall", unit=unit)
+    assert next(u for u in s.picture(BP).units if u.id == unit).state == "on its beat"
+    assert inc.id in [i.id for i in s.picture(BP).incidents]  # the incident stays open
+    s.order(BP, "close", incident=inc.id)
+    assert inc.id not in [i.id for i in s.picture(BP).incidents]
+    with pytest.raises(OrderRefused, match=f"incident {inc.id} is closed"):
+        s.order(BP, "dispatch", unit=unit, incident=inc.id)
+    with pytest.raises(OrderRefused, match=f"unit {unit} has no order to recall"):
+        s.order(BP, "recall", unit=unit)
+    ev = events(s)
+    orders = ev[ev.kind == "order"]
+    assert list(orders.detail) == ["hold", "dispatch", "recall", "close"]
+    assert ((ev.kind == "unit_free") & (ev.unit == unit) & (ev.t == orders.t.iloc[2])).any()
+
+
+def test_a_shared_alert_reaches_the_partner_after_the_comms_delay_and_is_lost_when_the_link_is_down(tmp_path):
+    s = seated(tmp_path)
+    until_incident(s)
+    alert = s.picture(BP).alerts[0]
+    sent_at = s.now
+    s.order(BP, "share", alert=alert.id, partner=POLICE)
+    shared = events(s)[(events(s).kind == "alert_shared") & (events(s).t == sent_at)].iloc[-1]
+    assert shared.detail == POLICE and shared.relayed  # border patrol and police talk through a relay
+    assert shared.duration_min == 15.0 + 10.0  # liaison's mean delay + the relay
+    while s.now < sent_at + shared.duration_min:
+        assert shared.alert not in [a.id for a in s.picture(POLICE).alerts]
+        s.step()
+    got = next(a for a in s.picture(POLICE).alerts if a.id == shared.alert)
+    assert got.t == pytest.approx(sent_at + 25.0) and got.shared_from == BP
+    s.inject("comms_outage", agencies=[BP, POLICE], duration_hours=1.0)
+    s.order(BP, "share", alert=alert.id, partner=POLICE)
+    lost = events(s)[(events(s).kind == "alert_lost") & (events(s).t == s.now)]
+    assert list(lost.source) == ["comms_down"]
+    with pytest.raises(OrderRefused, match="border_patrol has received no alert 99999"):
+        s.order(BP, "share", alert=99999, partner=POLICE)
+
+
+def test_asking_a_partner_for_mou_support_sends_its_unit_under_the_mou(tmp_path):
+    s = seated(tmp_path, seed=7)
+    customs_area = s.world.agencies[CUSTOMS].jurisdiction
+    while not (away := [i for i in s.picture(BP).incidents if not customs_area[i.node]]):
+        s.step()
+    inc = away[0]
+    with pytest.raises(OrderRefused, match="no MOU lets local_police act for border_patrol; allowed: customs"):
+        s.order(BP, "mou", incident=inc.id, partner=POLICE)
+    asked_at = s.now
+    s.order(BP, "mou", incident=inc.id, partner=CUSTOMS)
+    for _ in range(3):
+        s.step()
+    ev = events(s)
+    request = ev[(ev.kind == "alert") & (ev.agency == CUSTOMS) & (ev.source == "mou_request")]
+    assert len(request) == 1 and request.t.iloc[0] == asked_at and request.node.iloc[0] == inc.node
+    sent = ev[(ev.kind == "dispatch") & (ev.agency == CUSTOMS) & (ev.t >= asked_at)]
+    assert len(sent) >= 1 and sent.detail.iloc[0] == "mou" and sent.node.iloc[0] == inc.node
+
+
+def test_a_seat_sees_only_what_its_centre_was_told_and_never_an_undetected_group(tmp_path):
+    """At every tick: each alert on a seat is an alert row addressed to it at or before then; the
+    map's markers are its own units, sensors, incidents and alerts (no group is drawn); no line
+    of its feed names a group."""
+    from sim.drill.seatmap import Backdrop, markers
+
+    s = seated(tmp_path)
+    x, y = s.world.terrain.x, s.world.terrain.y
+    b = Backdrop("", x.min() - 1, x.max() + 1, y.min() - 1, y.max() + 1, x, y)
+    s.inject("comms_outage", agencies=[BP, POLICE], duration_hours=3.0)
+    seen_shared = 0
+    for _ in range(70):
+        s.step()
+        ev = events(s)
+        for seat in (BP, POLICE, CUSTOMS):
+            pic = s.picture(seat)
+            told = ev[(ev.kind == "alert") & (ev.agency == seat) & (ev.t <= s.now)].set_index("alert")
+            assert {a.id for a in pic.alerts} == set(told.index)
+            for a in pic.alerts:
+                assert (a.node, a.t, a.attempt) == (told.node[a.id], told.t[a.id], told.attempt[a.id])
+            own = {u.params.id for u in s.model.coordination.centres[seat].units}
+            assert {u.id for u in pic.units} == own
+            drawn = markers(pic, b, "#000", 120.0)
+            assert {m["id"][0] for m in drawn} <= {"U", "A", "I", "S"}
+            assert {int(m["id"][1:]) for m in drawn if m["kind"] == "unit"} <= own
+            assert not any(re.search(r"\bgroups? \d+|\bG\d+", m["title"] + m["label"]) for m in drawn)
+            assert not any(re.search(r"\bgroup \d+", line) for line in pic.feed)
+        seen_shared += sum(a.shared_from == BP for a in s.picture(POLICE).alerts)
+    assert seen_shared > 0  # the police seat did get alerts passed on
+
+
+def test_orders_from_two_seats_in_the_same_tick_keep_one_ordered_clock(tmp_path):
+    s = seated(tmp_path)
+    until_incident(s)
+    until_incident(s, POLICE)
+    s.speed = 50.0
+    s.play()
+    start = threading.Barrier(2)
+    done: list[str] = []
+
+    def seat_orders(seat: str) -> None:
+        start.wait()
+        for _ in range(15):
+            pic = s.picture(seat)
+            free = [u.id for u in pic.units if u.free]
+            waiting = [i for i in pic.incidents if i.unit < 0]
+            try:
+                if free and waiting:
+                    s.order(seat, "dispatch", unit=free[0], incident=waiting[0].id)
+                elif free:
+                    s.order(seat, "hold", unit=free[0])
+                s.look(seat, "ack", alert=pic.alerts[0].id) if pic.alerts else None
+            except OrderRefused:
+                pass  # the picture was a tick old: refused and logged, never half done
+        done.append(seat)
+
+    threads = [threading.Thread(target=seat_orders, args=(seat,)) for seat in (BP, POLICE)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    s.pause()
+    assert sorted(done) == [BP, POLICE]
+    ev = pq.read_table(s.out_dir / "events").to_pandas().sort_values("seq")
+    assert (np.diff(ev.t.to_numpy()) >= 0).all()  # one clock, never out of order
+    acts = ev[ev.kind.isin(["order", "order_refused"])]
+    assert set(acts.seat) == {BP, POLICE} and len(acts) >= 4
+    # replaying the logged orders at their logged minutes gives the same run back
+    config, logged = read_drill(s.out_dir)
+    again = replay(s.world, s.seed, config, logged, {BP, POLICE}, tmp_path / "again", "test")
+    same = ev[ev.t <= s.now].drop(columns=["seq", "source", "told"])
+    got = again.model.log.to_arrow().to_pandas()
+    got = got[got.t <= s.now].drop(columns=["seq", "source", "told"])
+    same = same[same.kind != "look"].reset_index(drop=True)
+    got = got[got.kind != "look"].reset_index(drop=True)
+    assert got.equals(same.drop(columns=["replication", "seed"]))
+
+
+def test_the_trainer_pauses_everyone_and_a_paused_seat_may_still_give_orders(tmp_path):
+    s = seated(tmp_path)
+    inc = until_incident(s)
+    s.speed = 20.0
+    s.play()
+    assert s.picture(BP).playing and s.picture(POLICE).playing
+    s.pause()
+    stopped = s.now
+    assert not s.picture(BP).playing and not s.picture(POLICE).playing
+    s.order(BP, "dispatch", unit=inc.hint_unit, incident=inc.id)
+    assert s.now == stopped and s.picture(POLICE).now == stopped
+
+
+def test_the_counterfactual_replays_the_trainers_injects_with_the_automatic_dispatcher(tmp_path):
+    """All-auto counterfactual of a drill = the same drill played with no seat deciding and the
+    same injects at the same minutes; with every seat kept human it is the drill itself."""
+    s = seated(tmp_path)
+    inc = until_incident(s)
+    s.order(BP, "dispatch", unit=inc.hint_unit, incident=inc.id)
+    for _ in range(10):
+        s.step()
+    s.inject("surge", organisation="coyotes", factor=3.0, duration_hours=2.0)
+    for _ in range(10):
+        s.step()
+    s.inject("comms_outage", agencies=[BP, POLICE], duration_hours=1.0)
+    while not s.finished:
+        s.step()
+    out = counterfactual(s.out_dir)
+    assert out == s.out_dir / "counterfactual" / "all-auto"
+    auto = pq.read_table(out / "events").to_pandas().drop(columns=["seq", "replication", "seed"])
+    world, origin = tri_agency()
+    plain = DrillSession(world, 5, tmp_path / "plain", origin)
+    ev = events(s)
+    for row in ev[ev.kind == "inject"].itertuples():
+        while plain.now < row.t:
+            plain.step()
+        params = {"surge": {"organisation": "coyotes", "factor": 3.0, "duration_hours": 2.0}}.get(
+            row.detail, {"agencies": [BP, POLICE], "duration_hours": 1.0}
+        )
+        plain.inject(row.detail, **params)
+    while not plain.finished:
+        plain.step()
+    assert auto.equals(events(plain).drop(columns=["seq"]))
+    attempts = lambda e: e[e.kind == "attempt"][["t", "attempt", "size", "cargo"]].reset_index(drop=True)  # noqa: E731
+    assert attempts(auto).equals(attempts(ev))  # the smugglers drew the same
+    one = counterfactual(s.out_dir, auto=POLICE)
+    kept = pq.read_table(one / "events").to_pandas()
+    assert set(kept[kept.kind == "mode"].query("detail == 'human'").agency) == {BP}
+    assert (kept[kept.kind == "order"].unit == inc.hint_unit).all() and (kept.kind == "order").sum() == 1
+    with pytest.raises(ValueError, match="customs was not a human seat"):
+        counterfactual(s.out_dir, auto=CUSTOMS)
+
+
+# --- pages, rendered without a browser ----------------------------------------------------------
+def test_a_seat_page_shows_its_picture_again_after_a_reconnect_and_refuses_an_unknown_token(tmp_path):
+    from sim.drill.mapview import MapPainter
+    from sim.drill.seat_app import Exercise, SeatPage
+    from sim.drill.seats import SeatBook
+
+    s = seated(tmp_path)
+    inc = until_incident(s)
+    ex = Exercise(s, SeatBook.new(s.seats), MapPainter(s.world))
+    assert ex.book.who("not-a-token") is None and ex.book.who(ex.book.token_of(BP)) == BP
+    assert len({ex.book.token_of(x) for x in ["trainer", *s.seats]}) == 4
+
+    def shown() -> list[str]:
+        _, rc = solara.render(SeatPage(ex, BP), handle_error=False)
+        texts = [w.children[0] for w in rc.find(v.Html, class_="seat-incident").widgets]
+        assert ex.book.connected()[BP] == 1
+        rc.close()
+        return texts
+
+    first = shown()
+    assert ex.book.connected()[BP] == 0  # gone: not connected
+    assert any(f"incident {inc.id}," in t for t in first)
+    assert shown() == first  # reconnected: the same picture
+
+
+def test_a_seat_page_dispatches_from_the_map_and_shows_a_refusal(tmp_path):
+    from sim.drill.mapview import MapPainter
+    from sim.drill.seat_app import Exercise, SeatBody
+    from sim.drill.seats import SeatBook
+
+    s = seated(tmp_path)
+    inc = until_incident(s)
+    ex = Exercise(s, SeatBook.new(s.seats), MapPainter(s.world))
+    _, rc = solara.render(SeatBody(ex, BP), handle_error=False)
+    [the_map] = [w for w in rc.find(v.VuetifyTemplate).widgets if hasattr(w, "markers")]
+    ids = {m["id"] for m in the_map.markers}
+    assert f"U{inc.hint_unit}" in ids and f"I{inc.id}" in ids
+    the_map.vue_marker(f"U{inc.hint_unit}")
+    the_map.vue_marker(f"I{inc.id}")
+    assert ((events(s).kind == "order") & (events(s).unit == inc.hint_unit)).any()
+    rc.find(v.Html, class_="seat-message").assert_single()
+    the_map.vue_marker(f"U{inc.hint_unit}")  # busy now: a click on a point is refused in words
+    the_map.vue_point({"x": 0.5, "y": 0.5})
+    text = rc.find(v.Html, class_="seat-message").widget.children[0]
+    assert text.startswith("refused: unit") and "busy" in text
+    rc.close()
+
+
+def test_the_review_shows_each_agencys_orders_and_the_counterfactual_beside_the_team(tmp_path):
+    from analysis.aar import build_aar
+    from analysis.seats import compare, seat_summary
+
+    s = seated(tmp_path)
+    inc = until_incident(s)
+    for _ in range(3):
+        s.step()
+    s.order(BP, "dispatch", unit=inc.hint_unit, incident=inc.id)
+    with pytest.raises(OrderRefused):
+        s.order(BP, "recall", unit=next(u.id for u in s.picture(BP).units if u.free))
+    while not s.finished:
+        s.step()
+    counterfactual(s.out_dir)
+    ev = pq.read_table(s.out_dir / "events").to_pandas()
+    table = seat_summary(ev).set_index("seat")
+    assert list(table.index) == ["border patrol", "local police"]
+    bp = table.loc["border patrol"]
+    assert (bp["dispatch orders"], bp["refused"]) == (1, 1)
+    alert_t = ev[(ev.kind == "alert") & (ev.alert == inc.alerts[0])].t.iloc[0]
+    order_t = ev[ev.kind == "order"].t.iloc[0]
+    assert bp["alert to order, mean (min)"] == f"{order_t - alert_t:.1f}"
+    auto = pq.read_table(s.out_dir / "counterfactual" / "all-auto" / "events").to_pandas()
+    totals, differ = compare(ev, auto)
+    assert totals.team.sum() == totals["standard procedure"].sum() == (ev.kind == "attempt").sum()
+    assert len(differ) > 0  # two seats that sent one unit in a day: the standard procedure did otherwise
+    page = build_aar(s.out_dir, 0, [600.0]).read_text()
+    assert "Seats: the orders of each agency" in page and f"dispatch unit {inc.hint_unit} to incident {inc.id}" in page
+    assert "Counterfactual (all-auto): the standard procedure in place of every human seat" in page
