@@ -131,7 +131,7 @@ class DrillSession:
         self._last_alarm: dict[int, float] = {}  # sensor id -> time of its latest alert
         self._cursor = 0  # events already read into the feed
         self._counted = 0  # events the counters were last computed over
-        self._counted_rows: list[dict] = []  # every row but legitimate port traffic
+        self._counted_rows: list[dict] = []  # every row so far (legitimate port traffic is not in the log)
         self.error = ""
         self._n_injects = 0
         self._thread: threading.Thread | None = None
@@ -416,8 +416,6 @@ class DrillSession:
                 self.detected.add(row["attempt"])
             if row["kind"] == "alert" and row["sensor"] >= 0:
                 self._last_alarm[row["sensor"]] = row["t"]
-            if row["kind"].startswith("port_") and row["attempt"] < 0:
-                continue  # legitimate port traffic: most of the log, in no counter, would drown the feed
             self._counted_rows.append(row)
             if row["kind"] not in ("asset", "run_start"):
                 self.feed.appendleft(self.narrator.line(row))
@@ -425,8 +423,8 @@ class DrillSession:
         self._cursor = len(log)
 
     def _update_counters(self) -> None:
-        """The counters from sim/metrics.py over the log so far (legitimate port traffic left
-        out). Computed when shown, not per step."""
+        """The counters from sim/metrics.py over the log so far. Computed when shown, not per
+        step."""
         if self._counted == self._cursor:
             return
         self._counted = self._cursor
