@@ -14,6 +14,9 @@ Figures (each only when the sweep has what it needs):
 - outcome_map.png       where crossings, interdictions and got-aways happened, one map per
                         configuration (outcome_map_2.png, ... beyond six), with a size key
 - sensitivity.png       Sobol or Morris indices of a designed sweep (sim/design.py)
+- displacement_*.png,   runs with and without a sensor group installed during the run (the balloon
+  learning_curve.png    effect): the claims tested with paired CIs and the benefit that survives
+                        adaptation (analysis/displacement.py)
 
 Decision keys: the Pareto front is drawn over the keys a planner chooses. By default these are
 every swept key except scenario.organisations.* (the smugglers' behaviour is not a decision); the
@@ -37,6 +40,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import displacement
 from analysis.configurations import add_config_labels, check_common_seeds, distinct_replications
 from analysis.costs import asset_lives, check_decision_keys, cost_vs_rate, default_decision_keys, lives_text
 from analysis.figures import subplots
@@ -238,6 +242,8 @@ def build_report(
     sens = sensitivity_figure(root, metric, out / "sensitivity.png")
     if sens:
         sections.append(("global sensitivity", "", [sens[0]], sensitivity_words(sens[1])))
+    if displacement.applies(root, table):
+        sections += displacement.section(root, out)
     maps = outcome_maps(root, table, out)
     if maps:
         text = "Marker area: events in that cell per replication of the configuration (the same scale on every map)."

@@ -37,8 +37,10 @@ Definitions (all from the event log, `sim/recorder.py` documents the columns):
   with L the asset's lifetime_years and CRF(r, L) = r / (1 - (1 + r)^-L) the capital recovery
   factor at the scenario's real discount rate r (costs.discount_rate; r = 0 gives straight-line
   capital / L per year); an asset that outlives the horizon pays only its share, one that does
-  not is replaced at the same annual cost. operating_usd = opex_usd_per_day x days active (the
-  horizon for sensors, barriers and ports, time on duty for units); cost_usd = capital_share_usd
+  not is replaced at the same annual cost; an asset that enters service later (a sensor group's
+  installed_day: its asset row's time) pays from then. operating_usd = opex_usd_per_day x days
+  active (from entering service to the horizon for sensors, barriers and ports, time on duty
+  for units); cost_usd = capital_share_usd
   + operating_usd, per agency in cost_usd.<agency>; cost_per_interdiction_usd = cost_usd /
   interdicted.
 - ports of entry (`port_metrics`, from the port-vehicle table of sim/agents/ports.py, attempt -1 =
@@ -50,6 +52,19 @@ Definitions (all from the event log, `sim/recorder.py` documents the columns):
   arrival); port_secondary_legit = legitimate vehicles referred to secondary; port_seizures =
   smuggling vehicles whose cargo was found (port_seizure); port_smuggling_passed = smuggling
   vehicles released (port_exit). Counts are 0 and times NaN when there are no ports.
+- corridors (`corridor_metrics`; the border cut into corridors, sim/terrain/corridors.py): a
+  counted crossing is a `crossed` event through the terrain (not a port) of a real attempt, at or
+  after run_start.measure_from_min (scenario corridors.measure_from_day); corridor_crossings =
+  counted crossings; crossings.<corridor> = those in each corridor (every corridor, 0 included);
+  the share of a corridor = crossings.<corridor> / corridor_crossings (`corridor_shares`);
+  route_entropy_bits = -sum(share x log2 share) (0: one corridor; log2 n: n equally used);
+  corridors_over_5pct = corridors with a share >= 0.05; border_km_used = the length of the
+  corridors with at least one counted crossing; got_away_measured = got_away events at or after
+  the same time; got_away_difficulty = mean difficulty (mean slowness of the corridor's border
+  cells) of the corridors the counted crossings of groups that got away went through. Over time:
+  `corridor_crossings_by_period` (crossings and shares per corridor per period) and
+  `interdiction_rate_by_week` (the learning curve: interdicted / resolved by the week of the
+  outcome). `displacement_index` compares two paired runs.
 """
 
 from __future__ import annotations
@@ -146,6 +161,95 @@ def port_metrics(ev: pd.DataFrame, vehicles: pd.DataFrame | None) -> dict[str, f
     }
 
 
+def _measure_from(ev: pd.DataFrame) -> float:
+    """When the corridor metrics start counting (run_start.measure_from_min; 0 if not logged)."""
+    start = ev[ev.kind == "run_start"].measure_from_min.iloc[0]
+    return 0.0 if np.isnan(start) else float(start)
+
+
+def corridor_metrics(ev: pd.DataFrame, real_ids: pd.Series, got: pd.DataFrame) -> dict[str, float]:
+    """Crossings per corridor and how spread they are (definitions in the module docstring).
+    `real_ids`: the attempts that are not decoys; `got`: their got_away events."""
+    corridors = ev[ev.kind == "corridor"].sort_values("size")
+    start = _measure_from(ev)
+    crossed = ev[(ev.kind == "crossed") & (ev.source != "") & (ev.t >= start) & ev.attempt.isin(real_ids)]
+    counts = crossed.source.value_counts().reindex(corridors.source, fill_value=0)
+    total = int(counts.sum())
+    share = counts.to_numpy() / total if total else np.full(len(counts), np.nan)
+    used = counts.to_numpy() > 0
+    nonzero = share[share > 0]
+    difficulty = dict(zip(corridors.source, corridors.difficulty))
+    escaped = crossed[crossed.attempt.isin(got.attempt)]
+    row: dict[str, float] = {
+        "corridor_crossings": total,
+        "route_entropy_bits": float(-(nonzero * np.log2(nonzero)).sum()) if total else math.nan,
+        "corridors_over_5pct": int((share >= 0.05).sum()) if total else 0,
+        "border_km_used": float((corridors.to_km - corridors.from_km).to_numpy()[used].sum()),
+        "got_away_measured": int((got.t >= start).sum()),
+        "got_away_difficulty": _mean(escaped.source.map(difficulty)),
+    }
+    for name, n in counts.items():
+        row[f"crossings.{name}"] = int(n)
+    return row
+
+
+def corridor_shares(summary: pd.DataFrame) -> pd.DataFrame:
+    """Each corridor's share of the counted crossings, per summary row (columns: the corridor
+    names): crossings.<corridor> / corridor_crossings (NaN for a row without crossings)."""
+    cols = [c for c in summary.columns if c.startswith("crossings.")]
+    total = summary.corridor_crossings.where(summary.corridor_crossings > 0)
+    return summary[cols].div(total, axis=0).rename(columns=lambda c: c.removeprefix("crossings."))
+
+
+def corridor_crossings_by_period(ev: pd.DataFrame, period_days: float = 7.0) -> pd.DataFrame:
+    """Crossings through the terrain per corridor and period of `period_days` (from t = 0, the
+    warm-up included), with each corridor's share of its period: columns period (0, 1, ...),
+    day (the period's first day), corridor, crossings, share. Decoys are left out."""
+    decoys = ev[(ev.kind == "attempt") & (ev.cargo == "decoy")].attempt
+    crossed = ev[(ev.kind == "crossed") & (ev.source != "") & ~ev.attempt.isin(decoys)]
+    names = ev[ev.kind == "corridor"].sort_values("size").source.tolist()
+    horizon = float(ev[ev.kind == "run_start"].duration_min.iloc[0])
+    n_periods = max(1, math.ceil(horizon / (period_days * 1440.0)))
+    period = np.minimum((crossed.t.to_numpy() // (period_days * 1440.0)).astype(int), n_periods - 1)
+    counts = (
+        pd.DataFrame({"period": period, "corridor": crossed.source.to_numpy()})
+        .value_counts()
+        .reindex(pd.MultiIndex.from_product([range(n_periods), names], names=["period", "corridor"]), fill_value=0)
+        .rename("crossings")
+        .reset_index()
+    )
+    per = counts.groupby("period").crossings.transform("sum")
+    counts["share"] = counts.crossings / per.where(per > 0)
+    counts.insert(1, "day", counts.period * period_days)
+    return counts
+
+
+def interdiction_rate_by_week(ev: pd.DataFrame) -> pd.DataFrame:
+    """The learning curve: per week of the outcome (0, 1, ...), real attempts resolved
+    (interdicted, got away or turned back), interdicted, and interdicted / resolved."""
+    decoys = ev[(ev.kind == "attempt") & (ev.cargo == "decoy")].attempt
+    ends = ev[ev.kind.isin(["interdiction", "got_away", "turned_back"]) & ~ev.attempt.isin(decoys)]
+    ends = ends.sort_values("seq").drop_duplicates("attempt")  # a group's first outcome (partial catches)
+    horizon = float(ev[ev.kind == "run_start"].duration_min.iloc[0])
+    weeks = max(1, math.ceil(horizon / (7 * 1440.0)))
+    week = np.minimum((ends.t.to_numpy() // (7 * 1440.0)).astype(int), weeks - 1)
+    out = pd.DataFrame({"week": range(weeks)})
+    out["resolved"] = np.bincount(week, minlength=weeks)
+    out["interdicted"] = np.bincount(week[ends.kind.to_numpy() == "interdiction"], minlength=weeks)
+    out["interdiction_rate"] = out.interdicted / out.resolved.where(out.resolved > 0)
+    return out
+
+
+def displacement_index(control: pd.Series, treated: pd.Series, corridors: list[str]) -> float:
+    """Share of the flow through `corridors` (the treated ones) that moved elsewhere, from a pair
+    of runs with the same seed: (control share - treated share) / control share, with shares of
+    the counted crossings (`corridor_shares` rows). 0: no displacement; 1: all of it moved;
+    NaN when the control run had no crossing there."""
+    before = float(control[corridors].sum())
+    after = float(treated[corridors].sum())
+    return (before - after) / before if before > 0 else math.nan
+
+
 def first_hand(alerts: pd.DataFrame) -> pd.DataFrame:
     """Alert receipts that are new alerts: not a liaison copy (shared_from) nor a second
     centre's receipt of the same alert (second_centre), see CommandCentre.receive."""
@@ -237,12 +341,13 @@ def summarize(
     to_resolved = responses_to_resolved(disp, pd.concat([inter, got, back]))
     on_duty = _on_duty_minutes(ev, horizon)
     assets = get("asset")
-    days_active = np.where(assets.unit >= 0, assets.unit.map(on_duty).fillna(0.0) / 1440.0, horizon / 1440.0)
+    in_service = (horizon - assets.t.to_numpy()) / 1440.0  # days from entering service (asset row)
+    days_active = np.where(assets.unit >= 0, assets.unit.map(on_duty).fillna(0.0) / 1440.0, in_service)
     opex = assets.opex_usd_per_day.fillna(0.0).to_numpy() * days_active
     capital = assets.capital_usd.fillna(0.0).to_numpy()
     rate = get("run_start").discount_rate.iloc[0]
     annual = annualised_capital(capital, assets.lifetime_years.to_numpy(), 0.0 if np.isnan(rate) else float(rate))
-    share = annual * horizon / 1440.0 / 365.0
+    share = annual * in_service / 365.0
 
     row: dict[str, float] = {
         "horizon_days": horizon / 1440.0,
@@ -288,4 +393,5 @@ def summarize(
         pos = assets.index.get_indexer(idx)
         row[f"cost_usd.{agency}"] = float(share[pos].sum() + opex[pos].sum())
     row.update(port_metrics(ev, vehicles))
+    row.update(corridor_metrics(ev, attempts.attempt, got))
     return row

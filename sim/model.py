@@ -36,6 +36,7 @@ from sim.agents.patrols import PatrolUnit
 from sim.agents.ports import PortOfEntry, port_tables
 from sim.agents.sensors import Sensor
 from sim.agents.smugglers import Attempt, Organisation
+from sim.assets import SensorParams
 from sim.comms import Comms
 from sim.coordination import COORDINATION
 from sim.detection import sensor_hits
@@ -46,7 +47,7 @@ from sim.params import Chosen
 from sim.recorder import PlanLog, Recorder
 from sim.rng import Streams
 from sim.terrain.model import HOME
-from sim.world import World
+from sim.world import World, coverage_of, place_sensor_group
 
 UNITS, GROUPS = 0, 1
 LATE = simpy.core.NORMAL + 1  # priority of events that run after every ordinary event of their instant
@@ -92,6 +93,10 @@ class BorderModel(mesa.Model):
             centre.human = name in human
         self.intel = Intelligence(self)
         self._sensor_by_id = tuple(Sensor(self, p) for p in world.sensors)
+        self.coverage = world.coverage  # this run's: sensor groups installed later extend it
+        self.known_risk = world.known_risk  # exposure per hour of the towers organisations know of
+        self.known_risk_version = 0  # changes with known_risk (keys cached routes)
+        self.corridor_crossings = np.zeros(world.corridors.n, dtype=np.int64)  # so far, per corridor
         for p in world.ports:
             PortOfEntry(self, p)
         for o in world.orgs:
@@ -185,6 +190,7 @@ class BorderModel(mesa.Model):
             duration_min=w.horizon_min,
             detail=w.scenario.name,
             discount_rate=w.scenario.costs.discount_rate,
+            measure_from_min=w.scenario.corridors.measure_from_day * 1440.0,
         )
         for u in self.units:
             s = u.params.spec
@@ -199,19 +205,19 @@ class BorderModel(mesa.Model):
                 opex_usd_per_day=s.cost_per_officer_hour_usd * s.officers * 24.0,
                 lifetime_years=s.lifetime_years,
             )
-        for s in self.sensors:
-            p = s.params
+        corridors = w.corridors
+        for k, name in enumerate(corridors.names):
             log.record(
                 0.0,
-                "asset",
-                agency=p.agency,
-                sensor=p.id,
-                source=f"sensor:{p.type}",
-                node=p.node,
-                capital_usd=p.spec.capital_usd,
-                opex_usd_per_day=p.spec.opex_usd_per_day,
-                lifetime_years=p.spec.lifetime_years,
+                "corridor",
+                source=name,
+                size=k,
+                from_km=float(corridors.from_km[k]),
+                to_km=float(corridors.to_km[k]),
+                difficulty=float(corridors.difficulty[k]),
             )
+        for s in self.sensors:
+            self._log_sensor_asset(s.params)
         for b in w.barriers:
             log.record(
                 0.0,
@@ -230,6 +236,8 @@ class BorderModel(mesa.Model):
             port.start()
         for s in self.sensors:
             s.schedule()
+        for gname, chosen in w.later_sensors:
+            self.at(chosen.params.installed_day * 1440.0, self._install_sensors, gname, chosen)
         for u in self.units:
             u.process = self.env.process(u.run())
         for o in self.orgs:
@@ -237,6 +245,44 @@ class BorderModel(mesa.Model):
         self.intel.start()
         for name, spec in w.scenario.injects.items():
             self.inject(name, spec)
+
+    def _log_sensor_asset(self, p: SensorParams) -> None:
+        """A sensor enters service (its costs count from now): logged with its corridor."""
+        corridors = self.world.corridors
+        self.log.record(
+            self.now,
+            "asset",
+            agency=p.agency,
+            sensor=p.id,
+            source=f"sensor:{p.type}",
+            node=p.node,
+            capital_usd=p.spec.capital_usd,
+            opex_usd_per_day=p.spec.opex_usd_per_day,
+            lifetime_years=p.spec.lifetime_years,
+            detail=corridors.names[int(corridors.index_of_x(self.world.terrain.x[p.node]))] if corridors.n else "",
+        )
+
+    def _install_sensors(self, gname: str, chosen: Chosen) -> None:
+        """A sensor group goes up (its `installed_day`): placed now (a `busiest` corridor is the one
+        with the most crossings so far, ties to the westernmost), logged, put on the clock; the
+        run's coverage and known risk grow, and every moving group's sensor detections are drawn
+        again from now."""
+        w = self.world
+        name = chosen.params.corridor
+        if name == "busiest":
+            corridor = int(np.argmax(self.corridor_crossings)) if w.corridors.n else None
+        else:
+            corridor = w.corridors.index(name) if name else None
+        first = len(self._sensor_by_id)
+        placed = place_sensor_group(w.terrain, w.corridors, gname, chosen, corridor, first, w.scenario.terrain.seed)
+        new = tuple(Sensor(self, p, installed_min=self.now) for p in placed)
+        self._sensor_by_id += new
+        for sensor in new:
+            self._log_sensor_asset(sensor.params)
+            sensor.schedule()
+        self.coverage, self.known_risk = coverage_of(w.terrain.n_nodes, [s.params for s in self._sensor_by_id])
+        self.known_risk_version += 1
+        self.sensors_changed()
 
     def inject(self, name: str, chosen: Chosen, start_min: float | None = None) -> None:
         """Schedule an inject (a scenario's, or one a trainer adds during a live drill) at its
@@ -336,7 +382,7 @@ class BorderModel(mesa.Model):
         a.sensor_epoch += 1
         for hit in sensor_hits(
             a.timeline,
-            self.world.coverage,
+            self.coverage,
             self,
             a.detected_by,
             a.stream,
@@ -365,7 +411,20 @@ class BorderModel(mesa.Model):
             return
         a.crossed = True
         breach = (min(prev, node), max(prev, node)) in self._barrier_pairs
-        self.log.record(self.now, "crossed", attempt=a.attempt_id, node=node, detail="breach" if breach else "")
+        corridors = self.world.corridors
+        k = int(corridors.index_of_x(self.world.terrain.x[node])) if corridors.n else -1
+        if k >= 0:
+            self.corridor_crossings[k] += 1
+            if a.corridor is None:
+                a.corridor = k
+        self.log.record(
+            self.now,
+            "crossed",
+            attempt=a.attempt_id,
+            node=node,
+            detail="breach" if breach else "",
+            source=corridors.names[k] if k >= 0 else "",
+        )
 
     def _arrived(self, a: Attempt, v: int) -> None:
         if not fresh(a, v):

@@ -45,7 +45,8 @@ class Param:
     family: str = ""  # a plug-in slot / tagged section / blocks of this family, or a name of one
     role: str = ""  # "" | "slot" | "tagged" | "blocks" | "name" (a str naming a plug-in of `family`)
     ref: str = ""  # the value names something in the scenario: agency | organisation | unit_group |
-    # sensor | mode | sector | node | attempt (checked by check_refs, and offered by the drill's forms)
+    # sensor | mode | sector | corridor (or busiest) | corridor_name | node | attempt (checked by
+    # check_refs, and offered by the drill's forms)
     min_items: int | None = None
     items: int | None = None  # exact number of items of a list
     allow_inf: bool = False

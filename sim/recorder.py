@@ -6,10 +6,15 @@ which columns it fills. Integer ids use -1 for "none"; floats use NaN.
 | kind          | meaning                                   | columns used                                   |
 |---------------|-------------------------------------------|------------------------------------------------|
 | run_start     | replication begins                        | duration_min = horizon, detail = scenario name,|
-|               |                                           | discount_rate (costs.discount_rate)            |
-| asset         | an asset deployed at t=0                  | agency, unit or sensor, source = asset type,   |
-|               |                                           | node, capital_usd, opex_usd_per_day (units:    |
-|               |                                           | per day on duty), lifetime_years               |
+|               |                                           | discount_rate (costs.discount_rate),           |
+|               |                                           | measure_from_min (corridors.measure_from_day)  |
+| corridor      | a border corridor (t = 0; one row each,   | source = name (C1, ...), size = index, from_km,|
+|               | sim/terrain/corridors.py)                 | to_km (along the border), difficulty (mean     |
+|               |                                           | slowness of its border cells)                  |
+| asset         | an asset enters service: t = 0, or a      | agency, unit or sensor, source = asset type,   |
+|               | sensor group's installed_day (its costs   | node, capital_usd, opex_usd_per_day (units:    |
+|               | count from then)                          | per day on duty), lifetime_years; sensors:     |
+|               |                                           | detail = the corridor of the sensor's cell     |
 | shift_start   | a unit goes on duty                       | unit, agency, node, size = officers            |
 | shift_end     | a unit goes off duty                      | unit, agency, node, size = officers            |
 | sensor_down   | a sensor fails                            | sensor, agency, node                           |
@@ -17,6 +22,8 @@ which columns it fills. Integer ids use -1 for "none"; floats use NaN.
 | attempt       | a smuggling attempt leaves its staging    | attempt, node (origin), cargo, size,           |
 |               |                                           | quantity_kg, source = org, detail = mode>dest  |
 | crossed       | the group crosses the border              | attempt, node (home-side cell), detail=breach? |
+|               |                                           | (or port), source = corridor of the cell (""   |
+|               |                                           | through a port)                                |
 | detection     | a sensor or unit detects a group          | attempt, sensor or unit, agency, node, source  |
 | reaction      | the group reacts to being noticed         | attempt, node, detail = run/hide/turn_back     |
 | alert         | an alert reaches a command centre         | alert, agency (the centre), sensor or unit,    |
@@ -53,6 +60,8 @@ which columns it fills. Integer ids use -1 for "none"; floats use NaN.
 |               |                                           | receiver, relayed, coarse                      |
 | alert_lost    | a passed alert is lost                    | alert, agency (sender), attempt, detail =      |
 |               |                                           | receiver, source = lost / comms_down           |
+| adaptation    | an adaptive organisation drops or adds a  | source = organisation, detail = "drop C07      |
+|               | corridor at a review                      | (loss rate 0.412)" / "add ..."                 |
 | inject        | a scenario event starts                   | source = inject name, detail = type,           |
 |               |                                           | duration_min                                   |
 | inject_end    | it ends                                   | source, detail                                 |
@@ -103,6 +112,7 @@ import pyarrow as pa
 
 EVENT_KINDS = (
     "run_start",
+    "corridor",
     "asset",
     "shift_start",
     "shift_end",
@@ -137,11 +147,23 @@ EVENT_KINDS = (
     "order_refused",
     "look",
     "mode",
+    "adaptation",  # adaptive organisations (sim/policies/routing/adaptive.py)
 )
 
 _KINDS = frozenset(EVENT_KINDS)
 INT_COLUMNS = ("attempt", "unit", "sensor", "alert", "incident", "node", "size", "told")
-FLOAT_COLUMNS = ("quantity_kg", "duration_min", "capital_usd", "opex_usd_per_day", "lifetime_years", "discount_rate")
+FLOAT_COLUMNS = (
+    "quantity_kg",
+    "duration_min",
+    "capital_usd",
+    "opex_usd_per_day",
+    "lifetime_years",
+    "discount_rate",
+    "measure_from_min",
+    "from_km",
+    "to_km",
+    "difficulty",
+)
 STR_COLUMNS = ("agency", "source", "cargo", "detail", "unit_agency", "origin", "shared_from", "seat", "reason")
 BOOL_COLUMNS = ("second_centre", "relayed", "coarse")
 

@@ -32,3 +32,15 @@ class Streams:
             gen = np.random.Generator(np.random.PCG64(seq))
             self._cache[name] = gen
         return gen
+
+
+def addressed_uniform(seed: int, address: str) -> float:
+    """A uniform number in [0, 1) that is a pure function of (seed, address), drawn from a
+    counter-based generator (Philox keyed by the seed and a hash of the address). Unlike a
+    stream it is never consumed in processing order: the same decision of the same entity gets
+    the same number whatever else happened in the run (common random numbers across defences)."""
+    key = (
+        int(seed) & 0xFFFFFFFFFFFFFFFF,
+        int.from_bytes(hashlib.sha256(address.encode("utf-8")).digest()[:8], "little"),
+    )
+    return float(np.random.Generator(np.random.Philox(key=np.array(key, dtype=np.uint64))).random())

@@ -915,6 +915,28 @@ class CostSpec:
 
 
 @dataclass(frozen=True)
+class CorridorSpec:
+    length_km: float = param(
+        2.0,
+        ge=0.1,
+        le=10_000,
+        unit="km",
+        doc="Length of a corridor: the border is cut into segments this long, C1, C2, ... from west to east "
+        "(sim/terrain/corridors.py). Crossings are counted per corridor (displacement metrics), and `adaptive` "
+        "organisations choose among them.",
+        source="**modelling guess**: about the reach of one tower or one foot patrol's beat along the border.",
+    )
+    measure_from_day: float = param(
+        0.0,
+        ge=0,
+        unit="days",
+        doc="The corridor metrics (`share.<corridor>`, `route_entropy_bits`, ...) count crossings from this day "
+        "on: a warm-up before a change of defence (a sensor group's `installed_day`) is left out. At or after "
+        "the horizon nothing is counted.",
+    )
+
+
+@dataclass(frozen=True)
 class ScenarioSpec:
     name: str = param(
         "unnamed",
@@ -977,6 +999,9 @@ class ScenarioSpec:
     )
     intel: IntelSpec = param(factory=IntelSpec, doc="Partner-nation tips and community tips.", source="see Intel")
     costs: CostSpec = param(factory=CostSpec, doc="How capital is annualised in `cost_usd`.")
+    corridors: CorridorSpec = param(
+        factory=CorridorSpec, doc="Border corridors: where crossings are counted and adaptive organisations choose."
+    )
     injects: dict[str, Chosen] = param(
         factory=dict,
         role="tagged",

@@ -19,6 +19,7 @@ from sim.migration import migrate
 from sim.params import Problems, check_refs, check_tree, parse
 from sim.plugins import PLUGINS
 from sim.scenario import ScenarioSpec
+from sim.terrain.corridors import corridor_names
 from sim.terrain.model import FOREIGN, HOME, Terrain
 
 
@@ -134,7 +135,13 @@ _JURISDICTION_TERM = re.compile(r"^(towns|ports):(\d+(\.\d*)?|\.\d+)$")
 def check_against_terrain(spec: ScenarioSpec, terrain: Terrain, origin: str) -> None:
     """Checks that need the terrain: sectors exist, node ids in range, roles of nodes."""
     sectors = list(terrain.sector_names)
-    names = {"sector": sectors, "node": range(terrain.n_nodes)}
+    corridors = corridor_names(terrain, spec.corridors.length_km)
+    names = {
+        "sector": sectors,
+        "node": range(terrain.n_nodes),
+        "corridor": corridors + ["busiest"],  # where a sensor group goes
+        "corridor_name": corridors,
+    }
     p = check_refs(spec, "scenario", names, PLUGINS)
     allowed_juris = sectors + ["home", "all", "towns:<km>", "ports:<km>"]
     for name, a in spec.agencies.items():

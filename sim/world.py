@@ -16,9 +16,11 @@ from typing import Any
 import numpy as np
 
 from sim.assets import AgencyParams, Authority, BarrierParams, Coverage, OrgParams, PortParams, SensorParams, UnitParams
+from sim.params import Chosen
 from sim.scenario import OrgSpec, ScenarioSpec
 from sim.sensors import SENSOR_TYPES
 from sim.terrain import HOME, KindProps, Router, Terrain, generate, load_csv, load_graphml, validate
+from sim.terrain.corridors import Corridors, corridors_of
 from sim.validation import ScenarioError, check_against_terrain, check_spec
 
 
@@ -36,6 +38,8 @@ class World:
     known_risk: np.ndarray  # per node: exposure per hour from visible sensors
     authority: dict[str, Authority]  # per agency
     ports: list[PortParams]
+    corridors: Corridors
+    later_sensors: list[tuple[str, Chosen]]  # sensor groups installed after day 0, by install time
     _shared: dict = field(default_factory=dict, repr=False, compare=False)
 
     def union_jurisdiction(self, agencies: list[str]) -> np.ndarray:
@@ -123,11 +127,20 @@ def build_world(
         for name, a in spec.agencies.items()
     }
     units = _units(spec, terrain, agencies)
-    sensors = _sensors(spec, terrain)
+    corridors = corridors_of(terrain, spec.corridors.length_km)
+    sensors: list[SensorParams] = []
+    for gname, chosen in spec.sensors.items():
+        if chosen.params.installed_day <= 0:
+            corridor = corridors.index(chosen.params.corridor) if chosen.params.corridor else None
+            sensors += place_sensor_group(terrain, corridors, gname, chosen, corridor, len(sensors), spec.terrain.seed)
+    later = sorted(
+        ((g, c) for g, c in spec.sensors.items() if c.params.installed_day > 0),
+        key=lambda gc: gc[1].params.installed_day,
+    )
     barriers, delay = _barriers(spec, terrain)
     router = Router(terrain, spec.modes, delay)
     orgs = [_org(name, o, terrain, router, origin) for name, o in spec.organisations.items()]
-    coverage, known = _coverage(terrain.n_nodes, sensors)
+    coverage, known = coverage_of(terrain.n_nodes, sensors)
     authority = {
         name: Authority(
             a.jurisdiction,
@@ -140,7 +153,22 @@ def build_world(
         for name, a in agencies.items()
     }
     ports = place_ports(spec, terrain, origin)
-    return World(spec, terrain, router, agencies, units, sensors, barriers, orgs, coverage, known, authority, ports)
+    return World(
+        spec,
+        terrain,
+        router,
+        agencies,
+        units,
+        sensors,
+        barriers,
+        orgs,
+        coverage,
+        known,
+        authority,
+        ports,
+        corridors,
+        later,
+    )
 
 
 def _units(spec: ScenarioSpec, terrain: Terrain, agencies: dict[str, AgencyParams]) -> list[UnitParams]:
@@ -176,42 +204,53 @@ def _units(spec: ScenarioSpec, terrain: Terrain, agencies: dict[str, AgencyParam
     return units
 
 
-def _sensors(spec: ScenarioSpec, terrain: Terrain) -> list[SensorParams]:
-    """Each sensor group placed (along the border, at random, or explicitly), with its footprint."""
-    sensors: list[SensorParams] = []
+def place_sensor_group(
+    terrain: Terrain,
+    corridors: Corridors,
+    gname: str,
+    chosen: Chosen,
+    corridor: int | None,
+    first_id: int,
+    placement_seed: int,
+) -> list[SensorParams]:
+    """One sensor group placed (along the border, at random, or explicitly), with its footprint,
+    within `corridor` (an index into `corridors`) if given; ids from `first_id`; `random`
+    placement is seeded by `placement_seed` (the terrain seed) and the group name. Groups installed
+    at day 0 are placed when the world is built, later ones by the model when they go up (a
+    `busiest` corridor is known only then)."""
+    g, kind = chosen.params, SENSOR_TYPES.get(chosen.type)
     home = terrain.side == HOME
-    for gname, chosen in spec.sensors.items():
-        g, kind = chosen.params, SENSOR_TYPES.get(chosen.type)
-        area = _sector_mask(terrain, list(g.sectors))
-        if g.placement == "explicit":
-            nodes = _explicit_nodes(terrain, list(g.nodes), list(g.coords), area)
-        elif g.placement == "along_border":
-            xs_all = terrain.x[area & home]
-            lo, hi = (xs_all.min(), xs_all.max()) if xs_all.size else (0.0, 0.0)
-            if g.spacing_km > 0:
-                xs = np.arange(lo + g.spacing_km / 2, hi + 1e-9, g.spacing_km)
-            else:
-                xs = lo + (np.arange(g.count) + 0.5) / max(g.count, 1) * (hi - lo)
-            nodes = [terrain.nearest_node(x, g.setback_km, area & home) for x in xs]
+    area = _sector_mask(terrain, list(g.sectors))
+    if corridor is not None:
+        area = area & (corridors.index_of_x(terrain.x) == corridor)
+    if g.placement == "explicit":
+        nodes = _explicit_nodes(terrain, list(g.nodes), list(g.coords), area)
+    elif g.placement == "along_border":
+        xs_all = terrain.x[area & home]
+        lo, hi = (xs_all.min(), xs_all.max()) if xs_all.size else (0.0, 0.0)
+        if g.spacing_km > 0:
+            xs = np.arange(lo + g.spacing_km / 2, hi + 1e-9, g.spacing_km)
         else:
-            rng = _placement_rng(spec.terrain.seed, f"sensors:{gname}")
-            cand = np.flatnonzero(area & home)
-            nodes = rng.choice(cand, size=min(g.count, cand.size), replace=False).tolist()
-        for i, node in enumerate(nodes):
-            sensors.append(
-                SensorParams(
-                    id=len(sensors),
-                    name=f"{gname}:{i}",
-                    group=gname,
-                    type=chosen.type,
-                    agency=g.agency,
-                    node=int(node),
-                    spec=g,
-                    footprint=kind.footprint(terrain, int(node), g),
-                    visible=kind.visible,
-                )
-            )
-    return sensors
+            xs = lo + (np.arange(g.count) + 0.5) / max(g.count, 1) * (hi - lo)
+        nodes = [terrain.nearest_node(x, g.setback_km, area & home) for x in xs] if xs_all.size else []
+    else:
+        rng = _placement_rng(placement_seed, f"sensors:{gname}")
+        cand = np.flatnonzero(area & home)
+        nodes = rng.choice(cand, size=min(g.count, cand.size), replace=False).tolist()
+    return [
+        SensorParams(
+            id=first_id + i,
+            name=f"{gname}:{i}",
+            group=gname,
+            type=chosen.type,
+            agency=g.agency,
+            node=int(node),
+            spec=g,
+            footprint=kind.footprint(terrain, int(node), g),
+            visible=kind.visible,
+        )
+        for i, node in enumerate(nodes)
+    ]
 
 
 def _barriers(spec: ScenarioSpec, terrain: Terrain) -> tuple[list[BarrierParams], dict[int, float]]:
@@ -276,7 +315,9 @@ def _org(name: str, o: OrgSpec, terrain: Terrain, router: Router, origin: str) -
     return OrgParams(name, o, staging, dests, reachable)
 
 
-def _coverage(n: int, sensors: list[SensorParams]) -> tuple[Coverage, np.ndarray]:
+def coverage_of(n: int, sensors: list[SensorParams]) -> tuple[Coverage, np.ndarray]:
+    """Which sensors cover each of the n cells (CSR), and the exposure per hour organisations
+    know of there (visible sensors only)."""
     if sensors:
         node = np.concatenate([s.footprint.nodes for s in sensors])
         sid = np.concatenate([np.full(s.footprint.nodes.size, s.id) for s in sensors])

@@ -86,6 +86,20 @@ CASES = [
         "an inject that needs a window", ("scenario.injects.fog.type=weather", "scenario.injects.fog.duration_hours=0")
     ),
     Case("a task force without units", ("scenario.coordination.policy=task_force",)),
+    Case("unknown corridor name", ("scenario.sensors.towers.corridor=C99",)),
+    Case("busiest corridor at day 0", ("scenario.sensors.towers.corridor=busiest",)),
+    Case(
+        "adaptive organisation with no memory",
+        ("scenario.organisations.cartel.routing={type: adaptive, memory_days: 0}",),
+    ),
+    Case(
+        "adaptive organisation with a softmax temperature of 0",
+        ("scenario.organisations.cartel.routing={type: adaptive, temperature: 0}",),
+    ),
+    Case(
+        "adaptive organisation limited to an unknown corridor",
+        ("scenario.organisations.cartel.routing={type: adaptive, corridors: [C01, X7]}",),
+    ),
     Case("port traffic without ports", ("scenario.organisations.cartel.port_share=0.5",)),
     Case(
         "more automatic ports than the terrain has",

@@ -61,7 +61,8 @@ def test_unknown_policy_name_lists_registered_policies():
         "patrol policy 'zigzag'; allowed: fixed_route, random_beat, random_walk"
     ) in msg
     assert (
-        "scenario.organisations.cartel.routing: unknown routing policy 'teleport'; allowed: fastest, least_risk" in msg
+        "scenario.organisations.cartel.routing: unknown routing policy 'teleport'; "
+        "allowed: adaptive, fastest, least_risk" in msg
     )
 
 

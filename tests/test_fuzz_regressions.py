@@ -35,3 +35,12 @@ def test_a_vanishing_time_between_failures_is_refused_not_a_hang():
     raw = {**SMALL, "sensors": {"s0": {"type": "ground", "agency": "a0", "mtbf_days": 3.659390977869573e-154}}}
     with pytest.raises(ScenarioError, match=r"mtbf_days: got 3.6\d*e-154; allowed: 0 \(never fails\) or at least"):
         parse_scenario(raw, "fuzz")
+
+
+def test_spotters_reporting_every_microsecond_are_refused_not_a_hang():
+    """spotter_interval_min = 1e-6 put a spotter report on the clock every microsecond: 72,000
+    reports for a 0.05-day run, and 5e15 for a 10-year one (a hang)."""
+    routing = {"type": "adaptive", "patrol_aversion": 0.01, "spotter_interval_min": 1e-06}
+    raw = {**SMALL, "organisations": {"o0": {**SMALL["organisations"]["o0"], "routing": routing}}}
+    with pytest.raises(ScenarioError, match=r"spotter_interval_min: got 1e-06; allowed: >= 5"):
+        parse_scenario(raw, "fuzz")

@@ -254,8 +254,10 @@ def test_orders_from_two_seats_in_the_same_tick_keep_one_ordered_clock(tmp_path)
     # tick would), the replay has: compare everything before it, and every order
     got = again.model.log.to_arrow().to_pandas()
     orders = ["t", "agency", "detail", "unit", "incident"]
-    assert got[got.kind == "order"][orders].reset_index(drop=True).equals(
-        ev[ev.kind == "order"][orders].reset_index(drop=True)
+    assert (
+        got[got.kind == "order"][orders]
+        .reset_index(drop=True)
+        .equals(ev[ev.kind == "order"][orders].reset_index(drop=True))
     )
     same = ev[(ev.t < s.now) & (ev.kind != "look")].drop(columns=["seq", "source", "told"])
     got = got[(got.t < s.now) & (got.kind != "look")].drop(columns=["seq", "source", "told"])

@@ -21,23 +21,27 @@ if TYPE_CHECKING:
 class Sensor(mesa.Agent):
     """A placed sensor owned by an agency; alerts go to that agency's command centre."""
 
-    def __init__(self, model: BorderModel, params: SensorParams) -> None:
+    def __init__(self, model: BorderModel, params: SensorParams, installed_min: float = 0.0) -> None:
+        """A sensor installed at `installed_min` (a group's installed_day): its failures and false
+        alarms are drawn from then on; before it, it counts as down (and never logs that)."""
         super().__init__(model)
         self.params = params
         rng = model.streams.get(f"sensor:{params.name}")
         horizon = model.world.horizon_min
-        self.toggles = self._failure_schedule(rng, horizon)
+        self.installed_min = installed_min
+        failures = self._failure_schedule(rng, installed_min, horizon)
+        self.toggles = np.concatenate([[0.0, installed_min], failures]) if installed_min > 0 else failures
         self.logged_up = True  # the state last written to the log
-        n_fa = rng.poisson(params.spec.false_alarms_per_day * horizon / 1440.0)
-        fa = np.sort(rng.uniform(0.0, horizon, size=n_fa))
+        n_fa = rng.poisson(params.spec.false_alarms_per_day * (horizon - installed_min) / 1440.0)
+        fa = np.sort(rng.uniform(installed_min, horizon, size=n_fa))
         self.false_alarm_times = fa[self.is_up(fa)]
 
-    def _failure_schedule(self, rng: np.random.Generator, horizon: float) -> np.ndarray:
-        """Alternating failure and repair times (exponential up and repair periods)."""
+    def _failure_schedule(self, rng: np.random.Generator, start: float, horizon: float) -> np.ndarray:
+        """Alternating failure and repair times from `start` (exponential up and repair periods)."""
         spec = self.params.spec
         if spec.mtbf_days <= 0:
             return np.zeros(0)
-        out, t = [], 0.0
+        out, t = [], start
         while True:
             t += rng.exponential(spec.mtbf_days * 1440.0)
             if t >= horizon:
@@ -104,7 +108,8 @@ class Sensor(mesa.Agent):
         """Put failures, repairs and false alarms on the clock."""
         m = self.model
         for t in self.toggles.tolist():
-            m.at(t, self._log_state)
+            if t > self.installed_min:  # the span before installation is not a failure
+                m.at(t, self._log_state)
         for t in self.false_alarm_times.tolist():
             m.at(t, self._false_alarm)
 

@@ -41,6 +41,7 @@ class Organisation(mesa.Agent):
         self.counts: dict[str, int] = {}  # attempts launched, per stream tag ("" = normal)
 
     def run(self):
+        self.routing.start(self)
         yield from self._arrivals(self.arrivals, 1.0, float("inf"), "")
 
     def extra_arrivals(self, factor: float, until: float, stream: str):
@@ -154,6 +155,8 @@ class Attempt(mesa.Agent):
         self.cargo, self.size, self.quantity_kg, self.mode = cargo, size, quantity_kg, mode
         self.origin, self.dest, self.heading_to = origin, dest, dest
         self.stream = model.streams.get(stream)
+        self.stream_name = stream  # the group's address for addressed draws (sim.rng.addressed_uniform)
+        self.corridor: int | None = None  # chosen (adaptive routing) or, once it crosses, crossed
         self.speed = 1.0
         self.version = 0
         self.timeline = Timeline.stay(origin, model.now, model.now, 0)
@@ -240,6 +243,8 @@ class Attempt(mesa.Agent):
     def finish(self, outcome: str) -> None:
         self.outcome = outcome
         self.version += 1  # everything still scheduled for this group is void
+        for org in self.model.orgs:  # organisations that learn hear of it now
+            org.routing.observe(self, outcome)
 
     def react(self) -> None:
         """The group noticed it was seen: apply the organisation's reaction policy."""

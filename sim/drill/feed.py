@@ -87,6 +87,7 @@ class Narrator:
                 f"{agency_name(r['detail'])} lost an alert shared by {agency_name(r['agency'])} about "
                 f"{group(r['attempt'])}: {LOST.get(r['source'], r['source'])}"
             ),
+            "adaptation": lambda r: f"organisation {r['source']} changes its corridors: {r['detail']}",
             "inject": lambda r: f"inject {r['source']} ({r['detail'].replace('_', ' ')}) started",
             "inject_end": lambda r: f"inject {r['source']} ({r['detail'].replace('_', ' ')}) ended",
             "run_end": lambda r: "the drill is over: the horizon is reached",

@@ -67,6 +67,21 @@ class SensorGroupParams:
         factory=list, unit="km `[x, y]`", doc="Explicit positions, snapped to the nearest cell of `sectors`."
     )
     sectors: list[str] = param(factory=list, ref="sector", doc="Limits placement to these sectors. Empty means all.")
+    corridor: str = param(
+        "",
+        ref="corridor",
+        hint="'', a corridor name (C1, C2, ...) or `busiest`",
+        doc="Limits `along_border` and `random` placement to this corridor (C1, C2, ...: see `corridors`). "
+        "`busiest`: the corridor with the most crossings so far when the group is installed (needs "
+        "`installed_day` > 0; ties go to the westernmost). Empty: the whole border.",
+    )
+    installed_day: float = param(
+        0.0,
+        ge=0,
+        unit="days",
+        doc="Day the group is put up. Before it its sensors do not exist: no detections, no false alarms, no "
+        "costs, and organisations that watch for towers do not know them. Its costs count from then.",
+    )
     cover_sensitivity: float = param(
         1.0, ge=0, doc="How much cover reduces this sensor's detection.", source="**modelling guess**"
     )
@@ -120,6 +135,10 @@ class SensorGroupParams:
             return [f"spacing_km: got {self.spacing_km:g}; allowed: 0 (use count) or at least {MIN_SPACING_KM:g} km"]
         if self.placement == "explicit" and not (self.nodes or self.coords):
             return ["nodes: explicit placement needs `nodes` or `coords`"]
+        if self.placement == "explicit" and self.corridor:
+            return ["corridor: explicit placement puts sensors where `nodes` and `coords` say; allowed: '' with it"]
+        if self.corridor == "busiest" and self.installed_day <= 0:
+            return ["corridor: `busiest` is decided when the group is installed; allowed: with installed_day > 0"]
         if any(len(c) != 2 for c in self.coords):
             return ["coords: each position is a pair [x, y] in km"]
         return []

@@ -2,6 +2,7 @@
 module with a `RoutingPolicy` subclass (its `name`, its `Params` dataclass, `route`), and its
 line in the list below."""
 
+from sim.policies.routing.adaptive import Adaptive
 from sim.policies.routing.base import RoutingPolicy
 from sim.policies.routing.fastest import Fastest
 from sim.policies.routing.least_risk import LeastKnownRisk
@@ -12,6 +13,7 @@ ROUTING_POLICIES: Registry[type[RoutingPolicy]] = Registry(
     [
         Fastest,
         LeastKnownRisk,
+        Adaptive,
     ],
 )
 

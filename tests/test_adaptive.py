@@ -1,0 +1,295 @@
+"""Corridors, sensor groups installed during a run, and adaptive organisations
+(sim/terrain/corridors.py, sim/policies/routing/adaptive.py): the estimator's arithmetic, the
+softmax choice against its closed form, learning from the outcomes the log shows, and common
+random numbers between a run with a reinforcement and one without."""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import KINDS, corridor_world, posted_unit, run, tower
+from scipy import stats
+
+from sim.config import SCENARIO_DIR, compose
+from sim.metrics import annualised_capital, corridor_metrics, corridor_shares, summarize
+from sim.params import Chosen
+from sim.policies.routing.adaptive import AdaptiveParams, LearnedRisk
+from sim.policies.routing.base import NoParams
+from sim.recorder import Recorder
+from sim.runner import run_replication
+from sim.scenario import (
+    AgencySpec,
+    CargoSpec,
+    CorridorSpec,
+    ModeSpec,
+    OrgSpec,
+    ScenarioSpec,
+    TerrainSpec,
+)
+from sim.terrain import KindProps
+from sim.terrain.corridors import corridors_of
+from sim.terrain.io import from_networkx
+from sim.world import build_world
+
+DAY = 1440.0
+
+
+# --- the estimator, exactly --------------------------------------------------------------
+def test_learned_risk_is_the_discounted_beta_bernoulli_mean():
+    """risk = (a0 + sum of discounted losses) / (a0 + b0 + discounted losses + successes), an
+    outcome `a` days old weighing exp(-a / memory)."""
+    est = LearnedRisk(3, prior_losses=1.0, prior_successes=4.0, memory_days=10.0)
+    outcomes = [(0.0, 0, True, 1.0), (2.5, 0, False, 1.0), (4.0, 2, True, 0.5), (9.0, 0, True, 1.0)]
+    for day, k, lost, w in outcomes:
+        est.add(day * DAY, k, lost, w)
+    t = 12.0
+    got = est.risk(t * DAY)
+    for k in range(3):
+        losses = sum(w * math.exp(-(t - d) / 10.0) for d, kk, lost, w in outcomes if kk == k and lost)
+        wins = sum(w * math.exp(-(t - d) / 10.0) for d, kk, lost, w in outcomes if kk == k and not lost)
+        assert got[k] == pytest.approx((1.0 + losses) / (5.0 + losses + wins), rel=1e-12)
+    assert got[1] == pytest.approx(0.2)  # no outcome: the prior mean a0 / (a0 + b0)
+    # by hand, corridor 0: losses e^-1.2 + e^-0.3, success e^-0.95
+    l0, s0 = math.exp(-1.2) + math.exp(-0.3), math.exp(-0.95)
+    assert got[0] == pytest.approx((1 + l0) / (5 + l0 + s0), rel=1e-12)
+    rate, total = est.loss_rate(t * DAY)
+    l2 = 0.5 * math.exp(-0.8)
+    assert total == pytest.approx(l0 + s0 + l2) and rate == pytest.approx((l0 + l2) / (l0 + s0 + l2))
+
+
+# --- corridors -----------------------------------------------------------------------------
+def ladder_graph(width: int = 10, depth: int = 3) -> nx.Graph:
+    """A `width` km border with `depth` rows of 1-km cells on each side (4-neighbour grid); one
+    staging area in the middle of the far foreign row, one town in the middle of the far home row."""
+    g = nx.Graph()
+    ys = [-(depth - 0.5) + r for r in range(2 * depth)]
+    index = {}
+    for r, y in enumerate(ys):
+        for c in range(width):
+            i = len(index)
+            index[(r, c)] = i
+            mid = c == width // 2
+            feature = "staging" if (r == 0 and mid) else ("town" if (r == 2 * depth - 1 and mid) else "")
+            g.add_node(
+                i, x=c + 0.5, y=y, kind="open", side="foreign" if y < 0 else "home", sector="S1", feature=feature
+            )
+    for (r, c), i in index.items():
+        for dr, dc in ((1, 0), (0, 1)):
+            if (r + dr, c + dc) in index:
+                g.add_edge(i, index[(r + dr, c + dc)], length_km=1.0)
+    return g
+
+
+def ladder_world(routing: Chosen, horizon_days: float = 40.0, attempts_per_day: float = 60.0, **scenario_kw):
+    kinds = {k: KindProps(v.cover, v.speed_factor) for k, v in KINDS.items()}
+    terrain = from_networkx(ladder_graph(), kinds, "ladder")
+    org = OrgSpec(
+        attempts_per_day=attempts_per_day,
+        hourly_profile=[1.0] * 24,
+        cargo={"people": CargoSpec(share=1.0, size_min=4, size_max=4)},
+        notice_prob=0.0,
+        routing=routing,
+    )
+    spec = ScenarioSpec(
+        name="ladder",
+        horizon_days=horizon_days,
+        terrain=TerrainSpec(kinds=dict(KINDS)),
+        modes={"foot": ModeSpec(3.0, 4.0, True), "vehicle": ModeSpec(15.0, 40.0)},
+        agencies={"bp": AgencySpec(jurisdiction=["all"])},
+        organisations={"org": org},
+        corridors=CorridorSpec(length_km=2.0),
+        **scenario_kw,
+    )
+    return build_world(spec, "ladder", terrain=terrain)
+
+
+def test_corridors_cut_the_border_by_the_home_cell_of_each_crossing_edge():
+    kinds = {"open": KindProps(0.0, 1.0), "rough": KindProps(0.0, 0.5)}
+    g = ladder_graph(width=7, depth=1)
+    for i in g.nodes:
+        if g.nodes[i]["x"] > 4:  # cells at x = 4.5, 5.5 and 6.5 walk at half speed
+            g.nodes[i]["kind"] = "rough"
+    terrain = from_networkx(g, kinds, "ladder")
+    c = corridors_of(terrain, 3.0)
+    assert c.names == ("C1", "C2", "C3")  # home cells at x 0.5 .. 6.5: [0.5, 3.5), [3.5, 6.5), [6.5, 9.5)
+    assert c.from_km.tolist() == [0.5, 3.5, 6.5]
+    home_x = terrain.x[c.edge_home]
+    assert (c.edge_corridor == np.floor((home_x - 0.5) / 3.0)).all()
+    assert (terrain.side[c.edge_foreign] == 0).all() and (terrain.side[c.edge_home] == 1).all()
+    # difficulty: mean slowness (1 / speed factor) of the border cells, both ends of each edge
+    assert c.difficulty.tolist() == pytest.approx([1.0, (1 + 2 + 2) / 3, 2.0])
+    assert corridors_of(terrain, 100.0).names == ("C1",)
+    assert len(corridors_of(terrain, 0.5).names) == 13 and corridors_of(terrain, 0.5).names[0] == "C01"
+
+
+def test_corridor_metrics_from_a_hand_made_log():
+    r = Recorder()
+    r.record(0, "run_start", duration_min=10 * DAY, measure_from_min=2 * DAY)
+    for k, (a, b, d) in enumerate([(0, 2, 1.0), (2, 4, 1.5), (4, 6, 2.0), (6, 8, 1.0)]):
+        r.record(0, "corridor", source=f"C{k + 1}", size=k, from_km=a, to_km=b, difficulty=d)
+    crossings = [(1 * DAY, 0, "C1"), (3 * DAY, 1, "C1"), (3 * DAY, 2, "C1"), (4 * DAY, 3, "C2"), (5 * DAY, 4, "C3")]
+    for t, a, corridor in sorted(crossings):
+        r.record(t, "crossed", attempt=a, node=1, source=corridor)
+    r.record(6 * DAY, "crossed", attempt=5, node=1, detail="port")  # through a port: not a corridor
+    r.record(7 * DAY, "got_away", attempt=2, node=1)
+    r.record(7 * DAY, "got_away", attempt=3, node=1)
+    ev = r.to_arrow().to_pandas()
+    got = ev[ev.kind == "got_away"]
+    m = corridor_metrics(ev, pd.Series([0, 1, 2, 3, 4, 5]), got)
+    assert m["corridor_crossings"] == 4  # attempt 0 crossed before day 2
+    assert [m[f"crossings.C{k}"] for k in range(1, 5)] == [2, 1, 1, 0]
+    p = np.array([0.5, 0.25, 0.25])
+    assert m["route_entropy_bits"] == pytest.approx(-(p * np.log2(p)).sum())  # 1.5 bits
+    assert m["corridors_over_5pct"] == 3 and m["border_km_used"] == 6.0
+    assert m["got_away_measured"] == 2 and m["got_away_difficulty"] == pytest.approx((1.0 + 1.5) / 2)
+    shares = corridor_shares(pd.DataFrame([m]))
+    assert shares.iloc[0].tolist() == [0.5, 0.25, 0.25, 0.0]
+
+
+# --- the softmax choice against its closed form ----------------------------------------------
+def corridor_minutes(world, origin: int, dest: int) -> np.ndarray:
+    """Least minutes origin -> dest through each corridor, computed here with networkx: the
+    foreign leg on the foreign side, one border edge, the home leg on the home side."""
+    t, c = world.terrain, world.corridors
+    g = t.to_networkx()
+    minutes = world.router.edge_minutes("foot")
+    for e in range(t.n_edges):
+        g[int(t.edge_u[e])][int(t.edge_v[e])]["m"] = float(minutes[e])
+    foreign = g.subgraph([i for i in g if t.side[i] == 0])
+    home = g.subgraph([i for i in g if t.side[i] == 1])
+    d1 = nx.single_source_dijkstra_path_length(foreign, origin, weight="m")
+    d2 = nx.single_source_dijkstra_path_length(home, dest, weight="m")
+    best = np.full(c.n, np.inf)
+    for f, h, k in zip(c.edge_foreign, c.edge_home, c.edge_corridor):
+        best[k] = min(best[k], d1[int(f)] + g[int(f)][int(h)]["m"] + d2[int(h)])
+    return best
+
+
+def test_corridor_choice_follows_the_softmax_of_relative_cost():
+    """With nothing to learn (no sensors, no units: every group gets away, every corridor keeps
+    the same risk), groups choose corridors with P(k) ∝ exp(-(cost_k / cheapest - 1) / T)."""
+    temperature = 0.3
+    params = AdaptiveParams(temperature=temperature, prior_losses=1.0, prior_successes=1e6)
+    world = ladder_world(Chosen("adaptive", params), horizon_days=20.0)
+    staging, town = int(world.terrain.staging_areas[0]), int(world.terrain.towns[0])
+    minutes = corridor_minutes(world, staging, town)
+    p = np.exp(-(minutes / minutes.min() - 1.0) / temperature)
+    p /= p.sum()
+    counts = np.zeros(world.corridors.n)
+    for seed in (1, 2):
+        _, ev = run(world, seed)
+        crossed = ev[ev.kind == "crossed"]
+        counts += crossed.source.value_counts().reindex(world.corridors.names, fill_value=0).to_numpy()
+    assert counts.sum() > 1500
+    chi2 = stats.chisquare(counts, counts.sum() * p)
+    assert chi2.pvalue > 0.001, (counts, counts.sum() * p)
+
+
+# --- learning from the outcomes the log shows --------------------------------------------------
+def posted_units_world(routing: Chosen, post: list[int], horizon_days: float = 40.0):
+    """The ladder with a unit posted on each node of `post` (units that stay put and catch)."""
+    units = {f"u{n}": posted_unit(n, detect_prob=1.0, capacity=50, mode="foot") for n in post}
+    return ladder_world(routing, horizon_days=horizon_days, units=units)
+
+
+def test_the_learned_risk_is_the_estimate_of_the_logged_outcomes():
+    """After a run, each corridor's learned risk equals the estimator applied by hand to the
+    interdictions and got-aways the event log shows, in the corridor each group crossed."""
+    params = AdaptiveParams(memory_days=5.0)
+    world = posted_units_world(Chosen("adaptive", params), post=[35, 36], horizon_days=15.0)
+    model, ev = run(world, 3)
+    crossed = ev[ev.kind == "crossed"].set_index("attempt").source
+    ends = ev[ev.kind.isin(["interdiction", "got_away"])].drop_duplicates("attempt")
+    assert (ends.kind == "interdiction").sum() > 20 and (ends.kind == "got_away").sum() > 20
+    horizon = world.horizon_min
+    names = list(world.corridors.names)
+    losses, wins = np.zeros(len(names)), np.zeros(len(names))
+    for r in ends.itertuples():
+        w = math.exp(-(horizon - r.t) / (5.0 * DAY))
+        k = names.index(crossed[r.attempt])
+        (losses if r.kind == "interdiction" else wins)[k] += w
+    expected = (1.0 + losses) / (5.0 + losses + wins)
+    learned = next(iter(model.orgs)).routing.learned.risk(horizon)
+    assert learned == pytest.approx(expected, rel=1e-9)
+
+
+def test_an_adaptive_organisation_moves_off_a_deadly_corridor_and_a_static_one_does_not():
+    """Units posted on the busiest corridor's home cells: the adaptive organisation's share there
+    falls below what it was without them, over seeds; the fastest organisation's does not move."""
+    post_cells = [35, 34]  # the first home cells on the straight line from the staging area to the town
+    shares = {}
+    for name, routing in (
+        ("adaptive", Chosen("adaptive", AdaptiveParams())),
+        ("fastest", Chosen("fastest", NoParams())),
+    ):
+        for arm, post in (("without", []), ("with", post_cells)):
+            world = posted_units_world(routing, post=post, horizon_days=20.0)
+            corridor = world.corridors.names[int(world.corridors.index_of_x(world.terrain.x[post_cells[0]]))]
+            rows = []
+            for seed in range(1, 7):
+                _, ev = run(world, seed)
+                c = ev[(ev.kind == "crossed") & (ev.t >= 5 * DAY)].source
+                rows.append((c == corridor).mean())
+            shares[(name, arm)] = np.array(rows)
+    moved = shares[("adaptive", "with")] - shares[("adaptive", "without")]
+    assert moved.mean() < -0.1 and stats.ttest_1samp(moved, 0).pvalue < 0.01
+    assert np.allclose(shares[("fastest", "with")], shares[("fastest", "without")])
+
+
+# --- sensor groups installed during the run, and common random numbers ------------------------
+def displacement_runs(count: int, seed: int = 1, **over):
+    overrides = [
+        "scenario=displacement",
+        "scenario.horizon_days=12",
+        "scenario.sensors.reinforcement.installed_day=5",
+        "scenario.corridors.measure_from_day=5",
+        f"scenario.sensors.reinforcement.count={count}",
+    ] + [f"{k}={v}" for k, v in over.items()]
+    c = compose(overrides)
+    world = build_world(c.scenario, c.origin, base_dir=str(SCENARIO_DIR))
+    return world, run_replication(world, seed)
+
+
+def test_a_reinforcement_changes_nothing_before_it_goes_up_and_goes_to_the_busiest_corridor():
+    _, control = displacement_runs(0)
+    world, treated = displacement_runs(2)
+    c, t = control.events.to_pandas(), treated.events.to_pandas()
+    before = 5 * DAY
+    cols = [col for col in c.columns if col not in ("replication", "seed")]
+    pd.testing.assert_frame_equal(
+        c[c.t < before][cols].reset_index(drop=True), t[t.t < before][cols].reset_index(drop=True)
+    )
+    up = t[(t.kind == "asset") & (t.sensor >= 0)]
+    assert len(up) == 2 and (up.t == before).all()
+    counts = c[(c.kind == "crossed") & (c.t < before) & (c.source != "")].source.value_counts()
+    busiest = sorted(counts[counts == counts.max()].index)[0]  # ties: the westernmost
+    assert set(up.detail) == {busiest}
+    ids = set(up.sensor)
+    assert not ((t.t < before) & t.sensor.isin(ids)).any()  # no alert or detection before
+    assert ((t.kind == "detection") & t.sensor.isin(ids)).any()
+
+
+def test_a_sensor_installed_later_costs_from_then_and_raises_nothing_before():
+    spec = tower(4, rate=0.0, range_km=1.0, false_alarms_per_day=50.0, installed_day=1.0, capital_usd=1e6)
+    world = corridor_world(sensors={"late": spec}, horizon_days=3.0, attempts_per_day=0.0)
+    _, ev = run(world, 1)
+    alerts = ev[ev.kind == "alert"]
+    assert len(alerts) > 50 and alerts.t.min() >= DAY
+    asset = ev[(ev.kind == "asset") & (ev.sensor >= 0)]
+    assert asset.t.tolist() == [DAY]
+    s = summarize(ev)
+    annual = annualised_capital(np.array([1e6]), np.array([10.0]), 0.0)[0]
+    assert s["capital_share_usd"] == pytest.approx(annual * 2.0 / 365.0)
+    assert s["operating_usd"] == pytest.approx(300.0 * 2.0)
+
+
+def test_the_reinforcement_survives_a_weather_inject_redraw():
+    """An inject that redraws sensor detections after the group went up keeps the new sensors."""
+    _, r = displacement_runs(2, **{"+scenario.injects.fog": "{type: weather, start_hours: 150, duration_hours: 24}"})
+    ev = r.events.to_pandas()
+    ids = set(ev[(ev.kind == "asset") & (ev.t > 0)].sensor)
+    assert ((ev.kind == "detection") & ev.sensor.isin(ids) & (ev.t > 150 * 60)).any()
