@@ -40,6 +40,7 @@ class Router:
         self.barrier_delay_min = dict(barrier_delay_min or {})
         self._edge_min: dict[str, np.ndarray] = {}
         self._csr: dict[tuple, csr_matrix] = {}
+        self._rows: dict[tuple, np.ndarray] = {}  # per matrix: the row of each stored entry
         self._fields: OrderedDict[tuple, _Field] = OrderedDict()
         self._max_fields = max(64, min(4096, _FIELD_CACHE_BYTES // (12 * max(terrain.n_nodes, 1))))
         self._paths: OrderedDict[tuple, np.ndarray | None] = OrderedDict()
@@ -85,6 +86,7 @@ class Router:
             self._csr[key] = csr_matrix(
                 (np.concatenate([w, w]), (np.concatenate([u, v]), np.concatenate([v, u]))), shape=(n, n)
             )
+            self._rows[key] = _entry_rows(self._csr[key])
         return self._csr[key]
 
     def _field(self, root: int, mode: str, home_only: bool, node_penalty, penalty_key: str, limit: float) -> _Field:
@@ -96,7 +98,8 @@ class Router:
             graph = self.matrix(mode, home_only, node_penalty, penalty_key)
             dist = dijkstra(graph, directed=True, indices=root, limit=limit)
             dist.setflags(write=False)
-            field = self._fields[key] = _Field(root, dist, limit, graph, (self.terrain.x, self.terrain.y))
+            xy = (self.terrain.x, self.terrain.y)
+            field = self._fields[key] = _Field(root, dist, limit, graph, xy, self._rows[(mode, home_only, penalty_key)])
             self._fields.move_to_end(key)  # a widened field is the newest
             while len(self._fields) > self._max_fields:
                 self._fields.popitem(last=False)
@@ -152,11 +155,13 @@ class Router:
         nxt = field.next_hops()
         out = [origin]
         node = origin
-        while node != dest:
+        for _ in range(nxt.size):
+            if node == dest:
+                break
             node = nxt.item(node)
             out.append(node)
-            if len(out) > nxt.size:  # each step lowers the cost, so this cannot happen
-                raise RuntimeError(f"routing: no end to the route {origin} -> {dest}")
+        else:  # each step lowers the cost, so this cannot happen
+            raise RuntimeError(f"routing: no end to the route {origin} -> {dest}")
         path = np.array(out, dtype=np.int64)
         path.setflags(write=False)  # shared by every caller asking for the same route
         # the route's step times, read from the field's per-node steps (the same edge lookup as
@@ -279,9 +284,17 @@ class _Field:
     line (then the lowest-numbered)."""
 
     def __init__(
-        self, root: int, dist: np.ndarray, limit: float, graph: csr_matrix, xy: tuple[np.ndarray, np.ndarray]
+        self,
+        root: int,
+        dist: np.ndarray,
+        limit: float,
+        graph: csr_matrix,
+        xy: tuple[np.ndarray, np.ndarray],
+        rows: np.ndarray | None = None,
     ) -> None:
+        """`rows`: the row of every stored entry of `graph` (computed here if not given)."""
         self.root, self.dist, self.limit, self._graph, self._xy = root, dist, limit, graph, xy
+        self._rows = rows if rows is not None else _entry_rows(graph)
         self._next: np.ndarray | None = None
         self.steps: dict[str, np.ndarray] = {}  # per mode: minutes of each node's step to its next hop
 
@@ -294,22 +307,44 @@ class _Field:
             if rows.size == 0:  # nothing but the root is reachable
                 self._next = nxt
                 return nxt
-            counts = g.indptr[rows + 1] - g.indptr[rows]
-            idx = np.repeat(g.indptr[rows] - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
-            row = np.repeat(rows, counts)
-            col = g.indices[idx]
-            # a neighbour on a least-cost path: the search computed dist[row] as exactly this sum
-            on_path = dist[col] + g.data[idx] == dist[row]
+            if 4 * rows.size > dist.size:  # most cells reached: every stored edge at once
+                row, col, cost = self._rows, g.indices, g.data
+                near_root = dist[row]
+                on_path = (dist[col] + cost == near_root) & np.isfinite(near_root) & (row != self.root)
+            else:
+                counts = g.indptr[rows + 1] - g.indptr[rows]
+                idx = np.repeat(g.indptr[rows] - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+                row, col, cost = np.repeat(rows, counts), g.indices[idx], g.data[idx]
+                on_path = dist[col] + cost == dist[row]
+            # on_path: a neighbour on a least-cost path (the search computed dist[row] as exactly this sum)
             row, col = row[on_path], col[on_path]
-            # ties: the neighbour nearest the root in a straight line, then the lowest-numbered
-            # (paths on even ground run along the straight line, not around two sides)
-            x, y = self._xy
-            near = (x[col] - x[self.root]) ** 2 + (y[col] - y[self.root]) ** 2
-            order = np.lexsort((col, near, row))
-            row, col = row[order], col[order]
-            first = np.flatnonzero(np.concatenate([[True], row[1:] != row[:-1]]))
-            nxt[row[first]] = col[first]
+            if row.size > rows.size:  # some cell has tied neighbours
+                row, col = self._break_ties(row, col, g.has_sorted_indices)
+            nxt[row] = col
             if not (nxt[rows] >= 0).all():  # only an asymmetric or negative cost matrix does this
                 raise RuntimeError("routing: a reachable cell has no neighbour on a least-cost path")
             self._next = nxt
         return self._next
+
+    def _break_ties(self, row: np.ndarray, col: np.ndarray, cols_ascend: bool) -> tuple[np.ndarray, np.ndarray]:
+        """One (row, col) per row of the candidates (grouped by row): the neighbour nearest the
+        root in a straight line, then the lowest-numbered (paths on even ground run along the
+        straight line, not around two sides). `cols_ascend`: columns ascend within each row."""
+        x, y = self._xy
+        near = (x[col] - x[self.root]) ** 2 + (y[col] - y[self.root]) ** 2
+        if not cols_ascend:
+            order = np.lexsort((col, near, row))
+            row, col, near = row[order], col[order], near[order]
+        starts = np.flatnonzero(np.concatenate([[True], row[1:] != row[:-1]]))
+        lowest = np.minimum.reduceat(near, starts)  # each row's least distance
+        keep = near == np.repeat(lowest, np.diff(np.append(starts, row.size)))
+        row, col = row[keep], col[keep]
+        first = np.flatnonzero(np.concatenate([[True], row[1:] != row[:-1]]))  # the lowest-numbered
+        return row[first], col[first]
+
+
+def _entry_rows(g: csr_matrix) -> np.ndarray:
+    """The row of every stored entry of `g`, in storage order. Read-only."""
+    rows = np.repeat(np.arange(g.shape[0], dtype=g.indices.dtype), np.diff(g.indptr))
+    rows.setflags(write=False)
+    return rows
