@@ -9,12 +9,17 @@ for an older version are ignored when they come due.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from bisect import bisect_left, bisect_right
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from itertools import islice, repeat
+from operator import eq
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
 OVERLAP_EPS = 1e-6  # minutes: presences that only touch (up to rounding) are not an encounter
+_SHORT = 48  # a timeline of at most this many entries is read in plain Python (NumPy's calls cost more)
 
 
 @dataclass
@@ -24,6 +29,10 @@ class Timeline:
     version: int
     entered: float | None = None  # when the mover entered the first cell (default: times[0]); a
     # re-plan made while walking into a cell keeps the walk: entered = now, times[0] = centre
+    # derived from the arrays above on first use (they are never changed), as Python lists: a
+    # plan's few dozen cells are read faster from lists than through NumPy calls
+    _mid: list[float] | None = field(default=None, init=False, repr=False, compare=False)
+    _runs: _Visits | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def stay(cls, node: int, start: float, end: float, version: int) -> Timeline:
@@ -37,38 +46,85 @@ class Timeline:
     def end(self) -> float:
         return float(self.times[-1])
 
+    def mid(self) -> list[float]:
+        """Half-way times between consecutive entries (where presence passes to the next)."""
+        if self._mid is None:
+            if self.times.size <= _SHORT:
+                t = self.times.tolist()
+                self._mid = [0.5 * (x + y) for x, y in zip(islice(t, 1, None), t)]
+            else:
+                self._mid = (0.5 * (self.times[1:] + self.times[:-1])).tolist()
+        return self._mid
+
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Presence interval [start_i, end_i] of each node entry."""
-        mid = 0.5 * (self.times[1:] + self.times[:-1])
+        mid = np.array(self.mid(), dtype=np.float64)
         return np.concatenate([[self.start], mid]), np.concatenate([mid, [self.times[-1]]])
+
+    def runs(self) -> _Visits:
+        """The visits (see `visits`) as Python lists, computed once."""
+        if self._runs is None:
+            self._runs = _Visits.of(self.nodes.tolist(), self.mid(), self.start, self.end)
+        return self._runs
 
     def visits(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Maximal runs of the same node (a stay or a hide is one visit): node, first entry index,
         start and end of presence."""
-        starts, ends = self.bounds()
-        first = np.flatnonzero(np.concatenate([[True], self.nodes[1:] != self.nodes[:-1]]))
-        last = np.concatenate([first[1:] - 1, [self.nodes.size - 1]])
-        return self.nodes[first], first, starts[first], ends[last]
+        r = self.runs()
+        return (
+            np.array(r.nodes, dtype=self.nodes.dtype),
+            np.array(r.first, dtype=np.intp),
+            np.array(r.starts, dtype=np.float64),
+            np.array(r.ends, dtype=np.float64),
+        )
 
     def departure(self, t: float) -> tuple[int, float, bool]:
         """Where a mover re-planning at time t starts from: its cell, the time it can leave that
         cell's centre, and whether it had already reached the centre (no jump: a mover still
         walking in finishes the walk)."""
-        i = self.index_at(t)
-        node = int(self.nodes[i])
-        j = i
-        while j > 0 and self.nodes[j - 1] == node:
-            j -= 1
-        arrive = float(self.times[j])
+        r = self.runs()
+        k = bisect_right(r.first, self.index_at(t)) - 1  # the visit holding that entry
+        arrive = float(self.times[r.first[k]])
+        node = r.nodes[k]
         return (node, arrive, False) if arrive > t else (node, t, True)
 
     def index_at(self, t: float) -> int:
         """Entry whose presence interval holds time t (clipped to the ends)."""
-        mid = 0.5 * (self.times[1:] + self.times[:-1])
-        return int(np.searchsorted(mid, t, side="right"))
+        return bisect_right(self.mid(), t)
 
     def node_at(self, t: float) -> int:
-        return int(self.nodes[self.index_at(t)])
+        r = self.runs()
+        return r.nodes[bisect_right(r.first, self.index_at(t)) - 1]
+
+
+class _Visits:
+    """A timeline's visits (maximal runs of one node) as lists: node, first entry index, start
+    and end of presence (the same floats as the NumPy form: x + y and 0.5 * s are the same
+    IEEE operations in Python and NumPy)."""
+
+    __slots__ = ("nodes", "first", "starts", "ends", "repeats")
+
+    def __init__(self, nodes: list[int], first: list[int], starts: list[float], ends: list[float]) -> None:
+        self.nodes, self.first, self.starts, self.ends = nodes, first, starts, ends
+        self.repeats = len(set(nodes)) < len(nodes)  # a cell visited twice (after leaving it)
+
+    @classmethod
+    def of(cls, nodes: list[int], mid: list[float], start: float, end: float) -> _Visits:
+        if not any(map(eq, nodes, islice(nodes, 1, None))):  # no cell twice in a row: entries are visits
+            return cls(nodes, list(range(len(nodes))), [start, *mid], [*mid, end])
+        vn, vf, vs, ve = [nodes[0]], [0], [start], []
+        prev = nodes[0]
+        for i in range(1, len(nodes)):
+            x = nodes[i]
+            if x != prev:
+                m = mid[i - 1]
+                vn.append(x)
+                vf.append(i)
+                ve.append(m)
+                vs.append(m)
+                prev = x
+        ve.append(end)
+        return cls(vn, vf, vs, ve)
 
 
 class Mover(Protocol):
@@ -87,8 +143,7 @@ def fresh(mover: Mover, version: int) -> bool:
     return mover.version == version and mover.live
 
 
-@dataclass(frozen=True)
-class Encounter:
+class Encounter(NamedTuple):
     time: float  # start of the overlap (not before "now")
     end: float  # end of the overlap
     node: int
@@ -96,64 +151,88 @@ class Encounter:
     other_version: int
 
 
-BUCKET_MIN = 15.0  # width of the time buckets of the presence index (minutes)
-
-
 class PresenceIndex:
-    """Presence intervals of two sides (units, smugglers), keyed by (time bucket, node), for
-    encounter queries.
+    """Presence intervals of two sides (units, smugglers), keyed by node, for encounter queries.
 
     Publishing a timeline for one side returns its encounters with the other side's current
     timelines; each pair is found exactly once, by whichever of the two is planned later.
-    Consecutive entries of the same node are one visit (one interval). A visit is filed under
-    every BUCKET_MIN-wide time bucket it overlaps, so a query looks only at the entries of its
-    own cells and minutes (two intervals that share time share a bucket), not at every plan that
-    ever passed the cell; buckets that are over are dropped.
+    Consecutive entries of the same node are one visit (one interval), filed once under its node
+    as (start, end, mover, version). A query reads the other side's entries of its own cells;
+    an entry that shares time with the visit is asked whether its plan still holds (an entry
+    of a superseded or ended plan never holds again, so nothing that is not asked about matters).
+    Entries that are over are dropped when a query meets them, and by a sweep of the side once it
+    has filed as many entries since its last sweep as it kept then: memory follows the live plans,
+    and each entry is swept a bounded number of times.
+
+    (The previous form filed each visit under every 15-minute time bucket it overlapped, a dict of
+    dicts, and asked every entry it read whether its plan held. It found the same encounters: two
+    intervals that share time after "now" share a bucket. Filing and asking cost about twice as
+    much.)
     """
 
-    def __init__(self) -> None:
-        self._side: tuple[dict[int, dict[int, list]], dict[int, dict[int, list]]] = ({}, {})
-        self._oldest = 0  # every bucket before this one has been dropped
+    _SWEEP_MIN = 4096  # entries filed before the first sweep of a side
 
-    def _drop_past(self, now: float) -> None:
-        current = int(now // BUCKET_MIN)
-        if current > self._oldest:
-            for side in self._side:
-                for b in [b for b in side if b < current]:
-                    del side[b]
-            self._oldest = current
+    def __init__(self) -> None:
+        self._side: tuple[defaultdict[int, list], defaultdict[int, list]] = (defaultdict(list), defaultdict(list))
+        self._filed = [0, 0]  # entries filed per side since its last sweep
+        self._kept = [self._SWEEP_MIN, self._SWEEP_MIN]  # a side is swept when _filed reaches this
 
     def publish(self, side: int, mover: int, tl: Timeline, current_version, now: float) -> list[Encounter]:
         """Add `mover`'s timeline to `side` (0 = units, 1 = smugglers); return encounters with
         the other side. `current_version(other_id)` tells which of the other side's entries are
         still valid."""
-        self._drop_past(now)
+        r = tl.runs()
+        k = bisect_left(r.ends, now)  # visits before k are over (ends never decrease)
+        nodes, starts, ends = (r.nodes[k:], r.starts[k:], r.ends[k:]) if k else (r.nodes, r.starts, r.ends)
+        if not nodes:
+            return []
         mine, theirs = self._side[side], self._side[1 - side]
-        nodes, _, starts, ends = tl.visits()
-        found: list[Encounter] = []
-        for node, a, b in zip(nodes.tolist(), starts.tolist(), ends.tolist()):
-            if b < now:
-                continue
-            entry = (a, b, mover, tl.version)
-            first, last = int(max(a, now) // BUCKET_MIN), int(b // BUCKET_MIN)
-            seen = set()
-            for bucket in range(first, last + 1):
-                mine.setdefault(bucket, {}).setdefault(node, []).append(entry)
-                cell = theirs.get(bucket)
-                entries = cell.get(node) if cell else None
-                if not entries:
+        entries = list(zip(starts, ends, repeat(mover), repeat(tl.version)))
+        deque(map(list.append, map(mine.__getitem__, nodes), entries), maxlen=0)  # file each visit (in C)
+        found = []
+        common = theirs.keys() & nodes  # cells where the other side has entries
+        for node in common:
+            others = theirs[node]
+            live = [e for e in others if e[1] >= now]  # not over yet
+            if len(live) < len(others):
+                if not live:
+                    del theirs[node]
                     continue
-                live = []
-                for other_entry in entries:
-                    a2, b2, other, ver = other_entry
-                    if b2 < now or current_version(other) != ver:
-                        continue  # expired or superseded: drop it
-                    live.append(other_entry)
-                    if other_entry in seen:
-                        continue  # the same visit, filed under an earlier bucket of this query
-                    if min(b, b2) - max(a, a2) > OVERLAP_EPS and min(b, b2) > now:  # shared time, not a touch
-                        seen.add(other_entry)
-                        found.append(Encounter(max(a, a2, now), min(b, b2), node, other, ver))
-                cell[node] = live
-        found.sort(key=lambda e: (e.time, e.other, e.node))
+                theirs[node] = live
+            for i in _positions(nodes, node, r.repeats):
+                a, b = starts[i], ends[i]
+                for a2, b2, other, ver in live:
+                    lo = a if a > a2 else a2
+                    hi = b if b < b2 else b2
+                    if hi - lo > OVERLAP_EPS and hi > now and current_version(other) == ver:  # shared time, not a touch
+                        found.append(Encounter(lo if lo > now else now, hi, node, other, ver))
+        self._filed[side] += len(entries)
+        if self._filed[side] >= self._kept[side]:
+            self._sweep(side, now)
+        found.sort(key=_order)
         return found
+
+    def _sweep(self, side: int, now: float) -> None:
+        """Drop the entries of `side` that are over by `now` (they can never overlap again)."""
+        cells = self._side[side]
+        kept = 0
+        for node in list(cells):
+            live = [e for e in cells[node] if e[1] >= now]
+            if live:
+                cells[node] = live
+                kept += len(live)
+            else:
+                del cells[node]
+        self._filed[side] = 0
+        self._kept[side] = max(self._SWEEP_MIN, kept)
+
+
+def _order(e: Encounter) -> tuple[float, int, int]:
+    return e.time, e.other, e.node
+
+
+def _positions(nodes: list[int], node: int, repeats: bool) -> list[int]:
+    """The indices of `node` in a visit list (`repeats`: some cell is visited more than once)."""
+    if not repeats:
+        return [nodes.index(node)]
+    return [i for i, x in enumerate(nodes) if x == node]

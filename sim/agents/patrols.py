@@ -112,8 +112,7 @@ class PatrolUnit(mesa.Agent):
         cell finishes that bit first (no jumps)."""
         now = self.model.now
         _, ready, _ = self.timeline.departure(now)
-        steps = self.model.world.router.step_minutes(path, self.params.spec.mode)
-        times = ready + np.concatenate([[0.0], np.cumsum(steps)])
+        times = ready + self.model.world.router.offsets(path, self.params.spec.mode)  # cached per route
         self.version += 1
         self.timeline = Timeline(path, times, self.version, entered=now)
         self.model.record_plan("unit", self.params.id, self.timeline)

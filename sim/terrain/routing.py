@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 _FIELD_CACHE_BYTES = 1 << 30  # cached fields (12 bytes per node each) are kept up to about 1 GiB
 _PATH_CACHE = 16384
+_MISSING = object()
 
 
 class Router:
@@ -39,11 +40,12 @@ class Router:
         self.barrier_delay_min = dict(barrier_delay_min or {})
         self._edge_min: dict[str, np.ndarray] = {}
         self._csr: dict[tuple, csr_matrix] = {}
+        self._rows: dict[tuple, np.ndarray] = {}  # per matrix: the row of each stored entry
         self._fields: OrderedDict[tuple, _Field] = OrderedDict()
         self._max_fields = max(64, min(4096, _FIELD_CACHE_BYTES // (12 * max(terrain.n_nodes, 1))))
         self._paths: OrderedDict[tuple, np.ndarray | None] = OrderedDict()
         self._adjacency: dict[int, list[tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]]] = {}
-        self._steps: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._steps: OrderedDict[tuple, list] = OrderedDict()  # (id(route), mode) -> [route, steps, offsets]
         n = terrain.n_nodes  # edge lookup: key u * n + v (both directions), sorted, -> edge index
         keys = np.concatenate(
             [terrain.edge_u.astype(np.int64) * n + terrain.edge_v, terrain.edge_v.astype(np.int64) * n + terrain.edge_u]
@@ -84,6 +86,7 @@ class Router:
             self._csr[key] = csr_matrix(
                 (np.concatenate([w, w]), (np.concatenate([u, v]), np.concatenate([v, u]))), shape=(n, n)
             )
+            self._rows[key] = _entry_rows(self._csr[key])
         return self._csr[key]
 
     def _field(self, root: int, mode: str, home_only: bool, node_penalty, penalty_key: str, limit: float) -> _Field:
@@ -95,7 +98,8 @@ class Router:
             graph = self.matrix(mode, home_only, node_penalty, penalty_key)
             dist = dijkstra(graph, directed=True, indices=root, limit=limit)
             dist.setflags(write=False)
-            field = self._fields[key] = _Field(root, dist, limit, graph, (self.terrain.x, self.terrain.y))
+            xy = (self.terrain.x, self.terrain.y)
+            field = self._fields[key] = _Field(root, dist, limit, graph, xy, self._rows[(mode, home_only, penalty_key)])
             self._fields.move_to_end(key)  # a widened field is the newest
             while len(self._fields) > self._max_fields:
                 self._fields.popitem(last=False)
@@ -134,8 +138,9 @@ class Router:
         if origin == dest:
             return np.array([origin], dtype=np.int64)
         key = (origin, dest, mode, home_only, penalty_key)
-        if key in self._paths:
-            return self._paths[key]
+        path = self._paths.get(key, _MISSING)
+        if path is not _MISSING:
+            return path
         path = self._paths[key] = self._find_path(origin, dest, mode, home_only, node_penalty, penalty_key)
         if len(self._paths) > _PATH_CACHE:
             self._paths.popitem(last=False)
@@ -144,29 +149,58 @@ class Router:
     def _find_path(
         self, origin: int, dest: int, mode: str, home_only: bool, node_penalty, penalty_key: str
     ) -> np.ndarray | None:
+        field = self._reaching(origin, dest, mode, home_only, node_penalty, penalty_key)
+        if not np.isfinite(field.dist[origin]):
+            return None
+        nxt = field.next_hops()
+        out = [origin]
+        node = origin
+        for _ in range(nxt.size):
+            if node == dest:
+                break
+            node = nxt.item(node)
+            out.append(node)
+        else:  # each step lowers the cost, so this cannot happen
+            raise RuntimeError(f"routing: no end to the route {origin} -> {dest}")
+        path = np.array(out, dtype=np.int64)
+        path.setflags(write=False)  # shared by every caller asking for the same route
+        # the route's step times, read from the field's per-node steps (the same edge lookup as
+        # _step_minutes, done once per field): step_minutes finds them in its cache
+        steps = self._field_steps(field, mode)[path[:-1]]
+        steps.setflags(write=False)
+        self._keep_steps(path, mode, steps)
+        return path
+
+    def _reaching(self, origin: int, dest: int, mode: str, home_only: bool, node_penalty, penalty_key: str) -> _Field:
+        """The cached field towards `dest` if it reaches `origin` (or is uncut); else one searched
+        from twice a straight-line estimate, widened fourfold until it does."""
+        fkey = (dest, mode, home_only, penalty_key)
+        field = self._fields.get(fkey)
+        if field is not None:
+            self._fields.move_to_end(fkey)
+            if np.isfinite(field.dist[origin]) or np.isinf(field.limit):
+                return field
         t = self.terrain
         km = float(np.hypot(t.x[origin] - t.x[dest], t.y[origin] - t.y[dest]))
         limit = 2.0 * km / self._top_kmh(mode) * 60.0 + 30.0
-        field = self._fields.get((dest, mode, home_only, penalty_key))
         if field is not None:
-            self._fields.move_to_end((dest, mode, home_only, penalty_key))
-            limit = max(limit, field.limit * 4.0)  # if it does not reach the origin, widen it
+            limit = max(limit, field.limit * 4.0)  # it does not reach the origin: widen it
         while field is None or not (np.isfinite(field.dist[origin]) or np.isinf(field.limit)):
             field = self._field(dest, mode, home_only, node_penalty, penalty_key, limit)
             limit = limit * 4.0 if limit < 1e6 else np.inf
-        if not np.isfinite(field.dist[origin]):
-            return None
-        pred = field.next_hops()
-        out = [origin]
-        node = origin
-        while node != dest:
-            node = int(pred[node])
-            out.append(node)
-            if len(out) > pred.size:  # each step lowers the cost, so this cannot happen
-                raise RuntimeError(f"routing: no end to the route {origin} -> {dest}")
-        path = np.array(out, dtype=np.int64)
-        path.setflags(write=False)  # shared by every caller asking for the same route
-        return path
+        return field
+
+    def _field_steps(self, field: _Field, mode: str) -> np.ndarray:
+        """Minutes of each node's step to its next hop in `field` for `mode` (NaN where none)."""
+        steps = field.steps.get(mode)
+        if steps is None:
+            nxt = field.next_hops()
+            rows = np.flatnonzero(nxt >= 0)
+            steps = np.full(nxt.size, np.nan)
+            steps[rows] = self._step_minutes_between(rows, nxt[rows].astype(np.int64), mode)
+            steps.setflags(write=False)
+            field.steps[mode] = steps
+        return steps
 
     def adjacency_within(self, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Neighbour lists (CSR: ptr per node, neighbours in edge order) of the edges with both
@@ -203,14 +237,38 @@ class Router:
         steps = self._step_minutes(path, mode)
         steps.setflags(write=False)
         if isinstance(path, np.ndarray) and not path.flags.writeable:  # a cached route: keep it
-            self._steps[(id(path), mode)] = (path, steps)  # the entry holds the path, so its id stays unique
-            if len(self._steps) > _PATH_CACHE:
-                self._steps.popitem(last=False)
+            self._keep_steps(path, mode, steps)
         return steps
+
+    def offsets(self, path: np.ndarray, mode: str) -> np.ndarray:
+        """Minutes from the start of `path` to each of its nodes for `mode`: [0, cumsum of the
+        step times]; for a route from `path()` computed once. Read-only."""
+        key = (id(path), mode)
+        cached = self._steps.get(key)
+        if cached is None or cached[0] is not path:
+            steps = self.step_minutes(path, mode)
+            cached = self._steps.get(key)
+            if cached is None or cached[0] is not path:  # not a cached route
+                return np.concatenate([[0.0], np.cumsum(steps)])
+        if cached[2] is None:
+            offsets = np.concatenate([[0.0], np.cumsum(cached[1])])
+            offsets.setflags(write=False)
+            cached[2] = offsets
+        return cached[2]
+
+    def _keep_steps(self, path: np.ndarray, mode: str, steps: np.ndarray) -> None:
+        """Cache a read-only route's step times (and, later, its offsets) under its id; the entry
+        holds the path, so the id stays unique while the entry lives."""
+        self._steps[(id(path), mode)] = [path, steps, None]
+        if len(self._steps) > _PATH_CACHE:
+            self._steps.popitem(last=False)
 
     def _step_minutes(self, path: np.ndarray, mode: str) -> np.ndarray:
         path = np.asarray(path, dtype=np.int64)
-        u, v = path[:-1], path[1:]
+        return self._step_minutes_between(path[:-1], path[1:], mode)
+
+    def _step_minutes_between(self, u: np.ndarray, v: np.ndarray, mode: str) -> np.ndarray:
+        """Minutes of the edge u[i] - v[i] for `mode` (0 where u[i] == v[i]); a non-edge raises."""
         pos = np.searchsorted(self._keys, u * self.terrain.n_nodes + v)
         pos = np.minimum(pos, self._keys.size - 1)
         edge = self._key_order[pos] % self.terrain.n_edges
@@ -226,10 +284,19 @@ class _Field:
     line (then the lowest-numbered)."""
 
     def __init__(
-        self, root: int, dist: np.ndarray, limit: float, graph: csr_matrix, xy: tuple[np.ndarray, np.ndarray]
+        self,
+        root: int,
+        dist: np.ndarray,
+        limit: float,
+        graph: csr_matrix,
+        xy: tuple[np.ndarray, np.ndarray],
+        rows: np.ndarray | None = None,
     ) -> None:
+        """`rows`: the row of every stored entry of `graph` (computed here if not given)."""
         self.root, self.dist, self.limit, self._graph, self._xy = root, dist, limit, graph, xy
+        self._rows = rows if rows is not None else _entry_rows(graph)
         self._next: np.ndarray | None = None
+        self.steps: dict[str, np.ndarray] = {}  # per mode: minutes of each node's step to its next hop
 
     def next_hops(self) -> np.ndarray:
         if self._next is None:
@@ -240,22 +307,44 @@ class _Field:
             if rows.size == 0:  # nothing but the root is reachable
                 self._next = nxt
                 return nxt
-            counts = g.indptr[rows + 1] - g.indptr[rows]
-            idx = np.repeat(g.indptr[rows] - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
-            row = np.repeat(rows, counts)
-            col = g.indices[idx]
-            # a neighbour on a least-cost path: the search computed dist[row] as exactly this sum
-            on_path = dist[col] + g.data[idx] == dist[row]
+            if 4 * rows.size > dist.size:  # most cells reached: every stored edge at once
+                row, col, cost = self._rows, g.indices, g.data
+                near_root = dist[row]
+                on_path = (dist[col] + cost == near_root) & np.isfinite(near_root) & (row != self.root)
+            else:
+                counts = g.indptr[rows + 1] - g.indptr[rows]
+                idx = np.repeat(g.indptr[rows] - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+                row, col, cost = np.repeat(rows, counts), g.indices[idx], g.data[idx]
+                on_path = dist[col] + cost == dist[row]
+            # on_path: a neighbour on a least-cost path (the search computed dist[row] as exactly this sum)
             row, col = row[on_path], col[on_path]
-            # ties: the neighbour nearest the root in a straight line, then the lowest-numbered
-            # (paths on even ground run along the straight line, not around two sides)
-            x, y = self._xy
-            near = (x[col] - x[self.root]) ** 2 + (y[col] - y[self.root]) ** 2
-            order = np.lexsort((col, near, row))
-            row, col = row[order], col[order]
-            first = np.flatnonzero(np.concatenate([[True], row[1:] != row[:-1]]))
-            nxt[row[first]] = col[first]
+            if row.size > rows.size:  # some cell has tied neighbours
+                row, col = self._break_ties(row, col, g.has_sorted_indices)
+            nxt[row] = col
             if not (nxt[rows] >= 0).all():  # only an asymmetric or negative cost matrix does this
                 raise RuntimeError("routing: a reachable cell has no neighbour on a least-cost path")
             self._next = nxt
         return self._next
+
+    def _break_ties(self, row: np.ndarray, col: np.ndarray, cols_ascend: bool) -> tuple[np.ndarray, np.ndarray]:
+        """One (row, col) per row of the candidates (grouped by row): the neighbour nearest the
+        root in a straight line, then the lowest-numbered (paths on even ground run along the
+        straight line, not around two sides). `cols_ascend`: columns ascend within each row."""
+        x, y = self._xy
+        near = (x[col] - x[self.root]) ** 2 + (y[col] - y[self.root]) ** 2
+        if not cols_ascend:
+            order = np.lexsort((col, near, row))
+            row, col, near = row[order], col[order], near[order]
+        starts = np.flatnonzero(np.concatenate([[True], row[1:] != row[:-1]]))
+        lowest = np.minimum.reduceat(near, starts)  # each row's least distance
+        keep = near == np.repeat(lowest, np.diff(np.append(starts, row.size)))
+        row, col = row[keep], col[keep]
+        first = np.flatnonzero(np.concatenate([[True], row[1:] != row[:-1]]))  # the lowest-numbered
+        return row[first], col[first]
+
+
+def _entry_rows(g: csr_matrix) -> np.ndarray:
+    """The row of every stored entry of `g`, in storage order. Read-only."""
+    rows = np.repeat(np.arange(g.shape[0], dtype=g.indices.dtype), np.diff(g.indptr))
+    rows.setflags(write=False)
+    return rows
