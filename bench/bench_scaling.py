@@ -18,12 +18,20 @@ the square root of the cell count), not 1. The figure shows the four sweeps with
 cells sweep on log-log axes, with slope-0.5 and slope-1 guides and the first, table-filling
 replication).
 `--only <sweep>` runs one sweep and skips the figure.
+
+`--wide KM` instead runs one long border: the demo widened to KM of border (its sectors, roads,
+ports, command-centre operators, unit counts and attempt rates scaled by KM / 40) at `--cell-km`
+(0.25) for `--days` (7), one replication of seed 1 after the world is built; it prints the
+cells, units, attempts, the set-up and replication times and the peak memory (the process's peak
+RSS, and that minus its RSS after the imports). A 1,000 km border at 250 m cells has 512,000
+cells and 600 units.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import resource
 import statistics
 import time
 from pathlib import Path
@@ -55,6 +63,57 @@ def scaled(spec: ScenarioSpec, sweep: str, x: float) -> ScenarioSpec:
     if sweep == "horizon":
         return dataclasses.replace(spec, horizon_days=x)
     raise ValueError(sweep)
+
+
+def widened(spec: ScenarioSpec, km: float, cell_km: float, days: float) -> ScenarioSpec:
+    """The demo stretched along the border to `km`: everything that grows with a border's length
+    scaled by km / its length (counts rounded, at least what the demo has where it is a minimum)."""
+    k = km / spec.terrain.length_km
+    t = spec.terrain
+    terrain = dataclasses.replace(
+        t,
+        length_km=km,
+        cell_km=cell_km,
+        sectors=max(t.sectors, round(t.sectors * k)),
+        roads_home=max(t.roads_home, round(t.roads_home * k)),
+        roads_foreign=max(t.roads_foreign, round(t.roads_foreign * k)),
+        ports=max(t.ports, round(t.ports * k)),
+    )
+    agencies = {n: dataclasses.replace(a, operators=max(1, round(a.operators * k))) for n, a in spec.agencies.items()}
+    units = {n: dataclasses.replace(u, count=max(1, round(u.count * k))) for n, u in spec.units.items()}
+    orgs = {n: dataclasses.replace(o, attempts_per_day=o.attempts_per_day * k) for n, o in spec.organisations.items()}
+    return dataclasses.replace(
+        spec, terrain=terrain, agencies=agencies, units=units, organisations=orgs, horizon_days=days
+    )
+
+
+def rss_mib() -> float:
+    """This process's resident memory now (Linux /proc), MiB."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def wide_run(km: float, cell_km: float, days: float) -> None:
+    """One replication of the widened demo: time and memory."""
+    after_imports = rss_mib()
+    spec = widened(compose(["scenario=demo"]).scenario, km, cell_km, days)
+    t0 = time.perf_counter()
+    world = build_world(spec, "bench", str(SCENARIO_DIR))
+    setup = time.perf_counter() - t0
+    print(
+        f"{km:g} km border at {cell_km:g} km cells: {world.terrain.n_nodes:,} cells, {len(world.units)} units; "
+        f"set-up {setup:.1f} s",
+        flush=True,
+    )
+    t0 = time.perf_counter()
+    r = run_replication(world, 1)
+    wall = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"{days:g}-day replication: {wall:.1f} s, {r.summary['attempts']} attempts, "
+        f"interdiction rate {r.summary['interdiction_rate']:.3f}"
+    )
+    print(f"peak RSS {peak:,.0f} MiB, {peak - after_imports:,.0f} MiB above the process after its imports")
 
 
 def measure(spec: ScenarioSpec, seeds: int) -> dict:
@@ -100,7 +159,13 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--out", default=str(Path(__file__).with_name("scaling.png")))
     ap.add_argument("--only", choices=["attempts", "patrols", "cells", "horizon"], help="run one sweep (no figure)")
+    ap.add_argument("--wide", type=float, metavar="KM", help="instead: one replication of the demo widened to KM")
+    ap.add_argument("--cell-km", type=float, default=0.25, help="with --wide: the cell size (km)")
+    ap.add_argument("--days", type=float, default=7.0, help="with --wide: the horizon (days)")
     args = ap.parse_args()
+    if args.wide:
+        wide_run(args.wide, args.cell_km, args.days)
+        return
     base = compose(["scenario=demo"])
     sweeps = {"attempts": FACTORS, "patrols": FACTORS, "cells": CELLS_KM, "horizon": HORIZONS}
     if args.only:
