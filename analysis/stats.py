@@ -61,3 +61,30 @@ def paired_differences(
             }
         )
     return pd.DataFrame(rows)
+
+
+def holm_adjusted(pvalues: np.ndarray) -> np.ndarray:
+    """Holm's step-down adjusted p-values (family-wise error control over the family of tests):
+    the i-th smallest p times (m - i), made non-decreasing, capped at 1. Reject where < alpha."""
+    p = np.asarray(pvalues, dtype=float)
+    order = np.argsort(p, kind="stable")
+    m = p.size
+    adjusted = np.maximum.accumulate((m - np.arange(m)) * p[order])
+    out = np.empty(m)
+    out[order] = np.minimum(adjusted, 1.0)
+    return out
+
+
+def mean_test_p(x: np.ndarray, alternative: str = "two-sided") -> float:
+    """p of a one-sample t-test of mean 0 (paired differences), with the degenerate cases decided:
+    all differences equal give p = 1 if they are 0, else p = 0; fewer than two give p = 1."""
+    x = np.asarray(x, dtype=float)
+    x = x[np.isfinite(x)]
+    if x.size < 2:
+        return 1.0
+    if np.ptp(x) == 0:
+        m = float(x[0])
+        if m == 0:
+            return 1.0
+        return 0.0 if alternative == "two-sided" or (alternative == "greater") == (m > 0) else 1.0
+    return float(stats.ttest_1samp(x, 0.0, alternative=alternative).pvalue)

@@ -191,7 +191,10 @@ def displacement_section(work: Path, readme: str) -> str:
         + _markdown(found)
         + "\nThe first four claims describe displacement: they are expected of the adaptive organisation. The last "
         "is expected of the static one (`fastest` keeps its routes whatever it loses, so its crossings per corridor "
-        "do not move and its 'no' on the first four is the expected answer).\n"
+        "do not move and its 'no' on the first four is the expected answer). "
+        "Claims 2 and 5 test each corridor (a paired t-test) and correct for testing all of them (Holm); the flow "
+        "that leaves the treated corridor spreads over many others, each gaining a little (the offsets figure "
+        "below), so the strongest single rise is small.\n"
         + "\nGot-aways prevented by the two towers, and how much of the static organisation's figure survives "
         "adaptation:\n\n" + _markdown(surviving_benefit(pairs))
     )

@@ -19,6 +19,7 @@ Order of a replication:
 from __future__ import annotations
 
 import gc
+import hashlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -95,7 +96,7 @@ class BorderModel(mesa.Model):
         self._sensor_by_id = tuple(Sensor(self, p) for p in world.sensors)
         self.coverage = world.coverage  # this run's: sensor groups installed later extend it
         self.known_risk = world.known_risk  # exposure per hour of the towers organisations know of
-        self.known_risk_version = 0  # changes with known_risk (keys cached routes)
+        self._known_risk_key = "known_risk"  # names known_risk's content (keys cached routes)
         self.corridor_crossings = np.zeros(world.corridors.n, dtype=np.int64)  # so far, per corridor
         for p in world.ports:
             PortOfEntry(self, p)
@@ -281,8 +282,15 @@ class BorderModel(mesa.Model):
             self._log_sensor_asset(sensor.params)
             sensor.schedule()
         self.coverage, self.known_risk = coverage_of(w.terrain.n_nodes, [s.params for s in self._sensor_by_id])
-        self.known_risk_version += 1
+        # routes are cached in the world across replications: the key names the content
+        self._known_risk_key = f"known_risk:{hashlib.sha256(self.known_risk.tobytes()).hexdigest()[:16]}"
         self.sensors_changed()
+
+    def known_risk_penalty(self, weight: float) -> tuple[np.ndarray, str]:
+        """`weight` x the exposure per hour of the towers organisations know of now (towers
+        installed during the run included, from their install), with the routing-cache key
+        that names it (for `Router.path`'s node_penalty and penalty_key)."""
+        return weight * self.known_risk, f"{self._known_risk_key}*{weight}"
 
     def inject(self, name: str, chosen: Chosen, start_min: float | None = None) -> None:
         """Schedule an inject (a scenario's, or one a trainer adds during a live drill) at its

@@ -39,8 +39,19 @@ def addressed_uniform(seed: int, address: str) -> float:
     counter-based generator (Philox keyed by the seed and a hash of the address). Unlike a
     stream it is never consumed in processing order: the same decision of the same entity gets
     the same number whatever else happened in the run (common random numbers across defences)."""
+    return float(_addressed(seed, address).random())
+
+
+def addressed_uniforms(seed: int, address: str, n: int) -> np.ndarray:
+    """`n` uniform numbers in [0, 1), a pure function of (seed, address) as `addressed_uniform`
+    (whose number is the first of them): number i belongs to item i of the decision, whatever
+    the other items are."""
+    return _addressed(seed, address).random(n)
+
+
+def _addressed(seed: int, address: str) -> np.random.Generator:
     key = (
         int(seed) & 0xFFFFFFFFFFFFFFFF,
         int.from_bytes(hashlib.sha256(address.encode("utf-8")).digest()[:8], "little"),
     )
-    return float(np.random.Generator(np.random.Philox(key=np.array(key, dtype=np.uint64))).random())
+    return np.random.Generator(np.random.Philox(key=np.array(key, dtype=np.uint64)))

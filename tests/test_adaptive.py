@@ -14,7 +14,11 @@ import pytest
 from helpers import KINDS, corridor_world, posted_unit, run, tower
 from scipy import stats
 
+from analysis.displacement import claims
+from analysis.stats import holm_adjusted, mean_test_p
 from sim.config import SCENARIO_DIR, compose
+from sim.drill.mapview import MapPainter
+from sim.drill.session import DrillSession
 from sim.metrics import annualised_capital, corridor_metrics, corridor_shares, summarize
 from sim.params import Chosen
 from sim.policies.routing.adaptive import AdaptiveParams, LearnedRisk
@@ -115,15 +119,17 @@ def test_corridors_cut_the_border_by_the_home_cell_of_each_crossing_edge():
             g.nodes[i]["kind"] = "rough"
     terrain = from_networkx(g, kinds, "ladder")
     c = corridors_of(terrain, 3.0)
-    assert c.names == ("C1", "C2", "C3")  # home cells at x 0.5 .. 6.5: [0.5, 3.5), [3.5, 6.5), [6.5, 9.5)
-    assert c.from_km.tolist() == [0.5, 3.5, 6.5]
+    # home cells at x 0.5 .. 6.5, 1 km apart: the border runs from 0 to 7 km, cut [0, 3), [3, 6), [6, 7]
+    assert c.names == ("C1", "C2", "C3")
+    assert c.from_km.tolist() == [0.0, 3.0, 6.0] and c.to_km.tolist() == [3.0, 6.0, 7.0]
     home_x = terrain.x[c.edge_home]
-    assert (c.edge_corridor == np.floor((home_x - 0.5) / 3.0)).all()
+    assert (c.edge_corridor == np.floor(home_x / 3.0)).all()
     assert (terrain.side[c.edge_foreign] == 0).all() and (terrain.side[c.edge_home] == 1).all()
     # difficulty: mean slowness (1 / speed factor) of the border cells, both ends of each edge
     assert c.difficulty.tolist() == pytest.approx([1.0, (1 + 2 + 2) / 3, 2.0])
     assert corridors_of(terrain, 100.0).names == ("C1",)
-    assert len(corridors_of(terrain, 0.5).names) == 13 and corridors_of(terrain, 0.5).names[0] == "C01"
+    assert len(corridors_of(terrain, 0.5).names) == 14 and corridors_of(terrain, 0.5).names[0] == "C01"
+    assert (corridors_of(terrain, 0.5).to_km - corridors_of(terrain, 0.5).from_km).sum() == 7.0  # the whole border
 
 
 def test_corridor_metrics_from_a_hand_made_log():
@@ -293,3 +299,148 @@ def test_the_reinforcement_survives_a_weather_inject_redraw():
     ev = r.events.to_pandas()
     ids = set(ev[(ev.kind == "asset") & (ev.t > 0)].sensor)
     assert ((ev.kind == "detection") & ev.sensor.isin(ids) & (ev.t > 150 * 60)).any()
+
+
+def first_plans_after(world, seed: int, t: float) -> dict[int, tuple[int, ...]]:
+    """Each group's first plan (its route at launch), for the groups launched at or after `t`."""
+    plans = run_replication(world, seed).plans.to_pandas()
+    plans = plans[(plans.mover == "attempt") & (plans.version == 1) & (plans.t >= t)]
+    return {int(i): tuple(n) for i, n in zip(plans.id, plans.nodes)}
+
+
+def test_towers_installed_later_are_known_from_then_as_if_built_at_the_start():
+    """A least_risk organisation plans around the towers it knows: a group launched after a
+    later tower group goes up takes the route it would take had the towers stood from day 0."""
+    over = {
+        "scenario.organisations.cartel.routing": "{type: least_risk, risk_aversion: 50}",
+        "scenario.sensors.reinforcement.corridor": "C08",
+        "scenario.sensors.reinforcement.range_km": 4,
+    }
+    late, _ = displacement_runs(4, **over)
+    from_start, _ = displacement_runs(4, **over, **{"scenario.sensors.reinforcement.installed_day": 0})
+    none, _ = displacement_runs(0, **over)
+    after = 6 * DAY  # a day after the install (day 5)
+    p_late, p_start, p_none = (first_plans_after(w, 1, after) for w in (late, from_start, none))
+    ids = sorted(set(p_late) & set(p_start) & set(p_none))
+    assert len(ids) > 50
+    assert all(p_late[i] == p_start[i] for i in ids)
+    assert sum(p_late[i] != p_none[i] for i in ids) > 0.2 * len(ids)  # the towers do move routes
+
+
+def test_rough_ground_never_makes_a_corridor_cheaper_than_its_travel_time_says():
+    """difficulty_weight > 0 on terrain faster than open ground (difficulty < 1 on some corridors)
+    still ranks corridors by minutes x difficulty ^ weight: the most difficult corridor is never
+    the favourite (a factor 1 + w (d - 1) went negative there and the softmax chose the worst)."""
+    c = compose(
+        [
+            "scenario=displacement",
+            "scenario.horizon_days=6",
+            "scenario.terrain.kinds.open.speed_factor=2.0",
+            "scenario.organisations.cartel.routing={type: adaptive, difficulty_weight: 3}",
+            "scenario.sensors.reinforcement.count=0",
+        ]
+    )
+    world = build_world(c.scenario, c.origin, base_dir=str(SCENARIO_DIR))
+    difficulty = world.corridors.difficulty
+    assert difficulty.min() < 1.0 < difficulty.max()
+    ev = run_replication(world, 1).events.to_pandas()
+    counts = ev[(ev.kind == "crossed") & (ev.source != "")].source.value_counts()
+    hardest = world.corridors.names[int(np.argmax(difficulty))]
+    assert counts.sum() > 50 and counts.get(hardest, 0) < 0.1 * counts.sum()
+    names = list(world.corridors.names)
+    busiest = names.index(counts.index[0])
+    assert difficulty[busiest] <= np.median(difficulty)
+
+
+def test_a_defence_on_one_corridor_changes_only_the_choices_it_wins_or_loses():
+    """Gumbel-max with a number per corridor: closing a corridor (not the cheapest, whose cost sets
+    the scale of the relative costs) moves the groups that chose it, and every other group keeps
+    its choice (paired by seed; nothing to learn, as above). A single number read through the
+    cumulative weights moved about a fifth of the groups between two corridors the change never
+    touched."""
+
+    def choices(allowed: list[str]) -> dict[int, str]:
+        params = AdaptiveParams(temperature=0.3, prior_losses=1.0, prior_successes=1e6, corridors=allowed)
+        _, ev = run(ladder_world(Chosen("adaptive", params), horizon_days=10.0), 4)
+        crossed = ev[ev.kind == "crossed"]
+        return dict(zip(crossed.attempt, crossed.source))
+
+    names = list(ladder_world(Chosen("fastest", NoParams())).corridors.names)
+    base = choices([])
+    treated = pd.Series(base).value_counts().index[1]  # the second favourite (the favourite is the cheapest)
+    closed = choices([n for n in names if n != treated])
+    common = sorted(set(base) & set(closed))
+    assert len(common) > 300 and len(names) >= 4
+    assert all(closed[a] != treated for a in common)
+    kept = [a for a in common if base[a] != treated]
+    assert len(kept) > 300 and all(closed[a] == base[a] for a in kept)
+
+
+def test_an_organisation_that_starts_small_probes_new_corridors_while_its_losses_are_low():
+    """start_corridors: 2: the two least difficult corridors at first; with nothing lost (no
+    defence), each review adds the least risky corridor not yet used (logged as adaptation)."""
+    params = AdaptiveParams(start_corridors=2, review_days=1.0, review_min_outcomes=1.0)
+    world = ladder_world(Chosen("adaptive", params), horizon_days=6.0)
+    _, ev = run(world, 1)
+    crossed = ev[ev.kind == "crossed"]
+    first_day = set(crossed[crossed.t < DAY].source)
+    easiest = [world.corridors.names[k] for k in np.lexsort((np.arange(world.corridors.n), world.corridors.difficulty))]
+    assert first_day <= set(easiest[:2])
+    adaptations = ev[ev.kind == "adaptation"]
+    assert len(adaptations) >= 2 and adaptations.detail.str.startswith("add ").all()
+    added = {d.split()[1] for d in adaptations.detail}
+    assert not added & set(easiest[:2])  # only corridors it had not used
+    used_later = set(crossed[crossed.t > adaptations.t.min()].source)
+    assert used_later & added  # and groups go through what it probed
+
+
+def test_holm_adjusted_p_values_by_hand():
+    # sorted 0.01, 0.03, 0.04, 0.5 times 4, 3, 2, 1 -> 0.04, 0.09, 0.08, 0.5 -> made non-decreasing
+    assert holm_adjusted(np.array([0.01, 0.04, 0.03, 0.5])).tolist() == pytest.approx([0.04, 0.09, 0.09, 0.5])
+    assert mean_test_p(np.zeros(5)) == 1.0 and mean_test_p(np.full(5, 0.1)) == 0.0
+    assert mean_test_p(np.full(5, 0.1), "greater") == 0.0 and mean_test_p(np.full(5, -0.1), "greater") == 1.0
+
+
+def test_displacement_claims_keep_their_error_rate_on_pure_noise():
+    """No true effect anywhere (share changes pure noise over 15 corridors, 30 pairs): 'another
+    corridor's share rises' and 'some corridor moves' are each found in about 5% of sweeps at
+    most (uncorrected, the first was found in about a third)."""
+    rng = np.random.default_rng(11)
+    found_rise = found_move = 0
+    sweeps = 300
+    for _ in range(sweeps):
+        d = rng.normal(0.0, 0.02, size=(30, 15))
+        changes = pd.DataFrame(
+            [
+                {"by": "x", "seed": s, "corridor": f"C{k:02d}", "treated": k == 0, "d_share": d[s, k]}
+                for s in range(30)
+                for k in range(15)
+            ]
+        )
+        pairs = pd.DataFrame(
+            {
+                "by": "x",
+                "d_share": d[:, 0],
+                "d_corridors_5pct": rng.normal(size=30),
+                "rel_got_away": rng.normal(size=30),
+                "rel_crossings": rng.normal(size=30),
+            }
+        )
+        table = claims(pairs, changes).set_index("claim")
+        found_rise += bool(table.loc["another corridor's share rises", "holds"])
+        found_move += not bool(table.loc["no corridor's share moves (expected of a static organisation)", "holds"])
+    assert found_rise / sweeps < 0.09 and found_move / sweeps < 0.09
+
+
+def test_the_live_map_shows_sensors_installed_during_the_drill(tmp_path):
+    """The drill's map state lists the sensors in place at its minute (a group installed on day 1
+    appears from then), and the map draws them (their number once differed from the world's)."""
+    c = compose(["scenario=displacement", "scenario.horizon_days=3", "scenario.sensors.reinforcement.installed_day=1"])
+    world = build_world(c.scenario, c.origin, base_dir=str(SCENARIO_DIR))
+    session = DrillSession(world, 1, tmp_path)
+    assert len(session.map_state().sensor_nodes) == len(world.sensors) == 0
+    while session.now < 1.5 * DAY:
+        session.step()
+    state = session.map_state()
+    assert state.sensor_types == ["tower", "tower"] and len(state.sensor_state) == 2
+    assert MapPainter(world).draw(state, "day 1.5").axes

@@ -28,13 +28,6 @@ class MapPainter:
         self.nodes, self.edges = nodes.to_pandas(), edges.to_pandas()
         self.x, self.y = self.nodes.x.to_numpy(), self.nodes.y.to_numpy()
         self.colours = agency_colours(list(world.scenario.agencies))
-        self.sensors = pd.DataFrame(
-            {
-                "node": [s.node for s in world.sensors],
-                "type": [s.type for s in world.sensors],
-                "range_km": [getattr(s.spec, "range_km", np.nan) for s in world.sensors],
-            }
-        )
 
     def draw(self, state: MapState, title: str = "") -> Figure:
         fig = Figure(figsize=(11, 6.2), dpi=90)
@@ -51,7 +44,14 @@ class MapPainter:
             self.y,
             units=units,
             groups=groups,
-            sensors=self.sensors.assign(state=state.sensor_state),
+            sensors=pd.DataFrame(
+                {
+                    "node": state.sensor_nodes,
+                    "type": state.sensor_types,
+                    "range_km": state.sensor_range_km,
+                    "state": state.sensor_state,
+                }
+            ),
             colours=self.colours,
         )
         draw_comms(ax, state.comms_down)

@@ -93,6 +93,9 @@ class MapState:
     group_ids: np.ndarray
     group_nodes: np.ndarray
     group_detected: np.ndarray  # bool
+    sensor_nodes: np.ndarray  # per sensor in place now (groups installed during the run included)
+    sensor_types: list[str]
+    sensor_range_km: np.ndarray  # NaN for a type without a range
     sensor_state: list[str]  # up | down | alarm, per sensor
     comms_down: list[str]  # the comms outages in force, in words
 
@@ -367,6 +370,9 @@ class DrillSession:
                 group_ids=np.array([a.attempt_id for a in groups], dtype=np.int64),
                 group_nodes=np.array([a.timeline.node_at(t) for a in groups], dtype=np.int64),
                 group_detected=np.array([a.attempt_id in self.detected for a in groups], dtype=bool),
+                sensor_nodes=np.array([s.params.node for s in m.sensors], dtype=np.int64),
+                sensor_types=[s.params.type for s in m.sensors],
+                sensor_range_km=np.array([getattr(s.params.spec, "range_km", np.nan) for s in m.sensors], dtype=float),
                 sensor_state=[self._sensor_state(s, t) for s in m.sensors],
                 comms_down=self._comms_down(t),
             )

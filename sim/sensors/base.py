@@ -72,8 +72,9 @@ class SensorGroupParams:
         ref="corridor",
         hint="'', a corridor name (C1, C2, ...) or `busiest`",
         doc="Limits `along_border` and `random` placement to this corridor (C1, C2, ...: see `corridors`). "
-        "`busiest`: the corridor with the most crossings so far when the group is installed (needs "
-        "`installed_day` > 0; ties go to the westernmost). Empty: the whole border.",
+        "`busiest`: the corridor with the most crossings so far when the group is installed, every crossing "
+        "counted (decoys and every organisation's: the run's ground truth, as an analyst places a reinforcement; "
+        "needs `installed_day` > 0; ties go to the westernmost). Empty: the whole border.",
     )
     installed_day: float = param(
         0.0,

@@ -1,8 +1,10 @@
 """Corridors: the border cut into segments of a set length, defined once.
 
-The border runs along x (the terrain's convention: x km along the border, y km from it).
-Corridor k covers x in [x0 + k L, x0 + (k + 1) L), where L is `scenario.corridors.length_km` and
-x0 the westernmost home-side cell that touches the border; they are named C1, C2, ... from west
+The border runs along x (the terrain's convention: x km along the border, y km from it). The
+cells that touch it have their centres c apart (the median gap between them), so the border runs
+from x0 = the westernmost such cell's centre - c / 2 to the easternmost one's + c / 2. Corridor k
+covers x in [x0 + k L, x0 + (k + 1) L), the last one cut at the border's end, where L is
+`scenario.corridors.length_km`; they are named C1, C2, ... from west
 to east (zero-padded, C01.., when there are ten or more, so that names sort in order). A crossing
 belongs to the corridor of the home-side cell it enters, so a border edge (foreign cell, home
 cell) belongs to the corridor of its home end. Displacement metrics (sim/metrics.py) count
@@ -63,17 +65,20 @@ def corridors_of(terrain: Terrain, length_km: float) -> Corridors:
         empty = np.zeros(0)
         return Corridors(length_km, 0.0, (), empty, empty, empty, foreign, home, np.zeros(0, dtype=np.int64))
     hx = terrain.x[home]
-    x0 = float(hx.min())
-    n = int(np.floor((float(hx.max()) - x0) / length_km)) + 1
+    xs = np.unique(hx)
+    gap = float(np.median(np.diff(xs))) if xs.size > 1 else 0.0
+    x0, x_end = float(xs[0]) - gap / 2, float(xs[-1]) + gap / 2
+    n = max(1, int(np.ceil((x_end - x0) / length_km - 1e-9)))
     start = x0 + length_km * np.arange(n)
-    out = Corridors(length_km, x0, _names(n), start, start + length_km, np.zeros(n), foreign, home, np.zeros(0))
+    end = np.minimum(start + length_km, x_end)
+    out = Corridors(length_km, x0, _names(n), start, end, np.zeros(n), foreign, home, np.zeros(0))
     corridor = out.index_of_x(hx)
     slowness = 1.0 / np.maximum(terrain.speed_factor, 1e-9)
     per_edge = 0.5 * (slowness[home] + slowness[foreign])
     total = np.bincount(corridor, weights=per_edge, minlength=n)
     count = np.bincount(corridor, minlength=n)
     difficulty = np.divide(total, count, out=np.ones(n), where=count > 0)
-    return Corridors(length_km, x0, out.names, start, start + length_km, difficulty, foreign, home, corridor)
+    return Corridors(length_km, x0, out.names, start, end, difficulty, foreign, home, corridor)
 
 
 def corridor_names(terrain: Terrain, length_km: float) -> list[str]:

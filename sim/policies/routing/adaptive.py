@@ -4,7 +4,7 @@ Each group of the organisation chooses a corridor (sim/terrain/corridors.py) by 
 then takes the least-cost route through it: on the foreign side to the corridor's best border
 edge, then on the home side to its destination. A corridor's cost for a group is
 
-    minutes x (1 + difficulty_weight x (difficulty - 1)) x (1 + risk_premium x risk)
+    minutes x difficulty ^ difficulty_weight x (1 + risk_premium x risk)
             x (1 + patrol_aversion x units seen)
 
 with minutes the least travel time from the group's staging area to its destination through
@@ -20,14 +20,19 @@ age in days, w_i = 1 for the organisation's own groups and `partner_weight` for 
 organisations' (what partners report), a0 = prior_losses and b0 = prior_successes. A group
 counts for the corridor it chose (or, another organisation's, the one it crossed).
 
-Choice: a softmax over the relative costs of the corridors in the active set, P(k) ∝ exp(-(cost_k
-/ cheapest - 1) / temperature), drawn with a number addressed by the group (sim.rng), so two
-runs that differ only in the defence give each group the same draw.
+(every factor is positive, so a cost is never negative whatever the terrain). Choice: a softmax
+over the relative costs of the corridors in the active set, P(k) ∝ exp(-(cost_k / cheapest - 1) /
+temperature), drawn by Gumbel-max with one number per corridor addressed by the group and the
+corridor (sim.rng): two runs that differ only in the defence give each group the same numbers,
+and a defence that changes the cost of a corridor other than the cheapest changes only the
+choices that corridor wins or loses.
 
 Consolidation and expansion (after NarcoLogic's loss tolerance): every review_days the
 organisation compares its discounted loss rate L / (L + S) over all corridors with
 loss_tolerance; above it, it drops the riskiest active corridor (never the last); below it,
-it adds back the least risky dropped one. Each change is logged (`adaptation`).
+it adds the least risky corridor not in use (one dropped before, or one never used when it
+started from `start_corridors`; ties: the least difficult, then the westernmost). Each change is
+logged (`adaptation`).
 
 Spotters (patrol_aversion > 0): every spotter_interval_min the organisation counts the units on
 duty within spotter_range_km of the border in each corridor, and a group uses the count from
@@ -45,7 +50,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from sim.params import param
 from sim.policies.routing.base import RoutingPolicy
-from sim.rng import addressed_uniform
+from sim.rng import addressed_uniforms
 from sim.terrain.model import FOREIGN, HOME
 
 if TYPE_CHECKING:
@@ -121,7 +126,7 @@ class AdaptiveParams:
         0.0,
         ge=0,
         le=1e6,
-        doc="Danger of rough ground beyond its travel time: cost x (1 + weight x (difficulty - 1)).",
+        doc="Danger of rough ground beyond its travel time: cost x difficulty ^ weight (0: travel time only).",
         source=GUESS,
     )
     tower_aversion: float = param(
@@ -160,6 +165,15 @@ class AdaptiveParams:
         le=1,
         doc="Weight of other organisations' outcomes (what partners report) against the organisation's own.",
         source=GUESS,
+    )
+    start_corridors: int = param(
+        0,
+        ge=0,
+        le=100000,
+        doc="Corridors in use at the start: the ones of least difficulty (then westernmost) among those allowed; "
+        "expansion probes the others later. 0: every allowed corridor from the start.",
+        source="NarcoLogic's traffickers start from a few nodes and expand (Magliocca et al., PNAS 2019); "
+        "the default, all, is a **modelling guess** for a border whose corridors are all known",
     )
     corridors: list[str] = param(
         factory=list,
@@ -220,9 +234,13 @@ class Adaptive(RoutingPolicy):
             self.allowed[:] = False
             self.allowed[[corridors.index(c) for c in p.corridors]] = True
         self.active = self.allowed.copy()
+        if 0 < p.start_corridors < self.allowed.sum():
+            allowed = np.flatnonzero(self.allowed)
+            easiest = allowed[np.lexsort((allowed, corridors.difficulty[allowed]))][: p.start_corridors]
+            self.active[:] = False
+            self.active[easiest] = True
         self.seen: deque[tuple[float, np.ndarray]] = deque()
         self._edge: dict[int, int] = {}  # attempt id -> the border edge its route crosses
-        self._penalty_keys: dict[int, str] = {}
         model.env.process(self._reviews())
         if p.patrol_aversion > 0:
             model.env.process(self._spot())
@@ -251,7 +269,9 @@ class Adaptive(RoutingPolicy):
                 self.active[k] = False
                 self._log(f"drop {self._name(k)}", rate)
             elif rate < p.loss_tolerance and (self.allowed & ~self.active).any():
-                k = int(np.argmin(np.where(self.allowed & ~self.active, risk, np.inf)))
+                idle = np.flatnonzero(self.allowed & ~self.active)  # dropped, or never used yet
+                difficulty = self.org.model.world.corridors.difficulty[idle]
+                k = int(idle[np.lexsort((idle, difficulty, risk[idle]))[0]])
                 self.active[k] = True
                 self._log(f"add {self._name(k)}", rate)
 
@@ -285,10 +305,7 @@ class Adaptive(RoutingPolicy):
         a = self.params.tower_aversion
         if a <= 0:
             return None, ""
-        v = model.known_risk_version
-        if v not in self._penalty_keys:  # a later tower group changes it; its key names its content
-            self._penalty_keys[v] = f"towers*{a}:{hash(model.known_risk.tobytes())}"
-        return a * model.known_risk, self._penalty_keys[v]
+        return model.known_risk_penalty(a)
 
     def route(self, attempt: Attempt, origin: int, dest: int) -> np.ndarray | None:
         model = attempt.model
@@ -365,13 +382,15 @@ class Adaptive(RoutingPolicy):
             candidates = feasible & self.allowed
         if not candidates.any():
             return None
-        cost = minutes * (1.0 + p.difficulty_weight * (corridors.difficulty - 1.0))
+        cost = minutes * corridors.difficulty**p.difficulty_weight
         cost = cost * (1.0 + p.risk_premium * self.learned.risk(now))
         if p.patrol_aversion > 0:
             cost = cost * (1.0 + p.patrol_aversion * self._units_seen(now, corridors.n))
         k = np.flatnonzero(candidates)
         rel = cost[k] / cost[k].min() - 1.0
-        weight = np.exp(-(rel - rel.min()) / p.temperature)
-        u = addressed_uniform(model.seed, f"corridor:{attempt.stream_name}")
-        pick = int(np.searchsorted(np.cumsum(weight), u * weight.sum(), side="right"))
-        return int(edges[k[min(pick, k.size - 1)]])
+        # softmax by Gumbel-max: one addressed number per corridor (not one for the group read
+        # through the cumulative weights), so a defence that changes one corridor's cost (not the
+        # cheapest's) moves only the choices it wins or loses, never one between two others
+        u = addressed_uniforms(model.seed, f"corridor:{attempt.stream_name}", corridors.n)[k]
+        gumbel = -np.log(-np.log(np.maximum(u, np.finfo(float).tiny)))
+        return int(edges[k[int(np.argmax(gumbel - rel / p.temperature))]])

@@ -1,5 +1,6 @@
 """least_risk: trade time against known risk: cost = minutes x (1 + aversion x visible-sensor
-exposure per hour of the cells). Hidden sensors (ground) are unknown to the organisation."""
+exposure per hour of the cells). Hidden sensors (ground) are unknown to the organisation; towers
+installed during the run are known from their install on."""
 
 from __future__ import annotations
 
@@ -31,8 +32,6 @@ class LeastKnownRisk(RoutingPolicy):
     Params = LeastRiskParams
 
     def route(self, attempt: Attempt, origin: int, dest: int) -> np.ndarray | None:
-        world = attempt.model.world
-        aversion = self.params.risk_aversion
-        return world.router.path(
-            origin, dest, attempt.mode, node_penalty=aversion * world.known_risk, penalty_key=f"known_risk*{aversion}"
-        )
+        model = attempt.model
+        penalty, key = model.known_risk_penalty(self.params.risk_aversion)
+        return model.world.router.path(origin, dest, attempt.mode, node_penalty=penalty, penalty_key=key)
