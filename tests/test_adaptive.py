@@ -6,6 +6,7 @@ random numbers between a run with a reinforcement and one without."""
 from __future__ import annotations
 
 import math
+import warnings
 
 import networkx as nx
 import numpy as np
@@ -444,3 +445,23 @@ def test_the_live_map_shows_sensors_installed_during_the_drill(tmp_path):
     state = session.map_state()
     assert state.sensor_types == ["tower", "tower"] and len(state.sensor_state) == 2
     assert MapPainter(world).draw(state, "day 1.5").axes
+
+
+def test_an_extreme_difficulty_weight_sends_every_group_through_the_easiest_corridors():
+    """difficulty_weight at its bound (1e6): difficulty ^ weight overflowed (a fuzzing find); in
+    log space every group takes a corridor of the least difficulty, with no warning."""
+    c = compose(
+        [
+            "scenario=displacement",
+            "scenario.horizon_days=3",
+            "scenario.organisations.cartel.routing={type: adaptive, difficulty_weight: 1e6}",
+            "scenario.sensors.reinforcement.count=0",
+        ]
+    )
+    world = build_world(c.scenario, c.origin, base_dir=str(SCENARIO_DIR))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ev = run_replication(world, 2).events.to_pandas()
+    used = set(ev[(ev.kind == "crossed") & (ev.source != "")].source)
+    d = dict(zip(world.corridors.names, world.corridors.difficulty))
+    assert used and {d[name] for name in used} == {min(d.values())}

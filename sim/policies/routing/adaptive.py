@@ -382,12 +382,15 @@ class Adaptive(RoutingPolicy):
             candidates = feasible & self.allowed
         if not candidates.any():
             return None
-        cost = minutes * corridors.difficulty**p.difficulty_weight
-        cost = cost * (1.0 + p.risk_premium * self.learned.risk(now))
+        # the cost's logarithm: a large difficulty_weight or premium stays finite (the relative
+        # cost of a hopeless corridor becomes inf, weight 0, and the cheapest always has 0)
+        log_cost = np.log(np.maximum(minutes, 1e-9)) + p.difficulty_weight * np.log(corridors.difficulty)
+        log_cost += np.log1p(p.risk_premium * self.learned.risk(now))
         if p.patrol_aversion > 0:
-            cost = cost * (1.0 + p.patrol_aversion * self._units_seen(now, corridors.n))
+            log_cost += np.log1p(p.patrol_aversion * self._units_seen(now, corridors.n))
         k = np.flatnonzero(candidates)
-        rel = cost[k] / cost[k].min() - 1.0
+        with np.errstate(over="ignore"):
+            rel = np.expm1(log_cost[k] - log_cost[k].min())
         # softmax by Gumbel-max: one addressed number per corridor (not one for the group read
         # through the cumulative weights), so a defence that changes one corridor's cost (not the
         # cheapest's) moves only the choices it wins or loses, never one between two others
