@@ -60,8 +60,10 @@ code. Each CI run generates more than 1,000 scenarios:
 
 Every failure it found is fixed and kept as an ordinary regression test
 (`tests/test_fuzz_regressions.py`). A longer campaign (20 times the examples, about half an hour):
-`HYPOTHESIS_PROFILE=nightly .venv/bin/python -m pytest tests/test_fuzz.py`. Hypothesis's example
-database is not kept (`database=None`; `.hypothesis/` is ignored by git).
+`HYPOTHESIS_PROFILE=nightly .venv/bin/python -m pytest tests/test_fuzz.py`: its examples are
+random, new on every run, while the suite's are derandomized (the same on every run, so the test
+command is deterministic). Hypothesis's example database is not kept (`database=None`;
+`.hypothesis/` is ignored by git).
 
 | what | command | message (exit code 2) |
 |---|---|---|
