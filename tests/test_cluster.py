@@ -204,9 +204,20 @@ def test_a_sweep_on_a_ray_cluster_equals_the_local_one(ray_cluster, local_sweep,
     assert_same_results(local_sweep, tmp_path / "sweep", points=4)
 
 
-def test_a_sweep_stopped_part_way_on_ray_resumes_to_the_identical_result(ray_cluster, local_sweep, tmp_path):
+def longer_sweep(launcher: str, sweep_dir: Path) -> list[str]:
+    """The grid with 30 replications a point in chunks of one (120 chunks): long enough that a
+    stop after the first chunks is part-way however fast the engine gets (with 3 a point, all 12
+    were once written before the driver's stop took effect)."""
+    small = [o if not o.startswith("replications=") else "replications=30" for o in SMALL]
+    return ["--multirun", f"hydra/launcher={launcher}", f"hydra.sweep.dir={sweep_dir}", *GRID, *small]
+
+
+def test_a_sweep_stopped_part_way_on_ray_resumes_to_the_identical_result(ray_cluster, tmp_path):
+    reference = tmp_path / "local"
+    proc = run(*longer_sweep("local", reference))
+    assert proc.returncode == 0, proc.stderr[-3000:]
     root = tmp_path / "sweep"
-    cmd = [sys.executable, "-m", "sim.run", *sweep("ray_cluster", root)]
+    cmd = [sys.executable, "-m", "sim.run", *longer_sweep("ray_cluster", root)]
     with open(tmp_path / "stopped.log", "w") as log:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=ray_cluster, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.time() + 180
@@ -216,12 +227,12 @@ def test_a_sweep_stopped_part_way_on_ray_resumes_to_the_identical_result(ray_clu
         proc.wait(timeout=120)
     assert proc.returncode != 0, (tmp_path / "stopped.log").read_text()[-3000:]
     done = {f: f.stat().st_mtime_ns for f in root.rglob("summary/rep-*.parquet")}
-    assert 2 <= len(done) < 12, "the sweep should have been stopped part-way"
+    assert 2 <= len(done) < 120, "the sweep should have been stopped part-way"
 
-    proc = run(*sweep("ray_cluster", root), env=ray_cluster)
+    proc = run(*longer_sweep("ray_cluster", root), env=ray_cluster)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert {f: f.stat().st_mtime_ns for f in done} == done  # finished chunks were kept
-    assert_same_results(local_sweep, root, points=4)
+    assert_same_results(reference, root, points=4)
 
 
 # --- designs: their points through the same launchers ---------------------------------------------
