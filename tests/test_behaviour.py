@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 from helpers import corridor_world, fixed_route, posted_unit, run, sure_ground
+from validation_checks import dispatch_chain_world
 
-from sim.scenario import AgencySpec, UnitGroupSpec
+from sim.scenario import UnitGroupSpec
 
 MIN_PER_CELL = 20.0  # 1 km at 3 km/h
 
@@ -42,14 +43,7 @@ def test_reactions_change_the_timeline_exactly(reaction):
 
 
 def test_command_centre_chain_has_exact_latencies():
-    agency = AgencySpec(jurisdiction=["all"], operators=1, handling_min=2.0, handling="fixed", correlate_km=-1.0)
-    world = corridor_world(
-        sure_ground(3),
-        {"near": posted_unit(5), "far": posted_unit(8)},
-        attempts_per_day=12,
-        horizon_days=1,
-        agency=agency,
-    )
+    world = dispatch_chain_world()
     _, ev = run(world, 3)
     alerts = ev[ev.kind == "alert"].set_index("alert")
     handled = ev[ev.kind == "alert_handled"].set_index("alert")

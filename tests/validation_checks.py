@@ -246,16 +246,21 @@ def corridor_travel() -> Check:
     )
 
 
-def dispatch_chain() -> Check:
+def dispatch_chain_world():
+    """A sure ground sensor at km 3, units posted at km 5 and 8, one operator with a fixed
+    2-minute handling: every latency of the alert -> dispatch -> arrival chain is exact."""
     agency = AgencySpec(jurisdiction=["all"], operators=1, handling_min=2.0, handling="fixed", correlate_km=-1.0)
-    world = corridor_world(
+    return corridor_world(
         sure_ground(3),
         {"near": posted_unit(5), "far": posted_unit(8)},
         attempts_per_day=12,
         horizon_days=1,
         agency=agency,
     )
-    _, ev = run(world, 3)
+
+
+def dispatch_chain() -> Check:
+    _, ev = run(dispatch_chain_world(), 3)
     disp, arr = ev[ev.kind == "dispatch"].set_index("incident"), ev[ev.kind == "arrival"].set_index("incident")
     dev = (arr.t - disp.t[arr.index] - disp.duration_min[arr.index]).to_numpy()
     return exact_check(

@@ -107,12 +107,21 @@ class Router:
             self._fields.move_to_end(key)
         return field
 
-    def minutes_within(self, target: int, mode: str, home_only: bool = False, limit: float = np.inf) -> np.ndarray:
+    def minutes_within(
+        self,
+        target: int,
+        mode: str,
+        home_only: bool = False,
+        limit: float = np.inf,
+        node_penalty: np.ndarray | None = None,
+        penalty_key: str = "",
+    ) -> np.ndarray:
         """Least travel time from every node to `target` (the matrix is symmetric, so also from
         `target`): exact wherever it is at most `limit`; beyond the limit inf, or exact when the
         cached search went further. A search cut at the limit settles exactly the nodes it would
-        settle uncut, with the same costs. Read-only."""
-        return self._field(target, mode, home_only, None, "", limit).dist
+        settle uncut, with the same costs. With `node_penalty` (named by `penalty_key`, as in
+        `path`) the costs are penalised minutes. Read-only."""
+        return self._field(target, mode, home_only, node_penalty, penalty_key, limit).dist
 
     def minutes_from(self, source: int, mode: str, home_only: bool = False) -> np.ndarray:
         """Travel time from `source` to every node (inf where unreachable)."""

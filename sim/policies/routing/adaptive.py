@@ -46,7 +46,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.sparse.csgraph import dijkstra
 
 from sim.params import param
 from sim.policies.routing.base import RoutingPolicy
@@ -351,12 +350,9 @@ class Adaptive(RoutingPolicy):
         c, router, mode = world.corridors, world.router, attempt.mode
         foreign_penalty, foreign_key = self._foreign_penalty(world, penalty, key)
 
-        def field(root: int, home_only: bool, pen, pkey: str) -> np.ndarray:
-            graph = router.matrix(mode, home_only, pen, pkey)
-            return world.shared(("adaptive:field", root, mode, home_only, pkey), lambda: dijkstra(graph, indices=root))
-
-        to_edge = field(origin, False, foreign_penalty, foreign_key)[c.edge_foreign]
-        from_edge = field(dest, True, penalty, key)[c.edge_home]
+        to_edge = router.minutes_within(origin, mode, False, node_penalty=foreign_penalty, penalty_key=foreign_key)
+        from_edge = router.minutes_within(dest, mode, True, node_penalty=penalty, penalty_key=key)
+        to_edge, from_edge = to_edge[c.edge_foreign], from_edge[c.edge_home]
         edge_min = router.edge_minutes(mode)[world.terrain.border_edges]
         if penalty is not None:
             edge_min = edge_min * (1.0 + 0.5 * (penalty[c.edge_foreign] + penalty[c.edge_home]))
