@@ -85,24 +85,32 @@ class InspectionNetwork:
         return vid
 
     def _serve_primary(self, until: float) -> None:
-        """Serve at primary, in arrival order, every vehicle that has arrived by `until`."""
-        joined = self._joined
+        """Serve at primary, in arrival order, every vehicle that has arrived by `until`. (One
+        tight loop over the routine stream: a 30-day port sees a quarter of a million vehicles.
+        `heapreplace` pops the same server as pop-then-push: (free time, lane) pairs are
+        distinct, so the heap's order is total.)"""
+        joined, arrival, service, referred = self._joined, self.arrival, self.primary_min, self.referred
+        p_start, p_end, lanes, to_secondary = self.p_start, self.p_end, self.lane, self._to_secondary
+        free = self._primary.free
+        i, n = self._next_routine, self._routine
         while True:
-            routine = self._next_routine if self._next_routine < self._routine else -1
-            if routine >= 0 and self.arrival[routine] > until:
-                routine = -1
-            other = joined[0] if joined else -1
-            if routine < 0 and other < 0:
-                return
-            if other < 0 or (routine >= 0 and self.arrival[routine] <= self.arrival[other]):
-                vid = routine
-                self._next_routine += 1
-            else:
+            routine = i < n and arrival[i] <= until
+            if joined and not (routine and arrival[i] <= arrival[joined[0]]):
                 vid = joined.pop(0)
-            start, lane = self._primary.serve(self.arrival[vid], self.primary_min[vid])
-            self.p_start[vid], self.p_end[vid], self.lane[vid] = start, start + self.primary_min[vid], lane
-            if self.referred[vid]:
-                heapq.heappush(self._to_secondary, (self.p_end[vid], self.arrival[vid], vid))
+            elif routine:
+                vid = i
+                i += 1
+            else:
+                break
+            a, s = arrival[vid], service[vid]
+            f, lane = free[0]
+            start = a if a > f else f
+            end = start + s
+            heapq.heapreplace(free, (end, lane))
+            p_start[vid], p_end[vid], lanes[vid] = start, end, lane
+            if referred[vid]:
+                heapq.heappush(to_secondary, (end, a, vid))
+        self._next_routine = i
 
     def advance(self, t: float) -> None:
         """Serve both stages for every vehicle that reaches them by time t."""

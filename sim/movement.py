@@ -102,11 +102,10 @@ class _Visits:
     and end of presence (the same floats as the NumPy form: x + y and 0.5 * s are the same
     IEEE operations in Python and NumPy)."""
 
-    __slots__ = ("nodes", "first", "starts", "ends", "repeats")
+    __slots__ = ("nodes", "first", "starts", "ends")
 
     def __init__(self, nodes: list[int], first: list[int], starts: list[float], ends: list[float]) -> None:
         self.nodes, self.first, self.starts, self.ends = nodes, first, starts, ends
-        self.repeats = len(set(nodes)) < len(nodes)  # a cell visited twice (after leaving it)
 
     @classmethod
     def of(cls, nodes: list[int], mid: list[float], start: float, end: float) -> _Visits:
@@ -190,22 +189,22 @@ class PresenceIndex:
         entries = list(zip(starts, ends, repeat(mover), repeat(tl.version)))
         deque(map(list.append, map(mine.__getitem__, nodes), entries), maxlen=0)  # file each visit (in C)
         found = []
-        common = theirs.keys() & nodes  # cells where the other side has entries
-        for node in common:
-            others = theirs[node]
+        get = theirs.get
+        for node, a, b in zip(nodes, starts, ends):  # my visits, in order (a cell visited twice: twice)
+            others = get(node)
+            if others is None:
+                continue
             live = [e for e in others if e[1] >= now]  # not over yet
             if len(live) < len(others):
                 if not live:
                     del theirs[node]
                     continue
                 theirs[node] = live
-            for i in _positions(nodes, node, r.repeats):
-                a, b = starts[i], ends[i]
-                for a2, b2, other, ver in live:
-                    lo = a if a > a2 else a2
-                    hi = b if b < b2 else b2
-                    if hi - lo > OVERLAP_EPS and hi > now and current_version(other) == ver:  # shared time, not a touch
-                        found.append(Encounter(lo if lo > now else now, hi, node, other, ver))
+            for a2, b2, other, ver in live:
+                lo = a if a > a2 else a2
+                hi = b if b < b2 else b2
+                if hi - lo > OVERLAP_EPS and hi > now and current_version(other) == ver:  # shared time, not a touch
+                    found.append(Encounter(lo if lo > now else now, hi, node, other, ver))
         self._filed[side] += len(entries)
         if self._filed[side] >= self._kept[side]:
             self._sweep(side, now)
@@ -229,10 +228,3 @@ class PresenceIndex:
 
 def _order(e: Encounter) -> tuple[float, int, int]:
     return e.time, e.other, e.node
-
-
-def _positions(nodes: list[int], node: int, repeats: bool) -> list[int]:
-    """The indices of `node` in a visit list (`repeats`: some cell is visited more than once)."""
-    if not repeats:
-        return [nodes.index(node)]
-    return [i for i, x in enumerate(nodes) if x == node]
