@@ -5,6 +5,7 @@ from helpers import KINDS, corridor_graph
 
 from sim.scenario import ModeSpec, TerrainSpec
 from sim.terrain import FOREIGN, HOME, KindProps, Router, TerrainError, generate, load_csv, load_graphml
+from sim.terrain.routing import _Field
 
 PROPS = {k: KindProps(v.cover, v.speed_factor) for k, v in TerrainSpec().kinds.items()}
 
@@ -58,10 +59,10 @@ def test_router_uses_road_speed_and_closes_barriers_to_vehicles():
     assert r.step_minutes(p, "vehicle").sum() == pytest.approx(r.minutes_from(int(home[-1]), "vehicle", True)[home[0]])
 
 
-def test_routes_do_not_depend_on_which_routes_were_asked_before():
-    # a uniform grid: most origin-destination pairs have many least-cost paths
+def _even_grid(length_km: float = 30, seed: int = 1):
+    """A uniform grid: most origin-destination pairs have many least-cost paths."""
     spec = TerrainSpec(
-        length_km=30,
+        length_km=length_km,
         depth_foreign_km=4,
         depth_home_km=20,
         kinds={"open": TerrainSpec().kinds["open"]},
@@ -70,9 +71,13 @@ def test_routes_do_not_depend_on_which_routes_were_asked_before():
         roads_foreign=0,
         border_road_km=0,
         ports=0,
-        seed=1,
+        seed=seed,
     )
-    t = generate(spec)
+    return generate(spec)
+
+
+def test_routes_do_not_depend_on_which_routes_were_asked_before():
+    t = _even_grid()
     modes = {"foot": ModeSpec(3.0, 4.0, breaches_barriers=True)}
     rng = np.random.default_rng(5)
     pairs = rng.integers(t.n_nodes, size=(40, 2))
@@ -106,6 +111,23 @@ def test_routes_do_not_depend_on_which_routes_were_asked_before():
         off = np.abs((dx - ox) * (oy - t.y[p]) - (ox - t.x[p]) * (dy - oy)) / max(span, 1e-9)
         assert off.max() <= 0.25 * span + 1.0
     assert ties > 20  # the grid really had ties to break
+
+
+def test_a_route_stepped_cell_by_cell_is_the_route_read_from_the_next_hop_table(monkeypatch):
+    # a field reaching many cells steps its routes cell by cell instead of building a table of
+    # every reached cell's next hop: the same rule, so the same routes, ties included
+    t = _even_grid(length_km=60, seed=3)
+    rng = np.random.default_rng(11)
+    pairs = rng.integers(t.n_nodes, size=(60, 2)).tolist()
+    modes = {"foot": ModeSpec(3.0, 4.0, breaches_barriers=True), "vehicle": ModeSpec(40.0, 20.0)}
+    routes = {}
+    for table_min in (0, 10**9):  # every field steps; every field builds its table
+        monkeypatch.setattr(_Field, "_TABLE_MIN", table_min)
+        r = Router(t, modes)
+        routes[table_min] = [r.path(o, d, m) for o, d in pairs for m in modes]
+    assert len(routes[0]) == 120
+    for stepped, read in zip(routes[0], routes[10**9]):
+        assert np.array_equal(stepped, read)
 
 
 def _edges(t) -> np.ndarray:

@@ -161,13 +161,13 @@ class Router:
         field = self._reaching(origin, dest, mode, home_only, node_penalty, penalty_key)
         if not np.isfinite(field.dist[origin]):
             return None
-        nxt = field.next_hops()
+        hop = field.next_hops().item if field.has_table() else field.next_hop
         out = [origin]
         node = origin
-        for _ in range(nxt.size):
+        for _ in range(field.dist.size):
             if node == dest:
                 break
-            node = nxt.item(node)
+            node = hop(node)
             out.append(node)
         else:  # each step lowers the cost, so this cannot happen
             raise RuntimeError(f"routing: no end to the route {origin} -> {dest}")
@@ -294,6 +294,30 @@ class _Field:
         self.root, self.dist, self.limit, self._graph, self._xy = root, dist, limit, graph, xy
         self._rows = rows if rows is not None else _entry_rows(graph)
         self._next: np.ndarray | None = None
+        self._reached = int(np.count_nonzero(np.isfinite(dist)))
+
+    _TABLE_MIN = 8192  # a field reaching fewer cells builds its next-hop table (reused by every route)
+
+    def has_table(self) -> bool:
+        """Whether routes read the next-hop table (built now if missing) or step by `next_hop`:
+        a table covers every cell the field reached, which on a long border is ~100 times the
+        cells of the one or two routes that use the field before it is evicted."""
+        return self._next is not None or self._reached < self._TABLE_MIN
+
+    def next_hop(self, node: int) -> int:
+        """The next hop of one reached cell other than the root: the rule of `next_hops`, for
+        that cell alone (the same float comparisons, so the same choice)."""
+        g, dist = self._graph, self.dist
+        a, b = g.indptr[node], g.indptr[node + 1]
+        cols = g.indices[a:b]
+        cand = cols[dist[cols] + g.data[a:b] == dist[node]]
+        if cand.size == 1:
+            return int(cand[0])
+        if cand.size == 0:  # only an asymmetric or negative cost matrix does this
+            raise RuntimeError("routing: a reachable cell has no neighbour on a least-cost path")
+        x, y = self._xy
+        near = (x[cand] - x[self.root]) ** 2 + (y[cand] - y[self.root]) ** 2
+        return int(cand[near == near.min()].min())
 
     def next_hops(self) -> np.ndarray:
         if self._next is None:
