@@ -161,7 +161,8 @@ class Router:
         field = self._reaching(origin, dest, mode, home_only, node_penalty, penalty_key)
         if not np.isfinite(field.dist[origin]):
             return None
-        hop = field.next_hops().item if field.has_table() else field.next_hop
+        table = field.has_table()
+        hop = field.next_hops().item if table else field.next_hop
         out = [origin]
         node = origin
         for _ in range(field.dist.size):
@@ -173,10 +174,10 @@ class Router:
             raise RuntimeError(f"routing: no end to the route {origin} -> {dest}")
         path = np.array(out, dtype=np.int64)
         path.setflags(write=False)  # shared by every caller asking for the same route
-        # the route's step times (step_minutes finds them in its cache): looked up for the
-        # route's own steps, not for every node the field reached (on a long border a field
-        # reaches ~10,000 cells for a route of ~100)
-        steps = self._step_minutes(path, mode)
+        # the route's step times (step_minutes finds them in its cache): read from the field's
+        # per-cell steps where it has a next-hop table (the edge lookup done once per field, for
+        # the many routes a small terrain's field serves), else looked up for this route alone
+        steps = self._field_steps(field, mode)[path[:-1]] if table else self._step_minutes(path, mode)
         steps.setflags(write=False)
         self._keep_steps(path, mode, steps)
         return path
@@ -199,6 +200,18 @@ class Router:
             field = self._field(dest, mode, home_only, node_penalty, penalty_key, limit)
             limit = limit * 4.0 if limit < 1e6 else np.inf
         return field
+
+    def _field_steps(self, field: _Field, mode: str) -> np.ndarray:
+        """Minutes of each cell's step to its next hop in `field` for `mode` (NaN where none)."""
+        steps = field.steps.get(mode)
+        if steps is None:
+            nxt = field.next_hops()
+            rows = np.flatnonzero(nxt >= 0)
+            steps = np.full(nxt.size, np.nan)
+            steps[rows] = self._step_minutes_between(rows, nxt[rows].astype(np.int64), mode)
+            steps.setflags(write=False)
+            field.steps[mode] = steps
+        return steps
 
     def adjacency_within(self, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Neighbour lists (CSR: ptr per node, neighbours in edge order) of the edges with both
@@ -294,6 +307,7 @@ class _Field:
         self.root, self.dist, self.limit, self._graph, self._xy = root, dist, limit, graph, xy
         self._rows = rows if rows is not None else _entry_rows(graph)
         self._next: np.ndarray | None = None
+        self.steps: dict[str, np.ndarray] = {}  # per mode: minutes of each cell's step to its next hop
         self._reached = int(np.count_nonzero(np.isfinite(dist)))
 
     _TABLE_MIN = 8192  # a field reaching fewer cells builds its next-hop table (reused by every route)
