@@ -4,7 +4,7 @@ import pytest
 from helpers import KINDS, corridor_graph
 
 from sim.scenario import ModeSpec, TerrainSpec
-from sim.terrain import FOREIGN, HOME, KindProps, Router, TerrainError, generate, load_csv, load_graphml
+from sim.terrain import FOREIGN, HOME, KindProps, Router, TerrainError, generate, load_csv, load_graphml, routing
 from sim.terrain.routing import _Field
 
 PROPS = {k: KindProps(v.cover, v.speed_factor) for k, v in TerrainSpec().kinds.items()}
@@ -113,7 +113,7 @@ def test_routes_do_not_depend_on_which_routes_were_asked_before():
     assert ties > 20  # the grid really had ties to break
 
 
-def test_a_route_stepped_cell_by_cell_is_the_route_read_from_the_next_hop_table(monkeypatch):
+def test_a_route_stepped_cell_by_cell_or_from_a_sparse_field_is_the_route_read_from_the_table(monkeypatch):
     # a field reaching many cells steps its routes cell by cell instead of building a table of
     # every reached cell's next hop: the same rule, so the same routes, ties included
     t = _even_grid(length_km=60, seed=3)
@@ -121,13 +121,22 @@ def test_a_route_stepped_cell_by_cell_is_the_route_read_from_the_next_hop_table(
     pairs = rng.integers(t.n_nodes, size=(60, 2)).tolist()
     modes = {"foot": ModeSpec(3.0, 4.0, breaches_barriers=True), "vehicle": ModeSpec(40.0, 20.0)}
     routes = {}
-    for table_min in (0, 10**9):  # every field steps; every field builds its table
+    # every field steps; every field builds its table; every cut field is sparse (as on a large
+    # terrain: it keeps the cells it reached only, and its routes step)
+    for name, table_min, sparse_min in (("stepped", 0, 10**9), ("table", 10**9, 10**9), ("sparse", 10**9, 0)):
         monkeypatch.setattr(_Field, "_TABLE_MIN", table_min)
+        monkeypatch.setattr(routing, "SPARSE_MIN_NODES", sparse_min)
         r = Router(t, modes)
-        routes[table_min] = [r.path(o, d, m) for o, d in pairs for m in modes]
-    assert len(routes[0]) == 120
-    for stepped, read in zip(routes[0], routes[10**9]):
+        routes[name] = [r.path(o, d, m) for o, d in pairs for m in modes]
+        if name == "sparse":
+            assert all(f._dense is None for f in r._fields.values())  # (every search here is cut)
+            d = int(pairs[0][1])
+            within = [x.minutes_within(d, "foot", limit=20.0) for x in (r, Router(t, modes))]
+            assert np.array_equal(*(np.where(m <= 20.0, m, np.inf) for m in within))  # exact up to the limit
+    assert len(routes["stepped"]) == 120
+    for stepped, read, sparse in zip(routes["stepped"], routes["table"], routes["sparse"]):
         assert np.array_equal(stepped, read)
+        assert np.array_equal(sparse, read)
 
 
 def _edges(t) -> np.ndarray:

@@ -24,7 +24,9 @@ from sim.terrain.model import HOME, Terrain
 if TYPE_CHECKING:
     from sim.scenario import ModeSpec
 
-_FIELD_CACHE_BYTES = 1 << 30  # cached fields (12 bytes per node each) are kept up to about 1 GiB
+_FIELD_CACHE_BYTES = 1 << 30  # cached fields are kept up to about 1 GiB
+_MAX_FIELDS = 4096
+SPARSE_MIN_NODES = 50_000  # from this terrain size a cut field keeps the cells it reached only
 _PATH_CACHE = 16384
 _MISSING = object()
 
@@ -42,7 +44,8 @@ class Router:
         self._csr: dict[tuple, csr_matrix] = {}
         self._rows: dict[tuple, np.ndarray] = {}  # per matrix: the row of each stored entry
         self._fields: OrderedDict[tuple, _Field] = OrderedDict()
-        self._max_fields = max(64, min(4096, _FIELD_CACHE_BYTES // (12 * max(terrain.n_nodes, 1))))
+        self._field_bytes = 0  # held by the cached fields
+        self._scratch: np.ndarray | None = None  # a terrain-sized cost array for stepping sparse fields
         self._paths: OrderedDict[tuple, np.ndarray | None] = OrderedDict()
         self._adjacency: dict[int, list[tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]]] = {}
         self._steps: OrderedDict[tuple, list] = OrderedDict()  # (id(route), mode) -> [route, steps, offsets]
@@ -99,10 +102,15 @@ class Router:
             dist = dijkstra(graph, directed=True, indices=root, limit=limit)
             dist.setflags(write=False)
             xy = (self.terrain.x, self.terrain.y)
-            field = self._fields[key] = _Field(root, dist, limit, graph, xy, self._rows[(mode, home_only, penalty_key)])
+            sparse = self.terrain.n_nodes >= SPARSE_MIN_NODES and np.isfinite(limit)
+            rows = self._rows[(mode, home_only, penalty_key)]
+            if field is not None:
+                self._field_bytes -= field.nbytes
+            field = self._fields[key] = _Field(root, dist, limit, graph, xy, rows, sparse)
+            self._field_bytes += field.nbytes
             self._fields.move_to_end(key)  # a widened field is the newest
-            while len(self._fields) > self._max_fields:
-                self._fields.popitem(last=False)
+            while len(self._fields) > 1 and (self._field_bytes > _FIELD_CACHE_BYTES or len(self._fields) > _MAX_FIELDS):
+                self._field_bytes -= self._fields.popitem(last=False)[1].nbytes
         else:
             self._fields.move_to_end(key)
         return field
@@ -121,7 +129,7 @@ class Router:
         cached search went further. A search cut at the limit settles exactly the nodes it would
         settle uncut, with the same costs. With `node_penalty` (named by `penalty_key`, as in
         `path`) the costs are penalised minutes. Read-only."""
-        return self._field(target, mode, home_only, node_penalty, penalty_key, limit).dist
+        return self._field(target, mode, home_only, node_penalty, penalty_key, limit).full_dist()
 
     def minutes_from(self, source: int, mode: str, home_only: bool = False) -> np.ndarray:
         """Travel time from `source` to every node (inf where unreachable)."""
@@ -159,19 +167,19 @@ class Router:
         self, origin: int, dest: int, mode: str, home_only: bool, node_penalty, penalty_key: str
     ) -> np.ndarray | None:
         field = self._reaching(origin, dest, mode, home_only, node_penalty, penalty_key)
-        if not np.isfinite(field.dist[origin]):
+        if not np.isfinite(field.at(origin)):
             return None
         table = field.has_table()
-        hop = field.next_hops().item if table else field.next_hop
-        out = [origin]
-        node = origin
-        for _ in range(field.dist.size):
-            if node == dest:
-                break
-            node = hop(node)
-            out.append(node)
-        else:  # each step lowers the cost, so this cannot happen
-            raise RuntimeError(f"routing: no end to the route {origin} -> {dest}")
+        if table:
+            out = _walk(field.next_hops().item, origin, dest, self.terrain.n_nodes)
+        else:
+            if self._scratch is None:
+                self._scratch = np.full(self.terrain.n_nodes, np.inf)
+            dist = field.costs_in(self._scratch)
+            try:
+                out = _walk(lambda node: field.next_hop(node, dist), origin, dest, self.terrain.n_nodes)
+            finally:
+                field.clear(self._scratch)
         path = np.array(out, dtype=np.int64)
         path.setflags(write=False)  # shared by every caller asking for the same route
         # the route's step times (step_minutes finds them in its cache): read from the field's
@@ -189,14 +197,14 @@ class Router:
         field = self._fields.get(fkey)
         if field is not None:
             self._fields.move_to_end(fkey)
-            if np.isfinite(field.dist[origin]) or np.isinf(field.limit):
+            if np.isfinite(field.at(origin)) or np.isinf(field.limit):
                 return field
         t = self.terrain
         km = float(np.hypot(t.x[origin] - t.x[dest], t.y[origin] - t.y[dest]))
         limit = 2.0 * km / self._top_kmh(mode) * 60.0 + 30.0
         if field is not None:
             limit = max(limit, field.limit * 4.0)  # it does not reach the origin: widen it
-        while field is None or not (np.isfinite(field.dist[origin]) or np.isinf(field.limit)):
+        while field is None or not (np.isfinite(field.at(origin)) or np.isinf(field.limit)):
             field = self._field(dest, mode, home_only, node_penalty, penalty_key, limit)
             limit = limit * 4.0 if limit < 1e6 else np.inf
         return field
@@ -289,10 +297,29 @@ class Router:
         return np.where(u == v, 0.0, self.edge_minutes(mode)[edge])
 
 
+def _walk(hop, origin: int, dest: int, n_nodes: int) -> list[int]:
+    """origin, hop(origin), ... up to dest."""
+    out = [origin]
+    node = origin
+    for _ in range(n_nodes):
+        if node == dest:
+            return out
+        node = hop(node)
+        out.append(node)
+    raise RuntimeError(f"routing: no end to the route {origin} -> {dest}")  # each step lowers the cost
+
+
 class _Field:
     """Costs to one root (exact up to `limit`) and, built on first use, each node's next hop:
     of its neighbours on a least-cost path to the root, the one nearest the root in a straight
-    line (then the lowest-numbered)."""
+    line (then the lowest-numbered).
+
+    A sparse field (a cut search on a large terrain) keeps only the cells it reached and their
+    costs: ~16 bytes a reached cell instead of 12 bytes a terrain cell, so a long border's cache
+    holds thousands of fields instead of ~170, and a beat's destinations are searched once. Its
+    routes step cell by cell on a terrain-sized scratch array (`costs_in`, `clear`)."""
+
+    _TABLE_MIN = 8192  # a dense field reaching fewer cells builds its next-hop table (reused by every route)
 
     def __init__(
         self,
@@ -302,26 +329,66 @@ class _Field:
         graph: csr_matrix,
         xy: tuple[np.ndarray, np.ndarray],
         rows: np.ndarray | None = None,
+        sparse: bool = False,
     ) -> None:
-        """`rows`: the row of every stored entry of `graph` (computed here if not given)."""
-        self.root, self.dist, self.limit, self._graph, self._xy = root, dist, limit, graph, xy
+        """`dist`: the search's costs of every node; `rows`: the row of every stored entry of
+        `graph` (computed here if not given)."""
+        self.root, self.limit, self._graph, self._xy = root, limit, graph, xy
         self._rows = rows if rows is not None else _entry_rows(graph)
+        self._n = dist.size
         self._next: np.ndarray | None = None
         self.steps: dict[str, np.ndarray] = {}  # per mode: minutes of each cell's step to its next hop
-        self._reached = int(np.count_nonzero(np.isfinite(dist)))
+        if sparse:
+            self._dense = None
+            self._nodes = np.flatnonzero(np.isfinite(dist))  # ascending
+            self._costs = dist[self._nodes]
+            self._reached = self._nodes.size
+            self.nbytes = self._nodes.nbytes + self._costs.nbytes
+        else:
+            self._dense, self._nodes, self._costs = dist, None, None
+            self._reached = int(np.count_nonzero(np.isfinite(dist)))
+            self.nbytes = dist.nbytes + dist.nbytes // 2  # with the next-hop table (int32) once built
 
-    _TABLE_MIN = 8192  # a field reaching fewer cells builds its next-hop table (reused by every route)
+    def at(self, node: int) -> float:
+        """The cost of `node` (inf where not reached)."""
+        if self._dense is not None:
+            return float(self._dense[node])
+        i = int(np.searchsorted(self._nodes, node))
+        return float(self._costs[i]) if i < self._nodes.size and self._nodes[i] == node else np.inf
+
+    def full_dist(self) -> np.ndarray:
+        """The cost of every node (inf where not reached). Read-only; a sparse field makes a new
+        array each call (terrain-sized arrays are what sparse fields spare the cache)."""
+        if self._dense is not None:
+            return self._dense
+        full = np.full(self._n, np.inf)
+        full[self._nodes] = self._costs
+        full.setflags(write=False)
+        return full
+
+    def costs_in(self, scratch: np.ndarray) -> np.ndarray:
+        """Every node's cost as one array: a dense field's own, or a sparse field's written into
+        `scratch` (all inf; `clear` makes it so again)."""
+        if self._dense is not None:
+            return self._dense
+        scratch[self._nodes] = self._costs
+        return scratch
+
+    def clear(self, scratch: np.ndarray) -> None:
+        if self._dense is None:
+            scratch[self._nodes] = np.inf
 
     def has_table(self) -> bool:
         """Whether routes read the next-hop table (built now if missing) or step by `next_hop`:
         a table covers every cell the field reached, which on a long border is ~100 times the
         cells of the one or two routes that use the field before it is evicted."""
-        return self._next is not None or self._reached < self._TABLE_MIN
+        return self._dense is not None and (self._next is not None or self._reached < self._TABLE_MIN)
 
-    def next_hop(self, node: int) -> int:
-        """The next hop of one reached cell other than the root: the rule of `next_hops`, for
-        that cell alone (the same float comparisons, so the same choice)."""
-        g, dist = self._graph, self.dist
+    def next_hop(self, node: int, dist: np.ndarray) -> int:
+        """The next hop of one reached cell other than the root (`dist`: every node's cost,
+        `costs_in`): the rule of `next_hops`, for that cell alone (the same float comparisons,
+        so the same choice)."""
+        g = self._graph
         a, b = g.indptr[node], g.indptr[node + 1]
         cols = g.indices[a:b]
         cand = cols[dist[cols] + g.data[a:b] == dist[node]]
@@ -334,8 +401,9 @@ class _Field:
         return int(cand[near == near.min()].min())
 
     def next_hops(self) -> np.ndarray:
+        """Every reached cell's next hop (-1: the root and cells not reached); dense fields only."""
         if self._next is None:
-            g, dist = self._graph, self.dist
+            g, dist = self._graph, self._dense
             rows = np.flatnonzero(np.isfinite(dist))
             rows = rows[rows != self.root]
             nxt = np.full(dist.size, -1, dtype=np.int32)
