@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import hydra
+import mesa  # noqa: F401  (Mesa's logging decorator reads the whole import stack as mesa.model loads: ~0.1 s less from here than from deep inside sim)
 import yaml
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
