@@ -131,8 +131,12 @@ def test_a_route_stepped_cell_by_cell_or_from_a_sparse_field_is_the_route_read_f
         if name == "sparse":
             assert all(f._dense is None for f in r._fields.values())  # (every search here is cut)
             d = int(pairs[0][1])
-            within = [x.minutes_within(d, "foot", limit=20.0) for x in (r, Router(t, modes))]
-            assert np.array_equal(*(np.where(m <= 20.0, m, np.inf) for m in within))  # exact up to the limit
+            sparse_within = r.minutes_within(d, "foot", limit=90.0)
+            monkeypatch.setattr(routing, "SPARSE_MIN_NODES", 10**9)
+            dense_within = Router(t, modes).minutes_within(d, "foot", limit=90.0)
+            assert np.isfinite(dense_within).sum() > 10
+            assert np.array_equal(*(np.where(m <= 90.0, m, np.inf) for m in (sparse_within, dense_within)))
+            assert np.isinf(r._scratch).all()  # the walks left the scratch as they found it
     assert len(routes["stepped"]) == 120
     for stepped, read, sparse in zip(routes["stepped"], routes["table"], routes["sparse"]):
         assert np.array_equal(stepped, read)

@@ -104,10 +104,9 @@ class Router:
             xy = (self.terrain.x, self.terrain.y)
             sparse = self.terrain.n_nodes >= SPARSE_MIN_NODES and np.isfinite(limit)
             rows = self._rows[(mode, home_only, penalty_key)]
-            if field is not None:
-                self._field_bytes -= field.nbytes
-            field = self._fields[key] = _Field(root, dist, limit, graph, xy, rows, sparse)
-            self._field_bytes += field.nbytes
+            wider = _Field(root, dist, limit, graph, xy, rows, sparse)
+            self._field_bytes += wider.nbytes - (field.nbytes if field is not None else 0)
+            field = self._fields[key] = wider
             self._fields.move_to_end(key)  # a widened field is the newest
             while len(self._fields) > 1 and (self._field_bytes > _FIELD_CACHE_BYTES or len(self._fields) > _MAX_FIELDS):
                 self._field_bytes -= self._fields.popitem(last=False)[1].nbytes
@@ -175,11 +174,11 @@ class Router:
         else:
             if self._scratch is None:
                 self._scratch = np.full(self.terrain.n_nodes, np.inf)
-            dist = field.costs_in(self._scratch)
             try:
+                dist = field.costs_in(self._scratch)
                 out = _walk(lambda node: field.next_hop(node, dist), origin, dest, self.terrain.n_nodes)
             finally:
-                field.clear(self._scratch)
+                field.clear(self._scratch)  # all inf again, whatever happened
         path = np.array(out, dtype=np.int64)
         path.setflags(write=False)  # shared by every caller asking for the same route
         # the route's step times (step_minutes finds them in its cache): read from the field's
