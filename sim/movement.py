@@ -102,10 +102,11 @@ class _Visits:
     and end of presence (the same floats as the NumPy form: x + y and 0.5 * s are the same
     IEEE operations in Python and NumPy)."""
 
-    __slots__ = ("nodes", "first", "starts", "ends")
+    __slots__ = ("nodes", "first", "starts", "ends", "repeats")
 
     def __init__(self, nodes: list[int], first: list[int], starts: list[float], ends: list[float]) -> None:
         self.nodes, self.first, self.starts, self.ends = nodes, first, starts, ends
+        self.repeats = len(set(nodes)) < len(nodes)  # a cell visited twice (after leaving it)
 
     @classmethod
     def of(cls, nodes: list[int], mid: list[float], start: float, end: float) -> _Visits:
@@ -177,7 +178,7 @@ class PresenceIndex:
     def __init__(self) -> None:
         self._side: tuple[defaultdict[int, list], defaultdict[int, list]] = (defaultdict(list), defaultdict(list))
         self._filed = [0, 0]  # entries filed per side since its last sweep
-        self._last: tuple[dict[int, tuple], dict[int, tuple]] = ({}, {})  # per side: mover -> its last (nodes, entries)
+        self._last: tuple[dict, dict] = ({}, {})  # per side: mover -> its last plan's (nodes, entries, ends)
         self._kept = [self._SWEEP_MIN, self._SWEEP_MIN]  # a side is swept when _filed reaches this
 
     def publish(self, side: int, mover: int, tl: Timeline, current_version, now: float) -> list[Encounter]:
@@ -190,27 +191,30 @@ class PresenceIndex:
         if not nodes:
             return []
         mine, theirs = self._side[side], self._side[1 - side]
-        self._withdraw(mine, self._last[side].get(mover), now)
+        last = self._last[side]
+        filed = last.get(mover)
+        if filed is not None and filed[2][-1] >= now:  # some of the previous plan is not over
+            self._withdraw(mine, filed, now)
         entries = list(zip(starts, ends, repeat(mover), repeat(tl.version)))
-        self._last[side][mover] = (nodes, entries)
+        last[mover] = (nodes, entries, ends)
         deque(map(list.append, map(mine.__getitem__, nodes), entries), maxlen=0)  # file each visit (in C)
         found = []
-        get = theirs.get
-        for node, a, b in zip(nodes, starts, ends):  # my visits, in order (a cell visited twice: twice)
-            others = get(node)
-            if others is None:
-                continue
+        common = theirs.keys() & nodes  # cells where the other side has entries
+        for node in common:
+            others = theirs[node]
             live = [e for e in others if e[1] >= now]  # not over yet
             if len(live) < len(others):
                 if not live:
                     del theirs[node]
                     continue
                 theirs[node] = live
-            for a2, b2, other, ver in live:
-                lo = a if a > a2 else a2
-                hi = b if b < b2 else b2
-                if hi - lo > OVERLAP_EPS and hi > now and current_version(other) == ver:  # shared time, not a touch
-                    found.append(Encounter(lo if lo > now else now, hi, node, other, ver))
+            for i in _positions(nodes, node, r.repeats):
+                a, b = starts[i], ends[i]
+                for a2, b2, other, ver in live:
+                    lo = a if a > a2 else a2
+                    hi = b if b < b2 else b2
+                    if hi - lo > OVERLAP_EPS and hi > now and current_version(other) == ver:  # shared time, not a touch
+                        found.append(Encounter(lo if lo > now else now, hi, node, other, ver))
         self._filed[side] += len(entries)
         if self._filed[side] >= self._kept[side]:
             self._sweep(side, now)
@@ -218,17 +222,15 @@ class PresenceIndex:
         return found
 
     @staticmethod
-    def _withdraw(cells: defaultdict[int, list], filed: tuple | None, now: float) -> None:
+    def _withdraw(cells: defaultdict[int, list], filed: tuple, now: float) -> None:
         """Take a superseded plan's entries that are not over out of their cells (an entry not
         over by now was never dropped: queries and sweeps drop only entries over by their time)."""
-        if filed is None:
-            return
-        for node, entry in zip(*filed):
-            if entry[1] >= now:
-                kept = cells[node]
-                kept.remove(entry)  # the same tuple (every plan has its own version, so no other equals it)
-                if not kept:
-                    del cells[node]
+        nodes, entries, ends = filed
+        for i in range(bisect_left(ends, now), len(entries)):  # ends never decrease
+            kept = cells[nodes[i]]
+            kept.remove(entries[i])  # the same tuple (every plan has its own version, so no other equals it)
+            if not kept:
+                del cells[nodes[i]]
 
     def _sweep(self, side: int, now: float) -> None:
         """Drop the entries of `side` that are over by `now` (they can never overlap again)."""
@@ -247,3 +249,10 @@ class PresenceIndex:
 
 def _order(e: Encounter) -> tuple[float, int, int]:
     return e.time, e.other, e.node
+
+
+def _positions(nodes: list[int], node: int, repeats: bool) -> list[int]:
+    """The indices of `node` in a visit list (`repeats`: some cell is visited more than once)."""
+    if not repeats:
+        return [nodes.index(node)]
+    return [i for i, x in enumerate(nodes) if x == node]
