@@ -172,7 +172,7 @@ class Router:
         if table:
             out = _walk(field.next_hops().item, origin, dest, self.terrain.n_nodes)
         else:
-            if self._scratch is None:
+            if self._scratch is None and field.sparse:
                 self._scratch = np.full(self.terrain.n_nodes, np.inf)
             try:
                 dist = field.costs_in(self._scratch)
@@ -314,7 +314,7 @@ class _Field:
     line (then the lowest-numbered).
 
     A sparse field (a cut search on a large terrain) keeps only the cells it reached and their
-    costs: ~16 bytes a reached cell instead of 12 bytes a terrain cell, so a long border's cache
+    costs: 12 bytes per reached cell (an int32 id, a float64 cost), not per terrain cell, so the cache
     holds thousands of fields instead of ~170, and a beat's destinations are searched once. Its
     routes step cell by cell on a terrain-sized scratch array (`costs_in`, `clear`)."""
 
@@ -339,7 +339,7 @@ class _Field:
         self.steps: dict[str, np.ndarray] = {}  # per mode: minutes of each cell's step to its next hop
         if sparse:
             self._dense = None
-            self._nodes = np.flatnonzero(np.isfinite(dist))  # ascending
+            self._nodes = np.flatnonzero(np.isfinite(dist)).astype(np.int32)  # ascending
             self._costs = dist[self._nodes]
             self._reached = self._nodes.size
             self.nbytes = self._nodes.nbytes + self._costs.nbytes
@@ -365,7 +365,11 @@ class _Field:
         full.setflags(write=False)
         return full
 
-    def costs_in(self, scratch: np.ndarray) -> np.ndarray:
+    @property
+    def sparse(self) -> bool:
+        return self._dense is None
+
+    def costs_in(self, scratch: np.ndarray | None) -> np.ndarray:
         """Every node's cost as one array: a dense field's own, or a sparse field's written into
         `scratch` (all inf; `clear` makes it so again)."""
         if self._dense is not None:
@@ -373,7 +377,7 @@ class _Field:
         scratch[self._nodes] = self._costs
         return scratch
 
-    def clear(self, scratch: np.ndarray) -> None:
+    def clear(self, scratch: np.ndarray | None) -> None:
         if self._dense is None:
             scratch[self._nodes] = np.inf
 
