@@ -360,8 +360,7 @@ class _Field:
         array each call (terrain-sized arrays are what sparse fields spare the cache)."""
         if self._dense is not None:
             return self._dense
-        full = np.full(self._n, np.inf)
-        full[self._nodes] = self._costs
+        full = self.costs_in(np.full(self._n, np.inf))
         full.setflags(write=False)
         return full
 
