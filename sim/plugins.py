@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from sim.coordination import COORDINATION
 from sim.injects import INJECTS
+from sim.policies.launch import LAUNCH_PROCESSES
 from sim.policies.patrol import PATROL_POLICIES
 from sim.policies.reaction import REACTIONS
 from sim.policies.routing import ROUTING_POLICIES
@@ -26,4 +27,6 @@ class Catalogue:
         return list(self._by_family.values())
 
 
-PLUGINS = Catalogue([SENSOR_TYPES, INJECTS, COORDINATION, PATROL_POLICIES, ROUTING_POLICIES, REACTIONS])
+PLUGINS = Catalogue(
+    [SENSOR_TYPES, INJECTS, COORDINATION, PATROL_POLICIES, ROUTING_POLICIES, REACTIONS, LAUNCH_PROCESSES]
+)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from sim.params import Chosen, param
+from sim.policies.launch.base import NoParams as LaunchNoParams
 from sim.policies.patrol.random_beat import RandomBeatParams
 from sim.policies.reaction.run import RunParams
 from sim.policies.routing.base import NoParams
@@ -701,6 +702,14 @@ class OrgSpec:
         doc="Cargo types (table below). Merged with the "
         "defaults: `drugs: {share: 0.0}` turns the default drugs cargo off.",
         source="see Cargo",
+    )
+    launch: Chosen = param(
+        factory=lambda: Chosen("poisson", LaunchNoParams()),
+        role="slot",
+        family="launch process",
+        doc="When attempts are launched: a name, or `{type: NAME, ...its keys}` (see Launch processes). "
+        "`poisson` uses `attempts_per_day` and `hourly_profile`.",
+        source=MODELLING_GUESS,
     )
     routing: Chosen = param(
         factory=lambda: Chosen("fastest", NoParams()),

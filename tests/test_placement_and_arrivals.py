@@ -133,3 +133,25 @@ def test_units_act_only_on_duty(world_for):
                 busy = True
             elif kind == "unit_free" or (kind == "search_end" and detail == "diverted"):
                 busy = False
+
+
+def test_fixed_rate_launches_spread_a_fractional_rate_evenly_and_a_surge_adds_its_share():
+    from helpers import inject
+
+    from sim.params import Chosen
+    from sim.policies.launch.fixed_rate import FixedRateParams
+
+    launch = Chosen("fixed_rate", FixedRateParams(per_minute=0.4))
+    world = corridor_world(horizon_days=1, launch=launch)
+    _, ev = run(world, 3)
+    starts = ev[ev.kind == "attempt"].t.to_numpy()
+    # minute k launches floor((k+1) r) - floor(k r): 0.4/min is 2 every 5 minutes, at minutes 2 and 4 mod 5
+    assert len(starts) == 576 and set(np.unique(starts % 5)) == {2.0, 4.0}
+    assert np.array_equal(np.bincount((starts // 5).astype(int)), np.full(288, 2))
+    # a surge (factor 3 from hour 6 for 2 h) adds 2 x 0.4 / min in its window, on the minute
+    surge = inject("surge", organisation="org", start_hours=6, duration_hours=2, factor=3.0)
+    _, ev2 = run(corridor_world(horizon_days=1, launch=launch, scenario_kw={"injects": {"s": surge}}), 3)
+    minutes = np.arange(1441)
+    base = np.histogram(starts, minutes)[0]
+    added = np.histogram(ev2[ev2.kind == "attempt"].t.to_numpy(), minutes)[0] - base
+    assert added.sum() == 96 and (added >= 0).all() and not added[:360].any() and not added[480:].any()

@@ -1,8 +1,9 @@
 """Smuggling organisations and their attempts.
 
-An organisation is a SimPy process generating attempts as a non-homogeneous Poisson process
-(thinning with a 24-hour profile). An attempt is a group moving on a planned timeline; it
-re-plans only when something changes its course (a reaction to being noticed). Its end is one
+An organisation is a SimPy process generating attempts by its launch process (a plug-in,
+sim/policies/launch/: by default a non-homogeneous Poisson process with a 24-hour profile). An
+attempt is a group moving on a planned timeline; it re-plans only when something changes its
+course (a reaction to being noticed). Its end is one
 of: interdicted, got_away (reached its destination), turned_back (back at its staging area), or
 still under way at the horizon.
 """
@@ -16,11 +17,10 @@ import numpy as np
 
 from sim.assets import OrgParams
 from sim.movement import Timeline
+from sim.policies.launch import LAUNCH_PROCESSES
 from sim.policies.reaction import REACTIONS
 from sim.policies.routing import ROUTING_POLICIES
 from sim.terrain.model import FOREIGN, HOME
-
-MAX_GAP_MIN = 1440.0 * 365 * 1000  # a rate this low launches nothing in any horizon
 
 if TYPE_CHECKING:
     from sim.model import BorderModel
@@ -36,32 +36,19 @@ class Organisation(mesa.Agent):
         self.attrs = model.streams.get(f"attempt-attrs:{params.name}")
         self.routing = ROUTING_POLICIES.get(params.spec.routing.type)(params.spec.routing.params)
         self.reaction = REACTIONS.get(params.spec.reaction.type)(params.spec.reaction.params)
+        self.launch = LAUNCH_PROCESSES.get(params.spec.launch.type)(params.spec.launch.params)
         profile = np.asarray(params.spec.hourly_profile, dtype=float)
         self.profile = profile / profile.mean()
         self.counts: dict[str, int] = {}  # attempts launched, per stream tag ("" = normal)
 
     def run(self):
         self.routing.start(self)
-        yield from self._arrivals(self.arrivals, 1.0, float("inf"), "")
+        yield from self.launch.arrivals(self, self.arrivals, 1.0, float("inf"), "")
 
     def extra_arrivals(self, factor: float, until: float, stream: str):
         """More attempts at `factor` x the normal rate until `until` (a surge inject), with
         streams of their own: the normal attempts keep every draw."""
-        yield from self._arrivals(self.model.streams.get(stream), factor, until, stream)
-
-    def _arrivals(self, rng: np.random.Generator, factor: float, until: float, tag: str):
-        """Non-homogeneous Poisson arrivals by thinning against the peak hour of the profile."""
-        spec, env = self.params.spec, self.model.env
-        peak = spec.attempts_per_day * factor / 1440.0 * self.profile.max()
-        if not 1.0 / MAX_GAP_MIN < peak:  # none (or fewer than one in a thousand years)
-            return
-        while True:
-            yield env.timeout(rng.exponential(1.0 / peak))
-            if env.now >= until:
-                return
-            hour = int(env.now // 60) % 24
-            if rng.uniform() * self.profile.max() <= self.profile[hour]:
-                self._launch(tag)
+        yield from self.launch.arrivals(self, self.model.streams.get(stream), factor, until, stream)
 
     def _stream_name(self, tag: str) -> str:
         """Name of the next attempt's own stream; extra attempts (tag) are numbered apart."""
@@ -91,7 +78,9 @@ class Organisation(mesa.Agent):
             self._stream_name(tag),
         ).start()
 
-    def _launch(self, tag: str = "") -> None:
+    def launch_one(self, tag: str = "") -> None:
+        """Launch one attempt now (called by the launch process): its cargo, size, origin and
+        destination drawn from the organisation's attribute stream (or the tag's)."""
         spec, rng = self.params.spec, self._attrs(tag)
         names = list(spec.cargo)
         shares = np.array([spec.cargo[c].share for c in names], dtype=float)
