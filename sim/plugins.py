@@ -12,6 +12,7 @@ from sim.policies.reaction import REACTIONS
 from sim.policies.routing import ROUTING_POLICIES
 from sim.registry import Registry
 from sim.sensors import SENSOR_TYPES
+from sim.terrain.sources import TERRAIN_SOURCES
 
 
 class Catalogue:
@@ -28,5 +29,14 @@ class Catalogue:
 
 
 PLUGINS = Catalogue(
-    [SENSOR_TYPES, INJECTS, COORDINATION, PATROL_POLICIES, ROUTING_POLICIES, REACTIONS, LAUNCH_PROCESSES]
+    [
+        SENSOR_TYPES,
+        INJECTS,
+        COORDINATION,
+        PATROL_POLICIES,
+        ROUTING_POLICIES,
+        REACTIONS,
+        LAUNCH_PROCESSES,
+        TERRAIN_SOURCES,
+    ]
 )

@@ -18,6 +18,7 @@ from sim.policies.launch.base import NoParams as LaunchNoParams
 from sim.policies.patrol.random_beat import RandomBeatParams
 from sim.policies.reaction.run import RunParams
 from sim.policies.routing.base import NoParams
+from sim.terrain.sources.base import NoParams as TerrainNoParams
 
 MODELLING_GUESS = "**modelling guess**"
 JURISDICTION_HINT = "sector names, `home`, `all`, `towns:<km>`, `ports:<km>`"
@@ -77,10 +78,12 @@ KIND_SOURCES = {  # where the default kinds' values come from, for the reference
 
 @dataclass(frozen=True)
 class TerrainSpec:
-    source: str = param(
-        "generate",
-        choices=("generate", "graphml", "csv"),
-        doc="`generate`, `graphml` or `csv` (file formats: see the end of this page).",
+    source: Chosen = param(
+        factory=lambda: Chosen("generate", TerrainNoParams()),
+        role="slot",
+        family="terrain source",
+        doc="Where the terrain comes from: a name, or `{type: NAME, ...its keys}` (see Terrain sources; "
+        "file formats: see the end of this page).",
     )
     path: str = param(
         "", doc="A GraphML file, or a folder holding `nodes.csv` and `edges.csv`. Relative paths start at `scenarios/`."

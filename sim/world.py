@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,8 +18,9 @@ from sim.assets import AgencyParams, Authority, BarrierParams, Coverage, OrgPara
 from sim.params import Chosen
 from sim.scenario import OrgSpec, ScenarioSpec
 from sim.sensors import SENSOR_TYPES
-from sim.terrain import HOME, KindProps, Router, Terrain, generate, load_csv, load_graphml, validate
+from sim.terrain import HOME, Router, Terrain
 from sim.terrain.corridors import Corridors, corridors_of
+from sim.terrain.sources import TERRAIN_SOURCES
 from sim.validation import ScenarioError, check_against_terrain, check_spec
 
 
@@ -66,15 +66,9 @@ def _placement_rng(seed: int, name: str) -> np.random.Generator:
 
 
 def load_terrain(spec: ScenarioSpec, base_dir: str = ".") -> Terrain:
-    """Generate or load the scenario's terrain, validated."""
-    ts = spec.terrain
-    kinds = {k: KindProps(v.cover, v.speed_factor) for k, v in ts.kinds.items()}
-    if ts.source == "generate":
-        terrain = generate(ts)
-        validate(terrain, f"generator (scenario.terrain, seed {ts.seed})")
-        return terrain
-    path = Path(ts.path) if Path(ts.path).is_absolute() else Path(base_dir) / ts.path
-    return load_graphml(path, kinds) if ts.source == "graphml" else load_csv(path, kinds)
+    """The scenario's terrain from its source (a plug-in, sim/terrain/sources/), validated."""
+    chosen = spec.terrain.source
+    return TERRAIN_SOURCES.get(chosen.type)(chosen.params).build(spec.terrain, base_dir)
 
 
 def _sector_mask(terrain: Terrain, names: list[str]) -> np.ndarray:

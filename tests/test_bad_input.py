@@ -105,7 +105,8 @@ def test_terrain_file_that_does_not_exist():
 
 def test_unknown_terrain_source():
     with pytest.raises(
-        ScenarioError, match=r"scenario.terrain.source: unknown value 'shapefile'; allowed: generate, graphml, csv"
+        ScenarioError,
+        match=r"scenario.terrain.source: unknown terrain source 'shapefile'; allowed: csv, generate, graphml, grid",
     ):
         build("scenario.terrain.source=shapefile")
 

@@ -1,0 +1,43 @@
+"""Terrain sources: where a scenario's terrain comes from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sim.terrain.model import KindProps, Terrain
+
+if TYPE_CHECKING:
+    from sim.scenario import TerrainSpec
+
+
+@dataclass(frozen=True)
+class NoParams:
+    """A terrain source without parameters of its own (it reads `scenario.terrain`'s keys)."""
+
+
+class TerrainSource:
+    """Base class: `build(spec, base_dir)` returns the validated terrain. `spec` is the whole
+    `scenario.terrain` section (kinds, cell size, sectors, path, ...); `base_dir` is where
+    relative paths start."""
+
+    name = ""
+    Params: type = NoParams
+
+    def __init__(self, params: Any) -> None:
+        self.params = params
+
+    def build(self, spec: TerrainSpec, base_dir: str) -> Terrain:
+        raise NotImplementedError
+
+
+def kind_props(spec: TerrainSpec) -> dict[str, KindProps]:
+    """The scenario's land kinds as the loaders read them."""
+    return {k: KindProps(v.cover, v.speed_factor) for k, v in spec.kinds.items()}
+
+
+def resolved(spec: TerrainSpec, base_dir: str) -> Path:
+    """`spec.path`, relative paths taken from `base_dir`."""
+    path = Path(spec.path)
+    return path if path.is_absolute() else Path(base_dir) / path

@@ -1,0 +1,20 @@
+"""csv: a folder at `scenario.terrain.path` holding `nodes.csv` and `edges.csv` (format: Terrain
+files, at the end of this page)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.terrain.io import load_csv
+from sim.terrain.model import Terrain
+from sim.terrain.sources.base import TerrainSource, kind_props, resolved
+
+if TYPE_CHECKING:
+    from sim.scenario import TerrainSpec
+
+
+class CSV(TerrainSource):
+    name = "csv"
+
+    def build(self, spec: TerrainSpec, base_dir: str) -> Terrain:
+        return load_csv(resolved(spec, base_dir), kind_props(spec))
