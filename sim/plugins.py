@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from sim.coordination import COORDINATION
 from sim.injects import INJECTS
+from sim.policies.dispatch import DISPATCH_RULES
 from sim.policies.launch import LAUNCH_PROCESSES
 from sim.policies.patrol import PATROL_POLICIES
 from sim.policies.reaction import REACTIONS
@@ -38,5 +39,6 @@ PLUGINS = Catalogue(
         REACTIONS,
         LAUNCH_PROCESSES,
         TERRAIN_SOURCES,
+        DISPATCH_RULES,
     ]
 )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from sim.params import Chosen, param
+from sim.policies.dispatch.base import NoParams as DispatchNoParams
 from sim.policies.launch.base import NoParams as LaunchNoParams
 from sim.policies.patrol.random_beat import RandomBeatParams
 from sim.policies.reaction.run import RunParams
@@ -303,10 +304,12 @@ class UnitGroupSpec:
     )
     placement: str = param(
         "spread",
-        choices=("spread", "explicit"),
+        choices=("spread", "random", "explicit"),
         doc="How bases are placed. `spread`: `count` "
         "bases evenly spaced along x over the road cells of the group's area (all area cells if "
-        "there is no road). `explicit`: `nodes`, then `coords`; the first `count` are used.",
+        "there is no road). `random`: `count` distinct home-side cells of the area (with repeats only "
+        "if it has fewer), seeded by the terrain seed and the group name. `explicit`: `nodes`, then "
+        "`coords`; the first `count` are used.",
         source=MODELLING_GUESS,
     )
     nodes: list[int] = param(factory=list, ref="node", unit="node ids", doc="Explicit base cells.")
@@ -787,6 +790,14 @@ class CoordinationSpec:
         doc="The parameter block of "
         "each policy, written as `scenario.coordination.<policy>.*`; only the selected policy's "
         "block is used, every block is checked.",
+    )
+    dispatch: Chosen = param(
+        factory=lambda: Chosen("nearest", DispatchNoParams()),
+        role="slot",
+        family="dispatch rule",
+        doc="Where every command centre sends which unit: a name, or `{type: NAME, ...its keys}` "
+        "(see Dispatch rules). A live drill seat's hint is always `nearest`'s.",
+        source=MODELLING_GUESS,
     )
 
 

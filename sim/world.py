@@ -175,6 +175,10 @@ def _units(spec: ScenarioSpec, terrain: Terrain, agencies: dict[str, AgencyParam
         area = juris & (_sector_mask(terrain, list(g.sectors)) if g.sectors else True)
         if g.placement == "explicit":
             bases = _explicit_nodes(terrain, list(g.nodes), list(g.coords), home)[: g.count]
+        elif g.placement == "random":
+            cand = np.flatnonzero(area & home)
+            rng = _placement_rng(spec.terrain.seed, f"units:{gname}")
+            bases = rng.choice(cand, size=g.count, replace=cand.size < g.count).tolist() if cand.size else []
         else:
             roads = np.zeros(terrain.n_nodes, dtype=bool)
             roads[terrain.edge_u[terrain.edge_road]] = True

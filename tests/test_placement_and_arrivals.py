@@ -155,3 +155,16 @@ def test_fixed_rate_launches_spread_a_fractional_rate_evenly_and_a_surge_adds_it
     base = np.histogram(starts, minutes)[0]
     added = np.histogram(ev2[ev2.kind == "attempt"].t.to_numpy(), minutes)[0] - base
     assert added.sum() == 96 and (added >= 0).all() and not added[:360].any() and not added[480:].any()
+
+
+def test_random_unit_placement_draws_distinct_home_cells_of_the_area_fixed_by_the_terrain_seed(world_for):
+    over = ("scenario.units.bp_foot.placement=random", "scenario.units.bp_foot.count=30")
+    world = world_for(*over, "scenario.units.bp_foot.sectors=[S1]")
+    t = world.terrain
+    bases = [u.base for u in world.units if u.group == "bp_foot"]
+    assert len(set(bases)) == 30 and all(t.side[b] == HOME and t.sector[b] == t.sector_id("S1") for b in bases)
+    again = [u.base for u in world_for(*over, "scenario.units.bp_foot.sectors=[S1]").units if u.group == "bp_foot"]
+    other = [u.base for u in world_for(*over, "scenario.terrain.seed=7").units if u.group == "bp_foot"]
+    assert again == bases and other != bases
+    ys = t.y[bases]
+    assert ys.max() - ys.min() > np.ptp(t.y[t.side == HOME]) / 2  # drawn over the area, not along one line

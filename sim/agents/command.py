@@ -32,6 +32,8 @@ import mesa
 import numpy as np
 import simpy
 
+from sim.policies.dispatch import DISPATCH_RULES
+
 if TYPE_CHECKING:
     from sim.agents.patrols import PatrolUnit
     from sim.model import BorderModel
@@ -98,6 +100,8 @@ class CommandCentre(mesa.Agent):
         self.correlate_km, self.correlate_min = correlate_km, correlate_min
         self.operators = simpy.Resource(model.env, capacity=operators)
         self.stream = model.streams.get(f"command:{name}")
+        rule = model.world.scenario.coordination.dispatch
+        self.rule = DISPATCH_RULES.get(rule.type)(rule.params)
         self.incidents: list[Incident] = []
         self.units: list[PatrolUnit] = []
         self.human = False  # a seat decides (live drill); set by the model before the run starts
@@ -175,7 +179,9 @@ class CommandCentre(mesa.Agent):
         if self.human:
             self._await_order(inc, alert)
             return
-        inc.target, unit, minutes, delay, how = self.suggest(inc.target)
+        choice = self.rule.choose(self, alert, inc.target)
+        inc.target, unit, minutes, delay, how = choice.target, choice.unit, choice.minutes, choice.delay, choice.how
+        inc.hold_min = choice.hold_min or inc.hold_min
         if unit is None:
             m.log.record(now, "no_unit", incident=inc.id, alert=alert.id, agency=self.name, node=inc.target)
             return

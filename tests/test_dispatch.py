@@ -1,0 +1,69 @@
+"""Dispatch rules: where a command centre sends which unit (sim/policies/dispatch/)."""
+
+import pytest
+from helpers import ground, posted_unit, run
+
+from sim.params import Chosen
+from sim.policies.dispatch.base import NoParams
+from sim.policies.dispatch.intercept import InterceptParams
+from sim.policies.launch.fixed_rate import FixedRateParams
+from sim.scenario import AgencySpec, CargoSpec, CoordinationSpec, ModeSpec, OrgSpec, ScenarioSpec, TerrainSpec
+from sim.terrain.sources.grid import GridParams
+from sim.world import build_world
+
+COLUMNS = 15
+
+
+def cell(row: int, col: int) -> int:
+    return row * COLUMNS + col
+
+
+def line_world(dispatch: Chosen, unit_at: int, lookahead_min: float = 30.0):
+    """A 15 x 15 grid, one foot group launched at minute 499 walking straight down column 0 at one
+    cell a minute (the only shortest path), a sure sensor on its third row, one foot unit posted
+    off the route, an alert handled at once."""
+    spec = ScenarioSpec(
+        name="line",
+        horizon_days=600 / 1440,
+        terrain=TerrainSpec(source=Chosen("grid", GridParams(columns=COLUMNS, rows_home=14, endpoints=1))),
+        modes={"foot": ModeSpec(60.0, 60.0, True), "vehicle": ModeSpec(60.0, 60.0)},
+        agencies={"bp": AgencySpec(operators=1, handling_min=0.0, handling="fixed", correlate_km=-1.0)},
+        units={
+            "u": posted_unit(
+                unit_at, mode="foot", detect_prob=1.0, cover_sensitivity=0.0, find_prob=0.0, processing_min=0.0
+            )
+        },
+        sensors={"s": ground(cell(2, 0), 1.0)},
+        organisations={
+            "org": OrgSpec(
+                launch=Chosen("fixed_rate", FixedRateParams(per_minute=0.002)),
+                cargo={"people": CargoSpec(1.0, 1, 1)},
+                notice_prob=0.0,
+            )
+        },
+        coordination=CoordinationSpec(dispatch=dispatch),
+    )
+    return build_world(spec, "line")
+
+
+@pytest.mark.parametrize("col", [3, 6])
+def test_intercept_sends_the_unit_to_the_first_route_cell_it_reaches_before_the_group(col):
+    # detected on row 2; a unit at (8, col) reaches (r, 0) in |r - 8| + col minutes and the group
+    # in r - 2: the first row it makes is 2 + (10 + col) / 2 rounded up, where it waits
+    rule = Chosen("intercept", InterceptParams())
+    _, ev = run(line_world(rule, cell(8, col)), 1)
+    detected = ev[(ev.kind == "detection") & (ev.source == "ground")].t.iloc[0]
+    row = next(r for r in range(3, 15) if abs(r - 8) + col <= r - 2)
+    dispatch = ev[ev.kind == "dispatch"].iloc[0]
+    assert dispatch.node == cell(row, 0) and dispatch.duration_min == abs(row - 8) + col
+    stopped = ev[ev.kind == "interdiction"]
+    assert len(stopped) == 1 and stopped.source.iloc[0] == "response" and stopped.node.iloc[0] == cell(row, 0)
+    assert stopped.t.iloc[0] == pytest.approx(detected + (row - 2), abs=0.5)
+
+
+def test_intercept_falls_back_to_the_alert_cell_when_no_unit_can_be_on_the_route_in_time():
+    # a look-ahead of 5 minutes: rows 3..7, none reachable from (8, 6) in time
+    for rule in (Chosen("intercept", InterceptParams(lookahead_min=5.0)), Chosen("nearest", NoParams())):
+        _, ev = run(line_world(rule, cell(8, 6)), 1)
+        assert ev[ev.kind == "dispatch"].node.tolist() == [cell(2, 0)]
+        assert (ev.kind == "got_away").sum() == 1 and not (ev.kind == "interdiction").any()
