@@ -1,34 +1,53 @@
 """Benchmark: the engine against plain Mesa, on the same reduced scenario.
 
-    .venv/bin/python bench/bench_engine.py [--size border-10k|border-100k|small] [--seeds 3]
+    .venv/bin/python bench/bench_engine.py [--size small|border-10k|border-100k] [--seeds 3]
+                                           [--mode both|none|respond] [--rss]
 
-Reduced scenario (every implementation): a square grid (4 neighbours, every edge 1 minute);
-row 0 is the foreign side with staging cells, the last row holds destinations. Every minute
-`launch` smugglers start at a random staging cell for a random destination and follow a
-shortest path (a precomputed next-hop table; where shortest paths tie, all take the
-neighbour nearest the destination in a straight line, the engine's routing rule); patrols
-random-walk the home side; a smuggler on the same cell as a patrol at the same minute is
-detected with probability p (and stopped); a sensor cell detects a smuggler passing it with
-probability q (it goes on). Outcome counts (detections by patrols, by sensors, arrivals) are
-compared with the lean reference over seeds, then wall time, agent-steps per second, events
-per second and peak memory are printed with the ratios.
+The reduced scenario is a scenario file, `scenarios/reduced.yaml`, run by the engine as any
+scenario is (`BorderModel`; no benchmark-only path). Its plug-ins: a `grid` terrain source (4
+neighbours, every edge one minute), a `fixed_rate` launch process (`launch` groups of one every
+minute, each at a random staging cell of row 0 for a random town of the last row), `random_walk`
+patrols on the home side, ground sensors on 5% of the home cells, and the `intercept` dispatch
+rule. Groups follow shortest paths (where they tie, the neighbour nearest the destination in a
+straight line, then the lowest-numbered: the engine's rule); a group on a patrol's cell is
+stopped with probability p = 0.5; a sensor cell sees a passing group with q = 0.3 (it goes on).
+A size is a set of overrides of that file (grid side, launches per minute, patrols, minutes,
+sensor count, and the terrain seed = the benchmark seed, which places patrols and sensors).
 
-Four implementations run on the same launches and patrol starts:
-- reference, lean loop: Mesa agents with integer node attributes, one edge per step, a
-  next-hop table, a NumPy occupancy array for patrols, smugglers stepped in the model's loop;
-- reference, Mesa space: the same written with Mesa's own space, as most Mesa models are (a
-  `mesa.discrete_space.Network`, CellAgents stepping themselves through `AgentSet.do`,
-  co-location read from the cell's agents);
-- the project's engine (`BorderModel`, the reduced scenario as a `World`);
-- arrays: the reduced model as a few whole-array NumPy passes. It is not an engine (it knows
-  only this model); it calibrates the yardstick: how far vectorising goes on this machine (its
-  wall is the best of 3 runs).
+Two modes:
+- `none`: the sensors belong to an agency without units: no alert is acted on;
+- `respond`: every sensor detection is dispatched at once (1,000 operators, no handling time,
+  no merging of incidents): of the free patrols, the one that can stand on the group's route
+  soonest within 30 minutes ahead goes there on a shortest path and waits until a minute after
+  the group's planned passing (ties: the shorter walk, then the lower id); none if no free
+  patrol can make it. A patrol that stops any group is free again at once.
+
+Implementations, fed the same launches (read from the engine's event log) and patrol starts (the
+engine's bases), so that seeds pair:
+- reference, lean loop: Mesa agents with integer node attributes, one edge per step, a next-hop
+  table, a NumPy occupancy array, smugglers stepped in the model's loop; in `respond` mode the
+  same dispatch rule (Manhattan distances on the grid, the engine's path rule);
+- reference, Mesa space (`none` mode): the same written with Mesa's own space, as most Mesa
+  models are (a `mesa.discrete_space.Network`, CellAgents stepping themselves, co-location read
+  from the cell's agents);
+- the project's engine (`BorderModel` on the composed scenario; its wall includes the model's
+  set-up and the event log's conversion to a table);
+- arrays (`none` mode): the reduced model as a few whole-array NumPy passes. It is not an engine
+  (it knows only this model); it calibrates the yardstick: how far vectorising goes on this
+  machine (its wall is the best of 3 runs).
+
+Outcome counts (stops by patrols, sensor detections, arrivals) are compared with the lean
+reference over seeds; then wall time, agent-steps per second, the ratios, events per second,
+decisions (dispatches) per 1,000 agent-steps and peak memory (tracemalloc, a separate run).
+`--rss` instead runs the engine once (seed 1) and prints the process's peak RSS minus its RSS
+after the imports (what numba or NumPy allocate outside tracemalloc's view included).
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import resource
 import time
 import tracemalloc
 from dataclasses import dataclass
@@ -41,12 +60,37 @@ from scipy import stats
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-SIZES = {  # side of the grid, smugglers launched per minute, patrols, minutes
+SIZES = {  # side of the grid, groups launched per minute, patrols, minutes
     "small": (40, 3, 20, 300),
     "border-10k": (100, 10, 100, 1000),
     "border-100k": (316, 50, 1000, 200),
 }
-P_PATROL, Q_SENSOR, SENSOR_SHARE, ENDPOINTS = 0.5, 0.3, 0.05, 20
+P_PATROL, Q_SENSOR, SENSOR_SHARE = 0.5, 0.3, 0.05  # as in scenarios/reduced.yaml
+LOOKAHEAD_MIN, WAIT_AFTER_MIN = 30, 1  # the scenario's intercept rule (its defaults)
+
+
+def overrides(size: str, seed: int, respond: bool) -> list[str]:
+    """The entry point's overrides that make scenarios/reduced.yaml this size and mode."""
+    side, per_minute, n_patrols, minutes = SIZES[size]
+    out = [
+        "scenario=reduced",
+        f"scenario.terrain.source.columns={side}",
+        f"scenario.terrain.source.rows_home={side - 1}",
+        f"scenario.terrain.seed={seed}",
+        f"scenario.organisations.smugglers.launch.per_minute={per_minute}",
+        f"scenario.units.patrol.count={n_patrols}",
+        f"scenario.sensors.net.count={round(SENSOR_SHARE * side * (side - 1))}",
+        f"scenario.horizon_days={minutes / 1440!r}",
+    ]
+    return out + (["scenario.sensors.net.agency=bp"] if respond else [])
+
+
+def engine_world(size: str, seed: int, respond: bool):
+    from sim.config import SCENARIO_DIR, compose
+    from sim.world import build_world
+
+    c = compose(overrides(size, seed, respond))
+    return build_world(c.scenario, c.origin, str(SCENARIO_DIR))
 
 
 @dataclass
@@ -62,16 +106,12 @@ class Layout:
     next_hop: dict[int, np.ndarray]  # destination -> its row of `hops` (a view)
 
 
-def layout(side: int, seed: int = 0) -> Layout:
-    n = side * side
-    ids = np.arange(n).reshape(side, side)
-    u = np.concatenate([ids[:, :-1].ravel(), ids[:-1, :].ravel()])
-    v = np.concatenate([ids[:, 1:].ravel(), ids[1:, :].ravel()])
-    rng = np.random.default_rng(seed)
-    cols = np.linspace(0, side - 1, ENDPOINTS).astype(int)
-    staging, dests = ids[0, cols], ids[-1, cols]
-    home = ids[1:, :].ravel()
-    sensors = rng.choice(home, size=int(SENSOR_SHARE * home.size), replace=False)
+def layout_of(world) -> Layout:
+    """The engine's grid, staging cells, towns and sensors, with a next-hop table per town."""
+    t = world.terrain
+    side, n = world.scenario.terrain.source.params.columns, t.n_nodes
+    u, v = t.edge_u.astype(np.int64), t.edge_v.astype(np.int64)
+    staging, dests = np.sort(t.staging_areas), np.sort(t.towns)
     graph = csr_matrix((np.ones(2 * u.size), (np.concatenate([u, v]), np.concatenate([v, u]))), shape=(n, n))
     # next hop: of the neighbours one step closer to the destination, the one nearest it in a
     # straight line, then the lowest-numbered (the engine's tie rule between equal-cost paths,
@@ -90,23 +130,30 @@ def layout(side: int, seed: int = 0) -> Layout:
         first = np.flatnonzero(np.concatenate([[True], s_c[1:] != s_c[:-1]]))
         nh[s_c[first]] = d_c[first]
         nh[d] = d
-    return Layout(side, n, u, v, staging, dests, np.sort(sensors), hops, dict(zip(dests.tolist(), hops)))
+    sensors = np.sort(np.array([s.node for s in world.sensors], dtype=np.int64))
+    return Layout(side, n, u, v, staging, dests, sensors, hops, dict(zip(dests.tolist(), hops)))
 
 
-def patrol_starts(lay: Layout, n_patrols: int, seed: int) -> np.ndarray:
-    """Where the patrols start (home-side cells): the same for both implementations."""
-    home = np.arange(lay.side, lay.n)
-    return home[np.random.default_rng([seed, 11]).choice(home.size, n_patrols)]
+def patrol_starts(world) -> np.ndarray:
+    """The engine's patrol bases: where every implementation's patrols start."""
+    return np.array([u.base for u in world.units], dtype=np.int64)
 
 
-def launches(lay: Layout, per_minute: int, minutes: int, seed: int) -> list[tuple[int, int, int]]:
-    """(minute, origin, destination) of every smuggler: the same list for both implementations."""
-    rng = np.random.default_rng([seed, 7])
-    return [
-        (t, int(lay.staging[rng.integers(ENDPOINTS)]), int(lay.dests[rng.integers(ENDPOINTS)]))
-        for t in range(minutes)
-        for _ in range(per_minute)
-    ]
+def walk_to(a: int, b: int, side: int) -> list[int]:
+    """Cells after `a` up to `b` on the engine's shortest path across the open grid: each step to
+    the neighbour one step closer that is nearest `b` in a straight line, then the lowest id."""
+    rb, cb = divmod(b, side)
+    cells = []
+    while a != b:
+        ra, ca = divmod(a, side)
+        options = []
+        if ra != rb:
+            options.append(a + side * (1 if rb > ra else -1))
+        if ca != cb:
+            options.append(a + (1 if cb > ca else -1))
+        a = min(options, key=lambda c: ((c // side - rb) ** 2 + (c % side - cb) ** 2, c))
+        cells.append(a)
+    return cells
 
 
 # --- reference: plain Mesa ------------------------------------------------------------------
@@ -132,7 +179,7 @@ class Patrol(mesa.Agent):
 class ReducedMesa(mesa.Model):
     """Per minute: launch, detect (sensors, patrols on the same cell), arrive, move."""
 
-    def __init__(self, lay: Layout, plan: list[tuple[int, int, int]], n_patrols: int, seed: int) -> None:
+    def __init__(self, lay: Layout, plan: list[tuple[int, int, int]], starts: np.ndarray, seed: int) -> None:
         super().__init__(rng=seed)
         self.lay = lay
         self.plan, self.cursor, self.minute = plan, 0, 0
@@ -145,18 +192,23 @@ class ReducedMesa(mesa.Model):
         self.occupancy = np.zeros(lay.n, dtype=np.int64)
         self.is_sensor = np.zeros(lay.n, dtype=bool)
         self.is_sensor[lay.sensors] = True
-        self.patrols = [Patrol(self, int(node)) for node in patrol_starts(lay, n_patrols, seed)]
-        for p in self.patrols:
-            self.occupancy[p.node] += 1
+        self.patrols = [self.new_patrol(int(node)) for node in starts]
         self.smugglers: list[Smuggler] = []
-        self.patrol_detections = self.sensor_detections = self.arrivals = 0
+        self.patrol_detections = self.sensor_detections = self.arrivals = self.dispatches = 0
 
-    def step(self) -> None:
-        rnd = self.random.random
+    def new_patrol(self, node: int) -> Patrol:
+        self.occupancy[node] += 1
+        return Patrol(self, node)
+
+    def launch(self) -> None:
         while self.cursor < len(self.plan) and self.plan[self.cursor][0] == self.minute:
             _, origin, dest = self.plan[self.cursor]
             self.smugglers.append(Smuggler(self, origin, dest))
             self.cursor += 1
+
+    def step(self) -> None:
+        rnd = self.random.random
+        self.launch()
         still = []
         for s in self.smugglers:
             node = s.node
@@ -182,19 +234,151 @@ class ReducedMesa(mesa.Model):
         self.minute += 1
 
 
-def run_reference(lay: Layout, plan, n_patrols: int, minutes: int, seed: int) -> tuple[dict, float, int]:
-    model = ReducedMesa(lay, plan, n_patrols, seed)
+class ResponsePatrol(mesa.Agent):
+    """A patrol of the response mode, on the engine's continuous clock seen at half minutes.
+    In step (`half` false) it is at `node`'s centre on the minute, in the cell from half a minute
+    before to half a minute after, as the groups are. Out of step (`half`) its centres fall on
+    the half minutes: it is in `prev` during the minute before and in `node` during the minute
+    after. A patrol gets out of step when it stops a group while standing still (waiting on a
+    route): it leaves the moment the group walks in, half a minute before the minute; it gets
+    back in step when a wait ends on the minute."""
+
+    def __init__(self, model: ReducedMesaResponse, node: int) -> None:
+        super().__init__(model)
+        self.node = self.prev = node
+        self.half = False
+        self.path: list[int] = []  # on a response: cells still to walk to the interception cell
+        self.release = -1  # on a response: the minute it walks on again (-1: free)
+        self.since = 0  # the minute since which it has been on `node` (in step)
+
+    def cells(self) -> set[int]:
+        """Cells it occupies during the current minute's window."""
+        return {self.prev, self.node} if self.half else {self.node}
+
+    def place(self, prev: int, node: int, half: bool) -> None:
+        m = self.model
+        m.unmark(self)
+        if not half and node != self.node:
+            self.since = m.minute + 1
+        self.prev, self.node, self.half = prev, node, half
+        m.mark(self)
+
+    def neighbour(self, node: int) -> int:
+        m = self.model
+        nbrs = m.nbr[m.nbr_ptr[node] : m.nbr_ptr[node + 1]]
+        return int(nbrs[int(m.random.random() * len(nbrs))])
+
+    def step(self) -> None:
+        m = self.model
+        if self.release >= 0:
+            if self.path:
+                self.place(self.node, self.path.pop(0), self.half)
+                return
+            if m.minute + 1 < self.release:
+                self.place(self.node, self.node, self.half)
+                return
+            if m.minute + 1 == self.release:  # the wait ends on the minute: in step from here
+                self.place(self.node, self.node, False)
+                return
+            self.release = -1
+        self.place(self.node, self.neighbour(self.node), self.half)
+
+
+class ReducedMesaResponse(ReducedMesa):
+    """The response mode: a sensor detection dispatches a patrol by the intercept rule; a patrol
+    shares a cell with a group when their times in it overlap (the engine's encounter rule)."""
+
+    def new_patrol(self, node: int) -> ResponsePatrol:
+        if not hasattr(self, "overlap"):
+            self.overlap = np.zeros(self.lay.n, dtype=np.int64)  # patrols in each cell this minute
+        p = ResponsePatrol(self, node)
+        self.mark(p)
+        return p
+
+    def mark(self, p: ResponsePatrol) -> None:
+        for c in p.cells():
+            self.overlap[c] += 1
+
+    def unmark(self, p: ResponsePatrol) -> None:
+        for c in p.cells():
+            self.overlap[c] -= 1
+
+    def step(self) -> None:
+        rnd = self.random.random
+        self.launch()
+        still = []
+        for s in self.smugglers:
+            node = s.node
+            if self.is_sensor[node] and rnd() < Q_SENSOR:
+                self.sensor_detections += 1
+                self._dispatch(s, node)
+            caught = -1
+            for k in range(self.overlap[node]):
+                if rnd() < P_PATROL:
+                    caught = k
+                    break
+            if caught >= 0:
+                self.patrol_detections += 1
+                self._stopped_by([p for p in self.patrols if node in p.cells()][caught], node)
+            elif node == s.dest:
+                self.arrivals += 1
+            else:
+                s.node = int(self.lay.next_hop[s.dest][node])
+                still.append(s)
+                continue
+            s.remove()
+        self.smugglers = still
+        for p in self.patrols:
+            p.step()
+        self.minute += 1
+
+    def _stopped_by(self, p: ResponsePatrol, node: int) -> None:
+        """A patrol that stops a group is free again at once; it walks on from the cell's centre,
+        or, if it was standing there when the group walked in, from that moment."""
+        standing = (p.half and p.prev == p.node == node) or (not p.half and p.release >= 0 and p.since < self.minute)
+        leaving = p.half and p.prev == node != p.node  # already past the centre: it re-plans its walk
+        p.path, p.release = [], -1
+        if standing or leaving:
+            p.place(node, p.neighbour(node), True)
+
+    def _dispatch(self, s: Smuggler, node: int) -> None:
+        """The scenario's intercept rule: the free patrol that can stand soonest on the group's
+        route ahead (cells at minutes +1 .. +30) goes there; ties: sooner arrival, lower id. An
+        out-of-step patrol starts half a minute later (when it reaches its cell's centre)."""
+        side, hops = self.lay.side, self.lay.next_hop[s.dest]
+        ahead, c = [], node
+        while len(ahead) < LOOKAHEAD_MIN and c != s.dest:
+            c = int(hops[c])
+            ahead.append(c)
+        free = [p for p in self.patrols if p.release < 0]
+        if not ahead or not free:
+            return
+        pos, cells = np.array([p.node for p in free]), np.array(ahead)
+        late = np.array([0.5 * p.half for p in free])
+        arrive = (
+            np.abs(pos[:, None] // side - cells // side) + np.abs(pos[:, None] % side - cells % side) + late[:, None]
+        )
+        ok = arrive <= np.arange(1, cells.size + 1)
+        reach = ok.any(axis=0)
+        if not reach.any():
+            return
+        i = int(np.argmax(reach))
+        rows = np.flatnonzero(ok[:, i])
+        p = free[int(rows[int(np.argmin(arrive[rows, i]))])]  # the first minimum: the lowest id
+        p.path, p.release = walk_to(p.node, ahead[i], side), self.minute + i + 1 + WAIT_AFTER_MIN
+        self.dispatches += 1
+
+
+def run_reference(lay: Layout, plan, starts: np.ndarray, minutes: int, seed: int, respond: bool = False):
+    model = (ReducedMesaResponse if respond else ReducedMesa)(lay, plan, starts, seed)
     agent_steps = 0
     t0 = time.perf_counter()
     for _ in range(minutes):
-        agent_steps += len(model.smugglers) + n_patrols
+        agent_steps += len(model.smugglers) + len(starts)
         model.step()
     wall = time.perf_counter() - t0
-    return (
-        {"patrol": model.patrol_detections, "sensor": model.sensor_detections, "arrived": model.arrivals},
-        wall,
-        agent_steps,
-    )
+    out = {"patrol": model.patrol_detections, "sensor": model.sensor_detections, "arrived": model.arrivals}
+    return out, wall, agent_steps, model.dispatches
 
 
 # --- reference with Mesa's space: a Network of cells, CellAgents -----------------------------
@@ -237,7 +421,7 @@ class ReducedMesaSpace(mesa.Model):
     step themselves (`AgentSet.do`), co-location read from the cell's agents. Same order per
     minute as ReducedMesa: launch, smugglers (detect, arrive, move), patrols."""
 
-    def __init__(self, lay: Layout, plan: list[tuple[int, int, int]], n_patrols: int, seed: int) -> None:
+    def __init__(self, lay: Layout, plan: list[tuple[int, int, int]], starts: np.ndarray, seed: int) -> None:
         super().__init__(rng=seed)
         self.lay, self.plan, self.cursor, self.minute = lay, plan, 0, 0
         graph = nx.Graph()
@@ -248,7 +432,7 @@ class ReducedMesaSpace(mesa.Model):
         self.home_nbrs = {v: [w for w in graph[v] if w >= lay.side] for v in range(lay.side, lay.n)}
         self.is_sensor = np.zeros(lay.n, dtype=bool)
         self.is_sensor[lay.sensors] = True
-        for node in patrol_starts(lay, n_patrols, seed).tolist():
+        for node in starts.tolist():
             SpacePatrol(self, self.cells[node])
         self.patrol_detections = self.sensor_detections = self.arrivals = 0
 
@@ -263,8 +447,8 @@ class ReducedMesaSpace(mesa.Model):
         self.minute += 1
 
 
-def run_reference_space(lay: Layout, plan, n_patrols: int, minutes: int, seed: int) -> tuple[dict, float]:
-    model = ReducedMesaSpace(lay, plan, n_patrols, seed)
+def run_reference_space(lay: Layout, plan, starts: np.ndarray, minutes: int, seed: int) -> tuple[dict, float]:
+    model = ReducedMesaSpace(lay, plan, starts, seed)
     t0 = time.perf_counter()
     for _ in range(minutes):
         model.step()
@@ -273,7 +457,7 @@ def run_reference_space(lay: Layout, plan, n_patrols: int, minutes: int, seed: i
 
 
 # --- calibration: the reduced model as whole-array NumPy ---------------------------------------
-def run_vectorised(lay: Layout, plan, n_patrols: int, minutes: int, seed: int) -> tuple[dict, float]:
+def run_vectorised(lay: Layout, plan, starts: np.ndarray, minutes: int, seed: int) -> tuple[dict, float]:
     """The reduced model written as a handful of whole-array NumPy passes: every patrol's walk
     for all minutes (one vector step per minute), every smuggler's (minute, cell) rows at once, a
     dense (minute, cell) patrol-count table, one draw per row. It knows nothing but this reduced
@@ -286,7 +470,7 @@ def run_vectorised(lay: Layout, plan, n_patrols: int, minutes: int, seed: int) -
     src = np.concatenate([lay.u[home], lay.v[home]])
     nbr = np.concatenate([lay.v[home], lay.u[home]])[np.argsort(src, kind="stable")]
     ptr = np.concatenate([[0], np.cumsum(np.bincount(src, minlength=n))])
-    pos = patrol_starts(lay, n_patrols, seed).astype(np.int64)
+    pos = starts.astype(np.int64)
     walk = np.empty((minutes, pos.size), dtype=np.int64)  # cell of each patrol at each minute
     draws = rng.random((minutes, pos.size))
     for k in range(minutes):
@@ -331,121 +515,24 @@ def run_vectorised(lay: Layout, plan, n_patrols: int, minutes: int, seed: int) -
 
 
 # --- the project's engine -------------------------------------------------------------------
-def engine_world(lay: Layout, n_patrols: int, minutes: int, seed: int):
-    from sim.params import Chosen
-    from sim.policies.patrol.random_walk import RandomWalkParams
-    from sim.scenario import (
-        AgencySpec,
-        CargoSpec,
-        KindSpec,
-        ModeSpec,
-        OrgSpec,
-        ScenarioSpec,
-        TerrainSpec,
-        UnitGroupSpec,
-    )
-    from sim.sensors.ground import GroundParams
-    from sim.terrain.model import FOREIGN, HOME, STAGING, TOWN, Terrain
-    from sim.world import build_world
-
-    side, n = lay.side, lay.n
-    xs, ys = np.meshgrid(np.arange(side) + 0.5, np.arange(side) - 0.5)
-    side_arr = np.where(ys.ravel() < 0, FOREIGN, HOME).astype(np.int8)
-    feature = np.zeros(n, dtype=np.int8)
-    feature[lay.staging], feature[lay.dests] = STAGING, TOWN
-    terrain = Terrain(
-        x=xs.ravel(),
-        y=ys.ravel(),
-        kind=np.zeros(n, dtype=np.int16),
-        kind_names=("open",),
-        cover=np.zeros(n),
-        speed_factor=np.ones(n),
-        side=side_arr,
-        sector=np.zeros(n, dtype=np.int16),
-        sector_names=("S1",),
-        feature=feature,
-        edge_u=lay.u.astype(np.int32),
-        edge_v=lay.v.astype(np.int32),
-        edge_length_km=np.ones(lay.u.size),
-        edge_road=np.zeros(lay.u.size, dtype=bool),
-        name=f"grid{side}",
-    )
-    spec = ScenarioSpec(
-        name="reduced",
-        horizon_days=minutes / 1440.0,
-        modes={"foot": ModeSpec(60.0, 60.0, True), "vehicle": ModeSpec(60.0, 60.0)},
-        agencies={
-            "bp": AgencySpec(jurisdiction=["all"]),
-            "net": AgencySpec(jurisdiction=["all"], operators=1000, handling_min=0.0, handling="fixed"),
-        },
-        units={
-            "patrol": UnitGroupSpec(
-                agency="bp",
-                count=n_patrols,
-                mode="vehicle",
-                policy=Chosen("random_walk", RandomWalkParams()),
-                placement="explicit",
-                nodes=patrol_starts(lay, n_patrols, seed).tolist(),
-                shift_hours=24.0,
-                shifts_per_day=1,
-                detect_prob=P_PATROL,
-                cover_sensitivity=0.0,
-                capacity=10,
-                processing_min=0.0,
-            )
-        },
-        sensors={
-            "net": Chosen(
-                "ground",
-                GroundParams(
-                    agency="net",
-                    placement="explicit",
-                    nodes=lay.sensors.tolist(),
-                    detect_prob=Q_SENSOR,
-                    cover_sensitivity=0.0,
-                    false_alarms_per_day=0.0,
-                    mtbf_days=0.0,
-                ),
-            )
-        },
-        organisations={"org": OrgSpec(attempts_per_day=0.0, cargo={"people": CargoSpec(1.0, 1, 1)}, notice_prob=0.0)},
-        terrain=TerrainSpec(kinds={"open": KindSpec(1.0, 0.0, 1.0)}),
-    )
-    return build_world(spec, "reduced", terrain=terrain)
-
-
-def run_engine(world, plan, minutes: int, seed: int) -> tuple[dict, float, int]:
-    from sim.agents.smugglers import Attempt
+def run_engine(world, seed: int) -> tuple[dict, float, int, int, list[tuple[int, int, int]]]:
+    """One replication: outcomes, wall time, event rows, dispatches, and the launches it made
+    ((minute, origin, destination) in launch order, for the references)."""
     from sim.model import BorderModel
 
     t0 = time.perf_counter()
-    model = BorderModel(world, seed)
-    org = model.orgs.to_list()[0]
-
-    def launcher():
-        i = 0
-        while i < len(plan):
-            t, origin, dest = plan[i]
-            if t > model.env.now:
-                yield model.env.timeout(t - model.env.now)
-            Attempt(
-                model, org, model.next_id("attempt"), "people", 1, 0.0, "foot", origin, dest, f"attempt:org:{i}"
-            ).start()
-            i += 1
-
-    model.env.process(launcher())
-    ev = model.run().to_arrow().to_pandas()
+    ev = BorderModel(world, seed).run().to_arrow().to_pandas()
     wall = time.perf_counter() - t0
     det = ev[ev.kind == "detection"]
-    return (
-        {
-            "patrol": int((det.source == "patrol").sum()),
-            "sensor": int((det.source == "ground").sum()),
-            "arrived": int((ev.kind == "got_away").sum()),
-        },
-        wall,
-        len(ev),
-    )
+    att = ev[ev.kind == "attempt"].sort_values("attempt")
+    dests = [int(d.split(">")[1]) for d in att.detail]
+    plan = [(int(round(t)), int(o), d) for t, o, d in zip(att.t, att.node, dests)]
+    out = {
+        "patrol": int((det.source == "patrol").sum()),
+        "sensor": int((det.source == "ground").sum()),
+        "arrived": int((ev.kind == "got_away").sum()),
+    }
+    return out, wall, len(ev), int((ev.kind == "dispatch").sum()), plan
 
 
 def peak_memory(fn, *args) -> float:
@@ -488,84 +575,116 @@ def agreement(name: str, a_rows: list[dict], b_rows: list[dict]) -> None:
         )
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--size", choices=sorted(SIZES), default="border-10k")
-    ap.add_argument("--seeds", type=int, default=3)
-    args = ap.parse_args()
-    side, per_minute, n_patrols, minutes = SIZES[args.size]
-    lay = layout(side)
+def rss_mode(size: str, respond: bool) -> None:
+    """Peak RSS of this process minus its RSS after the imports, for one engine replication."""
+
+    def rss_now() -> float:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+
+    import sim.model  # noqa: F401  (the engine's imports belong to "after the imports")
+    import sim.world  # noqa: F401
+
+    base = rss_now()
+    world = engine_world(size, 1, respond)
+    out, wall, events, dispatches, _ = run_engine(world, 1)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"{size} ({'respond' if respond else 'none'}): {out} in {wall:.2f} s; RSS after imports {base:.0f} MiB, "
+        f"peak {peak:.0f} MiB, peak above imports {peak - base:.0f} MiB"
+    )
+
+
+def bench(size: str, seeds: int, respond: bool) -> dict:
+    """Every implementation on `seeds` seeds of one size and mode; prints the comparison and returns
+    the row of the decisions table."""
+    side, per_minute, n_patrols, minutes = SIZES[size]
+    mode = "respond" if respond else "none"
     rows = []
-    for seed in range(1, args.seeds + 1):
-        world = engine_world(lay, n_patrols, minutes, seed)  # patrols start where the reference's do
-        plan = launches(lay, per_minute, minutes, seed)
-        # timed without tracemalloc (it slows allocation-heavy code unevenly), then a second
-        # run of each under tracemalloc for the peak memory only
+    for seed in range(1, seeds + 1):
+        world = engine_world(size, seed, respond)
+        lay, starts = layout_of(world), patrol_starts(world)
         # each timed run starts on a collected heap: the previous run's cyclic garbage (100,000
-        # Mesa cells and their agents) otherwise lands in the next run's time (one lean-reference
-        # seed took 7.4 s instead of 0.8 s that way)
+        # Mesa cells and their agents) otherwise lands in the next run's time
         gc.collect()
-        ref, ref_wall, agent_steps = run_reference(lay, plan, n_patrols, minutes, seed)
+        eng, eng_wall, events, dispatches, plan = run_engine(world, seed)
         gc.collect()
-        spc, spc_wall = run_reference_space(lay, plan, n_patrols, minutes, seed)
-        gc.collect()
-        eng, eng_wall, events = run_engine(world, plan, minutes, seed)
-        # the calibration asks how fast vectorising can go: best of 3 runs, since in a 50-ms run
-        # the first touch of its ~100 MB of fresh arrays (page faults) weighs a third or more
-        gc.collect()
-        vec_runs = [run_vectorised(lay, plan, n_patrols, minutes, seed) for _ in range(3)]
-        vec, vec_wall = vec_runs[0][0], min(w for _, w in vec_runs)
-        ref_peak = peak_memory(run_reference, lay, plan, n_patrols, minutes, seed) if seed == 1 else np.nan
-        eng_peak = peak_memory(run_engine, world, plan, minutes, seed) if seed == 1 else np.nan
-        rows.append(
-            dict(
-                ref=ref,
-                spc=spc,
-                eng=eng,
-                vec=vec,
-                ref_wall=ref_wall,
-                spc_wall=spc_wall,
-                eng_wall=eng_wall,
-                vec_wall=vec_wall,
-                agent_steps=agent_steps,
-                events=events,
-                ref_peak=ref_peak,
-                eng_peak=eng_peak,
-            )
+        ref, ref_wall, agent_steps, ref_dispatches = run_reference(lay, plan, starts, minutes, seed, respond)
+        row = dict(ref=ref, eng=eng, ref_wall=ref_wall, eng_wall=eng_wall, agent_steps=agent_steps, events=events)
+        row.update(dispatches=dispatches, ref_dispatches=ref_dispatches)
+        if not respond:
+            gc.collect()
+            row["spc"], row["spc_wall"] = run_reference_space(lay, plan, starts, minutes, seed)
+            # the calibration asks how fast vectorising can go: best of 3 runs, since in a 50-ms run
+            # the first touch of its ~100 MB of fresh arrays (page faults) weighs a third or more
+            gc.collect()
+            vec_runs = [run_vectorised(lay, plan, starts, minutes, seed) for _ in range(3)]
+            row["vec"], row["vec_wall"] = vec_runs[0][0], min(w for _, w in vec_runs)
+        if seed == 1:  # timed without tracemalloc (it slows allocation-heavy code unevenly), then again
+            row["ref_peak"] = peak_memory(run_reference, lay, plan, starts, minutes, seed, respond)
+            row["eng_peak"] = peak_memory(run_engine, world, seed)
+        rows.append(row)
+        others = (
+            ""
+            if respond
+            else f" | Mesa-space reference {row['spc']} in {row['spc_wall']:.2f} s | arrays {row['vec']} in "
+            f"{row['vec_wall'] * 1000:.0f} ms"
         )
         print(
-            f"seed {seed}: reference {ref} in {ref_wall:.2f} s | Mesa-space reference {spc} in {spc_wall:.2f} s | "
-            f"engine {eng} in {eng_wall:.2f} s | arrays {vec} in {vec_wall * 1000:.0f} ms",
+            f"seed {seed}: reference {ref} in {ref_wall:.2f} s | engine {eng} in {eng_wall:.2f} s "
+            f"({dispatches} dispatches; reference {ref_dispatches}){others}",
             flush=True,
         )
     print(
-        f"\n{args.size}: grid {side}x{side} = {lay.n} cells, {per_minute}/min launched, {n_patrols} patrols, "
+        f"\n{size}, {mode}: grid {side}x{side} = {side * side} cells, {per_minute}/min launched, {n_patrols} patrols, "
         f"{minutes} minutes"
     )
     print("outcomes against the lean reference:")
     base = [r["ref"] for r in rows]
-    for key, name in (("spc", "Mesa-space"), ("eng", "engine"), ("vec", "arrays")):
+    names = (("eng", "engine"),) if respond else (("spc", "Mesa-space"), ("eng", "engine"), ("vec", "arrays"))
+    for key, name in names:
         agreement(name, base, [r[key] for r in rows])
     agent_steps = np.mean([r["agent_steps"] for r in rows])  # the lean reference's count, for all
     # the median over seeds: the VM stalls now and then, which a mean would carry into the ratios
-    walls = {key: np.median([r[key + "_wall"] for r in rows]) for key in ("ref", "spc", "eng", "vec")}
-    print(
-        f"\n  {'implementation':34s} {'median wall (s)':>15s} {'agent-steps/s':>14s} {'vs lean':>9s} "
-        f"{'vs Mesa-space':>14s}"
-    )
-    for key, name in (
-        ("ref", "reference: lean loop"),
-        ("spc", "reference: Mesa space (CellAgents)"),
-        ("eng", "engine (includes model set-up)"),
-        ("vec", "arrays (calibration; best of 3)"),
-    ):
+    keys = ("ref", "eng") if respond else ("ref", "spc", "eng", "vec")
+    walls = {key: np.median([r[key + "_wall"] for r in rows]) for key in keys}
+    print(f"\n  {'implementation':34s} {'median wall (s)':>15s} {'agent-steps/s':>14s} {'vs lean':>9s}")
+    labels = {
+        "ref": "reference: lean loop",
+        "spc": "reference: Mesa space (CellAgents)",
+        "eng": "engine (includes model set-up)",
+        "vec": "arrays (calibration; best of 3)",
+    }
+    for key in keys:
         w = walls[key]
-        print(f"  {name:34s} {w:15.3f} {agent_steps / w:14,.0f} {walls['ref'] / w:8.2f}x {walls['spc'] / w:13.2f}x")
+        print(f"  {labels[key]:34s} {w:15.3f} {agent_steps / w:14,.0f} {walls['ref'] / w:8.2f}x")
+    decisions = 1000 * np.mean([r["dispatches"] for r in rows]) / agent_steps
     print(f"  engine events/s {np.mean([r['events'] for r in rows]) / walls['eng']:,.0f}")
+    print(f"  decisions (dispatches) per 1,000 agent-steps: {decisions:.2f}")
     print(
         f"  peak memory (seed 1, tracemalloc)  reference {rows[0]['ref_peak'] / 2**20:.1f} MiB   "
-        f"engine {rows[0]['eng_peak'] / 2**20:.1f} MiB"
+        f"engine {rows[0]['eng_peak'] / 2**20:.1f} MiB\n"
     )
+    return dict(size=size, mode=mode, decisions=decisions, ratio=walls["ref"] / walls["eng"])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--size", choices=sorted(SIZES), default="border-10k")
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--mode", choices=("both", "none", "respond"), default="both")
+    ap.add_argument("--rss", action="store_true", help="only the engine's peak RSS above its imports (one seed)")
+    args = ap.parse_args()
+    modes = [False, True] if args.mode == "both" else [args.mode == "respond"]
+    if args.rss:
+        for respond in modes:
+            rss_mode(args.size, respond)
+        return
+    table = [bench(args.size, args.seeds, respond) for respond in modes]
+    print("how the engine's ratio to the lean reference falls with decisions:")
+    print(f"  {'size':12s} {'mode':8s} {'decisions / 1,000 agent-steps':>30s} {'engine vs lean':>15s}")
+    for r in table:
+        print(f"  {r['size']:12s} {r['mode']:8s} {r['decisions']:30.2f} {r['ratio']:14.3f}x")
 
 
 if __name__ == "__main__":

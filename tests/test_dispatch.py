@@ -67,3 +67,5 @@ def test_intercept_falls_back_to_the_alert_cell_when_no_unit_can_be_on_the_route
         _, ev = run(line_world(rule, cell(8, 6)), 1)
         assert ev[ev.kind == "dispatch"].node.tolist() == [cell(2, 0)]
         assert (ev.kind == "got_away").sum() == 1 and not (ev.kind == "interdiction").any()
+    _, ev = run(line_world(Chosen("intercept", InterceptParams(lookahead_min=5.0, fallback="none")), cell(8, 6)), 1)
+    assert not (ev.kind == "dispatch").any() and (ev.kind == "no_unit").sum() == 1

@@ -4,7 +4,7 @@ group's order, that an available unit may act in and can reach before the group 
 of the units that can, the one arriving first (ties: lowest id) goes there and waits until
 `wait_after_min` after the group's planned passing, observing (a group it meets there is an
 encounter, at the unit's `detect_prob`). If no unit can be on the route in time, or the alert is
-a false alarm or coarse, the `nearest` rule applies.
+a false alarm or coarse, `fallback` says what happens.
 
 An idealisation: the centre knows the group's planned route (as if a tower tracked it and an
 analyst read its heading right), so this bounds what interception can gain; the reduced
@@ -43,6 +43,12 @@ class InterceptParams:
         doc="How long the unit stays after the group's planned passing before it resumes its beat.",
         source="**modelling guess**",
     )
+    fallback: str = param(
+        "nearest",
+        choices=("nearest", "none"),
+        doc="When no unit can be on the route in time (or the alert is a false alarm or coarse): `nearest` "
+        "applies the nearest rule, `none` sends no unit (logged `no_unit`).",
+    )
 
 
 class Intercept(DispatchRule):
@@ -55,6 +61,8 @@ class Intercept(DispatchRule):
             found = self._on_route(centre, attempt.timeline.nodes, attempt.timeline.times)
             if found is not None:
                 return found
+        if self.params.fallback == "none":
+            return Choice(target, None, float("inf"), 0.0, "")
         return Choice(*centre.suggest(target))
 
     def _on_route(self, centre: CommandCentre, nodes: np.ndarray, times: np.ndarray) -> Choice | None:
