@@ -187,6 +187,12 @@ class TerrainSpec:
         source=MODELLING_GUESS,
     )
 
+    def check(self) -> list[str]:
+        kind = getattr(self.source.params, "kind", None)  # a source laying out one land kind (grid)
+        if kind is not None and kind not in self.kinds:
+            return [f"source.kind: unknown land kind {kind!r}; allowed: {', '.join(self.kinds)}"]
+        return []
+
 
 @dataclass(frozen=True)
 class ModeSpec:

@@ -178,7 +178,9 @@ def _units(spec: ScenarioSpec, terrain: Terrain, agencies: dict[str, AgencyParam
         elif g.placement == "random":
             cand = np.flatnonzero(area & home)
             rng = _placement_rng(spec.terrain.seed, f"units:{gname}")
-            bases = rng.choice(cand, size=g.count, replace=cand.size < g.count).tolist() if cand.size else []
+            # every cell once before any twice: whole permutations, as many as `count` needs
+            rounds = -(-g.count // cand.size) if cand.size else 0
+            bases = np.concatenate([rng.permutation(cand) for _ in range(rounds)])[: g.count].tolist() if rounds else []
         else:
             roads = np.zeros(terrain.n_nodes, dtype=bool)
             roads[terrain.edge_u[terrain.edge_road]] = True

@@ -69,3 +69,30 @@ def test_intercept_falls_back_to_the_alert_cell_when_no_unit_can_be_on_the_route
         assert (ev.kind == "got_away").sum() == 1 and not (ev.kind == "interdiction").any()
     _, ev = run(line_world(Chosen("intercept", InterceptParams(lookahead_min=5.0, fallback="none")), cell(8, 6)), 1)
     assert not (ev.kind == "dispatch").any() and (ev.kind == "no_unit").sum() == 1
+
+
+def test_intercept_counts_a_hide_until_the_group_moves_on_and_each_pass_of_a_cell():
+    # the unit at (8, 6) is 11 minutes from (3, 0); the group's plan as the centre reads it
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from sim.agents.command import Alert
+    from sim.model import BorderModel
+    from sim.movement import Timeline
+
+    model = BorderModel(line_world(Chosen("intercept", InterceptParams()), cell(8, 6)), 1)
+    model.env.run(until=10.0)
+    centre = next(iter(model.centres))
+
+    def choose(nodes, minutes_ahead):
+        plan = Timeline(np.array(nodes), 10.0 + np.array(minutes_ahead, dtype=float), 1)
+        model.attempts[999] = SimpleNamespace(active=True, timeline=plan)
+        return centre.rule.choose(centre, Alert(1, 10.0, centre.name, nodes[0], 999, "ground"), nodes[0])
+
+    hide = choose([cell(3, 0), cell(3, 0)], [2, 25])  # in (3, 0) from +2 to +25: reachable at +11
+    assert (hide.target, hide.minutes, hide.hold_min) == (cell(3, 0), 11.0, 25 - 11 + 1.0)
+    back = choose([cell(3, 0), cell(4, 0), cell(4, 1), cell(3, 1), cell(3, 0)], [2, 3, 4, 5, 20])
+    assert (back.target, back.minutes, back.hold_min) == (cell(3, 0), 11.0, 20 - 11 + 1.0)  # its second pass
+    late = choose([cell(3, 0), cell(4, 0)], [2, 3])  # gone before any unit can be there: the nearest rule
+    assert late.target == cell(3, 0) and late.hold_min == 0.0

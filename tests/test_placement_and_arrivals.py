@@ -155,6 +155,11 @@ def test_fixed_rate_launches_spread_a_fractional_rate_evenly_and_a_surge_adds_it
     base = np.histogram(starts, minutes)[0]
     added = np.histogram(ev2[ev2.kind == "attempt"].t.to_numpy(), minutes)[0] - base
     assert added.sum() == 96 and (added >= 0).all() and not added[:360].any() and not added[480:].any()
+    # a surge starting mid-minute launches on the minute, from the next whole one
+    surge = inject("surge", organisation="org", start_hours=6.01, duration_hours=2, factor=3.0)
+    _, ev3 = run(corridor_world(horizon_days=1, launch=launch, scenario_kw={"injects": {"s": surge}}), 3)
+    t3 = ev3[ev3.kind == "attempt"].t.to_numpy()
+    assert (t3 % 1 == 0).all() and len(t3) - len(starts) == 96
 
 
 def test_random_unit_placement_draws_distinct_home_cells_of_the_area_fixed_by_the_terrain_seed(world_for):

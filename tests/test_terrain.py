@@ -232,12 +232,12 @@ def test_grid_source_lays_out_its_rows_endpoints_and_one_edge_per_neighbour_pair
     t = Grid(GridParams(columns=12, rows_foreign=2, rows_home=7, endpoints=4)).build(spec, ".")
     assert t.n_nodes == 12 * 9 and t.n_edges == 11 * 9 + 12 * 8 and (t.edge_length_km == 0.5).all()
     assert (t.side.reshape(9, 12)[:2] == FOREIGN).all() and (t.side.reshape(9, 12)[2:] == HOME).all()
-    assert t.staging_areas.tolist() == [0, 3, 7, 11] and t.towns.tolist() == [96 + c for c in (0, 3, 7, 11)]
+    assert t.staging_areas.tolist() == [0, 4, 7, 11] and t.towns.tolist() == [96 + c for c in (0, 4, 7, 11)]
     assert np.array_equal(np.bincount(t.sector), [36, 36, 36])
     # foot travel at 3 km/h on 0.5 km edges: every shortest trip is its Manhattan distance x 10 minutes
     r = Router(t, {"foot": ModeSpec(3.0, 3.0, True)})
     assert r.minutes_from(int(t.towns[1]), "foot")[t.staging_areas].tolist() == [
-        10.0 * (8 + abs(c - 3)) for c in (0, 3, 7, 11)
+        10.0 * (8 + abs(c - 4)) for c in (0, 4, 7, 11)
     ]
     with pytest.raises(TerrainError, match="kind: unknown land kind 'swamp'; allowed: "):
         Grid(GridParams(columns=4, kind="swamp")).build(spec, ".")

@@ -5,13 +5,15 @@ Order for one alert: (1) it arrives and is logged (`alert`); (2) it waits for a 
 logs `alert_handled` (with the queue wait); (4) if an open incident of this centre lies within
 correlate_km and was opened within correlate_min, the alert joins it; otherwise (5) a new
 incident is opened at the cell of the centre's area nearest to the alert (a coarse alert, whose
-precise location was stripped, is placed near the border in the middle of its sector) and (6) of
-the units this centre may task, the available one that may act there and arrives first is
-dispatched: its arrival counts the rest of its current move, any MOU authorisation time and the
-travel, and must be within its agency's `max_response_min`; if none may act there, a
-multi-agency centre sends the quickest unit to the nearest cell where its own agency may act
-(interception); else `no_unit` is logged; (7) the coordination policy decides what the centre
-passes on to other agencies. The operator does not know which group an alert is about, only
+precise location was stripped, is placed near the border in the middle of its sector) and (6) the
+scenario's dispatch rule (sim/policies/dispatch/) picks the unit and the cell. Under `nearest`,
+the default: of the units this centre may task, the available one that may act there and
+arrives first is dispatched: its arrival counts the rest of its current move, any MOU
+authorisation time and the travel, and must be within its agency's `max_response_min`; if none
+may act there, a multi-agency centre sends the quickest unit to the nearest cell where its own
+agency may act (interception); else `no_unit` is logged. (`intercept` instead sends a unit to wait
+on the group's route ahead.) (7) the coordination policy decides what the centre passes on to
+other agencies. Under `nearest` the operator does not know which group an alert is about, only
 where and when: an alert about a group already caught or gone is handled like any other, and
 the response it causes counts in `wasted_responses` (sim/metrics.py).
 A centre belongs to an agency, or is shared (joint command, task force).

@@ -1,14 +1,18 @@
 """intercept: send a unit to wait on the detected group's route ahead of it. Of the cells the
-group plans to pass in the next `lookahead_min` minutes (home side), the first one, in the
-group's order, that an available unit may act in and can reach before the group does is chosen;
-of the units that can, the one arriving first (ties: lowest id) goes there and waits until
-`wait_after_min` after the group's planned passing, observing (a group it meets there is an
-encounter, at the unit's `detect_prob`). If no unit can be on the route in time, or the alert is
-a false alarm or coarse, `fallback` says what happens.
+group plans to be in during the next `lookahead_min` minutes (home side; a hide counts until
+the group moves on, a cell passed twice counts twice), the first one, in the group's order,
+that an available unit may act in and can reach before the group leaves it is chosen; of the
+units that can, the one arriving first (ties: lowest id) goes there and waits until
+`wait_after_min` after the group's planned passing, observing: a group it meets there is an
+encounter, at the unit's `detect_prob`, and its usual search (`find_prob` within
+`search_radius_km`) runs for the wait. If no unit can be on the route in time, or the alert is a
+false alarm or coarse, `fallback` says what happens.
 
-An idealisation: the centre knows the group's planned route (as if a tower tracked it and an
-analyst read its heading right), so this bounds what interception can gain; the reduced
-benchmark's response mechanic (bench/bench_engine.py)."""
+An idealisation: the centre reads the group's planned route (as if a tower tracked it and an
+analyst read its heading right), and it tells a false alarm from a real detection (a false
+alarm has no route). So this bounds what interception can gain; with `fallback: none` no unit
+is ever sent on a false alarm, which makes `wasted_responses` and `no_unit` incomparable with
+`nearest`. It is the reduced benchmark's response mechanic (bench/bench_engine.py)."""
 
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from sim.terrain.model import HOME
 
 if TYPE_CHECKING:
     from sim.agents.command import Alert, CommandCentre
+    from sim.movement import Timeline
 
 
 @dataclass(frozen=True)
@@ -58,20 +63,32 @@ class Intercept(DispatchRule):
     def choose(self, centre: CommandCentre, alert: Alert, target: int) -> Choice:
         attempt = centre.model.attempts.get(alert.attempt) if alert.attempt >= 0 and not alert.coarse else None
         if attempt is not None and attempt.active:
-            found = self._on_route(centre, attempt.timeline.nodes, attempt.timeline.times)
+            found = self._on_route(centre, attempt.timeline)
             if found is not None:
                 return found
         if self.params.fallback == "none":
             return Choice(target, None, float("inf"), 0.0, "")
         return Choice(*centre.suggest(target))
 
-    def _on_route(self, centre: CommandCentre, nodes: np.ndarray, times: np.ndarray) -> Choice | None:
+    def _visits_ahead(self, tl: Timeline, now: float, home: np.ndarray) -> list[tuple[int, float]]:
+        """(cell, minutes until the group leaves its centre) of each home-side visit of the plan that
+        starts within the look-ahead and is not over (a hide is one visit, a cell passed twice two)."""
+        r, times = tl.runs(), tl.times.tolist()
+        out = []
+        for v, cell in enumerate(r.nodes):
+            last = r.first[v + 1] - 1 if v + 1 < len(r.nodes) else len(times) - 1
+            if times[r.first[v]] > now + self.params.lookahead_min:
+                break
+            if times[last] > now and home[cell]:
+                out.append((int(cell), times[last] - now))
+        return out
+
+    def _on_route(self, centre: CommandCentre, tl: Timeline) -> Choice | None:
         m = centre.model
-        now, router, home = m.now, m.world.router, m.world.terrain.side == HOME
+        now, router = m.now, m.world.router
         free = [u for u in centre.units if u.available]
         if not free:
             return None
-        ahead = np.flatnonzero((times > now) & (times <= now + self.params.lookahead_min) & home[nodes])
         starts = [u.timeline.departure(now) for u in free]
         by_mode: dict[str, list[int]] = {}
         for k, u in enumerate(free):
@@ -79,12 +96,7 @@ class Intercept(DispatchRule):
         at = np.array([s[0] for s in starts])
         ready = np.array([s[1] - now for s in starts])
         caps = [m.world.agencies[u.params.agency].spec.max_response_min for u in free]
-        seen: set[int] = set()
-        for i in ahead.tolist():
-            cell, slack = int(nodes[i]), float(times[i]) - now
-            if cell in seen:
-                continue
-            seen.add(cell)
+        for cell, slack in self._visits_ahead(tl, now, m.world.terrain.side == HOME):
             best: tuple[float, int, int, float, str] | None = None  # (arrival, unit id, index, delay, how)
             for mode, ks in by_mode.items():
                 idx = np.array(ks)

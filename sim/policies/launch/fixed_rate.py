@@ -1,7 +1,8 @@
 """fixed_rate: `per_minute` attempts every minute on the minute, from the start (the reduced
 benchmark's launches; a stress load). A fractional rate is spread evenly: minute k launches
-floor((k + 1) r) - floor(k r) attempts, so r = 0.25 is one every fourth minute. The
-organisation's `attempts_per_day` and `hourly_profile` are not used."""
+floor((k + 1) r) - floor(k r) attempts, so r = 0.25 is one every fourth minute. A surge inject
+on top launches its extra share on the minute too, from the first whole minute of its window.
+The organisation's `attempts_per_day` and `hourly_profile` are not used."""
 
 from __future__ import annotations
 
@@ -41,9 +42,13 @@ class FixedRate(LaunchProcess):
         env, rate = org.model.env, self.params.per_minute * factor
         if rate <= 0:
             return
-        start, k = env.now, 0
+        start = math.ceil(env.now)  # on the minute, also for a process started mid-minute (a surge)
+        if start > env.now:
+            yield env.timeout(start - env.now)
+        k = 0
         while env.now < until:
-            for _ in range(math.floor((k + 1) * rate) - math.floor(k * rate)):
+            # exact multiples of the rate must not fall a rounding error short (0.29 x 100 = 28.999...)
+            for _ in range(math.floor((k + 1) * rate + 1e-9) - math.floor(k * rate + 1e-9)):
                 org.launch_one(tag)
             k += 1
             yield env.timeout(start + k - env.now)

@@ -55,7 +55,7 @@ class Grid(TerrainSource):
         ids = np.arange(rows * cols).reshape(rows, cols)
         xs, ys = np.meshgrid((np.arange(cols) + 0.5) * cell, (np.arange(rows) - p.rows_foreign + 0.5) * cell)
         n = rows * cols
-        ends = np.linspace(0, cols - 1, p.endpoints).astype(int)
+        ends = np.round(np.linspace(0, cols - 1, p.endpoints)).astype(int)
         feature = np.zeros(n, dtype=np.int8)
         feature[ids[0, ends]], feature[ids[-1, ends]] = STAGING, TOWN
         u = np.concatenate([ids[:, :-1].ravel(), ids[:-1, :].ravel()]).astype(np.int32)
