@@ -63,6 +63,11 @@ def param(default: Any = MISSING, *, factory: Callable[[], Any] | None = None, *
 
 
 @dataclass(frozen=True)
+class NoParams:
+    """The parameters of a plug-in that has no keys of its own."""
+
+
+@dataclass(frozen=True)
 class Chosen:
     """A plug-in chosen by name, with its typed parameters."""
 

@@ -13,13 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from sim.params import Chosen, param
-from sim.policies.dispatch.base import NoParams as DispatchNoParams
-from sim.policies.launch.base import NoParams as LaunchNoParams
+from sim.params import Chosen, NoParams, param
 from sim.policies.patrol.random_beat import RandomBeatParams
 from sim.policies.reaction.run import RunParams
-from sim.policies.routing.base import NoParams
-from sim.terrain.sources.base import NoParams as TerrainNoParams
 
 MODELLING_GUESS = "**modelling guess**"
 JURISDICTION_HINT = "sector names, `home`, `all`, `towns:<km>`, `ports:<km>`"
@@ -80,7 +76,7 @@ KIND_SOURCES = {  # where the default kinds' values come from, for the reference
 @dataclass(frozen=True)
 class TerrainSpec:
     source: Chosen = param(
-        factory=lambda: Chosen("generate", TerrainNoParams()),
+        factory=lambda: Chosen("generate", NoParams()),
         role="slot",
         family="terrain source",
         doc="Where the terrain comes from: a name, or `{type: NAME, ...its keys}` (see Terrain sources; "
@@ -716,7 +712,7 @@ class OrgSpec:
         source="see Cargo",
     )
     launch: Chosen = param(
-        factory=lambda: Chosen("poisson", LaunchNoParams()),
+        factory=lambda: Chosen("poisson", NoParams()),
         role="slot",
         family="launch process",
         doc="When attempts are launched: a name, or `{type: NAME, ...its keys}` (see Launch processes). "
@@ -798,7 +794,7 @@ class CoordinationSpec:
         "block is used, every block is checked.",
     )
     dispatch: Chosen = param(
-        factory=lambda: Chosen("nearest", DispatchNoParams()),
+        factory=lambda: Chosen("nearest", NoParams()),
         role="slot",
         family="dispatch rule",
         doc="Where every command centre sends which unit: a name, or `{type: NAME, ...its keys}` "

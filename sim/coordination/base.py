@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.params import param
+from sim.params import NoParams, param
 
 if TYPE_CHECKING:
     from sim.agents.command import Alert, CommandCentre
@@ -17,11 +17,6 @@ if TYPE_CHECKING:
     from sim.model import BorderModel
 
 HANDLING = ("exponential", "fixed")
-
-
-@dataclass(frozen=True)
-class NoParams:
-    """A policy without parameters of its own."""
 
 
 @dataclass(frozen=True)

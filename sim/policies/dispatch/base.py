@@ -5,14 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sim.params import NoParams
+
 if TYPE_CHECKING:
     from sim.agents.command import Alert, CommandCentre
     from sim.agents.patrols import PatrolUnit
-
-
-@dataclass(frozen=True)
-class NoParams:
-    """A dispatch rule without parameters of its own."""
 
 
 @dataclass(frozen=True)

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.params import NoParams
+
 if TYPE_CHECKING:
     from sim.agents.smugglers import Organisation
-
-
-@dataclass(frozen=True)
-class NoParams:
-    """A launch process without parameters of its own."""
 
 
 class LaunchProcess:

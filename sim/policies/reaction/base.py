@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from sim.params import NoParams
 
 if TYPE_CHECKING:
     from sim.agents.smugglers import Attempt
-
-
-@dataclass(frozen=True)
-class NoParams:
-    """A reaction without parameters of its own."""
 
 
 class Reaction:

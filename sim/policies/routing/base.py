@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.params import NoParams
+
 if TYPE_CHECKING:
     from sim.agents.smugglers import Attempt, Organisation
-
-
-@dataclass(frozen=True)
-class NoParams:
-    """A policy without parameters of its own."""
 
 
 class RoutingPolicy:

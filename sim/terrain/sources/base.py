@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim.params import NoParams
 from sim.terrain.model import KindProps, Terrain
 
 if TYPE_CHECKING:
     from sim.scenario import TerrainSpec
-
-
-@dataclass(frozen=True)
-class NoParams:
-    """A terrain source without parameters of its own (it reads `scenario.terrain`'s keys)."""
 
 
 class TerrainSource:
