@@ -55,7 +55,15 @@ SIZE_CAPS: dict[str, tuple[float, float]] = {
     "mtbf_days": (0.01, 5),
     "repair_hours": (0, 24),
     "factor": (0, 5),
+    "per_minute": (0.001, 0.05),
+    "columns": (3, 14),
+    "rows_home": (2, 9),
+    "rows_foreign": (1, 3),
+    "endpoints": (1, 4),
+    "lookahead_min": (1, 120),
+    "wait_after_min": (0.1, 30),
 }
+SIZE_KEYS = {"grid": ("columns", "rows_home")}  # a plug-in's size keys, always drawn (their defaults are large)
 NAMES_OK = st.sampled_from(["a", "b", "c"])
 
 
@@ -100,12 +108,13 @@ def value_for(f: FieldInfo, names: dict[str, list]) -> st.SearchStrategy:
 
 
 @st.composite
-def plugin(draw, family: str, names: dict[str, list], fixed: dict | None = None) -> dict:
-    """{type: NAME, ...} with values for some of NAME's declared keys (the rest stay default)."""
-    name = draw(st.sampled_from(sorted(PLUGINS.family(family))))
+def plugin(draw, family: str, names: dict[str, list], fixed: dict | None = None, among: list | None = None) -> dict:
+    """{type: NAME, ...} with values for some of NAME's declared keys (the rest stay default);
+    NAME drawn from the whole family, or from `among`."""
+    name = draw(st.sampled_from(among or sorted(PLUGINS.family(family))))
     out: dict[str, Any] = {"type": name}
     for f in fields_of(PLUGINS.family(family)[name].Params):
-        if f.meta.required or f.meta.min_items or draw(st.booleans()):
+        if f.meta.required or f.meta.min_items or f.name in SIZE_KEYS.get(name, ()) or draw(st.booleans()):
             out[f.name] = draw(value_for(f, names))
     out.update(fixed or {})
     return _repair(family, out, names)
@@ -114,6 +123,8 @@ def plugin(draw, family: str, names: dict[str, list], fixed: dict | None = None)
 def _repair(family: str, raw: dict, names: dict[str, list]) -> dict:
     """Rules that span several keys of a plug-in, so that a drawn entry is valid."""
     kind = raw["type"]
+    if family == "terrain source" and kind == "grid":
+        raw["endpoints"] = min(raw.get("endpoints", 1), raw["columns"])
     if family == "sensor type" and raw.get("placement") == "explicit" and not raw.get("nodes"):
         raw["nodes"] = [names["node"][0]]
     if family == "inject":
@@ -154,7 +165,9 @@ def scenarios(draw) -> dict:
         "organisation": ["o0"],
         "attempt": [-1],
     }
-    terrain = _section(draw, TerrainSpec, names, {"source": "generate"})
+    # the file-reading sources need files: the generator or a grid
+    source = draw(plugin("terrain source", names, among=["generate", "grid"]))
+    terrain = _section(draw, TerrainSpec, names, {"source": source})
     terrain = {k: v for k, v in terrain.items() if k not in ("path",)}
     unit_groups = [f"u{i}" for i in range(draw(st.integers(0, 2)))]
     sensor_groups = [f"s{i}" for i in range(draw(st.integers(0, 2)))]
@@ -173,6 +186,7 @@ def scenarios(draw) -> dict:
     org = {k: v for k, v in org.items() if k not in ("staging", "destinations")}  # the terrain's own
     org["routing"] = draw(plugin("routing policy", names))
     org["reaction"] = draw(plugin("reaction", names))
+    org["launch"] = draw(plugin("launch process", names))
     cargo_mode = draw(st.sampled_from(["foot", "vehicle"]))
     org["cargo"] = {
         "people": _section(draw, CargoSpec, names, {"share": 1.0, "mode": cargo_mode}),
@@ -181,7 +195,7 @@ def scenarios(draw) -> dict:
     if org["cargo"]["people"].get("size_max", 99) < org["cargo"]["people"].get("size_min", 1):
         org["cargo"]["people"]["size_max"] = org["cargo"]["people"]["size_min"]
     policy = draw(st.sampled_from(sorted(PLUGINS.family("coordination policy"))))
-    coordination: dict[str, Any] = {"policy": policy}
+    coordination: dict[str, Any] = {"policy": policy, "dispatch": draw(plugin("dispatch rule", names))}
     if policy == "task_force":
         if not unit_groups:
             coordination["policy"] = "isolated"

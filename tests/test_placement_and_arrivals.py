@@ -173,3 +173,12 @@ def test_random_unit_placement_draws_distinct_home_cells_of_the_area_fixed_by_th
     assert again == bases and other != bases
     ys = t.y[bases]
     assert ys.max() - ys.min() > np.ptp(t.y[t.side == HOME]) / 2  # drawn over the area, not along one line
+
+
+def test_random_unit_placement_uses_every_cell_before_any_twice():
+    import dataclasses
+
+    unit = dataclasses.replace(posted_unit(1), placement="random", count=10, nodes=[])
+    world = corridor_world(units={"p": unit}, length=4)  # home cells 1..4
+    bases = [u.base for u in world.units]
+    assert sorted(bases[:4]) == [1, 2, 3, 4] and sorted(bases[4:8]) == [1, 2, 3, 4] and len(bases) == 10
