@@ -20,7 +20,9 @@ Two modes:
   no merging of incidents): of the free patrols, the one that can stand on the group's route
   soonest within 30 minutes ahead goes there on a shortest path and waits until a minute after
   the group's planned passing (ties: the shorter walk, then the lower id); none if no free
-  patrol can make it. A patrol that stops any group is free again at once.
+  patrol can make it. A patrol that stops any group is free again at once. Within a minute the
+  engine's meetings (as groups walk into cells) come before its sensor detections (at the
+  centres), so the response reference takes all meetings first, then sensors and dispatches.
 
 Implementations, fed the same launches (read from the engine's event log) and patrol starts (the
 engine's bases), so that seeds pair:
@@ -306,27 +308,35 @@ class ReducedMesaResponse(ReducedMesa):
     def step(self) -> None:
         rnd = self.random.random
         self.launch()
-        still = []
+        # the engine's order within a minute: every meeting (as the groups walk in, half a minute
+        # before) comes before any sensor detection (at the cells' centres) and so before any
+        # dispatch: a patrol freed by a stop can be sent in the same minute
+        going = []
         for s in self.smugglers:
             node = s.node
             caught = -1
-            for k in range(self.overlap[node]):  # patrols first, as in ReducedMesa
+            for k in range(self.overlap[node]):
                 if rnd() < P_PATROL:
                     caught = k
                     break
-            if caught < 0 and self.is_sensor[node] and rnd() < Q_SENSOR:
-                self.sensor_detections += 1
-                self._dispatch(s, node)
             if caught >= 0:
                 self.patrol_detections += 1
                 self._stopped_by([p for p in self.patrols if node in p.cells()][caught], node)
-            elif node == s.dest:
+                s.remove()
+            else:
+                going.append(s)
+        still = []
+        for s in going:
+            node = s.node
+            if self.is_sensor[node] and rnd() < Q_SENSOR:
+                self.sensor_detections += 1
+                self._dispatch(s, node)
+            if node == s.dest:
                 self.arrivals += 1
+                s.remove()
             else:
                 s.node = int(self.lay.next_hop[s.dest][node])
                 still.append(s)
-                continue
-            s.remove()
         self.smugglers = still
         for p in self.patrols:
             p.step()
