@@ -28,6 +28,7 @@ from sim.terrain.model import HOME
 if TYPE_CHECKING:
     from sim.agents.command import Alert, CommandCentre
     from sim.movement import Timeline
+    from sim.terrain import Router, Terrain
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,10 @@ class Intercept(DispatchRule):
     name = "intercept"
     Params = InterceptParams
 
+    def __init__(self, params: InterceptParams) -> None:
+        super().__init__(params)
+        self._paces: dict[str, tuple[np.ndarray, float]] = {}  # mode -> (its edge times, pace)
+
     def choose(self, centre: CommandCentre, alert: Alert, target: int) -> Choice:
         attempt = centre.model.attempts.get(alert.attempt) if alert.attempt >= 0 and not alert.coarse else None
         if attempt is not None and attempt.active:
@@ -69,6 +74,22 @@ class Intercept(DispatchRule):
         if self.params.fallback == "none":
             return Choice(target, None, float("inf"), 0.0, "")
         return Choice(*centre.suggest(target))
+
+    def _pace(self, router: Router, terrain: Terrain, mode: str) -> float:
+        """Minutes per straight-line km that no path of `mode` beats: the fastest edge's minutes
+        per km of its length, times the smallest ratio of an edge's length to the straight line
+        between its ends where that is below 1 (a loaded map may give an edge a shorter length)."""
+        minutes = router.edge_minutes(mode)
+        cached = self._paces.get(mode)
+        if cached is not None and cached[0] is minutes:  # the same edge times (a new router makes new ones)
+            return cached[1]
+        u, v, length = terrain.edge_u, terrain.edge_v, terrain.edge_length_km
+        line = np.hypot(terrain.x[u] - terrain.x[v], terrain.y[u] - terrain.y[v])
+        shortest = np.min(length[line > 0] / line[line > 0], initial=1.0)
+        fastest = np.min(minutes / length, initial=np.inf)
+        pace = float(fastest * min(1.0, shortest))
+        self._paces[mode] = (minutes, pace)
+        return pace
 
     def _visits_ahead(self, tl: Timeline, now: float, home: np.ndarray) -> list[tuple[int, float]]:
         """(cell, minutes until the group leaves its centre) of each home-side visit of the plan that
@@ -85,7 +106,7 @@ class Intercept(DispatchRule):
 
     def _on_route(self, centre: CommandCentre, tl: Timeline) -> Choice | None:
         m = centre.model
-        now, router = m.now, m.world.router
+        now, router, terrain = m.now, m.world.router, m.world.terrain
         free = [u for u in centre.units if u.available]
         if not free:
             return None
@@ -96,7 +117,13 @@ class Intercept(DispatchRule):
         at = np.array([s[0] for s in starts])
         ready = np.array([s[1] - now for s in starts])
         caps = [m.world.agencies[u.params.agency].spec.max_response_min for u in free]
-        for cell, slack in self._visits_ahead(tl, now, m.world.terrain.side == HOME):
+        # a lower bound on each unit's arrival (straight-line km x the fastest pace of its mode)
+        # skips the search for a cell no unit can reach in time; the choice is the same
+        pace = np.array([self._pace(router, terrain, u.params.spec.mode) for u in free])
+        for cell, slack in self._visits_ahead(tl, now, terrain.side == HOME):
+            km = terrain.distance_km(cell, at)
+            if not (np.where(km > 0, km * pace, 0.0) + ready <= slack).any():
+                continue
             best: tuple[float, int, int, float, str] | None = None  # (arrival, unit id, index, delay, how)
             for mode, ks in by_mode.items():
                 idx = np.array(ks)
