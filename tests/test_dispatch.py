@@ -96,3 +96,41 @@ def test_intercept_counts_a_hide_until_the_group_moves_on_and_each_pass_of_a_cel
     assert (back.target, back.minutes, back.hold_min) == (cell(3, 0), 11.0, 20 - 11 + 1.0)  # its second pass
     late = choose([cell(3, 0), cell(4, 0)], [2, 3])  # gone before any unit can be there: the nearest rule
     assert late.target == cell(3, 0) and late.hold_min == 0.0
+
+
+def test_intercept_finds_a_unit_whose_edges_are_shorter_than_the_straight_line():
+    # a map drawn with cells 10 km apart but 1 km edges (a loaded graph may say so): the unit
+    # 3 cells away arrives in 3 minutes, however far the drawing puts it
+    from types import SimpleNamespace
+
+    import numpy as np
+    from helpers import KINDS, corridor_graph
+
+    from sim.agents.command import Alert
+    from sim.model import BorderModel
+    from sim.movement import Timeline
+    from sim.scenario import KindSpec
+    from sim.terrain import KindProps
+    from sim.terrain.io import from_networkx
+
+    g = corridor_graph(8)
+    for i in g.nodes:
+        g.nodes[i]["x"] = 10.0 * i
+    terrain = from_networkx(g, {k: KindProps(v.cover, v.speed_factor) for k, v in KINDS.items()}, "stretched")
+    spec = ScenarioSpec(
+        name="stretched",
+        horizon_days=1.0,
+        terrain=TerrainSpec(kinds={"open": KindSpec(1.0, 0.0, 1.0)}),
+        modes={"foot": ModeSpec(60.0, 60.0, True), "vehicle": ModeSpec(60.0, 60.0)},
+        agencies={"bp": AgencySpec(operators=1, handling_min=0.0, handling="fixed")},
+        units={"u": posted_unit(7, mode="foot")},
+        organisations={"org": OrgSpec(attempts_per_day=0.0, cargo={"people": CargoSpec(1.0, 1, 1)})},
+        coordination=CoordinationSpec(dispatch=Chosen("intercept", InterceptParams())),
+    )
+    model = BorderModel(build_world(spec, "stretched", terrain=terrain), 1)
+    model.env.run(until=10.0)
+    centre = next(iter(model.centres))
+    plan = Timeline(np.array([1, 2, 3, 4]), 10.0 + np.array([1.0, 2.0, 3.0, 4.0]), 1)
+    model.attempts[999] = SimpleNamespace(active=True, timeline=plan)
+    choice = centre.rule.choose(centre, Alert(1, 10.0, centre.name, 1, 999, "ground"), 1)
+    assert (choice.target, choice.minutes) == (4, 3.0)  # from cell 7 to cell 4: 3 one-minute edges
