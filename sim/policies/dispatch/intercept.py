@@ -107,7 +107,23 @@ class Intercept(DispatchRule):
     def _on_route(self, centre: CommandCentre, tl: Timeline) -> Choice | None:
         m = centre.model
         now, router, terrain = m.now, m.world.router, m.world.terrain
+        visits = self._visits_ahead(tl, now, terrain.side == HOME)
         free = [u for u in centre.units if u.available]
+        if not free or not visits:
+            return None
+        pace_of = {mode: self._pace(router, terrain, mode) for mode in {u.params.spec.mode for u in free}}
+        # a lower bound on each unit's arrival at each cell: straight-line km from where its plan
+        # began x the fastest pace of its mode, less the minutes it has been under way since; units
+        # no cell can get in time are dropped before their positions are worked out (the same choice)
+        began = np.array([u.timeline.nodes[0] for u in free])
+        since = now - np.array([u.timeline.start for u in free])
+        pace = np.array([pace_of[u.params.spec.mode] for u in free])
+        cells = np.array([c for c, _ in visits])
+        slacks = np.array([s for _, s in visits])
+        km = np.hypot(terrain.x[began][:, None] - terrain.x[cells], terrain.y[began][:, None] - terrain.y[cells])
+        soonest = np.where(km > 0, km * pace[:, None], 0.0) - since[:, None]
+        near = (soonest <= slacks).any(axis=1)
+        free = [u for u, keep in zip(free, near.tolist()) if keep]
         if not free:
             return None
         starts = [u.timeline.departure(now) for u in free]
@@ -117,13 +133,11 @@ class Intercept(DispatchRule):
         at = np.array([s[0] for s in starts])
         ready = np.array([s[1] - now for s in starts])
         caps = [m.world.agencies[u.params.agency].spec.max_response_min for u in free]
-        # a lower bound on each unit's arrival (straight-line km x the fastest pace of its mode)
-        # skips the search for a cell no unit can reach in time; the choice is the same
-        pace = np.array([self._pace(router, terrain, u.params.spec.mode) for u in free])
-        for cell, slack in self._visits_ahead(tl, now, terrain.side == HOME):
+        pace = np.array([pace_of[u.params.spec.mode] for u in free])
+        for cell, slack in visits:
             km = terrain.distance_km(cell, at)
             if not (np.where(km > 0, km * pace, 0.0) + ready <= slack).any():
-                continue
+                continue  # no unit can be there in time: skip the search
             best: tuple[float, int, int, float, str] | None = None  # (arrival, unit id, index, delay, how)
             for mode, ks in by_mode.items():
                 idx = np.array(ks)
