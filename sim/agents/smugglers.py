@@ -3,9 +3,8 @@
 An organisation is a SimPy process generating attempts by its launch process (a plug-in,
 sim/policies/launch/: by default a non-homogeneous Poisson process with a 24-hour profile). An
 attempt is a group moving on a planned timeline; it re-plans only when something changes its
-course (a reaction to being noticed). Its end is one
-of: interdicted, got_away (reached its destination), turned_back (back at its staging area), or
-still under way at the horizon.
+course (a reaction to being noticed). Its end is one of: interdicted, got_away (reached its
+destination), turned_back (back at its staging area), or still under way at the horizon.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ class InterceptParams:
         le=10_000,
         unit="min",
         doc="How far ahead along the group's route the centre looks for an interception cell.",
-        source="**modelling guess** (the prototype's 30 minutes, ../shared/proto-batched/response.py)",
+        source="**modelling guess** (30 minutes, as in the batched engine prototype)",
     )
     wait_after_min: float = param(
         1.0,
