@@ -290,9 +290,11 @@ class ReducedMesaResponse(ReducedMesa):
     """The response mode: a sensor detection dispatches a patrol by the intercept rule; a patrol
     shares a cell with a group when their times in it overlap (the engine's encounter rule)."""
 
+    def __init__(self, lay: Layout, plan: list[tuple[int, int, int]], starts: np.ndarray, seed: int) -> None:
+        self.overlap = np.zeros(lay.n, dtype=np.int64)  # patrols in each cell this minute (before the patrols)
+        super().__init__(lay, plan, starts, seed)
+
     def new_patrol(self, node: int) -> ResponsePatrol:
-        if not hasattr(self, "overlap"):
-            self.overlap = np.zeros(self.lay.n, dtype=np.int64)  # patrols in each cell this minute
         p = ResponsePatrol(self, node)
         self.mark(p)
         return p

@@ -123,7 +123,7 @@ class Intercept(DispatchRule):
         km = np.hypot(terrain.x[began][:, None] - terrain.x[cells], terrain.y[began][:, None] - terrain.y[cells])
         soonest = np.where(km > 0, km * pace[:, None], 0.0) - since[:, None]
         near = (soonest <= slacks).any(axis=1)
-        free = [u for u, keep in zip(free, near.tolist()) if keep]
+        free, pace = [u for u, keep in zip(free, near.tolist()) if keep], pace[near]
         if not free:
             return None
         starts = [u.timeline.departure(now) for u in free]
@@ -133,7 +133,6 @@ class Intercept(DispatchRule):
         at = np.array([s[0] for s in starts])
         ready = np.array([s[1] - now for s in starts])
         caps = [m.world.agencies[u.params.agency].spec.max_response_min for u in free]
-        pace = np.array([pace_of[u.params.spec.mode] for u in free])
         for cell, slack in visits:
             km = terrain.distance_km(cell, at)
             if not (np.where(km > 0, km * pace, 0.0) + ready <= slack).any():
