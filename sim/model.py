@@ -371,6 +371,7 @@ class BorderModel(mesa.Model):
         self.interactions.on_group_planned(a)
         if a.version > 1:
             self.intel.on_plan(a)
+        tl.forget()
 
     # sensor states, read by sim.detection
     def is_up(self, sensor_id: int, times: np.ndarray) -> np.ndarray:

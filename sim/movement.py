@@ -9,6 +9,7 @@ for an older version are ignored when they come due.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ class Timeline:
     # plan's few dozen cells are read faster from lists than through NumPy calls
     _mid: list[float] | None = field(default=None, init=False, repr=False, compare=False)
     _runs: _Visits | None = field(default=None, init=False, repr=False, compare=False)
+    _keep: bool = field(default=True, init=False, repr=False, compare=False)  # keep derived lists (see `forget`)
 
     @classmethod
     def stay(cls, node: int, start: float, end: float, version: int) -> Timeline:
@@ -48,13 +50,16 @@ class Timeline:
 
     def mid(self) -> list[float]:
         """Half-way times between consecutive entries (where presence passes to the next)."""
-        if self._mid is None:
+        mid = self._mid
+        if mid is None:
             if self.times.size <= _SHORT:
                 t = self.times.tolist()
-                self._mid = [0.5 * (x + y) for x, y in zip(islice(t, 1, None), t)]
+                mid = [0.5 * (x + y) for x, y in zip(islice(t, 1, None), t)]
             else:
-                self._mid = (0.5 * (self.times[1:] + self.times[:-1])).tolist()
-        return self._mid
+                mid = (0.5 * (self.times[1:] + self.times[:-1])).tolist()
+            if self._keep:
+                self._mid = mid
+        return mid
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Presence interval [start_i, end_i] of each node entry."""
@@ -62,10 +67,21 @@ class Timeline:
         return np.concatenate([[self.start], mid]), np.concatenate([mid, [self.times[-1]]])
 
     def runs(self) -> _Visits:
-        """The visits (see `visits`) as Python lists, computed once."""
-        if self._runs is None:
-            self._runs = _Visits.of(self.nodes.tolist(), self.mid(), self.start, self.end)
-        return self._runs
+        """The visits (see `visits`) as Python lists, computed once (each time after `forget`)."""
+        r = self._runs
+        if r is None:
+            r = _Visits.of(self.nodes.tolist(), self.mid(), self.start, self.end)
+            if self._keep:
+                self._runs = r
+        return r
+
+    def forget(self) -> None:
+        """Drop the lists derived from the arrays and derive them on each use from now on (equal
+        every time): a group's plan of hundreds of cells needs them while it is published, then
+        rarely (a re-plan, an alert about it); kept, they were 450 MiB of 10,000 groups' plans on
+        100,000 cells."""
+        self._keep = False
+        self._mid = self._runs = None
 
     def visits(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Maximal runs of the same node (a stay or a hide is one visit): node, first entry index,
@@ -93,8 +109,7 @@ class Timeline:
         return bisect_right(self.mid(), t)
 
     def node_at(self, t: float) -> int:
-        r = self.runs()
-        return r.nodes[bisect_right(r.first, self.index_at(t)) - 1]
+        return int(self.nodes[self.index_at(t)])  # every entry of a visit is its node
 
 
 class _Visits:
@@ -175,7 +190,8 @@ class PresenceIndex:
 
     _SWEEP_MIN = 4096  # entries filed before the first sweep of a side
 
-    def __init__(self) -> None:
+    def __init__(self, until: float = math.inf) -> None:
+        self.until = until  # the horizon: a visit that begins at or after it can meet nothing in the run
         self._side: tuple[defaultdict[int, list], defaultdict[int, list]] = (defaultdict(list), defaultdict(list))
         self._filed = [0, 0]  # entries filed per side since its last sweep
         self._last: tuple[dict, dict] = ({}, {})  # per side: mover -> its last plan's (nodes, entries, ends)
@@ -187,7 +203,11 @@ class PresenceIndex:
         still valid."""
         r = tl.runs()
         k = bisect_left(r.ends, now)  # visits before k are over (ends never decrease)
-        nodes, starts, ends = (r.nodes[k:], r.starts[k:], r.ends[k:]) if k else (r.nodes, r.starts, r.ends)
+        h = bisect_left(r.starts, self.until)  # visits from h on begin at or after the horizon (starts never decrease)
+        if k or h < len(r.starts):
+            nodes, starts, ends = r.nodes[k:h], r.starts[k:h], r.ends[k:h]
+        else:
+            nodes, starts, ends = r.nodes, r.starts, r.ends
         if not nodes:
             return []
         mine, theirs = self._side[side], self._side[1 - side]

@@ -187,8 +187,13 @@ def _units(spec: ScenarioSpec, terrain: Terrain, agencies: dict[str, AgencyParam
             cand = np.flatnonzero(area & roads)
             bases = _spread(terrain, cand if cand.size else np.flatnonzero(area), g.count)
         period = 24 * 60 / g.shifts_per_day
+        beats: dict[int, np.ndarray] = {}  # one read-only array per beat area, shared by its units
         for i, base in enumerate(bases):
-            beat_area = area if g.sectors else (juris & (terrain.sector == terrain.sector[base]))
+            key = -1 if g.sectors else int(terrain.sector[base])
+            if key not in beats:
+                beat_area = area if g.sectors else (juris & (terrain.sector == key))
+                beats[key] = np.flatnonzero(beat_area)
+                beats[key].setflags(write=False)
             units.append(
                 UnitParams(
                     id=len(units),
@@ -197,7 +202,7 @@ def _units(spec: ScenarioSpec, terrain: Terrain, agencies: dict[str, AgencyParam
                     agency=g.agency,
                     base=int(base),
                     spec=g,
-                    beat=np.flatnonzero(beat_area),
+                    beat=beats[key],  # a copy per unit took 760 MiB with 1,000 units on 100,000 cells
                     shift_offset_min=(i % g.shifts_per_day) * period,
                 )
             )
