@@ -73,7 +73,7 @@ class BorderModel(mesa.Model):
         self.streams = Streams(seed)
         self.log = Recorder()
         self.plans = PlanLog()  # every movement plan, for replays
-        self.presence = PresenceIndex()
+        self.presence = PresenceIndex(until=world.horizon_min)
         self._ids: dict[str, count] = {}
         self.finished = False
         self.weather: dict[str, float] = {}  # active weather injects: detection multipliers

@@ -180,7 +180,9 @@ class PresenceIndex:
     and each entry is swept a bounded number of times. A mover's new plan takes its previous
     plan's entries that are not over out of their cells: a group that re-plans (turns back, runs,
     is re-routed) would otherwise leave hours of superseded visits that every unit passing those
-    cells reads (on a long border they were 72% of the entries unit plans read).
+    cells reads (on a long border they were 72% of the entries unit plans read). Visits that begin
+    at or after `until` (the horizon) are not filed: nothing they meet could happen in the run, and
+    a group's route mostly lies beyond a short horizon (88% of its visits on border-100k).
 
     (The previous form filed each visit under every 15-minute time bucket it overlapped, a dict of
     dicts, and asked every entry it read whether its plan held. It found the same encounters: two

@@ -1,6 +1,7 @@
 """Regression tests for engine defects found in review: each fails on the defect it names."""
 
 import math
+from functools import partial
 
 import numpy as np
 import pytest
@@ -173,3 +174,37 @@ def test_a_replication_leaves_the_garbage_collector_as_it_found_it(enabled):
         assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()
+
+
+def _random_timeline(rng: np.random.Generator, version: int, n_cells: int = 12) -> Timeline:
+    """A walk of 5-40 entries over a few cells (repeats and stays included), starting at 0-80 min."""
+    n = int(rng.integers(5, 40))
+    nodes = rng.integers(0, n_cells, n)
+    times = float(rng.uniform(0, 80)) + np.concatenate([[0.0], np.cumsum(rng.choice([0.0, 0.5, 1.0, 3.0], n - 1))])
+    return Timeline(nodes, times, version)
+
+
+def _version_or_gone(versions: dict[int, int], mover: int) -> int:
+    return versions.get(mover, -1)
+
+
+def test_a_presence_index_cut_at_the_horizon_finds_every_encounter_before_it():
+    """Visits that begin at or after the horizon are not filed (nothing they meet can happen in
+    the run); every encounter that begins before the horizon is still found, in the same order."""
+    from sim.movement import PresenceIndex
+
+    horizon = 60.0
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        plans = [(int(rng.integers(0, 2)), int(rng.integers(0, 6)), _random_timeline(rng, v)) for v in range(1, 40)]
+        plans.sort(key=lambda p: float(p[2].times[0]))  # published as the clock reaches them
+        full, cut = PresenceIndex(), PresenceIndex(until=horizon)
+        versions: tuple[dict[int, int], dict[int, int]] = ({}, {})
+        for side, mover, tl in plans:
+            versions[side][mover] = tl.version
+            version_of = partial(_version_or_gone, versions[1 - side])
+            now = float(tl.times[0])
+            found = full.publish(side, mover, tl, version_of, now)
+            kept = cut.publish(side, mover, tl, version_of, now)
+            assert kept == [e for e in found if e.time < horizon]
+        assert all(e[0] < horizon for side in cut._side for cell in side.values() for e in cell)
