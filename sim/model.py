@@ -173,7 +173,11 @@ class BorderModel(mesa.Model):
     def at(self, t: float, fn, *args, first: bool = False, last: bool = False) -> None:
         """Call fn(*args) at simulated time t (never earlier than now); `first`: before the
         ordinary events of that instant; `last`: after every ordinary event of that instant,
-        including those scheduled for it meanwhile."""
+        including those scheduled for it meanwhile. A call due at or after the horizon is not
+        scheduled: it could not happen in the run (the clock stops there), and a group's arrival,
+        crossing and sensor detections beyond a short horizon were most of the clock's events."""
+        if t >= self.world.horizon_min:
+            return
         if first or last:
             ev = simpy.Event(self.env)
             ev._ok, ev._value = True, None  # a triggered event, scheduled by hand with a priority
