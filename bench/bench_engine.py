@@ -1,6 +1,6 @@
 """Benchmark: the engine against plain Mesa, on the same reduced scenario.
 
-    .venv/bin/python bench/bench_engine.py [--size small|border-10k|border-100k] [--seeds 3]
+    .venv/bin/python bench/bench_engine.py [--size small|border-10k|border-100k|border-1m] [--seeds 3]
                                            [--mode both|none|respond] [--rss]
 
 The reduced scenario is a scenario file, `scenarios/reduced.yaml`, run by the engine as any
@@ -66,6 +66,7 @@ SIZES = {  # side of the grid, groups launched per minute, patrols, minutes
     "small": (40, 3, 20, 300),
     "border-10k": (100, 10, 100, 1000),
     "border-100k": (316, 50, 1000, 200),
+    "border-1m": (1000, 1000, 10000, 100),  # ~100,000 groups in flight at the end
 }
 P_PATROL, Q_SENSOR, SENSOR_SHARE = 0.5, 0.3, 0.05  # as in scenarios/reduced.yaml
 LOOKAHEAD_MIN, WAIT_AFTER_MIN = 30, 1  # the scenario's intercept rule (its defaults)

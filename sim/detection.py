@@ -11,6 +11,7 @@ exposure only if the group has not yet passed the cell's centre.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -46,11 +47,13 @@ def sensor_hits(
     now: float,
     first_visit_counted: bool = False,
     factor: float = 1.0,
+    until: float = math.inf,
 ) -> list[SensorHit]:
-    """Every sensor that detects the group along `tl`, with when and where (sorted by time).
-    `first_visit_counted`: the group already passed the centre of its first cell under an
-    earlier plan, so that visit's per-visit exposure is not counted again. `factor` scales all
-    exposure (weather)."""
+    """Every sensor that detects the group along `tl` before `until` (the horizon), with when
+    and where (sorted by time). `first_visit_counted`: the group already passed the centre of
+    its first cell under an earlier plan, so that visit's per-visit exposure is not counted
+    again. `factor` scales all exposure (weather). Every sensor covering the route draws its
+    threshold, also where the route goes on past `until`, so the draws do not depend on it."""
     nodes, first, starts, ends = tl.visits()
     centre = tl.times[first]
     cnt = cov.ptr[nodes + 1] - cov.ptr[nodes]
@@ -60,6 +63,14 @@ def sensor_hits(
     pos = np.repeat(np.arange(nodes.size), cnt)
     idx = np.repeat(cov.ptr[nodes] - (np.cumsum(cnt) - cnt), cnt) + np.arange(total)
     sens = cov.sensor[idx]
+    ids = np.unique(sens)
+    thresholds = rng.exponential(size=ids.size)
+    cut = int(np.searchsorted(starts, until, side="left"))  # visits from here on begin at or after `until`
+    if cut < nodes.size:  # a hit there would come at or after `until`: only earlier visits are worked out
+        keep = pos < cut
+        pos, idx, sens = pos[keep], idx[keep], sens[keep]
+        kept = np.unique(sens)
+        thresholds, ids = thresholds[np.searchsorted(ids, kept)], kept
     per_visit, rate = cov.per_visit[idx].copy(), cov.rate_per_min[idx]
     if first_visit_counted:
         per_visit[pos == 0] = 0.0
@@ -67,7 +78,6 @@ def sensor_hits(
     up_minutes = e_pos - s_pos
     at_centre = centre[pos]
     per_visit[at_centre < now] = 0.0  # a visit whose centre is behind the group counts no more
-    ids = np.unique(sens)
     for s in ids.tolist():  # only sensors excluded or with down time need work of their own
         if s in exclude:
             m = sens == s
@@ -82,7 +92,6 @@ def sensor_hits(
     exposure = per_visit + rate * up_minutes
     order = np.lexsort((pos, sens))
     sens, pos, exposure, per_visit, rate, s_pos = (a[order] for a in (sens, pos, exposure, per_visit, rate, s_pos))
-    thresholds = rng.exponential(size=ids.size)
     group_start = np.searchsorted(sens, ids, side="left")
     group_end = np.searchsorted(sens, ids, side="right")
     hits = []

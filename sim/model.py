@@ -402,6 +402,7 @@ class BorderModel(mesa.Model):
             self.now,
             first_visit_counted=first_visit_counted,
             factor=self.detection_factor,
+            until=self.world.horizon_min,
         ):
             self.at(hit.time, self._sensor_detection, a, a.version, a.sensor_epoch, hit.sensor, hit.node)
 

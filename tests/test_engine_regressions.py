@@ -208,3 +208,39 @@ def test_a_presence_index_cut_at_the_horizon_finds_every_encounter_before_it():
             kept = cut.publish(side, mover, tl, version_of, now)
             assert kept == [e for e in found if e.time < horizon]
         assert all(e[0] < horizon for side in cut._side for cell in side.values() for e in cell)
+
+
+class _AlwaysUp:
+    def is_up(self, sensor, times):
+        return np.ones(len(times), dtype=bool)
+
+    def down_minutes_before(self, sensor, times):
+        return np.zeros(len(times))
+
+    def when_up_for(self, sensor, start, minutes):
+        return start + minutes
+
+    def never_down(self, sensor):
+        return True
+
+
+def test_sensor_hits_cut_at_the_horizon_are_the_same_before_it_and_draw_the_same_numbers():
+    """Sensor detections worked out only up to the horizon are those of the whole route that
+    come before it, and the group's stream is left where the whole route leaves it."""
+    for seed in range(60):
+        rng = np.random.default_rng(seed)
+        per_cell = rng.integers(0, 3, 12)  # sensors covering each of 12 cells
+        ptr = np.concatenate([[0], np.cumsum(per_cell)])
+        cov = Coverage(
+            ptr=ptr,
+            sensor=rng.integers(0, 6, ptr[-1]),
+            per_visit=rng.uniform(0, 0.8, ptr[-1]),
+            rate_per_min=rng.choice([0.0, 0.05], ptr[-1]),
+        )
+        tl = _random_timeline(rng, 1)
+        now, until = float(tl.times[0]), float(rng.uniform(tl.times[0], tl.times[-1]))  # the route goes on past it
+        whole, cut = np.random.default_rng(seed), np.random.default_rng(seed)
+        expected = [h for h in sensor_hits(tl, cov, _AlwaysUp(), set(), whole, now) if h.time < until]
+        got = [h for h in sensor_hits(tl, cov, _AlwaysUp(), set(), cut, now, until=until) if h.time < until]
+        assert got == expected
+        assert whole.random() == cut.random()
