@@ -589,22 +589,37 @@ def agreement(name: str, a_rows: list[dict], b_rows: list[dict], keys=("patrol",
 
 
 def rss_mode(size: str, respond: bool) -> None:
-    """Peak RSS of this process minus its RSS after the imports, for one engine replication."""
+    """Peak RSS of this process minus its RSS after the imports, for one engine replication (the
+    world built, the run, its event log as a table), read before this benchmark's own analysis."""
 
     def rss_now() -> float:
         with open("/proc/self/statm") as f:
             return int(f.read().split()[1]) * resource.getpagesize() / 2**20
 
-    import sim.model  # noqa: F401  (the engine's imports belong to "after the imports")
-    import sim.world  # noqa: F401
+    import sim.world  # noqa: F401  (the engine's imports belong to "after the imports")
+    from sim.model import BorderModel
 
     base = rss_now()
     world = engine_world(size, 1, respond)
-    out, wall, events, dispatches, _ = run_engine(world, 1)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    built = rss_now()
+    t0 = time.perf_counter()
+    events = BorderModel(world, 1).run().to_arrow()  # the replication and its event log, as a sweep has them
+    wall = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before this benchmark's own analysis
+    kind, source = (
+        events.column("kind").to_numpy(zero_copy_only=False),
+        events.column("source").to_numpy(zero_copy_only=False),
+    )
+    out = {
+        "patrol": int(((kind == "detection") & (source == "patrol")).sum()),
+        "arrived": int((kind == "got_away").sum()),
+    }
+    side, per_minute, n_patrols, minutes = SIZES[size]
+    attempts = int((kind == "attempt").sum())
     print(
-        f"{size} ({'respond' if respond else 'none'}): {out} in {wall:.2f} s; RSS after imports {base:.0f} MiB, "
-        f"peak {peak:.0f} MiB, peak above imports {peak - base:.0f} MiB"
+        f"{size} ({'respond' if respond else 'none'}): {attempts:,} groups, {n_patrols:,} patrols, {minutes} minutes, "
+        f"{events.num_rows:,} event rows, {out}; the replication took {wall:.1f} s. RSS after imports {base:.0f} MiB; "
+        f"the world built {built - base:.0f} MiB; peak {peak:.0f} MiB: **{peak - base:.0f} MiB above the imports**"
     )
 
 

@@ -216,9 +216,9 @@ class PresenceIndex:
         last = self._last[side]
         filed = last.get(mover)
         if filed is not None and filed[2][-1] >= now:  # some of the previous plan is not over
-            self._withdraw(mine, filed, now)
+            self._withdraw(mine, mover, filed, now)
         entries = list(zip(starts, ends, repeat(mover), repeat(tl.version)))
-        last[mover] = (nodes, entries, ends)
+        last[mover] = (nodes, starts, ends, tl.version)  # its entries are rebuilt, equal, if withdrawn
         deque(map(list.append, map(mine.__getitem__, nodes), entries), maxlen=0)  # file each visit (in C)
         found = []
         common = theirs.keys() & nodes  # cells where the other side has entries
@@ -244,13 +244,13 @@ class PresenceIndex:
         return found
 
     @staticmethod
-    def _withdraw(cells: defaultdict[int, list], filed: tuple, now: float) -> None:
+    def _withdraw(cells: defaultdict[int, list], mover: int, filed: tuple, now: float) -> None:
         """Take a superseded plan's entries that are not over out of their cells (an entry not
         over by now was never dropped: queries and sweeps drop only entries over by their time)."""
-        nodes, entries, ends = filed
-        for i in range(bisect_left(ends, now), len(entries)):  # ends never decrease
+        nodes, starts, ends, version = filed
+        for i in range(bisect_left(ends, now), len(ends)):  # ends never decrease
             kept = cells[nodes[i]]
-            kept.remove(entries[i])  # the same tuple (every plan has its own version, so no other equals it)
+            kept.remove((starts[i], ends[i], mover, version))  # equal to the entry filed, and to no other
             if not kept:
                 del cells[nodes[i]]
 
