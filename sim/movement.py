@@ -196,7 +196,7 @@ class PresenceIndex:
         self.until = until  # the horizon: a visit that begins at or after it can meet nothing in the run
         self._side: tuple[defaultdict[int, list], defaultdict[int, list]] = (defaultdict(list), defaultdict(list))
         self._filed = [0, 0]  # entries filed per side since its last sweep
-        self._last: tuple[dict, dict] = ({}, {})  # per side: mover -> its last plan's (nodes, entries, ends)
+        self._last: tuple[dict, dict] = ({}, {})  # per side: mover -> its last plan filed (see `publish`)
         self._kept = [self._SWEEP_MIN, self._SWEEP_MIN]  # a side is swept when _filed reaches this
 
     def publish(self, side: int, mover: int, tl: Timeline, current_version, now: float) -> list[Encounter]:
@@ -215,10 +215,10 @@ class PresenceIndex:
         mine, theirs = self._side[side], self._side[1 - side]
         last = self._last[side]
         filed = last.get(mover)
-        if filed is not None and filed[2][-1] >= now:  # some of the previous plan is not over
+        if filed is not None and filed[3] >= now:  # some of the previous plan is not over
             self._withdraw(mine, mover, filed, now)
         entries = list(zip(starts, ends, repeat(mover), repeat(tl.version)))
-        last[mover] = (nodes, starts, ends, tl.version)  # its entries are rebuilt, equal, if withdrawn
+        last[mover] = (tl, k, k + len(nodes), ends[-1])  # the plan, the visits filed, when the last one ends
         deque(map(list.append, map(mine.__getitem__, nodes), entries), maxlen=0)  # file each visit (in C)
         found = []
         common = theirs.keys() & nodes  # cells where the other side has entries
@@ -247,8 +247,10 @@ class PresenceIndex:
     def _withdraw(cells: defaultdict[int, list], mover: int, filed: tuple, now: float) -> None:
         """Take a superseded plan's entries that are not over out of their cells (an entry not
         over by now was never dropped: queries and sweeps drop only entries over by their time)."""
-        nodes, starts, ends, version = filed
-        for i in range(bisect_left(ends, now), len(ends)):  # ends never decrease
+        tl, k, h, _ = filed
+        r, version = tl.runs(), tl.version  # derived again if the plan forgot them: equal to those filed
+        nodes, starts, ends = r.nodes, r.starts, r.ends
+        for i in range(bisect_left(ends, now, k, h), h):  # ends never decrease
             kept = cells[nodes[i]]
             kept.remove((starts[i], ends[i], mover, version))  # equal to the entry filed, and to no other
             if not kept:

@@ -242,14 +242,14 @@ class Recorder:
             "seq": list(range(n)),
             "kind": [r[1] for r in rows],
         }
-        for c in INT_COLUMNS:
-            out[c] = np.asarray(cols[c], dtype=np.int64)
+        for c in INT_COLUMNS:  # each column's list is let go once converted (a long log's peak memory)
+            out[c] = np.asarray(cols.pop(c), dtype=np.int64)
         for c in FLOAT_COLUMNS:
-            out[c] = np.asarray(cols[c], dtype=np.float64)
+            out[c] = np.asarray(cols.pop(c), dtype=np.float64)
         for c in STR_COLUMNS:
-            out[c] = [x if type(x) is str else str(x) for x in cols[c]]
+            out[c] = [x if type(x) is str else str(x) for x in cols.pop(c)]
         for c in BOOL_COLUMNS:
-            out[c] = np.asarray(cols[c], dtype=bool)
+            out[c] = np.asarray(cols.pop(c), dtype=bool)
         return out
 
     def to_arrow(self) -> pa.Table:
