@@ -26,13 +26,18 @@ class Sensor(mesa.Agent):
         alarms are drawn from then on; before it, it counts as down (and never logs that)."""
         super().__init__(model)
         self.params = params
-        rng = model.streams.get(f"sensor:{params.name}")
-        horizon = model.world.horizon_min
+        horizon, spec = model.world.horizon_min, params.spec
         self.installed_min = installed_min
+        self.logged_up = True  # the state last written to the log
+        if spec.mtbf_days <= 0 and spec.false_alarms_per_day <= 0:
+            # nothing to draw, so no stream: making 5,000 sensors' streams took 0.35 s and 5 MiB
+            self.toggles = np.array([0.0, installed_min]) if installed_min > 0 else np.zeros(0)
+            self.false_alarm_times = np.zeros(0)
+            return
+        rng = model.streams.get(f"sensor:{params.name}")
         failures = self._failure_schedule(rng, installed_min, horizon)
         self.toggles = np.concatenate([[0.0, installed_min], failures]) if installed_min > 0 else failures
-        self.logged_up = True  # the state last written to the log
-        n_fa = rng.poisson(params.spec.false_alarms_per_day * (horizon - installed_min) / 1440.0)
+        n_fa = rng.poisson(spec.false_alarms_per_day * (horizon - installed_min) / 1440.0)
         fa = np.sort(rng.uniform(installed_min, horizon, size=n_fa))
         self.false_alarm_times = fa[self.is_up(fa)]
 
