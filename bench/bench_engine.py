@@ -606,19 +606,20 @@ def rss_mode(size: str, respond: bool) -> None:
     events = BorderModel(world, 1).run().to_arrow()  # the replication and its event log, as a sweep has them
     wall = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before this benchmark's own analysis
-    kind, source = (
-        events.column("kind").to_numpy(zero_copy_only=False),
-        events.column("source").to_numpy(zero_copy_only=False),
-    )
+    ev = events.to_pandas()
     out = {
-        "patrol": int(((kind == "detection") & (source == "patrol")).sum()),
-        "arrived": int((kind == "got_away").sum()),
+        "patrol": int(((ev.kind == "detection") & (ev.source == "patrol")).sum()),
+        "arrived": int((ev.kind == "got_away").sum()),
     }
     side, per_minute, n_patrols, minutes = SIZES[size]
-    attempts = int((kind == "attempt").sum())
+    launched = ev[ev.kind == "attempt"].set_index("attempt").t
+    ended = ev[ev.kind.isin(["interdiction", "got_away"])].groupby("attempt").t.min().reindex(launched.index)
+    # the lean reference's count: every group on the move and every patrol, once a minute
+    agent_steps = float((ended.fillna(minutes).clip(upper=minutes) - launched).sum()) + n_patrols * minutes
     print(
-        f"{size} ({'respond' if respond else 'none'}): {attempts:,} groups, {n_patrols:,} patrols, {minutes} minutes, "
-        f"{events.num_rows:,} event rows, {out}; the replication took {wall:.1f} s. RSS after imports {base:.0f} MiB; "
+        f"{size} ({'respond' if respond else 'none'}): {launched.size:,} groups, {n_patrols:,} patrols, {minutes} "
+        f"minutes, {events.num_rows:,} event rows, {out}; the replication took {wall:.1f} s, about "
+        f"{agent_steps / 1e6:.2f} M agent-steps ({agent_steps / wall:,.0f} per s). RSS after imports {base:.0f} MiB; "
         f"the world built {built - base:.0f} MiB; peak {peak:.0f} MiB: **{peak - base:.0f} MiB above the imports**"
     )
 
