@@ -64,6 +64,7 @@ class Intercept(DispatchRule):
     def __init__(self, params: InterceptParams) -> None:
         super().__init__(params)
         self._paces: dict[str, tuple[np.ndarray, float]] = {}  # mode -> (its edge times, pace)
+        self._home_of: tuple[Terrain, np.ndarray] | None = None  # (terrain, its home-side mask)
 
     def choose(self, centre: CommandCentre, alert: Alert, target: int) -> Choice:
         attempt = centre.model.attempts.get(alert.attempt) if alert.attempt >= 0 and not alert.coarse else None
@@ -91,6 +92,12 @@ class Intercept(DispatchRule):
         self._paces[mode] = (minutes, pace)
         return pace
 
+    def _home(self, terrain: Terrain) -> np.ndarray:
+        """The home-side cells of `terrain` as a mask, made once per terrain."""
+        if self._home_of is None or self._home_of[0] is not terrain:
+            self._home_of = (terrain, terrain.side == HOME)
+        return self._home_of[1]
+
     def _visits_ahead(self, tl: Timeline, now: float, home: np.ndarray) -> list[tuple[int, float]]:
         """(cell, minutes until the group leaves its centre) of each home-side visit of the plan that
         starts within the look-ahead and is not over (a hide is one visit, a cell passed twice two)."""
@@ -107,9 +114,11 @@ class Intercept(DispatchRule):
     def _on_route(self, centre: CommandCentre, tl: Timeline) -> Choice | None:
         m = centre.model
         now, router, terrain = m.now, m.world.router, m.world.terrain
-        visits = self._visits_ahead(tl, now, terrain.side == HOME)
         free = [u for u in centre.units if u.available]
-        if not free or not visits:
+        if not free:  # (before the route is read: a centre without units is asked about every alert)
+            return None
+        visits = self._visits_ahead(tl, now, self._home(terrain))
+        if not visits:
             return None
         pace_of = {mode: self._pace(router, terrain, mode) for mode in {u.params.spec.mode for u in free}}
         # a lower bound on each unit's arrival at each cell: straight-line km from where its plan
