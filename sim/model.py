@@ -174,8 +174,10 @@ class BorderModel(mesa.Model):
         """Call fn(*args) at simulated time t (never earlier than now); `first`: before the
         ordinary events of that instant; `last`: after every ordinary event of that instant,
         including those scheduled for it meanwhile. A call due at or after the horizon is not
-        scheduled: it could not happen in the run (the clock stops there), and a group's arrival,
-        crossing and sensor detections beyond a short horizon were most of the clock's events."""
+        scheduled: only events strictly before the horizon belong to the run (the clock stops
+        there; a `first` call at exactly the horizon used to slip in before the stop), and a
+        group's arrival, crossing and sensor detections beyond a short horizon were most of the
+        clock's events."""
         if t >= self.world.horizon_min:
             return
         if first or last:

@@ -192,8 +192,8 @@ def _units(spec: ScenarioSpec, terrain: Terrain, agencies: dict[str, AgencyParam
             key = -1 if g.sectors else int(terrain.sector[base])
             if key not in beats:
                 beat_area = area if g.sectors else (juris & (terrain.sector == key))
-                beats[key] = np.flatnonzero(beat_area)
-                beats[key].setflags(write=False)
+                beats[key] = np.flatnonzero(beat_area).copy()  # owning its data: recognised by identity
+                beats[key].setflags(write=False)  # (sim.terrain.routing.Router.adjacency_within)
             units.append(
                 UnitParams(
                     id=len(units),

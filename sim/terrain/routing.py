@@ -225,9 +225,9 @@ class Router:
         """Neighbour lists (CSR: ptr per node, neighbours in edge order) of the edges with both
         ends in `cells`; one read-only copy per cell set, shared by every unit walking it (a copy
         per unit took 3 GiB with 1,000 units on 100,000 cells). The units of one beat share its
-        read-only array: they are recognised by it, without reading it (hashing and comparing a
-        million cells per unit took 34 s for 10,000 units)."""
-        if cells.flags.writeable:
+        read-only array, which owns its data: they are recognised by it, without reading it
+        (hashing and comparing a million cells per unit took 34 s for 10,000 units)."""
+        if cells.flags.writeable or not cells.flags.owndata:  # (a read-only view may still change)
             return self._adjacency_by_value(cells)
         seen = self._adjacency_of.get(id(cells))
         if seen is not None and seen[0] is cells:
