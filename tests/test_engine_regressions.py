@@ -14,6 +14,20 @@ from sim.movement import Timeline
 from sim.scenario import AgencySpec
 
 
+class _AlwaysUp:
+    def is_up(self, sensor, times):
+        return np.ones(len(times), dtype=bool)
+
+    def down_minutes_before(self, sensor, times):
+        return np.zeros(len(times))
+
+    def when_up_for(self, sensor, start, minutes):
+        return start + minutes
+
+    def never_down(self, sensor):
+        return True
+
+
 def posted(node: int, **kw):
     """A posted foot unit that can take any group and is back on watch a minute after a contact."""
     return posted_unit(node, **{"mode": "foot", "capacity": 20, "processing_min": 1.0, **kw})
@@ -61,27 +75,14 @@ def test_a_pause_is_one_visit_for_a_ground_sensor():
         rate_per_min=np.array([0.0]),
     )
 
-    class AlwaysUp:
-        def is_up(self, sensor, times):
-            return np.ones(len(times), dtype=bool)
-
-        def down_minutes_before(self, sensor, times):
-            return np.zeros(len(times))
-
-        def when_up_for(self, sensor, start, minutes):
-            return start + minutes
-
-        def never_down(self, sensor):
-            return True
-
     rng = np.random.default_rng(0)
     hide = Timeline(np.array([0, 1, 2, 2, 3]), np.array([0.0, 10, 20, 80, 90]), 1)
-    hits = sum(bool(sensor_hits(hide, cov, AlwaysUp(), set(), rng, 0.0)) for _ in range(4000))
+    hits = sum(bool(sensor_hits(hide, cov, _AlwaysUp(), set(), rng, 0.0)) for _ in range(4000))
     assert_share(hits, 4000, 0.5)
     # re-planned from inside the sensor's cell after passing its centre: no second chance
     replanned = Timeline(np.array([2, 3]), np.array([25.0, 35.0]), 2)
     assert not any(
-        sensor_hits(replanned, cov, AlwaysUp(), set(), rng, 25.0, first_visit_counted=True) for _ in range(200)
+        sensor_hits(replanned, cov, _AlwaysUp(), set(), rng, 25.0, first_visit_counted=True) for _ in range(200)
     )
 
 
@@ -215,20 +216,6 @@ def test_a_presence_index_cut_at_the_horizon_finds_every_encounter_before_it():
             if tl.version % 2:
                 tl.forget()
         assert all(e[0] < horizon for side in cut._side for cell in side.values() for e in cell)
-
-
-class _AlwaysUp:
-    def is_up(self, sensor, times):
-        return np.ones(len(times), dtype=bool)
-
-    def down_minutes_before(self, sensor, times):
-        return np.zeros(len(times))
-
-    def when_up_for(self, sensor, start, minutes):
-        return start + minutes
-
-    def never_down(self, sensor):
-        return True
 
 
 def test_sensor_hits_cut_at_the_horizon_are_the_same_before_it_and_draw_the_same_numbers():
