@@ -15,6 +15,8 @@ from sim.scenario import AgencySpec
 
 
 class _AlwaysUp:
+    """The states of sensors that never fail (sim.detection.SensorStates)."""
+
     def is_up(self, sensor, times):
         return np.ones(len(times), dtype=bool)
 
