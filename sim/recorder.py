@@ -237,7 +237,7 @@ class Recorder:
 
     def to_arrow(self) -> pa.Table:
         """The log as a table; each column is converted and let go before the next is built, in
-        memory from the system's allocator (Arrow's default, mimalloc, reserved 16 MiB more for a
+        memory from the system's allocator (Arrow's default, mimalloc, reserved 16 MiB more for an
         85,000-row log): what matters is a long log's peak memory."""
         pool = pa.system_memory_pool()
         columns = {c: pa.array(v, type=SCHEMA.field(c).type, memory_pool=pool) for c, v in self._each_column()}
