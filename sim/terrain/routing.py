@@ -404,16 +404,21 @@ class _Field:
         `costs_in`): the rule of `next_hops`, for that cell alone (the same float comparisons,
         so the same choice)."""
         g = self._graph
-        a, b = g.indptr[node], g.indptr[node + 1]
-        cols = g.indices[a:b]
-        cand = cols[dist[cols] + g.data[a:b] == dist[node]]
-        if cand.size == 1:
-            return int(cand[0])
-        if cand.size == 0:  # only an asymmetric or negative cost matrix does this
+        a, b = int(g.indptr[node]), int(g.indptr[node + 1])
+        here = float(dist[node])  # a few neighbours: Python floats (the same float64 sums) beat NumPy's calls
+        on_path = [c for c, w in zip(g.indices[a:b].tolist(), g.data[a:b].tolist()) if float(dist[c]) + w == here]
+        if len(on_path) == 1:
+            return on_path[0]
+        if not on_path:  # only an asymmetric or negative cost matrix does this
             raise RuntimeError("routing: a reachable cell has no neighbour on a least-cost path")
         x, y = self._xy
-        near = (x[cand] - x[self.root]) ** 2 + (y[cand] - y[self.root]) ** 2
-        return int(cand[near == near.min()].min())
+        xr, yr = float(x[self.root]), float(y[self.root])
+
+        def nearest_then_lowest(c: int) -> tuple[float, int]:  # the tie rule, with the floats of `next_hops`
+            dx, dy = float(x[c]) - xr, float(y[c]) - yr
+            return dx * dx + dy * dy, c  # (NumPy squares by multiplying too)
+
+        return min(on_path, key=nearest_then_lowest)
 
     def next_hops(self) -> np.ndarray:
         """Every reached cell's next hop (-1: the root and cells not reached); dense fields only."""
