@@ -536,16 +536,20 @@ def run_engine(world, seed: int) -> tuple[dict, float, int, int, list[tuple[int,
     t0 = time.perf_counter()
     ev = BorderModel(world, seed).run().to_arrow().to_pandas()
     wall = time.perf_counter() - t0
-    det = ev[ev.kind == "detection"]
     att = ev[ev.kind == "attempt"].sort_values("attempt")
     dests = [int(d.split(">")[1]) for d in att.detail]
     plan = [(int(round(t)), int(o), d) for t, o, d in zip(att.t, att.node, dests)]
-    out = {
+    return outcomes(ev), wall, len(ev), int((ev.kind == "dispatch").sum()), plan
+
+
+def outcomes(ev) -> dict[str, int]:
+    """The counts compared with the references, from an engine event log (a DataFrame)."""
+    det = ev[ev.kind == "detection"]
+    return {
         "patrol": int((det.source == "patrol").sum()),
         "sensor": int((det.source == "ground").sum()),
         "arrived": int((ev.kind == "got_away").sum()),
     }
-    return out, wall, len(ev), int((ev.kind == "dispatch").sum()), plan
 
 
 def peak_memory(fn, *args) -> float:
@@ -607,11 +611,8 @@ def rss_mode(size: str, respond: bool) -> None:
     wall = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before this benchmark's own analysis
     ev = events.to_pandas()
-    out = {
-        "patrol": int(((ev.kind == "detection") & (ev.source == "patrol")).sum()),
-        "arrived": int((ev.kind == "got_away").sum()),
-    }
-    side, per_minute, n_patrols, minutes = SIZES[size]
+    out = outcomes(ev)
+    _, _, n_patrols, minutes = SIZES[size]
     launched = ev[ev.kind == "attempt"].set_index("attempt").t
     ended = ev[ev.kind.isin(["interdiction", "got_away"])].groupby("attempt").t.min().reindex(launched.index)
     # the lean reference's count: every group on the move and every patrol, once a minute
