@@ -75,6 +75,17 @@ def open_page(browser, url: str, ready: str):
     return context, page, net, errors
 
 
+def saved_log(drill: Path, ready, timeout_s: float = 30.0):
+    """The drill's saved event log, read again until `ready(log)` holds (the pause that writes it
+    is handled on the server's side; a loaded machine may take seconds) or the time is up."""
+    deadline = time.time() + timeout_s
+    while True:
+        ev = pq.read_table(drill / "events").to_pandas()
+        if ready(ev) or time.time() > deadline:
+            return ev
+        time.sleep(0.5)
+
+
 def click_marker(page, ident: str) -> None:
     """Click a marker on the seat's map; where another marker covers it, zoom in first."""
     marker = page.locator(f".seat-marker[data-id='{ident}']")
@@ -165,6 +176,7 @@ def test_three_seats_play_one_exercise_in_a_browser_with_no_internet(seats_app, 
         line = police.locator(".seat-alert", has_text=f"{copy} ").inner_text()
         assert "passed on by border patrol" in line and minutes(line) >= arrives - 1  # shown to the minute
         police.get_by_role("button", name=copy, exact=True).click()  # opened: a look in the log
+        expect(police.locator(".seat-feed")).to_contain_text(f"local police seat opened alert {copy}", timeout=20_000)
 
         # never an undetected group on an agency seat: only its units, alerts, incidents, sensors
         ev = pq.read_table(drill / "events").to_pandas()
@@ -180,16 +192,16 @@ def test_three_seats_play_one_exercise_in_a_browser_with_no_internet(seats_app, 
             bp.screenshot(path=str(Path(shots) / "drill-seat.png"), full_page=True)
 
         trainer.get_by_role("button", name="Play").click()  # a pause writes the log; play, then pause again
-        trainer.wait_for_timeout(1000)
+        expect(bp.locator(".seat-state")).to_have_text("playing", timeout=20_000)
         trainer.get_by_role("button", name="Pause").click()
-        trainer.wait_for_timeout(2000)
+        expect(bp.locator(".seat-state")).to_have_text("paused by the trainer", timeout=20_000)
         assert net_t.blocked + net_b.blocked + net_p.blocked == []
         assert net_t.failed + net_b.failed + net_p.failed == []
         assert err_t + err_b + err_p == []
         browser.close()
 
     # both orders in the saved log, with the seat, the time and what it had been told
-    ev = pq.read_table(drill / "events").to_pandas()
+    ev = saved_log(drill, lambda ev: ((ev.kind == "look") & (ev.seat == "local_police")).any())
     orders = ev[(ev.kind == "order") & (ev.seat == "border_patrol")]
     assert list(orders.detail) == ["dispatch", "share"] and (orders.t == paused_at).all() and (orders.told > 0).all()
     assert int(orders.unit.iloc[0]) == int(unit) and int(orders.incident.iloc[0]) == int(incident)
