@@ -217,7 +217,7 @@ class PresenceIndex:
         mine, theirs = self._side[side], self._side[1 - side]
         last = self._last[side]
         filed = last.get(mover)
-        if filed is not None and filed[3] >= now:  # some of the previous plan is not over
+        if filed is not None and filed[3] > now:  # some of the previous plan is still to come
             self._withdraw(mine, mover, filed, now)
         entries = list(zip(starts, ends, repeat(mover), repeat(tl.version)))
         last[mover] = (tl, k, k + len(nodes), ends[-1])  # the plan, the visits filed, when the last one ends
@@ -247,12 +247,15 @@ class PresenceIndex:
 
     @staticmethod
     def _withdraw(cells: defaultdict[int, list], mover: int, filed: tuple, now: float) -> None:
-        """Take a superseded plan's entries that are not over out of their cells (an entry not
-        over by now was never dropped: queries and sweeps drop only entries over by their time)."""
+        """Take a superseded plan's entries that end after `now` out of their cells (such an entry
+        was never dropped: queries and sweeps drop only entries over by their time). An entry
+        ending at `now` stays until a query or a sweep drops it: it can meet nothing (an
+        encounter ends after now), and a unit's leg ends exactly when its next one is planned,
+        so leaving it spares almost every leg a withdrawal."""
         tl, k, h, _ = filed
         r, version = tl.runs(), tl.version  # derived again if the plan forgot them: equal to those filed
         nodes, starts, ends = r.nodes, r.starts, r.ends
-        for i in range(bisect_left(ends, now, k, h), h):  # ends never decrease
+        for i in range(bisect_right(ends, now, k, h), h):  # ends never decrease
             kept = cells[nodes[i]]
             kept.remove((starts[i], ends[i], mover, version))  # equal to the entry filed, and to no other
             if not kept:

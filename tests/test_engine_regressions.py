@@ -245,3 +245,48 @@ def test_sensor_hits_cut_at_the_horizon_are_the_same_before_it_and_draw_the_same
         got = [h for h in sensor_hits(tl, cov, _AlwaysUp(), rng=cut, now=now, until=until, **how) if h.time < until]
         assert got == expected
         assert whole.random() == cut.random()
+
+
+def _encounters_by_brute_force(tl: Timeline, others: dict[int, Timeline], now: float) -> list:
+    """Every stretch after `now` that the visits of `tl` share with a visit of another mover's
+    current plan in the same cell, pair by pair (sim.movement.PresenceIndex's contract)."""
+    from sim.movement import OVERLAP_EPS, Encounter
+
+    found = []
+    nodes, _, starts, ends = (a.tolist() for a in tl.visits())
+    for other, otl in others.items():
+        o_nodes, _, o_starts, o_ends = (a.tolist() for a in otl.visits())
+        for node, a, b in zip(nodes, starts, ends):
+            for o_node, a2, b2 in zip(o_nodes, o_starts, o_ends):
+                lo, hi = max(a, a2), min(b, b2)
+                if node == o_node and hi - lo > OVERLAP_EPS and hi > now:
+                    found.append(Encounter(max(lo, now), hi, node, other, otl.version))
+    return sorted(found, key=lambda e: (e.time, e.other, e.node))
+
+
+def test_the_presence_index_finds_what_a_pairwise_check_of_the_current_plans_finds():
+    """Units and groups re-plan at random times (a re-plan supersedes the rest of the previous
+    plan); each publication returns exactly the encounters of its plan with the other side's
+    current plans that end after now, in time order, however the index files, withdraws,
+    drops and sweeps its entries."""
+    from sim.movement import PresenceIndex
+
+    for seed in range(25):
+        rng = np.random.default_rng(100 + seed)
+        index = PresenceIndex()
+        index._SWEEP_MIN = 16  # sweep often
+        plans: tuple[dict[int, Timeline], dict[int, Timeline]] = ({}, {})
+        now = 0.0
+        for version in range(1, 120):
+            now += float(rng.choice([0.0, 0.5, 1.0, 4.0]))  # several publications at one instant too
+            side, mover = int(rng.integers(0, 2)), int(rng.integers(0, 5))
+            n = int(rng.integers(2, 30))
+            steps = rng.choice([0.0, 0.5, 1.0, 3.0], n - 1)
+            times = now + float(rng.choice([0.0, 0.25])) + np.concatenate([[0.0], np.cumsum(steps)])
+            tl = Timeline(rng.integers(0, 8, n), times, version, entered=now)
+            plans[side][mover] = tl
+            current = partial(_version_or_gone, {m: p.version for m, p in plans[1 - side].items()})
+            found = index.publish(side, mover, tl, current, now)
+            assert found == _encounters_by_brute_force(tl, plans[1 - side], now), (seed, version)
+            if version % 3 == 0:
+                tl.forget()
