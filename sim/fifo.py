@@ -56,10 +56,10 @@ class InspectionNetwork:
         referred: np.ndarray,
         secondary_min: np.ndarray,
     ) -> None:
-        self.arrival = list(map(float, arrival))
-        self.primary_min = list(map(float, primary_min))
-        self.referred = list(map(bool, referred))
-        self.secondary_min = list(map(float, secondary_min))
+        self.arrival = np.asarray(arrival, dtype=float).tolist()  # Python floats and bools: the
+        self.primary_min = np.asarray(primary_min, dtype=float).tolist()  # serving loop reads them
+        self.referred = np.asarray(referred, dtype=bool).tolist()  # one by one
+        self.secondary_min = np.asarray(secondary_min, dtype=float).tolist()
         n = len(self.arrival)
         self.p_start, self.p_end = [NOT_YET] * n, [NOT_YET] * n
         self.lane, self.s_start, self.s_end = [-1] * n, [NOT_YET] * n, [NOT_YET] * n

@@ -53,6 +53,9 @@ if TYPE_CHECKING:
     from sim.model import BorderModel
 
 
+_VEHICLE_KINDS = pa.array(["car", "truck"])  # the port_vehicles table's kind, by truck = 0 / 1
+
+
 def referral_threshold(rate: float) -> float:
     """Score above which a vehicle is referred, so that a share `rate` of N(0, 1) scores is."""
     return float(ndtri(1.0 - rate))
@@ -98,7 +101,7 @@ class PortOfEntry(mesa.Agent):
         arrival = legitimate_arrivals(traffic, total, profile / profile.mean(), model.world.horizon_min)
         truck = traffic.uniform(size=arrival.size) < (spec.trucks_per_day / total if total > 0 else 0.0)
         draws = model.streams.get(f"port:{params.name}:inspection").random((arrival.size, 4))
-        self.kind = np.where(truck, "truck", "car").tolist()
+        self.truck = truck.tolist()  # per vehicle: a truck (else a car)
         self.attempt: list[Attempt | None] = [None] * arrival.size
         primary_mean = np.where(truck, spec.primary_truck_min, spec.primary_car_min)
         self.network = InspectionNetwork(
@@ -145,7 +148,7 @@ class PortOfEntry(mesa.Agent):
             self.referred(1.0 - draws[0], True),
             spec.secondary_min * -math.log1p(-draws[2]),
         )
-        self.kind.append("car")
+        self.truck.append(False)
         self.attempt.append(attempt)
         self.seized[vid] = bool(draws[3] < spec.scanner_detect_prob)
         m.at(self.network.p_start[vid], self._at_lane, vid)
@@ -209,9 +212,9 @@ class PortOfEntry(mesa.Agent):
         lane = np.where(np.isnan(p_start), -1, np.asarray(net.lane)[keep])
         return pa.table(
             {
-                "port": [self.params.name] * n,
+                "port": pa.array([self.params.name]).take(np.zeros(n, dtype=np.int64)),  # (in C, not n strings)
                 "vehicle": np.flatnonzero(keep),
-                "kind": np.asarray(self.kind)[keep],
+                "kind": _VEHICLE_KINDS.take(np.asarray(self.truck, dtype=np.int64)[keep]),
                 "attempt": attempts,
                 "arrival": arrival[keep],
                 "lane": lane,
