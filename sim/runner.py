@@ -91,7 +91,9 @@ def run_replication(world: World, seed: int, replication: int = 0) -> Replicatio
         model = BorderModel(world, seed)
         events = model.run().to_arrow()
         ports = model.port_vehicles()
-        return ReplicationResult(replication, seed, events, summarize(events, ports), model.plans.to_arrow(), ports)
+        result = ReplicationResult(replication, seed, events, summarize(events, ports), model.plans.to_arrow(), ports)
+        del model  # unreachable before the collector resumes, so its first pass frees it, young
+    return result
 
 
 def _write_atomic(path: Path, write: Callable[[str], None]) -> None:
