@@ -70,6 +70,7 @@ Definitions (all from the event log, `sim/recorder.py` documents the columns):
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterator
 from itertools import groupby
@@ -80,7 +81,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sim.recorder import PORT_SCHEMA
+from sim.recorder import PORT_SCHEMA, SCHEMA
 
 
 def _mean(x) -> float:
@@ -94,9 +95,14 @@ def _mean(x) -> float:
     return float((np.where(missing, 0.0, x) if n < x.size else x).sum() / n)
 
 
+def _zero_nan(x: np.ndarray) -> np.ndarray:
+    """NaN as 0 (pandas' fillna(0.0)); infinities stay."""
+    return np.where(np.isnan(x), 0.0, x)
+
+
 def _sum(x: np.ndarray) -> float:
     """Sum skipping NaN (pandas' Series.sum)."""
-    return float(np.where(np.isnan(x), 0.0, x).sum()) if x.dtype.kind == "f" else float(x.sum())
+    return float(_zero_nan(x).sum()) if x.dtype.kind == "f" else float(x.sum())
 
 
 def _p90(x) -> float:
@@ -109,6 +115,19 @@ def _ratio(a: float, b: float) -> float:
 
 def _quantile(x, q: float) -> float:
     return float(np.percentile(x, q)) if len(x) else math.nan
+
+
+def _frame_column(frame: pd.DataFrame, name: str, schema: pa.Schema) -> np.ndarray:
+    """A column of a pandas frame as NumPy in the type the schema gives it (text as Python
+    strings), whatever dtype the frame holds it in (object, pandas' str, nullable, Arrow)."""
+    i = schema.get_field_index(name)
+    t = schema.field(i).type if i >= 0 else None
+    if t is None:
+        return frame[name].to_numpy(dtype=None if frame[name].dtype.kind in "biuf" else object)
+    if pa.types.is_string(t):
+        return frame[name].to_numpy(dtype=object)
+    dtype = bool if pa.types.is_boolean(t) else np.int64 if pa.types.is_integer(t) else float
+    return frame[name].to_numpy(dtype=dtype, na_value=math.nan) if dtype is float else frame[name].to_numpy(dtype=dtype)
 
 
 class _Log:
@@ -138,7 +157,7 @@ class _Log:
         if col is None:
             ev = self._events
             if not isinstance(ev, pa.Table):
-                col = ev[name].to_numpy(dtype=None if ev[name].dtype.kind in "biuf" else object)
+                col = _frame_column(ev, name, SCHEMA)
             elif pa.types.is_string(ev.schema.field(name).type):
                 return ev.column(name).take(at).to_numpy()
             else:
@@ -237,7 +256,10 @@ def port_metrics(ev: pd.DataFrame | pa.Table, vehicles: pd.DataFrame | pa.Table 
 
 def _port_metrics(log: _Log, vehicles: pd.DataFrame | pa.Table | None) -> dict[str, float]:
     v = vehicles if vehicles is not None else PORT_SCHEMA.empty_table()
-    col = (lambda c: v.column(c).to_numpy()) if isinstance(v, pa.Table) else (lambda c: v[c].to_numpy())
+    if isinstance(v, pa.Table):
+        col = lambda c: v.column(c).to_numpy()  # noqa: E731
+    else:
+        col = lambda c: _frame_column(v, c, PORT_SCHEMA)  # noqa: E731
     legit = col("attempt") < 0
     arrival, exit_ = col("arrival")[legit], col("exit")[legit]
     released = ~np.isnan(exit_)
@@ -264,7 +286,8 @@ def _measure_from(log: _Log) -> float:
 def corridor_metrics(ev: pd.DataFrame | pa.Table, real_ids, got: pd.DataFrame) -> dict[str, float]:
     """Crossings per corridor and how spread they are (definitions in the module docstring).
     `real_ids`: the attempts that are not decoys; `got`: their got_away events."""
-    return _corridor_metrics(_Log(ev), np.asarray(real_ids), got.attempt.to_numpy(), got.t.to_numpy())
+    ids = np.fromiter(real_ids, dtype=np.int64)
+    return _corridor_metrics(_Log(ev), ids, got.attempt.to_numpy(), got.t.to_numpy())
 
 
 def _corridor_metrics(log: _Log, real_ids: np.ndarray, got_ids: np.ndarray, got_t: np.ndarray) -> dict[str, float]:
@@ -419,11 +442,40 @@ def _lookup(keys: np.ndarray, values: np.ndarray, wanted: np.ndarray) -> np.ndar
     return np.array([found.get(w, math.nan) for w in wanted.tolist()], dtype=float)
 
 
+def _latest_before(src_key: np.ndarray, src_seq: np.ndarray, dst_key: np.ndarray, dst_seq: np.ndarray) -> np.ndarray:
+    """For each destination row, the position of the source row with the same key logged last
+    before it (by seq), -1 if none: an arrival's dispatch, also when a live drill's seat sends a
+    unit to the same incident again."""
+    by_key: dict[int, tuple[list[int], list[int]]] = {}
+    for i in np.argsort(src_seq, kind="stable").tolist():
+        seqs, rows = by_key.setdefault(int(src_key[i]), ([], []))
+        seqs.append(int(src_seq[i]))
+        rows.append(i)
+    out = np.full(len(dst_key), -1, dtype=np.intp)
+    for j, (key, seq) in enumerate(zip(dst_key.tolist(), dst_seq.tolist())):
+        found = by_key.get(key)
+        if found is not None and (i := bisect_left(found[0], seq) - 1) >= 0:
+            out[j] = found[1][i]
+    return out
+
+
+def _after_dispatch(disp_incident, disp_seq, disp_t, arr_incident, arr_seq, arr_t) -> tuple[np.ndarray, np.ndarray]:
+    """Per arrival: minutes since the dispatch that sent the unit (NaN if none), and that
+    dispatch's position (-1 if none)."""
+    at = _latest_before(disp_incident, disp_seq, arr_incident, arr_seq)
+    sent = np.where(at >= 0, disp_t[np.maximum(at, 0)], math.nan) if len(disp_t) else np.full(len(at), math.nan)
+    return arr_t - sent, at
+
+
 def dispatch_to_arrival(disp: pd.DataFrame, arr: pd.DataFrame) -> pd.DataFrame:
-    """Per arrival: the dispatching centre (agency) and minutes from its incident's dispatch."""
-    minutes = arr.t.to_numpy() - _lookup(disp.incident.to_numpy(), disp.t.to_numpy(), arr.incident.to_numpy())
-    agency = dict(zip(disp.incident.tolist(), disp.agency.tolist()))
-    return pd.DataFrame({"agency": [agency.get(i, math.nan) for i in arr.incident.tolist()], "minutes": minutes})
+    """Per arrival: the dispatching centre (agency) and minutes from the dispatch that sent it."""
+    minutes, at = _after_dispatch(
+        disp.incident.to_numpy(), disp.seq.to_numpy(), disp.t.to_numpy(),
+        arr.incident.to_numpy(), arr.seq.to_numpy(), arr.t.to_numpy(),
+    )  # fmt: skip
+    agency = disp.agency.tolist()
+    by = pd.Series([agency[i] if i >= 0 else math.nan for i in at.tolist()], dtype=object)
+    return pd.DataFrame({"agency": by, "minutes": minutes})
 
 
 def summarize(
@@ -435,7 +487,7 @@ def summarize(
     get = log.rows
     horizon = float(get("run_start")["duration_min"][0])
     all_attempts = get("attempt")
-    decoy_ids = all_attempts["attempt"][all_attempts["cargo"] == "decoy"]
+    decoy_ids = np.unique(all_attempts["attempt"][all_attempts["cargo"] == "decoy"])
     attempts, inter = all_attempts.among(decoy_ids, keep=False), get("interdiction").among(decoy_ids, keep=False)
     got, back = get("got_away").among(decoy_ids, keep=False), get("turned_back").among(decoy_ids, keep=False)
     det = get("detection").among(decoy_ids, keep=False)
@@ -451,7 +503,7 @@ def summarize(
     ttd = first_t - _lookup(att_ids, att_t, det_ids)
     ttd = ttd[~np.isnan(ttd)]
     a2d = disp["t"] - _lookup(alerts["alert"], alerts["t"], disp["alert"])
-    d2a = arr["t"] - _lookup(disp["incident"], disp["t"], arr["incident"])
+    d2a, _ = _after_dispatch(disp["incident"], disp["seq"], disp["t"], arr["incident"], arr["seq"], arr["t"])
     inter_size = inter["size"]
     escaped = (_lookup(att_ids, attempts["size"], inter["attempt"]) - inter_size).sum() if len(inter) else 0
 
@@ -461,8 +513,8 @@ def summarize(
     in_service = (horizon - assets["t"]) / 1440.0  # days from entering service (asset row)
     unit = assets["unit"]
     days_active = np.where(unit >= 0, np.array([on_duty.get(u, 0.0) for u in unit.tolist()]) / 1440.0, in_service)
-    opex = np.nan_to_num(assets["opex_usd_per_day"], nan=0.0) * days_active
-    capital = np.nan_to_num(assets["capital_usd"], nan=0.0)
+    opex = _zero_nan(assets["opex_usd_per_day"]) * days_active
+    capital = _zero_nan(assets["capital_usd"])
     rate = get("run_start")["discount_rate"][0]
     annual = annualised_capital(capital, assets["lifetime_years"], 0.0 if np.isnan(rate) else float(rate))
     share = annual * in_service / 365.0

@@ -117,3 +117,28 @@ def test_cost_counts_the_annualised_capital_over_the_horizon(world_for):
     assets = ev[ev.kind == "asset"]
     crf = 0.05 / (1 - 1.05**-assets.lifetime_years)
     assert s["capital_share_usd"] == pytest.approx(float((assets.capital_usd * crf).sum() * 0.5 / 365))
+
+
+def test_an_arrival_is_timed_from_the_dispatch_that_sent_the_unit():
+    """A live drill's seat may recall a unit and send it to the same incident again: each arrival
+    counts from the latest dispatch of its incident before it, in summaries and in the review's
+    table alike (and a re-dispatch that has not arrived yet times nothing)."""
+    from sim.metrics import dispatch_to_arrival
+
+    for arrives_again in (True, False):
+        r = Recorder()
+        r.record(0, "run_start", duration_min=1440.0)
+        r.record(60, "alert", alert=0, agency="bp", source="ground")
+        r.record(70, "dispatch", incident=0, alert=0, unit=0, agency="bp")
+        r.record(97, "arrival", incident=0, unit=0, agency="bp")
+        r.record(110, "unit_free", unit=0, agency="bp")
+        r.record(110, "dispatch", incident=0, alert=0, unit=0, agency="lp")
+        if arrives_again:
+            r.record(125, "arrival", incident=0, unit=0, agency="bp")
+        ev = r.to_arrow()
+        expected = [27.0, 15.0] if arrives_again else [27.0]
+        s = summarize(ev)
+        assert s["dispatch_to_arrival_min"] == pytest.approx(sum(expected) / len(expected))
+        df = ev.to_pandas()
+        table = dispatch_to_arrival(df[df.kind == "dispatch"], df[df.kind == "arrival"])
+        assert table.minutes.tolist() == expected and table.agency.tolist() == ["bp", "lp"][: len(expected)]
