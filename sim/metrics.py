@@ -11,7 +11,8 @@ Definitions (all from the event log, `sim/recorder.py` documents the columns):
   taken, summed over interdictions; seized_kg: interdiction.quantity_kg.
 - time_to_first_detection_min: first detection minus attempt start, over detected attempts.
 - alert_to_dispatch_min: dispatch time minus the time of the alert that caused it (queue +
-  handling); dispatch_to_arrival_min: arrival minus dispatch of the same incident; mean and p90.
+  handling); dispatch_to_arrival_min: arrival minus the latest dispatch of the same incident
+  before it (a live drill's seat may send a unit there again); mean and p90.
 - alerts, false_alarms (alerts whose ground truth is no attempt): first-hand alerts only (not the
   copies passed on by liaison, nor the second receipt of a task-force centre); alert_wait_min
   (mean operator queue wait, every receipt), alerts_merged, alerts_no_unit.
@@ -436,8 +437,8 @@ def _responses_to_resolved(disp: _Rows, outcomes: list[_Rows]) -> int:
 
 
 def _lookup(keys: np.ndarray, values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """values[keys == w] for each w of `wanted` (keys unique), NaN where a key is missing (a
-    pandas reindex)."""
+    """values[keys == w] for each w of `wanted`, NaN where a key is missing (a pandas reindex);
+    for ids logged once each (alerts, attempts): a repeated key would keep its last value."""
     found = dict(zip(keys.tolist(), values.tolist()))
     return np.array([found.get(w, math.nan) for w in wanted.tolist()], dtype=float)
 
