@@ -380,7 +380,8 @@ def displacement_index(control: pd.Series, treated: pd.Series, corridors: list[s
 def first_hand(alerts: pd.DataFrame) -> pd.DataFrame:
     """Alert receipts that are new alerts: not a liaison copy (shared_from) nor a second
     centre's receipt of the same alert (second_centre), see CommandCentre.receive."""
-    return alerts[_is_first_hand(alerts.shared_from.to_numpy(dtype=object), alerts.second_centre.to_numpy())]
+    shared_from, second = (_frame_column(alerts, c, SCHEMA) for c in ("shared_from", "second_centre"))
+    return alerts[_is_first_hand(shared_from, second)]
 
 
 def _is_first_hand(shared_from: np.ndarray, second_centre: np.ndarray) -> np.ndarray:
