@@ -564,7 +564,7 @@ def summarize(
         row[f"detections_{src}"] = int((det_source == src).sum())
     row.update(_coordination_metrics(log, inter, dict(zip(det_ids.tolist(), first_t.tolist())), new_alerts, decoy_ids))
     agency = assets["agency"]
-    for name, _ in _counts(agency):
+    for name in sorted(set(agency.tolist())):
         pos = np.flatnonzero(agency == name)
         row[f"cost_usd.{name}"] = float(share[pos].sum() + opex[pos].sum())
     row.update(_port_metrics(log, port_vehicles))
