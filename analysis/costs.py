@@ -180,8 +180,8 @@ def asset_lives(root: Path) -> pd.DataFrame:
 
 def lives_text(lives: pd.DataFrame) -> str:
     """'camera tower 10 y, vehicle unit 5 y, ...' for the report text ('' without events)."""
-    names = {"sensor:tower": "camera towers", "sensor:ground": "ground sensors", "unit:vehicle": "vehicle units"}
-    names |= {"unit:foot": "foot units", "port": "ports", "barrier": "barriers"}
+    names = {"sensor:tower": "camera towers", "sensor:ground": "ground sensors", "sensor:drone": "drones"}
+    names |= {"unit:vehicle": "vehicle units", "unit:foot": "foot units", "port": "ports", "barrier": "barriers"}
     parts = []
     for r in lives.itertuples():
         life = f"{r.life_min:g}" if r.life_min == r.life_max else f"{r.life_min:g}\u2013{r.life_max:g}"

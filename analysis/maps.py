@@ -264,6 +264,7 @@ def run_map(run_dir: Path, replication: int = 0) -> Figure:
     for src, marker, colour, label in (
         ("sensor:tower", "*", "#6a3d9a", "camera tower"),
         ("sensor:ground", ".", "#e31a1c", "ground sensor"),
+        ("sensor:drone", "^", "#1f78b4", "drone station"),
     ):
         a = assets[assets.source == src]
         if len(a):

@@ -19,7 +19,11 @@ SENSOR_STATE_NAMES = {
     "alarm": f"sensor alerting (an alert in the last {ALARM_MINUTES:g} min)",
     "down": "sensor down",
 }
-SENSOR_SHAPES = {"tower": ("*", 150, "camera tower"), "ground": ("o", 22, "ground sensor")}
+SENSOR_SHAPES = {
+    "tower": ("*", 150, "camera tower"),
+    "ground": ("o", 22, "ground sensor"),
+    "drone": ("^", 70, "drone station"),
+}
 GROUP_COLOUR = "#d73027"
 
 

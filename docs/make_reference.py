@@ -79,15 +79,17 @@ def _cell(text: str) -> str:
 
 
 def table(cls: type, prefix: str = "", own_only: bool = False) -> str:
-    """One row per declared parameter of `cls` (only those it adds to its bases, if own_only)."""
+    """One row per declared parameter of `cls` (if own_only: those it adds to its bases, and those
+    it declares again with another default or meaning, such as a drone's costs)."""
     inherited = (
-        {f.name for base in cls.__mro__[1:] if dataclasses.is_dataclass(base) for f in dataclasses.fields(base)}
+        {f.name: f for base in reversed(cls.__mro__[1:]) if dataclasses.is_dataclass(base) for f in fields_of(base)}
         if own_only
-        else set()
+        else {}
     )
     rows = [HEADER]
     for f in fields_of(cls):
-        if f.name in inherited:
+        base = inherited.get(f.name)
+        if base is not None and (base.default, base.meta) == (f.default, f.meta):
             continue
         m = f.meta
         rows.append(

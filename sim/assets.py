@@ -44,6 +44,7 @@ class SensorParams:
     spec: SensorGroupParams  # the group's parameters (its type's Params)
     footprint: Footprint
     visible: bool  # can smugglers see it (towers) and route around it
+    window: tuple[float, float] | None = None  # works only from minute-of-day window[0] for window[1] minutes a day
 
 
 @dataclass(frozen=True)

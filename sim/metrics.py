@@ -560,7 +560,7 @@ def summarize(
         "cost_usd": float(share.sum() + opex.sum()),
         "cost_per_interdiction_usd": _ratio(float(share.sum() + opex.sum()), len(inter)),
     }
-    for src in ("tower", "ground", "patrol"):
+    for src in ("tower", "ground", "drone", "patrol"):
         row[f"detections_{src}"] = int((det_source == src).sum())
     row.update(_coordination_metrics(log, inter, dict(zip(det_ids.tolist(), first_t.tolist())), new_alerts, decoy_ids))
     agency = assets["agency"]

@@ -253,6 +253,7 @@ def place_sensor_group(
             spec=g,
             footprint=kind.footprint(terrain, int(node), g),
             visible=kind.visible,
+            window=kind.daily_window(g),
         )
         for i, node in enumerate(nodes)
     ]

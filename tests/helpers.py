@@ -23,6 +23,7 @@ from sim.scenario import (
     TerrainSpec,
     UnitGroupSpec,
 )
+from sim.sensors.drone import DroneParams
 from sim.sensors.ground import GroundParams
 from sim.sensors.tower import TowerParams
 from sim.terrain import KindProps
@@ -80,6 +81,23 @@ def tower(node: int, rate: float, range_km: float, agency: str = "bp", **kw) -> 
         mtbf_days=0.0,
     )
     return Chosen("tower", TowerParams(**{**spec, **kw}))
+
+
+def drone(node: int, sweep_width_km: float, speed_kmh: float, radius_km: float, agency: str = "bp", **kw) -> Chosen:
+    """A drone searching the disc of `radius_km` around `node`, aloft around the clock unless
+    `aloft_hours_per_day` says otherwise, no false alarms, never failing."""
+    spec = dict(
+        agency=agency,
+        placement="explicit",
+        nodes=[node],
+        search_radius_km=radius_km,
+        sweep_width_km=sweep_width_km,
+        speed_kmh=speed_kmh,
+        aloft_hours_per_day=24.0,
+        false_alarms_per_day=0.0,
+        mtbf_days=0.0,
+    )
+    return Chosen("drone", DroneParams(**{**spec, **kw}))
 
 
 def sure_ground(*nodes: int) -> dict[str, Chosen]:

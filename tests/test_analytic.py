@@ -5,6 +5,8 @@ import pytest
 from validation_checks import (
     command_centre_erlang_c,
     command_centre_pollaczek_khinchine,
+    drone_flight_window,
+    drone_random_search,
     layered_ground_sensors,
     tower_and_ground,
     tower_hazard,
@@ -33,6 +35,17 @@ def test_tower_detection_is_exponential_in_time_in_view(kind):
 
 def test_tower_and_ground_sensors_combine_independently():
     assert_agrees(tower_and_ground())
+
+
+@pytest.mark.parametrize("kind", ["open", "scrub"])
+def test_drone_detection_follows_koopmans_random_search(kind):
+    assert_agrees(drone_random_search(kind))
+
+
+def test_a_drone_searches_only_while_aloft():
+    check, outside = drone_flight_window()
+    assert outside == 0, "a drone detected a group while on the ground"
+    assert_agrees(check)
 
 
 def test_command_centre_queue_matches_erlang_c():

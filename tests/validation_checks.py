@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from helpers import coordination, corridor_world, ground, posted_unit, run, sure_ground, tower
+from helpers import coordination, corridor_world, drone, ground, posted_unit, run, sure_ground, tower
 from port_harness import DAY, legit, port_spec, run_port
 from scipy import stats
 
@@ -103,6 +103,79 @@ def tower_hazard(kind: str) -> Check:
         p,
         "tests/test_analytic.py::test_tower_detection_is_exponential_in_time_in_view",
     )
+
+
+# a drone over cells 5-7 of the corridor (a disc of 1.5 km around cell 6): a group walks 60 minutes
+# in it, from 90 to 150 minutes after its launch (20 minutes a cell, presence from half a cell before)
+DRONE_W_KM, DRONE_V_KMH, DRONE_R_KM = 0.2, 30.0, 1.5
+DRONE_IN_AREA_MIN = (4.5 * MIN_PER_KM, 7.5 * MIN_PER_KM)
+
+
+def drone_hazard_per_min(cover: float = 0.0) -> float:
+    """Koopman's random search: W v / A per hour over the search area A = π r², times (1 − cover)."""
+    return DRONE_W_KM * DRONE_V_KMH / (math.pi * DRONE_R_KM**2) / 60.0 * (1.0 - cover)
+
+
+def drone_random_search(kind: str) -> Check:
+    cover = {"open": 0.0, "scrub": 0.5}[kind]
+    sensors = {"d": drone(6, DRONE_W_KM, DRONE_V_KMH, DRONE_R_KM)}
+    world = corridor_world(sensors, attempts_per_day=300, horizon_days=2, kind=kind)
+    hits, n = detected_share(world)
+    minutes = DRONE_IN_AREA_MIN[1] - DRONE_IN_AREA_MIN[0]
+    return share_check(
+        f"a drone's random search over {kind} ground (cover {cover:g})",
+        "Koopman: 1 − exp(−W v t / A × (1 − cover)), W 0.2 km, v 30 km/h, A = π 1.5² km², t 60 min",
+        hits,
+        n,
+        1 - math.exp(-drone_hazard_per_min(cover) * minutes),
+        "tests/test_analytic.py::test_drone_detection_follows_koopmans_random_search",
+    )
+
+
+def drone_flight_window(opens_h: float = 6.0, aloft_h: float = 8.0, seeds=(1, 2, 3)) -> tuple[Check, int]:
+    """A drone aloft `aloft_h` hours a day from `opens_h`: each group's chance is Koopman's law over
+    the minutes of its 60 in the area that fall in a flight window; the detections, pooled over
+    groups launched at every hour, against the sum of those chances (a Poisson-binomial: within 4
+    of its standard deviations). Also returns the detections outside every window (none expected)."""
+    sensors = {"d": drone(6, DRONE_W_KM, DRONE_V_KMH, DRONE_R_KM, aloft_hours_per_day=aloft_h, launch_hour=opens_h)}
+    world = corridor_world(sensors, attempts_per_day=300, horizon_days=3)
+    rate = drone_hazard_per_min()
+    probs, hits, outside = [], 0, 0
+    for seed in seeds:
+        _, ev = run(world, seed)
+        launched = ev[ev.kind == "attempt"].set_index("attempt").t
+        done = ev[ev.kind == "got_away"].attempt
+        seen = set(ev[ev.kind == "detection"].attempt)
+        for aid in done:
+            a, b = launched[aid] + DRONE_IN_AREA_MIN[0], launched[aid] + DRONE_IN_AREA_MIN[1]
+            probs.append(1 - math.exp(-rate * _aloft_minutes(a, b, opens_h * 60, aloft_h * 60)))
+            hits += aid in seen
+        tod = ev[ev.kind == "detection"].t.to_numpy() % 1440.0
+        outside += int(np.sum((tod - opens_h * 60) % 1440.0 > aloft_h * 60))
+    p = np.array(probs)
+    sd = math.sqrt(float(np.sum(p * (1 - p)))) / p.size
+    expected, estimate = float(p.mean()), hits / p.size
+    check = Check(
+        f"a drone aloft {aloft_h:g} h a day from {opens_h:02g}:00",
+        "Koopman over each group's minutes in the area while aloft, averaged over groups",
+        expected,
+        estimate,
+        estimate - Z4 * sd,
+        estimate + Z4 * sd,
+        f"{p.size} groups",
+        "tests/test_analytic.py::test_a_drone_searches_only_while_aloft",
+    )
+    return check, outside
+
+
+def _aloft_minutes(a: float, b: float, opens: float, minutes: float) -> float:
+    """Minutes of [a, b] inside the daily windows [day + opens, day + opens + minutes)."""
+    total, day = 0.0, (a // 1440.0 - 1) * 1440.0
+    while day + opens < b:
+        lo, hi = max(a, day + opens), min(b, day + opens + minutes)
+        total += max(0.0, hi - lo)
+        day += 1440.0
+    return total
 
 
 def tower_and_ground() -> Check:
@@ -299,6 +372,9 @@ CHECKS: dict[str, Callable[[], Check | tuple[Check, ...]]] = {
     "tower, open": lambda: tower_hazard("open"),
     "tower, cover": lambda: tower_hazard("scrub"),
     "tower and ground": tower_and_ground,
+    "drone, open": lambda: drone_random_search("open"),
+    "drone, cover": lambda: drone_random_search("scrub"),
+    "drone flight window": lambda: drone_flight_window()[0],
     "Erlang C": command_centre_erlang_c,
     "Pollaczek-Khinchine": command_centre_pollaczek_khinchine,
     "port Erlang C": port_primary_erlang_c,

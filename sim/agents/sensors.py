@@ -7,12 +7,15 @@ sensor's draws never depend on anything else in the model.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
 from sim.assets import SensorParams
+
+DAY_MIN = 1440.0
 
 if TYPE_CHECKING:
     from sim.model import BorderModel
@@ -29,14 +32,17 @@ class Sensor(mesa.Agent):
         horizon, spec = model.world.horizon_min, params.spec
         self.installed_min = installed_min
         self.logged_up = True  # the state last written to the log
+        off = off_window(params.window, horizon)  # a drone on the ground
         if spec.mtbf_days <= 0 and spec.false_alarms_per_day <= 0:
             # nothing to draw, so no stream: making 5,000 sensors' streams took 0.35 s and 5 MiB
             self.toggles = np.array([0.0, installed_min]) if installed_min > 0 else np.zeros(0)
+            self.toggles = merge_down(self.toggles, off)
             self.false_alarm_times = np.zeros(0)
             return
         rng = model.streams.get(f"sensor:{params.name}")
         failures = self._failure_schedule(rng, installed_min, horizon)
         self.toggles = np.concatenate([[0.0, installed_min], failures]) if installed_min > 0 else failures
+        self.toggles = merge_down(self.toggles, off)
         n_fa = rng.poisson(spec.false_alarms_per_day * (horizon - installed_min) / 1440.0)
         fa = np.sort(rng.uniform(installed_min, horizon, size=n_fa))
         self.false_alarm_times = fa[self.is_up(fa)]
@@ -93,19 +99,7 @@ class Sensor(mesa.Agent):
 
     def force_down(self, start: float, end: float) -> None:
         """An outage (inject) from start to end, merged into the failure schedule."""
-        tog = self.toggles
-        spans = [
-            (float(tog[i]), float(tog[i + 1]) if i + 1 < tog.size else float("inf")) for i in range(0, tog.size, 2)
-        ] + [(start, end)]
-        spans.sort()
-        merged: list[list[float]] = []
-        for a, b in spans:
-            if merged and a <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], b)
-            else:
-                merged.append([a, b])
-        flat = [t for a, b in merged for t in (a, b) if t != float("inf")]
-        self.toggles = np.array(flat)
+        self.toggles = merge_down(self.toggles, [(start, end)])
         self.model.at(start, self._log_state)
         self.model.at(end, self._log_state)
 
@@ -133,3 +127,34 @@ class Sensor(mesa.Agent):
             self.model.raise_alert(
                 self.params.agency, self.params.node, attempt=-1, source=self.params.type, sensor=self.params.id
             )
+
+
+def merge_down(toggles: np.ndarray, spans: list[tuple[float, float]]) -> np.ndarray:
+    """A down/up schedule (alternating times, down first; an odd count ends down for good) with
+    the down `spans` added: overlapping or touching spans become one."""
+    if not spans:
+        return toggles
+    tog = toggles.tolist()
+    down = [(tog[i], tog[i + 1] if i + 1 < len(tog) else math.inf) for i in range(0, len(tog), 2)]
+    merged: list[list[float]] = []
+    for a, b in sorted(down + list(spans)):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return np.array([t for a, b in merged for t in (a, b) if t != math.inf], dtype=float)
+
+
+def off_window(window: tuple[float, float] | None, horizon: float) -> list[tuple[float, float]]:
+    """The spans, from 0 to past the horizon, outside a daily window (opens at minute-of-day
+    window[0] for window[1] minutes; None: no span)."""
+    if window is None:
+        return []
+    opens, minutes = window
+    spans = []
+    day = -DAY_MIN
+    while day < horizon:  # from the landing of the window opened the day before to this day's opening
+        spans.append((day + opens + minutes - DAY_MIN, day + opens))
+        day += DAY_MIN
+    spans.append((day + opens + minutes - DAY_MIN, math.inf))
+    return [(max(a, 0.0), b) for a, b in spans if b > 0 and a < horizon and b > a]

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def _share_sources() -> list[str]:
-    return ["tower", "patrol", "partner_tip", "community_tip", "tip"]
+    return ["tower", "drone", "patrol", "partner_tip", "community_tip", "tip"]
 
 
 @dataclass(frozen=True)
@@ -48,10 +48,11 @@ class LiaisonParams:
     share_sources: list[str] = param(
         factory=_share_sources,
         doc="Alert sources that are passed on: sensor types "
-        "(`tower`, `ground`), `patrol` (a unit's report of a group it may not "
+        "(`tower`, `ground`, `drone`), `patrol` (a unit's report of a group it may not "
         "arrest), `partner_tip`, `community_tip`, `tip` (a tip inject, e.g. a "
         "trainer's).",
-        source="**modelling guess**. `ground` is left out because raw "
+        source="**modelling guess**. `tower` and `drone` alerts are an operator's sighting on camera. "
+        "`ground` is left out because raw "
         "ground-sensor hits are mostly false alarms: > 90% of responses to UGS alerts "
         "were false (DHS OIG-06-15 [P via N], §2).",
     )

@@ -16,12 +16,14 @@ from sim.world import World
 
 SOURCES = {
     "tower": "a tower",
+    "drone": "a drone",
     "ground": "a ground sensor",
     "patrol": "a patrol",
     "partner_tip": "a partner-nation tip",
     "community_tip": "a community tip",
     "tip": "a trainer's tip",
 }
+SENSOR_NAMES = {"tower": "tower", "ground": "ground sensor", "drone": "drone"}
 REACTIONS = {"run": "ran", "hide": "hid", "turn_back": "turned back"}
 LOST = {"comms_down": "the link was down", "lost": "it was lost in passing on"}
 WHY_ACT = {"mou": " under the MOU", "task_force": " for the task force"}
@@ -114,7 +116,7 @@ class Narrator:
         return f"unit {uid} ({name})" if with_group and name else f"unit {uid}"
 
     def sensor(self, sid: int) -> str:
-        return {"tower": "tower", "ground": "ground sensor"}.get(self.sensor_type.get(sid, ""), "sensor") + f" {sid}"
+        return SENSOR_NAMES.get(self.sensor_type.get(sid, ""), "sensor") + f" {sid}"
 
     @staticmethod
     def port(row: dict) -> str:

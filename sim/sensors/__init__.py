@@ -3,6 +3,7 @@ subclass (its `name`, its `Params` dataclass, its footprint), and its line in th
 
 from sim.registry import Registry
 from sim.sensors.base import Footprint, SensorGroupParams, SensorType
+from sim.sensors.drone import Drone
 from sim.sensors.ground import GroundSensor
 from sim.sensors.tower import CameraTower
 
@@ -11,6 +12,7 @@ SENSOR_TYPES: Registry[type[SensorType]] = Registry(
     [
         GroundSensor,
         CameraTower,
+        Drone,
     ],
 )
 

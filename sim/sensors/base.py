@@ -157,5 +157,11 @@ class SensorType:
         raise NotImplementedError
 
     @staticmethod
+    def daily_window(params: SensorGroupParams) -> tuple[float, float] | None:
+        """(opens at minute of the day, minutes): the window in which the sensor works each day
+        (a drone's flight hours); None: around the clock."""
+        return None
+
+    @staticmethod
     def cover_factor(terrain: Terrain, nodes: np.ndarray, params: SensorGroupParams) -> np.ndarray:
         return np.clip(1.0 - params.cover_sensitivity * terrain.cover[nodes], 0.0, 1.0)
