@@ -30,16 +30,17 @@ from analysis.evidence import evidence, inject_windows
 from analysis.figures import subplots
 from analysis.labels import clock, html_table, number
 from analysis.maps import (
+    COVERAGE_KEYS,
     add_legend,
     agency_colours,
     comms_lines,
     comms_outages,
+    coverage_radius_km,
     draw_comms,
     draw_terrain,
     read_scenario,
     read_terrain,
     run_agencies,
-    tower_range_km,
 )
 from analysis.questions import Question, parse_question
 from analysis.seats import compare, counterfactual_runs, human_seats, order_outcomes, seat_summary
@@ -183,8 +184,10 @@ def replay_map(run_dir: Path, ev: pd.DataFrame, plans: pd.DataFrame, t: float) -
     fig, ax = subplots(figsize=(12, 7.5), dpi=100)
     draw_terrain(ax, nodes, edges, colours)
     sensors = sensor_states_at(ev, t)
-    radius = tower_range_km(scenario)
-    sensors["range_km"] = np.where(sensors.type == "tower", radius if radius is not None else np.nan, np.nan)
+    sensors["range_km"] = np.nan
+    for typ in COVERAGE_KEYS:
+        radius = coverage_radius_km(scenario, typ)
+        sensors.loc[sensors.type == typ, "range_km"] = radius if radius is not None else np.nan
     draw_situation(
         ax, nodes.x.to_numpy(), nodes.y.to_numpy(), units=units, groups=groups, sensors=sensors, colours=colours
     )

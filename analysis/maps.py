@@ -4,6 +4,7 @@ were interdicted and got away. Reads files only."""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from matplotlib.patches import Circle, Patch
 
 from analysis.figures import subplots
 from analysis.labels import clock
+from sim.sensors import SENSOR_TYPES
 
 KIND_COLOURS = {"open": "#efe6c8", "scrub": "#c9d7a3", "mountain": "#b39b7d", "river": "#8ec5e8", "urban": "#bdbdbd"}
 OUTCOME_STYLE = {
@@ -52,11 +54,17 @@ def read_scenario(run_dir: Path) -> dict:
     return (yaml.safe_load(path.read_text()) or {}).get("scenario", {}) if path.exists() else {}
 
 
-def tower_range_km(scenario: dict) -> float | None:
-    """The coverage radius of the scenario's camera towers when every tower group states the
-    same one (the event log does not say which group a tower belongs to); else None."""
-    ranges = {g.get("range_km") for g in (scenario.get("sensors") or {}).values() if g.get("type") == "tower"}
-    return float(ranges.pop()) if len(ranges) == 1 and None not in ranges else None
+COVERAGE_KEYS = {"tower": "range_km", "drone": "search_radius_km"}  # sensor type -> its radius key
+
+
+def coverage_radius_km(scenario: dict, sensor_type: str) -> float | None:
+    """The radius a sensor type covers (a tower's range, a drone's search area) when every group
+    of that type states the same one (the event log does not say which group a sensor belongs
+    to); else None."""
+    key = COVERAGE_KEYS[sensor_type]
+    default = next(f.default for f in fields(SENSOR_TYPES.get(sensor_type).Params) if f.name == key)
+    radii = {g.get(key, default) for g in (scenario.get("sensors") or {}).values() if g.get("type") == sensor_type}
+    return float(radii.pop()) if len(radii) == 1 and None not in radii else None
 
 
 def comms_outages(ev: pd.DataFrame, scenario: dict) -> pd.DataFrame:
@@ -255,12 +263,12 @@ def run_map(run_dir: Path, replication: int = 0) -> Figure:
     colours = agency_colours(run_agencies(scenario, ev))
     fig, ax = subplots(figsize=(12, 7.5), dpi=110)
     cell = draw_terrain(ax, nodes, edges, colours)
-    towers = assets[assets.source == "sensor:tower"]
-    radius = tower_range_km(scenario)
-    if radius is not None:
-        for node in towers.node:
-            ax.add_patch(Circle((x[node], y[node]), radius, fill=False, lw=0.6, ls=":", color="#6a3d9a", zorder=4))
-        ax.add_line(Line2D([], [], ls=":", color="#6a3d9a", label=f"tower coverage ({radius:g} km)"))
+    for typ, colour, what in (("tower", "#6a3d9a", "tower coverage"), ("drone", "#1f78b4", "drone search area")):
+        radius = coverage_radius_km(scenario, typ)
+        if radius is not None:
+            for node in assets[assets.source == f"sensor:{typ}"].node:
+                ax.add_patch(Circle((x[node], y[node]), radius, fill=False, lw=0.6, ls=":", color=colour, zorder=4))
+            ax.add_line(Line2D([], [], ls=":", color=colour, label=f"{what} ({radius:g} km)"))
     for src, marker, colour, label in (
         ("sensor:tower", "*", "#6a3d9a", "camera tower"),
         ("sensor:ground", ".", "#e31a1c", "ground sensor"),

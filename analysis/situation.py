@@ -63,7 +63,9 @@ def _sensors(ax, x: np.ndarray, y: np.ndarray, sensors: pd.DataFrame) -> None:
             Line2D([], [], ls="", marker="o", color=colour, mec="black", mew=0.4, ms=7, label=SENSOR_STATE_NAMES[state])
         )
     if coverage:
-        ax.add_line(Line2D([], [], ls=":", color="#4d4d4d", lw=1.0, label="tower coverage (edge of its range)"))
+        ax.add_line(
+            Line2D([], [], ls=":", color="#4d4d4d", lw=1.0, label="coverage (a tower's range, a drone's search area)")
+        )
 
 
 def draw_situation(
@@ -77,7 +79,7 @@ def draw_situation(
     colours: dict[str, str],
 ) -> None:
     """Units (id, node, agency) coloured by agency, groups (id, node, detected) with the detected
-    ones ringed, sensors (node, type, state up|down|alarm, range_km or NaN) with tower coverage,
+    ones ringed, sensors (node, type, state up|down|alarm, range_km or NaN) with their coverage,
     each with a legend entry; units and groups labelled with their ids."""
     _sensors(ax, x, y, sensors)
     for agency, colour in colours.items():

@@ -358,7 +358,7 @@ def test_the_live_map_names_what_it_draws(tmp_path):
         "sensor up",
         "sensor alerting (an alert in the last 30 min)",
         "sensor down",
-        "tower coverage (edge of its range)",
+        "coverage (a tower's range, a drone's search area)",
         "border_patrol jurisdiction (the whole home side)",
         "customs jurisdiction",
         "local_police jurisdiction",

@@ -95,9 +95,14 @@ class MapState:
     group_detected: np.ndarray  # bool
     sensor_nodes: np.ndarray  # per sensor in place now (groups installed during the run included)
     sensor_types: list[str]
-    sensor_range_km: np.ndarray  # NaN for a type without a range
+    sensor_range_km: np.ndarray  # a tower's range, a drone's search radius; NaN for a type without one
     sensor_state: list[str]  # up | down | alarm, per sensor
     comms_down: list[str]  # the comms outages in force, in words
+
+
+def _coverage_km(spec) -> float:
+    """The radius a sensor covers on the map: a tower's range, a drone's search disc; NaN else."""
+    return float(getattr(spec, "range_km", getattr(spec, "search_radius_km", np.nan)))
 
 
 def _groups(state: MapState) -> list[tuple[int, int]]:
@@ -372,7 +377,7 @@ class DrillSession:
                 group_detected=np.array([a.attempt_id in self.detected for a in groups], dtype=bool),
                 sensor_nodes=np.array([s.params.node for s in m.sensors], dtype=np.int64),
                 sensor_types=[s.params.type for s in m.sensors],
-                sensor_range_km=np.array([getattr(s.params.spec, "range_km", np.nan) for s in m.sensors], dtype=float),
+                sensor_range_km=np.array([_coverage_km(s.params.spec) for s in m.sensors], dtype=float),
                 sensor_state=[self._sensor_state(s, t) for s in m.sensors],
                 comms_down=self._comms_down(t),
             )
