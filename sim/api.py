@@ -121,14 +121,31 @@ def execute(
 
 def swept(composed: Composed) -> dict[str, object]:
     """The scenario keys set on the command line, with their composed values: the columns that
-    tell sweep points apart in the results (run keys and Hydra's own are not among them)."""
+    tell sweep points apart in the results (run keys and Hydra's own are not among them). A key
+    set together with keys inside it (a sensor group added whole, its count swept) is recorded
+    without them: each swept value then sits in one column only."""
+    keys = [o.lstrip("+~").partition("=")[0] for o in composed.overrides]
     params: dict[str, object] = {}
-    for o in composed.overrides:
-        key = o.lstrip("+~").partition("=")[0]
+    for key in keys:
         if key in INPUT_KEYS or key.startswith("hydra") or key in RUN_KEYS:
             continue
-        params[key] = _readable(composed.value(key))
+        inner = [k[len(key) + 1 :] for k in keys if k.startswith(key + ".")]
+        params[key] = _readable(_without(composed.value(key), inner))
     return params
+
+
+def _without(value: Any, paths: list[str]) -> Any:
+    """A mapping without the entries at the dotted `paths` (a copy; other values as they are)."""
+    if not paths or not isinstance(value, dict):
+        return value
+    out = dict(value)
+    for path in paths:
+        head, _, rest = path.partition(".")
+        if head in out and rest:
+            out[head] = _without(out[head], [rest])
+        else:
+            out.pop(head, None)
+    return out
 
 
 def _readable(value: Any) -> object:

@@ -70,6 +70,21 @@ def test_sweep_loads_as_one_table_with_config_columns(sweep):
     assert "reaction" in cfg  # each result carries its resolved config
 
 
+def test_a_group_added_whole_and_a_key_inside_it_are_each_one_column():
+    """Adding a sensor group on the command line and sweeping its count: the count is its own
+    column, and the group's column holds the rest (the same at every point, so not a swept key)."""
+    from sim.api import swept  # noqa: PLC0415
+
+    group = "scenario.sensors.uas={type: drone, agency: border_patrol, setback_km: 3}"
+    cols = [swept(compose([group, f"scenario.sensors.uas.count={n}"])) for n in (0, 4)]
+    assert [c["scenario.sensors.uas.count"] for c in cols] == [0, 4]
+    assert cols[0]["scenario.sensors.uas"] == cols[1]["scenario.sensors.uas"]
+    assert "count" not in cols[0]["scenario.sensors.uas"] and "setback_km: 3" in cols[0]["scenario.sensors.uas"]
+    table = pd.DataFrame(cols)
+    table.attrs["params"] = list(cols[0])
+    assert varying_params(table) == ["scenario.sensors.uas.count"]
+
+
 def test_rerunning_a_sweep_resumes_without_recomputing(sweep):
     root, args = sweep
     files = sorted(root.rglob("summary/rep-*.parquet"))
