@@ -48,10 +48,14 @@ def inject_windows(ev: pd.DataFrame) -> pd.DataFrame:
 
 
 def down_intervals(ev: pd.DataFrame) -> pd.DataFrame:
-    """Every stretch a sensor was down: sensor, node, start, end (the horizon if never repaired)."""
+    """Every stretch a sensor was down: sensor, node, start, end (the horizon if never repaired).
+    A drone's hours on the ground (a stretch that began as it landed, detail `grounded`) are its
+    schedule, not an outage, and are left out."""
     horizon = float(ev[ev.kind == "run_start"].duration_min.iloc[0])
     rows, opened = [], {}
     for r in ev[ev.kind.isin(["sensor_down", "sensor_up"])].sort_values("seq").itertuples():
+        if r.kind == "sensor_down" and r.detail == "grounded":
+            continue
         if r.kind == "sensor_down":
             opened.setdefault(r.sensor, (r.t, r.node))
         elif r.sensor in opened:

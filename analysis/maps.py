@@ -4,7 +4,6 @@ were interdicted and got away. Reads files only."""
 
 from __future__ import annotations
 
-from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +17,6 @@ from matplotlib.patches import Circle, Patch
 
 from analysis.figures import subplots
 from analysis.labels import clock
-from sim.sensors import SENSOR_TYPES
 
 KIND_COLOURS = {"open": "#efe6c8", "scrub": "#c9d7a3", "mountain": "#b39b7d", "river": "#8ec5e8", "urban": "#bdbdbd"}
 OUTCOME_STYLE = {
@@ -54,15 +52,16 @@ def read_scenario(run_dir: Path) -> dict:
     return (yaml.safe_load(path.read_text()) or {}).get("scenario", {}) if path.exists() else {}
 
 
-COVERAGE_KEYS = {"tower": "range_km", "drone": "search_radius_km"}  # sensor type -> its radius key
+# sensor type -> its radius key and that key's default (sim/sensors/tower.py and drone.py; analysis/
+# reads files only, so the defaults are repeated here: tests/test_drones.py checks they agree)
+COVERAGE_KEYS = {"tower": ("range_km", 10.0), "drone": ("search_radius_km", 4.0)}
 
 
 def coverage_radius_km(scenario: dict, sensor_type: str) -> float | None:
     """The radius a sensor type covers (a tower's range, a drone's search area) when every group
     of that type states the same one (the event log does not say which group a sensor belongs
     to); else None."""
-    key = COVERAGE_KEYS[sensor_type]
-    default = next(f.default for f in fields(SENSOR_TYPES.get(sensor_type).Params) if f.name == key)
+    key, default = COVERAGE_KEYS[sensor_type]
     radii = {g.get(key, default) for g in (scenario.get("sensors") or {}).values() if g.get("type") == sensor_type}
     return float(radii.pop()) if len(radii) == 1 and None not in radii else None
 

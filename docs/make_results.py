@@ -248,7 +248,7 @@ What it covers:
   and combine independently even when the group reacts at once (events of one instant are all
   seen before the reaction).
 - **Random search**: a drone searching a disc of area A at speed v with sweep width W sees a group
-  in it as Koopman's random search predicts, 1 − exp(−W v t / A) over t minutes in the area (times
+  in it as Koopman's random search predicts, 1 − exp(−W v t / A) over t hours in the area (times
   1 − cover); with a daily flight window only the minutes aloft count, group by group, and
   nothing is seen while it is on the ground.
 - **Queues**: the command-centre operators (M/M/2 Erlang C, M/D/1 Pollaczek–Khinchine) and the

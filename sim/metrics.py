@@ -6,7 +6,7 @@ Definitions (all from the event log, `sim/recorder.py` documents the columns):
   resolved (the CBP "interdiction effectiveness rate" shape).
 - detected = attempts with >= 1 detection (distinct groups); detection_rate = detected / attempts;
   detections = detection events; detections_<source>: detection events by source (tower, ground,
-  patrol).
+  drone, patrol).
 - apprehended: persons taken (interdiction.size); escaped_at_contact: group size minus persons
   taken, summed over interdictions; seized_kg: interdiction.quantity_kg.
 - time_to_first_detection_min: first detection minus attempt start, over detected attempts.

@@ -17,8 +17,10 @@ which columns it fills. Integer ids use -1 for "none"; floats use NaN.
 |               |                                           | detail = the corridor of the sensor's cell     |
 | shift_start   | a unit goes on duty                       | unit, agency, node, size = officers            |
 | shift_end     | a unit goes off duty                      | unit, agency, node, size = officers            |
-| sensor_down   | a sensor fails                            | sensor, agency, node                           |
-| sensor_up     | a sensor is repaired                      | sensor, agency, node                           |
+| sensor_down   | a sensor fails (or is knocked out, or a   | sensor, agency, node, detail = grounded for a  |
+|               | drone lands)                              | drone outside its flight window                |
+| sensor_up     | a sensor is repaired (or a drone takes    | sensor, agency, node, detail = aloft when a    |
+|               | off)                                      | drone's flight window opens                    |
 | attempt       | a smuggling attempt leaves its staging    | attempt, node (origin), cargo, size,           |
 |               |                                           | quantity_kg, source = org, detail = mode>dest  |
 | crossed       | the group crosses the border              | attempt, node (home-side cell), detail=breach? |
@@ -28,7 +30,7 @@ which columns it fills. Integer ids use -1 for "none"; floats use NaN.
 | reaction      | the group reacts to being noticed         | attempt, node, detail = run/hide/turn_back     |
 | alert         | an alert reaches a command centre         | alert, agency (the centre), sensor or unit,    |
 |               |                                           | node, attempt (ground truth, -1 = false        |
-|               |                                           | alarm), source (tower, ground, patrol,         |
+|               |                                           | alarm), source (tower, ground, drone, patrol,  |
 |               |                                           | partner_tip, community_tip, tip; mou_request:  |
 |               |                                           | a seat asking a partner for MOU support),      |
 |               |                                           | origin (the agency owning the asset /          |

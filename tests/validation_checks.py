@@ -124,7 +124,7 @@ def drone_random_search(kind: str) -> Check:
     minutes = DRONE_IN_AREA_MIN[1] - DRONE_IN_AREA_MIN[0]
     return share_check(
         f"a drone's random search over {kind} ground (cover {cover:g})",
-        "Koopman: 1 − exp(−W v t / A × (1 − cover)), W 0.2 km, v 30 km/h, A = π 1.5² km², t 60 min",
+        "Koopman: 1 − exp(−W v t / A × (1 − cover)), W 0.2 km, v 30 km/h, A = π 1.5² km², t 1 h in the area",
         hits,
         n,
         1 - math.exp(-drone_hazard_per_min(cover) * minutes),
@@ -132,8 +132,9 @@ def drone_random_search(kind: str) -> Check:
     )
 
 
-def drone_flight_window(opens_h: float = 6.0, aloft_h: float = 8.0, seeds=(1, 2, 3)) -> tuple[Check, int]:
-    """A drone aloft `aloft_h` hours a day from `opens_h`: each group's chance is Koopman's law over
+def drone_flight_window(opens_h: float = 19.0, aloft_h: float = 7.5, seeds=(1, 2, 3)) -> tuple[Check, int]:
+    """A drone aloft `aloft_h` hours a day from `opens_h` (the default window, across midnight):
+    each group's chance is Koopman's law over
     the minutes of its 60 in the area that fall in a flight window; the detections, pooled over
     groups launched at every hour, against the sum of those chances (a Poisson-binomial: within 4
     of its standard deviations). Also returns the detections outside every window (none expected)."""
@@ -156,7 +157,7 @@ def drone_flight_window(opens_h: float = 6.0, aloft_h: float = 8.0, seeds=(1, 2,
     sd = math.sqrt(float(np.sum(p * (1 - p)))) / p.size
     expected, estimate = float(p.mean()), hits / p.size
     check = Check(
-        f"a drone aloft {aloft_h:g} h a day from {opens_h:02g}:00",
+        f"a drone aloft {aloft_h:g} h a day from {opens_h:02g}:00 (across midnight)",
         "Koopman over each group's minutes in the area while aloft, averaged over groups",
         expected,
         estimate,

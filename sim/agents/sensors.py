@@ -16,6 +16,7 @@ import numpy as np
 from sim.assets import SensorParams
 
 DAY_MIN = 1440.0
+EPS_MIN = 1e-6  # minutes: a state change this close after a window opens is the take-off
 
 if TYPE_CHECKING:
     from sim.model import BorderModel
@@ -104,8 +105,11 @@ class Sensor(mesa.Agent):
         self.model.at(end, self._log_state)
 
     def schedule(self) -> None:
-        """Put failures, repairs and false alarms on the clock."""
+        """Put failures, repairs and false alarms on the clock (and a drone on the ground when it
+        is installed: logged then, since no toggle after that moment says so)."""
         m = self.model
+        if not self.is_up(np.array([self.installed_min]))[0]:
+            m.at(self.installed_min, self._log_state)
         for t in self.toggles.tolist():
             if t > self.installed_min:  # the span before installation is not a failure
                 m.at(t, self._log_state)
@@ -113,13 +117,22 @@ class Sensor(mesa.Agent):
             m.at(t, self._false_alarm)
 
     def _log_state(self) -> None:
-        """Log sensor_down / sensor_up when the working state really changed."""
-        up = bool(self.is_up(np.array([self.model.now]))[0])
+        """Log sensor_down / sensor_up when the working state really changed; detail "grounded"
+        when a drone goes down outside its flight window, "aloft" when it comes up as one opens."""
+        now = self.model.now
+        up = bool(self.is_up(np.array([now]))[0])
         if up != self.logged_up:
             self.logged_up = up
             p = self.params
+            why = ""
+            if p.window is not None:
+                since_opening = (now - p.window[0]) % DAY_MIN
+                if not up and since_opening >= p.window[1]:
+                    why = "grounded"
+                elif up and since_opening < EPS_MIN:
+                    why = "aloft"
             self.model.log.record(
-                self.model.now, "sensor_up" if up else "sensor_down", sensor=p.id, agency=p.agency, node=p.node
+                now, "sensor_up" if up else "sensor_down", sensor=p.id, agency=p.agency, node=p.node, detail=why
             )
 
     def _false_alarm(self) -> None:

@@ -2,7 +2,7 @@
 patrol centre sent unit 3 (bp_vehicle) to group 7', never column names.
 
 Units and groups are named by the ids the map labels (U3, G7) and the tip form use; a unit's
-group (bp_vehicle) and a sensor's type (tower, ground sensor) come from the world. Alert
+group (bp_vehicle) and a sensor's type (tower, ground sensor, drone) come from the world. Alert
 provenance comes from the alert's columns: shared_from (a copy passed on by liaison),
 second_centre (a task-force centre's receipt), coarse (only the sector known), the tip sources.
 """
@@ -23,6 +23,8 @@ SOURCES = {
     "community_tip": "a community tip",
     "tip": "a trainer's tip",
 }
+SENSOR_DOWN = {"grounded": "landed (its flight window closed)"}  # sensor_down by detail
+SENSOR_UP = {"aloft": "took off (its flight window opened)"}
 SENSOR_NAMES = {"tower": "tower", "ground": "ground sensor", "drone": "drone"}
 REACTIONS = {"run": "ran", "hide": "hid", "turn_back": "turned back"}
 LOST = {"comms_down": "the link was down", "lost": "it was lost in passing on"}
@@ -59,8 +61,8 @@ class Narrator:
         self._say: dict[str, Callable[[dict], str]] = {
             "shift_start": lambda r: f"{self.unit(r['unit'])} went on duty",
             "shift_end": lambda r: f"{self.unit(r['unit'])} went off duty",
-            "sensor_down": lambda r: f"{self.sensor(r['sensor'])} went down",
-            "sensor_up": lambda r: f"{self.sensor(r['sensor'])} is back up",
+            "sensor_down": lambda r: f"{self.sensor(r['sensor'])} {SENSOR_DOWN.get(r['detail'], 'went down')}",
+            "sensor_up": lambda r: f"{self.sensor(r['sensor'])} {SENSOR_UP.get(r['detail'], 'is back up')}",
             "attempt": self.attempt,
             "crossed": self.crossed,
             "detection": self.detection,

@@ -30,7 +30,9 @@ class DroneParams(SensorGroupParams):
         le=200,
         unit="km",
         doc="Radius of the disc around the station that the drone searches. A larger disc spreads the same "
-        "search effort thinner: the hazard in it is `sweep_width_km × speed_kmh / (π × radius²)` per hour.",
+        "search effort thinner: the hazard in it is `sweep_width_km × speed_kmh / (π × radius²)` per hour. "
+        "The cells within the radius stand for the disc: keep it at least two cells wide (at 1–1.5 cells "
+        "their area exceeds π × radius² by up to 60%, and the search effort with it).",
         source="**modelling guess**. For scale: a Puma's radio range is 60 km (§3, Small UAS fleet); a "
         "search box is much smaller than that.",
     )
