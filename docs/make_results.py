@@ -2,8 +2,8 @@
 
     .venv/bin/python docs/make_results.py [--only SECTION ...] [--screenshots]
 
-Sections: demo, coordination, towers, displacement (README blocks and docs/img/), validation (docs/validation.md),
-reference (docs/scenario-reference.md), bad-input (docs/bad-input.md).
+Sections: demo, coordination, towers, drones, displacement (README blocks and docs/img/), validation
+(docs/validation.md), reference (docs/scenario-reference.md), bad-input (docs/bad-input.md).
 
 Each section runs the commands the README shows (from a scratch folder, so the user's outputs/
 is untouched), then rewrites the README block between `<!-- results:NAME -->` and
@@ -47,6 +47,12 @@ TOWERS = (
     "    scenario.sensors.towers.spacing_km=5,8,12,20 scenario.organisations.coyotes.routing=fastest,least_risk \\\n"
     "    replications=6 map=false quiet=true\n"
     ".venv/bin/python -m analysis.report outputs/sweeps/towers       # figures + report.html"
+)
+DRONES = (
+    ".venv/bin/python -m sim.run --multirun hydra/launcher=local sweep_name=drones \\\n"
+    '    "scenario.sensors.uas={type: drone, agency: border_patrol, setback_km: 3}" \\\n'
+    "    scenario.sensors.uas.count=0,2,4,8 replications=40 map=false quiet=true\n"
+    ".venv/bin/python -m analysis.report outputs/sweeps/drones"
 )
 DISPLACEMENT = (
     ".venv/bin/python -m sim.run --multirun hydra/launcher=local sweep_name=displacement scenario=displacement \\\n"
@@ -173,6 +179,52 @@ def towers_section(work: Path, readme: str) -> str:
     return replace_block(readme, "towers-command", fence(TOWERS, "bash"))
 
 
+def drones_section(work: Path, readme: str) -> str:
+    """Night drones added to the demo: interdiction, first detection and cost per interdiction
+    against none, paired by seed."""
+    run_shown(DRONES, work)
+    root = work / "outputs" / "sweeps" / "drones"
+    shutil.copy(root / "report" / "cost_vs_rate.png", IMG / "sweep-drones-cost.png")
+    table = load(root)
+    key = "scenario.sensors.uas.count"
+    metrics = (  # metric, digits, (its name, words if the difference is positive, if negative)
+        ("interdiction_rate", 3, ("interdiction rate", "higher", "lower")),
+        ("time_to_first_detection_min", 1, ("first detection", "later", "sooner")),
+        ("cost_per_interdiction_usd", 0, ("cost per interdiction", "dearer", "cheaper")),
+    )
+    rows = [
+        "| drones | interdiction rate | difference vs none | first detection (min) | difference vs none | "
+        "cost per interdiction (USD) | difference vs none |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    means = {m: mean_ci(table, m, key).set_index(key) for m, _, _ in metrics}
+    diffs = {m: paired_differences(table, m, key, 0).set_index(key) for m, _, _ in metrics}
+    words = []
+    for count in sorted(means["interdiction_rate"].index):
+        cells = [str(count)]
+        for m, digits, _ in metrics:
+            r = means[m].loc[count]
+            cells += [
+                f"{r['mean']:.{digits}f} ({_ci(r.ci_low, r.ci_high, digits)})",
+                "—" if count == 0 else _diff(diffs[m].loc[count], digits),
+            ]
+        rows.append("| " + " | ".join(cells) + " |")
+        if count:
+            n_pairs = int(diffs["interdiction_rate"].loc[count].n_pairs)
+            found = [f"{name}: {_finding(diffs[m].loc[count], *w, n_pairs)}" for m, _, (name, *w) in metrics]
+            words.append(f"- **{count} drones**: " + "; ".join(found) + ".")
+    n = int(means["interdiction_rate"]["n"].min())
+    text = (
+        f"Paired differences against no drones ({n} pairs, 95% CI; the demo's 2 days):\n\n"
+        + "\n".join(rows)
+        + "\n\nWhat the intervals support (a direction only where the 95% CI excludes zero):\n\n"
+        + "\n".join(words)
+        + "\n"
+    )
+    readme = replace_block(readme, "drones-command", fence(DRONES, "bash"))
+    return replace_block(readme, "drones", text)
+
+
 def _markdown(frame: pd.DataFrame) -> str:
     head = "| " + " | ".join(map(str, frame.columns)) + " |\n|" + "---|" * len(frame.columns) + "\n"
     return head + "".join("| " + " | ".join(map(str, r)) + " |\n" for r in frame.itertuples(index=False))
@@ -279,6 +331,7 @@ SECTIONS = {
     "demo": demo_section,
     "coordination": coordination_section,
     "towers": towers_section,
+    "drones": drones_section,
     "displacement": displacement_section,
     "validation": validation_section,
     "reference": reference_section,
