@@ -104,6 +104,21 @@ class Timeline:
         node = r.nodes[k]
         return (node, arrive, False) if arrive > t else (node, t, True)
 
+    def past_centre(self, t: float) -> tuple[int, float]:
+        """Where a mover that has passed its cell's centre at time t is heading on this plan and
+        how far it has gone: the next cell and the share of the step to it already walked (at
+        most a half: beyond it the mover is in the next cell); (-1, 0.0) if it is at or before
+        the centre, pausing there, or at the end of the plan."""
+        r = self.runs()
+        k = bisect_right(r.first, self.index_at(t)) - 1  # the visit holding time t
+        if k + 1 >= len(r.first):
+            return -1, 0.0
+        j = r.first[k + 1] - 1  # the visit's last entry: when the mover leaves the centre
+        left, step = float(self.times[j]), float(self.times[j + 1] - self.times[j])
+        if t <= left or step <= 0:
+            return -1, 0.0
+        return int(self.nodes[j + 1]), min((t - left) / step, 0.5)
+
     def index_at(self, t: float) -> int:
         """Entry whose presence interval holds time t (clipped to the ends)."""
         if self._mid is None and not self._keep:  # a forgotten plan: the same half-way times, in C

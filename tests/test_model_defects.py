@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from helpers import corridor_world, fixed_route, posted_unit, run, sure_ground
+from helpers import corridor_world, fixed_route, posted_unit, run, sure_ground, tower
 from helpers import ground as ground_sensor
 
 from sim.model import BorderModel
@@ -160,3 +160,30 @@ def test_dispatch_rows_name_the_centre_and_the_units_agency(world_for, policy):
     assert (disp.unit_agency == disp.unit.map(unit_agency)).all()
     assert set(disp.agency) & {"joint", "task_force"}
     assert disp.unit_agency.nunique() >= 2
+
+
+CORRIDOR_TRIP_MIN = 8 * 20.0  # 8 km at 3 km/h, unhindered
+
+
+@pytest.mark.parametrize(
+    "reaction, params, pace",
+    [("run", {"speedup": 1.0}, 1.0), ("hide", {"hide_min": 0.0}, 1.0), ("run", {"speedup": 1.5}, 1.5)],
+)
+def test_a_group_that_reacts_past_its_cells_centre_keeps_the_way_it_has_walked(reaction, params, pace):
+    """A tower over cells 3-5 sees groups anywhere in a cell and every group reacts at once. A
+    reaction that keeps the route must keep the walk already done: a trip takes the time to the
+    first reaction plus the rest of the 160 minutes at the new pace, exactly. (The re-plan used to
+    start again from the cell's centre: about half the trips walked part of a cell twice, up to 19
+    minutes late, and a second sensor's detection chance rose with the extra minutes.)"""
+    world = corridor_world(
+        {"t": tower(4, 3.0, 1.5)}, attempts_per_day=200, horizon_days=2, notice_prob=1.0, reaction=reaction, **params
+    )
+    _, ev = run(world, 1)
+    launched = ev[ev.kind == "attempt"].set_index("attempt").t
+    got = ev[ev.kind == "got_away"].set_index("attempt").t
+    start = launched[got.index]
+    seen = (ev[ev.kind == "detection"].groupby("attempt").t.min().reindex(got.index) - start).fillna(CORRIDOR_TRIP_MIN)
+    past_centre = (seen % 20.0 > 1e-6) & (seen % 20.0 < 10.0)  # a cell's centre is every 20 minutes
+    assert past_centre.sum() > 50, "too few groups seen past a cell's centre to test anything"
+    expected = seen + (CORRIDOR_TRIP_MIN - seen) / pace
+    assert np.abs((got - start) - expected).max() < 1e-9

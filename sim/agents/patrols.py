@@ -109,7 +109,10 @@ class PatrolUnit(mesa.Agent):
     # --- movement ------------------------------------------------------------------------
     def _plan(self, path: np.ndarray, observing: bool = True) -> Timeline:
         """Follow `path` (starting at the unit's cell) from now; a unit still driving into its
-        cell finishes that bit first (no jumps)."""
+        cell finishes that bit first. A unit already past its cell's centre starts again from the
+        centre (it gains or loses up to half a step against driving on or turning there: a known
+        simplification, shared by the dispatch times the command centres compute; groups keep
+        their progress, see Attempt.replan)."""
         now = self.model.now
         _, ready, _ = self.timeline.departure(now)
         times = ready + self.model.world.router.offsets(path, self.params.spec.mode)  # cached per route

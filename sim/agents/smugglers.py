@@ -146,6 +146,7 @@ class Attempt(mesa.Agent):
         self.stream_name = stream  # the group's address for addressed draws (sim.rng.addressed_uniform)
         self.corridor: int | None = None  # chosen (adaptive routing) or, once it crosses, crossed
         self.speed = 1.0
+        self.plan_speed = 1.0  # the speed of the current plan (a reaction may change `speed` before re-planning)
         self.version = 0
         self.timeline = Timeline.stay(origin, model.now, model.now, 0)
         self.outcome = ""  # "", interdicted, got_away, turned_back
@@ -198,11 +199,15 @@ class Attempt(mesa.Agent):
 
     def replan(self, target: int, pause_min: float = 0.0) -> None:
         """New timeline from where the group is now to `target` (after an optional pause), at the
-        current speed; everything planned for the old version is superseded. A group still
-        walking into its cell first finishes that walk (no jumps)."""
+        current speed; everything planned for the old version is superseded. No jumps: a group
+        still walking into its cell first finishes that walk; one already past the centre, on
+        its way to the next cell, keeps the way it has walked if its new route goes on to that
+        cell (a pause is then spent where it stands), and otherwise walks back to the centre
+        first. Whatever is left of a step is walked at the new pace."""
         m = self.model
         now = m.now
         node, ready, self.first_visit_counted = self.timeline.departure(now)
+        ahead, walked = self.timeline.past_centre(now)
         if self.version == 0:
             self.first_visit_counted = False  # the staging area itself has not been passed yet
         self.heading_to = target
@@ -210,12 +215,21 @@ class Attempt(mesa.Agent):
         if path is None:  # cannot get there from here (validation should prevent it): stay put
             path = np.array([node])
         steps = m.world.router.step_minutes(path, self.mode) / self.speed
+        if ready > now and self.plan_speed != self.speed:  # the rest of the walk in, at the new pace
+            ready = now + (ready - now) * self.plan_speed / self.speed
+        if walked > 0:  # the step toward `ahead`, at the new pace: keep what was walked, or walk it back
+            goes_on = path.size > 1 and int(path[1]) == ahead
+            step = (
+                steps[0] if goes_on else m.world.router.step_minutes(np.array([node, ahead]), self.mode)[0] / self.speed
+            )
+            ready = now - walked * step if goes_on else now + walked * step
         times = ready + pause_min + np.concatenate([[0.0], np.cumsum(steps)])
         if pause_min > 0:  # the pause is spent at the cell's centre
             path = np.concatenate([[node], path])
             times = np.concatenate([[ready], times])
         self.version += 1
         self.timeline = Timeline(path, times, self.version, entered=now)
+        self.plan_speed = self.speed
         m.on_attempt_planned(self)
         if self.version == 1:
             m.intel.on_attempt(self)
