@@ -224,7 +224,7 @@ class Attempt(mesa.Agent):
             )
             ready = now - walked * step if goes_on else now + walked * step
         times = ready + pause_min + np.concatenate([[0.0], np.cumsum(steps)])
-        if pause_min > 0:  # the pause is spent at the cell's centre
+        if pause_min > 0:  # the pause: at the cell's centre, or where the group stands if it goes on (above)
             path = np.concatenate([[node], path])
             times = np.concatenate([[ready], times])
         self.version += 1
