@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 from helpers import corridor_world, drone, run
+from validation_checks import _aloft_minutes
 
 from analysis.maps import COVERAGE_KEYS
 from sim.model import BorderModel
@@ -26,7 +27,9 @@ def test_every_cell_within_the_radius_gets_koopmans_hazard_times_its_cover_facto
     terrain = world.terrain
     w, v, r, sensitivity = 0.35, 52.0, 2.6, 0.7
     fp = Drone.footprint(
-        terrain, 6, DroneParams(agency="bp", sweep_width_km=w, speed_kmh=v, search_radius_km=r, cover_sensitivity=0.7)
+        terrain,
+        6,
+        DroneParams(agency="bp", sweep_width_km=w, speed_kmh=v, search_radius_km=r, cover_sensitivity=sensitivity),
     )
     within = np.flatnonzero(terrain.distance_km(6, np.arange(terrain.n_nodes)) <= r)
     assert fp.nodes.tolist() == within.tolist() == [4, 5, 6, 7, 8]
@@ -78,13 +81,7 @@ def test_false_alarms_come_only_while_aloft_at_the_declared_rate():
     per_day, opens_h, aloft_h, days = 6.0, 19.0, 7.5, 3.0
     sensors = {"d": drone(6, 0.2, 30.0, 1.5, false_alarms_per_day=per_day, aloft_hours_per_day=aloft_h)}
     world = corridor_world(sensors, attempts_per_day=1.0, horizon_days=days)
-    aloft_days = (
-        sum(
-            max(0.0, min(days * 1440, d * 1440 + (opens_h + aloft_h) * 60) - max(0.0, d * 1440 + opens_h * 60))
-            for d in range(-1, int(days) + 1)
-        )
-        / 1440.0
-    )
+    aloft_days = _aloft_minutes(0.0, days * 1440.0, opens_h * 60.0, aloft_h * 60.0) / 1440.0
     count, grounded = 0, 0
     for seed in range(1, 21):
         _, ev = run(world, seed)

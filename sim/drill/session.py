@@ -27,6 +27,7 @@ import pyarrow as pa
 import yaml
 
 from analysis.labels import clock
+from analysis.maps import COVERAGE_KEYS
 from analysis.situation import ALARM_MINUTES
 from sim.agents.orders import ORDERS, OrderRefused, Orders
 from sim.drill.feed import Narrator
@@ -100,9 +101,11 @@ class MapState:
     comms_down: list[str]  # the comms outages in force, in words
 
 
-def _coverage_km(spec) -> float:
-    """The radius a sensor covers on the map: a tower's range, a drone's search disc; NaN else."""
-    return float(getattr(spec, "range_km", getattr(spec, "search_radius_km", np.nan)))
+def _coverage_km(sensor_type: str, spec) -> float:
+    """The radius a sensor covers on the map (the key analysis.maps draws: a tower's range, a
+    drone's search disc); NaN for a type without one."""
+    key = COVERAGE_KEYS.get(sensor_type)
+    return float(getattr(spec, key[0])) if key is not None else np.nan
 
 
 def _groups(state: MapState) -> list[tuple[int, int]]:
@@ -377,7 +380,7 @@ class DrillSession:
                 group_detected=np.array([a.attempt_id in self.detected for a in groups], dtype=bool),
                 sensor_nodes=np.array([s.params.node for s in m.sensors], dtype=np.int64),
                 sensor_types=[s.params.type for s in m.sensors],
-                sensor_range_km=np.array([_coverage_km(s.params.spec) for s in m.sensors], dtype=float),
+                sensor_range_km=np.array([_coverage_km(s.params.type, s.params.spec) for s in m.sensors], dtype=float),
                 sensor_state=[self._sensor_state(s, t) for s in m.sensors],
                 comms_down=self._comms_down(t),
             )
