@@ -30,6 +30,8 @@ class Timeline:
     version: int
     entered: float | None = None  # when the mover entered the first cell (default: times[0]); a
     # re-plan made while walking into a cell keeps the walk: entered = now, times[0] = centre
+    aside: tuple[int, float, float] | None = None  # a stay made past the cell's centre: the mover
+    # stands there, a share of the step (of `step` minutes) towards cell `ahead` (see past_centre)
     # derived from the arrays above on first use (they are never changed), as Python lists: a
     # plan's few dozen cells are read faster from lists than through NumPy calls
     _mid: list[float] | None = field(default=None, init=False, repr=False, compare=False)
@@ -104,20 +106,22 @@ class Timeline:
         node = r.nodes[k]
         return (node, arrive, False) if arrive > t else (node, t, True)
 
-    def past_centre(self, t: float) -> tuple[int, float]:
+    def past_centre(self, t: float) -> tuple[int, float, float]:
         """Where a mover that has passed its cell's centre at time t is heading on this plan and
-        how far it has gone: the next cell and the share of the step to it already walked (at
-        most a half: beyond it the mover is in the next cell); (-1, 0.0) if it is at or before
-        the centre, pausing there, or at the end of the plan."""
+        how far it has gone: the next cell, the share of the step to it already walked (at most a
+        half: beyond it the mover is in the next cell) and the step's minutes at this plan's
+        pace; (-1, 0.0, 0.0) if it is at or before the centre, pausing there, or at the end of the
+        plan. A stay made past the centre keeps the mover where it stood (`aside`)."""
         r = self.runs()
         k = bisect_right(r.first, self.index_at(t)) - 1  # the visit holding time t
         if k + 1 >= len(r.first):
-            return -1, 0.0
+            aside = self.aside
+            return aside if aside is not None and t >= self.times[0] else (-1, 0.0, 0.0)
         j = r.first[k + 1] - 1  # the visit's last entry: when the mover leaves the centre
         left, step = float(self.times[j]), float(self.times[j + 1] - self.times[j])
         if t <= left or step <= 0:
-            return -1, 0.0
-        return int(self.nodes[j + 1]), min((t - left) / step, 0.5)
+            return -1, 0.0, 0.0
+        return int(self.nodes[j + 1]), min((t - left) / step, 0.5), step
 
     def index_at(self, t: float) -> int:
         """Entry whose presence interval holds time t (clipped to the ends)."""

@@ -94,9 +94,14 @@ def check_run(world, model: TracedModel, ev: pd.DataFrame, min_plans: int = 0) -
     assert len(model.traced) >= min_plans
     for uid, now, prev, new in model.traced:
         assert new.nodes[0] == prev.node_at(now), f"unit {uid} jumped at t={now}"
-        assert new.start == pytest.approx(now)  # the new plan takes over where the old one was
+        assert new.entered == pytest.approx(now)  # the new plan takes over where the old one was
         _, ready, _ = prev.departure(now)
+        ahead, share, step = prev.past_centre(now)
+        if share > 0 and new.aside is None:  # a move from past the cell's centre: keep the way walked
+            ready = now - share * step if new.nodes.size > 1 and new.nodes[1] == ahead else now + share * step
         assert new.times[0] == pytest.approx(ready)  # ... finishing a walk into the cell, if any
+        if share > 0 and new.aside is not None:  # a stay past the centre: where the unit stood
+            assert new.aside == (ahead, share, step)
         assert (np.diff(new.times) >= 0).all()
         for u, v in zip(new.nodes[:-1].tolist(), new.nodes[1:].tolist()):
             assert u == v or (min(u, v), max(u, v)) in edges

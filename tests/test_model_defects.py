@@ -187,3 +187,68 @@ def test_a_group_that_reacts_past_its_cells_centre_keeps_the_way_it_has_walked(r
     assert past_centre.sum() > 50, "too few groups seen past a cell's centre to test anything"
     expected = seen + (CORRIDOR_TRIP_MIN - seen) / pace
     assert np.abs((got - start) - expected).max() < 1e-9
+
+
+def test_a_unit_dispatched_past_its_cells_centre_keeps_the_way_it_has_walked():
+    """A foot unit walks a beat along row 8 of a grid (a minute a cell, four neighbours) and is
+    sent to every alert at (2, 0) after a random handling time. Sent when it has passed the centre
+    of its cell, at column p (a fraction, read from its beat plan), the nearest way takes p + 6 min:
+    going on if it was walking towards column 0, else turning back. The dispatch row's estimate
+    and the arrival both say so, exactly. (The unit used to set out again from its cell's centre:
+    up to half a minute early or late on every such dispatch.)"""
+    from sim.params import Chosen
+    from sim.policies.dispatch.base import NoParams
+    from sim.policies.launch.fixed_rate import FixedRateParams
+    from sim.scenario import CargoSpec, CoordinationSpec, ModeSpec, OrgSpec, ScenarioSpec, TerrainSpec
+    from sim.terrain.sources.grid import GridParams
+    from sim.world import build_world
+
+    columns = 15
+
+    def cell(row: int, col: int) -> int:
+        return row * columns + col
+
+    spec = ScenarioSpec(
+        name="beat_line",
+        horizon_days=4.0,
+        terrain=TerrainSpec(source=Chosen("grid", GridParams(columns=columns, rows_home=14, endpoints=1))),
+        modes={"foot": ModeSpec(60.0, 60.0, True)},
+        agencies={"bp": AgencySpec(operators=1, handling_min=3.0, handling="exponential", correlate_km=-1.0)},
+        units={
+            "u": posted_unit(
+                cell(8, 3),
+                mode="foot",
+                policy=fixed_route(cell(8, 3), cell(8, 12)),
+                detect_prob=0.0,
+                find_prob=0.0,
+                search_min=1.0,
+            )
+        },
+        sensors={"s": ground_sensor(cell(2, 0), 1.0)},
+        organisations={
+            "org": OrgSpec(
+                launch=Chosen("fixed_rate", FixedRateParams(per_minute=1 / 41)),
+                cargo={"people": CargoSpec(1.0, 1, 1)},
+                notice_prob=0.0,
+            )
+        },
+        coordination=CoordinationSpec(dispatch=Chosen("nearest", NoParams())),
+    )
+    model, ev = run(build_world(spec, "beat_line"), 3)
+    plans = [(t, nodes, times) for t, mover, _, _, _, nodes, times in model.plans.rows if mover == "unit"]
+    arrival = ev[ev.kind == "arrival"].set_index("incident").t
+    checked = {"on": 0, "back": 0}
+    for d in ev[ev.kind == "dispatch"].itertuples():
+        _, nodes, times = max((p for p in plans if p[0] < d.t), key=lambda p: p[0])  # the beat leg in hand
+        i = int(np.searchsorted(times, d.t, side="right")) - 1
+        if i + 1 >= len(times) or not (times[i] < d.t < 0.5 * (times[i] + times[i + 1])):
+            continue  # not past a centre on its way to the next cell
+        (r0, c0), (r1, c1) = divmod(int(nodes[i]), columns), divmod(int(nodes[i + 1]), columns)
+        if r0 != 8 or r1 != 8:
+            continue  # on its way back to the beat
+        p = c0 + (c1 - c0) * (d.t - times[i]) / (times[i + 1] - times[i])
+        assert d.duration_min == pytest.approx(p + 6.0, abs=1e-9)
+        if d.incident in arrival.index:  # (not the last one, cut by the horizon)
+            assert arrival[d.incident] - d.t == pytest.approx(p + 6.0, abs=1e-9)
+        checked["on" if c1 < c0 else "back"] += 1
+    assert min(checked.values()) >= 10, f"too few dispatches past a centre in each direction: {checked}"

@@ -242,7 +242,8 @@ class CommandCentre(mesa.Agent):
 
     def _nearest_available(self, target: int) -> tuple[PatrolUnit | None, float, float, str]:
         """The available unit that may act at `target` and gets there first, counting the rest
-        of its current move (a unit walking into a cell reaches its centre before it can turn),
+        of its current move (a unit walking into a cell reaches its centre before it can turn; one
+        past the centre goes on or turns back, whichever is sooner: `PatrolUnit.starts`),
         any MOU authorisation time and the travel; a unit whose arrival is beyond its agency's
         `max_response_min` is not sent. Ties: lowest id. Returns the unit, its arrival in
         minutes from now, the authorisation part and how it may act there (own | mou | task_force)."""
@@ -254,22 +255,21 @@ class CommandCentre(mesa.Agent):
                 continue
             ok, delay, how = u.may_act(target)
             if ok:
-                node, ready, _ = u.timeline.departure(now)
-                cap = agencies[u.params.agency].spec.max_response_min
-                candidates.append((u, (ready - now) + delay, delay, how, node, cap))
+                starts = [(node, (ready - now) + delay) for node, ready in u.starts(now)]
+                candidates.append((u, starts, delay, how, agencies[u.params.agency].spec.max_response_min))
         if not candidates:
             return None, np.inf, 0.0, ""
-        cap_all = max(c[5] for c in candidates)
+        cap_all = max(c[4] for c in candidates)
         limit = NEAREST_FIRST_LIMIT_MIN
         while True:  # search outward from the target until the best candidate is inside
             limit = min(limit, cap_all)
             best, best_t, best_delay, best_how = None, np.inf, 0.0, ""
             by_mode: dict[str, np.ndarray] = {}
-            for u, extra, delay, how, node, cap in candidates:
+            for u, starts, delay, how, cap in candidates:
                 mode = u.params.spec.mode
                 if mode not in by_mode:
                     by_mode[mode] = router.minutes_within(target, mode, home_only=True, limit=limit)
-                t = by_mode[mode][node] + extra
+                t = min(by_mode[mode][node] + extra for node, extra in starts)
                 if t <= cap and t < best_t:
                     best, best_t, best_delay, best_how = u, float(t), delay, how
             if best_t <= limit or limit >= cap_all:

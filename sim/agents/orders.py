@@ -65,12 +65,12 @@ class Orders:
                     f"cell {target} is outside the area where unit {unit} ({u.params.agency}) may act"
                     + (f" (incident {incident})" if inc is not None else "")
                 )
-            where, ready, _ = u.timeline.departure(self.model.now)
-            travel = float(self.model.world.router.minutes_from(target, u.params.spec.mode, home_only=True)[where])
+            field = self.model.world.router.minutes_from(target, u.params.spec.mode, home_only=True)
+            travel = min((ready - self.model.now) + float(field[where]) for where, ready in u.starts(self.model.now))
             if not math.isfinite(travel):
                 raise OrderRefused(f"unit {unit} ({u.params.spec.mode}) has no way to cell {target}")
         m, c = self.model, self.centre
-        minutes = (ready - m.now) + delay + travel
+        minutes = delay + travel
         if inc is None:
             inc = Incident(m.next_id("incident"), c.name, target, target, m.now)
             c.incidents.append(inc)

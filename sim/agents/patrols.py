@@ -107,14 +107,26 @@ class PatrolUnit(mesa.Agent):
         self.process.interrupt("contact")
 
     # --- movement ------------------------------------------------------------------------
+    def starts(self, now: float) -> list[tuple[int, float]]:
+        """Where the unit can set out from at `now` and when it is there: its cell's centre (after
+        finishing the walk into it, or walking back to it), and, if it has passed that centre, the
+        cell it was heading for (going on). A dispatcher takes whichever gets it there first."""
+        node, ready, _ = self.timeline.departure(now)
+        ahead, share, step = self.timeline.past_centre(now)
+        if share <= 0:
+            return [(node, ready)]
+        return [(node, now + share * step), (ahead, now + (1.0 - share) * step)]
+
     def _plan(self, path: np.ndarray, observing: bool = True) -> Timeline:
-        """Follow `path` (starting at the unit's cell) from now; a unit still driving into its
-        cell finishes that bit first. A unit already past its cell's centre starts again from the
-        centre (it gains or loses up to half a step against driving on or turning there: a known
-        simplification, shared by the dispatch times the command centres compute; groups keep
-        their progress, see Attempt.replan)."""
+        """Follow `path` (starting at the unit's cell) from now, without a jump: a unit still
+        walking into its cell finishes that walk first; one past its cell's centre keeps the way it
+        has walked if `path` goes on to the cell it was heading for, else walks back to the centre
+        first (as groups do, see Attempt.replan)."""
         now = self.model.now
         _, ready, _ = self.timeline.departure(now)
+        ahead, share, step = self.timeline.past_centre(now)
+        if share > 0:
+            ready = now - share * step if path.size > 1 and int(path[1]) == ahead else now + share * step
         times = ready + self.model.world.router.offsets(path, self.params.spec.mode)  # cached per route
         self.version += 1
         self.timeline = Timeline(path, times, self.version, entered=now)
@@ -123,12 +135,41 @@ class PatrolUnit(mesa.Agent):
             self.model.on_unit_planned(self)
         return self.timeline
 
+    def _route_from_here(self, target: int) -> np.ndarray | None:
+        """The unit's way to `target` that arrives first: from its cell, or, if it has passed the
+        cell's centre, on through the cell it was heading for (the same choice as `starts`, read
+        from the routes' own times; a tie keeps the route from its cell)."""
+        now, mode = self.model.now, self.params.spec.mode
+        options = self.starts(now)
+        path = self.route_to(options[0][0], target)
+        if len(options) == 1:
+            return path
+        offsets = self.model.world.router.offsets
+        (node, back), (ahead, on) = options
+        via = self.route_to(ahead, target)
+        if via is None:
+            return path
+        if path is not None and (
+            (path.size > 1 and int(path[1]) == ahead)  # it goes on that way anyway
+            or back + offsets(path, mode)[-1] <= on + offsets(via, mode)[-1]
+        ):
+            return path
+        return np.concatenate([[node], via])
+
     def _stay(self, minutes: float, observing: bool) -> Timeline:
-        """Stay `minutes` at the centre of the unit's cell (after finishing the walk into it)."""
+        """Stay `minutes` where the unit is: at its cell's centre (after finishing the walk into it),
+        or where it stands if it has passed the centre (`Timeline.aside`)."""
         now = self.model.now
         node, ready, _ = self.timeline.departure(now)
+        ahead, share, step = self.timeline.past_centre(now)
         self.version += 1
-        self.timeline = Timeline(np.array([node, node]), np.array([ready, ready + minutes]), self.version, entered=now)
+        self.timeline = Timeline(
+            np.array([node, node]),
+            np.array([ready, ready + minutes]),
+            self.version,
+            entered=now,
+            aside=(ahead, share, step) if share > 0 else None,
+        )
         self.model.record_plan("unit", self.params.id, self.timeline)
         if observing:
             self.model.on_unit_planned(self)
@@ -198,7 +239,7 @@ class PatrolUnit(mesa.Agent):
             if (yield from self._wait(held.end - env.now)):
                 return  # a contact on the spot (engage logged the diversion)
         task.authorised = True
-        path = self.route_to(self.node_at(env.now), inc.target)
+        path = self._route_from_here(inc.target)
         if path is None:
             path = np.array([self.node_at(env.now)])
         tl = self._plan(path)

@@ -207,7 +207,7 @@ class Attempt(mesa.Agent):
         m = self.model
         now = m.now
         node, ready, self.first_visit_counted = self.timeline.departure(now)
-        ahead, walked = self.timeline.past_centre(now)
+        ahead, walked, _ = self.timeline.past_centre(now)
         if self.version == 0:
             self.first_visit_counted = False  # the staging area itself has not been passed yet
         self.heading_to = target

@@ -125,7 +125,7 @@ class Intercept(DispatchRule):
         # began x the fastest pace of its mode, less the minutes it has been under way since; units
         # no cell can get in time are dropped before their positions are worked out (the same choice)
         began = np.array([u.timeline.nodes[0] for u in free])
-        since = now - np.array([u.timeline.start for u in free])
+        since = now - np.array([u.timeline.start for u in free]) + np.array([_aside_minutes(u.timeline) for u in free])
         pace = np.array([pace_of[u.params.spec.mode] for u in free])
         cells = np.array([c for c, _ in visits])
         slacks = np.array([s for _, s in visits])
@@ -135,23 +135,27 @@ class Intercept(DispatchRule):
         free, pace = [u for u, keep in zip(free, near.tolist()) if keep], pace[near]
         if not free:
             return None
-        starts = [u.timeline.departure(now) for u in free]
+        # one row per place a unit can set out from (its cell, and the next one if it has passed the
+        # centre: PatrolUnit.starts); a unit's arrival is the sooner of its rows
+        rows = [(k, node, ready - now) for k, u in enumerate(free) for node, ready in u.starts(now)]
+        unit_of = np.array([r[0] for r in rows])
+        at = np.array([r[1] for r in rows])
+        ready = np.array([r[2] for r in rows])
+        pace = pace[unit_of]
         by_mode: dict[str, list[int]] = {}
-        for k, u in enumerate(free):
-            by_mode.setdefault(u.params.spec.mode, []).append(k)
-        at = np.array([s[0] for s in starts])
-        ready = np.array([s[1] - now for s in starts])
+        for row, k in enumerate(unit_of.tolist()):
+            by_mode.setdefault(free[k].params.spec.mode, []).append(row)
         caps = [m.world.agencies[u.params.agency].spec.max_response_min for u in free]
         for cell, slack in visits:
             km = terrain.distance_km(cell, at)
             if not (np.where(km > 0, km * pace, 0.0) + ready <= slack).any():
                 continue  # no unit can be there in time: skip the search
             best: tuple[float, int, int, float, str] | None = None  # (arrival, unit id, index, delay, how)
-            for mode, ks in by_mode.items():
-                idx = np.array(ks)
+            for mode, rs in by_mode.items():
+                idx = np.array(rs)
                 arrive = router.minutes_within(cell, mode, home_only=True, limit=slack)[at[idx]] + ready[idx]
                 for pos in np.flatnonzero(arrive <= slack).tolist():
-                    k = ks[pos]
+                    k = int(unit_of[rs[pos]])
                     ok, delay, how = free[k].may_act(cell)
                     t = float(arrive[pos]) + delay
                     key = (t, free[k].params.id)
@@ -161,3 +165,10 @@ class Intercept(DispatchRule):
                 t, _, k, delay, how = best
                 return Choice(cell, free[k], t, delay, how, slack - t + self.params.wait_after_min)
         return None
+
+
+def _aside_minutes(tl: Timeline) -> float:
+    """Minutes since a unit standing past its cell's centre (a stay, `Timeline.aside`) left that
+    centre: its plan began there that much earlier, for the straight-line bound."""
+    aside = tl.aside
+    return aside[1] * aside[2] if aside is not None else 0.0
