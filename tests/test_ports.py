@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from port_harness import DAY, PortModel, legit, port_spec, run_port
+from port_harness import PortModel, legit, port_spec, run_port
 from scipy import stats
-from validation_checks import port_waits, time_in_port
+from validation_checks import assert_agrees, port_jackson_network, port_primary_erlang_c
 
 from sim.agents.ports import referral_threshold, risk_shift
 from sim.assets import PortParams
@@ -29,21 +29,6 @@ from sim.world import place_ports
 
 
 # --- closed forms -------------------------------------------------------------------------
-def erlang_c_wait(lam: float, mean_service: float, c: int) -> float:
-    """Mean queueing delay of M/M/c (Erlang C)."""
-    a = lam * mean_service
-    top = a**c / math.factorial(c) * c / (c - a)
-    prob_wait = top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
-    return prob_wait / (c / mean_service - lam)
-
-
-def assert_in_ci(samples: list[float], expected: float) -> None:
-    m, se = np.mean(samples), stats.sem(samples)
-    half = stats.t.ppf(0.995, len(samples) - 1) * se
-    assert abs(m - expected) <= half, f"mean {m:.4f} +- {half:.4f} (99% CI) vs analytic {expected:.4f}"
-    assert half < 0.2 * expected, f"interval {half:.4f} too wide for {expected:.4f}"
-
-
 def assert_binomial(k: int, n: int, p: float) -> None:
     assert n > 0
     se = math.sqrt(p * (1 - p) / n)
@@ -51,24 +36,14 @@ def assert_binomial(k: int, n: int, p: float) -> None:
 
 
 # --- queueing -----------------------------------------------------------------------------
-def test_primary_queue_matches_erlang_c():
-    # M/M/3: 2.1 cars per minute, 1 minute each (load 0.7), no secondary
-    spec = port_spec(cars_per_day=2.1 * DAY, primary_lanes=3)
-    waits = []
-    for seed in range(1, 11):
-        w = port_waits(run_port(spec, seed, days=3)[3])
-        assert len(w) > 8500
-        waits.append(w.mean())
-    assert_in_ci(waits, erlang_c_wait(2.1, 1.0, 3))
+@pytest.mark.parametrize("cars_per_min, lanes", [(2.1, 3), (1.7, 2)])
+def test_primary_queue_matches_erlang_c(cars_per_min, lanes):
+    assert_agrees(port_primary_erlang_c(cars_per_min, lanes))
 
 
-def test_time_in_port_matches_jackson_network():
-    # primary M/M/3 (load 0.7); a random 10% go on to secondary, M/M/2 (Poisson by Burke's
-    # theorem and random thinning), 5 minutes each (load 0.525)
-    lam, r = 2.1, 0.1
-    spec = port_spec(cars_per_day=lam * DAY, primary_lanes=3, secondary_lanes=2, secondary_min=5.0, referral_rate=r)
-    expected = erlang_c_wait(lam, 1.0, 3) + 1.0 + r * (erlang_c_wait(lam * r, 5.0, 2) + 5.0)
-    assert_in_ci([time_in_port(run_port(spec, seed)[3]).mean() for seed in range(1, 11)], expected)
+@pytest.mark.parametrize("referral, secondary_min", [(0.1, 5.0), (0.25, 3.0)])
+def test_time_in_port_matches_jackson_network(referral, secondary_min):
+    assert_agrees(port_jackson_network(referral, secondary_min))
 
 
 def busy(starts: np.ndarray, ends: np.ndarray) -> int:

@@ -64,6 +64,17 @@ def exact_check(name: str, theory: str, deviations: np.ndarray, what: str, test:
     return Check(name, theory, 0.0, worst, math.nan, math.nan, f"{len(deviations)} {what}", test, exact=True)
 
 
+def assert_agrees(check) -> None:
+    assert check.agrees, (
+        f"{check.name}: simulated {check.estimate:.4f} [{check.low:.4f}, {check.high:.4f}] vs "
+        f"{check.theory} = {check.expected:.4f}"
+    )
+    if check.n.endswith("groups"):
+        assert int(check.n.split()[0]) > 500, "too few groups to mean anything"
+    else:
+        assert (check.high - check.low) / 2 < 0.2 * check.expected, "the interval is too wide to mean anything"
+
+
 # --- detection ---------------------------------------------------------------------------------
 def detected_share(world, seeds=(1, 2)) -> tuple[int, int]:
     """Groups with at least one detection among finished trips, pooled over seeds."""
@@ -193,6 +204,98 @@ def tower_and_ground() -> Check:
     )
 
 
+def overlapping_towers() -> tuple[Check, Check]:
+    """Two towers whose views share a cell (A over cells 2-4, B over cells 4-6): each detects on
+    its own exposure, so a group is seen by both with p_A p_B and by either with 1 − (1 − p_A)(1 − p_B)."""
+    rate_a, rate_b = 0.9, 0.5
+    world = corridor_world(
+        {"a": tower(3, rate_a, 1.5), "b": tower(5, rate_b, 1.5)}, attempts_per_day=300, horizon_days=2
+    )
+    both = either = n = 0
+    for seed in (1, 2):
+        _, ev = run(world, seed)
+        done = set(ev[ev.kind == "got_away"].attempt)
+        det = ev[ev.kind == "detection"]
+        by_a, by_b = set(det[det.sensor == 0].attempt) & done, set(det[det.sensor == 1].attempt) & done
+        both, either, n = both + len(by_a & by_b), either + len(by_a | by_b), n + len(done)
+    p_a, p_b = (1 - math.exp(-rate / 60 * 3 * MIN_PER_KM) for rate in (rate_a, rate_b))
+    test = "tests/test_analytic.py::test_overlapping_towers_detect_independently"
+    return (
+        share_check(
+            "both of two overlapping towers", "p_A p_B, 0.9/h and 0.5/h, 60 min in each view", both, n, p_a * p_b, test
+        ),
+        share_check(
+            "either of two overlapping towers", "1 − (1 − p_A)(1 − p_B)", either, n, 1 - (1 - p_a) * (1 - p_b), test
+        ),
+    )
+
+
+def up_share(ev, sensor: int, horizon: float) -> float:
+    """The share of [0, horizon] a sensor was working, from its sensor_down / sensor_up rows (it starts up)."""
+    rows = ev[ev.kind.isin(["sensor_down", "sensor_up"]) & (ev.sensor == sensor)]
+    down, since = 0.0, None
+    for t, kind in zip(rows.t.tolist(), rows.kind.tolist()):
+        if kind == "sensor_down" and since is None:
+            since = t
+        elif kind == "sensor_up" and since is not None:
+            down, since = down + t - since, None
+    if since is not None:
+        down += horizon - since
+    return 1.0 - down / horizon
+
+
+def failing_sensor_availability(mtbf_days: float = 0.25, repair_hours: float = 4.0, days: float = 3.0) -> Check:
+    """Exponential times to failure and to repair make a two-state Markov chain that starts up:
+    over [0, T] its expected share of time up is A + (1 − A)(1 − e^(−κT))/(κT), with
+    A = μ/(λ + μ), κ = λ + μ (λ = 1/mtbf, μ = 1/repair)."""
+    world = corridor_world(
+        {"g": ground(4, 0.5, mtbf_days=mtbf_days, repair_hours=repair_hours)}, attempts_per_day=0.0, horizon_days=days
+    )
+    horizon = days * 1440.0
+    shares = [up_share(run(world, seed)[1], 0, horizon) for seed in range(1, 601)]
+    lam, mu = 1 / (mtbf_days * 1440.0), 1 / (repair_hours * 60.0)
+    a, k = mu / (lam + mu), lam + mu
+    return mean_check(
+        f"a failing sensor's time up (mtbf {mtbf_days:g} d, repair {repair_hours:g} h)",
+        "two-state Markov chain from up: A + (1 − A)(1 − e^(−κT))/(κT)",
+        shares,
+        a + (1 - a) * (1 - math.exp(-k * horizon)) / (k * horizon),
+        f"{days:g} days",
+        "tests/test_analytic.py::test_a_failing_sensor_is_up_as_its_failure_and_repair_times_say",
+    )
+
+
+def failing_ground_sensor(p: float = 0.7, mtbf_days: float = 0.25, repair_hours: float = 4.0) -> tuple[Check, int]:
+    """A failing ground sensor at cell 4 (a group passes its centre 80 minutes after launch):
+    groups passing while it is up (read from its sensor_down / sensor_up rows) are detected with
+    p; the second value counts detections of groups that passed while it was down (must be 0)."""
+    world = corridor_world(
+        {"g": ground(4, p, mtbf_days=mtbf_days, repair_hours=repair_hours)}, attempts_per_day=300, horizon_days=2
+    )
+    hits = n = wrong = 0
+    for seed in (1, 2, 3):
+        _, ev = run(world, seed)
+        launched = ev[ev.kind == "attempt"].set_index("attempt").t
+        done = ev[ev.kind == "got_away"].attempt
+        toggles = ev[ev.kind.isin(["sensor_down", "sensor_up"]) & (ev.sensor == 0)]
+        passed = launched[done].to_numpy() + 4 * MIN_PER_KM
+        last = np.searchsorted(toggles.t.to_numpy(), passed, side="right") - 1  # the last change before the pass
+        up = (last < 0) | (toggles.kind.to_numpy()[np.maximum(last, 0)] == "sensor_up")
+        seen = np.isin(done.to_numpy(), ev[ev.kind == "detection"].attempt.to_numpy())
+        hits, n, wrong = hits + int(seen[up].sum()), n + int(up.sum()), wrong + int(seen[~up].sum())
+    return (
+        share_check(
+            "a failing ground sensor, groups passing while it is up",
+            f"p = {p:g} (its log's up/down rows, mtbf {mtbf_days:g} d, repair {repair_hours:g} h)",
+            hits,
+            n,
+            p,
+            "tests/test_analytic.py::test_a_failing_ground_sensor_detects_only_while_up",
+        ),
+        wrong,
+    )
+
+
 def sensors_sharing_a_cell(reaction: str = "run") -> tuple[Check, ...]:
     """Two ground sensors of different agencies in one cell, every group reacting when noticed."""
     p_a, p_b = 0.6, 0.45
@@ -243,12 +346,13 @@ def mean_alert_wait(operators: int, handling_min: float, handling: str, seeds=ra
     return waits
 
 
-def command_centre_erlang_c() -> Check:
+def command_centre_erlang_c(operators: int = 2, handling_min: float = 1.2) -> Check:
+    load = handling_min / operators
     return mean_check(
-        "command-centre queue, 2 operators",
-        "Erlang C (M/M/2), 1 alert/min, 1.2 min each (load 0.6)",
-        mean_alert_wait(2, 1.2, "exponential"),
-        erlang_c_wait(1.0, 1.2, 2),
+        f"command-centre queue, {operators} operator{'s' if operators > 1 else ''}",
+        f"Erlang C (M/M/{operators}), 1 alert/min, {handling_min:g} min each (load {load:g})",
+        mean_alert_wait(operators, handling_min, "exponential"),
+        erlang_c_wait(1.0, handling_min, operators),
         "3 days",
         "tests/test_analytic.py::test_command_centre_queue_matches_erlang_c",
     )
@@ -278,27 +382,36 @@ def time_in_port(vehicles):
     return (v.exit - v.arrival).dropna()
 
 
-def port_primary_erlang_c() -> Check:
-    spec = port_spec(cars_per_day=2.1 * DAY, primary_lanes=3)
+def port_primary_erlang_c(cars_per_min: float = 2.1, lanes: int = 3) -> Check:
+    spec = port_spec(cars_per_day=cars_per_min * DAY, primary_lanes=lanes)
     waits = [float(port_waits(run_port(spec, seed, days=3)[3]).mean()) for seed in range(1, 11)]
     return mean_check(
-        "port primary queue, 3 lanes",
-        "Erlang C (M/M/3), 2.1 cars/min, 1 min each (load 0.7)",
+        f"port primary queue, {lanes} lanes",
+        f"Erlang C (M/M/{lanes}), {cars_per_min:g} cars/min, 1 min each (load {cars_per_min / lanes:.2g})",
         waits,
-        erlang_c_wait(2.1, 1.0, 3),
+        erlang_c_wait(cars_per_min, 1.0, lanes),
         "3 days",
         "tests/test_ports.py::test_primary_queue_matches_erlang_c",
     )
 
 
-def port_jackson_network() -> Check:
-    lam, r = 2.1, 0.1
-    spec = port_spec(cars_per_day=lam * DAY, primary_lanes=3, secondary_lanes=2, secondary_min=5.0, referral_rate=r)
-    expected = erlang_c_wait(lam, 1.0, 3) + 1.0 + r * (erlang_c_wait(lam * r, 5.0, 2) + 5.0)
+def port_jackson_network(referral: float = 0.1, secondary_min: float = 5.0) -> Check:
+    """Primary M/M/3 (2.1 cars/min, 1 min each); a random share goes on to secondary, M/M/2 (its
+    arrivals are Poisson by Burke's theorem and random thinning)."""
+    lam = 2.1
+    spec = port_spec(
+        cars_per_day=lam * DAY,
+        primary_lanes=3,
+        secondary_lanes=2,
+        secondary_min=secondary_min,
+        referral_rate=referral,
+    )
+    second = erlang_c_wait(lam * referral, secondary_min, 2) + secondary_min
+    expected = erlang_c_wait(lam, 1.0, 3) + 1.0 + referral * second
     times = [float(time_in_port(run_port(spec, seed)[3]).mean()) for seed in range(1, 11)]
     return mean_check(
-        "time in port, primary + secondary",
-        "Jackson network: M/M/3 then 10% to M/M/2 (5 min)",
+        f"time in port, primary + secondary ({referral:.0%} referred, {secondary_min:g} min)",
+        f"Jackson network: M/M/3 then {referral:.0%} to M/M/2 (load {lam * referral * secondary_min / 2:.2g})",
         times,
         expected,
         "2 days",
@@ -373,13 +486,21 @@ CHECKS: dict[str, Callable[[], Check | tuple[Check, ...]]] = {
     "tower, open": lambda: tower_hazard("open"),
     "tower, cover": lambda: tower_hazard("scrub"),
     "tower and ground": tower_and_ground,
+    "overlapping towers": overlapping_towers,
+    "failing sensor, time up": failing_sensor_availability,
+    "failing sensor, time up (short repairs)": lambda: failing_sensor_availability(0.1, 1.0),
+    "failing ground sensor": lambda: failing_ground_sensor()[0],
     "drone, open": lambda: drone_random_search("open"),
     "drone, cover": lambda: drone_random_search("scrub"),
     "drone flight window": lambda: drone_flight_window()[0],
     "Erlang C": command_centre_erlang_c,
+    "Erlang C, 1 operator": lambda: command_centre_erlang_c(1, 0.5),
+    "Erlang C, 3 operators": lambda: command_centre_erlang_c(3, 2.4),
     "Pollaczek-Khinchine": command_centre_pollaczek_khinchine,
     "port Erlang C": port_primary_erlang_c,
+    "port Erlang C, 2 lanes": lambda: port_primary_erlang_c(1.7, 2),
     "port Jackson": port_jackson_network,
+    "port Jackson, 25% referred": lambda: port_jackson_network(0.25, 3.0),
     "corridor travel": corridor_travel,
     "dispatch chain": dispatch_chain,
     "liaison": liaison_sharing,
