@@ -30,8 +30,10 @@ class Timeline:
     version: int
     entered: float | None = None  # when the mover entered the first cell (default: times[0]); a
     # re-plan made while walking into a cell keeps the walk: entered = now, times[0] = centre
-    aside: tuple[int, float, float] | None = None  # a stay made past the cell's centre: the mover
-    # stands there, a share of the step (of `step` minutes) towards cell `ahead` (see past_centre)
+    aside: tuple[int, float, float] | None = None  # a stay begun off the cell's centre: the mover
+    # stands a share of a step (of `step` minutes) from the centre, towards `other` (see off_centre)
+    came_from: tuple[int, float] | None = None  # a plan begun walking into its first cell: the cell
+    # the mover comes from and the step's minutes (so that it may still turn back, see off_centre)
     # derived from the arrays above on first use (they are never changed), as Python lists: a
     # plan's few dozen cells are read faster from lists than through NumPy calls
     _mid: list[float] | None = field(default=None, init=False, repr=False, compare=False)
@@ -97,26 +99,36 @@ class Timeline:
         )
 
     def departure(self, t: float) -> tuple[int, float, bool]:
-        """Where a mover re-planning at time t starts from: its cell, the time it can leave that
-        cell's centre, and whether it had already reached the centre (no jump: a mover still
-        walking in finishes the walk)."""
+        """The cell a mover is in at time t, when it reaches that cell's centre if it walks on in
+        (t if it has reached it), and whether it had reached it (see off_centre for the way back)."""
         r = self.runs()
         k = bisect_right(r.first, self.index_at(t)) - 1  # the visit holding that entry
         arrive = float(self.times[r.first[k]])
         node = r.nodes[k]
         return (node, arrive, False) if arrive > t else (node, t, True)
 
-    def past_centre(self, t: float) -> tuple[int, float, float]:
-        """Where a mover that has passed its cell's centre at time t is heading on this plan and
-        how far it has gone: the next cell, the share of the step to it already walked (at most a
-        half: beyond it the mover is in the next cell) and the step's minutes at this plan's
-        pace; (-1, 0.0, 0.0) if it is at or before the centre, pausing there, or at the end of the
-        plan. A stay made past the centre keeps the mover where it stood (`aside`)."""
+    def off_centre(self, t: float) -> tuple[int, float, float]:
+        """Where a mover is at time t between its cell's centre and a neighbour's: the neighbour
+        (the next cell if it has passed the centre, the one it comes from if it is still walking
+        in, or where it stood when a stay began: `aside`), its distance from the centre as a share
+        of the step (at most a half: beyond it the mover is in the neighbour's cell) and the step's
+        minutes at this plan's pace; (-1, 0.0, 0.0) at the centre, pausing there, or at the end."""
+        if self.aside is not None:
+            return self.aside
         r = self.runs()
         k = bisect_right(r.first, self.index_at(t)) - 1  # the visit holding time t
+        j = r.first[k]
+        centre = float(self.times[j])
+        if t < centre:  # walking in
+            if j > 0:
+                other, step = int(self.nodes[j - 1]), centre - float(self.times[j - 1])
+            elif self.came_from is not None:
+                other, step = self.came_from
+            else:
+                return -1, 0.0, 0.0
+            return (other, min((centre - t) / step, 0.5), step) if step > 0 else (-1, 0.0, 0.0)
         if k + 1 >= len(r.first):
-            aside = self.aside
-            return aside if aside is not None and t >= self.times[0] else (-1, 0.0, 0.0)
+            return -1, 0.0, 0.0
         j = r.first[k + 1] - 1  # the visit's last entry: when the mover leaves the centre
         left, step = float(self.times[j]), float(self.times[j + 1] - self.times[j])
         if t <= left or step <= 0:

@@ -96,12 +96,17 @@ def check_run(world, model: TracedModel, ev: pd.DataFrame, min_plans: int = 0) -
         assert new.nodes[0] == prev.node_at(now), f"unit {uid} jumped at t={now}"
         assert new.entered == pytest.approx(now)  # the new plan takes over where the old one was
         _, ready, _ = prev.departure(now)
-        ahead, share, step = prev.past_centre(now)
-        if share > 0 and new.aside is None:  # a move from past the cell's centre: keep the way walked
-            ready = now - share * step if new.nodes.size > 1 and new.nodes[1] == ahead else now + share * step
-        assert new.times[0] == pytest.approx(ready)  # ... finishing a walk into the cell, if any
-        if share > 0 and new.aside is not None:  # a stay past the centre: where the unit stood
-            assert new.aside == (ahead, share, step)
+        other, share, step = prev.off_centre(now)
+        stay = new.nodes.size == 2 and new.nodes[0] == new.nodes[1]
+        assert (new.aside is not None) == (stay and share > 0), f"unit {uid} at t={now}: a stay off a centre is aside"
+        if new.aside is not None:  # a stay between two centres: where the unit stood
+            assert new.aside == (other, share, step)
+            ready = now
+        elif share > 0 and new.nodes.size > 1 and new.nodes[1] == other:  # on, or back: keep the way walked
+            ready = now - share * step
+        elif share > 0 and ready <= now:  # past the centre, going elsewhere: back to the centre first
+            ready = now + share * step
+        assert new.times[0] == pytest.approx(ready)  # ... else finishing a walk into the cell, if any
         assert (np.diff(new.times) >= 0).all()
         for u, v in zip(new.nodes[:-1].tolist(), new.nodes[1:].tolist()):
             assert u == v or (min(u, v), max(u, v)) in edges

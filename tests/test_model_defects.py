@@ -189,13 +189,14 @@ def test_a_group_that_reacts_past_its_cells_centre_keeps_the_way_it_has_walked(r
     assert np.abs((got - start) - expected).max() < 1e-9
 
 
-def test_a_unit_dispatched_past_its_cells_centre_keeps_the_way_it_has_walked():
+def test_a_unit_sent_between_two_cells_centres_keeps_the_way_it_has_walked():
     """A foot unit walks a beat along row 8 of a grid (a minute a cell, four neighbours) and is
-    sent to every alert at (2, 0) after a random handling time. Sent when it has passed the centre
-    of its cell, at column p (a fraction, read from its beat plan), the nearest way takes p + 6 min:
-    going on if it was walking towards column 0, else turning back. The dispatch row's estimate
-    and the arrival both say so, exactly. (The unit used to set out again from its cell's centre:
-    up to half a minute early or late on every such dispatch.)"""
+    sent to every alert at (2, 0) after a random handling time. Sent when it is at column p (a
+    fraction, read from its beat plan), the nearest way takes p + 6 min whatever its phase: going
+    on if it was walking towards column 0, else turning back at once, whether it has passed its
+    cell's centre or is still walking in. The dispatch row's estimate and the arrival both say so,
+    exactly. (The unit used to set out again from its cell's centre: up to half a minute early or
+    late; and one walking in away from column 0 first walked on to the centre: up to a minute late.)"""
     from sim.params import Chosen
     from sim.policies.dispatch.base import NoParams
     from sim.policies.launch.fixed_rate import FixedRateParams
@@ -237,18 +238,36 @@ def test_a_unit_dispatched_past_its_cells_centre_keeps_the_way_it_has_walked():
     model, ev = run(build_world(spec, "beat_line"), 3)
     plans = [(t, nodes, times) for t, mover, _, _, _, nodes, times in model.plans.rows if mover == "unit"]
     arrival = ev[ev.kind == "arrival"].set_index("incident").t
-    checked = {"on": 0, "back": 0}
+    checked = {(way, phase): 0 for way in ("on", "back") for phase in ("past the centre", "walking in")}
     for d in ev[ev.kind == "dispatch"].itertuples():
         _, nodes, times = max((p for p in plans if p[0] < d.t), key=lambda p: p[0])  # the beat leg in hand
         i = int(np.searchsorted(times, d.t, side="right")) - 1
-        if i + 1 >= len(times) or not (times[i] < d.t < 0.5 * (times[i] + times[i + 1])):
-            continue  # not past a centre on its way to the next cell
+        if i < 0 or i + 1 >= len(times) or times[i + 1] <= times[i]:
+            continue  # not between two centres of this plan
         (r0, c0), (r1, c1) = divmod(int(nodes[i]), columns), divmod(int(nodes[i + 1]), columns)
         if r0 != 8 or r1 != 8:
             continue  # on its way back to the beat
-        p = c0 + (c1 - c0) * (d.t - times[i]) / (times[i + 1] - times[i])
+        share = (d.t - times[i]) / (times[i + 1] - times[i])
+        p = c0 + (c1 - c0) * share
         assert d.duration_min == pytest.approx(p + 6.0, abs=1e-9)
         if d.incident in arrival.index:  # (not the last one, cut by the horizon)
             assert arrival[d.incident] - d.t == pytest.approx(p + 6.0, abs=1e-9)
-        checked["on" if c1 < c0 else "back"] += 1
-    assert min(checked.values()) >= 10, f"too few dispatches past a centre in each direction: {checked}"
+        checked["on" if c1 < c0 else "back", "past the centre" if share < 0.5 else "walking in"] += 1
+    assert min(checked.values()) >= 10, f"too few dispatches of some kind: {checked}"
+
+
+def test_a_group_that_turns_back_when_seen_walks_back_the_way_it_came():
+    """A tower over cells 3-5 sees groups anywhere in a cell; every group seen turns back to its
+    staging area at once. Whatever its phase (walking into a cell or past its centre) it walks back
+    the way it came, so its trip takes exactly twice the time to the sighting. (A group still
+    walking into its cell used to walk on to the centre first, towards what saw it.)"""
+    world = corridor_world(
+        {"t": tower(4, 3.0, 1.5)}, attempts_per_day=200, horizon_days=2, notice_prob=1.0, reaction="turn_back"
+    )
+    _, ev = run(world, 1)
+    launched = ev[ev.kind == "attempt"].set_index("attempt").t
+    back = ev[ev.kind == "turned_back"].set_index("attempt").t
+    seen = ev[ev.kind == "detection"].groupby("attempt").t.min().reindex(back.index) - launched[back.index]
+    walking_in = (seen % MIN_PER_CELL) > MIN_PER_CELL / 2  # a cell's centre is every 20 minutes
+    assert walking_in.sum() > 50 and (~walking_in).sum() > 50, "too few groups seen in each phase"
+    assert np.abs((back - launched[back.index]) - 2 * seen).max() < 1e-9

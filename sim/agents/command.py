@@ -242,10 +242,9 @@ class CommandCentre(mesa.Agent):
 
     def _nearest_available(self, target: int) -> tuple[PatrolUnit | None, float, float, str]:
         """The available unit that may act at `target` and gets there first, counting the rest
-        of its current move (a unit walking into a cell reaches its centre before it can turn; one
-        past the centre goes on or turns back, whichever is sooner: `PatrolUnit.starts`),
-        any MOU authorisation time and the travel; a unit whose arrival is beyond its agency's
-        `max_response_min` is not sent. Ties: lowest id. Returns the unit, its arrival in
+        of its current step (a unit between two cells' centres sets out from whichever end is
+        sooner: `PatrolUnit.starts`), any MOU authorisation time and the travel; a unit whose
+        arrival is beyond its agency's `max_response_min` is not sent. Ties: lowest id. Returns the unit, its arrival in
         minutes from now, the authorisation part and how it may act there (own | mou | task_force)."""
         m = self.model
         router, now, agencies = m.world.router, m.now, m.world.agencies

@@ -109,66 +109,70 @@ class PatrolUnit(mesa.Agent):
     # --- movement ------------------------------------------------------------------------
     def starts(self, now: float) -> list[tuple[int, float]]:
         """Where the unit can set out from at `now` and when it is there: its cell's centre (after
-        finishing the walk into it, or walking back to it), and, if it has passed that centre, the
-        cell it was heading for (going on). A dispatcher takes whichever gets it there first."""
+        walking on in, or back), and, if it is between that centre and a neighbour's, the
+        neighbour (going on, or turning back). A dispatcher takes whichever gets it there first."""
         node, ready, _ = self.timeline.departure(now)
-        ahead, share, step = self.timeline.past_centre(now)
+        other, share, step = self.timeline.off_centre(now)
         if share <= 0:
             return [(node, ready)]
-        return [(node, now + share * step), (ahead, now + (1.0 - share) * step)]
+        return [(node, ready if ready > now else now + share * step), (other, now + (1.0 - share) * step)]
 
     def _plan(self, path: np.ndarray, observing: bool = True) -> Timeline:
-        """Follow `path` (starting at the unit's cell) from now, without a jump: a unit still
-        walking into its cell finishes that walk first; one past its cell's centre keeps the way it
-        has walked if `path` goes on to the cell it was heading for, else walks back to the centre
-        first (as groups do, see Attempt.replan)."""
+        """Follow `path` (starting at the unit's cell) from now, without a jump: a unit between its
+        cell's centre and a neighbour's keeps the way it has walked if `path` goes to that
+        neighbour (on, or back where it came from), else it first walks to the centre (on in, or
+        back); as groups do, see Attempt.replan."""
         now = self.model.now
         _, ready, _ = self.timeline.departure(now)
-        ahead, share, step = self.timeline.past_centre(now)
+        other, share, step = self.timeline.off_centre(now)
+        came_from = None
         if share > 0:
-            ready = now - share * step if path.size > 1 and int(path[1]) == ahead else now + share * step
+            if path.size > 1 and int(path[1]) == other:
+                ready = now - share * step
+            else:
+                ready = ready if ready > now else now + share * step
+                came_from = (other, step)
         times = ready + self.model.world.router.offsets(path, self.params.spec.mode)  # cached per route
         self.version += 1
-        self.timeline = Timeline(path, times, self.version, entered=now)
+        self.timeline = Timeline(path, times, self.version, entered=now, came_from=came_from)
         self.model.record_plan("unit", self.params.id, self.timeline)
         if observing:
             self.model.on_unit_planned(self)
         return self.timeline
 
     def _route_from_here(self, target: int) -> np.ndarray | None:
-        """The unit's way to `target` that arrives first: from its cell, or, if it has passed the
-        cell's centre, on through the cell it was heading for (the same choice as `starts`, read
-        from the routes' own times; a tie keeps the route from its cell)."""
+        """The unit's way to `target` that arrives first: from its cell's centre, or, if it is
+        between that centre and a neighbour's, through the neighbour (the same choice as `starts`,
+        read from the routes' own times; a tie keeps the route from its cell)."""
         now, mode = self.model.now, self.params.spec.mode
         options = self.starts(now)
         path = self.route_to(options[0][0], target)
         if len(options) == 1:
             return path
         offsets = self.model.world.router.offsets
-        (node, back), (ahead, on) = options
-        via = self.route_to(ahead, target)
+        (node, centre), (other, there) = options
+        via = self.route_to(other, target)
         if via is None:
             return path
         if path is not None and (
-            (path.size > 1 and int(path[1]) == ahead)  # it goes on that way anyway
-            or back + offsets(path, mode)[-1] <= on + offsets(via, mode)[-1]
+            (path.size > 1 and int(path[1]) == other)  # it goes that way anyway
+            or centre + offsets(path, mode)[-1] <= there + offsets(via, mode)[-1]
         ):
             return path
         return np.concatenate([[node], via])
 
     def _stay(self, minutes: float, observing: bool) -> Timeline:
-        """Stay `minutes` where the unit is: at its cell's centre (after finishing the walk into it),
-        or where it stands if it has passed the centre (`Timeline.aside`)."""
+        """Stay `minutes` where the unit is: at its cell's centre, or where it stands between that
+        centre and a neighbour's (`Timeline.aside`)."""
         now = self.model.now
         node, ready, _ = self.timeline.departure(now)
-        ahead, share, step = self.timeline.past_centre(now)
+        other, share, step = self.timeline.off_centre(now)
+        aside = (other, share, step) if share > 0 else None
+        if aside is not None:
+            ready = now
         self.version += 1
         self.timeline = Timeline(
-            np.array([node, node]),
-            np.array([ready, ready + minutes]),
-            self.version,
-            entered=now,
-            aside=(ahead, share, step) if share > 0 else None,
+            np.array([node, node]), np.array([ready, ready + minutes]), self.version, entered=now, aside=aside
         )
         self.model.record_plan("unit", self.params.id, self.timeline)
         if observing:

@@ -200,14 +200,14 @@ class Attempt(mesa.Agent):
     def replan(self, target: int, pause_min: float = 0.0) -> None:
         """New timeline from where the group is now to `target` (after an optional pause), at the
         current speed; everything planned for the old version is superseded. No jumps: a group
-        still walking into its cell first finishes that walk; one already past the centre, on
-        its way to the next cell, keeps the way it has walked if its new route goes on to that
-        cell (a pause is then spent where it stands), and otherwise walks back to the centre
+        between its cell's centre and a neighbour's (walking in from it, or on towards it) keeps
+        the way it has walked if its new route goes to that neighbour, turning back if it came
+        from there (a pause is then spent where it stands), and otherwise walks to the centre
         first. Whatever is left of a step is walked at the new pace."""
         m = self.model
         now = m.now
         node, ready, self.first_visit_counted = self.timeline.departure(now)
-        ahead, walked, _ = self.timeline.past_centre(now)
+        other, share, _ = self.timeline.off_centre(now)
         if self.version == 0:
             self.first_visit_counted = False  # the staging area itself has not been passed yet
         self.heading_to = target
@@ -215,20 +215,26 @@ class Attempt(mesa.Agent):
         if path is None:  # cannot get there from here (validation should prevent it): stay put
             path = np.array([node])
         steps = m.world.router.step_minutes(path, self.mode) / self.speed
-        if ready > now and self.plan_speed != self.speed:  # the rest of the walk in, at the new pace
-            ready = now + (ready - now) * self.plan_speed / self.speed
-        if walked > 0:  # the step toward `ahead`, at the new pace: keep what was walked, or walk it back
-            goes_on = path.size > 1 and int(path[1]) == ahead
+        came_from = None
+        if share > 0:  # between the centre and `other`'s: keep the way walked if the route goes there
+            goes_on = path.size > 1 and int(path[1]) == other
             step = (
-                steps[0] if goes_on else m.world.router.step_minutes(np.array([node, ahead]), self.mode)[0] / self.speed
+                steps[0] if goes_on else m.world.router.step_minutes(np.array([node, other]), self.mode)[0] / self.speed
             )
-            ready = now - walked * step if goes_on else now + walked * step
+            if goes_on:  # on, or back where it came from
+                ready = now - share * step
+            else:  # to the centre first: the rest of the walk in, or the way back, at the new pace
+                if ready <= now:
+                    ready = now + share * step
+                elif self.plan_speed != self.speed:
+                    ready = now + (ready - now) * self.plan_speed / self.speed
+                came_from = (other, step)
         times = ready + pause_min + np.concatenate([[0.0], np.cumsum(steps)])
         if pause_min > 0:  # the pause: at the cell's centre, or where the group stands if it goes on (above)
             path = np.concatenate([[node], path])
             times = np.concatenate([[ready], times])
         self.version += 1
-        self.timeline = Timeline(path, times, self.version, entered=now)
+        self.timeline = Timeline(path, times, self.version, entered=now, came_from=came_from)
         self.plan_speed = self.speed
         m.on_attempt_planned(self)
         if self.version == 1:

@@ -125,7 +125,7 @@ class Intercept(DispatchRule):
         # began x the fastest pace of its mode, less the minutes it has been under way since; units
         # no cell can get in time are dropped before their positions are worked out (the same choice)
         began = np.array([u.timeline.nodes[0] for u in free])
-        since = now - np.array([u.timeline.start for u in free]) + np.array([_aside_minutes(u.timeline) for u in free])
+        since = now - np.array([u.timeline.start for u in free]) + np.array([_offset_minutes(u.timeline) for u in free])
         pace = np.array([pace_of[u.params.spec.mode] for u in free])
         cells = np.array([c for c, _ in visits])
         slacks = np.array([s for _, s in visits])
@@ -167,8 +167,10 @@ class Intercept(DispatchRule):
         return None
 
 
-def _aside_minutes(tl: Timeline) -> float:
-    """Minutes since a unit standing past its cell's centre (a stay, `Timeline.aside`) left that
-    centre: its plan began there that much earlier, for the straight-line bound."""
+def _offset_minutes(tl: Timeline) -> float:
+    """How far (in minutes) a unit was from its plan's first cell's centre when the plan began:
+    walking in (entered before that centre) or standing aside (a stay); its plan began that much
+    nearer the neighbour, for the straight-line bound. (A plan going on dates its centre back.)"""
     aside = tl.aside
-    return aside[1] * aside[2] if aside is not None else 0.0
+    walk_in = float(tl.times[0]) - tl.start
+    return walk_in + (aside[1] * aside[2] if aside is not None else 0.0)
