@@ -12,6 +12,7 @@ from validation_checks import (
     failing_sensor_availability,
     layered_ground_sensors,
     overlapping_towers,
+    response_in_time,
     tower_and_ground,
     tower_hazard,
 )
@@ -64,3 +65,9 @@ def test_command_centre_queue_matches_erlang_c(operators, handling_min):
 
 def test_single_operator_fixed_handling_matches_pollaczek_khinchine():
     assert_agrees(command_centre_pollaczek_khinchine())
+
+
+def test_a_response_finds_the_group_only_if_it_arrives_in_time():
+    check, late_finds = response_in_time()
+    assert late_finds == 0, "a response that arrived after the group left its search radius found it"
+    assert_agrees(check)

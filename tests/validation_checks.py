@@ -459,6 +459,59 @@ def dispatch_chain() -> Check:
     )
 
 
+# the group stays within 1 km of the alert cell (km 2) until it leaves km 3: 30 minutes after it
+# was seen at km 2's centre
+SEARCH_WINDOW_MIN = 1.5 * MIN_PER_KM
+
+
+def response_in_time(find_prob: float = 0.6) -> tuple[Check, int]:
+    """A sure ground sensor at km 2 raises an alert; vehicle units posted at km 1 are sent after a
+    fixed handling time (12 or 28 min) and search 1 km around km 2. A response that arrives while
+    the group is still within that radius finds it with find_prob; one that arrives after it has
+    left finds nothing. The second value counts finds by late responses (must be 0)."""
+    hits = n = late_finds = 0
+    for handling in (12.0, 28.0):
+        agency = AgencySpec(
+            jurisdiction=["all"], operators=20, handling_min=handling, handling="fixed", correlate_km=-1.0
+        )
+        units = posted_unit(
+            1,
+            count=12,
+            nodes=[1] * 12,
+            detect_prob=0.0,
+            find_prob=find_prob,
+            search_radius_km=1.0,
+            search_min=60.0,
+            processing_min=5.0,
+        )
+        world = corridor_world(sure_ground(2), {"u": units}, attempts_per_day=100, horizon_days=3, agency=agency)
+        for seed in (1, 2):
+            _, ev = run(world, seed)
+            seen = ev[ev.kind == "detection"].set_index("attempt").t
+            sent = ev[ev.kind == "dispatch"].set_index("incident").attempt
+            arrived = ev[ev.kind == "arrival"].set_index("incident").t
+            group = sent[arrived.index].to_numpy()
+            in_time = (arrived.to_numpy() - seen[group].to_numpy()) < SEARCH_WINDOW_MIN
+            found = np.isin(group, ev[(ev.kind == "interdiction") & (ev.source == "response")].attempt.to_numpy())
+            hits, n, late_finds = (
+                hits + int(found[in_time].sum()),
+                n + int(in_time.sum()),
+                late_finds + int(found[~in_time].sum()),
+            )
+    return (
+        share_check(
+            "a response arriving while the group is within its search radius",
+            f"find_prob = {find_prob:g}; the group leaves the 1 km radius 30 min after it was seen",
+            hits,
+            n,
+            find_prob,
+            "tests/test_analytic.py::test_a_response_finds_the_group_only_if_it_arrives_in_time",
+            what="responses",
+        ),
+        late_finds,
+    )
+
+
 # --- coordination ------------------------------------------------------------------------------
 def liaison_sharing() -> tuple[Check, Check]:
     """Liaison: exponential sharing delays with the declared mean; losses at the declared rate."""
@@ -503,5 +556,6 @@ CHECKS: dict[str, Callable[[], Check | tuple[Check, ...]]] = {
     "port Jackson, 25% referred": lambda: port_jackson_network(0.25, 3.0),
     "corridor travel": corridor_travel,
     "dispatch chain": dispatch_chain,
+    "response in time": lambda: response_in_time()[0],
     "liaison": liaison_sharing,
 }
