@@ -271,3 +271,25 @@ def test_a_group_that_turns_back_when_seen_walks_back_the_way_it_came():
     walking_in = (seen % MIN_PER_CELL) > MIN_PER_CELL / 2  # a cell's centre is every 20 minutes
     assert walking_in.sum() > 50 and (~walking_in).sum() > 50, "too few groups seen in each phase"
     assert np.abs((back - launched[back.index]) - 2 * seen).max() < 1e-9
+
+
+def test_a_posted_unit_goes_back_to_its_posts_centre_after_an_arrest_on_the_way():
+    """A foot unit posted at km 2 answers alerts from a sure sensor at km 5 and arrests groups it
+    meets (half of them), often between two cells' centres on its way back. Its post is the centre
+    of km 2: once it has been free for 90 minutes it is there, so every dispatch then takes exactly
+    3 km at 3 km/h = 60 minutes. (A unit that stopped between two centres used to stay there for good when
+    its beat had nowhere to go, and was sent from there.)"""
+    agency = AgencySpec(jurisdiction=["all"], operators=1, handling_min=1.0, handling="fixed", correlate_km=-1.0)
+    unit = posted_unit(2, mode="foot", detect_prob=0.5, find_prob=0.0, search_min=30.0, processing_min=20.0)
+    world = corridor_world(sure_ground(5), {"u": unit}, attempts_per_day=12, horizon_days=20, agency=agency)
+    _, ev = run(world, 4)
+    rows = ev[ev.unit == 0]
+    idle = 0
+    for d in rows[rows.kind == "dispatch"].itertuples():
+        before = rows[(rows.t < d.t) & rows.kind.isin(["unit_free", "dispatch"])]
+        if before.empty or before.kind.iloc[-1] != "unit_free" or d.t - before.t.iloc[-1] < 90.0:
+            continue
+        idle += 1
+        assert d.duration_min == pytest.approx(3 * MIN_PER_CELL, abs=1e-9)
+    on_the_way = rows[(rows.kind == "interdiction") & rows.node.isin([3, 4])]  # met between post and sensor
+    assert idle >= 10 and len(on_the_way) >= 5, f"{idle} dispatches from the post, {len(on_the_way)} arrests on the way"

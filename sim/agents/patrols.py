@@ -207,7 +207,10 @@ class PatrolUnit(mesa.Agent):
                     yield from self._do_task()
                     continue
                 path = self.policy.next_leg(self.node_at(env.now), self.stream)
-                tl = self._plan(path) if path.size > 1 else self._stay(30.0, observing=True)  # nowhere to go
+                if path.size > 1 or self.timeline.off_centre(env.now)[1] > 0:
+                    tl = self._plan(path)  # (nowhere to go: to its cell's centre, from where it stopped)
+                else:
+                    tl = self._stay(30.0, observing=True)  # nowhere to go: wait at the centre
                 yield from self._wait(min(tl.end, shift_end) - env.now)
             self.on_duty = False
             log.record(
