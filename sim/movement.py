@@ -23,6 +23,17 @@ OVERLAP_EPS = 1e-6  # minutes: presences that only touch (up to rounding) are no
 _SHORT = 48  # a timeline of at most this many entries is read in plain Python (NumPy's calls cost more)
 
 
+class Whereabouts(NamedTuple):
+    """Where a mover is at a time (`Timeline.where`)."""
+
+    node: int  # the cell it is in
+    ready: float  # when it reaches that cell's centre walking on in (the time asked, once there)
+    reached: bool  # it had reached the centre
+    other: int  # the neighbour it is between the centre and (-1: at the centre)
+    share: float  # its distance from the centre, as a share of the step (at most a half)
+    step: float  # the step's minutes at the plan's pace
+
+
 @dataclass
 class Timeline:
     nodes: np.ndarray  # node ids, in order
@@ -100,40 +111,44 @@ class Timeline:
 
     def departure(self, t: float) -> tuple[int, float, bool]:
         """The cell a mover is in at time t, when it reaches that cell's centre if it walks on in
-        (t if it has reached it), and whether it had reached it (see off_centre for the way back)."""
-        r = self.runs()
-        k = bisect_right(r.first, self.index_at(t)) - 1  # the visit holding that entry
-        arrive = float(self.times[r.first[k]])
-        node = r.nodes[k]
-        return (node, arrive, False) if arrive > t else (node, t, True)
+        (t if it has reached it), and whether it had reached it (see `where` for the way back)."""
+        return self.where(t)[:3]
 
     def off_centre(self, t: float) -> tuple[int, float, float]:
-        """Where a mover is at time t between its cell's centre and a neighbour's: the neighbour
-        (the next cell if it has passed the centre, the one it comes from if it is still walking
-        in, or where it stood when a stay began: `aside`), its distance from the centre as a share
-        of the step (at most a half: beyond it the mover is in the neighbour's cell) and the step's
-        minutes at this plan's pace; (-1, 0.0, 0.0) at the centre, pausing there, or at the end."""
-        if self.aside is not None:
-            return self.aside
+        """Where a mover is at time t between its cell's centre and a neighbour's (see `where`)."""
+        return self.where(t)[3:]
+
+    def where(self, t: float) -> Whereabouts:
+        """Where a mover is at time t: its cell, when it reaches that cell's centre if it walks on
+        in (t if it has reached it), whether it had reached it; and between that centre and a
+        neighbour's: the neighbour (the next cell if it has passed the centre, the one it comes
+        from if it is still walking in, or where it stood when a stay began: `aside`), its distance
+        from the centre as a share of the step (at most a half: beyond it the mover is in the
+        neighbour's cell) and the step's minutes at this plan's pace; (-1, 0.0, 0.0) for these at
+        the centre, pausing there, or at the end of the plan."""
         r = self.runs()
         k = bisect_right(r.first, self.index_at(t)) - 1  # the visit holding time t
         j = r.first[k]
-        centre = float(self.times[j])
+        node, centre = r.nodes[k], float(self.times[j])
+        ready, reached = (centre, False) if centre > t else (t, True)
+        if self.aside is not None:
+            return Whereabouts(node, ready, reached, *self.aside)
         if t < centre:  # walking in
             if j > 0:
                 other, step = int(self.nodes[j - 1]), centre - float(self.times[j - 1])
             elif self.came_from is not None:
                 other, step = self.came_from
             else:
-                return -1, 0.0, 0.0
-            return (other, min((centre - t) / step, 0.5), step) if step > 0 else (-1, 0.0, 0.0)
-        if k + 1 >= len(r.first):
-            return -1, 0.0, 0.0
-        j = r.first[k + 1] - 1  # the visit's last entry: when the mover leaves the centre
-        left, step = float(self.times[j]), float(self.times[j + 1] - self.times[j])
-        if t <= left or step <= 0:
-            return -1, 0.0, 0.0
-        return int(self.nodes[j + 1]), min((t - left) / step, 0.5), step
+                return Whereabouts(node, ready, reached, -1, 0.0, 0.0)
+            if step > 0:
+                return Whereabouts(node, ready, reached, other, min((centre - t) / step, 0.5), step)
+            return Whereabouts(node, ready, reached, -1, 0.0, 0.0)
+        if k + 1 < len(r.first):
+            j = r.first[k + 1] - 1  # the visit's last entry: when the mover leaves the centre
+            left, step = float(self.times[j]), float(self.times[j + 1] - self.times[j])
+            if t > left and step > 0:
+                return Whereabouts(node, ready, reached, int(self.nodes[j + 1]), min((t - left) / step, 0.5), step)
+        return Whereabouts(node, ready, reached, -1, 0.0, 0.0)
 
     def index_at(self, t: float) -> int:
         """Entry whose presence interval holds time t (clipped to the ends)."""

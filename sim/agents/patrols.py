@@ -111,8 +111,7 @@ class PatrolUnit(mesa.Agent):
         """Where the unit can set out from at `now` and when it is there: its cell's centre (after
         walking on in, or back), and, if it is between that centre and a neighbour's, the
         neighbour (going on, or turning back). A dispatcher takes whichever gets it there first."""
-        node, ready, _ = self.timeline.departure(now)
-        other, share, step = self.timeline.off_centre(now)
+        node, ready, _, other, share, step = self.timeline.where(now)
         if share <= 0:
             return [(node, ready)]
         return [(node, ready if ready > now else now + share * step), (other, now + (1.0 - share) * step)]
@@ -123,8 +122,7 @@ class PatrolUnit(mesa.Agent):
         neighbour (on, or back where it came from), else it first walks to the centre (on in, or
         back); as groups do, see Attempt.replan."""
         now = self.model.now
-        _, ready, _ = self.timeline.departure(now)
-        other, share, step = self.timeline.off_centre(now)
+        _, ready, _, other, share, step = self.timeline.where(now)
         came_from = None
         if share > 0:
             if path.size > 1 and int(path[1]) == other:
@@ -165,8 +163,7 @@ class PatrolUnit(mesa.Agent):
         """Stay `minutes` where the unit is: at its cell's centre, or where it stands between that
         centre and a neighbour's (`Timeline.aside`)."""
         now = self.model.now
-        node, ready, _ = self.timeline.departure(now)
-        other, share, step = self.timeline.off_centre(now)
+        node, ready, _, other, share, step = self.timeline.where(now)
         aside = (other, share, step) if share > 0 else None
         if aside is not None:
             ready = now

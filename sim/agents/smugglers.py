@@ -206,8 +206,7 @@ class Attempt(mesa.Agent):
         first. Whatever is left of a step is walked at the new pace."""
         m = self.model
         now = m.now
-        node, ready, self.first_visit_counted = self.timeline.departure(now)
-        other, share, _ = self.timeline.off_centre(now)
+        node, ready, self.first_visit_counted, other, share, _ = self.timeline.where(now)
         if self.version == 0:
             self.first_visit_counted = False  # the staging area itself has not been passed yet
         self.heading_to = target
