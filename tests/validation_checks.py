@@ -64,7 +64,8 @@ def exact_check(name: str, theory: str, deviations: np.ndarray, what: str, test:
     return Check(name, theory, 0.0, worst, math.nan, math.nan, f"{len(deviations)} {what}", test, exact=True)
 
 
-def assert_agrees(check) -> None:
+def assert_agrees(check: Check) -> None:
+    """The check agrees with its closed form, on enough data to mean something."""
     assert check.agrees, (
         f"{check.name}: simulated {check.estimate:.4f} [{check.low:.4f}, {check.high:.4f}] vs "
         f"{check.theory} = {check.expected:.4f}"

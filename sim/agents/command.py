@@ -244,8 +244,9 @@ class CommandCentre(mesa.Agent):
         """The available unit that may act at `target` and gets there first, counting the rest
         of its current step (a unit between two cells' centres sets out from whichever end is
         sooner: `PatrolUnit.starts`), any MOU authorisation time and the travel; a unit whose
-        arrival is beyond its agency's `max_response_min` is not sent. Ties: lowest id. Returns the unit, its arrival in
-        minutes from now, the authorisation part and how it may act there (own | mou | task_force)."""
+        arrival is beyond its agency's `max_response_min` is not sent. Ties: lowest id. Returns
+        the unit, its arrival in minutes from now, the authorisation part and how it may act
+        there (own | mou | task_force)."""
         m = self.model
         router, now, agencies = m.world.router, m.now, m.world.agencies
         candidates = []

@@ -135,8 +135,8 @@ class Intercept(DispatchRule):
         free, pace = [u for u, keep in zip(free, near.tolist()) if keep], pace[near]
         if not free:
             return None
-        # one row per place a unit can set out from (its cell, and the next one if it has passed the
-        # centre: PatrolUnit.starts); a unit's arrival is the sooner of its rows
+        # one row per place a unit can set out from (its cell's centre, and the neighbour's if it is
+        # between the two: PatrolUnit.starts); a unit's arrival is the sooner of its rows
         rows = [(k, node, ready - now) for k, u in enumerate(free) for node, ready in u.starts(now)]
         unit_of = np.array([r[0] for r in rows])
         at = np.array([r[1] for r in rows])
