@@ -41,10 +41,11 @@ class Timeline:
     version: int
     entered: float | None = None  # when the mover entered the first cell (default: times[0]); a
     # re-plan made while walking into a cell keeps the walk: entered = now, times[0] = centre
-    aside: tuple[int, float, float] | None = None  # a stay begun off the cell's centre: the mover
-    # stands a share of a step (of `step` minutes) from the centre, towards `other` (see off_centre)
+    aside: tuple[int, float, float] | None = None  # a stop begun off the cell's centre: the mover
+    # stands a share of a step (of `step` minutes) from the centre, towards `other` (see where)
     came_from: tuple[int, float] | None = None  # a plan begun walking into its first cell: the cell
     # the mover comes from and the step's minutes (so that it may still turn back, see off_centre)
+    aside_until: float = math.inf  # when the mover stops standing `aside` (a group's pause ends)
     # derived from the arrays above on first use (they are never changed), as Python lists: a
     # plan's few dozen cells are read faster from lists than through NumPy calls
     _mid: list[float] | None = field(default=None, init=False, repr=False, compare=False)
@@ -131,7 +132,7 @@ class Timeline:
         j = r.first[k]
         node, centre = r.nodes[k], float(self.times[j])
         ready, reached = (centre, False) if centre > t else (t, True)
-        if self.aside is not None:
+        if self.aside is not None and t < self.aside_until:
             return Whereabouts(node, ready, reached, *self.aside)
         if t < centre:  # walking in
             if j > 0:

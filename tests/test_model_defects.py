@@ -293,3 +293,35 @@ def test_a_posted_unit_goes_back_to_its_posts_centre_after_an_arrest_on_the_way(
         assert d.duration_min == pytest.approx(3 * MIN_PER_CELL, abs=1e-9)
     on_the_way = rows[(rows.kind == "interdiction") & rows.node.isin([3, 4])]  # met between post and sensor
     assert idle >= 10 and len(on_the_way) >= 5, f"{idle} dispatches from the post, {len(on_the_way)} arrests on the way"
+
+
+def test_a_group_that_hides_again_while_hiding_keeps_its_place():
+    """Two towers over cells 3-5 see groups anywhere in a cell; each group seen hides for 15 minutes
+    where it stands (past a centre), or at the centre it is walking into. Seen again while hiding,
+    it hides again from the same place. A walker that keeps that rule gives every trip exactly.
+    (A group hiding past a centre was taken to stand at the centre: a second reaction during the
+    pause made it walk up to half a cell again, up to 9.8 minutes late.)"""
+    hide = 15.0
+    world = corridor_world(
+        {"a": tower(4, 3.0, 1.5), "b": tower(4, 2.0, 1.5)},
+        attempts_per_day=200,
+        horizon_days=3,
+        notice_prob=1.0,
+        reaction="hide",
+        hide_min=hide,
+    )
+    _, ev = run(world, 3)
+    launched = ev[ev.kind == "attempt"].set_index("attempt").t
+    reactions = ev[ev.kind == "reaction"].groupby("attempt").t.apply(list)
+    twice = 0
+    for attempt, end in ev[ev.kind == "got_away"].set_index("attempt").t.items():
+        km, t, resume = 0.0, launched[attempt], launched[attempt]  # at km at t, walking on at `resume`
+        for r in reactions.get(attempt, []):
+            # where it is when it reacts: still walking in to km's centre, or on from km after a pause
+            at = km - (t - r) / MIN_PER_CELL if r < t else km + max(0.0, r - resume) / MIN_PER_CELL
+            cell = round(at)
+            km, t = (float(cell), r + (cell - at) * MIN_PER_CELL) if at < cell else (at, r)
+            resume = t + hide
+        twice += len(reactions.get(attempt, [])) >= 2
+        assert end == pytest.approx(resume + (8 - km) * MIN_PER_CELL, abs=1e-9), attempt
+    assert twice > 100, "too few groups seen again while hiding"

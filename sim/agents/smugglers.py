@@ -214,14 +214,15 @@ class Attempt(mesa.Agent):
         if path is None:  # cannot get there from here (validation should prevent it): stay put
             path = np.array([node])
         steps = m.world.router.step_minutes(path, self.mode) / self.speed
-        came_from = None
+        came_from = aside = None
         if share > 0:  # between the centre and `other`'s: keep the way walked if the route goes there
             goes_on = path.size > 1 and int(path[1]) == other
             step = (
                 steps[0] if goes_on else m.world.router.step_minutes(np.array([node, other]), self.mode)[0] / self.speed
             )
-            if goes_on:  # on, or back where it came from
+            if goes_on:  # on, or back where it came from (a pause is spent where it stands)
                 ready = now - share * step
+                aside = (other, share, step) if pause_min > 0 else None
             else:  # to the centre first: the rest of the walk in, or the way back, at the new pace
                 if ready <= now:
                     ready = now + share * step
@@ -233,7 +234,9 @@ class Attempt(mesa.Agent):
             path = np.concatenate([[node], path])
             times = np.concatenate([[ready], times])
         self.version += 1
-        self.timeline = Timeline(path, times, self.version, entered=now, came_from=came_from)
+        self.timeline = Timeline(
+            path, times, self.version, entered=now, came_from=came_from, aside=aside, aside_until=now + pause_min
+        )
         self.plan_speed = self.speed
         m.on_attempt_planned(self)
         if self.version == 1:
