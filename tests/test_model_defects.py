@@ -10,7 +10,21 @@ from helpers import corridor_world, fixed_route, posted_unit, run, sure_ground, 
 from helpers import ground as ground_sensor
 
 from sim.model import BorderModel
-from sim.scenario import AgencySpec, UnitGroupSpec
+from sim.params import Chosen
+from sim.policies.dispatch.base import NoParams
+from sim.policies.launch.fixed_rate import FixedRateParams
+from sim.scenario import (
+    AgencySpec,
+    CargoSpec,
+    CoordinationSpec,
+    ModeSpec,
+    OrgSpec,
+    ScenarioSpec,
+    TerrainSpec,
+    UnitGroupSpec,
+)
+from sim.terrain.sources.grid import GridParams
+from sim.world import build_world
 
 MIN_PER_CELL = 20.0  # foot, 1 km at 3 km/h
 TWO_AGENCIES = {"bp": AgencySpec(jurisdiction=["all"]), "police": AgencySpec(jurisdiction=["all"])}
@@ -197,13 +211,6 @@ def test_a_unit_sent_between_two_cells_centres_keeps_the_way_it_has_walked():
     cell's centre or is still walking in. The dispatch row's estimate and the arrival both say so,
     exactly. (The unit used to set out again from its cell's centre: up to half a minute early or
     late; and one walking in away from column 0 first walked on to the centre: up to a minute late.)"""
-    from sim.params import Chosen
-    from sim.policies.dispatch.base import NoParams
-    from sim.policies.launch.fixed_rate import FixedRateParams
-    from sim.scenario import CargoSpec, CoordinationSpec, ModeSpec, OrgSpec, ScenarioSpec, TerrainSpec
-    from sim.terrain.sources.grid import GridParams
-    from sim.world import build_world
-
     columns = 15
 
     def cell(row: int, col: int) -> int:
