@@ -46,6 +46,8 @@ class Timeline:
     came_from: tuple[int, float] | None = None  # a plan begun walking into its first cell: the cell
     # the mover comes from and the step's minutes (so that it may still turn back, see off_centre)
     aside_until: float = math.inf  # when the mover stops standing `aside` (a group's pause ends)
+    short_of_centre: bool = False  # the mover turned back walking into its first cell: it never
+    # reached that cell's centre, though times[0] (dated back, see where) is past
     # derived from the arrays above on first use (they are never changed), as Python lists: a
     # plan's few dozen cells are read faster from lists than through NumPy calls
     _mid: list[float] | None = field(default=None, init=False, repr=False, compare=False)
@@ -126,12 +128,15 @@ class Timeline:
         from if it is still walking in, or where it stood when a stay began: `aside`), its distance
         from the centre as a share of the step (at most a half: beyond it the mover is in the
         neighbour's cell) and the step's minutes at this plan's pace; (-1, 0.0, 0.0) for these at
-        the centre, pausing there, or at the end of the plan."""
+        the centre, pausing there, or at the end of the plan. A mover that turned back walking in
+        (`short_of_centre`) has not reached its first cell's centre while it is in that cell."""
         r = self.runs()
         k = bisect_right(r.first, self.index_at(t)) - 1  # the visit holding time t
         j = r.first[k]
         node, centre = r.nodes[k], float(self.times[j])
         ready, reached = (centre, False) if centre > t else (t, True)
+        if k == 0 and self.short_of_centre:
+            reached = False  # it walks away from the centre (ready: t; the way back is `share` of a step)
         if self.aside is not None and t < self.aside_until:
             return Whereabouts(node, ready, reached, *self.aside)
         if t < centre:  # walking in

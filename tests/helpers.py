@@ -152,11 +152,12 @@ def corridor_world(
 ) -> World:
     """A corridor scenario with one agency ('bp', or `agencies`), one organisation and the given
     assets; `scenario_kw` sets further ScenarioSpec fields (coordination, agreements, injects...);
-    `org_kw` the organisation's (`reaction` by name, with `hide_min` / `speedup` for it)."""
+    `org_kw` the organisation's (`reaction` by name, with its parameters: `hide_min`, `speedup`, ...)."""
     kinds = {k: KindProps(v.cover, v.speed_factor) for k, v in KINDS.items()}
     terrain = from_networkx(corridor_graph(length, kind), kinds, "corridor")
     react = org_kw.pop("reaction", "run")
-    react_params = {k: org_kw.pop(k) for k in ("hide_min", "speedup") if k in org_kw}
+    fields = {f.name for f in dataclasses.fields(REACTIONS.get(react).Params)}
+    react_params = {k: org_kw.pop(k) for k in fields & org_kw.keys()}
     org = OrgSpec(
         attempts_per_day=attempts_per_day,
         hourly_profile=[1.0] * 24,

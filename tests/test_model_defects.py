@@ -3,6 +3,7 @@ seeded case: events of one instant, dispatch times and the nearest unit, respons
 already resolved, and what the dispatch and alert_handled rows mean."""
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -13,6 +14,8 @@ from sim.model import BorderModel
 from sim.params import Chosen
 from sim.policies.dispatch.base import NoParams
 from sim.policies.launch.fixed_rate import FixedRateParams
+from sim.policies.reaction import REACTIONS
+from sim.policies.reaction.base import Reaction
 from sim.scenario import (
     AgencySpec,
     CargoSpec,
@@ -332,3 +335,58 @@ def test_a_group_that_hides_again_while_hiding_keeps_its_place():
         twice += len(reactions.get(attempt, [])) >= 2
         assert end == pytest.approx(resume + (8 - km) * MIN_PER_CELL, abs=1e-9), attempt
     assert twice > 100, "too few groups seen again while hiding"
+
+
+@dataclass(frozen=True)
+class StepBackParams:
+    pause_min: float = 30.0
+
+
+class StepBack(Reaction):
+    """Test-only reaction: seen on its way, the group stops where it stands for `pause_min` and then
+    walks back to the cell before its own; seen again, it sets off for its destination."""
+
+    name = "step_back"
+    Params = StepBackParams
+
+    def react(self, attempt) -> None:
+        if attempt.heading_to == attempt.dest:
+            attempt.replan(attempt.timeline.node_at(attempt.model.now) - 1, pause_min=self.params.pause_min)
+        else:
+            attempt.replan(attempt.dest)
+
+
+def test_a_group_that_turned_back_walking_in_is_seen_passing_that_centre_later():
+    """Two towers see groups anywhere in cell 5; a ground sensor at its centre sees a group passing
+    it with p = 0.5. A group seen while still walking into cell 5 stops where it stands (it never
+    reached the centre) to walk back; seen again during that pause, it sets off for its destination
+    and passes the centre for the first time: the ground sensor sees it there with p, exactly when
+    it gets there. (Such a group was taken to have passed the centre already: the sensor never saw
+    it.)"""
+    pause, p = 30.0, 0.5
+    with REACTIONS.added(StepBack):
+        world = corridor_world(
+            {"a": tower(5, 6.0, 0.4), "b": tower(5, 6.0, 0.4), "g": ground_sensor(5, p)},
+            attempts_per_day=200,
+            horizon_days=3,
+            notice_prob=1.0,
+            reaction="step_back",
+            pause_min=pause,
+        )
+        _, ev = run(world, 5)
+    launched = ev[ev.kind == "attempt"].set_index("attempt").t
+    reactions = ev[ev.kind == "reaction"].groupby("attempt").t.apply(list)
+    ground_seen = ev[(ev.kind == "detection") & (ev.source == "ground")].groupby("attempt").t.apply(list)
+    groups = seen = 0
+    for attempt, times in reactions.items():
+        centre = launched[attempt] + 5 * MIN_PER_CELL  # cell 5's centre
+        if len(times) < 2 or not (centre - MIN_PER_CELL / 2 < times[0] < centre) or times[1] >= times[0] + pause:
+            continue
+        groups += 1
+        passes = times[1] + (centre - times[0])  # back from where it stood to the centre
+        at = [t for t in ground_seen.get(attempt, []) if t > times[1]]
+        if at:
+            seen += 1
+            assert at[0] == pytest.approx(passes, abs=1e-9), attempt
+    assert groups > 200, f"only {groups} groups turned back walking in and were seen again"
+    assert abs(seen / groups - p) < 4 * math.sqrt(p * (1 - p) / groups), f"{seen} of {groups} seen passing the centre"

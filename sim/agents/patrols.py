@@ -122,17 +122,19 @@ class PatrolUnit(mesa.Agent):
         neighbour (on, or back where it came from), else it first walks to the centre (on in, or
         back); as groups do, see Attempt.replan."""
         now = self.model.now
-        _, ready, _, other, share, step = self.timeline.where(now)
+        _, ready, reached, other, share, step = self.timeline.where(now)
         came_from = None
+        short = False
         if share > 0:
             if path.size > 1 and int(path[1]) == other:
                 ready = now - share * step
+                short = not reached  # turning back walking in
             else:
                 ready = ready if ready > now else now + share * step
                 came_from = (other, step)
         times = ready + self.model.world.router.offsets(path, self.params.spec.mode)  # cached per route
         self.version += 1
-        self.timeline = Timeline(path, times, self.version, entered=now, came_from=came_from)
+        self.timeline = Timeline(path, times, self.version, entered=now, came_from=came_from, short_of_centre=short)
         self.model.record_plan("unit", self.params.id, self.timeline)
         if observing:
             self.model.on_unit_planned(self)

@@ -206,15 +206,15 @@ class Attempt(mesa.Agent):
         first. Whatever is left of a step is walked at the new pace."""
         m = self.model
         now = m.now
-        node, ready, self.first_visit_counted, other, share, _ = self.timeline.where(now)
-        if self.version == 0:
-            self.first_visit_counted = False  # the staging area itself has not been passed yet
+        node, ready, reached, other, share, _ = self.timeline.where(now)
+        self.first_visit_counted = reached and self.version > 0  # the staging area itself has not been passed yet
         self.heading_to = target
         path = self.org.routing.route(self, node, target)
         if path is None:  # cannot get there from here (validation should prevent it): stay put
             path = np.array([node])
         steps = m.world.router.step_minutes(path, self.mode) / self.speed
         came_from = aside = None
+        short = False
         if share > 0:  # between the centre and `other`'s: keep the way walked if the route goes there
             goes_on = path.size > 1 and int(path[1]) == other
             step = (
@@ -223,6 +223,7 @@ class Attempt(mesa.Agent):
             if goes_on:  # on, or back where it came from (a pause is spent where it stands)
                 ready = now - share * step
                 aside = (other, share, step) if pause_min > 0 else None
+                short = not reached  # turning back walking in: its centre is still not reached
             else:  # to the centre first: the rest of the walk in, or the way back, at the new pace
                 if ready <= now:
                     ready = now + share * step
@@ -235,7 +236,14 @@ class Attempt(mesa.Agent):
             times = np.concatenate([[ready], times])
         self.version += 1
         self.timeline = Timeline(
-            path, times, self.version, entered=now, came_from=came_from, aside=aside, aside_until=now + pause_min
+            path,
+            times,
+            self.version,
+            entered=now,
+            came_from=came_from,
+            aside=aside,
+            aside_until=now + pause_min,
+            short_of_centre=short,
         )
         self.plan_speed = self.speed
         m.on_attempt_planned(self)
