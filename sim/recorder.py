@@ -108,6 +108,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -182,6 +183,7 @@ SCHEMA = pa.schema(
 
 _COLUMNS = frozenset(INT_COLUMNS + FLOAT_COLUMNS + STR_COLUMNS + BOOL_COLUMNS)
 _INT, _FLOAT, _STR = frozenset(INT_COLUMNS), frozenset(FLOAT_COLUMNS), frozenset(STR_COLUMNS)
+_BOOL = frozenset(BOOL_COLUMNS)
 # the value of a column an event does not have
 _DEFAULT = {
     **dict.fromkeys(INT_COLUMNS, -1),
@@ -194,11 +196,16 @@ _DEFAULT = {
 class Recorder:
     """Columnar event log. `record` appends one row; nothing is ever changed afterwards.
 
-    Rows are kept as (t, kind, values) and turned into columns only when read (`to_arrow`,
-    `columns`, `rows_since`): recording is on the engine's hot path, reading happens once."""
+    Each column is kept as it is recorded: the time and kind of every row, and for every other
+    column the rows that have a value in it with those values, numbers in typed arrays (8 bytes
+    each). A row fills only its own few columns, so memory follows the values logged: about 60
+    bytes a row, where a dict per row took about 350 (a long run's largest store)."""
 
     def __init__(self) -> None:
-        self._rows: list[tuple[float, str, dict]] = []
+        self._t = array("d")
+        self._kind: list[str] = []
+        self._at: dict[str, array] = {c: array("q") for c in _DEFAULT}  # per column: the rows that have a value
+        self._values: dict[str, array | list] = {c: _store(c) for c in _DEFAULT}  # per column: those values
         self._last = -math.inf
 
     def record(self, t: float, kind: str, **values: object) -> None:
@@ -210,27 +217,33 @@ class Recorder:
         if not values.keys() <= _COLUMNS:
             raise ValueError(f"unknown event columns {sorted(values.keys() - _COLUMNS)}")
         self._last = t
-        self._rows.append((t, kind, values))
+        row = len(self._kind)
+        self._t.append(t)
+        self._kind.append(kind)
+        at, store = self._at, self._values
+        for c, x in values.items():
+            column = store[c]
+            try:
+                column.append(x)
+            except TypeError:  # a float or a NumPy bool in a typed column: converted as NumPy would
+                column.append(_convert(c, x))
+            at[c].append(row)
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._kind)
 
     def rows_since(self, start: int) -> list[dict]:
         """Rows start.. as dicts with every column (defaults filled in)."""
-        return [self._row(i, *r) for i, r in enumerate(self._rows[start:], start)]
-
-    @staticmethod
-    def _row(seq: int, t: float, kind: str, values: dict) -> dict:
-        row = {"t": t, "seq": seq, "kind": kind}
-        for c in INT_COLUMNS:
-            row[c] = int(values.get(c, _DEFAULT[c]))
-        for c in FLOAT_COLUMNS:
-            row[c] = float(values.get(c, _DEFAULT[c]))
-        for c in STR_COLUMNS:
-            row[c] = str(values.get(c, _DEFAULT[c]))
-        for c in BOOL_COLUMNS:
-            row[c] = bool(values.get(c, False))
-        return row
+        n = len(self._kind)
+        rows = [{"t": t, "seq": i, "kind": k} for i, t, k in zip(range(start, n), self._t[start:], self._kind[start:])]
+        for c, default in _DEFAULT.items():
+            at, values = self._at[c], self._values[c]
+            first = bisect_left(at, start)
+            for row in rows:
+                row[c] = default
+            for i, x in zip(at[first:], values[first:]):
+                rows[i - start][c] = _plain(c, x)
+        return rows
 
     @property
     def columns(self) -> dict[str, list | np.ndarray]:
@@ -246,22 +259,14 @@ class Recorder:
         return pa.table(columns, schema=SCHEMA)
 
     def _each_column(self) -> Iterator[tuple[str, list | np.ndarray]]:
-        """(name, values) per column, in schema order. One pass over the rows notes where each
-        column has a value (a row fills only its own columns, so the cost follows the values
-        logged, not rows x columns); then one column at a time is filled in."""
-        rows = self._rows
-        n = len(rows)
-        where: dict[str, array] = {c: array("q") for c in _DEFAULT}
-        given: dict[str, list] = {c: [] for c in _DEFAULT}
-        for i, (_, _, values) in enumerate(rows):
-            for k, x in values.items():
-                where[k].append(i)
-                given[k].append(x)
-        yield "t", [r[0] for r in rows]
+        """(name, values) per column, in schema order, each built when asked for (copies: the
+        log may still grow)."""
+        n = len(self._kind)
+        yield "t", np.array(self._t, dtype=np.float64)
         yield "seq", np.arange(n, dtype=np.int64)
-        yield "kind", [r[1] for r in rows]
-        for c in _DEFAULT:
-            at, values = np.frombuffer(where.pop(c), dtype=np.int64), given.pop(c)
+        yield "kind", list(self._kind)
+        for c, default in _DEFAULT.items():
+            at, values = np.array(self._at[c], dtype=np.int64), self._values[c]
             if c in _STR:
                 col = [""] * n
                 for i, x in zip(at.tolist(), values):
@@ -269,9 +274,26 @@ class Recorder:
                 yield c, col
             else:
                 dtype = np.int64 if c in _INT else np.float64 if c in _FLOAT else bool
-                col = np.full(n, _DEFAULT[c], dtype=dtype)
-                col[at] = np.asarray(values, dtype=dtype)
+                col = np.full(n, default, dtype=dtype)
+                col[at] = np.array(values, dtype=dtype)
                 yield c, col
+
+
+def _store(column: str) -> array | list:
+    """An empty store for a column's values: a typed array for numbers and flags, a list for text."""
+    if column in _STR:
+        return []
+    return array("q" if column in _INT else "d" if column in _FLOAT else "b")
+
+
+def _convert(column: str, x: object) -> int | float:
+    """`x` as its column's typed array holds it (a float node id truncated, as NumPy's int64 does)."""
+    return int(x) if column in _INT else float(x) if column in _FLOAT else int(bool(x))
+
+
+def _plain(column: str, x: object) -> object:
+    """A stored value as a row of `rows_since` gives it."""
+    return str(x) if column in _STR else bool(x) if column in _BOOL else x
 
 
 PLAN_SCHEMA = pa.schema(
