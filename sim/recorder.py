@@ -184,6 +184,12 @@ SCHEMA = pa.schema(
 _COLUMNS = frozenset(INT_COLUMNS + FLOAT_COLUMNS + STR_COLUMNS + BOOL_COLUMNS)
 _INT, _FLOAT, _STR = frozenset(INT_COLUMNS), frozenset(FLOAT_COLUMNS), frozenset(STR_COLUMNS)
 _BOOL = frozenset(BOOL_COLUMNS)
+_TYPE_NAMES = {
+    **dict.fromkeys(INT_COLUMNS, "an integer"),
+    **dict.fromkeys(FLOAT_COLUMNS, "a number"),
+    **dict.fromkeys(STR_COLUMNS, "text"),
+    **dict.fromkeys(BOOL_COLUMNS, "a flag"),
+}
 # the value of a column an event does not have
 _DEFAULT = {
     **dict.fromkeys(INT_COLUMNS, -1),
@@ -216,18 +222,29 @@ class Recorder:
             raise ValueError(f"event {kind!r} at t={t} is earlier than the last event (t={self._last})")
         if not values.keys() <= _COLUMNS:
             raise ValueError(f"unknown event columns {sorted(values.keys() - _COLUMNS)}")
-        self._last = t
         row = len(self._kind)
-        self._t.append(t)
-        self._kind.append(kind)
         at, store = self._at, self._values
         for c, x in values.items():
             column = store[c]
             try:
                 column.append(x)
             except TypeError:  # a float or a NumPy bool in a typed column: converted as NumPy would
-                column.append(_convert(c, x))
+                try:
+                    column.append(_convert(c, x))
+                except (TypeError, ValueError):
+                    self._drop_row(row, values)
+                    raise ValueError(f"event {kind!r}: column {c!r} takes {_TYPE_NAMES[c]}, not {x!r}") from None
             at[c].append(row)
+        self._last = t
+        self._t.append(t)
+        self._kind.append(kind)
+
+    def _drop_row(self, row: int, values: dict) -> None:
+        """Take back the values of a row that could not be recorded whole."""
+        for c in values:
+            if self._at[c] and self._at[c][-1] == row:
+                self._at[c].pop()
+                self._values[c].pop()
 
     def __len__(self) -> int:
         return len(self._kind)

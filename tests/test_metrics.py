@@ -2,10 +2,12 @@
 
 import math
 
+import numpy as np
+import pyarrow as pa
 import pytest
 
 from sim.metrics import summarize
-from sim.recorder import Recorder
+from sim.recorder import SCHEMA, Recorder
 
 
 def small_log():
@@ -88,11 +90,23 @@ def test_recorder_refuses_time_travel_and_unknown_kinds():
         r.record(6, "teleport")
 
 
+def test_recorder_refuses_a_value_its_column_cannot_hold_and_keeps_the_log_whole():
+    r = Recorder()
+    r.record(0, "run_start", duration_min=1.0)
+    with pytest.raises(ValueError, match="event 'alert': column 'node' takes an integer, not 'x'"):
+        r.record(1, "alert", agency="bp", node="x")
+    r.record(2, "alert", node=np.int64(4), second_centre=np.True_, quantity_kg=3, source=7)
+    t = r.to_arrow()
+    assert len(r) == t.num_rows == 2
+    assert t.column("node").to_pylist() == [-1, 4] and t.column("agency").to_pylist() == ["", ""]
+    assert t.column("second_centre").to_pylist() == [False, True] and t.column("source").to_pylist() == ["", "7"]
+    live = pa.Table.from_pylist(r.rows_since(0), schema=SCHEMA)  # the live drill's rows
+    assert live.to_pandas().equals(t.to_pandas())
+
+
 def test_annualised_capital_repays_the_outlay_at_the_discount_rate():
     """The equivalent annual cost A over L years at rate r has present value equal to the capital:
     sum_{t=1..L} A / (1 + r)^t = capital; at r = 0 it is capital / L."""
-    import numpy as np
-
     from sim.metrics import annualised_capital
 
     capital, life = np.array([2.6e6, 5e4, 1.8e8]), np.array([10.0, 5.0, 25.0])
