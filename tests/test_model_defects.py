@@ -305,6 +305,15 @@ def test_a_posted_unit_goes_back_to_its_posts_centre_after_an_arrest_on_the_way(
     assert idle >= 10 and len(on_the_way) >= 5, f"{idle} dispatches from the post, {len(on_the_way)} arrests on the way"
 
 
+def groups_that_notice(sensors: dict, seed: int, reaction: str, **params):
+    """Three days of 200 groups a day on the corridor, each reacting to every detection: the event
+    log, each group's launch time and the times of its reactions."""
+    world = corridor_world(sensors, attempts_per_day=200, horizon_days=3, notice_prob=1.0, reaction=reaction, **params)
+    _, ev = run(world, seed)
+    launched = ev[ev.kind == "attempt"].set_index("attempt").t
+    return ev, launched, ev[ev.kind == "reaction"].groupby("attempt").t.apply(list)
+
+
 def test_a_group_that_hides_again_while_hiding_keeps_its_place():
     """Two towers over cells 3-5 see groups anywhere in a cell; each group seen hides for 15 minutes
     where it stands (past a centre), or at the centre it is walking into. Seen again while hiding,
@@ -312,17 +321,8 @@ def test_a_group_that_hides_again_while_hiding_keeps_its_place():
     (A group hiding past a centre was taken to stand at the centre: a second reaction during the
     pause made it walk up to half a cell again, up to 9.8 minutes late.)"""
     hide = 15.0
-    world = corridor_world(
-        {"a": tower(4, 3.0, 1.5), "b": tower(4, 2.0, 1.5)},
-        attempts_per_day=200,
-        horizon_days=3,
-        notice_prob=1.0,
-        reaction="hide",
-        hide_min=hide,
-    )
-    _, ev = run(world, 3)
-    launched = ev[ev.kind == "attempt"].set_index("attempt").t
-    reactions = ev[ev.kind == "reaction"].groupby("attempt").t.apply(list)
+    towers = {"a": tower(4, 3.0, 1.5), "b": tower(4, 2.0, 1.5)}
+    ev, launched, reactions = groups_that_notice(towers, 3, "hide", hide_min=hide)
     twice = 0
     for attempt, end in ev[ev.kind == "got_away"].set_index("attempt").t.items():
         km, t, resume = 0.0, launched[attempt], launched[attempt]  # at km at t, walking on at `resume`
@@ -364,18 +364,9 @@ def test_a_group_that_turned_back_walking_in_is_seen_passing_that_centre_later()
     it gets there. (Such a group was taken to have passed the centre already: the sensor never saw
     it.)"""
     pause, p = 30.0, 0.5
+    sensors = {"a": tower(5, 6.0, 0.4), "b": tower(5, 6.0, 0.4), "g": ground_sensor(5, p)}
     with REACTIONS.added(StepBack):
-        world = corridor_world(
-            {"a": tower(5, 6.0, 0.4), "b": tower(5, 6.0, 0.4), "g": ground_sensor(5, p)},
-            attempts_per_day=200,
-            horizon_days=3,
-            notice_prob=1.0,
-            reaction="step_back",
-            pause_min=pause,
-        )
-        _, ev = run(world, 5)
-    launched = ev[ev.kind == "attempt"].set_index("attempt").t
-    reactions = ev[ev.kind == "reaction"].groupby("attempt").t.apply(list)
+        ev, launched, reactions = groups_that_notice(sensors, 5, "step_back", pause_min=pause)
     ground_seen = ev[(ev.kind == "detection") & (ev.source == "ground")].groupby("attempt").t.apply(list)
     groups = seen = 0
     for attempt, times in reactions.items():
