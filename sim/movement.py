@@ -46,8 +46,9 @@ class Timeline:
     came_from: tuple[int, float] | None = None  # a plan begun walking into its first cell: the cell
     # the mover comes from and the step's minutes (so that it may still turn back, see off_centre)
     aside_until: float = math.inf  # when the mover stops standing `aside` (a group's pause ends)
-    short_of_centre: bool = False  # the mover turned back walking into its first cell: it never
-    # reached that cell's centre, though times[0] (dated back, see where) is past
+    reached_first: bool | None = None  # whether the mover had passed its first cell's centre in this
+    # visit, where times[0] does not tell: False after turning back short of it (times[0] is dated
+    # back though the centre was never reached), True walking back to it after passing it
     # derived from the arrays above on first use (they are never changed), as Python lists: a
     # plan's few dozen cells are read faster from lists than through NumPy calls
     _mid: list[float] | None = field(default=None, init=False, repr=False, compare=False)
@@ -128,15 +129,16 @@ class Timeline:
         from if it is still walking in, or where it stood when a stay began: `aside`), its distance
         from the centre as a share of the step (at most a half: beyond it the mover is in the
         neighbour's cell) and the step's minutes at this plan's pace; (-1, 0.0, 0.0) for these at
-        the centre, pausing there, or at the end of the plan. A mover that turned back walking in
-        (`short_of_centre`) has not reached its first cell's centre while it is in that cell."""
+        the centre, pausing there, or at the end of the plan. In its first cell a mover has reached
+        the centre as it had when the plan began (`reached_first`), whatever the plan's times say:
+        it never reaches it after turning back short of it, and it has passed it walking back."""
         r = self.runs()
         k = bisect_right(r.first, self.index_at(t)) - 1  # the visit holding time t
         j = r.first[k]
         node, centre = r.nodes[k], float(self.times[j])
         ready, reached = (centre, False) if centre > t else (t, True)
-        if k == 0 and self.short_of_centre:
-            reached = False  # it walks away from the centre (ready: t; the way back is `share` of a step)
+        if k == 0 and self.reached_first is not None:
+            reached = self.reached_first  # the same visit as when the plan began (see reached_first)
         if self.aside is not None and t < self.aside_until:
             return Whereabouts(node, ready, reached, *self.aside)
         if t < centre:  # walking in

@@ -381,3 +381,39 @@ def test_a_group_that_turned_back_walking_in_is_seen_passing_that_centre_later()
             assert at[0] == pytest.approx(passes, abs=1e-9), attempt
     assert groups > 200, f"only {groups} groups turned back walking in and were seen again"
     assert abs(seen / groups - p) < 4 * math.sqrt(p * (1 - p) / groups), f"{seen} of {groups} seen passing the centre"
+
+
+class BackTwice(Reaction):
+    """Test-only reaction: the group heads for the cell before its own, and re-plans that way again
+    at once (the second re-plan changes nothing)."""
+
+    name = "back_twice"
+    Params = NoParams
+
+    def react(self, attempt) -> None:
+        back = attempt.timeline.node_at(attempt.model.now) - 1
+        attempt.replan(back)
+        attempt.replan(back)
+
+
+def test_a_group_walking_back_to_a_centre_it_passed_is_not_seen_there_again_after_a_re_plan():
+    """A tower sees groups anywhere in cell 5; a ground sensor at its centre sees a group passing it
+    with p = 0.3, once per visit of the cell (sim/detection.py). A group that passed the centre
+    unseen by the ground sensor and is then seen by the tower walks back through the centre to
+    cell 4, in the same visit of cell 5, and re-plans once more on the spot in a way that changes
+    nothing. That re-plan must not give the sensor a second chance at the centre: none of these
+    groups is seen by it. (Such a re-plan used to take the group for one that had not reached the
+    centre yet: about 30% of them were seen.)"""
+    sensors = {"a": tower(5, 4.2, 0.4), "g": ground_sensor(5, 0.3)}
+    groups = seen = 0
+    for seed in (5, 6):
+        with REACTIONS.added(BackTwice):
+            ev, launched, reactions = groups_that_notice(sensors, seed, "back_twice")
+        ground_seen = set(ev[(ev.kind == "detection") & (ev.source == "ground")].attempt)
+        for attempt, times in reactions.items():
+            centre = launched[attempt] + 5 * MIN_PER_CELL  # cell 5's centre
+            if centre < times[0] < centre + MIN_PER_CELL / 2:  # seen past the centre, so not by the ground sensor
+                groups += 1
+                seen += attempt in ground_seen
+    assert groups > 150, f"only {groups} groups turned back past the centre"
+    assert seen == 0, f"{seen} of {groups} groups seen again at a centre they passed in the same visit"

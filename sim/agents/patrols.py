@@ -123,18 +123,20 @@ class PatrolUnit(mesa.Agent):
         back); as groups do, see Attempt.replan."""
         now = self.model.now
         _, ready, reached, other, share, step = self.timeline.where(now)
-        came_from = None
-        short = False
+        came_from = reached_first = None
         if share > 0:
             if path.size > 1 and int(path[1]) == other:
                 ready = now - share * step
-                short = not reached  # turning back walking in
+                reached_first = reached  # False turning back walking in (see Timeline.reached_first)
             else:
                 ready = ready if ready > now else now + share * step
                 came_from = (other, step)
+                reached_first = reached or None  # walking back to a centre it passed
         times = ready + self.model.world.router.offsets(path, self.params.spec.mode)  # cached per route
         self.version += 1
-        self.timeline = Timeline(path, times, self.version, entered=now, came_from=came_from, short_of_centre=short)
+        self.timeline = Timeline(
+            path, times, self.version, entered=now, came_from=came_from, reached_first=reached_first
+        )
         self.model.record_plan("unit", self.params.id, self.timeline)
         if observing:
             self.model.on_unit_planned(self)
