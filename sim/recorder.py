@@ -228,10 +228,10 @@ class Recorder:
             column = store[c]
             try:
                 column.append(x)
-            except TypeError:  # a float or a NumPy bool in a typed column: converted as NumPy would
+            except (TypeError, OverflowError):  # a float, a NumPy bool, a flag of 2: converted as NumPy would
                 try:
                     column.append(_convert(c, x))
-                except (TypeError, ValueError):
+                except (TypeError, ValueError, OverflowError):
                     self._drop_row(row, values)
                     raise ValueError(f"event {kind!r}: column {c!r} takes {_TYPE_NAMES[c]}, not {x!r}") from None
             at[c].append(row)

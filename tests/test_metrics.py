@@ -95,11 +95,14 @@ def test_recorder_refuses_a_value_its_column_cannot_hold_and_keeps_the_log_whole
     r.record(0, "run_start", duration_min=1.0)
     with pytest.raises(ValueError, match="event 'alert': column 'node' takes an integer, not 'x'"):
         r.record(1, "alert", agency="bp", node="x")
-    r.record(2, "alert", node=np.int64(4), second_centre=np.True_, quantity_kg=3, source=7)
+    with pytest.raises(ValueError, match="column 'unit' takes an integer, not 9223372036854775808"):
+        r.record(1, "alert", agency="bp", node=4, unit=2**63)
+    r.record(2, "alert", node=np.int64(4), second_centre=np.True_, quantity_kg=3, source=7, relayed=300)
     t = r.to_arrow()
     assert len(r) == t.num_rows == 2
     assert t.column("node").to_pylist() == [-1, 4] and t.column("agency").to_pylist() == ["", ""]
     assert t.column("second_centre").to_pylist() == [False, True] and t.column("source").to_pylist() == ["", "7"]
+    assert t.column("relayed").to_pylist() == [False, True]
     live = pa.Table.from_pylist(r.rows_since(0), schema=SCHEMA)  # the live drill's rows
     assert live.to_pandas().equals(t.to_pandas())
 
