@@ -55,12 +55,13 @@ class Interactions:
         self.arena = arena
         self.searches: dict[int, dict[int, tuple[PatrolUnit, Incident, float]]] = {}  # group -> unit -> search
         self._search_draws: dict[tuple[int, int], float] = {}  # (unit, incident) -> its one uniform
-        self._met: dict[tuple[int, int], tuple[int, float, float, float]] = {}  # (unit, group) -> last
-        # co-presence drawn for: node, from, to, the draw
+        self._met: dict[int, dict[int, list[list]]] = {}  # group -> unit -> the stretches of
+        # co-presence drawn for, each [node, from, to, the draw, decided]
 
     def group_gone(self, a: Attempt) -> None:
-        """The group's trip ended: nobody searches for it any more."""
+        """The group's trip ended: nobody searches for it any more, and it meets nobody."""
         self.searches.pop(a.attempt_id, None)
+        self._met.pop(a.attempt_id, None)
 
     def on_group_planned(self, a: Attempt) -> None:
         """A group re-planned: searches under way decide again if and when they find it."""
@@ -68,31 +69,35 @@ class Interactions:
             self.schedule_find(unit, inc, a, u)
 
     def consider_encounter(self, unit: PatrolUnit, uv: int, a: Attempt, av: int, enc) -> None:
-        """A unit and a group share a cell: one uniform draw per stretch of co-presence (a
-        re-plan by either side keeps it), compared when the stretch begins with the detection
-        chance in force then (so a weather inject made after the plans still counts)."""
-        key = (unit.params.id, a.attempt_id)
-        prev = self._met.get(key)
-        if prev is not None and prev[0] == enc.node and enc.time <= prev[2] + 1e-9 and enc.end >= prev[1] - 1e-9:
-            # the same stretch of co-presence, re-found because one side re-planned: keep its draw
-            self._met[key] = (enc.node, min(prev[1], enc.time), max(prev[2], enc.end), prev[3])
-            draw = prev[3]
+        """A unit and a group share a cell: one uniform draw per stretch of co-presence, compared
+        once, when the stretch begins, with the detection chance in force then (so a weather
+        inject made after the plans still counts). A stretch found again because one side
+        re-planned keeps its draw, and is not decided again once it has been."""
+        stretches = self._met.setdefault(a.attempt_id, {}).setdefault(unit.params.id, [])
+        for stretch in stretches:
+            node, start, end, _, decided = stretch
+            if node == enc.node and enc.time <= end + 1e-9 and enc.end >= start - 1e-9:  # the same stretch
+                if decided:
+                    return
+                stretch[1], stretch[2] = min(start, enc.time), max(end, enc.end)
+                break
         else:
-            draw = float(unit.stream.uniform())
-            self._met[key] = (enc.node, enc.time, enc.end, draw)
-        self.arena.at(enc.time, self._encounter, unit, uv, a, av, enc.node, draw)
+            stretch = [enc.node, enc.time, enc.end, float(unit.stream.uniform()), False]
+            stretches.append(stretch)
+        self.arena.at(enc.time, self._encounter, unit, uv, a, av, stretch)
 
-    def _encounter(self, unit: PatrolUnit, uv: int, a: Attempt, av: int, node: int, draw: float) -> None:
-        s = unit.params.spec
+    def _encounter(self, unit: PatrolUnit, uv: int, a: Attempt, av: int, stretch: list) -> None:
+        if stretch[4] or not (fresh(a, av) and fresh(unit, uv)):
+            return  # decided already, or the plans it was found in are superseded (see consider_encounter)
+        stretch[4] = True
+        node, s = stretch[0], unit.params.spec
         p = min(1.0, s.detect_prob * self.arena.detection_factor) * max(
             0.0, 1.0 - s.cover_sensitivity * self.arena.world.terrain.cover[node]
         )
-        if draw < p:
-            self._unit_detection(unit, uv, a, av, node)
+        if stretch[3] < p:
+            self._unit_detection(unit, a, node)
 
-    def _unit_detection(self, unit: PatrolUnit, uv: int, a: Attempt, av: int, node: int) -> None:
-        if not (fresh(a, av) and fresh(unit, uv)):
-            return
+    def _unit_detection(self, unit: PatrolUnit, a: Attempt, node: int) -> None:
         self.arena.ensure_crossed(a, node)
         self.arena.log.record(
             self.arena.now,

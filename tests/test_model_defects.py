@@ -283,6 +283,24 @@ def test_a_group_that_turns_back_when_seen_walks_back_the_way_it_came():
     assert np.abs((back - launched[back.index]) - 2 * seen).max() < 1e-9
 
 
+def test_a_unit_that_may_not_arrest_reports_a_group_it_meets_once():
+    """A unit posted at km 4, outside its agency's area (within 1 km of the town), sees every group
+    that passes (detect_prob 1) and may only report it; no unit is ever sent. Each group shares the
+    unit's cell once, so it is seen and reported once. (The unit's plan is renewed every 30 minutes
+    while it stays: each renewal found the meeting again and logged it again, 206 sightings of 120
+    groups.)"""
+    agency = AgencySpec(jurisdiction=["towns:1"], max_response_min=1e-3)
+    world = corridor_world(
+        None, {"u": posted_unit(4, detect_prob=1.0)}, attempts_per_day=60, horizon_days=2, agency=agency
+    )
+    _, ev = run(world, 1)
+    passed = ev[(ev.kind == "attempt") & (ev.t + 3.5 * MIN_PER_CELL < world.horizon_min)].attempt  # into km 4
+    seen = ev[(ev.kind == "detection") & (ev.source == "patrol")]
+    reported = ev[(ev.kind == "alert") & (ev.source == "patrol")]
+    assert len(passed) > 100 and not (ev.kind == "interdiction").any()
+    assert sorted(seen.attempt) == sorted(reported.attempt) == sorted(passed)
+
+
 def test_a_posted_unit_goes_back_to_its_posts_centre_after_an_arrest_on_the_way():
     """A foot unit posted at km 2 answers alerts from a sure sensor at km 5 and arrests groups it
     meets (half of them), often between two cells' centres on its way back. Its post is the centre
