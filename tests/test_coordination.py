@@ -211,7 +211,7 @@ def test_surge_weather_and_decoy_injects():
 def test_partner_tips_arrive_lead_minutes_before_the_crossing_and_hold_a_unit():
     from sim.scenario import IntelSpec, PartnerTipSpec
 
-    intel = IntelSpec(partner=PartnerTipSpec(agency="police", prob=1.0, lead_min=30.0, accuracy_km=0.0, hold_min=120.0))
+    intel = IntelSpec(partner=PartnerTipSpec(agency="police", prob=1.0, lead_min=4.0, accuracy_km=0.0, hold_min=120.0))
     world = two_agency_world(coordination("isolated"), intel=intel)
     _, ev = run(world, 6)
     tips = ev[(ev.kind == "alert") & (ev.source == "partner_tip")].set_index("attempt")
@@ -219,8 +219,8 @@ def test_partner_tips_arrive_lead_minutes_before_the_crossing_and_hold_a_unit():
     assert len(tips) >= 1
     for a, tip in tips.iterrows():  # the crossing is the middle of the 0 -> 1 step (10 minutes)
         start = ev[(ev.kind == "attempt") & (ev.attempt == a)].t.iloc[0]
-        assert tip.t == pytest.approx(max(start, start + 20.0 - 30.0))
-        assert tip.node == 1 and crossed[a] == pytest.approx(start + 10.0)
+        assert crossed[a] == pytest.approx(start + 10.0) and tip.t == pytest.approx(crossed[a] - 4.0)
+        assert tip.node == 1
     arrival = ev[ev.kind == "arrival"]
     ends = ev[(ev.kind == "search_end") | (ev.kind == "interdiction")]
     assert len(arrival) >= 1 and (ends.t.max() - arrival.t.min()) <= 120.0 + 1e-9

@@ -63,7 +63,8 @@ class Intelligence:
             cross = int(a.timeline.nodes[i])
             x = t.x[cross] + self.partner_rng.normal(0.0, self.partner.accuracy_km)
             node = t.nearest_node(x, t.y[cross], t.side == HOME)
-            when = max(m.now, float(a.timeline.times[i]) - self.partner.lead_min)
+            crosses = 0.5 * float(a.timeline.times[i - 1] + a.timeline.times[i])  # entering the cell (BorderModel)
+            when = max(m.now, crosses - self.partner.lead_min)
             m.at(
                 when,
                 m.raise_alert,
