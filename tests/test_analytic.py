@@ -15,6 +15,7 @@ from validation_checks import (
     response_in_time,
     tower_and_ground,
     tower_hazard,
+    unit_meeting,
 )
 
 
@@ -34,6 +35,11 @@ def test_tower_and_ground_sensors_combine_independently():
 def test_overlapping_towers_detect_independently():
     for check in overlapping_towers():
         assert_agrees(check)
+
+
+@pytest.mark.parametrize("kind", ["open", "scrub"])
+def test_a_unit_sees_a_group_it_meets_once_with_its_detection_chance(kind):
+    assert_agrees(unit_meeting(kind))
 
 
 @pytest.mark.parametrize("mtbf_days, repair_hours", [(0.25, 4.0), (0.1, 1.0)])

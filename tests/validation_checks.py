@@ -117,6 +117,31 @@ def tower_hazard(kind: str) -> Check:
     )
 
 
+def unit_meeting(kind: str) -> Check:
+    """A unit posted at km 4 outside its agency's area (within 1 km of the town) meets every passing
+    group once; it may only report what it sees, and no unit is ever sent, so nothing changes the
+    groups' walk. Every sighting is counted: a meeting seen twice would count twice."""
+    p, sensitivity = 0.8, 0.6
+    cover = {"open": 0.0, "scrub": 0.5}[kind]
+    agency = AgencySpec(jurisdiction=["towns:1"], max_response_min=1e-3)
+    unit = posted_unit(4, detect_prob=p, cover_sensitivity=sensitivity)
+    world = corridor_world(None, {"u": unit}, attempts_per_day=300, horizon_days=2, kind=kind, agency=agency)
+    hits = n = 0
+    for seed in (1, 2):
+        _, ev = run(world, seed)
+        done = set(ev[ev.kind == "got_away"].attempt)
+        hits += int(((ev.kind == "detection") & (ev.source == "patrol") & ev.attempt.isin(done)).sum())
+        n += len(done)
+    return share_check(
+        f"a posted unit meeting groups on {kind} ground (cover {cover:g})",
+        "detect_prob × (1 − cover_sensitivity × cover), once per meeting; 0.8, sensitivity 0.6",
+        hits,
+        n,
+        p * (1 - sensitivity * cover),
+        "tests/test_analytic.py::test_a_unit_sees_a_group_it_meets_once_with_its_detection_chance",
+    )
+
+
 # a drone over cells 5-7 of the corridor (a disc of 1.5 km around cell 6): a group walks 60 minutes
 # in it, from 90 to 150 minutes after its launch (20 minutes a cell, presence from half a cell before)
 DRONE_W_KM, DRONE_V_KMH, DRONE_R_KM = 0.2, 30.0, 1.5
@@ -544,6 +569,8 @@ CHECKS: dict[str, Callable[[], Check | tuple[Check, ...]]] = {
     "failing sensor, time up": failing_sensor_availability,
     "failing sensor, time up (short repairs)": lambda: failing_sensor_availability(0.1, 1.0),
     "failing ground sensor": lambda: failing_ground_sensor()[0],
+    "unit meeting, open": lambda: unit_meeting("open"),
+    "unit meeting, cover": lambda: unit_meeting("scrub"),
     "drone, open": lambda: drone_random_search("open"),
     "drone, cover": lambda: drone_random_search("scrub"),
     "drone flight window": lambda: drone_flight_window()[0],
