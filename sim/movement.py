@@ -208,6 +208,16 @@ class Mover(Protocol):
     def live(self) -> bool: ...
 
 
+def reached_first(reached: bool, keeps_way: bool) -> bool | None:
+    """`Timeline.reached_first` of a plan begun between a cell's centre and a neighbour's, from
+    whether the mover had `reached` the centre and whether the plan `keeps_way` (goes to that
+    neighbour, so it is dated back): a mover that turns back short of the centre has not reached
+    it (False); one that walks back to a centre it passed has (True); else the times tell (None)."""
+    if reached:
+        return True
+    return False if keeps_way else None
+
+
 def fresh(mover: Mover, version: int) -> bool:
     """The stale-plan check, once for every event: an event scheduled for plan `version` of
     `mover` still holds only if the mover has not re-planned since and is still live."""

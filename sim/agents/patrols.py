@@ -24,7 +24,7 @@ import numpy as np
 import simpy
 
 from sim.assets import UnitParams
-from sim.movement import Timeline
+from sim.movement import Timeline, reached_first
 from sim.policies.patrol import PATROL_POLICIES
 
 if TYPE_CHECKING:
@@ -123,20 +123,18 @@ class PatrolUnit(mesa.Agent):
         back); as groups do, see Attempt.replan."""
         now = self.model.now
         _, ready, reached, other, share, step = self.timeline.where(now)
-        came_from = reached_first = None
+        came_from = first_reach = None
         if share > 0:
-            if path.size > 1 and int(path[1]) == other:
+            keeps_way = path.size > 1 and int(path[1]) == other
+            if keeps_way:
                 ready = now - share * step
-                reached_first = reached  # False turning back walking in (see Timeline.reached_first)
             else:
                 ready = ready if ready > now else now + share * step
                 came_from = (other, step)
-                reached_first = reached or None  # walking back to a centre it passed
+            first_reach = reached_first(reached, keeps_way)
         times = ready + self.model.world.router.offsets(path, self.params.spec.mode)  # cached per route
         self.version += 1
-        self.timeline = Timeline(
-            path, times, self.version, entered=now, came_from=came_from, reached_first=reached_first
-        )
+        self.timeline = Timeline(path, times, self.version, entered=now, came_from=came_from, reached_first=first_reach)
         self.model.record_plan("unit", self.params.id, self.timeline)
         if observing:
             self.model.on_unit_planned(self)

@@ -15,7 +15,7 @@ import mesa
 import numpy as np
 
 from sim.assets import OrgParams
-from sim.movement import Timeline
+from sim.movement import Timeline, reached_first
 from sim.policies.launch import LAUNCH_PROCESSES
 from sim.policies.reaction import REACTIONS
 from sim.policies.routing import ROUTING_POLICIES
@@ -214,7 +214,7 @@ class Attempt(mesa.Agent):
             path = np.array([node])
         steps = m.world.router.step_minutes(path, self.mode) / self.speed
         came_from = aside = None
-        reached_first = None  # as the new plan's times say (see Timeline.reached_first)
+        first_reach = None  # as the new plan's times say (see Timeline.reached_first)
         if share > 0:  # between the centre and `other`'s: keep the way walked if the route goes there
             goes_on = path.size > 1 and int(path[1]) == other
             step = (
@@ -223,14 +223,13 @@ class Attempt(mesa.Agent):
             if goes_on:  # on, or back where it came from (a pause is spent where it stands)
                 ready = now - share * step
                 aside = (other, share, step) if pause_min > 0 else None
-                reached_first = reached  # False turning back walking in: the centre is still not reached
             else:  # to the centre first: the rest of the walk in, or the way back, at the new pace
                 if ready <= now:
                     ready = now + share * step
                 elif self.plan_speed != self.speed:
                     ready = now + (ready - now) * self.plan_speed / self.speed
                 came_from = (other, step)
-                reached_first = reached or None  # walking back to a centre it passed: passed in this visit
+            first_reach = reached_first(reached, goes_on)
         times = ready + pause_min + np.concatenate([[0.0], np.cumsum(steps)])
         if pause_min > 0:  # the pause: at the cell's centre, or where the group stands if it goes on (above)
             path = np.concatenate([[node], path])
@@ -244,7 +243,7 @@ class Attempt(mesa.Agent):
             came_from=came_from,
             aside=aside,
             aside_until=now + pause_min,
-            reached_first=reached_first,
+            reached_first=first_reach,
         )
         self.plan_speed = self.speed
         m.on_attempt_planned(self)
