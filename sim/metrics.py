@@ -107,7 +107,10 @@ def _sum(x: np.ndarray) -> float:
 
 
 def _p90(x) -> float:
-    return float(np.percentile(x, 90)) if len(x) else math.nan
+    """90th percentile of the values that are not NaN (NaN if none), the values `_mean` counts."""
+    x = np.asarray(x, dtype=float)
+    x = x[~np.isnan(x)]
+    return float(np.percentile(x, 90)) if x.size else math.nan
 
 
 def _ratio(a: float, b: float) -> float:

@@ -74,6 +74,21 @@ def test_hand_computed_metrics():
     assert s["cost_per_interdiction_usd"] == pytest.approx(share + operating)
 
 
+def test_a_dispatch_without_an_alert_is_left_out_of_the_mean_and_the_p90_alike():
+    """A drill seat may send a unit to a cell no alert came from (alert -1): it has no alert-to-
+    dispatch time, and neither the mean nor the 90th percentile may count it, or become NaN."""
+    r = Recorder()
+    r.record(0, "run_start", duration_min=100.0)
+    for k, (alerted, sent) in enumerate([(10, 12), (20, 30), (40, 44)]):
+        r.record(alerted, "alert", alert=k, agency="bp", attempt=-1, source="ground")
+        r.record(sent, "dispatch", alert=k, incident=k, unit=0, agency="bp")
+    r.record(50, "dispatch", alert=-1, incident=3, unit=0, agency="bp", seat="bp")  # a seat's own order
+    r.record(100, "run_end", duration_min=100.0)
+    s = summarize(r.to_arrow())
+    assert s["alert_to_dispatch_min"] == pytest.approx((2 + 10 + 4) / 3)
+    assert s["alert_to_dispatch_p90_min"] == pytest.approx(float(np.percentile([2, 10, 4], 90)))
+
+
 def test_empty_run_has_no_rates():
     r = Recorder()
     r.record(0, "run_start", duration_min=60.0)
