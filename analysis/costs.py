@@ -45,13 +45,16 @@ def check_decision_keys(keys: list[str], params: list[str]) -> list[str]:
 
 
 def pareto_front(cost: np.ndarray, rate: np.ndarray) -> np.ndarray:
-    """Indices of configurations not beaten on both lower cost and higher rate."""
-    order = np.lexsort((-rate, cost))
-    front, best = [], -np.inf
+    """Indices of the configurations no other beats: none costs no more with a rate at least as
+    high and is better in one of the two. Equal configurations are on the front together; one
+    without a cost or a rate (NaN) is on none."""
+    known = np.flatnonzero(~(np.isnan(cost) | np.isnan(rate)))
+    order = known[np.lexsort((-rate[known], cost[known]))]  # cheapest first, best rate first at a cost
+    front, best, last = [], -np.inf, None  # the best rate so far, and the point on the front that set it
     for i in order:
-        if rate[i] > best:
+        if rate[i] > best or (cost[i], rate[i]) == last:
             front.append(i)
-            best = rate[i]
+            best, last = rate[i], (cost[i], rate[i])
     return np.array(front, dtype=int)
 
 

@@ -248,6 +248,21 @@ def test_pareto_front():
     assert sorted(pareto_front(cost, rate).tolist()) == [0, 1, 3]
 
 
+def test_pareto_front_is_the_set_no_configuration_beats():
+    """Against the definition, on seeded random sets with many ties (equal configurations are all
+    on the front) and missing rates (on none)."""
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        cost = rng.integers(1, 5, 8).astype(float)
+        rate = rng.integers(0, 4, 8) / 4
+        rate[rng.random(8) < 0.1] = np.nan
+        beaten = [
+            np.isnan(rate[i]) or any((cost <= cost[i]) & (rate >= rate[i]) & ((cost < cost[i]) | (rate > rate[i])))
+            for i in range(8)
+        ]
+        assert sorted(pareto_front(cost, rate).tolist()) == [i for i in range(8) if not beaten[i]]
+
+
 def test_report_draws_every_figure_from_a_real_sweep(sweep, tmp_path):
     import re
 
