@@ -34,7 +34,8 @@ def paired_differences(
 ) -> pd.DataFrame:
     """For each level of `factor` (other than `baseline`): the mean of (level - baseline) over
     replications paired by `pair_on` (the same seed = common random numbers), its t-interval
-    and the paired t-test p-value. `within` keeps other swept keys fixed within each pair."""
+    and the paired t-test p-value (`mean_test_p`; none for fewer than two pairs). `within` keeps
+    other swept keys fixed within each pair."""
     within = list(within or [])
     keys = within + [pair_on]
     base = table[table[factor] == baseline].set_index(keys)[metric]
@@ -48,7 +49,7 @@ def paired_differences(
         n = d.size
         mean = float(d.mean()) if n else np.nan
         half = float(stats.t.ppf(0.5 + level / 2, n - 1) * d.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
-        p = float(stats.ttest_rel(pairs.x, pairs.b).pvalue) if n > 1 and d.std() > 0 else np.nan
+        p = mean_test_p(d) if n > 1 else np.nan  # equal differences decided: 0 if not 0, else 1
         rows.append(
             {
                 factor: level_value,

@@ -237,6 +237,12 @@ def test_mean_ci_and_paired_differences_agree_with_scipy():
         assert d.loc[p, "mean_diff"] == pytest.approx(diff.mean())
         assert (d.loc[p, "ci_low"], d.loc[p, "ci_high"]) == (pytest.approx(lo), pytest.approx(hi))
         assert d.loc[p, "p_value"] == pytest.approx(stats.ttest_rel(x, b).pvalue)
+    # a difference the same in every pair is certain (p 0), none at all is no evidence (p 1), as
+    # mean_test_p decides them for the displacement claims
+    a = table[table.policy == "a"].assign(m=np.arange(30.0))
+    for shift, p in ((0.25, 0.0), (0.0, 1.0)):
+        pair = pd.concat([a, a.assign(policy="b", m=a.m + shift)])
+        assert paired_differences(pair, "m", "policy", "a").p_value.tolist() == [p]
     # pairing removes the shared noise: the paired interval is far narrower than the unpaired one
     assert d.loc["b", "ci_high"] - d.loc["b", "ci_low"] < 0.2 * (ci.loc["b", "ci_high"] - ci.loc["b", "ci_low"])
     assert d.loc["b", "ci_low"] > 0 > d.loc["c", "ci_low"]
