@@ -10,6 +10,7 @@ schedule carries the plan versions of both sides and is dropped if either side r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -48,6 +49,17 @@ class Arena(Protocol):
     def ensure_crossed(self, a: Attempt, node: int) -> None: ...
 
 
+@dataclass(slots=True)
+class _Stretch:
+    """A stretch of co-presence of a unit and a group in one cell, and its one uniform draw."""
+
+    node: int
+    start: float
+    end: float
+    draw: float
+    decided: bool = False  # its draw was compared (once, when it began)
+
+
 class Interactions:
     """The state of units meeting and searching for groups, and the rules that resolve them."""
 
@@ -55,8 +67,7 @@ class Interactions:
         self.arena = arena
         self.searches: dict[int, dict[int, tuple[PatrolUnit, Incident, float]]] = {}  # group -> unit -> search
         self._search_draws: dict[tuple[int, int], float] = {}  # (unit, incident) -> its one uniform
-        self._met: dict[int, dict[int, list[list]]] = {}  # group -> unit -> the stretches of
-        # co-presence drawn for, each [node, from, to, the draw, decided]
+        self._met: dict[int, dict[int, list[_Stretch]]] = {}  # group -> unit -> stretches drawn for
 
     def group_gone(self, a: Attempt) -> None:
         """The group's trip ended: nobody searches for it any more, and it meets nobody."""
@@ -75,27 +86,26 @@ class Interactions:
         re-planned keeps its draw, and is not decided again once it has been."""
         stretches = self._met.setdefault(a.attempt_id, {}).setdefault(unit.params.id, [])
         for stretch in stretches:
-            node, start, end, _, decided = stretch
-            if node == enc.node and enc.time <= end + 1e-9 and enc.end >= start - 1e-9:  # the same stretch
-                if decided:
+            if stretch.node == enc.node and enc.time <= stretch.end + 1e-9 and enc.end >= stretch.start - 1e-9:
+                if stretch.decided:  # the same stretch, found again
                     return
-                stretch[1], stretch[2] = min(start, enc.time), max(end, enc.end)
+                stretch.start, stretch.end = min(stretch.start, enc.time), max(stretch.end, enc.end)
                 break
         else:
-            stretch = [enc.node, enc.time, enc.end, float(unit.stream.uniform()), False]
+            stretch = _Stretch(enc.node, enc.time, enc.end, float(unit.stream.uniform()))
             stretches.append(stretch)
         self.arena.at(enc.time, self._encounter, unit, uv, a, av, stretch)
 
-    def _encounter(self, unit: PatrolUnit, uv: int, a: Attempt, av: int, stretch: list) -> None:
-        if stretch[4] or not (fresh(a, av) and fresh(unit, uv)):
+    def _encounter(self, unit: PatrolUnit, uv: int, a: Attempt, av: int, stretch: _Stretch) -> None:
+        if stretch.decided or not (fresh(a, av) and fresh(unit, uv)):
             return  # decided already, or the plans it was found in are superseded (see consider_encounter)
-        stretch[4] = True
-        node, s = stretch[0], unit.params.spec
+        stretch.decided = True
+        s = unit.params.spec
         p = min(1.0, s.detect_prob * self.arena.detection_factor) * max(
-            0.0, 1.0 - s.cover_sensitivity * self.arena.world.terrain.cover[node]
+            0.0, 1.0 - s.cover_sensitivity * self.arena.world.terrain.cover[stretch.node]
         )
-        if stretch[3] < p:
-            self._unit_detection(unit, a, node)
+        if stretch.draw < p:
+            self._unit_detection(unit, a, stretch.node)
 
     def _unit_detection(self, unit: PatrolUnit, a: Attempt, node: int) -> None:
         self.arena.ensure_crossed(a, node)
