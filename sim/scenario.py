@@ -10,6 +10,7 @@ Every object here is frozen: a parsed scenario never changes.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -109,7 +110,12 @@ class TerrainSpec:
         "distances of 6.4 km (Phoenix New Times [N]) to 145 km (POLICE Magazine [N]).",
     )
     cell_km: float = param(
-        1.0, gt=0, le=100, unit="km", doc="Cell size. It is also the ground sensor's footprint.", source=MODELLING_GUESS
+        1.0,
+        gt=0,
+        le=100,
+        unit="km",
+        doc="Cell size. It is also the ground sensor's footprint. The generator rounds each extent to whole cells.",
+        source=MODELLING_GUESS,
     )
     smoothness_km: float = param(
         4.0, ge=0, unit="km", doc="Correlation length of the kind field.", source=MODELLING_GUESS
@@ -187,7 +193,30 @@ class TerrainSpec:
         kind = getattr(self.source.params, "kind", None)  # a source laying out one land kind (grid)
         if kind is not None and kind not in self.kinds:
             return [f"source.kind: unknown land kind {kind!r}; allowed: {', '.join(self.kinds)}"]
+        extents = (self.cell_km, self.length_km, self.depth_foreign_km, self.depth_home_km)
+        if self.source.type == "generate" and all(0 < v < math.inf for v in extents):  # (else: their ranges)
+            return self._generated_problems()
         return []
+
+    def _generated_problems(self) -> list[str]:
+        """The generator rounds each extent to whole cells; an extent too small for the cells it
+        needs would be silently stretched, so it is refused instead. It also needs a land kind to draw."""
+        out = []
+        for key, km, least in (
+            ("length_km", self.length_km, 2),
+            ("depth_foreign_km", self.depth_foreign_km, 1),
+            ("depth_home_km", self.depth_home_km, 2),
+        ):
+            if round(km / self.cell_km) < least:
+                cells = f"{least} cell{'s' if least > 1 else ''}"
+                out.append(
+                    f"{key}: {km:g} km is {km / self.cell_km:.2g} cells of cell_km {self.cell_km:g} km; allowed: "
+                    f"at least {cells} ({least * self.cell_km:g} km or more), or a smaller cell_km"
+                )
+        if not any(k.share > 0 for k in self.kinds.values()):
+            names = ", ".join(self.kinds)
+            out.append(f"kinds: no land kind has share > 0; allowed: a share > 0 for at least one of {names}")
+        return out
 
 
 @dataclass(frozen=True)

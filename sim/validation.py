@@ -118,7 +118,10 @@ def check_names(spec: ScenarioSpec) -> list[str]:
     """References between parts of the scenario, and rules that span several of its parts."""
     p = check_refs(spec, "scenario", scenario_names(spec), PLUGINS)
     policy = spec.coordination.policy
-    chosen = spec.coordination.settings.get(policy) or PLUGINS.family("coordination policy")[policy].Params()
+    policies = PLUGINS.family("coordination policy")
+    if policy not in policies:  # check_refs has named it and the allowed ones
+        return p
+    chosen = spec.coordination.settings.get(policy) or policies[policy].Params()
     if policy == "task_force" and not chosen.units:
         p.append(
             "scenario.coordination.task_force.units: task_force needs the unit groups it pools; allowed: "

@@ -62,6 +62,12 @@ CASES = [
     Case("probability above 1", ("scenario.units.bp_vehicle.detect_prob=1.5",)),
     Case("probability below 0", ("scenario.units.bp_vehicle.find_prob=-0.1",)),
     Case("impossible cell size", ("scenario.terrain.cell_km=0",)),
+    Case("a cell larger than the map", ("scenario.terrain.cell_km=30",)),
+    Case("a land strip thinner than a cell", ("scenario.terrain.depth_foreign_km=0.2",)),
+    Case(
+        "no land kind to generate",
+        ("scenario.terrain.kinds={open: {share: 0}, scrub: {share: 0}, mountain: {share: 0}}",),
+    ),
     Case("list of the wrong length", ("scenario.organisations.cartel.hourly_profile=[1,2]",)),
     Case("no replications", ("replications=0",)),
     Case("negative seed", ("seed=-1",)),
@@ -86,6 +92,7 @@ CASES = [
         "an inject that needs a window", ("scenario.injects.fog.type=weather", "scenario.injects.fog.duration_hours=0")
     ),
     Case("a task force without units", ("scenario.coordination.policy=task_force",)),
+    Case("unknown coordination policy", ("scenario.coordination.policy=anarchy",)),
     Case("unknown corridor name", ("scenario.sensors.towers.corridor=C99",)),
     Case("busiest corridor at day 0", ("scenario.sensors.towers.corridor=busiest",)),
     Case(
