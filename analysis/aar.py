@@ -108,7 +108,9 @@ def agency_summary(ev: pd.DataFrame) -> pd.DataFrame:
                 "interdictions": int(((ev.kind == "interdiction") & (ev.agency == name)).sum()),
             }
         )
-    return pd.DataFrame(rows).set_index("agency")
+    columns = ["agency", "alerts received", "false alarms", "mean queue wait (min)", "shared", "lost", "dispatches"]
+    columns += ["arrivals", "mean dispatch to arrival (min)", "interdictions"]
+    return pd.DataFrame(rows, columns=columns).set_index("agency")
 
 
 def positions_at(plans: pd.DataFrame, t: float) -> pd.DataFrame:

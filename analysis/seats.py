@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from analysis.labels import clock, number
+from sim.metrics import dispatch_results
 
 OUTCOMES = {"interdiction": "interdicted", "got_away": "got away", "turned_back": "turned back"}
 
@@ -29,20 +30,17 @@ def order_outcomes(ev: pd.DataFrame) -> pd.DataFrame:
     been told (alerts received), minutes from the alert behind it, and what came of it."""
     orders = ev[ev.kind.isin(["order", "order_refused"])].sort_values("seq")
     alert_t = ev[ev.kind == "alert"].groupby("alert").t.min()
-    dispatch = ev[ev.kind == "dispatch"].set_index(["t", "unit"]).incident
-    arrivals = ev[ev.kind == "arrival"].groupby(["incident", "unit"]).t.min()
-    caught = ev[(ev.kind == "interdiction") & (ev.incident >= 0)].groupby("incident").attempt.first()
+    results = _dispatch_results(ev)
     rows = []
     for r in orders.itertuples():
         result = f"refused: {r.reason}" if r.kind == "order_refused" else "done"
         if r.kind == "order" and r.detail == "dispatch":
-            inc = dispatch.get((r.t, r.unit))
-            inc = int(inc.iloc[0]) if isinstance(inc, pd.Series) else inc
-            arrived = arrivals.get((inc, r.unit)) if inc is not None else None
-            if inc is not None and inc in caught.index:
-                result = f"interdicted group {int(caught[inc])}"
-            elif arrived is not None:
-                result = f"arrived after {arrived - r.t:.0f} min, nobody found"
+            # the dispatch row an order carried out logs just before it, at the same minute
+            sent = results[(results.t == r.t) & (results.unit == r.unit) & (results.seq < r.seq)].tail(1)
+            if len(sent) and sent.interdicted.iloc[0] >= 0:
+                result = f"interdicted group {int(sent.interdicted.iloc[0])}"
+            elif len(sent) and sent.arrived_min.iloc[0] == sent.arrived_min.iloc[0]:
+                result = f"arrived after {sent.arrived_min.iloc[0]:.0f} min, nobody found"
             else:
                 result = "did not arrive (recalled, diverted or under way)"
         rows.append(
@@ -56,6 +54,13 @@ def order_outcomes(ev: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def _dispatch_results(ev: pd.DataFrame) -> pd.DataFrame:
+    """Every dispatch row with what came of it (sim/metrics.py's dispatch_results)."""
+    disp = ev[ev.kind == "dispatch"].sort_values("seq").reset_index(drop=True)
+    found = dispatch_results(disp, ev[ev.kind == "arrival"], ev[ev.kind == "interdiction"])
+    return pd.concat([disp[["seq", "t", "unit", "incident", "agency"]], found], axis=1)
 
 
 def _order_words(r) -> str:
@@ -75,7 +80,7 @@ def seat_summary(ev: pd.DataFrame) -> pd.DataFrame:
     """Per seat: orders by kind, refusals, looks, time from alert to dispatch order (mean,
     median), incidents left without an order, and what its dispatches found."""
     alert_t = ev[ev.kind == "alert"].groupby("alert").t.min()
-    caught = set(ev[(ev.kind == "interdiction") & (ev.incident >= 0)].incident)
+    results = _dispatch_results(ev)
     rows = []
     for seat in human_seats(ev):
         mine = ev[ev.seat == seat]
@@ -83,7 +88,7 @@ def seat_summary(ev: pd.DataFrame) -> pd.DataFrame:
         sent = orders[(orders.detail == "dispatch") & orders.alert.isin(alert_t.index)]
         waits = (sent.t - sent.alert.map(alert_t)).to_numpy()
         opened = ev[(ev.kind == "incident_open") & (ev.agency == seat)].incident
-        dispatched = ev[(ev.kind == "dispatch") & (ev.agency == seat)]
+        dispatched = results[results.agency == seat]
         rows.append(
             {
                 "seat": seat.replace("_", " "),
@@ -95,7 +100,7 @@ def seat_summary(ev: pd.DataFrame) -> pd.DataFrame:
                 "alert to order, mean (min)": number(float(np.mean(waits)), 1) if len(waits) else "",
                 "alert to order, median (min)": number(float(np.median(waits)), 1) if len(waits) else "",
                 "incidents never sent to": int((~opened.isin(set(dispatched.incident))).sum()),
-                "interdictions by its dispatches": int(dispatched.incident.isin(caught).sum()),
+                "interdictions by its dispatches": int((dispatched.interdicted >= 0).sum()),
             }
         )
     return pd.DataFrame(rows)

@@ -11,8 +11,9 @@ Definitions (all from the event log, `sim/recorder.py` documents the columns):
   taken, summed over interdictions; seized_kg: interdiction.quantity_kg.
 - time_to_first_detection_min: first detection minus attempt start, over detected attempts.
 - alert_to_dispatch_min: dispatch time minus the time of the alert that caused it (queue +
-  handling); dispatch_to_arrival_min: arrival minus the latest dispatch of the same incident
-  before it (a live drill's seat may send a unit there again); mean and p90.
+  handling); dispatch_to_arrival_min: arrival minus the latest dispatch of the same unit to
+  the same incident before it (a live drill's seat may recall a unit and send it, or another,
+  there again); mean and p90.
 - alerts, false_alarms (alerts whose ground truth is no attempt): first-hand alerts only (not the
   copies passed on by liaison, nor the second receipt of a task-force centre); alert_wait_min
   (mean operator queue wait, every receipt), alerts_merged, alerts_no_unit.
@@ -76,6 +77,7 @@ from collections import Counter
 from collections.abc import Iterator
 from itertools import groupby
 from operator import itemgetter
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -464,23 +466,48 @@ def _latest_before(src_key: np.ndarray, src_seq: np.ndarray, dst_key: np.ndarray
     return out
 
 
-def _after_dispatch(disp_incident, disp_seq, disp_t, arr_incident, arr_seq, arr_t) -> tuple[np.ndarray, np.ndarray]:
-    """Per arrival: minutes since the dispatch that sent the unit (NaN if none), and that
-    dispatch's position (-1 if none)."""
-    at = _latest_before(disp_incident, disp_seq, arr_incident, arr_seq)
+def _response_key(incident: np.ndarray, unit: np.ndarray) -> np.ndarray:
+    """One integer per (incident, unit) pair: what ties a dispatch to its unit's arrival and catch."""
+    return np.asarray(incident, dtype=np.int64) * (1 << 32) + np.asarray(unit, dtype=np.int64)
+
+
+def _after_dispatch(disp: Any, arr: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Per arrival (or interdiction): minutes since the dispatch that sent its unit (NaN if
+    none), and that dispatch's position (-1 if none). Both take rows with incident, unit, seq, t."""
+    at = _latest_before(
+        _response_key(disp["incident"], disp["unit"]), np.asarray(disp["seq"]),
+        _response_key(arr["incident"], arr["unit"]), np.asarray(arr["seq"]),
+    )  # fmt: skip
+    disp_t = np.asarray(disp["t"], dtype=float)
     sent = np.where(at >= 0, disp_t[np.maximum(at, 0)], math.nan) if len(disp_t) else np.full(len(at), math.nan)
-    return arr_t - sent, at
+    return np.asarray(arr["t"], dtype=float) - sent, at
 
 
 def dispatch_to_arrival(disp: pd.DataFrame, arr: pd.DataFrame) -> pd.DataFrame:
     """Per arrival: the dispatching centre (agency) and minutes from the dispatch that sent it."""
-    minutes, at = _after_dispatch(
-        disp.incident.to_numpy(), disp.seq.to_numpy(), disp.t.to_numpy(),
-        arr.incident.to_numpy(), arr.seq.to_numpy(), arr.t.to_numpy(),
-    )  # fmt: skip
+    minutes, at = _after_dispatch(disp, arr)
     agency = disp.agency.tolist()
     by = pd.Series([agency[i] if i >= 0 else math.nan for i in at.tolist()], dtype=object)
     return pd.DataFrame({"agency": by, "minutes": minutes})
+
+
+def dispatch_results(disp: pd.DataFrame, arr: pd.DataFrame, inter: pd.DataFrame) -> pd.DataFrame:
+    """Per dispatch (same order as `disp`): minutes to the unit's arrival that this dispatch sent
+    (NaN: recalled, diverted or under way) and the group its unit interdicted at the incident
+    before another order sent it again (-1: none). An arrival or catch belongs to the latest
+    dispatch of the same unit to the same incident before it, as in dispatch_to_arrival."""
+    arrived = np.full(len(disp), math.nan)
+    minutes, at = _after_dispatch(disp, arr)
+    for i, m in zip(at.tolist(), minutes.tolist()):
+        if i >= 0 and not arrived[i] <= m:
+            arrived[i] = m
+    caught = np.full(len(disp), -1, dtype=np.int64)
+    responses = inter[inter.incident >= 0]
+    _, at = _after_dispatch(disp, responses)
+    for i, attempt in zip(at.tolist(), responses.attempt.tolist()):
+        if i >= 0 and caught[i] < 0:
+            caught[i] = attempt
+    return pd.DataFrame({"arrived_min": arrived, "interdicted": caught})
 
 
 def summarize(
@@ -508,7 +535,7 @@ def summarize(
     ttd = first_t - _lookup(att_ids, att_t, det_ids)
     ttd = ttd[~np.isnan(ttd)]
     a2d = disp["t"] - _lookup(alerts["alert"], alerts["t"], disp["alert"])
-    d2a, _ = _after_dispatch(disp["incident"], disp["seq"], disp["t"], arr["incident"], arr["seq"], arr["t"])
+    d2a, _ = _after_dispatch(disp, arr)
     inter_size = inter["size"]
     escaped = (_lookup(att_ids, attempts["size"], inter["attempt"]) - inter_size).sum() if len(inter) else 0
 

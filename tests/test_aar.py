@@ -108,6 +108,18 @@ def test_aar_from_a_real_run_has_every_part(tmp_path):
     assert (ch["first_alert->first_dispatch"].dropna() >= 0).all()
 
 
+def test_a_run_with_no_alert_still_has_a_review(tmp_path):
+    """A short run in which no group is seen: the review says so instead of failing."""
+    c = compose(["scenario=displacement", "scenario.horizon_days=0.02"])
+    run_dir = tmp_path / "run"
+    run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), run_dir, 1, 1, 1))
+    ev = pq.read_table(run_dir / "events").to_pandas()
+    assert not ev.kind.isin(["alert", "dispatch"]).any()  # the case this test is about
+    assert agency_summary(ev).empty
+    page = build_aar(run_dir, 0).read_text()
+    assert "Per agency" in page
+
+
 def test_scripted_drill_runs_unattended_and_its_aar_shows_questions_and_injects(tmp_path):
     import subprocess
     import sys

@@ -399,3 +399,64 @@ def test_the_review_shows_each_agencys_orders_and_the_counterfactual_beside_the_
     page = build_aar(s.out_dir, 0, [600.0]).read_text()
     assert "Seats: the orders of each agency" in page and f"dispatch unit {inc.hint_unit} to incident {inc.id}" in page
     assert "Counterfactual (all-auto): the standard procedure in place of every human seat" in page
+
+
+def test_the_review_credits_each_dispatch_only_with_what_its_unit_did_before_its_next_order():
+    """A dispatch recalled before arriving did not arrive, even if the same unit is sent to the
+    same incident again later; an interdiction at an incident is credited to the dispatch of the
+    unit that made it, not to every dispatch to that incident."""
+    from analysis.seats import order_outcomes, seat_summary
+    from sim.recorder import Recorder
+
+    r = Recorder()
+    r.record(0, "run_start", duration_min=1440.0)
+    r.record(0, "mode", agency=BP, detail="human")
+    r.record(5, "alert", alert=0, agency=BP, attempt=7, source="ground")
+    r.record(5, "incident_open", incident=5, agency=BP, alert=0)
+
+    def order(t, detail, unit, incident, alert=-1):  # the rows sim/agents/orders.py logs, in its order
+        if detail == "dispatch":
+            r.record(t, "dispatch", incident=incident, alert=alert, unit=unit, agency=BP, attempt=-1)
+        r.record(t, "order", seat=BP, agency=BP, detail=detail, unit=unit, incident=incident, alert=alert, told=2)
+        if detail == "recall":
+            r.record(t, "unit_free", unit=unit, agency=BP)
+
+    order(10, "dispatch", 1, 5, alert=0)
+    order(15, "recall", 1, 5)
+    order(20, "dispatch", 2, 5, alert=0)
+    r.record(40, "arrival", incident=5, unit=2, agency=BP)
+    r.record(45, "interdiction", attempt=7, unit=2, agency=BP, incident=5, size=3, source="response")
+    r.record(90, "alert", alert=1, agency=BP, attempt=-1, source="ground")
+    r.record(90, "incident_open", incident=6, agency=BP, alert=1)
+    order(100, "dispatch", 3, 6, alert=1)
+    order(105, "recall", 3, 6)
+    order(110, "dispatch", 3, 6, alert=1)
+    r.record(130, "arrival", incident=6, unit=3, agency=BP)
+    ev = r.to_arrow().to_pandas()
+
+    outcome = order_outcomes(ev).outcome.tolist()
+    assert outcome == [
+        "did not arrive (recalled, diverted or under way)",
+        "done",
+        "interdicted group 7",
+        "did not arrive (recalled, diverted or under way)",
+        "done",
+        "arrived after 20 min, nobody found",
+    ]
+    bp = seat_summary(ev).set_index("seat").loc["border patrol"]
+    assert (bp["dispatch orders"], bp["recall orders"], bp["interdictions by its dispatches"]) == (4, 2, 1)
+
+
+def test_a_unit_processing_an_apprehension_is_refused_without_being_told_to_recall_it(tmp_path):
+    """A unit busy with an arrest can be neither sent nor recalled; the refusal says it frees itself."""
+    s = seated(tmp_path)
+    busy = None
+    while busy is None and not s.finished:
+        s.step()
+        busy = next((u for u in s.model.units if u.params.agency == BP and u.task and u.task.kind == "process"), None)
+    assert busy is not None
+    unit = busy.params.id
+    with pytest.raises(OrderRefused, match=f"unit {unit} is busy \\(processing an apprehension\\): it is free again"):
+        s.order(BP, "dispatch", unit=unit, node=int(busy.node_at(s.now)))
+    with pytest.raises(OrderRefused, match=f"unit {unit} has no order to recall \\(processing an apprehension\\)"):
+        s.order(BP, "recall", unit=unit)

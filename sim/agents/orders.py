@@ -51,6 +51,8 @@ class Orders:
         cols = {"unit": unit, "incident": incident, "node": node}
         with self._checked("dispatch", cols):
             u = self._own_unit(unit)
+            if u.task is not None and u.task.kind == "process":
+                raise OrderRefused(f"unit {unit} is busy ({self._doing(u)}): it is free again when that is done")
             if u.task is not None and u.task.kind != "hold":
                 raise OrderRefused(f"unit {unit} is busy ({self._doing(u)}): recall it first")
             if (incident >= 0) == (node >= 0):
