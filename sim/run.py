@@ -148,10 +148,21 @@ def single_run(args: list[str]) -> int:
         composed = compose(args)
         world = build_world(composed.scenario, composed.origin, base_dir=str(SCENARIO_DIR))
         out_dir = target if target is not None else api.new_run_dir(composed.scenario.name)
+    except BAD_INPUT as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
         run_one(composed, world, out_dir, api.swept(composed))
     except BAD_INPUT as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # finished chunks are on disk (each written atomically)
+        resume = "" if run_dir else f" hydra.run.dir={out_dir}"
+        print(
+            f"\ninterrupted: finished replications are kept in {out_dir}; the same command{resume} resumes",
+            file=sys.stderr,
+        )
+        return 130
     return 0
 
 

@@ -3,6 +3,7 @@
 import json
 import multiprocessing
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -172,6 +173,28 @@ def test_a_pool_that_cannot_start_is_reported_and_no_chunk_is_lost(tmp_path, mon
     assert len(list((tmp_path / "run" / "summary").glob("rep-*.parquet"))) == 4  # all ran here
     monkeypatch.undo()
     assert len(run_experiment(exp)) == 4  # and the rerun completes from them
+
+
+def test_ctrl_c_says_where_the_finished_replications_are_and_how_to_resume(tmp_path):
+    """A plain run goes to a new time-stamped folder: Ctrl-C names it, with the command that resumes."""
+    args = ["replications=24", "chunk_size=2", *SHORT]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim.run", *args], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    deadline = time.time() + 120
+    while len(list(tmp_path.glob("outputs/*/*/summary/rep-*.parquet"))) < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    err = proc.communicate(timeout=60)[1].decode()
+    assert proc.returncode == 130 and "Traceback" not in err
+    hint = re.search(r"the same command (hydra\.run\.dir=\S+) resumes", err)
+    assert hint, err
+    done = len(list(tmp_path.glob("outputs/*/*/summary/rep-*.parquet")))
+    assert 2 <= done < 12
+    resumed = subprocess.run(
+        [sys.executable, "-m", "sim.run", *args, hint.group(1)], cwd=tmp_path, capture_output=True, timeout=600
+    )
+    assert resumed.returncode == 0 and len(load(tmp_path / hint.group(1).split("=", 1)[1])) == 24
 
 
 def test_a_killed_run_leaves_only_complete_files_and_resumes(tmp_path):
