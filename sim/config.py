@@ -185,6 +185,16 @@ def _interpolations(node: Any, key: str):
 
 
 # --- messages for composition errors -----------------------------------------------------------
+_VALUE_WORDS = {"bool": "true or false", "int": "an integer", "float": "a number", "str": "a text value"}
+
+
+def _allowed_run_value(key: str) -> str:
+    """'; allowed: ...' for a run key Hydra refused a value of (its type in words), else ''."""
+    field = next((f for f in dataclasses.fields(RunKeys) if f.name == key), None)
+    words = _VALUE_WORDS.get(str(field.type)) if field is not None else None
+    return f"; allowed: {words}" if words else ""
+
+
 def explain(exc: Exception, overrides: Sequence[str], file: str | None = None) -> str:
     """One message naming where the bad value came from, the key and what is allowed."""
     cause: BaseException = exc
@@ -215,7 +225,7 @@ def explain(exc: Exception, overrides: Sequence[str], file: str | None = None) -
     if full_key and ("not in" in first or "is not in struct" in first):
         return f"{where}: unknown key '{full_key}'; allowed run keys: {', '.join(RUN_KEYS)} (and scenario.*)"
     if full_key:
-        return f"{where}: bad value for '{full_key}': {first}"
+        return f"{where}: bad value for '{full_key}': {first}{_allowed_run_value(full_key)}"
     if "Could not find" in text:
         options = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
         wanted = re.search(r"Could not find '(?:scenario/)?([^']+)'", text)

@@ -74,6 +74,7 @@ CASES = [
     Case("negative chunk size", ("chunk_size=-1",)),
     Case("too many replications for one run", ("replications=100001",)),
     Case("unknown run key", ("foo=1",)),
+    Case("a run key of the wrong type", ("events=maybe",)),
     Case(
         "interpolation in a scenario file",
         ("scenario_file={tmp}/bad.yaml",),
