@@ -46,7 +46,7 @@ from analysis.questions import Question, parse_question
 from analysis.seats import compare, counterfactual_runs, human_seats, order_outcomes, seat_summary
 from analysis.situation import ALARM_MINUTES, draw_situation
 from analysis.timeline import timeline_figures
-from sim.metrics import dispatch_to_arrival
+from sim.metrics import dispatch_results, dispatch_to_arrival
 
 LINKS = [
     ("crossed", "first_detection"),
@@ -73,9 +73,10 @@ def chains(ev: pd.DataFrame) -> pd.DataFrame:
     out["first_detection"] = first("detection")
     out["first_alert"] = first("alert")
     out["first_dispatch"] = first("dispatch")
-    inc_of_attempt = ev[(ev.kind == "dispatch") & (ev.attempt >= 0)].groupby("attempt").incident.first()
-    arrivals = ev[ev.kind == "arrival"].set_index("incident").t
-    out["first_arrival"] = inc_of_attempt.map(arrivals.groupby(level=0).min())
+    disp = ev[ev.kind == "dispatch"].reset_index(drop=True)
+    sent = dispatch_results(disp, ev[ev.kind == "arrival"], ev[ev.kind == "interdiction"])
+    arrived = (disp.t + sent.arrived_min)[disp.attempt >= 0]  # each dispatch's own unit's arrival
+    out["first_arrival"] = arrived.groupby(disp.attempt[disp.attempt >= 0]).min()
     ends = ev[ev.kind.isin(["interdiction", "got_away", "turned_back"]) & (ev.attempt >= 0)].set_index("attempt")
     out["outcome"] = ends.t
     out["result"] = ends.kind.reindex(out.index).fillna("under_way")

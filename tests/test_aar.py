@@ -120,6 +120,24 @@ def test_a_run_with_no_alert_still_has_a_review(tmp_path):
     assert "Per agency" in page
 
 
+def test_a_groups_first_arrival_is_the_first_unit_sent_for_it_that_got_there():
+    """The review's 'first dispatch -> first arrival' link: a recalled first dispatch does not end
+    the chain; the arrival of a unit sent later for the same group, to another incident, does."""
+    from sim.recorder import Recorder
+
+    r = Recorder()
+    r.record(0, "run_start", duration_min=1440.0)
+    r.record(0, "attempt", attempt=7, size=3, cargo="people", source="cartel")
+    r.record(10, "dispatch", incident=5, alert=0, unit=1, agency="bp", attempt=7)
+    r.record(15, "unit_free", unit=1, agency="bp")  # recalled
+    r.record(20, "dispatch", incident=6, alert=1, unit=2, agency="bp", attempt=7)
+    r.record(35, "arrival", incident=6, unit=2, agency="bp")
+    r.record(50, "arrival", incident=5, unit=3, agency="bp")  # another unit, sent for something else
+    ch = chains(r.to_arrow().to_pandas())
+    assert (ch.loc[7, "first_dispatch"], ch.loc[7, "first_arrival"]) == (10, 35)
+    assert ch.loc[7, "first_dispatch->first_arrival"] == 25
+
+
 def test_scripted_drill_runs_unattended_and_its_aar_shows_questions_and_injects(tmp_path):
     import subprocess
     import sys
