@@ -174,3 +174,18 @@ def test_an_arrival_is_timed_from_the_dispatch_that_sent_the_unit():
         df = ev.to_pandas()
         table = dispatch_to_arrival(df[df.kind == "dispatch"], df[df.kind == "arrival"])
         assert table.minutes.tolist() == expected and table.agency.tolist() == ["bp", "lp"][: len(expected)]
+
+
+def test_per_agency_counts_are_zero_not_missing_for_an_agency_that_had_none():
+    """A missing key would be NaN in that replication's summary row, and the mean over the
+    replications that had one would overstate the agency's count."""
+    r = Recorder()
+    r.record(0, "run_start", duration_min=1440.0)
+    for unit, agency in ((0, "bp"), (1, "police")):
+        r.record(0, "asset", agency=agency, unit=unit, source="unit:vehicle", lifetime_years=5)
+    r.record(5, "attempt", attempt=0, size=2, cargo="people")
+    r.record(40, "interdiction", attempt=0, unit=0, agency="bp", size=2, source="patrol")
+    s = summarize(r.to_arrow())
+    assert (s["interdicted.bp"], s["interdicted.police"]) == (1, 0)
+    for family in ("alerts_shared", "alerts_lost", "responses"):
+        assert (s[f"{family}.bp"], s[f"{family}.police"]) == (0, 0)
