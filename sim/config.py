@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
 from hydra import compose as hydra_compose
 from hydra import initialize_config_dir
 from hydra.core.config_store import ConfigStore
@@ -119,10 +120,30 @@ def _scenario_file(path: Path, tmp: Path) -> list[str]:
         raise ConfigError(f"scenario_file={path}: no such file")
     if path.suffix not in (".yaml", ".yml"):
         raise ConfigError(f"scenario_file={path}: allowed: a .yaml file")
+    listed = _lists_for_mappings(path)
+    if listed:
+        raise ConfigError(f"invalid scenario {path}:" + "".join(f"\n  - {p}" for p in listed))
     group = tmp / "scenario"
     group.mkdir()
     (group / "_file.yaml").symlink_to(path.resolve())
     return [f"hydra.searchpath=[file://{tmp}]", "scenario=_file"]
+
+
+def _lists_for_mappings(path: Path) -> list[str]:
+    """Sections of a scenario file written as a list where the scenario has a mapping of named
+    entries: merged over a `defaults:` scenario, Hydra would refuse them naming no key."""
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError):
+        return []  # Hydra reports these, with the line
+    if not isinstance(raw, Mapping):
+        return []
+    mappings = {f.name for f in dataclasses.fields(ScenarioSpec) if str(f.type).startswith("dict[")}
+    return [
+        f"scenario.{k}: expected a mapping of named entries, got {v}"
+        for k, v in raw.items()
+        if k in mappings and isinstance(v, list)
+    ]
 
 
 def from_config(cfg: DictConfig, origin: str, overrides: Sequence[str] = ()) -> Composed:

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from sim.config import SCENARIO_DIR
 from sim.migration import migrate
 from sim.runner import write_text_atomic
+from sim.scenario import safe_name
 
 
 def _header(text: str) -> str:
@@ -27,6 +31,31 @@ def _header(text: str) -> str:
             break
         lines.append(line)
     return "".join(lines)
+
+
+def inherited(raw: Mapping[str, Any], seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    """What a scenario file builds on: the shipped scenarios its `defaults:` name, merged in order
+    (each with what it builds on), so that an entry the file overrides in part keeps its type."""
+    out: dict[str, Any] = {}
+    defaults = raw.get("defaults") if isinstance(raw, Mapping) else None
+    for name in defaults if isinstance(defaults, list) else []:
+        path = SCENARIO_DIR / f"{name}.yaml"
+        if not isinstance(name, str) or name == "_self_" or name in seen or not safe_name(name) or not path.is_file():
+            continue
+        parent = yaml.safe_load(path.read_text()) or {}
+        if isinstance(parent, Mapping):
+            out = _merged(out, _merged(inherited(parent, (*seen, name)), parent))
+    return out
+
+
+def _merged(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
+    """b over a, mapping by mapping (as Hydra merges a scenario over its defaults)."""
+    out = dict(a)
+    for k, v in b.items():
+        if k == "defaults":
+            continue
+        out[k] = _merged(out[k], v) if isinstance(v, Mapping) and isinstance(out.get(k), Mapping) else v
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,7 +73,10 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, yaml.YAMLError) as exc:
             print(f"error: {path}: {exc}", file=sys.stderr)
             return 2
-        new, changed = migrate(raw)
+        if not isinstance(raw, Mapping):
+            print(f"error: {path}: a scenario file is a mapping of sections; got {type(raw).__name__}", file=sys.stderr)
+            return 2
+        new, changed = migrate(raw, inherited(raw))
         if not changed:
             print(f"{path}: already in the new form")
             continue

@@ -42,25 +42,43 @@ COORDINATION = {  # old flat key -> (policy block, new key)
 }
 
 
-def migrate(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """The new form of a scenario mapping, and the dotted keys of the entries that changed."""
+def migrate(raw: Mapping[str, Any], inherited: Mapping[str, Any] | None = None) -> tuple[dict[str, Any], list[str]]:
+    """The new form of a scenario mapping, and the dotted keys of the entries that changed.
+    `inherited`: what the file builds on (its `defaults:`, merged), whose entries give the type
+    of an entry the file only overrides in part (which is then the new form, not the old)."""
     new = copy.deepcopy(dict(raw))
+    base = inherited or {}
     changed: list[str] = []
-    for name, g in (new.get("units") or {}).items():
-        if isinstance(g, dict) and _unit(g):
+    for name, g in _entries(new, "units"):
+        if _unit(g):
             changed.append(f"units.{name}")
-    for name, g in (new.get("sensors") or {}).items():
-        if isinstance(g, dict) and _sensor(g):
+    for name, g in _entries(new, "sensors"):
+        if _sensor(g, _inherited_type(base, "sensors", name)):
             changed.append(f"sensors.{name}")
-    for name, o in (new.get("organisations") or {}).items():
-        if isinstance(o, dict) and _org(o):
+    for name, o in _entries(new, "organisations"):
+        if _org(o):
             changed.append(f"organisations.{name}")
-    for name, i in (new.get("injects") or {}).items():
-        if isinstance(i, dict) and _inject(i):
+    for name, i in _entries(new, "injects"):
+        if _inject(i, _inherited_type(base, "injects", name)):
             changed.append(f"injects.{name}")
     if isinstance(new.get("coordination"), dict) and _coordination(new["coordination"]):
         changed.append("coordination")
     return new, changed
+
+
+def _entries(raw: dict, section: str) -> list[tuple[str, dict]]:
+    """The named entries of a section that are mappings (anything else is left to the checker)."""
+    entries = raw.get(section)
+    return [(n, e) for n, e in entries.items() if isinstance(e, dict)] if isinstance(entries, dict) else []
+
+
+def _inherited_type(base: Mapping, section: str, name: str) -> str | None:
+    """The type of entry `name` of `section` in what a file builds on (None: not inherited)."""
+    entry = (base.get(section) or {}).get(name) if isinstance(base.get(section), Mapping) else None
+    if not isinstance(entry, Mapping):
+        return None
+    kind = entry.get("type")
+    return kind if isinstance(kind, str) else "" if section == "injects" else "tower"  # the old defaults
 
 
 def _unit(g: dict) -> bool:
@@ -80,9 +98,11 @@ def _unit(g: dict) -> bool:
     return True
 
 
-def _sensor(g: dict) -> bool:
-    changed = "type" not in g
-    kind = g.setdefault("type", "tower")  # the old default type
+def _sensor(g: dict, inherited: str | None = None) -> bool:
+    changed = "type" not in g and inherited is None  # a part-override of an inherited group keeps its type
+    kind = g.get("type") or inherited or "tower"  # the old default type
+    if changed:
+        g["type"] = kind
     for other, keys in SENSOR_KEYS.items():
         if other != kind:
             for k in keys & set(g):
@@ -109,8 +129,8 @@ def _org(o: dict) -> bool:
     return changed
 
 
-def _inject(i: dict) -> bool:
-    keep = INJECT_KEYS.get(i.get("type", ""), set())
+def _inject(i: dict, inherited: str | None = None) -> bool:
+    keep = INJECT_KEYS.get(i.get("type") or inherited or "", set())
     dropped = [k for k in list(i) if k in ALL_INJECT_KEYS - keep]
     for k in dropped:
         del i[k]

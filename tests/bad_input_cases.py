@@ -48,6 +48,12 @@ CASES = [
     Case("a scenario file that does not exist", ("scenario_file={tmp}/missing.yaml",)),
     Case("an empty scenario file", ("scenario_file={tmp}/empty.yaml",), {"empty.yaml": ""}),
     Case("unknown plug-in name", ("scenario.units.bp_foot.policy=zigzag",)),
+    Case("a section written as a list", ("scenario.injects=[a]",)),
+    Case(
+        "a section written as a list, over a scenario it builds on",
+        ("scenario_file={tmp}/bad.yaml",),
+        {"bad.yaml": "defaults: [demo, _self_]\nunits: [bp_foot]\n"},
+    ),
     Case("a key the plug-in does not read", ("scenario.sensors.towers.detect_prob=0.9",)),
     Case("unknown name of another part", ("scenario.sensors.towers.agency=cia",)),
     Case("unknown sector", ("scenario.units.bp_foot.sectors=[S9]",)),
