@@ -41,7 +41,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import displacement
-from analysis.configurations import add_config_labels, check_common_seeds, distinct_replications
+from analysis.configurations import add_config_labels, check_common_seeds
 from analysis.costs import asset_lives, check_decision_keys, cost_vs_rate, default_decision_keys, lives_text
 from analysis.figures import subplots
 from analysis.labels import ci_text, digits_for, html_table, key_label, metric_label, number, value_label
@@ -186,7 +186,8 @@ def build_report(
     """Write every applicable figure and report.html; return the HTML path."""
     root = Path(root)
     out = Path(out_dir) if out_dir else root / "report"
-    table, repeats = distinct_replications(load(root))
+    table = load(root)
+    repeats = table.attrs["repeats"]
     if metric not in table:
         raise KeyError(f"metric {metric!r} is not a summary column")
     params = varying_params(table)

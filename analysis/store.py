@@ -14,6 +14,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from analysis.configurations import distinct_replications
+
 
 def run_dirs(root: str | Path) -> list[Path]:
     """Every run directory at or below `root` (sorted)."""
@@ -30,7 +32,10 @@ def summary_files(run_dir: Path) -> list[Path]:
 
 def load(root: str | Path) -> pd.DataFrame:
     """One row per replication under `root`, with a `run` column (the run directory relative to
-    root) and the swept keys as columns (listed in .attrs["params"])."""
+    root) and the swept keys as columns (listed in .attrs["params"]). A seed run for one
+    configuration in two run directories (sibling sweep points that differ only in
+    `replications`) is one replication: its first directory's row is kept, and the number of rows
+    left out is in .attrs["repeats"]."""
     root = Path(root)
     dirs = run_dirs(root)
     files, runs, params = [], [], set()
@@ -53,6 +58,8 @@ def load(root: str | Path) -> pd.DataFrame:
     ).df()
     table = table.drop(columns=["filename"])
     table.attrs["params"] = sorted(params)
+    table, repeats = distinct_replications(table)
+    table.attrs["repeats"] = repeats
     return table
 
 

@@ -338,7 +338,9 @@ def test_report_on_sibling_points_that_differ_in_replications(sweep, tmp_path):
         *SHORT,
     )
     assert more.returncode == 0, more.stderr
-    assert len(load(copy)) == 17  # the sibling folder repeats seeds 1-3
+    table = load(copy)  # the sibling folder repeats seeds 1-3: each counts once, as in the report
+    assert len(table) == 14 and table.attrs["repeats"] == 3
+    assert not table.duplicated(["config_hash", "seed"]).any()
     refused = cli(str(copy), module="analysis.report")
     assert refused.returncode == 2
     assert "3 configuration(s) hold seeds 1–3; seeds 1–5: cartel reaction = run; bp vehicle count = 6" in (
