@@ -24,6 +24,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 import subprocess
 import tempfile
 import threading
@@ -253,9 +254,20 @@ class Experiment:
     params: dict[str, object] | None = None  # swept keys and values, copied into every summary row
     world: World | None = None  # the world, if the caller built it already (this process uses it)
 
-    def chunks(self) -> list[Chunk]:
+    def chunks(self, finished: list[Chunk] | None = None) -> list[Chunk]:
+        """The chunk layout: the `finished` chunks (already on disk) kept as they are, the
+        replications between them in new chunks of the usual size (which grows with the count)."""
         size = self.chunk_size or max(1, min(50, -(-self.replications // 16)))
-        return [Chunk(a, min(a + size, self.replications) - 1) for a in range(0, self.replications, size)]
+        kept: list[Chunk] = []
+        for c in sorted(finished or [], key=lambda c: (c.first, -c.last)):
+            if c.last < self.replications and (not kept or c.first > kept[-1].last):
+                kept.append(c)
+        plan: list[Chunk] = []
+        start = 0
+        for c in [*kept, Chunk(self.replications, self.replications)]:
+            plan += [Chunk(a, min(a + size, c.first) - 1) for a in range(start, c.first, size)]
+            start = c.last + 1
+        return sorted(plan + kept, key=lambda c: c.first)
 
     def labels(self, key: str, commit: str) -> dict[str, object]:
         return {
@@ -267,8 +279,30 @@ class Experiment:
         }
 
 
+_CHUNK_NAME = re.compile(r"rep-(\d{5,})-(\d{5,})\.parquet")
+
+
+def finished_chunks(out_dir: Path) -> list[Chunk]:
+    """The chunks whose summary file is on disk (a chunk's summary is written last)."""
+    found = [_CHUNK_NAME.fullmatch(f.name) for f in (out_dir / "summary").glob("rep-*.parquet")]
+    return [Chunk(int(m[1]), int(m[2])) for m in found if m and int(m[1]) <= int(m[2])]
+
+
+def _check_finished(out_dir: Path, finished: list[Chunk], replications: int) -> None:
+    """Refuse a replication count that would leave finished replications out of the results."""
+    beyond = [c for c in finished if c.last >= replications]
+    if beyond:
+        held = max(c.last for c in finished) + 1
+        raise RunDirConflict(
+            f"{out_dir} holds {held} finished replications; replications={replications} would leave "
+            f"{held - replications} of them out of the results; run with replications={held} (or more), "
+            "or choose another output directory (hydra.run.dir=...)"
+        )
+
+
 def _clean(out_dir: Path, chunks: list[Chunk]) -> None:
-    """Remove temporaries of a killed run and chunk files of another chunk layout."""
+    """Remove temporaries of a killed run and chunk files outside the layout (parts of a chunk
+    that was killed before its summary was written, or an overlapping layout's leftovers)."""
     names = {f"{c.name}.parquet" for c in chunks}
     for sub in ("summary", "events", "plans", "port_vehicles", "."):
         folder = out_dir / sub
@@ -382,7 +416,9 @@ def run_experiment(exp: Experiment, progress: Callable[[int, int], None] | None 
     if exp.world is not None:
         adopt_world(key, exp.world)
     commit = git_commit()
-    chunks = exp.chunks()
+    finished = finished_chunks(out)
+    _check_finished(out, finished, exp.replications)
+    chunks = exp.chunks(finished)
     _clean(out, chunks)
     manifest = {
         "scenario": exp.scenario.name,

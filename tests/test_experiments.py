@@ -104,6 +104,26 @@ def test_parallel_replications_equal_serial(tmp_path):
     pd.testing.assert_frame_equal(a, b)
 
 
+def test_more_replications_in_a_run_folder_keep_the_finished_ones(tmp_path):
+    """Raising `replications` on a finished folder runs only the new seeds (the finished chunk
+    files stay as they are, even though the default chunk size grows with the count); lowering
+    it is refused, since it would drop finished replications from the results."""
+    c = compose(SHORT)
+    out = tmp_path / "run"
+    first = run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), out, 1, 17, 1))
+    files = sorted((out / "summary").glob("rep-*.parquet"))
+    before = {f: f.stat().st_mtime_ns for f in files}
+    assert len(files) == 9  # 17 replications: chunks of 2
+    more = run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), out, 1, 40, 1))
+    assert {f: f.stat().st_mtime_ns for f in files} == before
+    assert list(more.seed) == list(range(1, 41))
+    pd.testing.assert_frame_equal(more.iloc[:17].reset_index(drop=True), first)
+    with pytest.raises(runner.RunDirConflict, match=r"holds 40 finished replications.*replications=40"):
+        run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), out, 1, 39, 1))
+    assert len(pd.read_parquet(out / "summary.parquet")) == 40
+    assert len(list((out / "summary").glob("rep-*.parquet"))) == len(files) + 8  # 23 more: chunks of 3
+
+
 _PARENT = os.getpid()
 _REAL_RUN_CHUNK = runner.run_chunk
 
