@@ -49,7 +49,10 @@ class Param:
         parts = rng.split(":")
         if not key or len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] != "int"):
             raise ValueError(f"--param {text!r}: expected KEY=LOW:HIGH or KEY=LOW:HIGH:int")
-        low, high = float(parts[0]), float(parts[1])
+        try:
+            low, high = float(parts[0]), float(parts[1])
+        except ValueError:
+            raise ValueError(f"--param {text!r}: LOW and HIGH must be numbers") from None
         if not low < high:
             raise ValueError(f"--param {text!r}: LOW must be below HIGH")
         return cls(key, low, high, len(parts) == 3)
@@ -120,6 +123,32 @@ def launcher_overrides(launcher: str, workers: int, root: Path, overrides: list[
     return [f"hydra/launcher={launcher}", f"hydra.sweep.dir={quoted(str(root))}", *local, *own]
 
 
+def check_options(args: argparse.Namespace) -> None:
+    """Refuse option values that cannot make a design, before anything is sampled or written."""
+    for flag, value, least in (
+        ("--n", args.n, 1),
+        ("--replications", args.replications, 1),
+        ("--workers", args.workers, 0),
+    ):
+        if value < least:
+            raise ValueError(f"{flag} {value}: must be at least {least}")
+    placed = [o for o in args.overrides if o.lstrip("+~").startswith(("hydra.sweep.dir=", "hydra.sweep.subdir="))]
+    if placed:
+        raise ValueError(
+            f"{', '.join(placed)}: a design's points go to outputs/sweeps/NAME/point-NNNNN; choose NAME with --name"
+        )
+    flagged = [o for o in args.overrides if o.partition("=")[0] in ("replications", "seed", "workers")]
+    if flagged:
+        raise ValueError(
+            f"{', '.join(flagged)}: set these with --replications, --seed, --workers (a design's "
+            f"options), not as overrides"
+        )
+    if not safe_name(args.name):
+        raise ValueError(
+            f"--name {args.name!r} names a folder under outputs/sweeps/; allowed: letters, digits, _, - and ."
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m sim.design", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -155,19 +184,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("overrides", nargs="*", help="fixed Hydra overrides for every point, e.g. scenario=demo")
     args = ap.parse_args(argv)
     try:
-        flagged = [o for o in args.overrides if o.partition("=")[0] in ("replications", "seed", "workers")]
-        if flagged:
-            raise ValueError(
-                f"{', '.join(flagged)}: set these with --replications, --seed, --workers (a design's "
-                f"options), not as overrides"
-            )
-        if not safe_name(args.name):
-            raise ValueError(
-                f"--name {args.name!r} names a folder under outputs/sweeps/; allowed: letters, digits, _, - and ."
-            )
+        check_options(args)
         params = [Param.parse(p) for p in args.param]
+        twice = sorted({p.key for p in params if [q.key for q in params].count(p.key) > 1})
+        if twice:
+            raise ValueError(f"--param {', '.join(twice)}: given more than once; give each parameter one range")
+        for end in ("low", "high"):  # fail early on bad keys and on ranges the scenario does not allow
+            try:
+                compose(list(args.overrides) + [f"{p.key}={p.value(getattr(p, end))}" for p in params])
+            except ScenarioError as exc:
+                raise ValueError(f"--param ranges at their {end.upper()} end: {exc}") from None
         x = sample(args.design, params, args.n, args.seed)
-        compose(list(args.overrides) + [f"{p.key}={p.value(p.low)}" for p in params])  # fail early on bad keys
     except (ValueError, ConfigError, ScenarioError, TerrainError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -145,6 +145,48 @@ CASES = [
         ("--design", "lhs", "--n", "2", "--param", "scenario.units.bp_vehicle.count=4:8:int", "replications=2"),
         command="sim.design",
     ),
+    Case(
+        "a design range whose upper end is out of range",
+        ("--design", "lhs", "--n", "2", "--param", "scenario.sensors.ground.detect_prob=0.5:1.5"),
+        command="sim.design",
+    ),
+    Case(
+        "a design range that is not a number",
+        ("--design", "lhs", "--n", "2", "--param", "scenario.sensors.ground.detect_prob=low:0.9"),
+        command="sim.design",
+    ),
+    Case(
+        "a design parameter given twice",
+        (
+            "--design",
+            "lhs",
+            "--n",
+            "2",
+            "--param",
+            "scenario.units.bp_vehicle.count=4:8:int",
+            "--param",
+            "scenario.units.bp_vehicle.count=10:20:int",
+        ),
+        command="sim.design",
+    ),
+    Case(
+        "a design with no points or no replications",
+        ("--design", "lhs", "--n", "0", "--replications", "0", "--param", "scenario.units.bp_vehicle.count=4:8:int"),
+        command="sim.design",
+    ),
+    Case(
+        "a design's folder set with a Hydra override",
+        (
+            "--design",
+            "lhs",
+            "--n",
+            "2",
+            "--param",
+            "scenario.units.bp_vehicle.count=4:8:int",
+            "hydra.sweep.dir={tmp}/elsewhere",
+        ),
+        command="sim.design",
+    ),
 ]
 
 
@@ -168,7 +210,8 @@ def run_case(case: Case, tmp: Path) -> Outcome:
     single_run = case.command == "sim.run" and "--multirun" not in args
     if single_run and not any(a.startswith("hydra.run.dir") for a in args):
         args.append(f"hydra.run.dir={tmp}/run")  # where a run would go, were it not refused
-    before = set(tmp.rglob("*"))
+    outputs = ROOT / "outputs"
+    before = set(tmp.rglob("*")) | set(outputs.rglob("*"))
     err = io.StringIO()
     cwd = os.getcwd()
     os.chdir(tmp)
@@ -180,7 +223,8 @@ def run_case(case: Case, tmp: Path) -> Outcome:
                 code = int(exc.code or 0)
     finally:
         os.chdir(cwd)
-    wrote = sorted(str(p.relative_to(tmp)) for p in set(tmp.rglob("*")) - before)
+    after = set(tmp.rglob("*")) | set(outputs.rglob("*"))
+    wrote = sorted(str(p.relative_to(tmp if p.is_relative_to(tmp) else ROOT)) for p in after - before)
     text = err.getvalue().replace(f"{tmp}/", "").replace(str(tmp), "{tmp}").replace(f"{ROOT}/", "")
     return Outcome(code, text, wrote)
 
