@@ -31,29 +31,123 @@ def load_graphml(path: str | Path, kinds: dict[str, KindProps]) -> Terrain:
     return from_networkx(g, kinds, str(path))
 
 
+NODE_COLUMNS = ("id", *REQUIRED_NODE_ATTRS)
+OPTIONAL_NODE_COLUMNS = ("cover", "feature")
+EDGE_COLUMNS = ("u", "v")
+OPTIONAL_EDGE_COLUMNS = ("length_km", "road")
+# numeric columns of the CSV files: what a value must be, as said in a problem
+NODE_NUMBERS = {"x": "a number (km)", "y": "a number (km)", "cover": "a number in [0, 1]"}
+EDGE_NUMBERS = {"length_km": "a number > 0"}
+
+
+def _read_csv(
+    path: Path, required: tuple[str, ...], optional: tuple[str, ...], problems: list[str]
+) -> list[tuple[int, dict]] | None:
+    """(line, row) pairs of a CSV file with its empty cells dropped, or None (problems noted) when the
+    file cannot be read or its header lacks a required column; a row with more values than the header
+    has columns is noted and left out."""
+    columns = f"{', '.join(required)}[, {', '.join(optional)}]"
+    rows = []
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in required if c not in (reader.fieldnames or ())]
+            if missing:
+                word = "column" if len(missing) == 1 else "columns"
+                problems.append(f"{path.name}: missing {word} {', '.join(map(repr, missing))}; columns: {columns}")
+                return None
+            for row in reader:
+                line = reader.line_num
+                if None in row:
+                    n_columns = len(reader.fieldnames)
+                    n_values = n_columns + len(row[None])
+                    problems.append(
+                        f"{path.name} line {line}: {n_values} values but the header has {n_columns} columns"
+                    )
+                    continue
+                rows.append((line, {k: v for k, v in row.items() if v not in (None, "")}))
+    except UnicodeDecodeError as exc:
+        problems.append(f"{path.name}: cannot read as UTF-8 text ({exc.reason} at byte {exc.start})")
+        return None
+    except csv.Error as exc:
+        problems.append(f"{path.name}: cannot read as CSV: {exc}")
+        return None
+    return rows
+
+
+def _numbers(row: dict[str, str], allowed: dict[str, str], where: str, problems: list[str]) -> None:
+    """Convert the numeric cells of `row` to float in place, noting each one that is not a number."""
+    for key, what in allowed.items():
+        if key in row:
+            try:
+                row[key] = float(row[key])
+            except ValueError:
+                problems.append(f"{where}: {key} must be {what}, got {row[key]!r}")
+
+
 def load_csv(folder: str | Path, kinds: dict[str, KindProps]) -> Terrain:
     """Read `nodes.csv` (id, x, y, kind, side, sector[, cover, feature]) and `edges.csv`
-    (u, v[, length_km, road]) from `folder` and validate them."""
+    (u, v[, length_km, road]) from `folder` and validate them. Problems of the files themselves
+    (unreadable values, repeated node ids or edges, edges to unknown nodes) name the file and line."""
     folder = Path(folder)
-    g = nx.Graph()
     for name in ("nodes.csv", "edges.csv"):
         if not (folder / name).is_file():
             raise TerrainError(str(folder), [f"{name} not found"])
     problems: list[str] = []
-    with open(folder / "nodes.csv", newline="") as fh:
-        for line, row in enumerate(csv.DictReader(fh), start=2):
-            try:
-                g.add_node(int(row.pop("id")), **{k: v for k, v in row.items() if v not in (None, "")})
-            except (KeyError, TypeError, ValueError):
-                problems.append(f"nodes.csv line {line}: 'id' must be an integer")
-    with open(folder / "edges.csv", newline="") as fh:
-        for line, row in enumerate(csv.DictReader(fh), start=2):
-            try:
-                u, v = int(row.pop("u")), int(row.pop("v"))
-            except (KeyError, TypeError, ValueError):
-                problems.append(f"edges.csv line {line}: 'u' and 'v' must be integer node ids")
-                continue
-            g.add_edge(u, v, **{k: val for k, val in row.items() if val not in (None, "")})
+    node_rows = _read_csv(folder / "nodes.csv", NODE_COLUMNS, OPTIONAL_NODE_COLUMNS, problems)
+    edge_rows = _read_csv(folder / "edges.csv", EDGE_COLUMNS, OPTIONAL_EDGE_COLUMNS, problems)
+    if node_rows is None or edge_rows is None:
+        raise TerrainError(str(folder), problems)
+    g = nx.Graph()
+    node_line: dict[int, int] = {}  # node id -> line that defines it
+    for line, row in node_rows:
+        where = f"nodes.csv line {line}"
+        try:
+            node = int(row.get("id", ""))
+        except ValueError:
+            problems.append(f"{where}: 'id' must be an integer, got {row.get('id', '')!r}")
+            continue
+        del row["id"]
+        if node in node_line:
+            problems.append(
+                f"{where}: node id {node} is already defined on line {node_line[node]} (node ids must be unique)"
+            )
+            continue
+        node_line[node] = line
+        where = f"{where}: node {node}"
+        missing = [k for k in REQUIRED_NODE_ATTRS if k not in row]
+        if missing:
+            problems.append(f"{where}: missing attribute {', '.join(map(repr, missing))}")
+        _numbers(row, NODE_NUMBERS, where, problems)
+        g.add_node(node, **row)
+    edge_line: dict[frozenset[int], tuple[int, str]] = {}  # node pair -> (line, 'u-v' as listed there)
+    for line, row in edge_rows:
+        where = f"edges.csv line {line}"
+        try:
+            u, v = int(row.get("u", "")), int(row.get("v", ""))
+        except ValueError:
+            problems.append(
+                f"{where}: 'u' and 'v' must be integer node ids, got u={row.get('u', '')!r}, v={row.get('v', '')!r}"
+            )
+            continue
+        del row["u"], row["v"]
+        where = f"{where}: edge {u}-{v}"
+        unknown = [w for w in dict.fromkeys((u, v)) if w not in node_line]
+        if unknown:
+            nodes_word = "node" if len(unknown) == 1 else "nodes"
+            verb = "is" if len(unknown) == 1 else "are"
+            problems.append(f"{where}: {nodes_word} {' and '.join(map(str, unknown))} {verb} not in nodes.csv")
+            continue
+        pair = frozenset((u, v))
+        if pair in edge_line:
+            first, listed = edge_line[pair]
+            problems.append(
+                f"{where} is already listed on line {first} as {listed} (the graph is undirected; list each pair once)"
+            )
+            continue
+        edge_line[pair] = (line, f"{u}-{v}")
+        _numbers(row, EDGE_NUMBERS, where, problems)
+        g.add_edge(u, v, **row)
     if problems:
         raise TerrainError(str(folder), problems)
     return from_networkx(g, kinds, str(folder))
@@ -95,7 +189,10 @@ def from_networkx(g: nx.Graph, kinds: dict[str, KindProps], source: str) -> Terr
             problems.append(f"node {nodes[i]}: unknown kind {k!r}; allowed: {', '.join(kind_names)}")
             continue
         kind[i] = kind_names.index(k)
-        cover[i] = float(a.get("cover", kinds[k].cover))
+        try:
+            cover[i] = float(a.get("cover", kinds[k].cover))
+        except (TypeError, ValueError):
+            problems.append(f"node {nodes[i]}: cover must be a number in [0, 1], got {a['cover']!r}")
         speed[i] = kinds[k].speed_factor
         s = str(a["side"])
         if s not in SIDE_NAMES:
