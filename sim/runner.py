@@ -388,21 +388,25 @@ def _run_parallel(
         # the pool's first process takes about a second to come up (its server imports the
         # engine) and submit() waits for it; so it is started from a helper thread while this
         # process runs its own first chunk, instead of before it
-        with lock:
-            c = pending.pop()
-        starter = threading.Thread(target=start_pool, name="pool-starter", daemon=True)
-        starter.start()
-        while c is not None:
-            run_chunk(*args, c, out, labels, keep_events)
-            finished(c)
-            collect(block=False)
+        try:
             with lock:
-                c = pending.pop() if pending else None
-        starter.join()
-        if start_error:
-            raise start_error[0]  # the pool could not start (its chunks ran here; the run resumes)
-        while running:
-            collect(block=True)
+                c = pending.pop()
+            starter = threading.Thread(target=start_pool, name="pool-starter", daemon=True)
+            starter.start()
+            while c is not None:
+                run_chunk(*args, c, out, labels, keep_events)
+                finished(c)
+                collect(block=False)
+                with lock:
+                    c = pending.pop() if pending else None
+            starter.join()
+            if start_error:
+                raise start_error[0]  # the pool could not start (its chunks ran here; the run resumes)
+            while running:
+                collect(block=True)
+        finally:  # stopping (an error or Ctrl-C): chunks that finish while the pool shuts down start no more
+            with lock:
+                pending.clear()
 
 
 def run_experiment(exp: Experiment, progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:

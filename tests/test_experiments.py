@@ -195,9 +195,11 @@ def test_a_pool_that_cannot_start_is_reported_and_no_chunk_is_lost(tmp_path, mon
     assert len(run_experiment(exp)) == 4  # and the rerun completes from them
 
 
-def test_ctrl_c_says_where_the_finished_replications_are_and_how_to_resume(tmp_path):
-    """A plain run goes to a new time-stamped folder: Ctrl-C names it, with the command that resumes."""
-    args = ["replications=24", "chunk_size=2", *SHORT]
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ctrl_c_says_where_the_finished_replications_are_and_how_to_resume(tmp_path, workers):
+    """A plain run goes to a new time-stamped folder: Ctrl-C names it, with the command that resumes
+    (and, with a process pool, no traceback from chunks finishing while the pool shuts down)."""
+    args = ["replications=24", "chunk_size=2", f"workers={workers}", *SHORT]
     proc = subprocess.Popen(
         [sys.executable, "-m", "sim.run", *args], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
