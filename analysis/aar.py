@@ -24,9 +24,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
+import yaml
 from matplotlib.figure import Figure
 
-from analysis.evidence import evidence, inject_windows
+from analysis.evidence import evidence, horizon_of, inject_windows
 from analysis.figures import subplots
 from analysis.labels import clock, html_table, number
 from analysis.maps import (
@@ -57,11 +58,70 @@ LINKS = [
 ]
 
 
+def check_run_dir(run_dir: Path) -> None:
+    """Refuse, in words, a RUN_DIR the review cannot be made from: no such folder, a sweep folder
+    (run folders below it), a run made with events=false, a folder that is not a run."""
+    if not run_dir.exists():
+        raise ValueError(f"RUN_DIR {run_dir}: no such folder")
+    if not run_dir.is_dir():
+        raise ValueError(f"RUN_DIR {run_dir}: not a folder; name a run folder written by python -m sim.run")
+    if (run_dir / "events").is_dir():
+        return
+    if (run_dir / "manifest.json").exists():
+        config = run_dir / "config.yaml"
+        settings = (yaml.safe_load(config.read_text()) or {}) if config.exists() else {}
+        if settings.get("events") is False:
+            raise ValueError(f"{run_dir} has no event log (it was run with events=false); re-run with events=true")
+        raise ValueError(f"{run_dir} has no event log (no events/ folder: no replication of it has finished?)")
+    runs = sorted(
+        m.parent
+        for m in run_dir.rglob("manifest.json")
+        if not any(p.startswith(".") for p in m.relative_to(run_dir).parts)
+    )
+    if runs:
+        example = next((r for r in runs if (r / "events").is_dir()), runs[0])
+        raise ValueError(
+            f"{run_dir} is a sweep folder ({len(runs)} run folders below it); "
+            f"name one of its run folders, e.g. {example}"
+        )
+    raise ValueError(
+        f"{run_dir} is not a run folder (no manifest.json or events/); name a folder written by python -m sim.run"
+    )
+
+
+def spans(values) -> str:
+    """Sorted integers as ranges: [0, 1, 2, 5] -> '0..2, 5'."""
+    out: list[list[int]] = []
+    for v in sorted(set(int(v) for v in values)):
+        if out and v == out[-1][1] + 1:
+            out[-1][1] = v
+        else:
+            out.append([v, v])
+    return ", ".join(f"{a}..{b}" if b > a else f"{a}" for a, b in out) or "none"
+
+
 def read_run(run_dir: Path, replication: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One replication's events and plans (None when the run kept no plans). A folder that is not
+    one run with an event log, or a replication the log does not hold, is refused in words."""
+    run_dir = Path(run_dir)
+    check_run_dir(run_dir)
     flt = [("replication", "=", replication)]
     events = pq.read_table(run_dir / "events", filters=flt).to_pandas()
+    if not (events.kind == "run_start").any():
+        held = pq.read_table(run_dir / "events", columns=["replication"]).column("replication").unique()
+        raise ValueError(f"--replication {replication}: the run holds replications {spans(held.to_pylist())}")
     plans = pq.read_table(run_dir / "plans", filters=flt).to_pandas() if (run_dir / "plans").is_dir() else None
     return events, plans
+
+
+def check_minutes(at: list[float], horizon: float) -> None:
+    """Refuse replay minutes outside the run (0 to its horizon), naming the horizon."""
+    bad = [t for t in at if not 0.0 <= float(t) <= horizon]
+    if bad:
+        raise ValueError(
+            f"--at {' '.join(f'{float(t):g}' for t in bad)}: a replay minute lies in 0..{horizon:g} "
+            f"(minutes from the start; the run's horizon is {horizon:g} min, {horizon / 1440:g} days)"
+        )
 
 
 def chains(ev: pd.DataFrame) -> pd.DataFrame:
@@ -127,7 +187,7 @@ def positions_at(plans: pd.DataFrame, t: float) -> pd.DataFrame:
         mid = 0.5 * (times[1:] + times[:-1])
         i = int(np.searchsorted(mid, t, side="right"))
         rows.append({"mover": r.mover, "id": r.id, "node": int(r.nodes[i])})
-    return pd.DataFrame(rows, columns=["mover", "id", "node"])
+    return pd.DataFrame(rows, columns=["mover", "id", "node"]).astype({"id": int, "node": int})  # int when empty
 
 
 def finished_before(ev: pd.DataFrame, t: float) -> set[int]:
@@ -290,15 +350,16 @@ def build_aar(
     run_dir: str | Path, replication: int = 0, at: list[float] | None = None, out_dir: str | Path | None = None
 ) -> Path:
     run_dir = Path(run_dir)
+    ev, plans = read_run(run_dir, replication)
+    horizon = horizon_of(ev)
+    check_minutes(at or [], horizon)  # all checked before anything is written
     out = Path(out_dir) if out_dir else run_dir / "aar"
     out.mkdir(parents=True, exist_ok=True)
-    ev, plans = read_run(run_dir, replication)
     nodes, _ = read_terrain(run_dir)
     ch = chains(ev)
     latency_cols = [f"{a}->{b}" for a, b in LINKS]
     slow = {c: ch[c].quantile(0.9) for c in latency_cols if ch[c].notna().any()}
     timelines = timeline_figures(ch, ev, inject_windows(ev), out)
-    horizon = float(ev[ev.kind == "run_start"].duration_min.iloc[0])
     replays = []
     if plans is not None:
         for t in at or [horizon / 4, horizon / 2]:
@@ -354,9 +415,12 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m analysis.aar", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("run_dir")
-    ap.add_argument("--replication", type=int, default=0)
+    ap.add_argument("--replication", type=int, default=0, help="one the run holds (0 to its replications - 1)")
     ap.add_argument(
-        "--at", type=float, nargs="*", help="minutes to replay (default: a quarter and half of the horizon)"
+        "--at",
+        type=float,
+        nargs="*",
+        help="minutes to replay, 0 to the horizon (default: a quarter and half of the horizon)",
     )
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)

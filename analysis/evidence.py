@@ -32,9 +32,18 @@ class Evidence:
     lists: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
+def horizon_of(ev: pd.DataFrame) -> float:
+    """The run's horizon in minutes, from its run_start event (a log without one, such as an
+    empty selection of replications, is refused in words rather than with an IndexError)."""
+    start = ev[ev.kind == "run_start"].duration_min
+    if start.empty:
+        raise ValueError("the event log holds no run_start event (no replication of the run selected?)")
+    return float(start.iloc[0])
+
+
 def inject_windows(ev: pd.DataFrame) -> pd.DataFrame:
     """Per inject: name, type, start and end minutes (the horizon when it had not ended)."""
-    horizon = float(ev[ev.kind == "run_start"].duration_min.iloc[0])
+    horizon = horizon_of(ev)
     starts = ev[ev.kind == "inject"]
     ends = ev[ev.kind == "inject_end"].groupby("source").t.first()
     return pd.DataFrame(
@@ -51,7 +60,7 @@ def down_intervals(ev: pd.DataFrame) -> pd.DataFrame:
     """Every stretch a sensor was down: sensor, node, start, end (the horizon if never repaired).
     A drone's hours on the ground (a stretch that began as it landed, detail `grounded`) are its
     schedule, not an outage, and are left out."""
-    horizon = float(ev[ev.kind == "run_start"].duration_min.iloc[0])
+    horizon = horizon_of(ev)
     rows, opened = [], {}
     for r in ev[ev.kind.isin(["sensor_down", "sensor_up"])].sort_values("seq").itertuples():
         if r.kind == "sensor_down" and r.detail == "grounded":
@@ -110,21 +119,32 @@ def _response(ev: pd.DataFrame, alerts: pd.DataFrame) -> list[str]:
 
 
 def _window(q: Question, windows: pd.DataFrame, horizon: float, problems: list[str]) -> tuple[float, float, str]:
+    """A question's window in minutes and in words. An explicit [A-Bh] wins; one that runs past the
+    end of the run is cut at the horizon (and says so); one that starts at or after it is a problem,
+    and the inject's window (else the whole run) stands in its place."""
+    late = ""
     if q.hours:
-        t0, t1 = q.hours[0] * 60.0, min(q.hours[1] * 60.0, horizon)
-        return t0, t1, f"hours {q.hours[0]:g}-{q.hours[1]:g}"
+        (a, b), end_h = q.hours, horizon / 60.0
+        if b * 60.0 <= horizon:
+            return a * 60.0, b * 60.0, f"hours {a:g}-{b:g}"
+        if a * 60.0 < horizon:
+            return a * 60.0, horizon, f"hours {a:g}-{b:g}, cut at the end of the run (hour {end_h:g})"
+        late = f"window {a:g}-{b:g}h starts at or after the end of the run (hour {end_h:g}, its horizon)"
+    found = windows[windows.name == q.inject] if q.inject else windows.iloc[:0]
+    if len(found):
+        r = found.iloc[0]
+        what = f"inject {r['name']} ({r.type.replace('_', ' ')})"
+        problems += [f"{late}; the evidence below is for {what}"] if late else []
+        return float(r.start), float(r.end), what
+    problems += [f"{late}; the evidence below is for the whole run"] if late else []
     if q.inject:
-        w = windows[windows.name == q.inject]
-        if len(w):
-            r = w.iloc[0]
-            return float(r.start), float(r.end), f"inject {r['name']} ({r.type.replace('_', ' ')})"
         problems.append(f"no inject named {q.inject} in this run (injects: {', '.join(windows.name) or 'none'})")
     return 0.0, horizon, "the whole run"
 
 
 def evidence(q: Question, ev: pd.DataFrame, nodes: pd.DataFrame) -> Evidence:
     """The counts and event lists a question's tag names, within its window and filters."""
-    horizon = float(ev[ev.kind == "run_start"].duration_min.iloc[0])
+    horizon = horizon_of(ev)
     problems = [q.problem] if q.problem else []
     t0, t1, what = _window(q, inject_windows(ev), horizon, problems)
     agencies = set(ev[ev.kind.isin(["asset", "alert", "dispatch"])].agency) - {""}

@@ -1,0 +1,114 @@
+"""python -m analysis.aar: bad input is one clear message (error: ..., exit code 2), never a
+traceback or a silently wrong review; a question whose window lies beyond the run says so."""
+
+from pathlib import Path
+
+import pytest
+
+from analysis.aar import build_aar, main, read_run
+from analysis.evidence import evidence
+from analysis.maps import read_terrain
+from analysis.questions import parse_question
+from sim.api import run
+
+HORIZON_MIN = 360.0  # scenario.horizon_days=0.25
+SCENARIO = """\
+defaults: [demo, _self_]
+horizon_days: 0.25
+questions:
+  - "[30-40h] What happened after the end of the run?"
+  - "[2-40h] What happened late on?"
+"""
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> dict[str, Path]:
+    """A sweep folder holding one run folder (2 replications, with a drill's questions), and a
+    run made with events=false; a few seconds of simulation in all."""
+    root = tmp_path_factory.mktemp("aar_input")
+    (root / "drill.yaml").write_text(SCENARIO)
+    sweep = root / "sweep"
+    point = sweep / "seed=1"
+    run(scenario_file=root / "drill.yaml", replications=2, seed=1, out_dir=point)
+    noev = root / "noev"
+    run(overrides=["scenario.horizon_days=0.1"], replications=1, seed=1, out_dir=noev, events=False)
+    return {"run": point, "sweep": sweep, "noev": noev, "root": root}
+
+
+def refused(capsys, argv: list[str], out: Path) -> str:
+    """The one message main() gives for argv, having written nothing."""
+    code = main([*argv, "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 2, captured
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), captured.err
+    assert "Traceback" not in captured.err and captured.out == ""
+    assert not out.exists()  # nothing written
+    return lines[0]
+
+
+def test_a_replication_the_run_does_not_hold_is_refused(runs, capsys, tmp_path):
+    for rep in ("5", "2", "-1"):
+        msg = refused(capsys, [str(runs["run"]), "--replication", rep], tmp_path / "out")
+        assert f"--replication {rep}: the run holds replications 0..1" in msg
+    with pytest.raises(ValueError, match="--replication 7: the run holds replications 0..1"):
+        read_run(runs["run"], 7)
+
+
+def test_a_negative_replay_minute_is_refused_with_the_range(runs, capsys, tmp_path):
+    msg = refused(capsys, [str(runs["run"]), "--at", "-100"], tmp_path / "out")
+    assert "--at -100" in msg and "0..360" in msg and "minutes" in msg
+
+
+def test_a_replay_minute_beyond_the_horizon_is_refused_naming_the_horizon(runs, capsys, tmp_path):
+    msg = refused(capsys, [str(runs["run"]), "--at", "100", "361", "nan"], tmp_path / "out")
+    assert "--at 361 nan" in msg and "0..360" in msg and "0.25 days" in msg and " 100" not in msg
+
+
+def test_a_run_without_an_event_log_says_so(runs, capsys, tmp_path):
+    msg = refused(capsys, [str(runs["noev"])], tmp_path / "out")
+    assert f"{runs['noev']} has no event log (it was run with events=false); re-run with events=true" in msg
+
+
+def test_a_sweep_folder_names_one_of_its_run_folders(runs, capsys, tmp_path):
+    msg = refused(capsys, [str(runs["sweep"])], tmp_path / "out")
+    assert f"{runs['sweep']} is a sweep folder" in msg
+    assert f"name one of its run folders, e.g. {runs['run']}" in msg
+
+
+def test_a_folder_that_is_not_a_run_says_so(runs, capsys, tmp_path):
+    msg = refused(capsys, [str(runs["root"] / "missing")], tmp_path / "out")
+    assert "no such folder" in msg
+    msg = refused(capsys, [str(runs["root"] / "drill.yaml")], tmp_path / "out")
+    assert "not a folder" in msg
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    msg = refused(capsys, [str(empty)], tmp_path / "out")
+    assert "not a run folder" in msg
+
+
+def test_a_question_window_beyond_the_horizon_is_refused_and_one_across_it_is_cut(runs, tmp_path):
+    ev, _ = read_run(runs["run"], 0)
+    nodes, _ = read_terrain(runs["run"])
+    after = evidence(parse_question("[30-40h] x"), ev, nodes)
+    assert after.problems == [
+        "window 30-40h starts at or after the end of the run (hour 6, its horizon); "
+        "the evidence below is for the whole run"
+    ]
+    assert after.scope.startswith("the whole run:") and "(minutes 0-360)" in after.scope
+    inject = evidence(parse_question("[inject nope 30-40h] x"), ev, nodes)  # no such inject either: the whole run
+    assert len(inject.problems) == 2 and inject.scope.startswith("the whole run:")
+    across = evidence(parse_question("[2-40h] x"), ev, nodes)
+    assert not across.problems
+    assert (
+        across.scope.startswith("hours 2-40, cut at the end of the run (hour 6):")
+        and "(minutes 120-360)" in across.scope
+    )
+    inside = evidence(parse_question("[1-2h] x"), ev, nodes)
+    assert not inside.problems and inside.scope.startswith("hours 1-2:") and "(minutes 60-120)" in inside.scope
+
+    # the review shows it under the question; the last replication and the horizon's ends are fine
+    page = build_aar(runs["run"], 1, [0, HORIZON_MIN], tmp_path / "aar").read_text()
+    assert "window 30-40h starts at or after the end of the run (hour 6, its horizon)" in page
+    assert "hours 2-40, cut at the end of the run (hour 6)" in page
+    assert (tmp_path / "aar" / "replay_0.png").exists() and (tmp_path / "aar" / "replay_360.png").exists()
