@@ -985,8 +985,8 @@ class CorridorSpec:
         ge=0,
         unit="days",
         doc="The corridor metrics (`share.<corridor>`, `route_entropy_bits`, ...) count crossings from this day "
-        "on: a warm-up before a change of defence (a sensor group's `installed_day`) is left out. At or after "
-        "the horizon nothing is counted.",
+        "on: a warm-up before a change of defence (a sensor group's `installed_day`) is left out. It must lie "
+        "before the horizon (there would be nothing to count).",
     )
 
 

@@ -129,7 +129,22 @@ def check_names(spec: ScenarioSpec) -> list[str]:
         )
     if any(o.port_share > 0 for o in spec.organisations.values()) and not spec.ports:
         p.append("scenario.organisations: port_share > 0 needs at least one entry in scenario.ports")
-    return p
+    return p + check_times(spec)
+
+
+def check_times(spec: ScenarioSpec) -> list[str]:
+    """Injects and the corridor count timed to start at or after the end of the run would never
+    happen: refused, naming the horizon. (A sensor group installed after it is simply not put up.)"""
+    horizon = spec.horizon_days
+    starts = [("corridors.measure_from_day", spec.corridors.measure_from_day, "days")]
+    starts += [(f"injects.{n}.start_hours", c.params.start_hours, "hours") for n, c in spec.injects.items()]
+    return [
+        f"scenario.{key}: got {value:g}; allowed: below horizon_days ({horizon:g} days"
+        + (f" = {horizon * 24:g} hours" if unit == "hours" else "")
+        + "): it would start after the run has ended"
+        for key, value, unit in starts
+        if value > 0 and value * (1 if unit == "hours" else 24) >= horizon * 24
+    ]
 
 
 _JURISDICTION_TERM = re.compile(r"^(towns|ports):(\d+(\.\d*)?|\.\d+)$")

@@ -110,7 +110,7 @@ def test_aar_from_a_real_run_has_every_part(tmp_path):
 
 def test_a_run_with_no_alert_still_has_a_review(tmp_path):
     """A short run in which no group is seen: the review says so instead of failing."""
-    c = compose(["scenario=displacement", "scenario.horizon_days=0.02"])
+    c = compose(["scenario=displacement", "scenario.horizon_days=0.02", "scenario.corridors.measure_from_day=0"])
     run_dir = tmp_path / "run"
     run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), run_dir, 1, 1, 1))
     ev = pq.read_table(run_dir / "events").to_pandas()

@@ -336,6 +336,7 @@ def test_rough_ground_never_makes_a_corridor_cheaper_than_its_travel_time_says()
         [
             "scenario=displacement",
             "scenario.horizon_days=6",
+            "scenario.corridors.measure_from_day=0",
             "scenario.terrain.kinds.open.speed_factor=2.0",
             "scenario.organisations.cartel.routing={type: adaptive, difficulty_weight: 3}",
             "scenario.sensors.reinforcement.count=0",
@@ -436,7 +437,14 @@ def test_displacement_claims_keep_their_error_rate_on_pure_noise():
 def test_the_live_map_shows_sensors_installed_during_the_drill(tmp_path):
     """The drill's map state lists the sensors in place at its minute (a group installed on day 1
     appears from then), and the map draws them (their number once differed from the world's)."""
-    c = compose(["scenario=displacement", "scenario.horizon_days=3", "scenario.sensors.reinforcement.installed_day=1"])
+    c = compose(
+        [
+            "scenario=displacement",
+            "scenario.horizon_days=3",
+            "scenario.sensors.reinforcement.installed_day=1",
+            "scenario.corridors.measure_from_day=1",
+        ]
+    )
     world = build_world(c.scenario, c.origin, base_dir=str(SCENARIO_DIR))
     session = DrillSession(world, 1, tmp_path)
     assert len(session.map_state().sensor_nodes) == len(world.sensors) == 0
@@ -454,6 +462,7 @@ def test_an_extreme_difficulty_weight_sends_every_group_through_the_easiest_corr
         [
             "scenario=displacement",
             "scenario.horizon_days=3",
+            "scenario.corridors.measure_from_day=0",
             "scenario.organisations.cartel.routing={type: adaptive, difficulty_weight: 1e6}",
             "scenario.sensors.reinforcement.count=0",
         ]

@@ -138,3 +138,30 @@ injects:
                 .replace("  cut: {type: sensor_outage, duration_hours: 2}\n", ""),
             )
         )
+
+
+@pytest.mark.parametrize(
+    "override, key",
+    [
+        ("scenario.corridors.measure_from_day=3.5", "scenario.corridors.measure_from_day"),
+        ("+scenario.injects.late={type: surge, organisation: cartel, start_hours: 48}", "scenario.injects.late"),
+    ],
+)
+def test_a_time_at_or_after_the_horizon_is_refused(override, key):
+    """An inject or the corridor count timed to start when the run has ended would never happen:
+    refused, naming the horizon."""
+    with pytest.raises(ScenarioError) as err:
+        compose(["scenario.horizon_days=2", override])
+    msg = str(err.value)
+    assert key in msg and "allowed: below horizon_days (2 days" in msg, msg
+
+
+def test_a_time_inside_the_horizon_is_accepted():
+    compose(
+        [
+            "scenario.horizon_days=2",
+            "scenario.sensors.towers.installed_day=5",  # after the horizon: not put up in this run
+            "scenario.corridors.measure_from_day=1",
+            "+scenario.injects.late={type: surge, organisation: cartel, start_hours: 47}",
+        ]
+    )

@@ -18,7 +18,7 @@ def test_the_shipped_scenarios_are_found():
 
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_shipped_scenario_runs_and_conforms(name):
-    c = compose([f"scenario={name}", "scenario.horizon_days=1"])
+    c = compose([f"scenario={name}", "scenario.horizon_days=1", "scenario.corridors.measure_from_day=0.5"])
     world = build_world(c.scenario, c.origin, str(SCENARIO_DIR))
     a = BorderModel(world, 3).run().to_arrow().to_pandas()
     b = BorderModel(world, 3).run().to_arrow().to_pandas()

@@ -81,7 +81,9 @@ class SensorGroupParams:
         ge=0,
         unit="days",
         doc="Day the group is put up. Before it its sensors do not exist: no detections, no false alarms, no "
-        "costs, and organisations that watch for towers do not know them. Its costs count from then.",
+        "costs, and organisations that watch for towers do not know them. Its costs count from then. At or "
+        "after the horizon the group is not put up in this run (as with `count: 0`), so a shortened run of a "
+        "scenario needs no other change.",
     )
     cover_sensitivity: float = param(
         1.0, ge=0, doc="How much cover reduces this sensor's detection.", source="**modelling guess**"
