@@ -83,8 +83,8 @@ def compose(overrides: Sequence[str] = ()) -> Composed:
     """Compose conf/config.yaml with `overrides` (Hydra syntax; `hydra.*` keys other than
     `hydra.searchpath` are the launcher's) and check everything. `scenario=NAME` takes
     scenarios/NAME.yaml; `scenario_file=PATH` a scenario file anywhere else (it may build on a
-    shipped scenario with `defaults: [NAME, _self_]`). Raises ConfigError (composition, run keys)
-    or ScenarioError (content)."""
+    shipped scenario or a file in its folder with `defaults: [NAME, _self_]`). Raises ConfigError
+    (composition, run keys) or ScenarioError (content)."""
     register_schema()
     overrides = tuple(overrides)
     own = [
@@ -126,7 +126,21 @@ def _scenario_file(path: Path, tmp: Path) -> list[str]:
     group = tmp / "scenario"
     group.mkdir()
     (group / "_file.yaml").symlink_to(path.resolve())
+    for name, neighbour in neighbours(path).items():  # what its `defaults:` may build on
+        (group / f"{name}.yaml").symlink_to(neighbour.resolve())
     return [f"hydra.searchpath=[file://{tmp}]", "scenario=_file"]
+
+
+def neighbours(path: Path) -> dict[str, Path]:
+    """The other scenario files in the folder of the scenario file `path`, by name (a shipped
+    scenario of the same name is the one `defaults:` finds, as Hydra searches scenarios/ first)."""
+    shipped = {p.stem for p in SCENARIO_DIR.glob("*.yaml")}
+    found = sorted(p for p in path.parent.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    return {
+        p.stem: p
+        for p in found
+        if p.resolve() != path.resolve() and p.stem not in shipped and p.stem != "_file" and safe_name(p.stem)
+    }
 
 
 def _lists_for_mappings(path: Path) -> list[str]:
@@ -237,7 +251,9 @@ def explain(exc: Exception, overrides: Sequence[str], file: str | None = None) -
     elif file is not None and (m is None or m.group(1) == "scenario/_file" or "_file.yaml" in text):
         where = file
     elif m and m.group(1).startswith("scenario/"):
-        where = f"scenarios/{m.group(1).split('/', 1)[1]}.yaml"
+        name = m.group(1).split("/", 1)[1]
+        beside = neighbours(Path(file)).get(name) if file is not None else None
+        where = str(beside) if beside is not None else f"scenarios/{name}.yaml"
     elif m:
         where = f"conf/{m.group(1)}.yaml"
     else:
@@ -247,6 +263,14 @@ def explain(exc: Exception, overrides: Sequence[str], file: str | None = None) -
         return f"{where}: unknown key '{full_key}'; allowed run keys: {', '.join(RUN_KEYS)} (and scenario.*)"
     if full_key:
         return f"{where}: bad value for '{full_key}': {first}{_allowed_run_value(full_key)}"
+    missing = re.search(r"Could not load 'scenario/([^']+)'", text)
+    if missing and file is not None:
+        local = ", ".join(neighbours(Path(file))) or "none"
+        shipped = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml")))
+        return (
+            f"{file}: defaults: no scenario '{missing.group(1)}'; allowed: a .yaml file beside it ({local}) "
+            f"or a shipped scenario ({shipped})"
+        )
     if "Could not find" in text:
         options = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
         wanted = re.search(r"Could not find '(?:scenario/)?([^']+)'", text)

@@ -47,6 +47,11 @@ CASES = [
     Case("a scenario outside scenarios/ by name", ("scenario=../../etc/x",)),
     Case("a scenario file that does not exist", ("scenario_file={tmp}/missing.yaml",)),
     Case("an empty scenario file", ("scenario_file={tmp}/empty.yaml",), {"empty.yaml": ""}),
+    Case(
+        "a scenario file that builds on an unknown scenario",
+        ("scenario_file={tmp}/mine.yaml",),
+        {"mine.yaml": "defaults:\n  - bsae\n  - _self_\nname: mine\n", "base.yaml": "name: base\n"},
+    ),
     Case("unknown plug-in name", ("scenario.units.bp_foot.policy=zigzag",)),
     Case("a section written as a list", ("scenario.injects=[a]",)),
     Case(

@@ -165,3 +165,23 @@ def test_a_time_inside_the_horizon_is_accepted():
             "+scenario.injects.late={type: surge, organisation: cartel, start_hours: 47}",
         ]
     )
+
+
+def test_a_scenario_file_builds_on_another_file_in_its_folder(tmp_path):
+    """`defaults: [base, _self_]` in a file outside scenarios/ finds base.yaml beside it (and a
+    shipped scenario by name), as a scenario in scenarios/ finds its neighbours."""
+    (tmp_path / "base.yaml").write_text("defaults:\n  - tri_agency\n  - _self_\nname: base\nhorizon_days: 1.5\n")
+    (tmp_path / "mine.yaml").write_text("defaults:\n  - base\n  - _self_\nname: mine\n")
+    c = compose([f"scenario_file={tmp_path / 'mine.yaml'}"])
+    assert (c.scenario.name, c.scenario.horizon_days) == ("mine", 1.5)
+    assert c.scenario.units.keys() == compose(["scenario=tri_agency"]).scenario.units.keys()
+
+
+def test_a_scenario_file_building_on_an_unknown_name_lists_what_it_may_name(tmp_path):
+    (tmp_path / "local.yaml").write_text("name: local\n")
+    (tmp_path / "mine.yaml").write_text("defaults:\n  - bsae\n  - _self_\nname: mine\n")
+    with pytest.raises(ConfigError) as err:
+        compose([f"scenario_file={tmp_path / 'mine.yaml'}"])
+    msg = str(err.value)
+    assert "mine.yaml" in msg and "'bsae'" in msg and "local" in msg and "tri_agency" in msg, msg
+    assert "Config search path" not in msg
