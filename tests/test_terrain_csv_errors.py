@@ -115,7 +115,10 @@ def test_malformed_rows_and_files(tmp_path):
     err = _error(tmp_path, ["x,y,kind,side,sector", "0.5,0.5,open,home,S1"])
     assert err.problems == ["nodes.csv: missing column 'id'; columns: id, x, y, kind, side, sector[, cover, feature]"]
     err = _error(tmp_path, edges=["a,b", "0,1"])
-    assert err.problems == ["edges.csv: missing columns 'u', 'v'; columns: u, v[, length_km, road]"]
+    assert err.problems == [
+        "edges.csv: missing columns 'u', 'v'; columns: u, v[, length_km, road]",
+        "edges.csv: unknown columns 'a', 'b'; columns: u, v[, length_km, road]",
+    ]
     folder = _write(tmp_path / "terrain", NODES, EDGES)
     (folder / "nodes.csv").write_bytes(b"id,x\n\xff\xfe,1\n")
     with pytest.raises(TerrainError, match="nodes.csv: cannot read as UTF-8 text"):
@@ -149,3 +152,13 @@ def test_a_generated_terrain_with_several_defects_reports_each(tmp_path):
         "(the graph is undirected; list each pair once)",
         f"edges.csv line {e_lines}: edge {u}-{t.n_nodes + 5}: node {t.n_nodes + 5} is not in nodes.csv",
     ]
+
+
+def test_a_misspelt_column_is_a_problem_listing_the_columns(tmp_path):
+    """A column the reader does not know (`cvoer`) would leave every cover at its kind's default."""
+    nodes = [NODES[0].replace("cover", "cvoer"), *NODES[1:]]
+    edges = [EDGES[0].replace("road", "raod"), *EDGES[1:]]
+    err = _error(tmp_path, nodes, edges)
+    assert len(err.problems) == 2, err.problems
+    assert "nodes.csv: unknown column 'cvoer'" in err.problems[0] and "cover" in err.problems[0]
+    assert "edges.csv: unknown column 'raod'" in err.problems[1] and "road" in err.problems[1]

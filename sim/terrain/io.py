@@ -51,10 +51,14 @@ def _read_csv(
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
             reader = csv.DictReader(fh)
-            missing = [c for c in required if c not in (reader.fieldnames or ())]
-            if missing:
-                word = "column" if len(missing) == 1 else "columns"
-                problems.append(f"{path.name}: missing {word} {', '.join(map(repr, missing))}; columns: {columns}")
+            header = reader.fieldnames or ()
+            missing = [c for c in required if c not in header]
+            unknown = [c for c in header if c not in required + optional]
+            for what, names in (("missing", missing), ("unknown", unknown)):
+                if names:
+                    word = "column" if len(names) == 1 else "columns"
+                    problems.append(f"{path.name}: {what} {word} {', '.join(map(repr, names))}; columns: {columns}")
+            if missing or unknown:
                 return None
             for row in reader:
                 line = reader.line_num
