@@ -162,3 +162,11 @@ def test_a_misspelt_column_is_a_problem_listing_the_columns(tmp_path):
     assert len(err.problems) == 2, err.problems
     assert "nodes.csv: unknown column 'cvoer'" in err.problems[0] and "cover" in err.problems[0]
     assert "edges.csv: unknown column 'raod'" in err.problems[1] and "road" in err.problems[1]
+
+
+def test_a_road_flag_that_is_neither_true_nor_false_is_a_problem(tmp_path):
+    """`road: maybe` counted as false; yes/no, true/false, 1/0 (any case) stay accepted."""
+    err = _error(tmp_path, edges=[EDGES[0], "0,1,1.0,maybe", "1,2,,1"])
+    assert len(err.problems) == 1 and "road" in err.problems[0] and "'maybe'" in err.problems[0], err.problems
+    t = load_csv(_write(tmp_path / "ok", NODES, [EDGES[0], "0,1,1.0,No", "1,2,,TRUE"]), PROPS)
+    assert t.edge_road.tolist() == [False, True]

@@ -157,8 +157,16 @@ def load_csv(folder: str | Path, kinds: dict[str, KindProps]) -> Terrain:
     return from_networkx(g, kinds, str(folder))
 
 
-def _truthy(v: object) -> bool:
-    return str(v).strip().lower() in ("1", "true", "yes", "y")
+ROAD_TRUE = ("1", "true", "yes", "y")
+ROAD_FALSE = ("0", "false", "no", "n", "")
+
+
+def _road(v: object) -> bool | None:
+    """An edge's road flag, or None when the value is neither (then it is a problem)."""
+    if isinstance(v, (bool, int, float, np.integer, np.floating)):  # GraphML typed attributes
+        return bool(v) if v in (0, 1) else None
+    text = str(v).strip().lower()
+    return True if text in ROAD_TRUE else False if text in ROAD_FALSE else None
 
 
 def from_networkx(g: nx.Graph, kinds: dict[str, KindProps], source: str) -> Terrain:
@@ -223,10 +231,16 @@ def from_networkx(g: nx.Graph, kinds: dict[str, KindProps], source: str) -> Terr
         except (TypeError, ValueError):
             problems.append(f"edge ({nodes[u]}, {nodes[v]}): length_km must be a number")
             continue
+        flag = _road(a.get("road", False))
+        if flag is None:
+            problems.append(
+                f"edge ({nodes[u]}, {nodes[v]}): road must be true or false (1/0, yes/no), got {a['road']!r}"
+            )
+            continue
         eu.append(min(u, v))
         ev.append(max(u, v))
         length.append(lk)
-        road.append(_truthy(a.get("road", False)))
+        road.append(flag)
     if problems:
         raise TerrainError(source, problems)
     t = Terrain(
