@@ -50,7 +50,7 @@ SIZE_CAPS: dict[str, tuple[float, float]] = {
     "processing_min": (0, 300),
     "hold_min": (0, 300),
     "duration_hours": (0.1, 4),
-    "start_hours": (0, 6),
+    "start_hours": (0, 1.1),  # below the shortest horizon (0.05 days): an inject after the end is refused
     "spacing_km": (0.1, 8),
     "mtbf_days": (0.01, 5),
     "repair_hours": (0, 24),
