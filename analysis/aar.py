@@ -65,8 +65,13 @@ def check_run_dir(run_dir: Path) -> None:
         raise ValueError(f"RUN_DIR {run_dir}: no such folder")
     if not run_dir.is_dir():
         raise ValueError(f"RUN_DIR {run_dir}: not a folder; name a run folder written by python -m sim.run")
-    if (run_dir / "events").is_dir():
+    if any((run_dir / "events").glob("rep-*.parquet")):
         return
+    if (run_dir / "manifest.json").exists() and (run_dir / "events").is_dir():
+        raise ValueError(
+            f"{run_dir} has no finished replication yet (events/ holds no rep-*.parquet file); "
+            "let the run finish, or resume it with its command"
+        )
     if (run_dir / "manifest.json").exists():
         config = run_dir / "config.yaml"
         settings = (yaml.safe_load(config.read_text()) or {}) if config.exists() else {}

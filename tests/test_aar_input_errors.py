@@ -112,3 +112,13 @@ def test_a_question_window_beyond_the_horizon_is_refused_and_one_across_it_is_cu
     assert "window 30-40h starts at or after the end of the run (hour 6, its horizon)" in page
     assert "hours 2-40, cut at the end of the run (hour 6)" in page
     assert (tmp_path / "aar" / "replay_0.png").exists() and (tmp_path / "aar" / "replay_360.png").exists()
+
+
+def test_a_run_with_no_finished_replication_yet_says_so(capsys, tmp_path):
+    """A run killed during its first write leaves events/ with only a temporary file."""
+    started = tmp_path / "started"
+    (started / "events").mkdir(parents=True)
+    (started / "manifest.json").write_text("{}")
+    (started / "events" / ".rep-00000-00000.parquet.a.tmp").write_text("x")
+    msg = refused(capsys, [str(started)], tmp_path / "out")
+    assert f"{started} has no finished replication yet" in msg
