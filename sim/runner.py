@@ -437,6 +437,8 @@ def run_experiment(exp: Experiment, progress: Callable[[int, int], None] | None 
     }
     write_text_atomic(json.dumps(manifest, indent=1, default=str), out / "manifest.json")
     todo = [c for c in chunks if not (out / "summary" / f"{c.name}.parquet").exists()]
+    if todo:  # a summary of fewer replications (a run now grown) is not the result until it is rewritten
+        (out / "summary.parquet").unlink(missing_ok=True)
     done_reps = sum(c.last - c.first + 1 for c in chunks if c not in todo)
     if progress:
         progress(done_reps, exp.replications)

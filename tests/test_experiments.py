@@ -23,7 +23,7 @@ from analysis.costs import pareto_front
 from analysis.report import build_report
 from analysis.stats import mean_ci, paired_differences
 from analysis.store import load, varying_params
-from sim import runner
+from sim import api, runner
 from sim.config import SCENARIO_DIR, compose
 from sim.runner import Experiment, run_experiment
 
@@ -122,6 +122,24 @@ def test_more_replications_in_a_run_folder_keep_the_finished_ones(tmp_path):
         run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), out, 1, 39, 1))
     assert len(pd.read_parquet(out / "summary.parquet")) == 40
     assert len(list((out / "summary").glob("rep-*.parquet"))) == len(files) + 8  # 23 more: chunks of 3
+
+
+def test_a_grown_run_stopped_part_way_loads_its_new_replications_too(tmp_path, monkeypatch):
+    """Growing a finished run and stopping it part-way: sim.api.load gives every finished
+    replication (the old summary.parquet, which held only the first ones, is not read as the result)."""
+    c = compose(SHORT)
+    out = tmp_path / "run"
+    run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), out, 1, 3, 1, chunk_size=1))
+
+    def stop_at_the_fifth(*args, **kw):
+        if args[-4].first == 4:  # run_chunk(..., chunk, out, labels, keep_events)
+            raise KeyboardInterrupt
+        return _REAL_RUN_CHUNK(*args, **kw)
+
+    monkeypatch.setattr(runner, "run_chunk", stop_at_the_fifth)
+    with pytest.raises(KeyboardInterrupt):
+        run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), out, 1, 6, 1, chunk_size=1))
+    assert sorted(api.load(out).summary.seed) == [1, 2, 3, 4]
 
 
 _PARENT = os.getpid()
