@@ -170,3 +170,14 @@ def test_a_road_flag_that_is_neither_true_nor_false_is_a_problem(tmp_path):
     assert len(err.problems) == 1 and "road" in err.problems[0] and "'maybe'" in err.problems[0], err.problems
     t = load_csv(_write(tmp_path / "ok", NODES, [EDGES[0], "0,1,1.0,No", "1,2,,TRUE"]), PROPS)
     assert t.edge_road.tolist() == [False, True]
+
+
+def test_files_written_by_pandas_load(tmp_path):
+    """pandas' to_csv writes its index as a column with an empty name, and a road column with
+    gaps as 1.0/0.0: both load as the same terrain."""
+    nodes = ["," + NODES[0]] + [f"{i}," + row for i, row in enumerate(NODES[1:])]
+    edges = [EDGES[0] + ",", "0,1,1.0,0.0,", "1,2,,1.0,"]  # and a trailing comma on every line
+    t = load_csv(_write(tmp_path / "pandas", nodes, edges), PROPS)
+    base = load_csv(_write(tmp_path / "base", NODES, EDGES), PROPS)
+    assert t.edge_road.tolist() == base.edge_road.tolist() == [False, True]
+    assert t.cover.tolist() == base.cover.tolist()

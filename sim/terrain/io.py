@@ -53,7 +53,7 @@ def _read_csv(
             reader = csv.DictReader(fh)
             header = reader.fieldnames or ()
             missing = [c for c in required if c not in header]
-            unknown = [c for c in header if c not in required + optional]
+            unknown = [c for c in header if c not in required + optional and c.strip()]  # '': an index column
             for what, names in (("missing", missing), ("unknown", unknown)):
                 if names:
                     word = "column" if len(names) == 1 else "columns"
@@ -69,7 +69,7 @@ def _read_csv(
                         f"{path.name} line {line}: {n_values} values but the header has {n_columns} columns"
                     )
                     continue
-                rows.append((line, {k: v for k, v in row.items() if v not in (None, "")}))
+                rows.append((line, {k: v for k, v in row.items() if v not in (None, "") and k.strip()}))
     except UnicodeDecodeError as exc:
         problems.append(f"{path.name}: cannot read as UTF-8 text ({exc.reason} at byte {exc.start})")
         return None
@@ -166,7 +166,13 @@ def _road(v: object) -> bool | None:
     if isinstance(v, (bool, int, float, np.integer, np.floating)):  # GraphML typed attributes
         return bool(v) if v in (0, 1) else None
     text = str(v).strip().lower()
-    return True if text in ROAD_TRUE else False if text in ROAD_FALSE else None
+    if text in ROAD_TRUE or text in ROAD_FALSE:
+        return text in ROAD_TRUE
+    try:
+        number = float(text)  # 1.0 / 0.0, as pandas writes a column with gaps
+    except ValueError:
+        return None
+    return bool(number) if number in (0, 1) else None
 
 
 def from_networkx(g: nx.Graph, kinds: dict[str, KindProps], source: str) -> Terrain:
