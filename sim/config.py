@@ -268,8 +268,8 @@ def explain(exc: Exception, overrides: Sequence[str], file: str | None = None) -
         local = ", ".join(neighbours(Path(file))) or "none"
         shipped = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml")))
         return (
-            f"{file}: defaults: no scenario '{missing.group(1)}'; allowed: a .yaml file beside it ({local}) "
-            f"or a shipped scenario ({shipped})"
+            f"{where}: defaults: no scenario '{missing.group(1)}'; allowed: a .yaml file beside "
+            f"{Path(file).name} ({local}) or a shipped scenario ({shipped})"
         )
     if "Could not find" in text:
         options = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))

@@ -185,3 +185,7 @@ def test_a_scenario_file_building_on_an_unknown_name_lists_what_it_may_name(tmp_
     msg = str(err.value)
     assert "mine.yaml" in msg and "'bsae'" in msg and "local" in msg and "tri_agency" in msg, msg
     assert "Config search path" not in msg
+    (tmp_path / "top.yaml").write_text("defaults:\n  - mine\n  - _self_\nname: top\n")
+    with pytest.raises(ConfigError) as err:  # the file that names it is the one blamed
+        compose([f"scenario_file={tmp_path / 'top.yaml'}"])
+    assert str(err.value).startswith(f"{tmp_path / 'mine.yaml'}: defaults: no scenario 'bsae'"), err.value
