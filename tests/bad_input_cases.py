@@ -24,6 +24,14 @@ class Case:
         return " ".join(self.args).replace("{tmp}/", "")
 
 
+COUNT = "scenario.units.bp_vehicle.count=4:8:int"  # a design parameter and its range
+
+
+def design_case(what: str, *args: str, n: str = "2") -> Case:
+    """A `python -m sim.design --design lhs --n N ...` case."""
+    return Case(what, ("--design", "lhs", "--n", n, *args), command="sim.design")
+
+
 NODES_CSV = (
     "id,x,y,kind,side,sector,feature\n0,0.5,-2.5,open,foreign,S1,staging\n1,nan,0.5,open,home,S1,\n"
     "2,0.5,1.5,urban,home,S1,town\n"
@@ -140,58 +148,17 @@ CASES = [
         "terrain file that does not exist",
         ("scenario.terrain.source=graphml", "scenario.terrain.path=no_such_map.graphml"),
     ),
-    Case(
-        "a design's folder name that is a path",
-        ("--design", "lhs", "--n", "2", "--name", "../..", "--param", "scenario.units.bp_vehicle.count=4:8:int"),
-        command="sim.design",
+    design_case("a design's folder name that is a path", "--name", "../..", "--param", COUNT),
+    design_case("run keys given to a design as overrides", "--param", COUNT, "replications=2"),
+    design_case(
+        "a design range whose upper end is out of range", "--param", "scenario.sensors.ground.detect_prob=0.5:1.5"
     ),
-    Case(
-        "run keys given to a design as overrides",
-        ("--design", "lhs", "--n", "2", "--param", "scenario.units.bp_vehicle.count=4:8:int", "replications=2"),
-        command="sim.design",
+    design_case("a design range that is not a number", "--param", "scenario.sensors.ground.detect_prob=low:0.9"),
+    design_case(
+        "a design parameter given twice", "--param", COUNT, "--param", "scenario.units.bp_vehicle.count=10:20:int"
     ),
-    Case(
-        "a design range whose upper end is out of range",
-        ("--design", "lhs", "--n", "2", "--param", "scenario.sensors.ground.detect_prob=0.5:1.5"),
-        command="sim.design",
-    ),
-    Case(
-        "a design range that is not a number",
-        ("--design", "lhs", "--n", "2", "--param", "scenario.sensors.ground.detect_prob=low:0.9"),
-        command="sim.design",
-    ),
-    Case(
-        "a design parameter given twice",
-        (
-            "--design",
-            "lhs",
-            "--n",
-            "2",
-            "--param",
-            "scenario.units.bp_vehicle.count=4:8:int",
-            "--param",
-            "scenario.units.bp_vehicle.count=10:20:int",
-        ),
-        command="sim.design",
-    ),
-    Case(
-        "a design with no points or no replications",
-        ("--design", "lhs", "--n", "0", "--replications", "0", "--param", "scenario.units.bp_vehicle.count=4:8:int"),
-        command="sim.design",
-    ),
-    Case(
-        "a design's folder set with a Hydra override",
-        (
-            "--design",
-            "lhs",
-            "--n",
-            "2",
-            "--param",
-            "scenario.units.bp_vehicle.count=4:8:int",
-            "hydra.sweep.dir={tmp}/elsewhere",
-        ),
-        command="sim.design",
-    ),
+    design_case("a design with no points or no replications", "--replications", "0", "--param", COUNT, n="0"),
+    design_case("a design's folder set with a Hydra override", "--param", COUNT, "hydra.sweep.dir={tmp}/elsewhere"),
 ]
 
 
