@@ -93,7 +93,7 @@ def compose(overrides: Sequence[str] = ()) -> Composed:
     file = next((o.split("=", 1)[1] for o in own if o.startswith("scenario_file=")), None)
     choice = next((o.split("=", 1)[1] for o in own if o.lstrip("+").startswith("scenario=")), "demo")
     if file is None and not safe_name(choice):
-        names = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml")))
+        names = ", ".join(shipped_scenarios())
         raise ConfigError(
             f"command-line override 'scenario={choice}': a scenario is a name in scenarios/; "
             f"allowed: {names}; a file elsewhere is loaded with scenario_file=PATH"
@@ -131,10 +131,15 @@ def _scenario_file(path: Path, tmp: Path) -> list[str]:
     return [f"hydra.searchpath=[file://{tmp}]", "scenario=_file"]
 
 
+def shipped_scenarios() -> list[str]:
+    """The names of the scenarios in scenarios/, sorted."""
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+
+
 def neighbours(path: Path) -> dict[str, Path]:
     """The other scenario files in the folder of the scenario file `path`, by name (a shipped
     scenario of the same name is the one `defaults:` finds, as Hydra searches scenarios/ first)."""
-    shipped = {p.stem for p in SCENARIO_DIR.glob("*.yaml")}
+    shipped = set(shipped_scenarios())
     found = sorted(p for p in path.parent.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
     return {
         p.stem: p
@@ -266,13 +271,13 @@ def explain(exc: Exception, overrides: Sequence[str], file: str | None = None) -
     missing = re.search(r"Could not load 'scenario/([^']+)'", text)
     if missing and file is not None:
         local = ", ".join(neighbours(Path(file))) or "none"
-        shipped = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml")))
+        shipped = ", ".join(shipped_scenarios())
         return (
             f"{where}: defaults: no scenario '{missing.group(1)}'; allowed: a .yaml file beside "
             f"{Path(file).name} ({local}) or a shipped scenario ({shipped})"
         )
     if "Could not find" in text:
-        options = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+        options = shipped_scenarios()
         wanted = re.search(r"Could not find '(?:scenario/)?([^']+)'", text)
         name = wanted.group(1) if wanted else "?"
         chosen = next((o for o in overrides if o.lstrip("+").startswith("scenario=")), None)

@@ -290,8 +290,7 @@ def finished_chunks(out_dir: Path) -> list[Chunk]:
 
 def _check_finished(out_dir: Path, finished: list[Chunk], replications: int) -> None:
     """Refuse a replication count that would leave finished replications out of the results."""
-    beyond = [c for c in finished if c.last >= replications]
-    if beyond:
+    if any(c.last >= replications for c in finished):
         held = max(c.last for c in finished) + 1
         raise RunDirConflict(
             f"{out_dir} holds {held} finished replications; replications={replications} would leave "
