@@ -44,8 +44,9 @@ def _read_csv(
     path: Path, required: tuple[str, ...], optional: tuple[str, ...], problems: list[str]
 ) -> list[tuple[int, dict]] | None:
     """(line, row) pairs of a CSV file with its empty cells dropped, or None (problems noted) when the
-    file cannot be read or its header lacks a required column; a row with more values than the header
-    has columns is noted and left out."""
+    file cannot be read or its header lacks a required column or has an unknown one (a column with an
+    empty name, such as pandas' index, is ignored); a row with more values than the header has
+    columns is noted and left out."""
     columns = f"{', '.join(required)}[, {', '.join(optional)}]"
     rows = []
     try:
