@@ -148,6 +148,58 @@ def neighbours(path: Path) -> dict[str, Path]:
     }
 
 
+def key_sources(path: Path) -> dict[str, str]:
+    """For a scenario file and the files its `defaults:` chain builds on: which file sets each key
+    (dotted, under `scenario.`) in the composed scenario, the later in the chain winning as in
+    Hydra's merge (`_self_` last unless the list places it). Names resolve as Hydra resolves them
+    here: a shipped scenario first, else a file beside the top file. Unreadable files are skipped
+    (Hydra reports them)."""
+    top = path.parent
+    beside = neighbours(path) if path.resolve().parent != SCENARIO_DIR.resolve() else {}
+    sources: dict[str, str] = {}
+
+    def resolve(name: str) -> Path | None:
+        shipped = SCENARIO_DIR / f"{name}.yaml"
+        return shipped if shipped.is_file() else beside.get(name)
+
+    def load(file: Path, shown: str, seen: frozenset[Path]) -> None:
+        try:
+            raw = yaml.safe_load(file.read_text())
+        except (OSError, yaml.YAMLError):
+            return
+        if not isinstance(raw, Mapping) or file.resolve() in seen:
+            return
+        seen = seen | {file.resolve()}
+        chain = raw.get("defaults")
+        chain = list(chain) if isinstance(chain, list) else []
+        if "_self_" not in chain:
+            chain.append("_self_")
+        for entry in chain:
+            if entry == "_self_":
+                _note_keys({k: v for k, v in raw.items() if k != "defaults"}, "scenario", shown, sources)
+            elif isinstance(entry, str) and (found := resolve(entry.removeprefix("/scenario/"))) is not None:
+                load(found, _shown(found, top), seen)
+
+    load(path, str(path), frozenset())
+    return sources
+
+
+def _shown(file: Path, top: Path) -> str:
+    """A file as messages name it: scenarios/NAME.yaml for a shipped one, else its path as found."""
+    if file.resolve().parent == SCENARIO_DIR.resolve():
+        return f"scenarios/{file.name}"
+    return str(top / file.name)
+
+
+def _note_keys(node: Any, key: str, file: str, sources: dict[str, str]) -> None:
+    """Record `file` as the source of `key` and of every key below it (a list is one value:
+    Hydra replaces lists whole)."""
+    sources[key] = file
+    if isinstance(node, Mapping):
+        for k, v in node.items():
+            _note_keys(v, f"{key}.{k}", file, sources)
+
+
 def _lists_for_mappings(path: Path) -> list[str]:
     """Sections of a scenario file written as a list where the scenario has a mapping of named
     entries: merged over a `defaults:` scenario, Hydra would refuse them naming no key."""
@@ -185,7 +237,13 @@ def from_config(cfg: DictConfig, origin: str, overrides: Sequence[str] = ()) -> 
         problems.extend(check_tree(run, ""))
     if problems:
         raise ConfigError("; ".join(_attribute_run(p, overrides) for p in problems))
-    scenario = parse_scenario(raw.get("scenario"), origin, overrides)
+    try:
+        scenario = parse_scenario(raw.get("scenario"), origin, overrides)
+    except ScenarioError as exc:
+        sources = key_sources(Path(origin)) if Path(origin).is_file() else {}
+        if any(source != origin for source in sources.values()):  # it builds on other files: name the one
+            raise ScenarioError(origin, exc.raw_problems, overrides, sources) from None
+        raise
     return Composed(scenario, run, origin, raw, tuple(overrides))
 
 

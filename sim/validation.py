@@ -26,14 +26,21 @@ from sim.terrain.model import FOREIGN, HOME, Terrain
 class ScenarioError(ValueError):
     """Bad scenario content: every problem, each naming where it came from and what is allowed."""
 
-    def __init__(self, origin: str, problems: list[str], overrides: Sequence[str] = ()) -> None:
+    def __init__(
+        self, origin: str, problems: list[str], overrides: Sequence[str] = (), sources: Mapping[str, str] | None = None
+    ) -> None:
         self.origin = origin
-        self.problems = [_attribute(p, overrides) for p in problems]
+        self.raw_problems = list(problems)
+        self.problems = [_attribute(p, overrides, origin, sources) for p in problems]
         super().__init__(f"invalid scenario {origin}:\n" + "\n".join(f"  - {p}" for p in self.problems))
 
 
-def _attribute(problem: str, overrides: Sequence[str]) -> str:
-    """Name the command-line override a problem's key came from, if it did."""
+def _attribute(
+    problem: str, overrides: Sequence[str], origin: str = "", sources: Mapping[str, str] | None = None
+) -> str:
+    """Name the command-line override a problem's key came from, if it did; else the file of the
+    scenario's `defaults:` chain that sets it (`sources`, see sim.config.key_sources), if that
+    is not the file the scenario was loaded from."""
     key = problem.split(":", 1)[0]
     for o in overrides:
         okey = o.lstrip("+~").partition("=")[0]
@@ -41,6 +48,12 @@ def _attribute(problem: str, overrides: Sequence[str]) -> str:
             continue  # the choice of scenario file, not a key of it
         if key == okey or key.startswith(okey + ".") or key.startswith(okey + "["):
             return f"command-line override '{o}': {problem}"
+    sources = sources or {}
+    path = key.split("[", 1)[0]  # an entry of a list: the list is set whole by one file
+    while path and path not in sources:
+        path = path.rpartition(".")[0]
+    if path and sources[path] != origin:
+        return f"in {sources[path]} (which {origin} builds on): {problem}"
     return problem
 
 

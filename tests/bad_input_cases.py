@@ -60,6 +60,11 @@ CASES = [
         ("scenario_file={tmp}/mine.yaml",),
         {"mine.yaml": "defaults:\n  - bsae\n  - _self_\nname: mine\n", "base.yaml": "name: base\n"},
     ),
+    Case(
+        "a bad key in a file the scenario builds on",
+        ("scenario_file={tmp}/mine.yaml",),
+        {"mine.yaml": "defaults: [base, _self_]\nname: mine\n", "base.yaml": "defaults: [demo]\nhorizon_dayz: 3\n"},
+    ),
     Case("unknown plug-in name", ("scenario.units.bp_foot.policy=zigzag",)),
     Case("a section written as a list", ("scenario.injects=[a]",)),
     Case(

@@ -189,3 +189,34 @@ def test_a_scenario_file_building_on_an_unknown_name_lists_what_it_may_name(tmp_
     with pytest.raises(ConfigError) as err:  # the file that names it is the one blamed
         compose([f"scenario_file={tmp_path / 'top.yaml'}"])
     assert str(err.value).startswith(f"{tmp_path / 'mine.yaml'}: defaults: no scenario 'bsae'"), err.value
+
+
+def test_a_bad_key_in_a_file_the_scenario_builds_on_names_that_file(tmp_path):
+    """A problem with a key set in a file of the `defaults:` chain (not the file given) names the
+    file that sets it, the later in the chain winning as Hydra merges them."""
+    base, top = tmp_path / "base.yaml", tmp_path / "top.yaml"
+
+    def problem(key: str) -> str:
+        with pytest.raises(ScenarioError) as err:
+            compose([f"scenario_file={top}"])
+        return next(p for p in err.value.problems if f"{key}: " in p)
+
+    base.write_text("defaults: [demo, _self_]\nname: base\nhorizon_dayz: 2\n")
+    top.write_text("defaults: [base, _self_]\nname: top\nterrain: {lenght_km: 30}\n")
+    assert problem("horizon_dayz").startswith(f"in {base} (which {top} builds on): scenario.horizon_dayz: unknown")
+    assert problem("lenght_km").startswith("scenario.terrain.lenght_km: unknown key")
+
+    base.write_text("defaults: [demo, _self_]\nname: base\nterrain: {cell_km: -1}\n")
+    top.write_text("defaults: [base, _self_]\nname: top\n")
+    assert problem("cell_km").startswith(f"in {base} "), problem("cell_km")
+    top.write_text("defaults: [base, _self_]\nname: top\nterrain: {cell_km: 0}\n")
+    assert problem("cell_km").startswith("scenario.terrain.cell_km"), "top sets it over base: top's value is bad"
+    top.write_text("defaults: [_self_, base]\nname: top\nterrain: {cell_km: 1}\n")
+    assert problem("cell_km").startswith(f"in {base} "), "_self_ first: base's value wins the merge"
+
+
+def test_a_bad_key_in_the_given_file_names_no_other_file(tmp_path):
+    (tmp_path / "mine.yaml").write_text("defaults: [tri_agency, _self_]\nname: mine\nhorizon_dayz: 2\n")
+    with pytest.raises(ScenarioError) as err:
+        compose([f"scenario_file={tmp_path / 'mine.yaml'}"])
+    assert err.value.problems[0].startswith("scenario.horizon_dayz: unknown key"), err.value.problems
