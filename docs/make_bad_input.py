@@ -8,6 +8,7 @@ tests/test_bad_input_doc.py runs the cases again and fails if a message differs 
 
 from __future__ import annotations
 
+import html
 import sys
 import tempfile
 from pathlib import Path
@@ -70,7 +71,10 @@ command is deterministic). Hypothesis's example database is not kept (`database=
 """
 
 
-def cell(text: str) -> str:
+def cell(text: str, escape: bool = False) -> str:
+    """A table cell: `|` escaped, lines joined by <br>; `escape`: `&`, `<`, `>` as HTML entities
+    (a message naming a GraphML <node> element would otherwise vanish as an unknown tag)."""
+    text = html.escape(text, quote=False) if escape else text
     return text.replace("|", "\\|").replace("\n", "<br>")
 
 
@@ -83,7 +87,9 @@ def main() -> int:
                 raise SystemExit(f"case {case.what!r} exited {out.code}, not 2:\n{out.stderr}")
             files = "".join(f"<br>`{name}`: `{text.strip()}`" for name, text in case.files.items() if len(text) < 120)
             command = f"`{'python -m sim.design ' if case.command == 'sim.design' else ''}{case.shown_args()}`"
-            rows.append(f"| {cell(case.what)} | {cell(command)}{cell(files)} | {cell(message(out.stderr))} |")
+            rows.append(
+                f"| {cell(case.what)} | {cell(command)}{cell(files)} | {cell(message(out.stderr), escape=True)} |"
+            )
     PAGE.write_text(INTRO + "\n".join(rows) + "\n")
     print(f"wrote {PAGE.relative_to(ROOT)} ({len(rows)} classes)")
     return 0

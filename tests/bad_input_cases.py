@@ -37,6 +37,18 @@ NODES_CSV = (
     "2,0.5,1.5,urban,home,S1,town\n"
 )
 EDGES_CSV = "u,v\n0,1\n1,2\n"
+GRAPHML = (  # two nodes and an edge to a third that is never declared
+    '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">\n'
+    + "".join(
+        f'<key id="{k}" for="node" attr.name="{k}" attr.type="string"/>' for k in ("x", "y", "kind", "side", "sector")
+    )
+    + '\n<graph edgedefault="undirected">\n'
+    '<node id="0"><data key="x">0.5</data><data key="y">-0.5</data><data key="kind">open</data>'
+    '<data key="side">foreign</data><data key="sector">S1</data></node>\n'
+    '<node id="1"><data key="x">0.5</data><data key="y">0.5</data><data key="kind">open</data>'
+    '<data key="side">home</data><data key="sector">S1</data></node>\n'
+    '<edge source="0" target="1"/><edge source="1" target="2"/>\n</graph></graphml>\n'
+)
 
 CASES = [
     Case("unknown key on the command line", ("scenario.units.bp_foot.speed=3",)),
@@ -152,6 +164,11 @@ CASES = [
     Case(
         "terrain file that does not exist",
         ("scenario.terrain.source=graphml", "scenario.terrain.path=no_such_map.graphml"),
+    ),
+    Case(
+        "GraphML terrain with an edge to an undeclared node",
+        ("scenario.terrain.source=graphml", "scenario.terrain.path={tmp}/map.graphml"),
+        {"map.graphml": GRAPHML},
     ),
     design_case("a design's folder name that is a path", "--name", "../..", "--param", COUNT),
     design_case("run keys given to a design as overrides", "--param", COUNT, "replications=2"),

@@ -1,6 +1,7 @@
 """Every class of bad input of docs/bad-input.md, run again: exit code 2, no traceback, nothing
 written, and the message the page shows."""
 
+import html
 import re
 from pathlib import Path
 
@@ -15,7 +16,7 @@ def documented() -> dict[str, str]:
     for line in PAGE.read_text().splitlines():
         m = re.match(r"^\| (.+?) \| .* \| (error: .*) \|$", line)
         if m:
-            rows[m.group(1).replace("\\|", "|")] = m.group(2).replace("<br>", "\n").replace("\\|", "|")
+            rows[m.group(1).replace("\\|", "|")] = html.unescape(m.group(2).replace("<br>", "\n").replace("\\|", "|"))
     return rows
 
 

@@ -67,6 +67,21 @@ def test_non_numeric_cover_in_a_graph_is_a_problem_too(tmp_path):
         load_graphml(tmp_path / "t.graphml", PROPS)
 
 
+def test_a_graphml_edge_to_an_undeclared_node_names_the_edge(tmp_path):
+    g = nx.Graph()
+    g.add_node(0, x=0.5, y=-0.5, kind="open", side="foreign", sector="S1", feature="staging")
+    g.add_node(1, x=0.5, y=0.5, kind="open", side="home", sector="S1", feature="town")
+    g.add_edge(0, 1)
+    nx.write_graphml(g, tmp_path / "t.graphml")
+    text = (tmp_path / "t.graphml").read_text()
+    (tmp_path / "t.graphml").write_text(text.replace("</graph>", '<edge source="0" target="7" /></graph>'))
+    with pytest.raises(TerrainError) as err:
+        load_graphml(tmp_path / "t.graphml", PROPS)
+    assert err.value.problems == [
+        'edge 0-7: node 7 is not declared (no <node id="7">); allowed: the file\'s declared nodes'
+    ]
+
+
 def test_every_other_number_names_file_row_and_value(tmp_path):
     nodes = NODES[:2] + ["1,east,0.5,open,,home,S1,", "2,0.5,,open,,home,S1,town", "three,0.5,2.5,open,,home,S1,"]
     edges = EDGES[:1] + ["0,1,far,0", "1,2.0,,1"]

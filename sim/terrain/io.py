@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from xml.etree import ElementTree
 
 import networkx as nx
 import numpy as np
@@ -28,7 +29,28 @@ def load_graphml(path: str | Path, kinds: dict[str, KindProps]) -> Terrain:
         g = nx.read_graphml(path, node_type=int)
     except ValueError as exc:
         raise TerrainError(str(path), [f"cannot read GraphML with integer node ids: {exc}"]) from exc
+    undeclared = set(g.nodes) - _declared_nodes(path)
+    if undeclared:  # networkx adds an edge's unknown end as a node without attributes
+        raise TerrainError(
+            str(path),
+            [
+                f'edge {u}-{v}: node {w} is not declared (no <node id="{w}">); allowed: the file\'s declared nodes'
+                for u, v in g.edges
+                for w in (u, v)
+                if w in undeclared
+            ],
+        )
     return from_networkx(g, kinds, str(path))
+
+
+def _declared_nodes(path: Path) -> set[int]:
+    """The ids of the <node> elements of a GraphML file (networkx read it already: ids are integers)."""
+    declared = set()
+    for _, element in ElementTree.iterparse(path):
+        if element.tag.rpartition("}")[2] == "node":
+            declared.add(int(element.get("id")))
+        element.clear()
+    return declared
 
 
 NODE_COLUMNS = ("id", *REQUIRED_NODE_ATTRS)
