@@ -43,11 +43,11 @@ from analysis.maps import (
     read_terrain,
     run_agencies,
 )
-from analysis.questions import Question, parse_question
 from analysis.seats import compare, counterfactual_runs, human_seats, order_outcomes, seat_summary
 from analysis.situation import ALARM_MINUTES, draw_situation
 from analysis.timeline import timeline_figures
 from sim.metrics import dispatch_results, dispatch_to_arrival
+from sim.questions import Question, parse_question
 
 LINKS = [
     ("crossed", "first_detection"),

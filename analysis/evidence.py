@@ -1,4 +1,4 @@
-"""The evidence a drill question asks about (analysis/questions.py), from one replication's event
+"""The evidence a drill question asks about (sim/questions.py), from one replication's event
 log and the terrain table: the window, what happened in it, in words a trainer reads.
 
 Filters apply where the log can tell: an agency to alerts at its centre, shares it sent or should
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.labels import clock
-from analysis.questions import Question
+from sim.questions import Question
 
 OUTCOMES = {"interdiction": "interdicted", "got_away": "got away", "turned_back": "turned back"}
 REASONS = {"comms_down": "link down (comms outage)", "lost": "lost in passing on"}

@@ -1000,7 +1000,9 @@ class ScenarioSpec:
     questions: list[str] = param(
         factory=list,
         doc="A scripted drill: the questions the trainer wants answered; "
-        "shown at the top of the after-action review (`python -m analysis.aar`).",
+        "shown at the top of the after-action review (`python -m analysis.aar`). A question may start "
+        "with a [tag] naming its evidence (inject NAME, agency NAME, sector NAME, A-Bh): the names "
+        "must be the scenario's, the window must start before the end of the run.",
     )
     horizon_days: float = param(
         2.0,

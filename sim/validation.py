@@ -18,6 +18,7 @@ import yaml
 from sim.migration import migrate
 from sim.params import Problems, check_refs, check_tree, parse
 from sim.plugins import PLUGINS
+from sim.questions import parse_question
 from sim.scenario import ScenarioSpec
 from sim.terrain.corridors import corridor_names
 from sim.terrain.model import FOREIGN, HOME, Terrain
@@ -142,7 +143,31 @@ def check_names(spec: ScenarioSpec) -> list[str]:
         )
     if any(o.port_share > 0 for o in spec.organisations.values()) and not spec.ports:
         p.append("scenario.organisations: port_share > 0 needs at least one entry in scenario.ports")
-    return p + check_times(spec)
+    return p + check_times(spec) + check_questions(spec, policies[policy].shared_centres)
+
+
+def check_questions(spec: ScenarioSpec, shared_centres: Sequence[str]) -> list[str]:
+    """A drill question's tag (sim/questions.py) must read, and name an inject, an agency (or a
+    centre the coordination policy adds) of this scenario, and a window starting before the end
+    of the run; else the after-action review could show no evidence for it. Sectors need the
+    map: `check_against_terrain`."""
+    p = []
+    centres = [*spec.agencies, *shared_centres]
+    hours = spec.horizon_days * 24
+    for i, raw in enumerate(spec.questions):
+        key, q = f"scenario.questions[{i}]", parse_question(raw)
+        if q.problem:
+            p.append(f"{key}: {q.problem}")
+        if q.inject and q.inject not in spec.injects:
+            p.append(f"{key}: [inject {q.inject}]: no such inject; allowed: {', '.join(spec.injects) or 'none'}")
+        if q.agency and q.agency not in centres:
+            p.append(f"{key}: [agency {q.agency}]: no such agency or centre; allowed: {', '.join(centres)}")
+        if q.hours and q.hours[0] >= hours:
+            p.append(
+                f"{key}: window {q.hours[0]:g}-{q.hours[1]:g}h: allowed: starting below horizon_days "
+                f"({spec.horizon_days:g} days = {hours:g} hours): it would start after the run has ended"
+            )
+    return p
 
 
 def check_times(spec: ScenarioSpec) -> list[str]:
@@ -181,6 +206,10 @@ def check_against_terrain(spec: ScenarioSpec, terrain: Terrain, origin: str) -> 
                 p.append(
                     f"scenario.agencies.{name}.jurisdiction: unknown term {s!r}; allowed: {', '.join(allowed_juris)}"
                 )
+    for i, raw in enumerate(spec.questions):
+        sector = parse_question(raw).sector
+        if sector and sector not in sectors:
+            p.append(f"scenario.questions[{i}]: [sector {sector}]: no such sector; allowed: {', '.join(sectors)}")
     n = terrain.n_nodes
     for name, o in spec.organisations.items():
         key = f"scenario.organisations.{name}"

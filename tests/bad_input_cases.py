@@ -128,6 +128,7 @@ CASES = [
     Case(
         "an inject that needs a window", ("scenario.injects.fog.type=weather", "scenario.injects.fog.duration_hours=0")
     ),
+    Case("a drill question about an inject the scenario lacks", ("scenario.questions=['[inject fog] Who saw what?']",)),
     Case("a task force without units", ("scenario.coordination.policy=task_force",)),
     Case("unknown coordination policy", ("scenario.coordination.policy=anarchy",)),
     Case("unknown corridor name", ("scenario.sensors.towers.corridor=C99",)),

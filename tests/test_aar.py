@@ -20,10 +20,10 @@ from analysis.aar import (
 )
 from analysis.evidence import evidence, inject_windows
 from analysis.maps import read_terrain, run_map
-from analysis.questions import parse_question
 from analysis.timeline import MARKS, OUTCOME_LINES, timeline_pages
 from sim.config import SCENARIO_DIR, compose
 from sim.model import BorderModel
+from sim.questions import parse_question
 from sim.runner import Experiment, run_experiment, write_parquet_atomic
 from sim.world import build_world
 

@@ -8,15 +8,14 @@ import pytest
 from analysis.aar import build_aar, main, read_run
 from analysis.evidence import evidence
 from analysis.maps import read_terrain
-from analysis.questions import parse_question
 from sim.api import run
+from sim.questions import parse_question
 
 HORIZON_MIN = 360.0  # scenario.horizon_days=0.25
 SCENARIO = """\
 defaults: [demo, _self_]
 horizon_days: 0.25
-questions:
-  - "[30-40h] What happened after the end of the run?"
+questions:  # one starting after the end is refused by sim.run; the review still guards against it
   - "[2-40h] What happened late on?"
 """
 
@@ -109,7 +108,6 @@ def test_a_question_window_beyond_the_horizon_is_refused_and_one_across_it_is_cu
 
     # the review shows it under the question; the last replication and the horizon's ends are fine
     page = build_aar(runs["run"], 1, [0, HORIZON_MIN], tmp_path / "aar").read_text()
-    assert "window 30-40h starts at or after the end of the run (hour 6, its horizon)" in page
     assert "hours 2-40, cut at the end of the run (hour 6)" in page
     assert (tmp_path / "aar" / "replay_0.png").exists() and (tmp_path / "aar" / "replay_360.png").exists()
 

@@ -220,3 +220,28 @@ def test_a_bad_key_in_the_given_file_names_no_other_file(tmp_path):
     with pytest.raises(ScenarioError) as err:
         compose([f"scenario_file={tmp_path / 'mine.yaml'}"])
     assert err.value.problems[0].startswith("scenario.horizon_dayz: unknown key"), err.value.problems
+
+
+@pytest.mark.parametrize(
+    "question, problem",
+    [
+        ("[inject nope] q", "[inject nope]: no such inject; allowed: surge_night, towers_dark, radio_down"),
+        ("[agency cia] q", "[agency cia]: no such agency or centre; allowed: border_patrol, customs, local_police"),
+        ("[50-60h] q", "window 50-60h: allowed: starting below horizon_days (2 days = 48 hours)"),
+        ("[sector S9 agency customs] q", "[sector S9]: no such sector; allowed: S1, S2, S3"),
+        ("[when] q", "cannot read 'when' in [when]; allowed: inject NAME, agency NAME, sector NAME, A-Bh"),
+    ],
+)
+def test_a_drill_question_the_review_could_not_answer_is_refused(question, problem):
+    """A question's tag names what the after-action review shows under it: a name or window that
+    is not in the scenario is refused when the run starts, not found out after the drill."""
+    with pytest.raises(ScenarioError) as err:
+        build("scenario=drill_night_surge", f'scenario.questions=["{question}"]')
+    assert f"scenario.questions[0]: {problem}" in str(err.value), err.value
+
+
+def test_a_question_may_name_the_centre_its_coordination_policy_adds():
+    joint = ["scenario=drill_night_surge", "scenario.coordination.policy=joint_command"]
+    build(*joint, 'scenario.questions=["[agency joint 40-50h] q"]')  # a window across the end is cut
+    with pytest.raises(ScenarioError, match=r"\[agency joint\]: no such agency or centre"):
+        build("scenario=drill_night_surge", 'scenario.questions=["[agency joint] q"]')

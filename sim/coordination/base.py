@@ -45,6 +45,8 @@ class Coordination:
 
     name = ""
     Params: type = NoParams
+    shared_centres: tuple[str, ...] = ()  # the centres it adds beside the agencies' own, by name
+    # (an alert's or a dispatch's agency in the event log; a drill question may name them)
 
     def __init__(self, model: BorderModel, params) -> None:
         self.model = model

@@ -18,15 +18,19 @@ class JointCommandParams(SharedCentreParams):
     pass
 
 
+JOINT = "joint"  # the one centre's name
+
+
 class JointCommand(Coordination):
     name = "joint_command"
     Params = JointCommandParams
+    shared_centres = (JOINT,)
 
     def build(self) -> None:
         world = self.model.world
-        joint = shared_centre(self.model, "joint", world.union_jurisdiction(list(world.agencies)), self.params)
+        joint = shared_centre(self.model, JOINT, world.union_jurisdiction(list(world.agencies)), self.params)
         joint.units = list(self.model.units)
-        self.centres = {"joint": joint}
+        self.centres = {JOINT: joint}
 
     def receivers(self, agency: str) -> list[CommandCentre]:
-        return [self.centres["joint"]]
+        return [self.centres[JOINT]]

@@ -35,6 +35,7 @@ class TaskForceParams(SharedCentreParams):
 class TaskForce(Coordination):
     name = "task_force"
     Params = TaskForceParams
+    shared_centres = ("task_force",)  # the pooled units' centre
 
     def build(self) -> None:
         super().build()
