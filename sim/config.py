@@ -148,12 +148,17 @@ def neighbours(path: Path) -> dict[str, Path]:
     }
 
 
-def key_sources(path: Path) -> dict[str, str]:
-    """For a scenario file and the files its `defaults:` chain builds on: which file sets each key
-    (dotted, under `scenario.`) in the composed scenario, the later in the chain winning as in
-    Hydra's merge (`_self_` last unless the list places it). Names resolve as Hydra resolves them
-    here: a shipped scenario first, else a file beside the top file. Unreadable files are skipped
-    (Hydra reports them)."""
+def key_sources(origin: str) -> dict[str, str]:
+    """For the scenario file `origin` (as messages name it) and the files its `defaults:` chain
+    builds on: which file sets each key (dotted, under `scenario.`) in the composed scenario, the
+    later in the chain winning as in Hydra's merge (`_self_` last unless the list places it).
+    Names resolve as Hydra resolves them here: a shipped scenario first, else a file beside the
+    top file. Unreadable files are skipped (Hydra reports them); {} if `origin` is no file."""
+    path = Path(origin)
+    if not path.is_file() and origin.startswith("scenarios/"):  # a shipped one, named from anywhere
+        path = SCENARIO_DIR / path.name
+    if not path.is_file():
+        return {}
     top = path.parent
     beside = neighbours(path) if path.resolve().parent != SCENARIO_DIR.resolve() else {}
     sources: dict[str, str] = {}
@@ -180,7 +185,7 @@ def key_sources(path: Path) -> dict[str, str]:
             elif isinstance(entry, str) and (found := resolve(entry.removeprefix("/scenario/"))) is not None:
                 load(found, _shown(found, top), seen)
 
-    load(path, str(path), frozenset())
+    load(path, origin, frozenset())
     return sources
 
 
@@ -240,7 +245,7 @@ def from_config(cfg: DictConfig, origin: str, overrides: Sequence[str] = ()) -> 
     try:
         scenario = parse_scenario(raw.get("scenario"), origin, overrides)
     except ScenarioError as exc:
-        sources = key_sources(Path(origin)) if Path(origin).is_file() else {}
+        sources = key_sources(origin)
         if any(source != origin for source in sources.values()):  # it builds on other files: name the one
             raise ScenarioError(origin, exc.raw_problems, overrides, sources) from None
         raise

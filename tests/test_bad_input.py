@@ -215,11 +215,13 @@ def test_a_bad_key_in_a_file_the_scenario_builds_on_names_that_file(tmp_path):
     assert problem("cell_km").startswith(f"in {base} "), "_self_ first: base's value wins the merge"
 
 
-def test_a_bad_key_in_the_given_file_names_no_other_file(tmp_path):
+def test_a_bad_key_in_the_given_file_names_no_other_file(tmp_path, monkeypatch):
     (tmp_path / "mine.yaml").write_text("defaults: [tri_agency, _self_]\nname: mine\nhorizon_dayz: 2\n")
-    with pytest.raises(ScenarioError) as err:
-        compose([f"scenario_file={tmp_path / 'mine.yaml'}"])
-    assert err.value.problems[0].startswith("scenario.horizon_dayz: unknown key"), err.value.problems
+    monkeypatch.chdir(tmp_path)
+    for given in (str(tmp_path / "mine.yaml"), "./mine.yaml", "mine.yaml"):
+        with pytest.raises(ScenarioError) as err:
+            compose([f"scenario_file={given}"])
+        assert err.value.problems[0].startswith("scenario.horizon_dayz: unknown key"), err.value.problems
 
 
 @pytest.mark.parametrize(
