@@ -227,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"{len(x)} points ({len(x) - len(points)} already done) in {root}")
+    print(f"its report (figures, tables, report.html): python -m analysis.report {root}")
     return 0
 
 

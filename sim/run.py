@@ -260,7 +260,22 @@ def main(argv: list[str] | None = None) -> int:
     excluded = ",".join(RunKeys.NOT_IN_FOLDER_NAME)
     sys.argv = [sys.argv[0], *args, f"hydra.job.config.override_dirname.exclude_keys=[{excluded}]"]
     _sweep_job()
+    sweep = finished_sweep_dir(args)
+    if sweep is not None and "quiet=true" not in (a.lower() for a in args):
+        print(f"sweep finished: {sweep}\nits report (figures, tables, report.html): python -m analysis.report {sweep}")
     return 0
+
+
+def finished_sweep_dir(args: list[str]) -> str | None:
+    """The folder a --multirun command's sweep went to (its hydra.sweep.dir, made absolute by
+    `absolute_sweep_dir`, with ${sweep_name} filled in), or None when it is not a sweep or the
+    folder holds another interpolation."""
+    given = next((a for a in args if a.startswith("hydra.sweep.dir=")), None)
+    if given is None or not any(a in ("-m", "--multirun") for a in args):
+        return None
+    name = next((a.split("=", 1)[1] for a in args if a.startswith("sweep_name=")), "default")
+    folder = str(OverridesParser.create().parse_override(given).value()).replace("${sweep_name}", name)
+    return None if "${" in folder else folder
 
 
 def cli() -> int:

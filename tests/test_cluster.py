@@ -28,7 +28,7 @@ import pytest
 import yaml
 from hydra.core.override_parser.overrides_parser import OverridesParser
 
-from sim.run import absolute_sweep_dir, quoted
+from sim.run import absolute_sweep_dir, finished_sweep_dir, quoted
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -317,5 +317,9 @@ def test_the_sweep_folder_is_made_absolute_where_the_command_is_typed(tmp_path, 
     given = absolute_sweep_dir(["hydra.sweep.dir=a/b"])
     assert [parser.parse_override(a).value() for a in given] == [f"{tmp_path}/a/b"]
     assert absolute_sweep_dir(["hydra.sweep.dir=/abs"]) == ["hydra.sweep.dir=/abs"]
+    named = absolute_sweep_dir(["--multirun", "sweep_name=cmp", "x=1,2"])
+    assert finished_sweep_dir(named) == f"{tmp_path}/outputs/sweeps/cmp"  # what the closing hint names
+    assert finished_sweep_dir(["--multirun", "x=1,2", default]) == f"{tmp_path}/outputs/sweeps/default"
+    assert finished_sweep_dir(["x=1", default]) is None  # not a sweep
     for value in ("/a b,c/[d]=e", "/it's", "/end\\", "/x\\'y"):
         assert parser.parse_override(f"k={quoted(value)}").value() == value
