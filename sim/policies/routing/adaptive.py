@@ -392,4 +392,6 @@ class Adaptive(RoutingPolicy):
         # cheapest's) moves only the choices it wins or loses, never one between two others
         u = addressed_uniforms(model.seed, f"corridor:{attempt.stream_name}", corridors.n)[k]
         gumbel = -np.log(-np.log(np.maximum(u, np.finfo(float).tiny)))
-        return int(edges[k[int(np.argmax(gumbel - rel / p.temperature))]])
+        with np.errstate(over="ignore"):  # a tiny temperature: a dearer corridor's weight is 0 (-inf)
+            score = gumbel - rel / p.temperature
+        return int(edges[k[int(np.argmax(score))]])
