@@ -17,10 +17,11 @@ Definitions (all from the event log, `sim/recorder.py` documents the columns):
 - alerts, false_alarms (alerts whose ground truth is no attempt): first-hand alerts only (not the
   copies passed on by liaison, nor the second receipt of a task-force centre); alert_wait_min
   (mean operator queue wait, every receipt), alerts_merged, alerts_no_unit.
-- responses = dispatches; responses_to_resolved = dispatches for a group that was already
-  interdicted, got away or turned back (logged before the dispatch: the centre cannot know which
-  group an alert is about); wasted_responses = dispatches caused by a false alarm plus
-  responses_to_resolved;
+- responses = dispatches; responses_to_resolved = dispatches for a group (a decoy too) that was
+  already interdicted, got away or turned back (logged before the dispatch: the centre cannot know
+  which group an alert is about); wasted_responses = dispatches caused by a false alarm (an alert
+  whose ground truth is no attempt; a drill seat's dispatch to a cell has no alert and is not
+  one) plus responses_to_resolved;
   responses_found = interdictions made by a responding unit.
 - patrol_utilisation = unit busy minutes / unit on-duty minutes; busy runs from a dispatch or a
   patrol contact to the unit's next unit_free (clipped at the horizon).
@@ -539,7 +540,9 @@ def summarize(
     inter_size = inter["size"]
     escaped = (_lookup(att_ids, attempts["size"], inter["attempt"]) - inter_size).sum() if len(inter) else 0
 
-    to_resolved = _responses_to_resolved(disp, [inter, got, back])
+    # a unit sent for a group already caught or gone is wasted, a decoy's included (drawing units
+    # away is what a decoy is for): every outcome row counts here
+    to_resolved = _responses_to_resolved(disp, [get("interdiction"), get("got_away"), get("turned_back")])
     on_duty = _on_duty_minutes(log, horizon)
     assets = get("asset")
     in_service = (horizon - assets["t"]) / 1440.0  # days from entering service (asset row)
@@ -576,7 +579,7 @@ def summarize(
         "alerts_merged": len(get("alert_merged")),
         "alerts_no_unit": len(get("no_unit")),
         "responses": len(disp),
-        "wasted_responses": int((disp_attempt < 0).sum()) + to_resolved,
+        "wasted_responses": int(((disp_attempt < 0) & (disp["alert"] >= 0)).sum()) + to_resolved,
         "responses_to_resolved": to_resolved,
         "responses_found": int((inter_source == "response").sum()),
         "alert_to_dispatch_min": _mean(a2d),

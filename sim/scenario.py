@@ -984,7 +984,7 @@ class CorridorSpec:
         0.0,
         ge=0,
         unit="days",
-        doc="The corridor metrics (`share.<corridor>`, `route_entropy_bits`, ...) count crossings from this day "
+        doc="The corridor metrics (`crossings.<corridor>`, `route_entropy_bits`, ...) count crossings from this day "
         "on: a warm-up before a change of defence (a sensor group's `installed_day`) is left out. It must lie "
         "before the horizon (there would be nothing to count).",
     )

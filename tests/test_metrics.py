@@ -189,3 +189,25 @@ def test_per_agency_counts_are_zero_not_missing_for_an_agency_that_had_none():
     assert (s["interdicted.bp"], s["interdicted.police"]) == (1, 0)
     for family in ("alerts_shared", "alerts_lost", "responses"):
         assert (s[f"{family}.bp"], s[f"{family}.police"]) == (0, 0)
+
+
+def _late_response_log(cargo: str) -> pa.Table:
+    """A group caught at minute 20, then a tip about it and a unit sent for it."""
+    r = Recorder()
+    r.record(0, "run_start", duration_min=1440.0)
+    r.record(10, "attempt", attempt=0, size=2, cargo=cargo)
+    r.record(20, "interdiction", attempt=0, unit=0, agency="bp", size=2, source="patrol")
+    r.record(40, "alert", alert=0, agency="bp", attempt=0, source="community_tip")
+    r.record(41, "dispatch", alert=0, incident=0, unit=1, agency="bp", attempt=0)
+    r.record(50, "dispatch", alert=-1, incident=1, unit=2, agency="bp", attempt=-1, detail="own")  # a seat: to a cell
+    r.record(1440, "run_end", duration_min=1440.0)
+    return r.to_arrow()
+
+
+@pytest.mark.parametrize("cargo", ["people", "decoy"])
+def test_a_unit_sent_for_a_group_already_caught_is_wasted_a_decoys_too(cargo):
+    """A response to a group already caught or gone is wasted whatever the group carried (units
+    drawn away by a decoy are the decoy's whole effect); a drill seat's dispatch to a cell, which
+    no alert caused, is not a false alarm's."""
+    s = summarize(_late_response_log(cargo))
+    assert (s["responses"], s["responses_to_resolved"], s["wasted_responses"]) == (2, 1, 1)
