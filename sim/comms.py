@@ -48,6 +48,7 @@ class Comms:
         copy = replace(
             alert,
             id=m.next_id("alert"),
+            first=alert.first_hand,
             time=now + delay,
             agency=receiver.name,
             shared_from=sender,

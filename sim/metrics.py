@@ -16,7 +16,10 @@ Definitions (all from the event log, `sim/recorder.py` documents the columns):
   there again); mean and p90.
 - alerts, false_alarms (alerts whose ground truth is no attempt): first-hand alerts only (not the
   copies passed on by liaison, nor the second receipt of a task-force centre); alert_wait_min
-  (mean operator queue wait, every receipt), alerts_merged, alerts_no_unit.
+  (mean operator queue wait, every receipt), alerts_merged; alerts_no_unit = first-hand alerts
+  for which a centre could task no unit and no centre answered (sent a unit on any receipt of
+  it, or joined it to an open incident): under a task force or liaison one centre's "no unit"
+  is not counted when another answered.
 - responses = dispatches; responses_to_resolved = dispatches for a group (a decoy too) that was
   already interdicted, got away or turned back (logged before the dispatch: the centre cannot know
   which group an alert is about); wasted_responses = dispatches caused by a false alarm (an alert
@@ -138,6 +141,9 @@ def _frame_column(frame: pd.DataFrame, name: str, schema: pa.Schema) -> np.ndarr
     return frame[name].to_numpy(dtype=dtype, na_value=math.nan) if dtype is float else frame[name].to_numpy(dtype=dtype)
 
 
+LATER_COLUMNS = ("first_alert",)  # integer columns added to the schema later: -1 in older logs
+
+
 class _Log:
     """One event log as NumPy columns, each read once when first needed, and each kind's rows.
     A summary reads a few hundred rows through about a hundred small selections and sums: on
@@ -164,7 +170,9 @@ class _Log:
         col = self._columns.get(name)
         if col is None:
             ev = self._events
-            if not isinstance(ev, pa.Table):
+            if name not in (ev.schema.names if isinstance(ev, pa.Table) else ev.columns) and name in LATER_COLUMNS:
+                col = np.full(len(ev), -1, dtype=np.int64)  # a log written before the column existed
+            elif not isinstance(ev, pa.Table):
                 col = _frame_column(ev, name, SCHEMA)
             elif pa.types.is_string(ev.schema.field(name).type):
                 return ev.column(name).take(at).to_numpy()
@@ -433,6 +441,18 @@ def _coordination_metrics(
     return row
 
 
+def _unanswered(alerts: _Rows, no_unit: _Rows, disp: _Rows, merged: _Rows) -> int:
+    """First-hand alerts for which a centre could task no unit and no centre answered: no unit
+    was sent on any receipt of it (the copies liaison passed on, a task force's second receipt)
+    and none was joined to an open incident. Each receipt names its first-hand alert
+    (first_alert); one that does not is taken as first-hand."""
+    first = alerts["first_alert"]
+    first_of = dict(zip(alerts["alert"].tolist(), np.where(first >= 0, first, alerts["alert"]).tolist()))
+    wanting = {first_of.get(a, a) for a in no_unit["alert"].tolist()}
+    answered = {first_of.get(a, a) for a in [*disp["alert"].tolist(), *merged["alert"].tolist()]}
+    return len(wanting - answered)
+
+
 def _responses_to_resolved(disp: _Rows, outcomes: list[_Rows]) -> int:
     """Dispatches whose alert's group had an outcome logged before the dispatch."""
     ended: dict[int, int] = {}
@@ -577,7 +597,7 @@ def summarize(
         "false_alarms": int((new_attempt < 0).sum()),
         "alert_wait_min": _mean(get("alert_handled")["duration_min"]),
         "alerts_merged": len(get("alert_merged")),
-        "alerts_no_unit": len(get("no_unit")),
+        "alerts_no_unit": _unanswered(alerts, get("no_unit"), disp, get("alert_merged")),
         "responses": len(disp),
         "wasted_responses": int(((disp_attempt < 0) & (disp["alert"] >= 0)).sum()) + to_resolved,
         "responses_to_resolved": to_resolved,

@@ -486,10 +486,12 @@ class BorderModel(mesa.Model):
     ) -> None:
         """An alert from `agency`'s asset (or a tip to it) reaches the centres the coordination
         policy names, at once."""
+        first = -1
         for k, centre in enumerate(self.coordination.receivers(agency)):
+            alert_id = self.next_id("alert")
             centre.receive(
                 Alert(
-                    self.next_id("alert"),
+                    alert_id,
                     self.now,
                     centre.name,
                     node,
@@ -500,8 +502,10 @@ class BorderModel(mesa.Model):
                     origin=agency,
                     hold_min=hold_min,
                     copy=k > 0,
+                    first=first,
                 )
             )
+            first = alert_id if k == 0 else first
 
 
 def _fire(fn, args, _event) -> None:

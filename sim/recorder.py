@@ -38,7 +38,9 @@ which columns it fills. Integer ids use -1 for "none"; floats use NaN.
 |               |                                           | shared_from (the centre that passed it on; ""  |
 |               |                                           | first-hand), second_centre (another centre's  |
 |               |                                           | receipt of the same alert: task force), coarse |
-|               |                                           | (only the sector is known)                     |
+|               |                                           | (only the sector is known), first_alert (the   |
+|               |                                           | first-hand alert it is a receipt of: its own   |
+|               |                                           | id when first-hand)                            |
 | alert_handled | an operator finished with the alert (its  | alert, agency, duration_min = queue wait       |
 |               | handling time is t - alert.t - wait)      |                                                |
 | alert_merged  | the alert joins an open incident          | alert, incident, agency                        |
@@ -156,7 +158,7 @@ EVENT_KINDS = (
 )
 
 _KINDS = frozenset(EVENT_KINDS)
-INT_COLUMNS = ("attempt", "unit", "sensor", "alert", "incident", "node", "size", "told")
+INT_COLUMNS = ("attempt", "unit", "sensor", "alert", "incident", "node", "size", "told", "first_alert")
 FLOAT_COLUMNS = (
     "quantity_kg",
     "duration_min",

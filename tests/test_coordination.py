@@ -4,9 +4,11 @@ police own one vehicle unit posted in cell 7, with jurisdiction within 2 km of t
 cells 6..8. Operators need exactly 2 minutes per alert."""
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from helpers import coordination, corridor_world, inject, posted_unit, run, sure_ground, tower
 
+from sim.metrics import summarize
 from sim.scenario import AgencySpec, AgreementSpec, CommsSpec, CoordinationSpec
 
 
@@ -147,6 +149,30 @@ def test_task_force_pools_units_across_jurisdictions():
     assert (2.0, "dispatch", "task_force", "task_force") in chain and (2.0, "no_unit", "bp", "") in chain
     assert ev[ev.kind == "dispatch"].node.iloc[0] == 3  # pooled: may go to the alert's own cell
     assert (18.0, "arrival", "police", "") in chain  # 4 km at 15 km/h
+
+
+@pytest.mark.parametrize("policy", ["task_force", "liaison"])
+def test_a_receipt_names_its_first_hand_alert_and_one_centre_answering_is_enough(policy):
+    """bp has no unit for its own alerts; the task force's second receipt, or the police's copy
+    passed on by liaison, gets the police car sent. Every receipt names the first-hand alert it
+    is of, and an alert answered by one centre is not an alert with no unit."""
+    if policy == "task_force":
+        coord = coordination("task_force", units=["patrol_car"], agencies=["bp", "police"])
+    else:
+        coord = liaison(share_delay_min=0.0, loss_prob=0.0)
+    _, ev = run(two_agency_world(coord, attempts_per_day=6), 1)
+    alerts = ev[ev.kind == "alert"]
+    first_hand = alerts[(alerts.shared_from == "") & ~alerts.second_centre]
+    copies = alerts.drop(first_hand.index)
+    assert len(copies) > 0 and (first_hand.first_alert == first_hand.alert).all()
+    assert copies.first_alert.isin(first_hand.alert).all() and (copies.first_alert != copies.alert).all()
+    assert (copies.attempt.to_numpy() == first_hand.set_index("alert").attempt[copies.first_alert].to_numpy()).all()
+    of = alerts.set_index("alert").first_alert
+    acted = ev[ev.kind.isin(["dispatch", "alert_merged"])].alert.map(of)
+    wanting = ev[ev.kind == "no_unit"].alert.map(of)
+    unanswered = set(wanting) - set(acted)
+    assert len(set(wanting) & set(acted)) > 0  # bp found no unit for alerts the police answered
+    assert summarize(pa.Table.from_pandas(ev, preserve_index=False))["alerts_no_unit"] == len(unanswered)
 
 
 def test_units_never_act_outside_jurisdiction_without_agreement():

@@ -211,3 +211,31 @@ def test_a_unit_sent_for_a_group_already_caught_is_wasted_a_decoys_too(cargo):
     no alert caused, is not a false alarm's."""
     s = summarize(_late_response_log(cargo))
     assert (s["responses"], s["responses_to_resolved"], s["wasted_responses"]) == (2, 1, 1)
+
+
+def test_an_alert_another_centre_answered_is_not_an_alert_with_no_unit():
+    """Under a task force an agency's centre, its pooled units gone, finds no unit for an alert
+    the task force answers; under liaison a partner may answer a copy. alerts_no_unit counts the
+    first-hand alerts no centre answered, once each, however many of their receipts found none."""
+    r = Recorder()
+    r.record(0, "run_start", duration_min=1440.0)
+    r.record(10, "alert", alert=0, agency="bp", attempt=-1, source="ground", first_alert=0)
+    r.record(10, "alert", alert=1, agency="task_force", attempt=-1, source="ground", second_centre=True, first_alert=0)
+    r.record(11, "no_unit", alert=0, incident=0, agency="bp")
+    r.record(11, "dispatch", alert=1, incident=1, unit=3, agency="task_force", attempt=-1)
+    r.record(20, "alert", alert=2, agency="bp", attempt=-1, source="tower", first_alert=2)
+    r.record(21, "no_unit", alert=2, incident=2, agency="bp")
+    r.record(21, "alert_shared", alert=3, agency="bp", detail="police")
+    r.record(25, "alert", alert=3, agency="police", attempt=-1, source="tower", shared_from="bp", first_alert=2)
+    r.record(26, "no_unit", alert=3, incident=3, agency="police")  # nobody answered alert 2
+    r.record(30, "alert", alert=4, agency="bp", attempt=-1, source="tower", first_alert=4)
+    r.record(31, "no_unit", alert=4, incident=4, agency="bp")
+    r.record(31, "alert_shared", alert=5, agency="bp", detail="police")
+    r.record(35, "alert", alert=5, agency="police", attempt=-1, source="tower", shared_from="bp", first_alert=4)
+    r.record(36, "alert_merged", alert=5, incident=9, agency="police")  # joined an incident with a unit
+    r.record(1440, "run_end", duration_min=1440.0)
+    log = r.to_arrow()
+    s = summarize(log)
+    assert (s["alerts"], s["responses"], s["alerts_no_unit"]) == (3, 1, 1)
+    older = log.drop_columns(["first_alert"])  # a log written before receipts named their alert
+    assert summarize(older)["alerts_no_unit"] == 4  # then each receipt is taken as first-hand

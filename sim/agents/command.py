@@ -59,6 +59,13 @@ class Alert:
     coarse: bool = False  # the precise location was stripped: only the sector is known
     hold_min: float = 0.0  # a tip: the unit waits this long at the location (0 = its search time)
     copy: bool = False  # the same alert reaching a second centre (task force)
+    first: int = -1  # the first-hand alert this is a receipt of (a copy passed on or a second
+    # centre's); -1: it is first-hand itself (see `first_hand`)
+
+    @property
+    def first_hand(self) -> int:
+        """The id of the first-hand alert this one is (a receipt of)."""
+        return self.first if self.first >= 0 else self.id
 
 
 @dataclass
@@ -128,6 +135,7 @@ class CommandCentre(mesa.Agent):
             shared_from=alert.shared_from,
             second_centre=alert.copy,
             coarse=alert.coarse,
+            first_alert=alert.first_hand,
         )
         self.model.env.process(self._handle(alert))
 

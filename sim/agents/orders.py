@@ -154,6 +154,7 @@ class Orders:
             "mou_request",
             origin=self.centre.name,
             coarse=inc.coarse,
+            first=first.first_hand if first is not None else -1,
         )
         self._log("order", "mou", incident=incident, node=inc.target, partner=partner)
         self.model.comms.send(self.centre.name, target, request, 0.0, False)
