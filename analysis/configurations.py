@@ -19,8 +19,11 @@ class UnequalSeeds(ValueError):
 
 def distinct_replications(table: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """The table with each (configuration, seed) once (the first run directory's row), and the
-    number of rows dropped as repeats."""
-    keep = ~table.duplicated(["config_hash", "seed"], keep="first")
+    number of rows dropped as repeats. A design's points (a `point` column, sim/design.py) are
+    samples of their own even where two share their values (Morris levels, rounded integers):
+    they are told apart by their point too."""
+    keys = ["config_hash", "seed"] + (["point"] if "point" in table.columns else [])
+    keep = ~table.duplicated(keys, keep="first")
     out = table[keep].copy()
     out.attrs = dict(table.attrs)
     return out, int((~keep).sum())

@@ -73,6 +73,7 @@ def cost_table(table: pd.DataFrame, decision: list[str], others: list[str]) -> p
     first = table.groupby("config")[keys].first() if keys else pd.DataFrame(index=rate.index)
     df = first.assign(
         n=rate["n"],
+        runs=rate["runs"],
         rate=rate["mean"],
         rate_lo=rate.ci_low,
         rate_hi=rate.ci_high,

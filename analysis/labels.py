@@ -47,8 +47,11 @@ def key_label(key: str) -> str:
 
 def value_label(value: object) -> str:
     """A swept value as a reader sees it: numbers to four significant digits without trailing
-    zeros, names with spaces."""
-    if isinstance(value, bool) or value is None:
+    zeros, names with spaces; a key not set in that run (missing, NA or NaN in the table of a
+    sweep whose runs set different keys) is the scenario's own value."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "scenario's"
+    if isinstance(value, bool):
         return str(value)
     if isinstance(value, float):
         return f"{value:.4g}"
@@ -101,10 +104,13 @@ def signed(value: float, digits: int) -> str:
     return ("+" if value >= 0 else "\u2212") + text
 
 
-def ci_text(low: float, high: float, digits: int) -> str:
-    """A 95% interval as 'low to high'."""
+def ci_text(low: float, high: float, digits: int, n: int | None = None) -> str:
+    """A 95% interval as 'low to high'; without one, why, from `n`, the replications with a value
+    (a metric is NaN where it has none: a cost per interdiction without interdictions)."""
     if math.isnan(low) or math.isnan(high):
-        return "n/a (one replication)"
+        if n == 0:
+            return "n/a (no replication with a value)"
+        return "n/a (one replication with a value)" if n == 1 else "n/a"
     return f"{number(low, digits)} to {number(high, digits)}"
 
 

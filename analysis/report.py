@@ -121,9 +121,9 @@ def mean_table(table: pd.DataFrame, metric: str, by: list[str]) -> pd.DataFrame:
     ci = mean_ci(table, metric, by)
     d = digits_for(metric)
     out = pd.DataFrame({key_label(k) if k != "config" else "configuration": ci[k].map(value_label) for k in by})
-    out["replications"] = ci["n"].astype(int)
+    out["replications"] = ci["runs"].astype(int)
     out[f"{metric_label(metric)}: mean"] = ci["mean"].map(lambda v: number(v, d))
-    out["95% CI"] = [ci_text(lo, hi, d) for lo, hi in zip(ci.ci_low, ci.ci_high)]
+    out["95% CI"] = [ci_text(lo, hi, d, n) for lo, hi, n in zip(ci.ci_low, ci.ci_high, ci.n)]
     return out
 
 
@@ -141,9 +141,9 @@ def cost_words(df: pd.DataFrame, decision: list[str], others: list[str]) -> pd.D
     """The cost table in words, by situation (the other keys' values), cheapest first."""
     df = df.sort_values(["situation", "cost"])
     out = pd.DataFrame({key_label(k): df[k].map(value_label) for k in others + decision})
-    out["replications"] = df["n"].astype(int).to_numpy()
+    out["replications"] = df["runs"].astype(int).to_numpy()
     out["interdiction rate: mean"] = df.rate.map(lambda v: number(v, 3)).to_numpy()
-    out["95% CI"] = [ci_text(lo, hi, 3) for lo, hi in zip(df.rate_lo, df.rate_hi)]
+    out["95% CI"] = [ci_text(lo, hi, 3, n) for lo, hi, n in zip(df.rate_lo, df.rate_hi, df.n)]
     out["annualised capital (USD)"] = df.capital_share.map(lambda v: number(v, 0)).to_numpy()
     out["operating (USD)"] = df.operating.map(lambda v: number(v, 0)).to_numpy()
     out["cost over the horizon (USD)"] = df.cost.map(lambda v: number(v, 0)).to_numpy()

@@ -8,7 +8,8 @@ from scipy import stats
 
 
 def mean_ci(table: pd.DataFrame, metric: str, by: list[str] | str | None = None, level: float = 0.95) -> pd.DataFrame:
-    """Per group: n, mean, standard deviation and the t-interval of the mean of `metric`."""
+    """Per group: n (replications with a value of `metric`), runs (all replications), mean,
+    standard deviation and the t-interval of the mean."""
     by = [by] if isinstance(by, str) else list(by or [])
     groups = table.groupby(by, dropna=False, sort=True) if by else [((), table)]
     rows = []
@@ -19,7 +20,9 @@ def mean_ci(table: pd.DataFrame, metric: str, by: list[str] | str | None = None,
         sd = float(x.std(ddof=1)) if n > 1 else np.nan
         half = float(stats.t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n)) if n > 1 else np.nan
         key = key if isinstance(key, tuple) else (key,)
-        rows.append({**dict(zip(by, key)), "n": n, "mean": m, "sd": sd, "ci_low": m - half, "ci_high": m + half})
+        rows.append(
+            {**dict(zip(by, key)), "n": n, "runs": len(g), "mean": m, "sd": sd, "ci_low": m - half, "ci_high": m + half}
+        )
     return pd.DataFrame(rows)
 
 

@@ -64,5 +64,6 @@ def load(root: str | Path) -> pd.DataFrame:
 
 
 def varying_params(table: pd.DataFrame) -> list[str]:
-    """The overridden keys whose value differs between runs: the swept keys."""
-    return [p for p in table.attrs.get("params", []) if p != "point" and table[p].nunique(dropna=True) > 1]
+    """The overridden keys whose value differs between runs: the swept keys (a key set in some
+    runs only is swept too: unset is a value of its own)."""
+    return [p for p in table.attrs.get("params", []) if p != "point" and table[p].nunique(dropna=False) > 1]

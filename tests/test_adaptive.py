@@ -434,6 +434,31 @@ def test_displacement_claims_keep_their_error_rate_on_pure_noise():
     assert found_rise / sweeps < 0.09 and found_move / sweeps < 0.09
 
 
+def test_the_got_away_claim_needs_its_interval_not_its_point_estimate():
+    """Got-aways falling 'by less than half as much' as the treated crossings is a ratio: it holds
+    only if its bootstrap interval lies below 0.5, not when the ratio of two noisy means does."""
+    rng = np.random.default_rng(3)
+    changes = pd.DataFrame(
+        [{"by": "x", "seed": s, "corridor": "C01", "treated": True, "d_share": -0.1} for s in range(8)]
+    )
+
+    def holds(got: np.ndarray, cross: np.ndarray) -> bool:
+        pairs = pd.DataFrame(
+            {"by": "x", "d_share": -0.1, "d_corridors_5pct": 0.0, "rel_got_away": got, "rel_crossings": cross}
+        )
+        table = claims(pairs, changes).set_index("claim")
+        return bool(
+            table.loc[
+                "got-aways fall by less than half as much, relatively, as the treated corridor's crossings", "holds"
+            ]
+        )
+
+    cross = -0.5 + rng.normal(0, 0.02, 8)
+    assert holds(-0.05 + rng.normal(0, 0.01, 8), cross)  # clearly a tenth: holds
+    noisy = np.array([-0.9, 0.5, -0.6, 0.3, -0.8, 0.4, -0.7, 0.2])  # -0.2 on average: a ratio of 0.4
+    assert not holds(noisy, cross)  # but its interval passes 0.5
+
+
 def test_the_live_map_shows_sensors_installed_during_the_drill(tmp_path):
     """The drill's map state lists the sensors in place at its minute (a group installed on day 1
     appears from then), and the map draws them (their number once differed from the world's)."""

@@ -7,7 +7,10 @@ import pytest
 
 from analysis.configurations import UnequalSeeds, add_config_labels, check_common_seeds, distinct_replications
 from analysis.costs import cost_table, default_decision_keys, draw_cost, pareto_front
+from analysis.labels import value_label
 from analysis.paired import draw_paired, paired_table
+from analysis.report import mean_table
+from analysis.store import varying_params
 
 POLICY = "scenario.coordination.policy"
 ROUTING = "scenario.organisations.coyotes.routing"
@@ -139,3 +142,33 @@ def test_configurations_with_different_seeds_are_named_or_paired_on_the_common_o
     assert "Each paired difference uses the seeds both sides hold" in note
     diffs = paired_table(table, POLICY, [ROUTING])
     assert set(diffs.n_pairs) == {10}  # seeds 6-8 have no isolated partner
+
+
+def test_design_points_with_the_same_values_are_each_kept():
+    """A Morris trajectory or rounded integers repeat a design point's values: each point is a
+    sample of its own (the report's indices need every one), not a seed run twice."""
+    table = synthetic(seeds=[1, 2])
+    points = pd.concat([table.assign(point=0), table.assign(point=1)], ignore_index=True)
+    kept, repeats = distinct_replications(points)
+    assert repeats == 0 and len(kept) == len(points)
+
+
+def test_a_key_set_in_some_runs_only_is_swept():
+    """One more point that also sets a key the others leave at the scenario's value: that key
+    tells the points apart (unset is a value of its own), and it reads as the scenario's."""
+    table = synthetic()
+    table.attrs["params"] = [POLICY, ROUTING, "scenario.sensors.towers.spacing_km"]
+    table["scenario.sensors.towers.spacing_km"] = pd.array([pd.NA] * (len(table) - 5) + [5] * 5, dtype="Int64")
+    assert varying_params(table) == [POLICY, ROUTING, "scenario.sensors.towers.spacing_km"]
+    assert value_label(pd.NA) == value_label(float("nan")) == "scenario's"
+
+
+def test_a_metric_without_values_says_so_and_counts_every_replication():
+    """cost per interdiction is NaN where nothing was interdicted: the table still shows the
+    replications run, and the interval says no replication had a value (not 'one replication')."""
+    table = synthetic()
+    table["cost_per_interdiction_usd"] = np.where(table[POLICY] == "isolated", np.nan, 1000.0 + table.seed)
+    table.loc[(table[POLICY] == "task_force") & (table.seed > 1), "cost_per_interdiction_usd"] = np.nan
+    rows = mean_table(table, "cost_per_interdiction_usd", [POLICY, ROUTING])
+    assert rows["replications"].tolist() == [5, 5, 5, 5]
+    assert set(rows["95% CI"]) == {"n/a (no replication with a value)", "n/a (one replication with a value)"}
