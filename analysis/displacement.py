@@ -188,7 +188,8 @@ def claims(pairs: pd.DataFrame, changes: pd.DataFrame, seed: int = 0) -> pd.Data
             (
                 level,
                 "got-aways fall by less than half as much, relatively, as the treated corridor's crossings",
-                f"got-aways {got:+.1%}, treated crossings {cross:+.1%} (ratio {ratio:.2f}, {rlo:.2f} to {rhi:.2f})",
+                f"got-aways {got:+.1%}, treated crossings {cross:+.1%} "
+                + (f"(ratio {ratio:.2f}, {rlo:.2f} to {rhi:.2f})" if np.isfinite(ratio) else "(ratio n/a)"),
                 len(both),
                 bool(cross_hi < 0 and rhi < 0.5),
             )
