@@ -134,3 +134,22 @@ def test_intercept_finds_a_unit_whose_edges_are_shorter_than_the_straight_line()
     model.attempts[999] = SimpleNamespace(active=True, timeline=plan)
     choice = centre.rule.choose(centre, Alert(1, 10.0, centre.name, 1, 999, "ground"), 1)
     assert (choice.target, choice.minutes) == (4, 3.0)  # from cell 7 to cell 4: 3 one-minute edges
+
+
+@pytest.mark.parametrize("policy", ["isolated", "liaison"])
+def test_intercept_keeps_an_agency_centre_inside_its_jurisdiction(policy):
+    """An agency centre acts inside its own jurisdiction, whichever rule places its units: under
+    intercept too, a customs unit never waits on a route cell outside customs' area because an
+    MOU would let it act there (MOUs take effect where a centre's area is wider: joint command)."""
+    from sim.config import SCENARIO_DIR, compose  # noqa: PLC0415
+    from sim.model import BorderModel  # noqa: PLC0415
+
+    c = compose(
+        ["scenario=tri_agency", f"scenario.coordination.policy={policy}", "scenario.coordination.dispatch=intercept"]
+    )
+    world = build_world(c.scenario, c.origin, base_dir=str(SCENARIO_DIR))
+    ev = BorderModel(world, 1).run().to_arrow().to_pandas()
+    disp = ev[ev.kind == "dispatch"]
+    assert len(disp) > 20
+    outside = [(a, n) for a, n in zip(disp.agency, disp.node) if not world.agencies[a].jurisdiction[n]]
+    assert outside == [] and "mou" not in set(disp.detail)

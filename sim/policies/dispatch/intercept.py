@@ -117,7 +117,10 @@ class Intercept(DispatchRule):
         free = [u for u in centre.units if u.available]
         if not free:  # (before the route is read: a centre without units is asked about every alert)
             return None
-        visits = self._visits_ahead(tl, now, self._home(terrain))
+        # only cells of the centre's own area, as `nearest` places its incidents there: an agency
+        # centre acts inside its jurisdiction (a joint centre's area is every agency's)
+        ahead = self._visits_ahead(tl, now, self._home(terrain))
+        visits = [(cell, slack) for cell, slack in ahead if centre.area[cell]]
         if not visits:
             return None
         pace_of = {mode: self._pace(router, terrain, mode) for mode in {u.params.spec.mode for u in free}}
