@@ -368,3 +368,32 @@ def test_build_ports_needs_a_terrain_port_for_each_automatic_port():
     with pytest.raises(ScenarioError) as err:
         build_ports(spec, port_terrain(ports=(3, 6)), "test")
     assert [p.split(":")[0] for p in err.value.problems] == ["scenario.ports.c.node"]
+
+
+def test_a_tip_about_a_group_hidden_in_port_traffic_raises_no_alert():
+    """Groups in port traffic do not walk: sensors, patrols and tips never see them (the port's
+    inspection is their only risk). A tip about one waiting at primary is logged, and no alert,
+    dispatch or search follows."""
+    from helpers import corridor_world, inject, posted_unit, run  # noqa: PLC0415
+
+    from sim.params import Chosen  # noqa: PLC0415
+    from sim.policies.launch.fixed_rate import FixedRateParams  # noqa: PLC0415
+
+    world = corridor_world(
+        attempts_per_day=0,
+        horizon_days=0.15,
+        port_share=1.0,
+        launch=Chosen("fixed_rate", FixedRateParams(per_minute=1 / 60)),
+        units={"u": posted_unit(2)},
+        scenario_kw=dict(
+            ports={
+                "p": PortSpec(
+                    agency="bp", node=2, primary_car_min=120.0, cars_per_day=0.0, trucks_per_day=0.0, referral_rate=0.0
+                )
+            },
+            injects={"tip0": inject("tip", agency="bp", attempt=0, node=-1, start_hours=1.0)},
+        ),
+    )
+    _, ev = run(world, 1)
+    assert "port_primary" in set(ev[ev.attempt == 0].kind) and "inject" in set(ev.kind)
+    assert ev[ev.kind.isin(["alert", "dispatch", "search_end"])].empty

@@ -155,6 +155,7 @@ class Attempt(mesa.Agent):
         self.sensor_epoch = 0  # sensor detections drawn for the current conditions (injects redraw)
         self.detected_by: set[int] = set()
         self.reaction_due = False  # a reaction waits for the end of the current instant
+        self.at_port = False  # hidden in port traffic: no walk, so no sensor, patrol or tip sees it
 
     @property
     def active(self) -> bool:
@@ -184,6 +185,7 @@ class Attempt(mesa.Agent):
         """The group hides its cargo in a vehicle queuing at `port` (no walk across the terrain)."""
         m = self.model
         m.attempts[self.attempt_id] = self
+        self.at_port = True
         m.log.record(
             m.now,
             "attempt",

@@ -41,7 +41,7 @@ class Tip(Inject):
     def apply(self) -> None:
         m, s = self.model, self.params
         group = m.attempts.get(s.attempt)
-        if s.attempt >= 0 and (group is None or not group.active):
-            return  # the group is already gone: nobody sees it any more (the inject stays logged)
+        if s.attempt >= 0 and (group is None or not group.active or group.at_port):
+            return  # the group is gone, or hidden in port traffic: nobody sees it (the inject stays logged)
         node = s.node if s.node >= 0 else group.timeline.node_at(m.now)
         m.raise_alert(s.agency, node, s.attempt, "tip")
