@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from itertools import count
@@ -78,6 +78,8 @@ class BorderModel(mesa.Model):
         self.finished = False
         self.weather: dict[str, float] = {}  # active weather injects: detection multipliers
         self.injects: dict[str, Chosen] = {}  # every inject scheduled: the scenario's and a live drill's
+        self.outages: list[tuple[Callable[[Sensor], bool], float]] = []  # sensor outages begun: which
+        # sensors each takes down, until when (a sensor installed during one is down from its install)
         self._unit_by_id = tuple(PatrolUnit(self, p) for p in world.units)  # ids are 0..n-1
         self.comms = Comms(self)
         coordination = world.scenario.coordination
@@ -287,6 +289,9 @@ class BorderModel(mesa.Model):
         for sensor in new:
             self._log_sensor_asset(sensor.params)
             sensor.schedule()
+            for covers, until in self.outages:
+                if until > self.now and covers(sensor):
+                    sensor.force_down(self.now, until)
         self.coverage, self.known_risk = coverage_of(w.terrain.n_nodes, [s.params for s in self._sensor_by_id])
         # routes are cached in the world across replications: the key names the content
         self._known_risk_key = f"known_risk:{hashlib.sha256(self.known_risk.tobytes()).hexdigest()[:16]}"

@@ -6,7 +6,7 @@ cells 6..8. Operators need exactly 2 minutes per alert."""
 import numpy as np
 import pyarrow as pa
 import pytest
-from helpers import coordination, corridor_world, inject, posted_unit, run, sure_ground, tower
+from helpers import coordination, corridor_world, ground, inject, posted_unit, run, sure_ground, tower
 
 from sim.metrics import summarize
 from sim.scenario import AgencySpec, AgreementSpec, CommsSpec, CoordinationSpec
@@ -372,3 +372,20 @@ def test_liaison_delays_and_losses_follow_their_declared_laws():
     delay, loss = liaison_sharing()
     assert delay.agrees and (delay.high - delay.low) / 2 < 0.2 * delay.expected, delay
     assert loss.agrees and int(loss.n.split()[0]) > 500, loss  # "N passed alerts"
+
+
+def test_a_sensor_put_up_during_an_outage_of_its_group_is_down_until_the_outage_ends():
+    """An outage takes down every sensor it names for its window, also one installed during it
+    (a group going up on day 1, inside an outage from hour 20 to 30): no detection by it until
+    hour 30, detections again after."""
+    world = corridor_world(
+        sensors={"late": ground(2, 1.0, installed_day=1.0)},
+        attempts_per_day=48,
+        horizon_days=2,
+        scenario_kw={"injects": {"out": inject("sensor_outage", sensors=["late"], start_hours=20, duration_hours=10)}},
+    )
+    _, ev = run(world, 1)
+    det = ev[ev.kind == "detection"].t
+    assert det.min() >= 30 * 60 and len(det) > 10
+    states = ev[ev.kind.isin(["sensor_down", "sensor_up"])]
+    assert list(zip(states.t, states.kind))[:2] == [(24 * 60, "sensor_down"), (30 * 60, "sensor_up")]

@@ -29,16 +29,19 @@ class SensorOutage(Inject):
     name = "sensor_outage"
     Params = SensorOutageParams
 
+    def covers(self, sensor) -> bool:
+        """Whether the outage takes `sensor` down: named, of a named group, or in its sector."""
+        s, terrain = self.params, self.model.world.terrain
+        return (
+            sensor.params.name in s.sensors
+            or sensor.params.group in s.sensors
+            or bool(s.sector and terrain.sector_names[terrain.sector[sensor.params.node]] == s.sector)
+        )
+
     def apply(self) -> None:
-        m, s = self.model, self.params
-        terrain = m.world.terrain
-        chosen = [
-            x
-            for x in m.sensors
-            if x.params.name in s.sensors
-            or x.params.group in s.sensors
-            or (s.sector and terrain.sector_names[terrain.sector[x.params.node]] == s.sector)
-        ]
-        for sensor in chosen:
-            sensor.force_down(m.now, self.end_min)
+        m = self.model
+        for sensor in m.sensors:
+            if self.covers(sensor):
+                sensor.force_down(m.now, self.end_min)
+        m.outages.append((self.covers, self.end_min))  # a sensor put up during the window goes down too
         m.sensors_changed()
