@@ -249,12 +249,7 @@ def surviving_benefit(pairs: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
         b = pairs[pairs.by == level].set_index("seed").benefit
         m, lo, hi, n = _ci(b)
         both = pd.concat([b.rename("b"), base.rename("a")], axis=1, join="inner").dropna()
-        ratio, rlo, rhi = np.nan, np.nan, np.nan
-        if len(both) > 1 and both.a.mean() != 0:
-            ratio = both.b.mean() / both.a.mean()
-            idx = rng.integers(len(both), size=(BOOTSTRAP, len(both)))
-            boot = both.b.to_numpy()[idx].mean(axis=1) / both.a.to_numpy()[idx].mean(axis=1)
-            rlo, rhi = np.percentile(boot, [2.5, 97.5])
+        ratio, rlo, rhi = _ratio_interval(both.b.to_numpy(dtype=float), both.a.to_numpy(dtype=float), rng)
         rows.append(
             {
                 "level": level,
