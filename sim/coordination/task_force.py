@@ -32,10 +32,13 @@ class TaskForceParams(SharedCentreParams):
     )
 
 
+CENTRE = "task_force"  # the pooled units' centre
+
+
 class TaskForce(Coordination):
     name = "task_force"
     Params = TaskForceParams
-    shared_centres = ("task_force",)  # the pooled units' centre
+    shared_centres = (CENTRE,)
 
     def build(self) -> None:
         super().build()
@@ -46,14 +49,14 @@ class TaskForce(Coordination):
         pooled = [u for u in self.model.units if u.params.group in pooled_groups]
         self.members = list(p.agencies) or sorted({u.params.agency for u in pooled})
         self.area = world.union_jurisdiction(self.members)
-        tf = shared_centre(self.model, "task_force", self.area, p)
+        tf = shared_centre(self.model, CENTRE, self.area, p)
         tf.units = pooled
         for c in self.centres.values():
             c.units = [u for u in c.units if u.params.group not in pooled_groups]
-        self.centres["task_force"] = tf
+        self.centres[CENTRE] = tf
 
     def receivers(self, agency: str) -> list[CommandCentre]:
-        return [self.centres[agency]] + ([self.centres["task_force"]] if agency in self.members else [])
+        return [self.centres[agency]] + ([self.centres[CENTRE]] if agency in self.members else [])
 
     def pooled_area(self, unit: PatrolUnit) -> np.ndarray | None:
         return self.area if unit.params.group in self.params.units else None
