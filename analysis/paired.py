@@ -2,7 +2,8 @@
 
 Each level is compared with the first (the baseline) on the same seeds (common random numbers)
 and the same values of the other swept keys; each panel is one metric, each point a level with
-its 95% interval, and the number of pairs (n) and the paired t-test's p written beside it.
+its 95% interval, and the number of seeds (n; pairs that share a seed across other swept keys are
+one sample) and the paired t-test's p written beside it.
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ def paired_table(table: pd.DataFrame, key: str, others: list[str]) -> pd.DataFra
     return pd.concat(frames, ignore_index=True)
 
 
+def sample_size(n_pairs: int, n_seeds: int) -> str:
+    """'n = 10', or 'n = 5 seeds (10 pairs)' where pairs share seeds across other swept keys."""
+    return f"n = {n_seeds}" if n_pairs == n_seeds else f"n = {n_seeds} seeds ({n_pairs} pairs)"
+
+
 def _panel(ax, d: pd.DataFrame, key: str, metric: str, baseline: object) -> None:
     ypos = np.arange(len(d))[::-1]  # the first level on top
     ax.errorbar(
@@ -50,7 +56,7 @@ def _panel(ax, d: pd.DataFrame, key: str, metric: str, baseline: object) -> None
     ax.axvline(0, color="grey", lw=1)
     for y, r in zip(ypos, d.itertuples()):
         ax.annotate(
-            f"n = {r.n_pairs}, {p_text(r.p_value)}",
+            f"{sample_size(r.n_pairs, r.n_seeds)}, {p_text(r.p_value)}",
             (r.mean_diff, y),
             xytext=(0, 7),
             textcoords="offset points",
@@ -105,9 +111,10 @@ def readable_paired(diffs: pd.DataFrame, key: str) -> pd.DataFrame:
                 "metric": metric_label(r.metric),
                 key_label(key): value_label(r[1]),
                 "baseline": value_label(r.baseline),
-                "pairs (n)": int(r.n_pairs),
+                "pairs": int(r.n_pairs),
+                "seeds (n)": int(r.n_seeds),
                 "mean difference": signed(r.mean_diff, d),
-                "95% CI": f"{signed(r.ci_low, d)} to {signed(r.ci_high, d)}" if r.n_pairs > 1 else "n/a",
+                "95% CI": f"{signed(r.ci_low, d)} to {signed(r.ci_high, d)}" if r.n_seeds > 1 else "n/a",
                 "p (paired t-test)": p_text(r.p_value).removeprefix("p ").removeprefix("= "),
             }
         )

@@ -224,7 +224,14 @@ def build_report(
         text = (
             "Each level against the first on the same seeds"
             + (f" and the same {', '.join(rest)}" if rest else "")
-            + "; n = pairs, p = paired t-test. A direction is supported only where the 95% CI excludes zero."
+            + "; n = seeds, p = paired t-test over seeds"
+            + (
+                f" (a seed's differences are averaged over {', '.join(rest)} first: pairs that share a seed share "
+                "its random streams, so they are not independent)"
+                if rest
+                else ""
+            )
+            + ". A direction is supported only where the 95% CI excludes zero."
         )
         sections.append(
             (f"paired differences across {key_label(key)} ({key})", text, [fig], readable_paired(diffs, key))

@@ -35,10 +35,15 @@ def paired_differences(
     within: list[str] | None = None,
     level: float = 0.95,
 ) -> pd.DataFrame:
-    """For each level of `factor` (other than `baseline`): the mean of (level - baseline) over
-    replications paired by `pair_on` (the same seed = common random numbers), its t-interval
-    and the paired t-test p-value (`mean_test_p`; none for fewer than two pairs). `within` keeps
-    other swept keys fixed within each pair."""
+    """For each level of `factor` (other than `baseline`): the mean difference (level - baseline)
+    of replications paired by `pair_on` (the same seed = common random numbers), its t-interval
+    and the paired t-test p-value (`mean_test_p`; none for fewer than two). `within` keeps
+    other swept keys fixed within each pair.
+
+    Pairs that share a seed across the other keys' values are not independent (the same random
+    streams drive them), so the interval and the test are over seeds: each seed's differences
+    are averaged over the other keys' values first, and n_seeds (the sample size of the interval
+    and the test) is reported beside n_pairs. With no other key swept the two are the same."""
     within = list(within or [])
     keys = within + [pair_on]
     base = table[table[factor] == baseline].set_index(keys)[metric]
@@ -48,16 +53,17 @@ def paired_differences(
     for level_value in sorted(set(table[factor].dropna()) - {baseline}, key=str):
         other = table[table[factor] == level_value].set_index(keys)[metric]
         pairs = pd.concat([other.rename("x"), base.rename("b")], axis=1, join="inner").dropna()
-        d = (pairs.x - pairs.b).to_numpy(dtype=float)
-        n = d.size
-        mean = float(d.mean()) if n else np.nan
-        half = float(stats.t.ppf(0.5 + level / 2, n - 1) * d.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
-        p = mean_test_p(d) if n > 1 else np.nan  # equal differences decided: 0 if not 0, else 1
+        per_seed = (pairs.x - pairs.b).groupby(level=pair_on).mean().to_numpy(dtype=float)
+        n = per_seed.size
+        mean = float(per_seed.mean()) if n else np.nan
+        half = float(stats.t.ppf(0.5 + level / 2, n - 1) * per_seed.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
+        p = mean_test_p(per_seed) if n > 1 else np.nan  # equal differences decided: 0 if not 0, else 1
         rows.append(
             {
                 factor: level_value,
                 "baseline": baseline,
-                "n_pairs": n,
+                "n_pairs": len(pairs),
+                "n_seeds": n,
                 "mean_diff": mean,
                 "ci_low": mean - half,
                 "ci_high": mean + half,

@@ -114,9 +114,9 @@ def test_paired_panels_show_each_levels_n_and_p_with_readable_labels():
         assert [t.get_text() for t in ax.get_yticklabels()] == ["task force"]
         assert ax.get_xlabel() == "difference vs isolated (proportion)"
         notes = [t.get_text() for t in ax.texts]
-        assert len(notes) == 1 and notes[0].startswith("n = 10, p ")
+        assert len(notes) == 1 and notes[0].startswith("n = 5 seeds (10 pairs), p ")
     rate = diffs[diffs.metric == "interdiction_rate"].iloc[0]
-    assert rate.n_pairs == 10 and rate.mean_diff == pytest.approx(0.1, abs=0.01)
+    assert (rate.n_pairs, rate.n_seeds) == (10, 5) and rate.mean_diff == pytest.approx(0.1, abs=0.01)
     assert "pooled over coyotes routing" in fig.texts[0].get_text()
 
 
@@ -141,7 +141,7 @@ def test_configurations_with_different_seeds_are_named_or_paired_on_the_common_o
     note = check_common_seeds(table, pair_on_common_seeds=True)
     assert "Each paired difference uses the seeds both sides hold" in note
     diffs = paired_table(table, POLICY, [ROUTING])
-    assert set(diffs.n_pairs) == {10}  # seeds 6-8 have no isolated partner
+    assert set(diffs.n_pairs) == {10} and set(diffs.n_seeds) == {5}  # seeds 6-8 have no isolated partner
 
 
 def test_design_points_with_the_same_values_are_each_kept():
