@@ -397,3 +397,16 @@ def test_a_tip_about_a_group_hidden_in_port_traffic_raises_no_alert():
     _, ev = run(world, 1)
     assert "port_primary" in set(ev[ev.attempt == 0].kind) and "inject" in set(ev.kind)
     assert ev[ev.kind.isin(["alert", "dispatch", "search_end"])].empty
+
+
+def test_every_referred_smuggler_the_table_lets_out_leaves_in_the_event_log():
+    """An overloaded port (one lane, load about 2): a smuggling vehicle's primary end is scheduled
+    as a delay from its arrival, and the clock's sum can fall a rounding step short of the end
+    the table holds. Its referral to secondary must still be made (it once waited for an end
+    that never came: no exit, no seizure, its attempt never resolved)."""
+    for seed in (1, 2, 3):
+        spec = port_spec(primary_lanes=1, cars_per_day=3000.0, referral_rate=1.0, secondary_lanes=50)
+        _, _, ev, v = run_port(spec, seed, days=2, smugglers_per_day=200)
+        out = v[(v.attempt >= 0) & v.exit.notna()]
+        left = set(ev[ev.kind.isin(["port_exit", "port_seizure"])].attempt)
+        assert len(out) > 100 and set(out.attempt) <= left, sorted(set(out.attempt) - left)[:5]

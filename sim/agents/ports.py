@@ -169,7 +169,9 @@ class PortOfEntry(mesa.Agent):
             self._leave(vid, seized=False)
             return
         self._row("port_referral", vid, detail="smuggling")
-        net.advance(self.model.now)  # every vehicle reaching secondary before this one has
+        # every vehicle reaching secondary before this one, and this one: the clock adds the delay
+        # to the time it was scheduled at, which can fall a rounding step short of p_end
+        net.advance(max(self.model.now, net.p_end[vid]))
         self.model.at(net.s_end[vid], self._leave, vid, self.seized[vid])
 
     def _leave(self, vid: int, seized: bool) -> None:
