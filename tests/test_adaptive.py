@@ -21,6 +21,7 @@ from sim.config import SCENARIO_DIR, compose
 from sim.drill.mapview import MapPainter
 from sim.drill.session import DrillSession
 from sim.metrics import annualised_capital, corridor_metrics, corridor_shares, summarize
+from sim.model import BorderModel
 from sim.params import Chosen
 from sim.policies.routing.adaptive import AdaptiveParams, LearnedRisk
 from sim.policies.routing.base import NoParams
@@ -499,3 +500,25 @@ def test_an_extreme_difficulty_weight_sends_every_group_through_the_easiest_corr
     used = set(ev[(ev.kind == "crossed") & (ev.source != "")].source)
     d = dict(zip(world.corridors.names, world.corridors.difficulty))
     assert used and {d[name] for name in used} == {min(d.values())}
+
+
+def test_spotters_count_a_unit_on_duty_while_it_processes_an_arrest():
+    """A unit posted by the border is on duty all day and mostly busy with the groups it stops:
+    the spotters count it in its corridor in every report (they count the units on duty near the
+    border; a unit processing an arrest once went uncounted, so the corridors where groups were
+    caught looked empty to patrol_aversion)."""
+    params = AdaptiveParams(patrol_aversion=3.0, spotter_range_km=2.0, spotter_delay_min=0, spotter_interval_min=5)
+    world = posted_units_world(Chosen("adaptive", params), post=[45], horizon_days=1.0)
+    model = BorderModel(world, 1)
+    unit = next(iter(model.units))
+    node = unit.timeline.node_at(0.0)
+    assert world.terrain.side[node] == 1 and world.terrain.y[node] <= 2.0  # posted within the spotters' range
+    corridor = int(world.corridors.index_of_x(world.terrain.x[node]))
+    on_duty = busy = counted = 0
+    for t in np.arange(300.0, 1400.0, 5.0):
+        model.env.run(until=t + 0.001)
+        if unit.on_duty:
+            on_duty += 1
+            busy += unit.task is not None and unit.task.kind == "process"
+            counted += next(iter(model.orgs)).routing.seen[-1][1][corridor] >= 1
+    assert on_duty > 200 and busy > 50 and counted == on_duty, (on_duty, busy, counted)

@@ -287,7 +287,7 @@ class Adaptive(RoutingPolicy):
         p, model = self.params, self.org.model
         terrain, corridors = model.world.terrain, model.world.corridors
         while True:
-            nodes = np.array([u.timeline.node_at(model.now) for u in model.units if u.observing], dtype=np.int64)
+            nodes = np.array([u.timeline.node_at(model.now) for u in model.units if u.on_duty], dtype=np.int64)
             near = nodes[(terrain.side[nodes] == HOME) & (terrain.y[nodes] <= p.spotter_range_km)]
             self.seen.append((model.now, np.bincount(corridors.index_of_x(terrain.x[near]), minlength=corridors.n)))
             while len(self.seen) > 1 and self.seen[1][0] <= model.now - p.spotter_delay_min:
