@@ -144,7 +144,7 @@ def cost_words(df: pd.DataFrame, decision: list[str], others: list[str]) -> pd.D
     out["replications"] = df["runs"].astype(int).to_numpy()
     out["interdiction rate: mean"] = df.rate.map(lambda v: number(v, 3)).to_numpy()
     out["95% CI"] = [ci_text(lo, hi, 3, n) for lo, hi, n in zip(df.rate_lo, df.rate_hi, df.n)]
-    out["annualised capital (USD)"] = df.capital_share.map(lambda v: number(v, 0)).to_numpy()
+    out["annualised capital over the horizon (USD)"] = df.capital_share.map(lambda v: number(v, 0)).to_numpy()
     out["operating (USD)"] = df.operating.map(lambda v: number(v, 0)).to_numpy()
     out["cost over the horizon (USD)"] = df.cost.map(lambda v: number(v, 0)).to_numpy()
     out["on the Pareto front"] = df.pareto.map({True: "yes", False: ""}).to_numpy()

@@ -304,8 +304,9 @@ What it covers:
   1 − cover); with a daily flight window only the minutes aloft count, group by group, and
   nothing is seen while it is on the ground.
 - **Queues**: the command-centre operators (M/M/2 Erlang C, M/D/1 Pollaczek–Khinchine) and the
-  ports of entry (M/M/3 Erlang C at primary, the primary → secondary Jackson network; Little's law
-  is checked exactly on the event log by `tests/test_ports.py::test_littles_law_and_event_log_reconstructs_the_port`).
+  ports of entry (M/M/3 Erlang C at primary, the primary → secondary Jackson network; Little's
+  law is checked exactly on the port table by
+  `tests/test_ports.py::test_the_port_table_is_a_fifo_network_and_keeps_littles_law`).
   These formulas are long-run (steady-state) means, and every replication starts with empty
   queues: the checks keep the load at or below 0.85, where starting empty lowers the mean wait
   over 3 days by about 1% (1.4% at 0.9). Near saturation the start matters: at load 0.95 an

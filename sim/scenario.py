@@ -429,8 +429,8 @@ class UnitGroupSpec:
         ge=0,
         unit="USD/unit",
         doc="Capital outlay per unit (vehicle, equipment). "
-        "It is reported in `capital_usd`; `cost_usd` includes only the straight-line share "
-        "used up over the horizon.",
+        "It is reported in `capital_usd`; `cost_usd` includes only its share for the horizon "
+        "(the equivalent annual cost over `lifetime_years` at `costs.discount_rate`, for the days run).",
         source=MODELLING_GUESS,
     )
     lifetime_years: float = param(

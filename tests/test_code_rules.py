@@ -39,3 +39,24 @@ def test_ruff_lint_and_format():
     assert lint.returncode == 0, lint.stdout[-3000:]
     fmt = run("ruff", "format", "--check", ".")
     assert fmt.returncode == 0, fmt.stdout[-3000:]
+
+
+def test_every_test_the_docs_cite_exists():
+    """A page that says "checked by tests/x.py::test_y" sends a reader to a test that must exist
+    (validation.md once cited a port test by a name it had lost)."""
+    import re
+
+    pages = [ROOT / "README.md", ROOT / "bench" / "README.md", *sorted((ROOT / "docs").glob("**/*.md"))]
+    cited = {
+        (m[0], m[1])
+        for page in pages
+        for m in re.findall(r"(tests/[\w/]+\.py)::(\w+)", page.read_text(encoding="utf-8"))
+    }
+    assert len(cited) > 10
+    missing = [
+        f"{path}::{name}"
+        for path, name in sorted(cited)
+        if not (ROOT / path).exists()
+        or not re.search(rf"^(async )?def {name}\(|^class {name}\b", (ROOT / path).read_text(), re.MULTILINE)
+    ]
+    assert not missing, missing
