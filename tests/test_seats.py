@@ -13,6 +13,7 @@ import pytest
 solara = pytest.importorskip("solara")
 import ipyvuetify as v  # noqa: E402
 
+from sim.agents.command import sector_cell  # noqa: E402
 from sim.agents.orders import OrderRefused  # noqa: E402
 from sim.config import SCENARIO_DIR, compose  # noqa: E402
 from sim.drill.counterfactual import counterfactual, read_drill, replay  # noqa: E402
@@ -190,6 +191,7 @@ def test_a_seat_sees_only_what_its_centre_was_told_and_never_an_undetected_group
     x, y = s.world.terrain.x, s.world.terrain.y
     b = Backdrop("", x.min() - 1, x.max() + 1, y.min() - 1, y.max() + 1, x, y)
     s.inject("comms_outage", agencies=[BP, POLICE], duration_hours=3.0)
+    area = {seat: s.model.coordination.centres[seat].area for seat in (BP, POLICE, CUSTOMS)}
     seen_shared = 0
     for _ in range(70):
         s.step()
@@ -199,7 +201,10 @@ def test_a_seat_sees_only_what_its_centre_was_told_and_never_an_undetected_group
             told = ev[(ev.kind == "alert") & (ev.agency == seat) & (ev.t <= s.now)].set_index("alert")
             assert {a.id for a in pic.alerts} == set(told.index)
             for a in pic.alerts:
-                assert (a.node, a.t, a.attempt) == (told.node[a.id], told.t[a.id], told.attempt[a.id])
+                assert (a.t, a.attempt, a.coarse) == (told.t[a.id], told.attempt[a.id], told.coarse[a.id])
+                assert a.node == (
+                    sector_cell(s.world.terrain, told.node[a.id], area[seat]) if a.coarse else told.node[a.id]
+                )
             own = {u.params.id for u in s.model.coordination.centres[seat].units}
             assert {u.id for u in pic.units} == own
             drawn = markers(pic, b, "#000", 120.0)
@@ -209,6 +214,37 @@ def test_a_seat_sees_only_what_its_centre_was_told_and_never_an_undetected_group
             assert not any(re.search(r"\bgroup \d+", line) for line in pic.feed)
         seen_shared += sum(a.shared_from == BP for a in s.picture(POLICE).alerts)
     assert seen_shared > 0  # the police seat did get alerts passed on
+
+
+def test_an_alert_passed_on_without_its_location_shows_the_seat_only_its_sector(tmp_path):
+    """tri_agency strips the location on customs -> police: the police seat's alert about a group
+    customs was tipped about is placed where its centre places it (the sector's middle in its
+    area), and neither the picture, the map nor the feed gives the cell customs saw."""
+    from sim.drill.seatmap import Backdrop, markers
+
+    s = seated(tmp_path)
+    for _ in range(30):
+        s.step()
+    group, _ = s.active_groups()[0]
+    s.inject("tip", agency=CUSTOMS, attempt=group)
+    coarse = []
+    while not coarse and not s.finished:
+        s.step()
+        coarse = [a for a in s.picture(POLICE).alerts if a.coarse]
+    [a] = coarse
+    ev = events(s)
+    logged = ev[(ev.kind == "alert") & (ev.alert == a.id)].iloc[0]
+    seen_at = int(ev[(ev.kind == "alert") & (ev.alert == logged.first_alert)].node.iloc[0])
+    terrain, police = s.world.terrain, s.model.coordination.centres[POLICE]
+    assert logged.node == seen_at and a.node != seen_at
+    assert a.node == sector_cell(terrain, seen_at, police.area) and terrain.sector[a.node] == terrain.sector[seen_at]
+    x, y = terrain.x, terrain.y
+    b = Backdrop("", x.min() - 1, x.max() + 1, y.min() - 1, y.max() + 1, x, y)
+    [marker] = [m for m in markers(s.picture(POLICE), b, "#000", 120.0) if m["id"] == f"A{a.id}"]
+    assert f"cell {seen_at}" not in marker["title"] and (marker["x"], marker["y"]) == pytest.approx(b.frac(a.node))
+    [line] = [line for line in s.picture(POLICE).feed if f"alert A{a.id} passed on" in line]
+    assert f"in sector {terrain.sector_names[terrain.sector[seen_at]]} (only the sector known)" in line
+    assert not re.search(r"\bcell \d+", line)
 
 
 def test_orders_from_two_seats_in_the_same_tick_keep_one_ordered_clock(tmp_path):

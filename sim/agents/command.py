@@ -39,6 +39,7 @@ from sim.policies.dispatch import DISPATCH_RULES
 if TYPE_CHECKING:
     from sim.agents.patrols import PatrolUnit
     from sim.model import BorderModel
+    from sim.terrain.model import Terrain
 
 
 NEAREST_FIRST_LIMIT_MIN = 15.0  # dispatch searches travel times this far out first, then 2x wider
@@ -86,6 +87,14 @@ class Incident:
     def attempts(self) -> set[int]:
         """Ground-truth attempts behind the incident's alerts (used by the search, not by staff)."""
         return {a.attempt for a in self.alerts if a.attempt >= 0}
+
+
+def sector_cell(terrain: Terrain, node: int, area: np.ndarray) -> int:
+    """Where a centre that knows only the sector of `node` places it: the sector's middle, near
+    the border, in its own area (in the sector where it may act there)."""
+    in_sector = terrain.sector == terrain.sector[node]
+    x = 0.5 * (terrain.x[in_sector].min() + terrain.x[in_sector].max())
+    return terrain.nearest_node(x, 1.0, area & in_sector if (area & in_sector).any() else area)
 
 
 class CommandCentre(mesa.Agent):
@@ -156,10 +165,8 @@ class CommandCentre(mesa.Agent):
     def _place(self, alert: Alert) -> int:
         """The cell of this centre's area where the incident is opened."""
         terrain = self.model.world.terrain
-        if alert.coarse:  # only the sector is known: its middle, near the border
-            in_sector = terrain.sector == terrain.sector[alert.node]
-            x = 0.5 * (terrain.x[in_sector].min() + terrain.x[in_sector].max())
-            return terrain.nearest_node(x, 1.0, self.area & in_sector if (self.area & in_sector).any() else self.area)
+        if alert.coarse:  # only the sector is known
+            return sector_cell(terrain, alert.node, self.area)
         if self.area[alert.node]:
             return alert.node
         return terrain.nearest_node(terrain.x[alert.node], terrain.y[alert.node], self.area)

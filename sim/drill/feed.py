@@ -57,6 +57,7 @@ class Narrator:
 
     def __init__(self, world: World) -> None:
         self.unit_group = {u.id: u.group for u in world.units}
+        self.terrain = world.terrain
         self.sensor_type = {s.id: s.type for s in world.sensors}
         self._say: dict[str, Callable[[dict], str]] = {
             "shift_start": lambda r: f"{self.unit(r['unit'])} went on duty",

@@ -190,8 +190,10 @@ class SeatNarrator(Narrator):
         if r["source"] == "mou_request":
             return f"{agency_name(r['shared_from'])} asks for support at cell {r['node']} (alert A{r['alert']}, MOU)"
         how = f"passed on by {agency_name(r['shared_from'])}" if r["shared_from"] else f"from {r['source']}"
-        where = " (only the sector known)" if r["coarse"] else ""
-        return f"alert A{r['alert']} {how} at cell {r['node']}{where}"
+        if r["coarse"]:  # the seat is told the sector, not the cell
+            sector = self.terrain.sector_names[self.terrain.sector[r["node"]]]
+            return f"alert A{r['alert']} {how} in sector {sector} (only the sector known)"
+        return f"alert A{r['alert']} {how} at cell {r['node']}"
 
     def interdiction(self, r: dict) -> str:
         at = f" at incident {r['incident']}" if r["incident"] >= 0 else " on patrol"

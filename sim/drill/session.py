@@ -29,6 +29,7 @@ import yaml
 from analysis.labels import clock
 from analysis.maps import COVERAGE_KEYS
 from analysis.situation import ALARM_MINUTES
+from sim.agents.command import sector_cell
 from sim.agents.orders import ORDERS, OrderRefused, Orders
 from sim.drill.feed import Narrator
 from sim.drill.picture import Picture, PictureSensor, SeatNarrator, alerts, incidents, units
@@ -353,7 +354,10 @@ class DrillSession:
         """File a log row under the seats that may see it (their centre's rows, their units')."""
         kind, agency = row["kind"], row["agency"]
         if kind == "alert" and agency in self._seat_rows:
-            self._seat_rows[agency].append(row)
+            told = row
+            if row["coarse"]:  # the seat knows only the sector: it is shown where its centre places it
+                told = {**row, "node": sector_cell(self.world.terrain, row["node"], self._orders[agency].centre.area)}
+            self._seat_rows[agency].append(told)
         for name, orders in self._orders.items():
             if self._sees(orders, row):
                 self._seat_feed[name].appendleft(self._seat_narrator.line(row))
