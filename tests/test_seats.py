@@ -247,6 +247,31 @@ def test_an_alert_passed_on_without_its_location_shows_the_seat_only_its_sector(
     assert not re.search(r"\bcell \d+", line)
 
 
+def test_a_tip_about_a_group_the_counterfactual_caught_earlier_is_replayed_and_reports_nothing(tmp_path):
+    """The trainer tips about a group still on the move in the drill that the automatic
+    dispatcher had caught by then: the counterfactual replays the tip (logged) and it raises no
+    alert (it once refused the replay as an unknown group, and the counterfactual failed)."""
+    world, _ = tri_agency()
+    auto = BorderModel(world, 5).run().to_arrow().to_pandas()
+    s = seated(tmp_path)
+    target = None
+    for row in auto[auto.kind == "interdiction"].itertuples():
+        while s.now <= row.t and not s.finished:
+            s.step()
+        if row.attempt in {a for a, _ in s.active_groups()}:
+            target = int(row.attempt)
+            break
+    assert target is not None
+    s.inject("tip", agency=BP, attempt=target)
+    while not s.finished:
+        s.step()
+    cf = pq.read_table(counterfactual(s.out_dir) / "events").to_pandas()
+    [tip] = cf[(cf.kind == "inject") & cf.source.str.endswith("-tip")].itertuples()
+    assert not ((cf.kind == "alert") & (cf.source == "tip") & (cf.attempt == target)).any()
+    caught = cf[(cf.kind == "interdiction") & (cf.attempt == target)]
+    assert len(caught) == 1 and caught.t.iloc[0] < tip.t
+
+
 def test_orders_from_two_seats_in_the_same_tick_keep_one_ordered_clock(tmp_path):
     s = seated(tmp_path)
     until_incident(s)

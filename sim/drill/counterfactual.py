@@ -86,7 +86,7 @@ def replay(
             session.step()
         if row.kind == "inject":
             raw = {k: v for k, v in injects[row.source].items() if k not in ("type", "start_hours")}
-            session.inject(injects[row.source]["type"], **raw)
+            session.inject(injects[row.source]["type"], replayed=True, **raw)
         else:
             args = order_args(row)
             moved = row.incident >= 0 and not session.has_incident(row.agency, row.incident, row.node)

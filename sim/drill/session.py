@@ -227,10 +227,12 @@ class DrillSession:
         self._notify()
 
     # --- injects -------------------------------------------------------------------------
-    def inject(self, type: str, **params: object) -> str:
+    def inject(self, type: str, *, replayed: bool = False, **params: object) -> str:
         """Start an inject now (any registered type; params as a scenario file writes them).
         Checked like a scenario file's inject; a refusal (ValueError) names the key and what is
-        allowed, and nothing is fired. Logged at once. Returns the inject's name."""
+        allowed, and nothing is fired. Logged at once. Returns the inject's name. `replayed`: a
+        drill's inject re-run (sim/drill/counterfactual.py); the group a tip names was on the
+        move in the drill, and one that is not in this run is left to the tip (it reports nothing)."""
         with self.lock:
             if self.model.finished:
                 raise ValueError("the drill is over: no more injects")
@@ -243,11 +245,9 @@ class DrillSession:
                 problems.extend(check_tree(chosen.params, key))
             if chosen is not None and not problems:
                 names = {r: self.names(r) for r in ("agency", "organisation", "unit_group", "sector", "mode")}
-                names.update(
-                    sensor=SensorNames(self.world.scenario.sensors),
-                    node=range(self.world.terrain.n_nodes),
-                    attempt=[a for a, _ in self.active_groups()],
-                )
+                names.update(sensor=SensorNames(self.world.scenario.sensors), node=range(self.world.terrain.n_nodes))
+                if not replayed:
+                    names.update(attempt=[a for a, _ in self.active_groups()])
                 problems.extend(check_refs(chosen.params, key, names, PLUGINS))
             if problems:
                 raise ValueError("; ".join(problems))
