@@ -46,7 +46,7 @@ from analysis.maps import (
 from analysis.seats import compare, counterfactual_runs, human_seats, order_outcomes, seat_summary
 from analysis.situation import ALARM_MINUTES, draw_situation
 from analysis.timeline import timeline_figures
-from sim.metrics import dispatch_results, dispatch_to_arrival
+from sim.metrics import decoy_attempts, dispatch_results, dispatch_to_arrival
 from sim.questions import Question, parse_question
 
 LINKS = [
@@ -130,8 +130,9 @@ def check_minutes(at: list[float], horizon: float) -> None:
 
 
 def chains(ev: pd.DataFrame) -> pd.DataFrame:
-    """One row per attempt: milestone times and the latencies between them (minutes)."""
-    att = ev[ev.kind == "attempt"].set_index("attempt")
+    """One row per attempt (decoys left out, as by every metric): milestone times and the
+    latencies between them (minutes)."""
+    att = ev[(ev.kind == "attempt") & ~ev.attempt.isin(decoy_attempts(ev))].set_index("attempt")
     first = lambda kind: ev[(ev.kind == kind) & (ev.attempt >= 0)].groupby("attempt").t.min()  # noqa: E731
     out = pd.DataFrame({"start": att.t, "cargo": att.cargo, "size": att["size"], "org": att.source})
     out["crossed"] = first("crossed")
@@ -152,9 +153,10 @@ def chains(ev: pd.DataFrame) -> pd.DataFrame:
 
 def agency_summary(ev: pd.DataFrame) -> pd.DataFrame:
     """Per agency (centre): alerts, queue wait, sharing, dispatches, dispatch to arrival (the
-    metric of sim/metrics.py, over the dispatches that arrived), interdictions. Counts are
-    integers, times in minutes."""
+    metric of sim/metrics.py, over the dispatches that arrived), interdictions of real groups and
+    of decoys apart. Counts are integers, times in minutes."""
     rows = []
+    decoy = ev.attempt.isin(decoy_attempts(ev))
     d2a = dispatch_to_arrival(ev[ev.kind == "dispatch"], ev[ev.kind == "arrival"])
     for name in sorted(set(ev[ev.kind == "alert"].agency) | set(ev[ev.kind == "dispatch"].agency)):
         alerts = ev[(ev.kind == "alert") & (ev.agency == name)]
@@ -171,11 +173,12 @@ def agency_summary(ev: pd.DataFrame) -> pd.DataFrame:
                 "dispatches": len(disp),
                 "arrivals": int((d2a.agency == name).sum()),
                 "mean dispatch to arrival (min)": d2a[d2a.agency == name].minutes.mean(),
-                "interdictions": int(((ev.kind == "interdiction") & (ev.agency == name)).sum()),
+                "interdictions": int(((ev.kind == "interdiction") & (ev.agency == name) & ~decoy).sum()),
+                "decoys interdicted": int(((ev.kind == "interdiction") & (ev.agency == name) & decoy).sum()),
             }
         )
     columns = ["agency", "alerts received", "false alarms", "mean queue wait (min)", "shared", "lost", "dispatches"]
-    columns += ["arrivals", "mean dispatch to arrival (min)", "interdictions"]
+    columns += ["arrivals", "mean dispatch to arrival (min)", "interdictions", "decoys interdicted"]
     return pd.DataFrame(rows, columns=columns).set_index("agency")
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.labels import clock
+from sim.metrics import decoy_attempts
 from sim.questions import Question
 
 OUTCOMES = {"interdiction": "interdicted", "got_away": "got away", "turned_back": "turned back"}
@@ -84,8 +85,10 @@ def _outcomes(ev: pd.DataFrame) -> pd.Series:
     return ends.kind.map(OUTCOMES) + " at " + ends.t.map(clock)
 
 
-def _group(attempt: int) -> str:
-    return f"group {attempt}" if attempt >= 0 else "false alarm"
+def _group(attempt: int, decoys: set[int] = frozenset()) -> str:
+    if attempt < 0:
+        return "false alarm"
+    return f"decoy {attempt}" if attempt in decoys else f"group {attempt}"
 
 
 def _raised_by(r) -> str:
@@ -157,6 +160,8 @@ def evidence(q: Question, ev: pd.DataFrame, nodes: pd.DataFrame) -> Evidence:
     scope += f"; sector {q.sector}" if q.sector else ""
 
     w = ev[(ev.t >= t0) & (ev.t <= t1)]
+    decoys = set(decoy_attempts(ev))
+    decoy = w.attempt.isin(decoys)  # counted apart: not attempts, as in every metric
     sector = _sector(nodes, w.node)
     in_sector = (sector == q.sector) if q.sector else pd.Series(True, index=w.index)
     outcome = _outcomes(ev)
@@ -167,7 +172,7 @@ def evidence(q: Question, ev: pd.DataFrame, nodes: pd.DataFrame) -> Evidence:
             "time": alerts.t.map(clock),
             "centre": alerts.agency,
             "raised by": [_raised_by(r) for r in alerts.itertuples()],
-            "about": alerts.attempt.map(_group),
+            "about": alerts.attempt.map(lambda a: _group(a, decoys)),
             "response": _response(ev, alerts),
         }
     )
@@ -183,11 +188,11 @@ def evidence(q: Question, ev: pd.DataFrame, nodes: pd.DataFrame) -> Evidence:
             "from": lost.agency,
             "to": lost.detail,
             "why": lost.source.map(lambda s: REASONS.get(s, s)),
-            "about": lost.attempt.map(_group),
+            "about": lost.attempt.map(lambda a: _group(a, decoys)),
             "the group's outcome": lost.attempt.map(outcome).fillna("under way at the end"),
         }
     )
-    crossed = w[(w.kind == "crossed") & in_sector]
+    crossed = w[(w.kind == "crossed") & in_sector & ~decoy]
     down = down_intervals(ev)
     down_sector = _sector(nodes, down.node)
     sensor_sector = _sector(nodes, ev[(ev.kind == "asset") & (ev.sensor >= 0)].node)
@@ -206,14 +211,16 @@ def evidence(q: Question, ev: pd.DataFrame, nodes: pd.DataFrame) -> Evidence:
             "outcome": crossed.attempt.map(outcome).fillna("under way at the end"),
         }
     )
-    det = w[(w.kind == "detection") & in_sector]
+    det = w[(w.kind == "detection") & in_sector & ~decoy]
     disp = w[(w.kind == "dispatch") & in_sector & ((w.agency == q.agency) if q.agency else True)]
     inter = w[(w.kind == "interdiction") & in_sector & ((w.agency == q.agency) if q.agency else True)]
-    got = w[w.kind == "got_away"]
+    decoys_stopped = inter[inter.attempt.isin(decoys)]
+    inter = inter[~inter.attempt.isin(decoys)]
+    got = w[(w.kind == "got_away") & ~decoy]
     if q.sector:
         got = got[_sector(nodes, got.attempt.map(crossing_node).fillna(-1).astype(int)) == q.sector]
     counts = {
-        "attempts started": int((w.kind == "attempt").sum()),
+        "attempts started": int(((w.kind == "attempt") & ~decoy).sum()),
         "crossings": len(crossed),
         "crossings while a sensor of their sector was down": sum(not d.startswith("0 ") for d in dark),
         "groups detected": int(det.attempt.nunique()),
@@ -223,6 +230,9 @@ def evidence(q: Question, ev: pd.DataFrame, nodes: pd.DataFrame) -> Evidence:
         "interdictions": len(inter),
         "got away": len(got),
     }
+    if decoys:
+        counts["decoys started"] = int(((w.kind == "attempt") & decoy).sum())
+        counts["decoys interdicted"] = len(decoys_stopped)
     lists = {"alerts": alert_list, "alerts lost": lost_list, "crossings": crossing_list}
     findings = [_alerts_finding(ev, alerts), _lost_finding(lost_list), _crossings_finding(crossing_list)]
     return Evidence(scope, problems, [f for f in findings if f], counts, lists)

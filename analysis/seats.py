@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from analysis.labels import clock, number
-from sim.metrics import dispatch_results
+from sim.metrics import decoy_attempts, dispatch_results
 
 OUTCOMES = {"interdiction": "interdicted", "got_away": "got away", "turned_back": "turned back"}
 
@@ -116,7 +116,7 @@ def counterfactual_runs(run_dir: Path) -> dict[str, pd.DataFrame]:
 
 def outcomes(ev: pd.DataFrame) -> pd.DataFrame:
     """Per attempt (decoys left out): outcome, its minute, first dispatch minute."""
-    att = ev[(ev.kind == "attempt") & (ev.cargo != "decoy")].set_index("attempt")
+    att = ev[(ev.kind == "attempt") & ~ev.attempt.isin(decoy_attempts(ev))].set_index("attempt")
     ends = ev[ev.kind.isin(list(OUTCOMES)) & (ev.attempt >= 0)].groupby("attempt").first()
     first_dispatch = ev[(ev.kind == "dispatch") & (ev.attempt >= 0)].groupby("attempt").t.min()
     out = pd.DataFrame(index=att.index)

@@ -343,11 +343,17 @@ def corridor_shares(summary: pd.DataFrame) -> pd.DataFrame:
     return summary[cols].div(total, axis=0).rename(columns=lambda c: c.removeprefix("crossings."))
 
 
+def decoy_attempts(ev: pd.DataFrame) -> pd.Series:
+    """The attempt ids of the decoys in an event log (attempt rows with cargo "decoy"): not
+    attempts, left out of every attempt-based count (the module docstring)."""
+    return ev[(ev.kind == "attempt") & (ev.cargo == "decoy")].attempt
+
+
 def corridor_crossings_by_period(ev: pd.DataFrame, period_days: float = 7.0) -> pd.DataFrame:
     """Crossings through the terrain per corridor and period of `period_days` (from t = 0, the
     warm-up included), with each corridor's share of its period: columns period (0, 1, ...),
     day (the period's first day), corridor, crossings, share. Decoys are left out."""
-    decoys = ev[(ev.kind == "attempt") & (ev.cargo == "decoy")].attempt
+    decoys = decoy_attempts(ev)
     crossed = ev[(ev.kind == "crossed") & (ev.source != "") & ~ev.attempt.isin(decoys)]
     names = ev[ev.kind == "corridor"].sort_values("size").source.tolist()
     horizon = float(ev[ev.kind == "run_start"].duration_min.iloc[0])
@@ -369,7 +375,7 @@ def corridor_crossings_by_period(ev: pd.DataFrame, period_days: float = 7.0) -> 
 def interdiction_rate_by_week(ev: pd.DataFrame) -> pd.DataFrame:
     """The learning curve: per week of the outcome (0, 1, ...), real attempts resolved
     (interdicted, got away or turned back), interdicted, and interdicted / resolved."""
-    decoys = ev[(ev.kind == "attempt") & (ev.cargo == "decoy")].attempt
+    decoys = decoy_attempts(ev)
     ends = ev[ev.kind.isin(["interdiction", "got_away", "turned_back"]) & ~ev.attempt.isin(decoys)]
     ends = ends.sort_values("seq").drop_duplicates("attempt")  # a group's first outcome (partial catches)
     horizon = float(ev[ev.kind == "run_start"].duration_min.iloc[0])

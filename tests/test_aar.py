@@ -249,3 +249,35 @@ def test_a_question_names_its_evidence_in_a_tag():
     ):
         q = parse_question(bad)
         assert why in q.problem and q.text == bad and not q.about
+
+
+def test_the_review_counts_decoys_apart_as_every_metric_does(tmp_path):
+    """A decoy inject's groups are not attempts (sim/metrics.py): the review's attempt table, its
+    per-agency interdictions and a question's evidence leave them out, and count them apart."""
+    from sim.metrics import summarize
+
+    c = compose(
+        [
+            "scenario=tri_agency",
+            "scenario.horizon_days=1",
+            "+scenario.injects.lure={type: decoy, organisation: coyotes, count: 40, start_hours: 5}",
+        ]
+    )
+    run_dir = tmp_path / "run"
+    run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), run_dir, 5, 1, 1))
+    ev = pq.read_table(run_dir / "events").to_pandas()
+    summary = summarize(ev)
+    decoys = set(ev[(ev.kind == "attempt") & (ev.cargo == "decoy")].attempt)
+    assert len(decoys) == 40 and summary["decoys_interdicted"] > 0
+    ch = chains(ev)
+    assert len(ch) == summary["attempts"] and not decoys & set(ch.index)
+    per_agency = agency_summary(ev)
+    assert per_agency.interdictions.sum() == summary["interdicted"]
+    assert per_agency["decoys interdicted"].sum() == summary["decoys_interdicted"]
+    nodes, _ = read_terrain(run_dir)
+    e = evidence(parse_question("[0-24h] what did the decoys cost us?"), ev, nodes)
+    real = ~ev.attempt.isin(decoys)
+    assert e.counts["attempts started"] == summary["attempts"]
+    assert e.counts["interdictions"] == ((ev.kind == "interdiction") & real).sum()
+    assert e.counts["got away"] == ((ev.kind == "got_away") & real).sum()
+    assert e.counts["decoys started"] == 40 and e.counts["decoys interdicted"] == summary["decoys_interdicted"]
