@@ -272,6 +272,25 @@ def test_a_tip_about_a_group_the_counterfactual_caught_earlier_is_replayed_and_r
     assert len(caught) == 1 and caught.t.iloc[0] < tip.t
 
 
+def test_at_the_tick_a_shift_ends_the_seat_sees_its_units_off_duty_and_cannot_send_them(tmp_path):
+    """Shifts end on tick boundaries, when seats look and give orders, and the shift's end is
+    due at that very instant: a free unit whose shift ends now is shown off duty and cannot be
+    sent (a seat was shown it on duty and free, and a unit it sent worked on past its shift)."""
+    s = seated(tmp_path)
+    centre = s.model.coordination.centres[BP]
+    s.step()
+    first_end = min(u.shift_end for u in centre.units if u.on_duty)
+    while s.now < first_end:
+        s.step()
+    assert s.now == first_end
+    ended = [u for u in centre.units if u.on_duty and u.shift_end == first_end and u.task is None]
+    shown = {p.id: p for p in s.picture(BP).units}
+    assert ended and all(not shown[u.params.id].on_duty and not shown[u.params.id].free for u in ended)
+    assert all(shown[u.params.id].on_duty == u.on_duty for u in centre.units if u not in ended)
+    with pytest.raises(OrderRefused, match="off duty"):
+        s.order(BP, "dispatch", unit=ended[0].params.id, node=int(s.world.terrain.n_nodes // 2))
+
+
 def test_orders_from_two_seats_in_the_same_tick_keep_one_ordered_clock(tmp_path):
     s = seated(tmp_path)
     until_incident(s)

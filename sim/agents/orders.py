@@ -197,8 +197,8 @@ class Orders:
         if u not in c.units:
             owner = next((o.name for o in m.centres if u in o.units), u.params.agency)
             raise OrderRefused(f"unit {uid} is tasked by {owner}, not {c.name}")
-        if not u.on_duty:
-            raise OrderRefused(f"unit {uid} is off duty")
+        if not u.on_duty_at(m.now):
+            raise OrderRefused(f"unit {uid} is off duty" + (" (its shift ends now)" if u.on_duty else ""))
         return u
 
     def _doing(self, u: PatrolUnit) -> str:

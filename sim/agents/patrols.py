@@ -61,6 +61,11 @@ class PatrolUnit(mesa.Agent):
     def available(self) -> bool:
         return self.on_duty and self.task is None
 
+    def on_duty_at(self, now: float) -> bool:
+        """On duty as a drill seat sees it between ticks: a shift that ends at `now` is over (its
+        end is due at this very instant, after the tick) unless the unit is still on a task."""
+        return self.on_duty and (now < self.shift_end or self.task is not None)
+
     @property
     def observing(self) -> bool:
         """Can detect groups it meets (on duty, not busy processing an apprehension)."""

@@ -92,10 +92,10 @@ class Picture:
     mou_partners: tuple[str, ...]  # agencies it may ask for support under an MOU
 
 
-def unit_state(u: PatrolUnit) -> str:
+def unit_state(u: PatrolUnit, now: float) -> str:
     """What a unit is doing, in words."""
     task = u.task
-    if not u.on_duty:
+    if not u.on_duty_at(now):
         return "off duty"
     if task is None:
         return "on its beat"
@@ -143,9 +143,9 @@ def units(c: CommandCentre, now: float) -> tuple[PictureUnit, ...]:
             int(u.node_at(now)),
             u.params.agency,
             u.params.group,
-            u.on_duty,
-            unit_state(u),
-            u.on_duty and (u.task is None or u.task.kind == "hold"),
+            u.on_duty_at(now),
+            unit_state(u, now),
+            u.on_duty_at(now) and (u.task is None or u.task.kind == "hold"),
         )
         for u in sorted(c.units, key=lambda u: u.params.id)
     )
