@@ -91,8 +91,10 @@ which columns it fills. Integer ids use -1 for "none"; floats use NaN.
 |               |                                           | recall / hold / share / mou / close, unit,     |
 |               |                                           | incident as given (-1: a dispatch to a cell;   |
 |               |                                           | the dispatch row names the incident opened     |
-|               |                                           | there), node (target), alert, unit_agency (the |
-|               |                                           | unit's; share / mou: the partner centre),      |
+|               |                                           | there), node (target), alert, attempt (ground  |
+|               |                                           | truth of the incident's first alert: dispatch, |
+|               |                                           | mou, close), unit_agency (the unit's; share /  |
+|               |                                           | mou: the partner centre),                      |
 |               |                                           | duration_min = arrival (dispatch), told,       |
 |               |                                           | source = seat (live) or replay (counterfactual)|
 | order_refused | a seat's order refused (nothing changed)  | as order, reason = why                         |

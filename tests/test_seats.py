@@ -291,6 +291,35 @@ def test_at_the_tick_a_shift_ends_the_seat_sees_its_units_off_duty_and_cannot_se
         s.order(BP, "dispatch", unit=ended[0].params.id, node=int(s.world.terrain.n_nodes // 2))
 
 
+def test_a_kept_seats_orders_follow_its_incidents_when_another_seat_is_made_automatic(tmp_path):
+    """Both seats follow every suggestion; the counterfactual with the police seat automatic
+    replays border patrol's orders. Incident ids shift once the police decide otherwise, and an
+    order about a renumbered incident goes to border patrol's own incident at the logged cell:
+    none becomes an alert-less incident at a bare cell (whose search could never find a group;
+    with the border patrol seat automatic, 9 of 12 police dispatches once did)."""
+    s = seated(tmp_path, seed=1)
+    while not s.finished:
+        s.step()
+        for seat in (BP, POLICE):
+            for inc in s.picture(seat).incidents:
+                if inc.unit < 0 and inc.hint_unit >= 0:
+                    try:
+                        s.order(seat, "dispatch", unit=inc.hint_unit, incident=inc.id)
+                    except OrderRefused:
+                        pass
+    cf = pq.read_table(counterfactual(s.out_dir, auto=POLICE) / "events").to_pandas()
+    drill = events(s)
+
+    def kept(ev):
+        return ev[(ev.kind == "order") & (ev.agency == BP) & (ev.detail == "dispatch")].set_index(["t", "unit"])
+
+    assert len(kept(drill)) > 20 and (kept(drill).incident >= 0).all()
+    both = kept(drill).merge(kept(cf), left_index=True, right_index=True, suffixes=("", "_cf"))
+    assert (both.incident != both.incident_cf).sum() > 0  # renumbered in the counterfactual
+    bp = cf[(cf.kind == "dispatch") & (cf.agency == BP)]
+    assert (bp.alert >= 0).all() and (kept(cf).incident >= 0).all()
+
+
 def test_orders_from_two_seats_in_the_same_tick_keep_one_ordered_clock(tmp_path):
     s = seated(tmp_path)
     until_incident(s)

@@ -77,8 +77,7 @@ class Orders:
             inc = Incident(m.next_id("incident"), c.name, target, target, m.now)
             c.incidents.append(inc)
         inc.how = how
-        first = inc.alerts[0] if inc.alerts else None
-        alert, attempt = (first.id, first.attempt) if first is not None else (-1, -1)
+        alert, attempt = (inc.alerts[0].id if inc.alerts else -1), _about(inc)
         m.log.record(
             m.now,
             "dispatch",
@@ -93,7 +92,16 @@ class Orders:
             detail=how,
         )
         # as given: incident -1 for a cell (the dispatch row above names the incident opened there)
-        self._log("order", "dispatch", unit=unit, incident=incident, node=target, alert=alert, duration_min=minutes)
+        self._log(
+            "order",
+            "dispatch",
+            unit=unit,
+            incident=incident,
+            node=target,
+            alert=alert,
+            attempt=attempt,
+            duration_min=minutes,
+        )
         u.dispatch(inc, delay)
         return minutes
 
@@ -156,7 +164,7 @@ class Orders:
             coarse=inc.coarse,
             first=first.first_hand if first is not None else -1,
         )
-        self._log("order", "mou", incident=incident, node=inc.target, partner=partner)
+        self._log("order", "mou", incident=incident, node=inc.target, partner=partner, attempt=_about(inc))
         self.model.comms.send(self.centre.name, target, request, 0.0, False)
 
     def close(self, incident: int) -> None:
@@ -167,7 +175,14 @@ class Orders:
         if unit is not None:
             self._release(unit)
         inc.open = False
-        self._log("order", "close", incident=incident, unit=unit.params.id if unit is not None else -1)
+        self._log(
+            "order",
+            "close",
+            incident=incident,
+            node=inc.target,
+            attempt=_about(inc),
+            unit=unit.params.id if unit is not None else -1,
+        )
         if unit is not None:
             self._free(unit)
 
@@ -268,6 +283,11 @@ class Orders:
             cols["unit_agency"] = m.unit(cols["unit"]).params.agency
         seat = {"agency": c.name, "seat": c.name, "told": c.told, "source": self.source, "reason": reason}
         m.log.record(m.now, kind, detail=detail, **seat, **cols)
+
+
+def _about(inc: Incident) -> int:
+    """The group an incident is about, as its first alert says (-1: a false alarm or a cell)."""
+    return inc.alerts[0].attempt if inc.alerts else -1
 
 
 def _responding(u: PatrolUnit, inc: Incident) -> bool:

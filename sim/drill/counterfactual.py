@@ -9,8 +9,9 @@ The smugglers' draws do not depend on the units' choices (named random streams, 
 the same groups set off at the same minutes; `python -m analysis.aar DRILL_DIR` then shows each
 attempt's outcome beside the counterfactual's. Replaying with every seat kept human gives the
 drill's own log back (tested). A replayed order is checked again: one that no longer applies (a
-unit busy in this run, an alert never received) is refused and logged as such. A dispatch to an
-incident whose id this run gave to another place is sent to the logged cell instead.
+unit busy in this run, an alert never received) is refused and logged as such. An order about an
+incident whose id this run gave to another place goes to the centre's open incident at the logged
+cell (`remapped`).
 """
 
 from __future__ import annotations
@@ -68,6 +69,25 @@ def order_args(row) -> dict:
     return {"incident": int(row.incident)}
 
 
+def remapped(session: DrillSession, row, args: dict) -> dict:
+    """A logged order about an incident, for this run: incident ids are numbered as incidents
+    open, so they differ once a centre decides otherwise. An order whose incident is not this
+    run's open incident at the logged cell goes to the centre's open incident at that cell (one
+    about the same group first); with none there, a dispatch goes to the cell (a new incident)
+    and a close or MOU request names no incident (refused and logged: it no longer applies).
+    Rows of drills logged before close rows had a cell (node -1) keep their id."""
+    if row.incident < 0 or row.node < 0 or row.detail not in ("dispatch", "close", "mou"):
+        return args
+    if session.has_incident(row.agency, int(row.incident), int(row.node)):
+        return args
+    same = session.incident_at(row.agency, int(row.node), int(row.attempt))
+    if same >= 0:
+        return args | {"incident": same}
+    if row.detail == "dispatch":
+        return {"unit": int(row.unit), "node": int(row.node)}
+    return args | {"incident": -1}
+
+
 def replay(
     world: World, seed: int, config: dict, events: pd.DataFrame, human: set[str], out_dir: Path, origin: str
 ) -> DrillSession:
@@ -88,10 +108,7 @@ def replay(
             raw = {k: v for k, v in injects[row.source].items() if k not in ("type", "start_hours")}
             session.inject(injects[row.source]["type"], replayed=True, **raw)
         else:
-            args = order_args(row)
-            moved = row.incident >= 0 and not session.has_incident(row.agency, row.incident, row.node)
-            if row.detail == "dispatch" and moved:  # this run numbered its incidents otherwise
-                args = {"unit": int(row.unit), "node": int(row.node)}
+            args = remapped(session, row, order_args(row))
             try:
                 session.order(row.agency, row.detail, **args)
             except OrderRefused:

@@ -313,6 +313,15 @@ class DrillSession:
             c = self._seat(seat).centre
             return any(i.id == incident and i.target == node and i.open for i in c.incidents)
 
+    def incident_at(self, seat: str, node: int, attempt: int) -> int:
+        """The id of seat `seat`'s centre's open incident at cell `node`, one about group `attempt`
+        first, then the earliest opened (-1: none): where a replayed order about an incident
+        goes when this run numbered its incidents otherwise."""
+        with self.lock:
+            here = [i for i in self._seat(seat).centre.incidents if i.open and i.target == node]
+            about = [i for i in here if i.alerts and i.alerts[0].attempt == attempt]
+            return (about or here)[0].id if here else -1
+
     def _seat(self, seat: str) -> Orders:
         orders = self._orders.get(seat)
         if orders is None:
