@@ -16,7 +16,7 @@ import itertools
 import re
 import signal
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import hydra
@@ -106,9 +106,11 @@ def format_summary(summary) -> str:
     return "\n".join(lines)
 
 
-def _progress_bar(composed: Composed):
+def _progress_bar(composed: Composed, point: str | None):
     if composed.run.quiet:
         return None, None
+    if point is not None:  # a sweep point beside others: whole lines (bars of several processes garble)
+        return None, _progress_lines(point)
     bar = tqdm(total=composed.run.replications, unit="rep", desc=composed.scenario.name, file=sys.stderr, leave=False)
 
     def progress(done: int, total: int) -> None:
@@ -118,9 +120,27 @@ def _progress_bar(composed: Composed):
     return bar, progress
 
 
-def run_one(composed: Composed, world: World, out_dir: Path, params: dict[str, object]) -> None:
-    """Run one checked configuration into `out_dir`, draw its map and print its summary."""
-    bar, progress = _progress_bar(composed)
+def _progress_lines(point: str) -> Callable[[int, int], None]:
+    """Progress of one sweep point as whole lines on stderr, about every tenth of its replications."""
+    shown = [-1]
+
+    def progress(done: int, total: int) -> None:
+        tenth = 10 * done // max(total, 1)
+        if tenth > shown[0]:
+            shown[0] = tenth
+            print(f"[{point}] {done}/{total} replications", file=sys.stderr, flush=True)
+
+    return progress
+
+
+def run_one(
+    composed: Composed, world: World, out_dir: Path, params: dict[str, object], point: str | None = None
+) -> None:
+    """Run one checked configuration into `out_dir`, draw its map and print its summary.
+    `point`: the sweep point's name when it runs beside others (a parallel launcher): progress
+    is then shown as whole lines and the summary printed in one piece, headed by the point, so
+    that the points' outputs do not interleave."""
+    bar, progress = _progress_bar(composed, point)
     try:
         result = api.execute(composed, world, out_dir, params, progress)
     finally:
@@ -132,12 +152,12 @@ def run_one(composed: Composed, world: World, out_dir: Path, params: dict[str, o
         draw_run_map(out_dir, out_dir / "map.png")
     if not composed.run.quiet:
         r = composed.run
-        print(
-            f"scenario {world.scenario.name}: {world.terrain.n_nodes} cells, {len(world.units)} units, "
+        head = f"[{point}] " if point is not None else ""
+        about = (
+            f"{head}scenario {world.scenario.name}: {world.terrain.n_nodes} cells, {len(world.units)} units, "
             f"{len(world.sensors)} sensors, {r.replications} replication(s) x {world.scenario.horizon_days:g} days"
         )
-        print(format_summary(result.summary))
-        print(f"results: {out_dir}")
+        print(f"{about}\n{format_summary(result.summary)}\nresults: {out_dir}", flush=True)  # one write
 
 
 def single_run(args: list[str]) -> int:
@@ -208,7 +228,9 @@ def sweep_job(cfg: DictConfig, labels: Mapping[str, Mapping[str, object]] | None
     composed = from_config(cfg, scenario_origin(hc.runtime.choices.get("scenario")), list(hc.overrides.task))
     world = build_world(composed.scenario, composed.origin, base_dir=str(SCENARIO_DIR))
     params = {**(labels.get(str(hc.sweep.subdir), {}) if labels else {}), **api.swept(composed)}
-    run_one(composed, world, Path(hc.runtime.output_dir), params)
+    beside_others = "BasicLauncher" not in str(hc.launcher.get("_target_", "BasicLauncher"))
+    point = f"point {hc.job.num}: {hc.job.override_dirname or 'defaults'}" if beside_others else None
+    run_one(composed, world, Path(hc.runtime.output_dir), params, point)
 
 
 _sweep_job = hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")(sweep_job)

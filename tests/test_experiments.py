@@ -25,6 +25,7 @@ from analysis.stats import mean_ci, paired_differences
 from analysis.store import load, varying_params
 from sim import api, runner
 from sim.config import SCENARIO_DIR, compose
+from sim.run import SHOWN
 from sim.runner import Experiment, run_experiment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,6 +85,36 @@ def test_a_group_added_whole_and_a_key_inside_it_are_each_one_column():
     table = pd.DataFrame(cols)
     table.attrs["params"] = list(cols[0])
     assert varying_params(table) == ["scenario.sensors.uas.count"]
+
+
+def test_points_run_side_by_side_print_whole_lines_and_whole_summaries(tmp_path):
+    """Two sweep points in two processes (the local launcher) print at once: each point's
+    progress is whole lines naming the point (no progress bar redrawn over the other's), and each
+    summary is one block headed by its point, never interleaved with the other's."""
+    proc = cli(
+        "--multirun",
+        "hydra/launcher=local",
+        f"hydra.sweep.dir={tmp_path}",
+        "scenario.units.bp_vehicle.count=2,4",
+        "replications=4",
+        "scenario.horizon_days=1",
+        "map=false",
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "\r" not in proc.stderr
+    progress = [line for line in proc.stderr.splitlines() if line.startswith("[point ")]
+    assert {line.split("]")[0] for line in progress} == {
+        f"[point {n}: replications=4,scenario.horizon_days=1,scenario.units.bp_vehicle.count={c}"
+        for n, c in ((0, 2), (1, 4))
+    }
+    assert all(line.endswith("/4 replications") for line in progress)
+    lines = proc.stdout.splitlines()
+    heads = [i for i, line in enumerate(lines) if line.startswith("[point ")]
+    assert len(heads) == 2
+    for i in heads:
+        block = lines[i : i + len(SHOWN) + 3]
+        assert block[1].startswith("metric") and block[-1].startswith("results: ")
+        assert [line.split()[0] for line in block[2:-1]] == [key for key, _ in SHOWN]
 
 
 def test_rerunning_a_sweep_resumes_without_recomputing(sweep):
