@@ -124,3 +124,34 @@ def test_least_risk_routing_trades_time_for_less_known_exposure(world_for):
             assert r.step_minutes(safe, "foot").sum() >= r.step_minutes(fast, "foot").sum() - 1e-9
             detours += exposure(safe) < exposure(fast) - 1e-6
     assert detours > 0  # somewhere the detour is real
+
+
+def test_a_random_walk_unit_sent_outside_its_beat_walks_back_and_walks_on():
+    """A response can take a unit anywhere its agency may act, beyond its beat (its sector): a
+    random_walk unit freed there goes back to the beat's nearest cell by travel time and walks
+    on (it once stayed in that cell, 30 minutes at a time, until its next dispatch or shift end;
+    2,996 unit-minutes in three demo days). Within the beat it steps between neighbours only."""
+    from sim.config import compose
+    from sim.model import BorderModel
+    from sim.world import build_world
+
+    c = compose(["scenario.units.bp_vehicle.policy=random_walk", "scenario.units.bp_foot.policy=random_walk"])
+    world = build_world(c.scenario, c.origin)
+    router, terrain = world.router, world.terrain
+    edges = {frozenset(e) for e in zip(terrain.edge_u.tolist(), terrain.edge_v.tolist())}
+    model = BorderModel(world, 1)
+    for u in model.units:
+        beat = set(u.params.beat.tolist())
+        outside = np.flatnonzero((terrain.side == 1) & ~np.isin(np.arange(terrain.n_nodes), u.params.beat))
+        for start in outside[:: max(1, outside.size // 5)]:
+            leg = u.policy.next_leg(int(start), np.random.default_rng(0))
+            minutes = router.minutes_from(int(start), u.params.spec.mode, home_only=True)
+            assert leg[0] == start and int(leg[-1]) in beat
+            assert minutes[leg[-1]] == pytest.approx(minutes[u.params.beat].min())
+        walk = u.policy.next_leg(u.params.base, np.random.default_rng(1))
+        assert len(walk) > 1 and set(walk.tolist()) <= beat
+        assert all(frozenset((int(a), int(b))) in edges for a, b in zip(walk[:-1], walk[1:]))
+    ev = model.run().to_arrow().to_pandas()
+    freed = ev[(ev.kind == "unit_free") & (ev.unit >= 0)]
+    away = [r for r in freed.itertuples() if r.node not in set(model.unit(r.unit).params.beat.tolist())]
+    assert len(away) > 3  # the case this test is about happens in the run
