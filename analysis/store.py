@@ -18,9 +18,12 @@ from analysis.configurations import distinct_replications
 
 
 def run_dirs(root: str | Path) -> list[Path]:
-    """Every run directory at or below `root` (sorted)."""
+    """Every run directory at or below `root` (sorted), none under a hidden folder below `root`
+    (the root's own path may hold `..` or a hidden folder)."""
     root = Path(root)
-    return sorted(p.parent for p in root.rglob("manifest.json") if not any(s.startswith(".") for s in p.parts))
+    return sorted(
+        p.parent for p in root.rglob("manifest.json") if not any(s.startswith(".") for s in p.relative_to(root).parts)
+    )
 
 
 def summary_files(run_dir: Path) -> list[Path]:

@@ -117,6 +117,18 @@ def test_points_run_side_by_side_print_whole_lines_and_whole_summaries(tmp_path)
         assert [line.split()[0] for line in block[2:-1]] == [key for key, _ in SHOWN]
 
 
+def test_a_sweep_loads_from_a_relative_path_and_from_inside_a_hidden_folder(sweep, tmp_path):
+    """`analysis.report ../sweep` or a sweep kept under ~/.cache: the root's own path may hold
+    `..` or a hidden folder (only hidden folders below the root are skipped)."""
+    root, _ = sweep
+    hidden = tmp_path / ".cache" / "sweep"
+    hidden.parent.mkdir()
+    hidden.symlink_to(root, target_is_directory=True)
+    relative = Path(os.path.relpath(root, Path.cwd()))
+    assert ".." in relative.parts
+    assert len(load(hidden)) == len(load(relative)) == len(load(root)) == 12
+
+
 def test_rerunning_a_sweep_resumes_without_recomputing(sweep):
     root, args = sweep
     files = sorted(root.rglob("summary/rep-*.parquet"))
