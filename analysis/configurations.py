@@ -29,6 +29,16 @@ def distinct_replications(table: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     return out, int((~keep).sum())
 
 
+def per_configuration(table: pd.DataFrame) -> pd.DataFrame:
+    """Each (configuration, seed) once: the rows a configuration's mean and interval are over.
+    Design points that share a configuration (Morris levels, rounded integers, a one-key Sobol
+    design) ran the same seeds to the same results: a seed is one replication of it, however
+    many points hold it (the design's own figures and indices keep a row per point)."""
+    out = table.drop_duplicates(["config_hash", "seed"], keep="first")
+    out.attrs = dict(table.attrs)
+    return out
+
+
 def add_config_labels(table: pd.DataFrame, params: list[str]) -> pd.DataFrame:
     """A `config` column: the configuration's swept values in words (its hash appended where two
     configurations would read the same)."""

@@ -41,7 +41,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import displacement
-from analysis.configurations import add_config_labels, check_common_seeds
+from analysis.configurations import add_config_labels, check_common_seeds, per_configuration
 from analysis.costs import asset_lives, check_decision_keys, cost_vs_rate, default_decision_keys, lives_text
 from analysis.figures import subplots
 from analysis.labels import ci_text, digits_for, html_table, key_label, metric_label, number, value_label
@@ -192,6 +192,7 @@ def build_report(
         raise KeyError(f"metric {metric!r} is not a summary column")
     params = varying_params(table)
     table = add_config_labels(table, params)
+    per_config = per_configuration(table)  # = table but in a design whose points share configurations
     seeds_note = check_common_seeds(table, pair_on_common_seeds)
     decision = (
         check_decision_keys(decision_keys, params) if decision_keys is not None else default_decision_keys(params)
@@ -237,7 +238,7 @@ def build_report(
             (f"paired differences across {key_label(key)} ({key})", text, [fig], readable_paired(diffs, key))
         )
     if table["config"].nunique() >= 2:
-        fig, df = cost_vs_rate(table, decision, others, out / "cost_vs_rate.png")
+        fig, df = cost_vs_rate(per_config, decision, others, out / "cost_vs_rate.png")
         lives = lives_text(asset_lives(root))
         text = (
             "Cost over the horizon = capital annualised over each asset's stated life, plus operating cost "
@@ -268,11 +269,12 @@ def build_report(
         "table{border-collapse:collapse;font-size:12px;margin-bottom:1em}td,th{border:1px solid #ccc;"
         "padding:2px 6px}td{text-align:right}th{background:#f3f3f3}img{max-width:100%}</style></head><body>",
         f"<h1>Report: {html.escape(str(root))}</h1>",
-        f"<p>{len(table)} replications in {table['config'].nunique()} configuration(s); swept keys: "
-        f"{html.escape(', '.join(params) or 'none')}.</p>",
+        f"<p>{len(per_config)} replications in {table['config'].nunique()} configuration(s)"
+        + (f" at {table['point'].nunique()} design points" if designed else "")
+        + f"; swept keys: {html.escape(', '.join(params) or 'none')}.</p>",
         *[f"<p>{html.escape(n)}</p>" for n in notes],
         f"<h2>{html.escape(metric_label(metric))} per configuration (mean, 95% CI)</h2>",
-        html_table(overview_table(table, metric, params)),
+        html_table(overview_table(per_config, metric, params)),
     ]
     for title, text, figs, df in sections:
         page.append(f"<h2>{html.escape(title)}</h2>")

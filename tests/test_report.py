@@ -4,10 +4,17 @@ the planner's keys, seeds shared by the configurations compared."""
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
-from analysis.configurations import UnequalSeeds, add_config_labels, check_common_seeds, distinct_replications
+from analysis.configurations import (
+    UnequalSeeds,
+    add_config_labels,
+    check_common_seeds,
+    distinct_replications,
+    per_configuration,
+)
 from analysis.costs import cost_table, default_decision_keys, draw_cost, pareto_front
-from analysis.labels import value_label
+from analysis.labels import ci_text, digits_for, key_label, value_label
 from analysis.paired import draw_paired, paired_table
 from analysis.report import mean_table
 from analysis.store import varying_params
@@ -151,6 +158,25 @@ def test_design_points_with_the_same_values_are_each_kept():
     points = pd.concat([table.assign(point=0), table.assign(point=1)], ignore_index=True)
     kept, repeats = distinct_replications(points)
     assert repeats == 0 and len(kept) == len(points)
+
+
+def test_design_points_sharing_a_configuration_are_one_replication_per_seed_in_its_mean():
+    """Two design points that rounded to one configuration ran its seeds twice to the same
+    results: its mean and interval are over its 5 seeds, not 10 rows (counted twice, the
+    interval was too narrow, and a single seed gave a zero-width one)."""
+    table = synthetic()
+    shared = table[table.config_hash == table.config_hash.iloc[0]]
+    points = pd.concat([table.assign(point=0), shared.assign(point=1)], ignore_index=True)
+    kept, _ = distinct_replications(points)
+    assert len(kept) == len(table) + len(shared)  # each point keeps its rows, for the design's own figures
+    one = per_configuration(kept)
+    assert len(one) == len(table) and one.attrs == kept.attrs
+    rows = mean_table(one, "interdiction_rate", [POLICY, ROUTING]).set_index([key_label(POLICY), key_label(ROUTING)])
+    assert set(rows["replications"]) == {5}
+    x = shared.interdiction_rate.to_numpy()
+    lo, hi = stats.t.interval(0.95, 4, loc=x.mean(), scale=stats.sem(x))
+    first = rows.loc[(value_label(shared[POLICY].iloc[0]), value_label(shared[ROUTING].iloc[0]))]
+    assert first["95% CI"] == ci_text(lo, hi, digits_for("interdiction_rate"), 5)
 
 
 def test_a_key_set_in_some_runs_only_is_swept():
