@@ -57,6 +57,11 @@ class Param:
             raise ValueError(f"--param {text!r}: LOW must be below HIGH")
         return cls(key, low, high, len(parts) == 3)
 
+    def at(self, where: str) -> float:
+        """The range's `low` or `high` end, or a value `inside` it that is no integer (unless
+        the key is), for the check before a design runs."""
+        return {"low": self.low, "high": self.high}.get(where, self.low + 0.382 * (self.high - self.low))
+
     def value(self, x: float) -> float | int:
         return int(round(x)) if self.integer else float(x)
 
@@ -66,11 +71,15 @@ def problem(params: list[Param]) -> dict:
 
 
 def sample(method: str, params: list[Param], n: int, seed: int) -> np.ndarray:
-    """The design matrix (points x params) from SALib; integers rounded."""
+    """The design matrix (points x params) from SALib. An integer key is sampled over [low - 0.5,
+    high + 0.5] and rounded, so that every integer of its range is equally likely (sampled over
+    [low, high], the two ends got half the share of the others and a Latin hypercube lost its
+    one point per stratum)."""
     from SALib.sample import latin, morris  # noqa: PLC0415  (SALib takes 0.3 s to import: only when sampling)
     from SALib.sample import sobol as saltelli  # noqa: PLC0415
 
     prob = problem(params)
+    prob["bounds"] = [[p.low - 0.5, p.high + 0.5] if p.integer else [p.low, p.high] for p in params]
     if method == "lhs":
         x = latin.sample(prob, n, seed=seed)
     elif method == "sobol":
@@ -81,7 +90,7 @@ def sample(method: str, params: list[Param], n: int, seed: int) -> np.ndarray:
         raise ValueError(f"unknown design {method!r}; allowed: {', '.join(METHODS)}")
     for j, p in enumerate(params):
         if p.integer:
-            x[:, j] = np.round(x[:, j])
+            x[:, j] = np.clip(np.round(x[:, j]), p.low, p.high)  # (a draw at exactly high + 0.5)
     return x
 
 
@@ -189,11 +198,13 @@ def main(argv: list[str] | None = None) -> int:
         twice = sorted({p.key for p in params if [q.key for q in params].count(p.key) > 1})
         if twice:
             raise ValueError(f"--param {', '.join(twice)}: given more than once; give each parameter one range")
-        for end in ("low", "high"):  # fail early on bad keys and on ranges the scenario does not allow
+        for end in ("low", "high", "inside"):  # fail early on bad keys and on ranges the scenario does not allow
             try:
-                compose(list(args.overrides) + [f"{p.key}={p.value(getattr(p, end))}" for p in params])
+                compose(list(args.overrides) + [f"{p.key}={p.value(p.at(end))}" for p in params])
             except ScenarioError as exc:
-                raise ValueError(f"--param ranges at their {end.upper()} end: {exc}") from None
+                where = f"at their {end.upper()} end" if end != "inside" else "inside (the sample between the ends)"
+                hint = "; an integer key's range is written LOW:HIGH:int" if "integer" in str(exc) else ""
+                raise ValueError(f"--param ranges {where}: {exc}{hint}") from None
         x = sample(args.design, params, args.n, args.seed)
     except (ValueError, ConfigError, ScenarioError, TerrainError) as exc:
         print(f"error: {exc}", file=sys.stderr)

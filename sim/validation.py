@@ -22,6 +22,7 @@ from sim.questions import parse_question
 from sim.scenario import ScenarioSpec
 from sim.terrain.corridors import corridor_names
 from sim.terrain.model import FOREIGN, HOME, Terrain
+from sim.terrain.validate import rebuilt_error
 
 
 class ScenarioError(ValueError):
@@ -34,6 +35,9 @@ class ScenarioError(ValueError):
         self.raw_problems = list(problems)
         self.problems = [_attribute(p, overrides, origin, sources) for p in problems]
         super().__init__(f"invalid scenario {origin}:\n" + "\n".join(f"  - {p}" for p in self.problems))
+
+    def __reduce__(self):
+        return rebuilt_error, (type(self), str(self), dict(self.__dict__))
 
 
 def _attribute(

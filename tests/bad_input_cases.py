@@ -177,6 +177,7 @@ CASES = [
         "a design range whose upper end is out of range", "--param", "scenario.sensors.ground.detect_prob=0.5:1.5"
     ),
     design_case("a design range that is not a number", "--param", "scenario.sensors.ground.detect_prob=low:0.9"),
+    design_case("an integer key's design range without :int", "--param", "scenario.units.bp_vehicle.count=2:10"),
     design_case(
         "a design parameter given twice", "--param", COUNT, "--param", "scenario.units.bp_vehicle.count=10:20:int"
     ),

@@ -518,3 +518,38 @@ def test_designed_sweep_report_has_sensitivity_and_parameter_figures(tmp_path):
         import shutil
 
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.mark.parametrize("method", ["lhs", "sobol"])
+def test_an_integer_design_key_takes_every_value_of_its_range_equally_often(method):
+    """1:3:int over 600 samples: each of 1, 2, 3 about a third (sampled over [1, 3] and rounded,
+    the ends had a quarter each and 2 half); a Latin hypercube puts one sample in each of n equal
+    strata, so its counts are exact to one."""
+    from sim.design import Param, sample
+
+    params = [Param.parse("scenario.units.bp_vehicle.count=1:3:int"), Param.parse("scenario.seed_x=0:1")]
+    x = sample(method, params, 600 if method == "lhs" else 256, seed=3)
+    values, counts = np.unique(x[:, 0], return_counts=True)
+    assert values.tolist() == [1, 2, 3]
+    if method == "lhs":
+        assert counts.max() - counts.min() <= 1
+    else:
+        assert stats.chisquare(counts).pvalue > 0.001, counts
+    assert 0 <= x[:, 1].min() and x[:, 1].max() <= 1  # a real key keeps its range
+
+
+def test_bad_input_errors_reach_the_launchers_process_as_themselves():
+    """A sweep point's bad input is raised in a worker process (joblib, Ray, SLURM) and pickled
+    back: it arrives as the same error with the same message and problems (it could not be
+    unpickled, and the sweep died with an unreadable BrokenProcessPool)."""
+    import pickle
+
+    from sim.terrain.validate import TerrainError
+    from sim.validation import ScenarioError
+
+    with pytest.raises(ScenarioError) as bad:
+        compose(["scenario.units.bp_vehicle.count=2.5"])
+    errors = [bad.value, TerrainError("terrain.graphml", ["node 3: no x", "no staging cell"])]
+    for exc in errors:
+        back = pickle.loads(pickle.dumps(exc))
+        assert type(back) is type(exc) and str(back) == str(exc) and back.problems == exc.problems

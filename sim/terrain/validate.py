@@ -9,6 +9,15 @@ from scipy.sparse.csgraph import connected_components
 from sim.terrain.model import FOREIGN, HOME, Terrain
 
 
+def rebuilt_error(cls: type[ValueError], message: str, state: dict) -> ValueError:
+    """An error with extra constructor arguments, as it was pickled (`__reduce__` below): a sweep
+    point's bad input reaches the launcher's process as itself, not as an unpickling failure."""
+    exc = cls.__new__(cls)
+    ValueError.__init__(exc, message)
+    exc.__dict__.update(state)
+    return exc
+
+
 class TerrainError(ValueError):
     """An impossible or malformed terrain; the message lists every problem found."""
 
@@ -17,6 +26,9 @@ class TerrainError(ValueError):
         self.problems = problems
         lines = "\n".join(f"  - {p}" for p in problems)
         super().__init__(f"invalid terrain from {source}:\n{lines}")
+
+    def __reduce__(self):
+        return rebuilt_error, (type(self), str(self), dict(self.__dict__))
 
 
 def validate(t: Terrain, source: str) -> None:
