@@ -291,11 +291,13 @@ def finished_chunks(out_dir: Path) -> list[Chunk]:
 def _check_finished(out_dir: Path, finished: list[Chunk], replications: int) -> None:
     """Refuse a replication count that would leave finished replications out of the results."""
     if any(c.last >= replications for c in finished):
-        held = max(c.last for c in finished) + 1
+        upto = max(c.last for c in finished) + 1  # chunks finish out of order: some below it may be missing
+        done = sum(c.last - c.first + 1 for c in finished)
+        beyond = sum(max(0, c.last + 1 - max(c.first, replications)) for c in finished)
         raise RunDirConflict(
-            f"{out_dir} holds {held} finished replications; replications={replications} would leave "
-            f"{held - replications} of them out of the results; run with replications={held} (or more), "
-            "or choose another output directory (hydra.run.dir=...)"
+            f"{out_dir} holds {done} finished replications, up to replication {upto - 1}; replications="
+            f"{replications} would leave {beyond} of them out of the results; run with replications={upto} "
+            "(or more), or choose another output directory (hydra.run.dir=...)"
         )
 
 

@@ -165,6 +165,12 @@ def test_more_replications_in_a_run_folder_keep_the_finished_ones(tmp_path):
         run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), out, 1, 39, 1))
     assert len(pd.read_parquet(out / "summary.parquet")) == 40
     assert len(list((out / "summary").glob("rep-*.parquet"))) == len(files) + 8  # 23 more: chunks of 3
+    # an interrupted parallel run finishes chunks out of order: the message counts those on disk
+    gappy = [runner.Chunk(0, 9), runner.Chunk(280, 299)]
+    with pytest.raises(runner.RunDirConflict) as err:
+        runner._check_finished(out, gappy, 100)
+    assert "holds 30 finished replications, up to replication 299" in str(err.value)
+    assert "would leave 20 of them out" in str(err.value) and "replications=300" in str(err.value)
 
 
 def test_a_grown_run_stopped_part_way_loads_its_new_replications_too(tmp_path, monkeypatch):
