@@ -60,7 +60,7 @@ class Param:
     def at(self, where: str) -> float:
         """The range's `low` or `high` end, or a value `inside` it that is no integer (unless
         the key is), for the check before a design runs."""
-        return {"low": self.low, "high": self.high}.get(where, self.low + 0.382 * (self.high - self.low))
+        return {"low": self.low, "high": self.high}.get(where, self.low + 0.3819660113 * (self.high - self.low))
 
     def value(self, x: float) -> float | int:
         return int(round(x)) if self.integer else float(x)
