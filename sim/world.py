@@ -97,6 +97,15 @@ def _explicit_nodes(terrain: Terrain, nodes: list[int], coords: list[list[float]
     return out
 
 
+def _border_span(xs: np.ndarray) -> tuple[float, float]:
+    """The stretch of border that cells at x positions `xs` cover: from the westernmost centre
+    minus half the cells' spacing to the easternmost plus half (as corridors are measured,
+    sim/terrain/corridors.py); measured between centres, half a cell was lost at each end."""
+    centres = np.unique(xs)
+    gap = float(np.median(np.diff(centres))) if centres.size > 1 else 0.0
+    return float(centres[0]) - gap / 2, float(centres[-1]) + gap / 2
+
+
 def _spread(terrain: Terrain, candidates: np.ndarray, k: int) -> list[int]:
     """k nodes spread evenly along the border among `candidates` (sorted by x)."""
     if k <= 0 or candidates.size == 0:
@@ -233,11 +242,13 @@ def place_sensor_group(
     elif g.placement == "along_border":
         xs_all = terrain.x[area & home]
         lo, hi = (xs_all.min(), xs_all.max()) if xs_all.size else (0.0, 0.0)
-        if g.spacing_km > 0:
+        if g.spacing_km > 0:  # one every spacing_km over the border the area covers, its cells' full width
+            lo, hi = _border_span(xs_all)
             xs = np.arange(lo + g.spacing_km / 2, hi + 1e-9, g.spacing_km)
         else:
             xs = lo + (np.arange(g.count) + 0.5) / max(g.count, 1) * (hi - lo)
-        nodes = [terrain.nearest_node(x, g.setback_km, area & home) for x in xs] if xs_all.size else []
+        # a target midway between two cells takes the eastern one (1 mm east: ties are not left to the order of cells)
+        nodes = [terrain.nearest_node(x + 1e-6, g.setback_km, area & home) for x in xs] if xs_all.size else []
     else:
         rng = _placement_rng(placement_seed, f"sensors:{gname}")
         cand = np.flatnonzero(area & home)

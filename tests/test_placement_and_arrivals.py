@@ -18,6 +18,35 @@ def test_towers_along_the_border_every_k_km(world_for):
     assert all(t.side[s.node] == HOME and abs(t.y[s.node] - 2.0) <= 0.5 for s in towers)
 
 
+@pytest.mark.parametrize(
+    "overrides, expected",
+    [
+        (("scenario.sensors.ground.spacing_km=1",), 40),  # one per 1 km cell of the 40 km border
+        (("scenario.terrain.cell_km=2", "scenario.sensors.ground.spacing_km=2"), 20),
+        (("scenario.sensors.ground.spacing_km=1", "scenario.sensors.ground.corridor=C03"), 2),  # a 2 km corridor
+        (
+            (
+                "scenario.terrain.cell_km=0.5",
+                "scenario.sensors.ground.spacing_km=0.5",
+                "scenario.sensors.ground.corridor=C03",
+            ),
+            4,
+        ),
+    ],
+)
+def test_a_line_of_sensors_every_k_km_covers_its_whole_stretch_of_border(world_for, overrides, expected):
+    """Spacing k over a stretch of L km puts L / k sensors, one in each k-km piece, the ends
+    included (measured between the end cells' centres, half a cell was lost at each end: 39 on
+    a 40 km border at 1 km, and the easternmost cell bare)."""
+    world = world_for(*overrides)
+    t = world.terrain
+    xs = np.sort(t.x[[s.node for s in world.sensors if s.group == "ground"]])
+    assert len(xs) == expected
+    spacing = float(overrides[-1 if "corridor" not in overrides[-1] else -2].split("=")[1])
+    pieces = np.floor((xs - xs[0] + spacing / 2) / spacing)  # the k-km piece each sensor stands in
+    assert (pieces == np.arange(expected)).all()
+
+
 def test_explicit_coordinates_snap_to_the_nearest_cell(world_for):
     world = world_for(
         "scenario.sensors.towers.placement=explicit", "scenario.sensors.towers.coords=[[12.2,3.4],[30.2,-4.8]]"
