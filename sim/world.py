@@ -129,8 +129,11 @@ def build_world(
         name: AgencyParams(name, a, _sector_mask(terrain, list(a.jurisdiction)) & home)
         for name, a in spec.agencies.items()
     }
-    units = _units(spec, terrain, agencies)
     corridors = corridors_of(terrain, spec.corridors.length_km)
+    empty = _empty_areas(spec, terrain, agencies, corridors)
+    if empty:
+        raise ScenarioError(origin, empty)
+    units = _units(spec, terrain, agencies)
     sensors: list[SensorParams] = []
     for gname, chosen in spec.sensors.items():
         if chosen.params.installed_day <= 0:
@@ -172,6 +175,43 @@ def build_world(
         corridors,
         later,
     )
+
+
+def _empty_areas(
+    spec: ScenarioSpec, terrain: Terrain, agencies: dict[str, AgencyParams], corridors: Corridors
+) -> list[str]:
+    """Groups asked to place assets where their area holds no home cell (a unit group's sectors
+    outside its agency's jurisdiction, a sensor group's sectors and corridor apart): they would
+    get none, silently."""
+    home = terrain.side == HOME
+    problems = []
+    for gname, g in spec.units.items():
+        if g.count > 0 and g.placement != "explicit":
+            area = agencies[g.agency].jurisdiction & (_sector_mask(terrain, list(g.sectors)) if g.sectors else True)
+            if not (area & home).any():
+                acts = sorted({terrain.sector_names[k] for k in terrain.sector[agencies[g.agency].jurisdiction]})
+                problems.append(
+                    f"scenario.units.{gname}.sectors: {list(g.sectors)} holds no home cell where {g.agency} "
+                    f"may act, so none of its {g.count} units could be placed; allowed: sectors of "
+                    f"{g.agency}'s jurisdiction ({', '.join(acts) or 'none'})"
+                )
+    for gname, chosen in spec.sensors.items():
+        g = chosen.params
+        places = g.spacing_km > 0 or g.count > 0
+        if not places or g.placement == "explicit" or g.corridor == "busiest":
+            continue
+        area = _sector_mask(terrain, list(g.sectors)) & home
+        if g.corridor:
+            area &= corridors.index_of_x(terrain.x) == corridors.index(g.corridor)
+        if not area.any():
+            where = f"sectors {list(g.sectors)}" if g.sectors else "the terrain"
+            problems.append(
+                f"scenario.sensors.{gname}: {where}"
+                + (f" and corridor {g.corridor}" if g.corridor else "")
+                + " share no home cell, so none of its sensors could be placed; allowed: a corridor that "
+                "crosses its sectors, or sectors that the corridor crosses"
+            )
+    return problems
 
 
 def _units(spec: ScenarioSpec, terrain: Terrain, agencies: dict[str, AgencyParams]) -> list[UnitParams]:

@@ -105,6 +105,14 @@ CASES = [
         ("scenario.terrain.kinds={open: {share: 0}, scrub: {share: 0}, mountain: {share: 0}}",),
     ),
     Case("list of the wrong length", ("scenario.organisations.cartel.hourly_profile=[1,2]",)),
+    Case(
+        "units placed in sectors where their agency may not act",
+        ("scenario.agencies.border_patrol.jurisdiction=[S1]", "scenario.units.bp_vehicle.sectors=[S2]"),
+    ),
+    Case(
+        "sensors placed in a corridor outside their sectors",
+        ("scenario.sensors.towers.sectors=[S1]", "scenario.sensors.towers.corridor=C15"),
+    ),
     Case("no replications", ("replications=0",)),
     Case("negative seed", ("seed=-1",)),
     Case("negative chunk size", ("chunk_size=-1",)),
