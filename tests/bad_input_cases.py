@@ -106,6 +106,13 @@ CASES = [
     ),
     Case("list of the wrong length", ("scenario.organisations.cartel.hourly_profile=[1,2]",)),
     Case(
+        "a liaison agency that informs itself, or a partner twice",
+        (
+            "scenario=tri_agency",
+            "scenario.coordination.liaison.partners={border_patrol: [border_patrol, customs, customs]}",
+        ),
+    ),
+    Case(
         "units placed in sectors where their agency may not act",
         ("scenario.agencies.border_patrol.jurisdiction=[S1]", "scenario.units.bp_vehicle.sectors=[S2]"),
     ),

@@ -57,6 +57,18 @@ class LiaisonParams:
         "were false (DHS OIG-06-15 [P via N], §2).",
     )
 
+    def check(self) -> list[str]:
+        """An agency informs others, each once (itself: its alert would queue again at its own
+        centre and could open a second incident; a partner twice: two copies of every alert)."""
+        out = []
+        for agency, partners in self.partners.items():
+            if agency in partners:
+                out.append(f"partners.{agency}: lists {agency} itself; allowed: the other agencies it informs")
+            twice = sorted({p for p in partners if partners.count(p) > 1})
+            if twice:
+                out.append(f"partners.{agency}: lists {', '.join(twice)} more than once; allowed: each partner once")
+        return out
+
 
 class Liaison(Coordination):
     name = "liaison"
