@@ -333,6 +333,37 @@ def test_surge_and_decoys_leave_the_normal_attempts_unchanged():
     assert set(det_a.t_s) <= set(det_b.t_s)
 
 
+def test_surge_and_decoys_leave_the_normal_groups_tips_unchanged():
+    """Tips are drawn per group at launch: the scenario's own groups get the same partner and
+    community tips with or without a surge and decoys (the extra groups once drew from the same
+    streams, in launch order, and shifted every later group's tip)."""
+    from sim.scenario import CommunityTipSpec, IntelSpec, PartnerTipSpec
+
+    intel = IntelSpec(
+        partner=PartnerTipSpec(agency="bp", prob=0.5, lead_min=30.0, accuracy_km=1.0),
+        community=CommunityTipSpec(agency="bp", radius_km=2.0, report_prob=0.5, false_per_day=0.0),
+    )
+    injects = {
+        "push": inject("surge", start_hours=2.0, duration_hours=6.0, factor=3.0, organisation="org"),
+        "lure": inject("decoy", start_hours=3.0, duration_hours=0.0, count=2, organisation="org"),
+    }
+    agencies = {"bp": AgencySpec(jurisdiction=["all"])}
+
+    def partner_tips(injected: dict) -> tuple[set, int]:
+        kw = {"intel": intel, "injects": injected}
+        world = corridor_world(sure_ground(3), attempts_per_day=40, horizon_days=1, agencies=agencies, scenario_kw=kw)
+        _, ev = run(world, 3)
+        start = ev[ev.kind == "attempt"].set_index("attempt")
+        tips = ev[(ev.kind == "alert") & (ev.source == "partner_tip")]
+        # a group is known by its launch minute (ids shift when extra groups launch)
+        return {(round(start.t[r.attempt], 6), round(r.t, 6), r.node) for r in tips.itertuples()}, len(start)
+
+    plain, n_plain = partner_tips({})
+    pushed, n_pushed = partner_tips(injects)
+    assert len(plain) > 5 and n_pushed > n_plain + 5
+    assert plain <= pushed
+
+
 def test_tips_are_the_same_under_every_policy():
     from sim.scenario import CommunityTipSpec, IntelSpec
 

@@ -36,8 +36,6 @@ class Intelligence:
             for town in t.towns.tolist():
                 self.near_town |= t.distance_km(town, np.arange(t.n_nodes)) <= self.community.radius_km
             self.near_town &= t.side == HOME
-        self.partner_rng = model.streams.get("intel:partner")
-        self.community_rng = model.streams.get("intel:community")  # per group, in launch order
         self.false_rng = model.streams.get("intel:community:false")
         self.will_report: dict[int, float] = {}  # group -> report delay, for groups that will be reported
 
@@ -45,23 +43,29 @@ class Intelligence:
         if self.community.agency and self.community.false_per_day > 0 and self.near_town.any():
             self.model.env.process(self._false_reports())
 
+    def _streams(self, tag: str) -> tuple[np.random.Generator, np.random.Generator]:
+        """The partner and community streams of the groups with this tag, drawn per group in
+        launch order: an inject's extra groups (a surge's, a decoy's; tag != "") draw from streams
+        of their own, so the scenario's own groups get the same tips with or without the inject."""
+        suffix, streams = (f":{tag}" if tag else ""), self.model.streams
+        return streams.get(f"intel:partner{suffix}"), streams.get(f"intel:community{suffix}")
+
     def on_attempt(self, a: Attempt) -> None:
         """A new group: partner tip (maybe) and whether residents will report it."""
         m, t = self.model, self.model.world.terrain
+        partner_rng, community_rng = self._streams(a.tag)
         if self.community.agency:  # both draws at launch: the same whatever happens later
-            report = self.community_rng.uniform() < self.community.report_prob
-            delay = (
-                float(self.community_rng.exponential(self.community.delay_min)) if self.community.delay_min > 0 else 0.0
-            )
+            report = community_rng.uniform() < self.community.report_prob
+            delay = float(community_rng.exponential(self.community.delay_min)) if self.community.delay_min > 0 else 0.0
             if report:
                 self.will_report[a.attempt_id] = delay
             self.on_plan(a)
-        if self.partner.agency and self.partner_rng.uniform() < self.partner.prob:
+        if self.partner.agency and partner_rng.uniform() < self.partner.prob:
             i = a.crossing_index()
             if i is None:
                 return
             cross = int(a.timeline.nodes[i])
-            x = t.x[cross] + self.partner_rng.normal(0.0, self.partner.accuracy_km)
+            x = t.x[cross] + partner_rng.normal(0.0, self.partner.accuracy_km)
             node = t.nearest_node(x, t.y[cross], t.side == HOME)
             crosses = 0.5 * float(a.timeline.times[i - 1] + a.timeline.times[i])  # entering the cell (BorderModel)
             when = max(m.now, crosses - self.partner.lead_min)

@@ -75,6 +75,7 @@ class Organisation(mesa.Agent):
             origin,
             dest,
             self._stream_name(tag),
+            tag,
         ).start()
 
     def launch_one(self, tag: str = "") -> None:
@@ -100,6 +101,7 @@ class Organisation(mesa.Agent):
                 port.params.node,
                 port.params.node,
                 self._stream_name(tag),
+                tag,
             )
             attempt.start_at_port(port)
             return
@@ -117,6 +119,7 @@ class Organisation(mesa.Agent):
             origin,
             dest,
             self._stream_name(tag),
+            tag,
         )
         attempt.start()
 
@@ -136,9 +139,11 @@ class Attempt(mesa.Agent):
         origin: int,
         dest: int,
         stream: str,
+        tag: str = "",
     ) -> None:
         super().__init__(model)
         self.org = org
+        self.tag = tag  # "" for the scenario's own attempts; an inject's extra attempts carry its tag
         self.attempt_id = attempt_id
         self.cargo, self.size, self.quantity_kg, self.mode = cargo, size, quantity_kg, mode
         self.origin, self.dest, self.heading_to = origin, dest, dest
