@@ -252,6 +252,7 @@ def from_networkx(g: nx.Graph, kinds: dict[str, KindProps], source: str) -> Terr
     if problems:
         raise TerrainError(source, problems)
     eu, ev, length, road = [], [], [], []
+    seen: dict[tuple[int, int], tuple[float, bool]] = {}  # a pair listed twice: a directed file, or a multigraph
     for u, v, a in g.edges(data=True):
         if u == v:
             continue
@@ -266,8 +267,18 @@ def from_networkx(g: nx.Graph, kinds: dict[str, KindProps], source: str) -> Terr
                 f"edge ({nodes[u]}, {nodes[v]}): road must be true or false (1/0, yes/no), got {a['road']!r}"
             )
             continue
-        eu.append(min(u, v))
-        ev.append(max(u, v))
+        pair = (min(u, v), max(u, v))
+        if pair in seen:  # the terrain is undirected: one edge per pair, listed once or in both directions
+            if seen[pair] != (lk, flag):
+                problems.append(
+                    f"edge ({nodes[pair[0]]}, {nodes[pair[1]]}): listed twice with different length_km or road "
+                    f"({seen[pair][0]:g} km, road {seen[pair][1]} and {lk:g} km, road {flag}); allowed: one "
+                    "length and road per pair of cells (the terrain is undirected)"
+                )
+            continue
+        seen[pair] = (lk, flag)
+        eu.append(pair[0])
+        ev.append(pair[1])
         length.append(lk)
         road.append(flag)
     if problems:
