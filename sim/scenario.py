@@ -216,6 +216,11 @@ class TerrainSpec:
         if not any(k.share > 0 for k in self.kinds.values()):
             names = ", ".join(self.kinds)
             out.append(f"kinds: no land kind has share > 0; allowed: a share > 0 for at least one of {names}")
+        if self.ports > self.roads_home:  # a port is where a home road crosses the border
+            out.append(
+                f"ports: got {self.ports}, but only {self.roads_home} home road(s) can cross the border; "
+                f"allowed: at most roads_home ({self.roads_home}), or more roads_home"
+            )
         return out
 
 

@@ -105,6 +105,7 @@ CASES = [
         ("scenario.terrain.kinds={open: {share: 0}, scrub: {share: 0}, mountain: {share: 0}}",),
     ),
     Case("list of the wrong length", ("scenario.organisations.cartel.hourly_profile=[1,2]",)),
+    Case("more ports than home roads to carry them", ("scenario.terrain.ports=4", "scenario.terrain.roads_home=2")),
     Case(
         "a liaison agency that informs itself, or a partner twice",
         (
