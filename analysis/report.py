@@ -252,7 +252,10 @@ def build_report(
     if sens:
         sections.append(("global sensitivity", "", [sens[0]], sensitivity_words(sens[1])))
     if displacement.applies(root, table):
-        sections += displacement.section(root, out)
+        try:
+            sections += displacement.section(root, out)
+        except ValueError as exc:  # e.g. several doses or several other keys: the rest of the report stands
+            sections.append(("displacement: not analysed", f"{exc} (python -m analysis.displacement --help)", [], None))
     maps = outcome_maps(root, table, out)
     if maps:
         text = "Marker area: events in that cell per replication of the configuration (the same scale on every map)."
