@@ -133,7 +133,7 @@ def paired_rows(root: str | Path, treatment: str | None = None, by: str | None =
     if len(doses) > 1:  # each control run would be paired with every dose: pairs not independent, doses mixed
         raise ValueError(
             f"--treatment {treatment}: levels {', '.join(map(str, doses))} all install the group; allowed: one "
-            f"level against the control ({control_level}): analyse a sweep of two levels, e.g. a sub-folder of each"
+            f"level against the control ({control_level}): sweep it at two levels, the control and one dose"
         )
     table = table.assign(_by=table[by] if by else "all").reset_index(drop=True)
     shares = corridor_shares(table)
