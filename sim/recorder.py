@@ -58,7 +58,9 @@ which columns it fills. Integer ids use -1 for "none"; floats use NaN.
 |               |                                           | taken), quantity_kg seized, incident, source   |
 | got_away      | the group reaches its destination         | attempt, node, size (persons not taken)        |
 | turned_back   | the group is back at its staging area     | attempt, node                                  |
-| unit_free     | a unit returns to its beat                | unit, agency, node                             |
+| unit_free     | a unit returns to its beat (or is held by | unit, agency, node                             |
+|               | a seat while responding: its response     |                                                |
+|               | ends there)                               |                                                |
 | alert_shared  | a centre passes an alert to another       | alert (the copy's id), agency (sender),        |
 |               | (liaison), sent now, received later       | attempt, duration_min = delay, detail =        |
 |               |                                           | receiver, relayed, coarse                      |

@@ -140,6 +140,24 @@ def test_hold_recall_and_close(tmp_path):
     assert ((ev.kind == "unit_free") & (ev.unit == unit) & (ev.t == orders.t.iloc[2])).any()
 
 
+def test_holding_a_responding_unit_ends_its_busy_time_as_recalling_it_does(tmp_path):
+    """patrol_utilisation counts a unit busy from a dispatch to its next unit_free: a unit held
+    while responding is free of its response from the hold (as shown to the seat, and as a hold
+    of a free unit counts); it once stayed 'busy' to its shift's end (530 of 600 minutes)."""
+    s = seated(tmp_path)
+    inc = until_incident(s)
+    s.order(BP, "dispatch", unit=inc.hint_unit, incident=inc.id)
+    s.step()
+    s.order(BP, "hold", unit=inc.hint_unit)
+    held_at = s.now
+    assert next(u for u in s.picture(BP).units if u.id == inc.hint_unit).free
+    for _ in range(12):
+        s.step()
+    ev = events(s)
+    mine = ev[(ev.unit == inc.hint_unit) & ev.kind.isin(["dispatch", "unit_free"])]
+    assert list(mine.kind[:2]) == ["dispatch", "unit_free"] and mine.t.iloc[1] == held_at  # busy from one to the other
+
+
 def test_a_shared_alert_reaches_the_partner_after_the_comms_delay_and_is_lost_when_the_link_is_down(tmp_path):
     s = seated(tmp_path)
     until_incident(s)

@@ -123,6 +123,8 @@ class Orders:
             if u.task is not None and u.task.kind not in ("respond",):
                 raise OrderRefused(f"unit {unit} cannot hold now ({self._doing(u)})")
         inc = self._release(u)
+        if inc is not None:  # its response ends here (a hold is not busy time: patrol_utilisation)
+            self._log_free(u)
         u.task = Task("hold")
         self._log("order", "hold", unit=unit, incident=inc.id if inc is not None else -1)
         u.process.interrupt("hold")
@@ -271,9 +273,12 @@ class Orders:
         return inc
 
     def _free(self, u: PatrolUnit) -> None:
+        self._log_free(u)
+        u.process.interrupt("recall")
+
+    def _log_free(self, u: PatrolUnit) -> None:
         m = self.model
         m.log.record(m.now, "unit_free", unit=u.params.id, agency=u.params.agency, node=u.node_at(m.now))
-        u.process.interrupt("recall")
 
     def _log(self, kind: str, detail: str, reason: str = "", partner: str = "", **cols) -> None:
         m, c = self.model, self.centre
