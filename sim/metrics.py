@@ -37,7 +37,8 @@ Definitions (all from the event log, `sim/recorder.py` documents the columns):
   from tip injects, e.g. a trainer's in a live drill),
   interdicted.<agency> (by the apprehending unit's agency or the port's), responses.<centre>,
   alerts_shared.<agency> / alerts_lost.<agency> (by the sending agency); each of these is given
-  for every agency with assets, 0 when it had none.
+  for every agency with assets and every command centre (`centre` rows: a joint or task-force
+  centre too), 0 when it had none.
 - cost, defined once (`annualised_capital`, used by every figure and feature that costs
   anything): capital_usd is the outlay of all assets; capital_share_usd is the capital's
   equivalent annual cost times the horizon in years: capital x CRF(r, L) x horizon / 365 days,
@@ -437,9 +438,11 @@ def _coordination_metrics(
         "decoys": len(decoy_ids),
         "decoys_interdicted": int(np.isin(log.rows("interdiction")["attempt"], decoy_ids).sum()),
     }
-    # every agency that has assets gets every count, 0 included: a missing key would read as NaN
-    # in the replications where it had none, and means over the others would be too high
-    owners = set(log.rows("asset")["agency"].tolist()) - {""}
+    # every agency that has assets and every command centre (a joint or task-force one too) gets
+    # every count, 0 included: a missing key would read as NaN in the replications where it had
+    # none, and means over the others would be too high
+    owners = set(log.rows("asset")["agency"].tolist()) | set(log.rows("centre")["agency"].tolist())
+    owners -= {""}
     for family, rows in (("interdicted", inter), ("alerts_shared", shared), ("alerts_lost", lost), ("responses", disp)):
         counts = dict(_counts(rows["agency"]))
         for agency in sorted(owners | set(counts) - {""}):

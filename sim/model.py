@@ -214,6 +214,8 @@ class BorderModel(mesa.Model):
                 opex_usd_per_day=s.cost_per_officer_hour_usd * s.officers * 24.0,
                 lifetime_years=s.lifetime_years,
             )
+        for name in self.coordination.centres:
+            log.record(0.0, "centre", agency=name)
         corridors = w.corridors
         for k, name in enumerate(corridors.names):
             log.record(

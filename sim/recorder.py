@@ -8,6 +8,9 @@ which columns it fills. Integer ids use -1 for "none"; floats use NaN.
 | run_start     | replication begins                        | duration_min = horizon, detail = scenario name,|
 |               |                                           | discount_rate (costs.discount_rate),           |
 |               |                                           | measure_from_min (corridors.measure_from_day)  |
+| centre        | a command centre (t = 0; one row each:    | agency = its name                              |
+|               | each agency's, and a joint or task-force  |                                                |
+|               | centre the coordination policy adds)      |                                                |
 | corridor      | a border corridor (t = 0; one row each,   | source = name (C1, ...), size = index, from_km,|
 |               | sim/terrain/corridors.py)                 | to_km (along the border), difficulty (mean     |
 |               |                                           | slowness of its border cells)                  |
@@ -159,6 +162,7 @@ EVENT_KINDS = (
     "look",
     "mode",
     "adaptation",  # adaptive organisations (sim/policies/routing/adaptive.py)
+    "centre",  # the command centres (t = 0), so that every centre's counts are 0, not missing
 )
 
 _KINDS = frozenset(EVENT_KINDS)

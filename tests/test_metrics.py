@@ -239,3 +239,21 @@ def test_an_alert_another_centre_answered_is_not_an_alert_with_no_unit():
     assert (s["alerts"], s["responses"], s["alerts_no_unit"]) == (3, 1, 1)
     older = log.drop_columns(["first_alert"])  # a log written before receipts named their alert
     assert summarize(older)["alerts_no_unit"] == 4  # then each receipt is taken as first-hand
+
+
+def test_a_joint_centre_that_sent_no_unit_has_zero_responses_not_a_missing_count():
+    """Under joint_command the joint centre makes every dispatch and owns no asset: in a
+    replication where it sent nobody its count is 0 (it was missing, so a table of replications
+    held NaN there and its mean counted only the busy ones: 1.0 where the true mean was 0.75)."""
+    from sim.config import SCENARIO_DIR, compose
+    from sim.runner import run_replication
+    from sim.world import build_world
+
+    c = compose(["scenario=tri_agency", "scenario.coordination.policy=joint_command", "scenario.horizon_days=0.02"])
+    world = build_world(c.scenario, c.origin, base_dir=str(SCENARIO_DIR))
+    rows = [run_replication(world, seed).summary for seed in range(1, 9)]
+    assert all("responses.joint" in r for r in rows)
+    assert any(r["responses"] == 0 for r in rows) and any(r["responses"] > 0 for r in rows)
+    assert [r["responses.joint"] for r in rows] == [
+        r["responses"] for r in rows
+    ]  # every dispatch is the joint centre's

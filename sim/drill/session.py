@@ -444,7 +444,7 @@ class DrillSession:
             if row["kind"] == "alert" and row["sensor"] >= 0:
                 self._last_alarm[row["sensor"]] = row["t"]
             self._counted_rows.append(row)
-            if row["kind"] not in ("asset", "run_start", "corridor"):
+            if row["kind"] not in ("asset", "run_start", "corridor", "centre"):
                 self.feed.appendleft(self.narrator.line(row))
                 self._seat_row(row)
         self._cursor = len(log)
