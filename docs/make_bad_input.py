@@ -8,6 +8,7 @@ tests/test_bad_input_doc.py runs the cases again and fails if a message differs 
 
 from __future__ import annotations
 
+import argparse
 import html
 import sys
 import tempfile
@@ -79,6 +80,7 @@ def cell(text: str, escape: bool = False) -> str:
 
 
 def main() -> int:
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for k, case in enumerate(CASES):
