@@ -194,6 +194,38 @@ def test_a_directed_or_multigraph_graphml_is_the_same_undirected_terrain(tmp_pat
         load_graphml(tmp_path / "clash.graphml", PROPS)
 
 
+def test_graphml_defaults_of_node_and_edge_keys_are_read(tmp_path):
+    """A GraphML key's <default> holds for every node or edge without that data: here every edge
+    is a 1 km road and every node open ground in sector S1 unless it says otherwise (the defaults
+    were ignored: edges became off-road at their straight-line length, silently)."""
+    nodes = "".join(
+        f'<node id="{i}"><data key="x">0.5</data><data key="y">{y}</data><data key="side">{side}</data>{extra}</node>'
+        for i, (y, side, extra) in enumerate(
+            [
+                (-0.5, "foreign", '<data key="feature">staging</data>'),
+                (0.5, "home", ""),
+                (5.5, "home", '<data key="feature">town</data>'),
+            ]
+        )
+    )
+    (tmp_path / "d.graphml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><graphml xmlns="http://graphml.graphdrawing.org/xmlns">'
+        '<key id="x" for="node" attr.name="x" attr.type="double"/>'
+        '<key id="y" for="node" attr.name="y" attr.type="double"/>'
+        '<key id="kind" for="node" attr.name="kind" attr.type="string"><default>open</default></key>'
+        '<key id="side" for="node" attr.name="side" attr.type="string"/>'
+        '<key id="sector" for="node" attr.name="sector" attr.type="string"><default>S1</default></key>'
+        '<key id="feature" for="node" attr.name="feature" attr.type="string"/>'
+        '<key id="len" for="edge" attr.name="length_km" attr.type="double"><default>1.0</default></key>'
+        '<key id="road" for="edge" attr.name="road" attr.type="boolean"><default>true</default></key>'
+        f'<graph edgedefault="undirected">{nodes}<edge source="0" target="1"/>'
+        '<edge source="1" target="2"><data key="len">5.0</data></edge></graph></graphml>'
+    )
+    t = load_graphml(tmp_path / "d.graphml", {"open": KindProps(0.1, 1.0)})
+    assert t.edge_length_km.tolist() == [1.0, 5.0] and t.edge_road.tolist() == [True, True]
+    assert set(t.sector_names) == {"S1"} and (t.kind == 0).all()
+
+
 # --- one test per class of bad terrain --------------------------------------------------------
 CORRIDOR_PROPS = {k: KindProps(v.cover, v.speed_factor) for k, v in KINDS.items()}
 

@@ -215,8 +215,10 @@ def from_networkx(g: nx.Graph, kinds: dict[str, KindProps], source: str) -> Terr
     sector = np.zeros(n, dtype=np.int16)
     kind_names = tuple(kinds)
     sectors: list[str] = []
+    node_default = dict(g.graph.get("node_default", {}))  # a GraphML key's <default> (networkx keeps it apart)
+    edge_default = dict(g.graph.get("edge_default", {}))
     for i in range(n):
-        a = g.nodes[i]
+        a = {**node_default, **g.nodes[i]}
         missing = [k for k in REQUIRED_NODE_ATTRS if k not in a]
         if missing:
             problems.append(f"node {nodes[i]}: missing attribute {', '.join(repr(m) for m in missing)}")
@@ -256,6 +258,7 @@ def from_networkx(g: nx.Graph, kinds: dict[str, KindProps], source: str) -> Terr
     for u, v, a in g.edges(data=True):
         if u == v:
             continue
+        a = {**edge_default, **a}
         try:
             lk = float(a["length_km"]) if "length_km" in a else float(np.hypot(x[u] - x[v], y[u] - y[v]))
         except (TypeError, ValueError):
