@@ -336,10 +336,9 @@ def offsets_figure(pairs: pd.DataFrame, changes: pd.DataFrame, out: Path) -> Pat
     """Share change against distance (in corridors) from the treated corridor: where the flow went."""
     levels = list(dict.fromkeys(pairs.by))
     fig, ax = subplots(figsize=(7.5, 3.8))
-    ch = changes
     width = 0.8 / max(len(levels), 1)
     for i, level in enumerate(levels):
-        mine = ch[ch.by == level]
+        mine = changes[changes.by == level]
         n_pairs = mine.groupby("offset").seed.nunique()
         common = n_pairs.index[n_pairs >= max(MIN_PAIRS, 0.25 * mine.seed.nunique())]  # far offsets: few seeds
         stats_ = mine[mine.offset.isin(common)].groupby("offset").d_share.agg(lambda x: _ci(x.to_numpy()))
