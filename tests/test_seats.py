@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
@@ -336,6 +337,45 @@ def test_a_kept_seats_orders_follow_its_incidents_when_another_seat_is_made_auto
     assert (both.incident != both.incident_cf).sum() > 0  # renumbered in the counterfactual
     bp = cf[(cf.kind == "dispatch") & (cf.agency == BP)]
     assert (bp.alert >= 0).all() and (kept(cf).incident >= 0).all()
+
+
+def test_an_order_sees_its_minute_done_whatever_came_before_it_and_replays_the_same(tmp_path):
+    """At a tick where a unit's shift starts, an order to it sees the shift started (what is due
+    at the minute runs before any order), so it does not matter whether another order, accepted
+    or refused, came first: the all-human replay meets the same state and gives the same orders
+    back (a refusal once ran the minute's events, so the next order was accepted in the drill and
+    refused in the replay, which replays only accepted orders)."""
+    s = seated(tmp_path)
+    centre = s.model.coordination.centres[BP]
+    tick = s.world.scenario.tick_min
+    u = next(u for u in centre.units if u.params.shift_offset_min > 0 and u.params.shift_offset_min % tick == 0)
+    while s.now < u.params.shift_offset_min:
+        s.step()
+    with pytest.raises(OrderRefused):
+        s.order(BP, "recall", unit=u.params.id)  # nothing to recall: refused, changes nothing
+    s.order(BP, "hold", unit=u.params.id)  # its shift has started at this minute
+    for _ in range(3):
+        s.step()
+    s.save()
+    config, logged = read_drill(s.out_dir)
+    again = replay(s.world, s.seed, config, logged, {BP, POLICE}, tmp_path / "again", "test")
+    got = again.model.log.to_arrow().to_pandas()
+    cols = ["t", "agency", "detail", "unit"]
+    drill_orders = logged[logged.kind == "order"][cols].reset_index(drop=True)
+    assert len(drill_orders) == 1
+    pd.testing.assert_frame_equal(got[got.kind == "order"][cols].reset_index(drop=True), drill_orders)
+
+
+def test_the_counterfactual_of_an_interrupted_drill_stops_where_the_drill_stopped(tmp_path):
+    """A drill stopped at minute 300 of 1,440 is compared with the standard procedure over the
+    same 300 minutes (it ran on to the horizon: 5 hours of team play against 24 of standard)."""
+    s = seated(tmp_path)
+    while s.now < 300:
+        s.step()
+    s.save()
+    cf = pq.read_table(counterfactual(s.out_dir) / "events").to_pandas()
+    assert cf.t.max() <= 300 and not (cf.kind == "run_end").any()
+    assert cf.t.max() >= 290  # it did run up to there
 
 
 def test_orders_from_two_seats_in_the_same_tick_keep_one_ordered_clock(tmp_path):

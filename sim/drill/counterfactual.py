@@ -113,7 +113,9 @@ def replay(
                 session.order(row.agency, row.detail, **args)
             except OrderRefused:
                 pass  # logged as order_refused: it no longer applies in this run
-    while not session.finished:
+    # an interrupted drill (no run_end) is compared up to the minute it was played to, not beyond
+    stop = None if (events.kind == "run_end").any() else float(config.get("drill", {}).get("minute", 0.0))
+    while not session.finished and (stop is None or session.now < stop):
         session.step()
     session.save()
     return session

@@ -289,15 +289,20 @@ class DrillSession:
             if action not in ORDERS:
                 raise OrderRefused(f"unknown order {action!r}; allowed: {', '.join(ORDERS)}")
             method = {"mou": orders.request_mou}.get(action) or getattr(orders, action)
+            # what is due at this minute (a shift's start or end) runs first, so an order sees the
+            # same state whatever orders (accepted or refused) came before it at this minute: the
+            # counterfactual, which replays only some of them, then meets the same state
+            self._settle()
             try:
                 result = method(**args)
             finally:
                 self._settle()
             if self.autosave:
                 self.save()
+            eta = f", due in {result:.0f} min" if isinstance(result, float) else ""
+            done = f"{action} done at {clock(self.now)}{eta}"  # the minute it was given, under the lock
         self._notify()
-        eta = f", due in {result:.0f} min" if isinstance(result, float) else ""
-        return f"{action} done at {clock(self.now)}{eta}"
+        return done
 
     def look(self, seat: str, action: str, alert: int = -1, incident: int = -1) -> None:
         """Seat `seat` opened or acknowledged one of its alerts or incidents: logged with the time
@@ -474,6 +479,9 @@ class DrillSession:
             events, plans, ports = labelled(
                 self.model.log.to_arrow(), self.model.plans.to_arrow(), self.model.port_vehicles(), 0, self.seed
             )
+            # config.yaml first: each file is atomic but the set is not, and a trainer's inject in the
+            # config but not yet in the events is harmless (the replay follows the event rows)
+            self._write_config(out)
             write_parquet_atomic(events, out / "events" / "rep-0.parquet")
             write_parquet_atomic(plans, out / "plans" / "rep-0.parquet")
             write_parquet_atomic(ports, out / "port_vehicles" / "rep-0.parquet")
@@ -481,17 +489,11 @@ class DrillSession:
                 nodes, edges = terrain_tables(self.world)
                 write_parquet_atomic(nodes, out / "terrain_nodes.parquet")
                 write_parquet_atomic(edges, out / "terrain_edges.parquet")
-            scenario = dump(self.world.scenario)
-            scenario["injects"] = {k: dump(v) for k, v in self.model.injects.items()}
-            write_text_atomic(
-                yaml.safe_dump(
-                    {
-                        "seed": self.seed,
-                        "drill": {"origin": self.origin, "minute": self.model.now},
-                        "scenario": scenario,
-                    },
-                    sort_keys=False,
-                ),
-                out / "config.yaml",
-            )
             return out
+
+    def _write_config(self, out: Path) -> None:
+        """config.yaml: the seed, the minute played to and the scenario with every inject."""
+        scenario = dump(self.world.scenario)
+        scenario["injects"] = {k: dump(v) for k, v in self.model.injects.items()}
+        drill = {"seed": self.seed, "drill": {"origin": self.origin, "minute": self.model.now}, "scenario": scenario}
+        write_text_atomic(yaml.safe_dump(drill, sort_keys=False), out / "config.yaml")
