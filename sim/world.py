@@ -19,7 +19,7 @@ from sim.params import Chosen
 from sim.scenario import OrgSpec, ScenarioSpec
 from sim.sensors import SENSOR_TYPES
 from sim.terrain import HOME, Router, Terrain
-from sim.terrain.corridors import Corridors, corridors_of
+from sim.terrain.corridors import Corridors, border_span, corridors_of
 from sim.terrain.sources import TERRAIN_SOURCES
 from sim.validation import ScenarioError, check_against_terrain, check_spec
 
@@ -95,15 +95,6 @@ def _explicit_nodes(terrain: Terrain, nodes: list[int], coords: list[list[float]
     out = [int(v) for v in nodes]
     out += [terrain.nearest_node(c[0], c[1], mask) for c in coords]
     return out
-
-
-def _border_span(xs: np.ndarray) -> tuple[float, float]:
-    """The stretch of border that cells at x positions `xs` cover: from the westernmost centre
-    minus half the cells' spacing to the easternmost plus half (as corridors are measured,
-    sim/terrain/corridors.py); measured between centres, half a cell was lost at each end."""
-    centres = np.unique(xs)
-    gap = float(np.median(np.diff(centres))) if centres.size > 1 else 0.0
-    return float(centres[0]) - gap / 2, float(centres[-1]) + gap / 2
 
 
 def _spread(terrain: Terrain, candidates: np.ndarray, k: int) -> list[int]:
@@ -283,7 +274,7 @@ def place_sensor_group(
         xs_all = terrain.x[area & home]
         lo, hi = (xs_all.min(), xs_all.max()) if xs_all.size else (0.0, 0.0)
         if g.spacing_km > 0:  # one every spacing_km over the border the area covers, its cells' full width
-            lo, hi = _border_span(xs_all)
+            lo, hi = border_span(xs_all)  # measured as corridors are
             xs = np.arange(lo + g.spacing_km / 2, hi + 1e-9, g.spacing_km)
         else:
             xs = lo + (np.arange(g.count) + 0.5) / max(g.count, 1) * (hi - lo)

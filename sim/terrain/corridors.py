@@ -54,6 +54,14 @@ def _names(n: int) -> tuple[str, ...]:
     return tuple(f"C{k + 1:0{width}d}" for k in range(n))
 
 
+def border_span(xs: np.ndarray) -> tuple[float, float]:
+    """The stretch of border that cells at x positions `xs` cover: their centres c apart (the
+    median gap), from the westernmost centre - c / 2 to the easternmost + c / 2."""
+    centres = np.unique(xs)
+    gap = float(np.median(np.diff(centres))) if centres.size > 1 else 0.0
+    return float(centres[0]) - gap / 2, float(centres[-1]) + gap / 2
+
+
 def corridors_of(terrain: Terrain, length_km: float) -> Corridors:
     """The corridors of `terrain` at `length_km` each (see the module docstring)."""
     be = terrain.border_edges
@@ -65,9 +73,7 @@ def corridors_of(terrain: Terrain, length_km: float) -> Corridors:
         empty = np.zeros(0)
         return Corridors(length_km, 0.0, (), empty, empty, empty, foreign, home, np.zeros(0, dtype=np.int64))
     hx = terrain.x[home]
-    xs = np.unique(hx)
-    gap = float(np.median(np.diff(xs))) if xs.size > 1 else 0.0
-    x0, x_end = float(xs[0]) - gap / 2, float(xs[-1]) + gap / 2
+    x0, x_end = border_span(hx)
     n = max(1, int(np.ceil((x_end - x0) / length_km - 1e-9)))
     start = x0 + length_km * np.arange(n)
     end = np.minimum(start + length_km, x_end)
