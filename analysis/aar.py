@@ -119,13 +119,33 @@ def read_run(run_dir: Path, replication: int) -> tuple[pd.DataFrame, pd.DataFram
     return events, plans
 
 
-def check_minutes(at: list[float], horizon: float) -> None:
-    """Refuse replay minutes outside the run (0 to its horizon), naming the horizon."""
-    bad = [t for t in at if not 0.0 <= float(t) <= horizon]
+def played_to(run_dir: Path, ev: pd.DataFrame) -> float | None:
+    """The minute a drill stopped before its horizon was played to (its config.yaml's
+    drill.minute; the log has no run_end); None for a run that reached its horizon."""
+    if (ev.kind == "run_end").any():
+        return None
+    path = Path(run_dir) / "config.yaml"
+    config = (yaml.safe_load(path.read_text()) or {}) if path.exists() else {}
+    minute = (config.get("drill") or {}).get("minute")
+    return None if minute is None else float(minute)
+
+
+def end_of_run(run_dir: Path, ev: pd.DataFrame) -> float:
+    """The minute the replication's log runs to: its horizon, or the minute a drill stopped
+    early was played to (its injects, outages and replays end there, not at the horizon)."""
+    stopped = played_to(run_dir, ev)
+    return horizon_of(ev) if stopped is None else stopped
+
+
+def check_minutes(at: list[float], end: float, stopped: bool = False) -> None:
+    """Refuse replay minutes outside the run (0 to its end), naming the end: the horizon, or the
+    minute a drill was stopped at (`stopped`)."""
+    bad = [t for t in at if not 0.0 <= float(t) <= end]
     if bad:
+        what = "the drill was stopped at minute" if stopped else "the run's horizon is"
         raise ValueError(
-            f"--at {' '.join(f'{float(t):g}' for t in bad)}: a replay minute lies in 0..{horizon:g} "
-            f"(minutes from the start; the run's horizon is {horizon:g} min, {horizon / 1440:g} days)"
+            f"--at {' '.join(f'{float(t):g}' for t in bad)}: a replay minute lies in 0..{end:g} "
+            f"(minutes from the start; {what} {end:g} min, {end / 1440:g} days)"
         )
 
 
@@ -273,9 +293,10 @@ def drill_questions(run_dir: Path) -> list[str]:
     return list(read_scenario(run_dir).get("questions") or [])
 
 
-def inject_log(ev: pd.DataFrame) -> pd.DataFrame:
-    """The injects in words: name, type, start and end (clock and minute)."""
-    w = inject_windows(ev)
+def inject_log(ev: pd.DataFrame, end: float | None = None) -> pd.DataFrame:
+    """The injects in words: name, type, start and end (clock and minute; `end`: the end of the
+    run, see `end_of_run`)."""
+    w = inject_windows(ev, end)
     return pd.DataFrame(
         {
             "inject": w.name,
@@ -315,12 +336,12 @@ def agency_table(ev: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def question_html(q: Question, ev: pd.DataFrame, nodes: pd.DataFrame) -> str:
-    """A drill question with the evidence its tag names under it."""
+def question_html(q: Question, ev: pd.DataFrame, nodes: pd.DataFrame, end: float | None = None) -> str:
+    """A drill question with the evidence its tag names under it (`end`: see `end_of_run`)."""
     parts = [f"<li><p class='q'>{html.escape(q.text)}</p>"]
     if not q.about and not q.problem:
         return parts[0] + "</li>"
-    e = evidence(q, ev, nodes)
+    e = evidence(q, ev, nodes, end)
     parts.append(f"<div class='evidence'><p><b>Evidence</b>: {html.escape(e.scope)}</p>")
     parts += [f"<p class='problem'>{html.escape(p)}</p>" for p in e.problems]
     parts += [f"<p>{html.escape(f)}</p>" for f in e.findings]
@@ -359,18 +380,18 @@ def build_aar(
 ) -> Path:
     run_dir = Path(run_dir)
     ev, plans = read_run(run_dir, replication)
-    horizon = horizon_of(ev)
-    check_minutes(at or [], horizon)  # all checked before anything is written
+    end = end_of_run(run_dir, ev)
+    check_minutes(at or [], end, played_to(run_dir, ev) is not None)  # all checked before anything is written
     out = Path(out_dir) if out_dir else run_dir / "aar"
     out.mkdir(parents=True, exist_ok=True)
     nodes, _ = read_terrain(run_dir)
     ch = chains(ev)
     latency_cols = [f"{a}->{b}" for a, b in LINKS]
     slow = {c: ch[c].quantile(0.9) for c in latency_cols if ch[c].notna().any()}
-    timelines = timeline_figures(ch, ev, inject_windows(ev), out)
+    timelines = timeline_figures(ch, ev, inject_windows(ev, end), out)
     replays = []
     if plans is not None:
-        for t in at or [horizon / 4, horizon / 2]:
+        for t in at or [end / 4, end / 2]:
             replays.append(replay_figure(run_dir, ev, plans, float(t), out / f"replay_{int(t)}.png"))
 
     def cell(col, v):
@@ -396,8 +417,9 @@ def build_aar(
     ]
     questions = [parse_question(q) for q in drill_questions(run_dir)]
     if questions:
-        page.append("<h2>Drill questions</h2><ol>" + "".join(question_html(q, ev, nodes) for q in questions) + "</ol>")
-    injects = inject_log(ev)
+        items = "".join(question_html(q, ev, nodes, end) for q in questions)
+        page.append(f"<h2>Drill questions</h2><ol>{items}</ol>")
+    injects = inject_log(ev, end)
     if len(injects):
         page += ["<h2>Injects</h2>", html_table(injects)]
     page += [
@@ -428,7 +450,8 @@ def main(argv: list[str] | None = None) -> int:
         "--at",
         type=float,
         nargs="*",
-        help="minutes to replay, 0 to the horizon (default: a quarter and half of the horizon)",
+        help="minutes to replay, 0 to the end of the run: its horizon, or the minute a drill was stopped at "
+        "(default: a quarter and half of that)",
     )
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)

@@ -42,9 +42,10 @@ def horizon_of(ev: pd.DataFrame) -> float:
     return float(start.iloc[0])
 
 
-def inject_windows(ev: pd.DataFrame) -> pd.DataFrame:
-    """Per inject: name, type, start and end minutes (the horizon when it had not ended)."""
-    horizon = horizon_of(ev)
+def inject_windows(ev: pd.DataFrame, end: float | None = None) -> pd.DataFrame:
+    """Per inject: name, type, start and end minutes (`end`, the end of the run, when it had not
+    ended: the horizon unless given; a drill stopped early ends at the minute it was played to)."""
+    horizon = horizon_of(ev) if end is None else end
     starts = ev[ev.kind == "inject"]
     ends = ev[ev.kind == "inject_end"].groupby("source").t.first()
     return pd.DataFrame(
@@ -57,11 +58,11 @@ def inject_windows(ev: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def down_intervals(ev: pd.DataFrame) -> pd.DataFrame:
-    """Every stretch a sensor was down: sensor, node, start, end (the horizon if never repaired).
-    A drone's hours on the ground (a stretch that began as it landed, detail `grounded`) are its
-    schedule, not an outage, and are left out."""
-    horizon = horizon_of(ev)
+def down_intervals(ev: pd.DataFrame, end: float | None = None) -> pd.DataFrame:
+    """Every stretch a sensor was down: sensor, node, start, end (`end`, the end of the run, if
+    never repaired; see `inject_windows`). A drone's hours on the ground (a stretch that began as it
+    landed, detail `grounded`) are its schedule, not an outage, and are left out."""
+    horizon = horizon_of(ev) if end is None else end
     rows, opened = [], {}
     for r in ev[ev.kind.isin(["sensor_down", "sensor_up"])].sort_values("seq").itertuples():
         if r.kind == "sensor_down" and r.detail == "grounded":
@@ -132,7 +133,7 @@ def _window(q: Question, windows: pd.DataFrame, horizon: float, problems: list[s
             return a * 60.0, b * 60.0, f"hours {a:g}-{b:g}"
         if a * 60.0 < horizon:
             return a * 60.0, horizon, f"hours {a:g}-{b:g}, cut at the end of the run (hour {end_h:g})"
-        late = f"window {a:g}-{b:g}h starts at or after the end of the run (hour {end_h:g}, its horizon)"
+        late = f"window {a:g}-{b:g}h starts at or after the end of the run (hour {end_h:g})"
     found = windows[windows.name == q.inject] if q.inject else windows.iloc[:0]
     if len(found):
         r = found.iloc[0]
@@ -145,11 +146,12 @@ def _window(q: Question, windows: pd.DataFrame, horizon: float, problems: list[s
     return 0.0, horizon, "the whole run"
 
 
-def evidence(q: Question, ev: pd.DataFrame, nodes: pd.DataFrame) -> Evidence:
-    """The counts and event lists a question's tag names, within its window and filters."""
-    horizon = horizon_of(ev)
+def evidence(q: Question, ev: pd.DataFrame, nodes: pd.DataFrame, end: float | None = None) -> Evidence:
+    """The counts and event lists a question's tag names, within its window and filters (`end`:
+    the end of the run, see `inject_windows`)."""
+    horizon = horizon_of(ev) if end is None else end
     problems = [q.problem] if q.problem else []
-    t0, t1, what = _window(q, inject_windows(ev), horizon, problems)
+    t0, t1, what = _window(q, inject_windows(ev, horizon), horizon, problems)
     agencies = set(ev[ev.kind.isin(["asset", "alert", "dispatch"])].agency) - {""}
     if q.agency and q.agency not in agencies:
         problems.append(f"no agency or centre named {q.agency} (known: {', '.join(sorted(agencies))})")
@@ -193,7 +195,7 @@ def evidence(q: Question, ev: pd.DataFrame, nodes: pd.DataFrame) -> Evidence:
         }
     )
     crossed = w[(w.kind == "crossed") & in_sector & ~decoy]
-    down = down_intervals(ev)
+    down = down_intervals(ev, horizon)
     down_sector = _sector(nodes, down.node)
     sensor_sector = _sector(nodes, ev[(ev.kind == "asset") & (ev.sensor >= 0)].node)
     first_det = ev[ev.kind == "detection"].groupby("attempt").t.min()

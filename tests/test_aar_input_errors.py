@@ -91,8 +91,7 @@ def test_a_question_window_beyond_the_horizon_is_refused_and_one_across_it_is_cu
     nodes, _ = read_terrain(runs["run"])
     after = evidence(parse_question("[30-40h] x"), ev, nodes)
     assert after.problems == [
-        "window 30-40h starts at or after the end of the run (hour 6, its horizon); "
-        "the evidence below is for the whole run"
+        "window 30-40h starts at or after the end of the run (hour 6); the evidence below is for the whole run"
     ]
     assert after.scope.startswith("the whole run:") and "(minutes 0-360)" in after.scope
     inject = evidence(parse_question("[inject nope 30-40h] x"), ev, nodes)  # no such inject either: the whole run

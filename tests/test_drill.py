@@ -279,6 +279,31 @@ def test_a_finished_drill_saves_a_log_the_aar_reads(tmp_path):
     assert "trainer-1-weather" in page and "replay_600.png" in page
 
 
+def test_the_aar_of_a_drill_stopped_early_ends_where_the_drill_stopped(tmp_path):
+    """A trainer stops most drills long before the scenario's horizon: the review's replays, its
+    open injects and its --at check end at the minute played to, not at the horizon."""
+    from analysis.aar import build_aar, end_of_run
+    from analysis.evidence import inject_windows
+
+    s = new_session(tmp_path)
+    while s.now < 60:
+        s.step()
+    s.inject("sensor_outage", sector="S2", duration_hours=10.0)  # still on when the drill stops
+    while s.now < 180:
+        s.step()
+    s.pause()  # saves the log so far
+    stop, horizon = s.now, s.world.scenario.horizon_days * 1440.0
+    ev = saved_events(s)
+    assert not (ev.kind == "run_end").any() and stop < horizon
+    assert end_of_run(s.out_dir, ev) == stop
+    windows = inject_windows(ev, end_of_run(s.out_dir, ev))
+    assert windows.end.tolist() == [stop]  # the outage was on to the end of the drill
+    page = build_aar(s.out_dir, 0).read_text()
+    assert f"replay_{int(stop / 4)}.png" in page and f"replay_{int(stop / 2)}.png" in page
+    with pytest.raises(ValueError, match=f"stopped at minute {stop:g}"):
+        build_aar(s.out_dir, 0, [stop + 60.0])
+
+
 # --- components, rendered without a browser ----------------------------------------------------
 def test_inject_panel_starts_the_chosen_inject_and_reports_it(tmp_path):
     s = new_session(tmp_path)

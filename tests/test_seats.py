@@ -627,3 +627,18 @@ def test_a_unit_processing_an_apprehension_is_refused_without_being_told_to_reca
         s.order(BP, "dispatch", unit=unit, node=int(busy.node_at(s.now)))
     with pytest.raises(OrderRefused, match=f"unit {unit} has no order to recall \\(processing an apprehension\\)"):
         s.order(BP, "recall", unit=unit)
+
+
+def test_nothing_is_logged_after_the_drill_is_over(tmp_path):
+    """A seat's page stays open after the horizon: its clicks log nothing (the log ends with
+    run_end) and its orders are refused."""
+    s = seated(tmp_path)
+    while not s.finished:
+        s.step()
+    before = events(s)
+    alert = int(before[(before.kind == "alert") & (before.agency == BP)].alert.iloc[-1])
+    s.look(BP, "open", alert=alert)  # one of its alerts: logged while the drill runs
+    with pytest.raises(OrderRefused, match="over"):
+        s.order(BP, "hold", unit=0)
+    ev = events(s)
+    assert len(ev) == len(before) and ev.kind.iloc[-1] == "run_end"

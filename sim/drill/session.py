@@ -306,8 +306,11 @@ class DrillSession:
 
     def look(self, seat: str, action: str, alert: int = -1, incident: int = -1) -> None:
         """Seat `seat` opened or acknowledged one of its alerts or incidents: logged with the time
-        and what the seat had been told by then."""
+        and what the seat had been told by then. Once the drill is over nothing more is logged
+        (the log ends with run_end; a page may still be open and clicked)."""
         with self.lock:
+            if self.model.finished:
+                return
             self._seat(seat).look(action, alert=alert, incident=incident)
             self._read_new_events()
         self._notify()
