@@ -216,6 +216,17 @@ class TerrainSpec:
         if not any(k.share > 0 for k in self.kinds.values()):
             names = ", ".join(self.kinds)
             out.append(f"kinds: no land kind has share > 0; allowed: a share > 0 for at least one of {names}")
+        cols = max(2, round(self.length_km / self.cell_km))  # the generator's columns along the border
+        for key, count in (
+            ("roads_home", self.roads_home),
+            ("roads_foreign", self.roads_foreign),
+            ("staging_areas", self.staging_areas),
+        ):
+            if count > cols:  # each needs a column of its own: two in one column would be one
+                out.append(
+                    f"{key}: got {count}, but the border is {cols} cells long (length_km {self.length_km:g} / "
+                    f"cell_km {self.cell_km:g}); allowed: at most {cols}, or a longer border or smaller cells"
+                )
         if self.ports > self.roads_home:  # a port is where a home road crosses the border
             out.append(
                 f"ports: got {self.ports}, but only {self.roads_home} home road(s) can cross the border; "

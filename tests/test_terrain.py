@@ -41,6 +41,25 @@ def test_generated_region_has_the_requested_structure():
     assert abs(share["open"] - 0.5) < 0.1 and abs(share["mountain"] - 0.2) < 0.08
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("length", [6, 9, 14])
+def test_the_generator_gives_as_many_roads_towns_and_staging_areas_as_asked_up_to_the_border_length(seed, length):
+    """Jittered bands narrower than two columns used to round two roads or staging areas into one
+    column: fewer towns and origins than the scenario declared."""
+    for k in (length // 2 + 1, length - 1, length):
+        spec = TerrainSpec(
+            length_km=length, depth_foreign_km=4, depth_home_km=12, seed=seed, roads_home=k, ports=0,
+            staging_areas=k, town_radius_km=0, rivers=0,
+        )  # fmt: skip
+        assert spec.check() == []
+        t = generate(spec)
+        assert t.staging_areas.size == k and t.towns.size == k
+    too_many = TerrainSpec(length_km=length, seed=seed, staging_areas=length + 1, roads_foreign=length + 1)
+    problems = " ".join(too_many.check())
+    assert f"staging_areas: got {length + 1}, but the border is {length} cells long" in problems
+    assert f"roads_foreign: got {length + 1}" in problems
+
+
 def test_router_uses_road_speed_and_closes_barriers_to_vehicles():
     t = generate(TerrainSpec(seed=2))
     modes = {"foot": ModeSpec(3.0, 4.0, breaches_barriers=True), "vehicle": ModeSpec(15.0, 40.0)}

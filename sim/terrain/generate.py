@@ -167,11 +167,20 @@ def _river(rng: np.random.Generator, rows_f: int, rows: int, cols: int) -> list[
 
 
 def _spread_columns(rng: np.random.Generator, cols: int, k: int) -> list[int]:
-    """k columns spread along the border, jittered inside equal bands."""
+    """k distinct columns (k <= cols, checked by TerrainSpec) spread along the border, jittered
+    inside equal bands. Bands narrower than two columns can round two jittered positions to one
+    column: each is then moved to the next free column (at the east end, the previous one), so
+    that k roads or staging areas are k, not fewer."""
     if k <= 0:
         return []
     band = cols / k
-    return [int(np.clip(int(band * (i + 0.5) + rng.uniform(-band / 4, band / 4)), 0, cols - 1)) for i in range(k)]
+    out = [int(np.clip(int(band * (i + 0.5) + rng.uniform(-band / 4, band / 4)), 0, cols - 1)) for i in range(k)]
+    for i in range(1, k):  # positions never decrease: make them increase
+        out[i] = max(out[i], out[i - 1] + 1)
+    out[-1] = min(out[-1], cols - 1)
+    for i in range(k - 2, -1, -1):  # and stay inside the border
+        out[i] = min(out[i], out[i + 1] - 1)
+    return out
 
 
 def _straight(row: int, c0: int, c1: int) -> list[tuple[int, int]]:
