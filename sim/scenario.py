@@ -352,9 +352,11 @@ class UnitGroupSpec:
     placement: str = param(
         "spread",
         choices=("spread", "random", "explicit"),
-        doc="How bases are placed. `spread`: `count` "
-        "bases evenly spaced along x over the road cells of the group's area (all area cells if "
-        "there is no road). `random`: `count` distinct home-side cells of the area (with repeats only "
+        doc="How bases are placed. `spread`: the area's road cells (the cells road edges start from, "
+        "in the terrain's edge list) ordered by x, and `count` bases at evenly spaced places in that "
+        "order (all area cells if there is no road): each base stands for an equal share of the road "
+        "cells, not of the border's length, so a north-south road, whose cells share one x, takes "
+        "bases along its length (inland too). `random`: `count` distinct home-side cells of the area (with repeats only "
         "if it has fewer), seeded by the terrain seed and the group name. `explicit`: `nodes`, then "
         "`coords`; the first `count` are used.",
         source=MODELLING_GUESS,

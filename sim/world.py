@@ -223,7 +223,8 @@ def _units(spec: ScenarioSpec, terrain: Terrain, agencies: dict[str, AgencyParam
             bases = np.concatenate([rng.permutation(cand) for _ in range(rounds)])[: g.count].tolist() if rounds else []
         else:
             roads = np.zeros(terrain.n_nodes, dtype=bool)
-            roads[terrain.edge_u[terrain.edge_road]] = True
+            roads[terrain.edge_u[terrain.edge_road]] = True  # as documented (UnitSpec.placement); a
+            # road's last cell is then left out, and counting it would move every shipped base
             cand = np.flatnonzero(area & roads)
             bases = _spread(terrain, cand if cand.size else np.flatnonzero(area), g.count)
         period = 24 * 60 / g.shifts_per_day
