@@ -4,7 +4,9 @@ Definitions (all from the event log, `sim/recorder.py` documents the columns):
 - attempts: `attempt` events. resolved = interdicted + got_away + turned_back; under_way = the rest.
 - interdiction_rate = interdicted / resolved; effectiveness_rate = (interdicted + turned_back) /
   resolved (the CBP "interdiction effectiveness rate" shape).
-- detected = attempts with >= 1 detection (distinct groups); detection_rate = detected / attempts;
+- detected = attempts with >= 1 detection (distinct groups); detection_rate = detected / attempts
+  (a group found by a unit's search after a tip, with no detection event, is interdicted but not
+  detected, and is in neither time_to_first_detection_min nor detection_to_interdiction_min);
   detections = detection events; detections_<source>: detection events by source (tower, ground,
   drone, patrol).
 - apprehended: persons taken (interdiction.size); escaped_at_contact: group size minus persons

@@ -318,7 +318,7 @@ class AgencySpec:
         allow_inf=True,
         doc="A unit is sent only if it "
         "arrives within this time (else `no_unit`); applies to the unit's own agency, "
-        "under every coordination policy. `.inf`: no limit.",
+        "under every coordination policy. `.inf` (YAML; `inf` in a command-line override): no limit.",
         source="**modelling guess** within §7's range (dispatch-to-arrival in remote "
         'desert 10 min to "several hours"; remote sectors "hours to days").',
     )
@@ -356,8 +356,8 @@ class UnitGroupSpec:
         "in the terrain's edge list) ordered by x, and `count` bases at evenly spaced places in that "
         "order (all area cells if there is no road): each base stands for an equal share of the road "
         "cells, not of the border's length, so a north-south road, whose cells share one x, takes "
-        "bases along its length (inland too). `random`: `count` distinct home-side cells of the area (with repeats only "
-        "if it has fewer), seeded by the terrain seed and the group name. `explicit`: `nodes`, then "
+        "bases along its length (inland too). `random`: `count` distinct home-side cells of the area "
+        "(with repeats only if it has fewer), seeded by the terrain seed and the group name. `explicit`: `nodes`, then "
         "`coords`; the first `count` are used.",
         source=MODELLING_GUESS,
     )
