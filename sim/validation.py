@@ -223,5 +223,15 @@ def check_against_terrain(spec: ScenarioSpec, terrain: Terrain, origin: str) -> 
         for v in o.destinations:
             if 0 <= v < n and terrain.side[v] != HOME:
                 p.append(f"{key}.destinations: node {v} is on the foreign side (destinations must be home)")
+    for name, chosen in spec.sensors.items():
+        g = chosen.params
+        if g.placement != "explicit" or not g.sectors:
+            continue
+        outside = [v for v in g.nodes if 0 <= v < n and terrain.sector_names[terrain.sector[v]] not in g.sectors]
+        if outside:  # coords are snapped into the sectors; a node named outside them is a mistake
+            p.append(
+                f"scenario.sensors.{name}.nodes: outside sectors {', '.join(g.sectors)}: "
+                f"{', '.join(map(str, outside))}; allowed: nodes in those sectors, or no `sectors`"
+            )
     if p:
         raise ScenarioError(origin, p)

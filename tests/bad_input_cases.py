@@ -107,6 +107,14 @@ CASES = [
     Case("list of the wrong length", ("scenario.organisations.cartel.hourly_profile=[1,2]",)),
     Case("more ports than home roads to carry them", ("scenario.terrain.ports=4", "scenario.terrain.roads_home=2")),
     Case(
+        "a sensor named at a cell outside its sectors",
+        (
+            "scenario.sensors.ground.placement=explicit",
+            "scenario.sensors.ground.nodes=[325]",
+            "scenario.sensors.ground.sectors=[S2]",
+        ),
+    ),
+    Case(
         "more staging areas than cells along the border",
         ("scenario.terrain.length_km=10", "scenario.terrain.cell_km=1", "scenario.terrain.staging_areas=12"),
     ),

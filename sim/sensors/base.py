@@ -66,7 +66,11 @@ class SensorGroupParams:
     coords: list[list[float]] = param(
         factory=list, unit="km `[x, y]`", doc="Explicit positions, snapped to the nearest cell of `sectors`."
     )
-    sectors: list[str] = param(factory=list, ref="sector", doc="Limits placement to these sectors. Empty means all.")
+    sectors: list[str] = param(
+        factory=list,
+        ref="sector",
+        doc="Limits placement to these sectors (explicit `nodes` must lie in them). Empty means all.",
+    )
     corridor: str = param(
         "",
         ref="corridor",
