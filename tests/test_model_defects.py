@@ -18,6 +18,7 @@ from sim.policies.reaction import REACTIONS
 from sim.policies.reaction.base import Reaction
 from sim.scenario import (
     AgencySpec,
+    BarrierSpec,
     CargoSpec,
     CoordinationSpec,
     ModeSpec,
@@ -435,3 +436,39 @@ def test_a_group_walking_back_to_a_centre_it_passed_is_not_seen_there_again_afte
                 seen += attempt in ground_seen
     assert groups > 150, f"only {groups} groups turned back past the centre"
     assert seen == 0, f"{seen} of {groups} groups seen again at a centre they passed in the same visit"
+
+
+# --- a running group cuts a fence no faster --------------------------------------------------------
+@pytest.mark.parametrize("speedup", [1.5, 3.0])
+def test_a_running_group_walks_faster_but_breaches_a_barrier_in_its_full_time(speedup):
+    """Corridor of 1-km cells on foot (20 min each), a fence of 30 min on the border edge (cells
+    0-1): centres at 0, 50, 70, ..., 190 min. A tower over cells 0-1 makes groups run at a random
+    minute d: the rest of the step they are in is walked at the new pace and still breached in
+    full, share by share (a step's minutes pass evenly), and each later cell takes 20 / speedup."""
+    fence = {"barriers": {"fence": BarrierSpec(agency="bp", breach_min=30.0)}}
+    world = corridor_world(
+        {"t": tower(0, 2.0, 1.4)},
+        attempts_per_day=150,
+        horizon_days=2,
+        scenario_kw=fence,
+        reaction="run",
+        notice_prob=1.0,
+        speedup=speedup,
+    )
+    _, ev = run(world, 3)
+    centres = np.array([0.0, 50.0] + [50.0 + 20.0 * k for k in range(1, 8)])
+    walk, breach = np.full(8, 20.0), np.array([30.0] + [0.0] * 7)
+    start = ev[ev.kind == "attempt"].set_index("attempt").t
+    ran = ev[ev.kind == "reaction"].groupby("attempt").t.min()
+    away = ev[ev.kind == "got_away"].set_index("attempt").t
+    checked = 0
+    for a, t in ran.items():
+        if a not in away.index:
+            continue
+        d = t - start[a]
+        k = int(np.searchsorted(centres, d, side="right")) - 1  # the step the group was on
+        left = (centres[k + 1] - d) / (centres[k + 1] - centres[k])  # its share still to go
+        expected = d + left * (walk[k] / speedup + breach[k]) + (walk[k + 1 :] / speedup + breach[k + 1 :]).sum()
+        assert away[a] - start[a] == pytest.approx(expected, abs=1e-6), (a, d)
+        checked += 1
+    assert checked > 100 and (ran - start[ran.index] < 50).sum() > 50  # many ran inside the fence's step

@@ -219,22 +219,23 @@ class Attempt(mesa.Agent):
         path = self.org.routing.route(self, node, target)
         if path is None:  # cannot get there from here (validation should prevent it): stay put
             path = np.array([node])
-        steps = m.world.router.step_minutes(path, self.mode) / self.speed
+        router = m.world.router
+        steps = router.step_minutes_at(path, self.mode, self.speed)
         came_from = aside = None
         first_reach = None  # as the new plan's times say (see Timeline.reached_first)
         if share > 0:  # between the centre and `other`'s: keep the way walked if the route goes there
             goes_on = path.size > 1 and int(path[1]) == other
-            step = (
-                steps[0] if goes_on else m.world.router.step_minutes(np.array([node, other]), self.mode)[0] / self.speed
-            )
+            step = steps[0] if goes_on else router.step_minutes_at(np.array([node, other]), self.mode, self.speed)[0]
             if goes_on:  # on, or back where it came from (a pause is spent where it stands)
                 ready = now - share * step
                 aside = (other, share, step) if pause_min > 0 else None
             else:  # to the centre first: the rest of the walk in, or the way back, at the new pace
                 if ready <= now:
                     ready = now + share * step
-                elif self.plan_speed != self.speed:
-                    ready = now + (ready - now) * self.plan_speed / self.speed
+                elif self.plan_speed != self.speed:  # the rest of the step in, walked at the new pace
+                    way_in = np.array([other, node])
+                    old = router.step_minutes_at(way_in, self.mode, self.plan_speed)[0]
+                    ready = now + (ready - now) * router.step_minutes_at(way_in, self.mode, self.speed)[0] / old
                 came_from = (other, step)
             first_reach = reached_first(reached, goes_on)
         times = ready + pause_min + np.concatenate([[0.0], np.cumsum(steps)])

@@ -15,7 +15,13 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class RunParams:
     speedup: float = param(
-        1.3, ge=1, le=10, unit="×", doc="Speed multiplier for the rest of the trip.", source="**modelling guess**"
+        1.3,
+        ge=1,
+        le=10,
+        unit="×",
+        doc="Speed multiplier for the rest of the trip (walking and driving; a barrier's `breach_min` "
+        "is not shortened).",
+        source="**modelling guess**",
     )
 
 
