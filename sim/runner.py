@@ -76,6 +76,11 @@ class RunDirConflict(RuntimeError):
 def process_pool(workers: int) -> ProcessPoolExecutor:
     """Worker processes forked from a clean server that has already imported the engine: safe in
     a multi-threaded parent (Arrow and DuckDB start threads), and no per-worker import cost."""
+    if multiprocessing.get_start_method(allow_none=True) not in (None, *multiprocessing.get_all_start_methods()):
+        # a sweep point in a loky process (Hydra's joblib launcher) names loky's own start method,
+        # which every child is told to set up and cannot find ("cannot find context for 'loky'"):
+        # this process's children get the platform's default instead
+        multiprocessing.set_start_method(None, force=True)
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["sim.runner"])

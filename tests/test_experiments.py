@@ -117,6 +117,24 @@ def test_points_run_side_by_side_print_whole_lines_and_whole_summaries(tmp_path)
         assert [line.split()[0] for line in block[2:-1]] == [key for key, _ in SHOWN]
 
 
+def test_a_sweep_point_run_by_the_local_launcher_may_use_worker_processes(tmp_path):
+    """A point of a local (joblib/loky) sweep runs in a loky process, whose start method its own
+    worker pool's children were told to set up and could not find: every point died."""
+    proc = cli(
+        "--multirun",
+        "hydra/launcher=local",
+        f"hydra.sweep.dir={tmp_path}",
+        "scenario.units.bp_vehicle.count=2,4",
+        "replications=2",
+        "chunk_size=1",
+        "workers=2",
+        *SHORT,
+    )
+    assert proc.returncode == 0, proc.stderr
+    table = load(tmp_path)
+    assert len(table) == 4 and table.groupby("run").seed.apply(sorted).tolist() == [[1, 2], [1, 2]]
+
+
 def test_a_sweep_loads_from_a_relative_path_and_from_inside_a_hidden_folder(sweep, tmp_path):
     """`analysis.report ../sweep` or a sweep kept under ~/.cache: the root's own path may hold
     `..` or a hidden folder (only hidden folders below the root are skipped)."""
