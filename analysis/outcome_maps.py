@@ -132,10 +132,13 @@ def _legend(fig, nodes: pd.DataFrame, top: float) -> None:
 def outcome_figures(root: Path, table: pd.DataFrame) -> list[Figure]:
     """One panel per configuration with event logs, PER_PAGE a page, one size scale for all."""
     counts, reps = outcome_counts(root, table)
-    configs = list(dict.fromkeys(c for c in table.config if c in reps))
+    # a run stopped before it wrote its map (runs before the map was written first) has none: another
+    # run of the configuration may, else the configuration has no map
+    mapped = {r: (root / r / "terrain_nodes.parquet").is_file() for r in table.run.unique()}
+    run_of = table[table.run.map(mapped)].groupby("config").run.first()
+    configs = list(dict.fromkeys(c for c in table.config if c in reps and c in run_of.index))
     if not configs:
         return []
-    run_of = table.groupby("config").run.first()
     top = max(float(counts.per_rep.max()), 1e-9) if len(counts) else 1.0
     pages = [configs[i : i + PER_PAGE] for i in range(0, len(configs), PER_PAGE)]
     ncols = 1 if len(configs) == 1 else 2

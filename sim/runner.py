@@ -10,8 +10,9 @@ A run directory holds:
 - port_vehicles/<chunk>.parquet   every vehicle through a port of entry (sim/agents/ports.py
                             PORT_SCHEMA + replication): part of the event log, read by the port metrics
 - summary.parquet      all summary rows, written when every chunk is done
-- terrain_nodes.parquet / terrain_edges.parquet   the map (with each agency's jurisdiction as a bool column
-                                                  jurisdiction.<agency>), so analysis never imports the model
+- terrain_nodes.parquet / terrain_edges.parquet   the map, written first (with each agency's jurisdiction as a
+                                                  bool column jurisdiction.<agency>), so analysis never imports
+                                                  the model
 
 Every file is written to a hidden temporary name and renamed, so a killed run leaves only
 complete files; running the same command again skips the chunks that are already there.
@@ -450,6 +451,10 @@ def run_experiment(exp: Experiment, progress: Callable[[int, int], None] | None 
         progress(done_reps, exp.replications)
     args = (exp.scenario, exp.origin, exp.base_dir, key, exp.base_seed)
     labels = exp.labels(key, commit)
+    if not (out / "terrain_nodes.parquet").exists():  # first: the maps of a run interrupted later need them
+        nodes, edges = terrain_tables(_world_for(*args[:4]))
+        write_parquet_atomic(nodes, out / "terrain_nodes.parquet")
+        write_parquet_atomic(edges, out / "terrain_edges.parquet")
 
     def finished(c: Chunk) -> None:
         nonlocal done_reps
@@ -465,11 +470,6 @@ def run_experiment(exp: Experiment, progress: Callable[[int, int], None] | None 
             finished(c)
     summary = pd.concat([pd.read_parquet(out / "summary" / f"{c.name}.parquet") for c in chunks], ignore_index=True)
     write_parquet_atomic(pa.Table.from_pandas(summary, preserve_index=False), out / "summary.parquet")
-    world = _world_for(*args[:4])
-    if not (out / "terrain_nodes.parquet").exists():
-        nodes, edges = terrain_tables(world)
-        write_parquet_atomic(nodes, out / "terrain_nodes.parquet")
-        write_parquet_atomic(edges, out / "terrain_edges.parquet")
     manifest["complete"] = True
     write_text_atomic(json.dumps(manifest, indent=1, default=str), out / "manifest.json")
     return summary

@@ -165,6 +165,25 @@ def test_parallel_replications_equal_serial(tmp_path):
     pd.testing.assert_frame_equal(a, b)
 
 
+def test_a_run_interrupted_after_its_first_chunks_has_its_map_and_a_report(tmp_path):
+    """The map (terrain files) is written before any replication: a run stopped part-way is
+    reported on, outcome map included (it was written only at the end, and the report failed with
+    the missing file's path)."""
+    c = compose(SHORT)
+    out = tmp_path / "run"
+
+    def stop_after_two(done: int, total: int) -> None:
+        if done >= 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), out, 1, 6, 1, 1), stop_after_two)
+    assert not (out / "summary.parquet").exists() and len(list((out / "summary").glob("rep-*.parquet"))) == 2
+    assert (out / "terrain_nodes.parquet").is_file() and (out / "terrain_edges.parquet").is_file()
+    page = build_report(out, out_dir=tmp_path / "report").read_text()
+    assert "outcome_map.png" in page
+
+
 def test_more_replications_in_a_run_folder_keep_the_finished_ones(tmp_path):
     """Raising `replications` on a finished folder runs only the new seeds (the finished chunk
     files stay as they are, even though the default chunk size grows with the count); lowering
