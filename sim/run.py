@@ -39,7 +39,7 @@ from sim.config import (
     register_schema,
     scenario_origin,
 )
-from sim.runner import RunDirConflict
+from sim.runner import FOLDER_KEY, RunDirConflict
 from sim.scenario import RunKeys
 from sim.terrain import TerrainError
 from sim.validation import ScenarioError
@@ -230,7 +230,12 @@ def sweep_job(cfg: DictConfig, labels: Mapping[str, Mapping[str, object]] | None
     params = {**(labels.get(str(hc.sweep.subdir), {}) if labels else {}), **api.swept(composed)}
     beside_others = "BasicLauncher" not in str(hc.launcher.get("_target_", "BasicLauncher"))
     point = f"point {hc.job.num}: {hc.job.override_dirname or 'defaults'}" if beside_others else None
-    run_one(composed, world, Path(hc.runtime.output_dir), params, point)
+    try:
+        run_one(composed, world, Path(hc.runtime.output_dir), params, point)
+    except RunDirConflict as exc:  # one message and exit 2, as a single run (no job traceback)
+        text = str(exc).replace(FOLDER_KEY, "(sweep_name=NAME or hydra.sweep.dir=PATH)")
+        print(f"error: sweep point {hc.job.override_dirname or 'defaults'}: {text}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
 
 
 _sweep_job = hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")(sweep_job)

@@ -71,7 +71,11 @@ class Chunk:
 
 
 class RunDirConflict(RuntimeError):
-    """The output directory holds results of a different configuration."""
+    """The output directory holds results of a different configuration. The message's advice
+    names the single run's folder key (FOLDER_KEY); a sweep names its own (sim/run.py)."""
+
+
+FOLDER_KEY = "(hydra.run.dir=...)"
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
@@ -303,7 +307,7 @@ def _check_finished(out_dir: Path, finished: list[Chunk], replications: int) -> 
         raise RunDirConflict(
             f"{out_dir} holds {done} finished replications, up to replication {upto - 1}; replications="
             f"{replications} would leave {beyond} of them out of the results; run with replications={upto} "
-            "(or more), or choose another output directory (hydra.run.dir=...)"
+            f"(or more), or choose another output directory {FOLDER_KEY}"
         )
 
 
@@ -328,8 +332,9 @@ def _check_manifest(out_dir: Path, key: str) -> dict:
         manifest = json.loads(path.read_text())
         if manifest.get("config_hash") != key:
             raise RunDirConflict(
-                f"{out_dir} holds results of another configuration (config hash {manifest.get('config_hash')}, "
-                f"this one is {key}); choose another output directory (hydra.run.dir=...)"
+                f"{out_dir} holds results of another configuration: the scenario, the base seed or events= "
+                f"differ (config hash {manifest.get('config_hash')}, this one is {key}); choose another output "
+                f"directory {FOLDER_KEY}"
             )
         return manifest
     return {}

@@ -360,6 +360,20 @@ def test_a_run_dir_of_another_config_is_refused(tmp_path):
     assert proc.returncode == 2 and "another configuration" in proc.stderr
 
 
+def test_a_sweep_meeting_folders_of_another_config_is_refused_in_one_message(tmp_path):
+    """events= is left out of folder names: the same sweep with events=true meets the folders of
+    the events=false one. Each point says so in words and how to choose another folder; the
+    sweep exits with 2 and no job traceback."""
+    args = ["--multirun", f"hydra.sweep.dir={tmp_path}", "scenario.units.bp_vehicle.count=2,4", *SHORT]
+    assert cli(*args, "events=false").returncode == 0
+    proc = cli(*args, "events=true")
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr and "hydra.run.dir" not in proc.stderr
+    assert "error: sweep point scenario.horizon_days=1,scenario.units.bp_vehicle.count=2: " in proc.stderr
+    assert "another configuration: the scenario, the base seed or events= differ" in proc.stderr
+    assert "(sweep_name=NAME or hydra.sweep.dir=PATH)" in proc.stderr
+
+
 def test_mean_ci_and_paired_differences_agree_with_scipy():
     rng = np.random.default_rng(0)
     seeds = np.arange(30)
