@@ -1,9 +1,12 @@
 """Configurations of a sweep: which rows are the same replication, what each configuration is
 called, and whether the configurations hold the same seeds (common random numbers).
 
-A configuration is one config hash (sim/runner.py: the scenario, base seed and event keeping; not
-the number of replications). Sibling sweep points that differ only in `replications` are the same
-configuration, and a seed run in both is the same replication: it is counted once.
+A configuration is one config hash of the summary rows (sim/runner.py: the scenario alone; not the
+number of replications, the base seed or event keeping). Sibling sweep points that differ only in
+`replications`, and runs of a study split by base seed (seed=1, seed=100001, ...), are the same
+configuration; a seed run in two of them is the same replication: it is counted once. (A run
+folder's manifest keeps its own key, with the base seed and event keeping, to refuse a resume
+that would mix them.)
 """
 
 from __future__ import annotations

@@ -455,7 +455,9 @@ def run_experiment(exp: Experiment, progress: Callable[[int, int], None] | None 
     if progress:
         progress(done_reps, exp.replications)
     args = (exp.scenario, exp.origin, exp.base_dir, key, exp.base_seed)
-    labels = exp.labels(key, commit)
+    # a row's configuration is its scenario: runs of one scenario from other base seeds (a study
+    # split into runs, seed=1, seed=100001, ...) or with events kept or not are the same configuration
+    labels = exp.labels(config_hash(exp.scenario, {}), commit)
     if not (out / "terrain_nodes.parquet").exists():  # first: the maps of a run interrupted later need them
         nodes, edges = terrain_tables(_world_for(*args[:4]))
         write_parquet_atomic(nodes, out / "terrain_nodes.parquet")

@@ -184,6 +184,22 @@ def test_a_run_interrupted_after_its_first_chunks_has_its_map_and_a_report(tmp_p
     assert "outcome_map.png" in page
 
 
+def test_a_study_split_into_runs_by_base_seed_is_one_configuration(tmp_path):
+    """README: split a big study into runs with seed=1, seed=100001, ... ("seeds stay distinct and
+    paired"). Runs of one scenario from other base seeds, events kept or not, are one configuration
+    whose replications are all their seeds (they were as many configurations as runs)."""
+    from analysis.configurations import add_config_labels, check_common_seeds, per_configuration
+
+    c = compose(SHORT)
+    for base, events in ((1, True), (4, False)):
+        run_experiment(
+            Experiment(c.scenario, c.origin, str(SCENARIO_DIR), tmp_path / f"from-{base}", base, 3, keep_events=events)
+        )
+    table = add_config_labels(per_configuration(load(tmp_path)), [])
+    assert table.config_hash.nunique() == 1 and sorted(table.seed) == [1, 2, 3, 4, 5, 6]
+    assert check_common_seeds(table, pair_on_common_seeds=False) == ""
+
+
 def test_more_replications_in_a_run_folder_keep_the_finished_ones(tmp_path):
     """Raising `replications` on a finished folder runs only the new seeds (the finished chunk
     files stay as they are, even though the default chunk size grows with the count); lowering
