@@ -120,7 +120,7 @@ def _scenario_file(path: Path, tmp: Path) -> list[str]:
         raise ConfigError(f"scenario_file={path}: no such file")
     if path.suffix not in (".yaml", ".yml"):
         raise ConfigError(f"scenario_file={path}: allowed: a .yaml file")
-    listed = _lists_for_mappings(path)
+    listed = _shape_problems(path)
     if listed:
         raise ConfigError(f"invalid scenario {path}:" + "".join(f"\n  - {p}" for p in listed))
     group = tmp / "scenario"
@@ -205,15 +205,22 @@ def _note_keys(node: Any, key: str, file: str, sources: dict[str, str]) -> None:
             _note_keys(v, f"{key}.{k}", file, sources)
 
 
-def _lists_for_mappings(path: Path) -> list[str]:
-    """Sections of a scenario file written as a list where the scenario has a mapping of named
-    entries: merged over a `defaults:` scenario, Hydra would refuse them naming no key."""
+def _shape_problems(path: Path) -> list[str]:
+    """A scenario file that is not a mapping of sections (a number, a list, a line of text), and
+    sections written as a list where the scenario has a mapping of named entries: Hydra would
+    refuse them naming no key (or not at all: a line of text read as one unknown key, twice)."""
     try:
         raw = yaml.safe_load(path.read_text())
     except (OSError, yaml.YAMLError):
         return []  # Hydra reports these, with the line
+    if raw is None:
+        return []  # an empty file: refused as an empty scenario, naming what it needs
     if not isinstance(raw, Mapping):
-        return []
+        shown = repr(raw) if len(repr(raw)) <= 60 else repr(raw)[:57] + "..."
+        sections = ", ".join(f.name for f in dataclasses.fields(ScenarioSpec))
+        kind = {bool: "a truth value", int: "a number", float: "a number", str: "a line of text", list: "a list"}
+        held = kind.get(type(raw), f"a {type(raw).__name__}")
+        return [f"scenario: the file holds {held} ({shown}); allowed: a mapping of sections ({sections})"]
     mappings = {f.name for f in dataclasses.fields(ScenarioSpec) if str(f.type).startswith("dict[")}
     return [
         f"scenario.{k}: expected a mapping of named entries, got {v}"

@@ -67,6 +67,8 @@ CASES = [
     Case("a scenario outside scenarios/ by name", ("scenario=../../etc/x",)),
     Case("a scenario file that does not exist", ("scenario_file={tmp}/missing.yaml",)),
     Case("an empty scenario file", ("scenario_file={tmp}/empty.yaml",), {"empty.yaml": ""}),
+    Case("a scenario file that is a list, not sections", ("scenario_file={tmp}/list.yaml",), {"list.yaml": "- demo\n"}),
+    Case("a scenario file that is a number", ("scenario_file={tmp}/n.yaml",), {"n.yaml": "42\n"}),
     Case(
         "a scenario file that builds on an unknown scenario",
         ("scenario_file={tmp}/mine.yaml",),
