@@ -34,6 +34,7 @@ configuration.
 from __future__ import annotations
 
 import argparse
+import difflib
 import html
 import sys
 from pathlib import Path
@@ -176,6 +177,21 @@ def front_text(decision: list[str], others: list[str], chosen: bool) -> str:
 
 
 # --- the page ---------------------------------------------------------------------------------
+def unknown_metric(metric: str, table: pd.DataFrame, params: list[str]) -> str:
+    """--metric names no summary column: the nearest names and where the full list is."""
+    numeric = [
+        c
+        for c in table.columns
+        if c not in params and c not in ("seed", "replication") and pd.api.types.is_numeric_dtype(table[c])
+    ]
+    close = difflib.get_close_matches(metric, numeric, n=3, cutoff=0.6)
+    near = f"did you mean {' or '.join(close)}? " if close else ""
+    return (
+        f"--metric {metric}: not a metric of these results; {near}allowed: any of the {len(numeric)} numeric "
+        f"summary columns (sim/metrics.py), e.g. {', '.join(numeric[:6])}"
+    )
+
+
 def build_report(
     root: str | Path,
     metric: str = "interdiction_rate",
@@ -188,9 +204,9 @@ def build_report(
     out = Path(out_dir) if out_dir else root / "report"
     table = load(root)
     repeats = table.attrs["repeats"]
-    if metric not in table:
-        raise KeyError(f"metric {metric!r} is not a summary column")
     params = varying_params(table)
+    if metric not in table:
+        raise ValueError(unknown_metric(metric, table, params))
     table = add_config_labels(table, params)
     per_config = per_configuration(table)  # = table but in a design whose points share configurations
     seeds_note = check_common_seeds(table, pair_on_common_seeds)

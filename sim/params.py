@@ -124,7 +124,8 @@ def parse(cls: type, raw: Any, key: str, families: Families, problems: Problems,
         values[blocks.name] = {**(getattr(base, blocks.name) if base is not None else {}), **found}
     for k in extra:
         allowed = _names(cls) + (sorted(block_names) if blocks else [])
-        problems.add(f"{key}.{k}" if key else str(k), f"unknown key; allowed keys there: {', '.join(allowed)}")
+        text = f"allowed keys there: {', '.join(allowed)}" if allowed else "this entry takes no keys"
+        problems.add(f"{key}.{k}" if key else str(k), f"unknown key; {text}")
     return dataclasses.replace(base, **values) if base is not None else cls(**values)
 
 

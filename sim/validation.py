@@ -100,17 +100,27 @@ def parse_scenario(raw: Mapping | None, origin: str, overrides: Sequence[str] = 
         )
     spec = parse(ScenarioSpec, raw, "scenario", PLUGINS, problems)
     if problems:
-        raise ScenarioError(origin, list(problems) + old_form_hints(raw, origin), overrides)
+        raise ScenarioError(origin, list(problems) + old_form_hints(raw, origin, overrides), overrides)
     check_spec(spec, origin, overrides)
     return spec
 
 
-def old_form_hints(raw: Mapping, origin: str) -> list[str]:
+def old_form_hints(raw: Mapping, origin: str, overrides: Sequence[str] = ()) -> list[str]:
     """For a scenario written in the old form: the new form of each entry that changed, and the
-    command that rewrites the file."""
+    command that rewrites the file. An entry a command-line override changes is left out: its
+    shape comes from the override, not the file (a tower's type set to ground keeps the tower's
+    keys, which only the old form let stand), and migrating the file would not help."""
     new, changed = migrate(raw)
+    touched = [o.lstrip("+~").split("=", 1)[0] for o in overrides]
+    retyped = [
+        f"{t}: a new type keeps the keys the file gave the entry; to change the type, give the whole entry "
+        f"({t.removesuffix('.type')}={{type: ..., ...}})"
+        for t in touched
+        if t.endswith(".type") and any(t == f"scenario.{k}.type" for k in changed)
+    ]
+    changed = [k for k in changed if not any(t == f"scenario.{k}" or t.startswith(f"scenario.{k}.") for t in touched)]
     if not changed:
-        return []
+        return retyped
     hints = []
     for key in changed:
         node: Any = new
@@ -119,7 +129,7 @@ def old_form_hints(raw: Mapping, origin: str) -> list[str]:
         shown = yaml.safe_dump(node, default_flow_style=True, sort_keys=False, width=10_000).strip()
         hints.append(f"scenario.{key}: old form; the new form of this entry is {shown}")
     hints.append(f"python -m sim.migrate {origin} rewrites the file in the new form")
-    return hints
+    return retyped + hints
 
 
 def check_spec(spec: ScenarioSpec, origin: str, overrides: Sequence[str] = ()) -> None:

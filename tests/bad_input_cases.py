@@ -109,6 +109,10 @@ CASES = [
     Case("list of the wrong length", ("scenario.organisations.cartel.hourly_profile=[1,2]",)),
     Case("more ports than home roads to carry them", ("scenario.terrain.ports=4", "scenario.terrain.roads_home=2")),
     Case(
+        "a sensor type changed on the command line, keeping the file's keys", ("scenario.sensors.towers.type=ground",)
+    ),
+    Case("a key for a plug-in that takes none", ("scenario.organisations.cartel.routing={risk_aversion: 5}",)),
+    Case(
         "a sensor named at a cell outside its sectors",
         (
             "scenario.sensors.ground.placement=explicit",

@@ -505,6 +505,13 @@ def test_report_draws_every_figure_from_a_real_sweep(sweep, tmp_path):
     assert len([t for t in legend if t.endswith(" per replication")]) >= 2
 
 
+def test_a_metric_typo_is_refused_naming_the_nearest_metrics(sweep, tmp_path):
+    root, _ = sweep
+    with pytest.raises(ValueError, match=r"--metric interdiction_rat: .*did you mean interdiction_rate"):
+        build_report(root, metric="interdiction_rat", out_dir=tmp_path / "r")
+    assert not (tmp_path / "r").exists()
+
+
 def test_report_on_sibling_points_that_differ_in_replications(sweep, tmp_path):
     """A point run again with more replications: refused by default with the seeds named; with
     --pair-on-common-seeds, each comparison pairs the seeds both sides hold, each seed once."""
