@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -90,7 +91,7 @@ def compose(overrides: Sequence[str] = ()) -> Composed:
     own = [
         o for o in overrides if not o.lstrip("+~").startswith(("hydra.", "hydra/")) or o.startswith("hydra.searchpath=")
     ]
-    file = next((o.split("=", 1)[1] for o in own if o.startswith("scenario_file=")), None)
+    file = next((o.split("=", 1)[1] for o in own if o.lstrip("+").startswith("scenario_file=")), None)
     choice = next((o.split("=", 1)[1] for o in own if o.lstrip("+").startswith("scenario=")), "demo")
     if file is None and not safe_name(choice):
         names = ", ".join(shipped_scenarios())
@@ -100,7 +101,7 @@ def compose(overrides: Sequence[str] = ()) -> Composed:
         )
     with tempfile.TemporaryDirectory(prefix="border-sim-scenario-") as tmp:
         if file is not None:
-            own = [o for o in own if not o.startswith(("scenario_file=", "scenario="))]
+            own = [o for o in own if not o.lstrip("+").startswith(("scenario_file=", "scenario="))]
             own += _scenario_file(Path(file), Path(tmp))
         try:
             with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
@@ -110,7 +111,28 @@ def compose(overrides: Sequence[str] = ()) -> Composed:
                 raise
             raise ConfigError(explain(exc, own, file)) from exc
     origin = file if file is not None else scenario_origin(choice)
-    return from_config(cfg, origin, [o for o in overrides if not o.startswith("scenario_file=")])
+    return from_config(cfg, origin, [o for o in overrides if not o.lstrip("+").startswith("scenario_file=")])
+
+
+def linked_scenario_file(path: Path, folder: Path) -> list[str]:
+    """For a --multirun sweep of the scenario file `path`: its links (and its neighbours', which
+    its `defaults:` may name) in `folder`, kept for the sweep's jobs (a launcher runs them after
+    this process has moved on, or elsewhere), replacing any earlier links there; returns the
+    overrides that make each job load it (see `_scenario_file`)."""
+    if folder.is_dir():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    return _scenario_file(path, folder)
+
+
+def file_origin(search_path: Sequence[str]) -> str | None:
+    """The scenario file a job linked by `linked_scenario_file` loads (for its messages and
+    manifest), from the job's hydra.searchpath; None if none is linked."""
+    for entry in search_path:
+        link = Path(str(entry).removeprefix("file://")) / "scenario" / "_file.yaml"
+        if link.is_symlink():
+            return str(link.resolve())
+    return None
 
 
 def _scenario_file(path: Path, tmp: Path) -> list[str]:
@@ -244,6 +266,9 @@ def from_config(cfg: DictConfig, origin: str, overrides: Sequence[str] = ()) -> 
     raw = OmegaConf.to_container(cfg, resolve=False)
     assert isinstance(raw, dict)
     problems = Problems()
+    for k in raw:  # a key added with +KEY=VALUE: Hydra takes it, nothing reads it
+        if k not in RUN_KEYS and k not in ("scenario", "hydra"):
+            problems.add(str(k), f"unknown key; allowed run keys: {', '.join(RUN_KEYS)} (and scenario.*)")
     run = parse(RunKeys, {k: raw[k] for k in RUN_KEYS if k in raw}, "", PLUGINS, problems)
     if not problems:
         problems.extend(check_tree(run, ""))

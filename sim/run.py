@@ -35,7 +35,9 @@ from sim.config import (
     ConfigError,
     check_output_dir,
     compose,
+    file_origin,
     from_config,
+    linked_scenario_file,
     register_schema,
     scenario_origin,
 )
@@ -225,7 +227,9 @@ def sweep_job(cfg: DictConfig, labels: Mapping[str, Mapping[str, object]] | None
     function of every launcher profile. `labels`: extra summary columns per sweep subfolder (a
     design's point numbers); a grid point's columns are its swept keys alone."""
     hc = HydraConfig.get()
-    composed = from_config(cfg, scenario_origin(hc.runtime.choices.get("scenario")), list(hc.overrides.task))
+    choice = hc.runtime.choices.get("scenario")
+    origin = (file_origin(hc.searchpath) if choice == "_file" else None) or scenario_origin(choice)
+    composed = from_config(cfg, origin, list(hc.overrides.task))
     world = build_world(composed.scenario, composed.origin, base_dir=str(SCENARIO_DIR))
     params = {**(labels.get(str(hc.sweep.subdir), {}) if labels else {}), **api.swept(composed)}
     beside_others = "BasicLauncher" not in str(hc.launcher.get("_target_", "BasicLauncher"))
@@ -284,13 +288,41 @@ def main(argv: list[str] | None = None) -> int:
         if code:
             return code
         args = absolute_sweep_dir(args)
-    excluded = ",".join(RunKeys.NOT_IN_FOLDER_NAME)
+        try:
+            args = sweep_of_scenario_file(args)
+        except ConfigError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    excluded = ",".join(RunKeys.NOT_IN_FOLDER_NAME + (("scenario",) if "scenario=_file" in args else ()))
     sys.argv = [sys.argv[0], *args, f"hydra.job.config.override_dirname.exclude_keys=[{excluded}]"]
     _sweep_job()
     sweep = finished_sweep_dir(args)
     if sweep is not None and "quiet=true" not in (a.lower() for a in args):
         print(f"sweep finished: {sweep}\nits report (figures, tables, report.html): python -m analysis.report {sweep}")
     return 0
+
+
+def sweep_of_scenario_file(args: list[str]) -> list[str]:
+    """`args` of a --multirun command with its scenario_file=PATH made something Hydra's jobs load:
+    the file linked in the sweep folder (hidden: .scenario_file/), loaded as scenario=_file, which
+    is then left out of folder names (the points' folders are named by their swept keys alone, as
+    for a shipped scenario). One file per sweep: a sweep over files is one command per file."""
+    given = [a for a in args if a.lstrip("+").startswith("scenario_file=")]
+    if not given:
+        return args
+    value = str(OverridesParser.create().parse_override(given[0].lstrip("+")).value())
+    if len(given) > 1 or "," in given[0].split("=", 1)[1] or not value:
+        raise ConfigError(
+            f"command-line override '{given[0]}': allowed: one scenario file per sweep "
+            "(run one sweep per file, each with its own sweep_name)"
+        )
+    sweep = finished_sweep_dir(args)
+    if sweep is None:
+        raise ConfigError(
+            "scenario_file in a sweep: allowed: a hydra.sweep.dir without ${...} other than ${sweep_name}"
+        )
+    links = linked_scenario_file(Path(value).resolve(), Path(sweep) / ".scenario_file")
+    return [a for a in args if a not in given and not a.lstrip("+").startswith("scenario=")] + links
 
 
 def finished_sweep_dir(args: list[str]) -> str | None:

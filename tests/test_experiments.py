@@ -135,6 +135,33 @@ def test_a_sweep_point_run_by_the_local_launcher_may_use_worker_processes(tmp_pa
     assert len(table) == 4 and table.groupby("run").seed.apply(sorted).tolist() == [[1, 2], [1, 2]]
 
 
+def test_a_sweep_of_a_scenario_file_of_ones_own(tmp_path):
+    """scenario_file=PATH in a --multirun sweep: each point loads the file (it was refused by
+    Hydra, and +scenario_file= silently swept the demo); folders are named by the swept keys."""
+    mine = tmp_path / "scen" / "mine.yaml"
+    mine.parent.mkdir()
+    mine.write_text("defaults: [demo, _self_]\nname: mine\nhorizon_days: 1\n")
+    root = tmp_path / "sweep"
+    for form in ("scenario_file", "+scenario_file"):
+        proc = cli(
+            "--multirun",
+            f"hydra.sweep.dir={root}",
+            f"{form}={mine}",
+            "scenario.units.bp_vehicle.count=2,4",
+            "map=false",
+            "quiet=true",
+        )
+        assert proc.returncode == 0, proc.stderr
+    table = load(root)
+    assert len(table) == 2 and set(table.scenario) == {"mine"} and set(table.horizon_days) == {1}
+    assert sorted(p.name for p in root.iterdir() if not p.name.startswith(".") and p.is_dir()) == [
+        "scenario.units.bp_vehicle.count=2",
+        "scenario.units.bp_vehicle.count=4",
+    ]
+    proc = cli("--multirun", f"hydra.sweep.dir={root}", f"scenario_file={mine},{mine}", "map=false", "quiet=true")
+    assert proc.returncode == 2 and "one scenario file per sweep" in proc.stderr
+
+
 def test_a_sweep_loads_from_a_relative_path_and_from_inside_a_hidden_folder(sweep, tmp_path):
     """`analysis.report ../sweep` or a sweep kept under ~/.cache: the root's own path may hold
     `..` or a hidden folder (only hidden folders below the root are skipped)."""
