@@ -13,7 +13,9 @@ Definitions (all from the event log, `sim/recorder.py` documents the columns):
   taken, summed over interdictions; seized_kg: interdiction.quantity_kg.
 - time_to_first_detection_min: first detection minus attempt start, over detected attempts.
 - alert_to_dispatch_min: dispatch time minus the time of the alert that caused it (queue +
-  handling); dispatch_to_arrival_min: arrival minus the latest dispatch of the same unit to
+  handling; a drill seat's later dispatch to the same incident, after a recall, counts from the
+  incident's first alert, as the dispatch row names it; a dispatch to a cell has no alert and is
+  left out); dispatch_to_arrival_min: arrival minus the latest dispatch of the same unit to
   the same incident before it (a live drill's seat may recall a unit and send it, or another,
   there again); mean and p90.
 - alerts, false_alarms (alerts whose ground truth is no attempt): first-hand alerts only (not the
