@@ -196,3 +196,19 @@ def test_files_written_by_pandas_load(tmp_path):
     base = load_csv(_write(tmp_path / "base", NODES, EDGES), PROPS)
     assert t.edge_road.tolist() == base.edge_road.tolist() == [False, True]
     assert t.cover.tolist() == base.cover.tolist()
+
+
+def test_problems_found_after_renumbering_name_the_files_ids(tmp_path):
+    """Ids 10, 20, 30 are renumbered 0..2 for the model; a problem found then still names the
+    file's node and edge (it named node 1 for the file's 20, edge (1, 2) for 20-30)."""
+    nodes = [
+        "id,x,y,kind,cover,side,sector,feature",
+        "10,0.5,-0.5,open,,foreign,S1,staging",
+        "20,0.5,0.5,open,1.5,home,S1,staging",
+        "30,0.5,1.5,open,,home,S1,town",
+    ]
+    err = str(_error(tmp_path, nodes, ["u,v,length_km", "10,20,1.0", "20,30,0"]))
+    assert "edge (20, 30): length_km must be a finite number > 0" in err
+    assert "node 20: cover must be in [0, 1], got 1.5" in err
+    assert "node 20: staging area on the home side" in err
+    assert "node 1:" not in err and "(1, 2)" not in err

@@ -204,7 +204,8 @@ def from_networkx(g: nx.Graph, kinds: dict[str, KindProps], source: str) -> Terr
     nodes = sorted(g.nodes)
     if any(not isinstance(v, (int, np.integer)) for v in nodes):
         raise TerrainError(source, ["node ids must be integers"])
-    if nodes != list(range(len(nodes))):
+    renumbered = nodes != list(range(len(nodes)))
+    if renumbered:
         index = {v: i for i, v in enumerate(nodes)}  # renumber densely, keep order
         g = nx.relabel_nodes(g, index)
     n = len(nodes)
@@ -303,5 +304,5 @@ def from_networkx(g: nx.Graph, kinds: dict[str, KindProps], source: str) -> Terr
         edge_road=np.array(road, dtype=bool),
         name=source,
     )
-    validate(t, source)
+    validate(t, source, [int(v) for v in nodes] if renumbered else None)  # named as in the file
     return t

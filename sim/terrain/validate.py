@@ -31,25 +31,29 @@ class TerrainError(ValueError):
         return rebuilt_error, (type(self), str(self), dict(self.__dict__))
 
 
-def validate(t: Terrain, source: str) -> None:
-    """Raise TerrainError listing every structural problem of `t` (no-op when sound)."""
+def validate(t: Terrain, source: str, file_ids: list[int] | None = None) -> None:
+    """Raise TerrainError listing every structural problem of `t` (no-op when sound). Nodes are
+    named by `file_ids` (node i is file_ids[i]): the ids of the file the terrain was read from,
+    before they were renumbered 0..n-1, so that the message points at the file's rows."""
     problems: list[str] = []
     n = t.n_nodes
+    ids = file_ids if file_ids is not None else range(n)
     if n == 0:
         raise TerrainError(source, ["the terrain has no nodes"])
     bad_xy = np.flatnonzero(~(np.isfinite(t.x) & np.isfinite(t.y)))
     for i in bad_xy[:5]:
-        problems.append(f"node {i}: x and y must be finite numbers (km), got x={t.x[i]}, y={t.y[i]}")
+        problems.append(f"node {ids[i]}: x and y must be finite numbers (km), got x={t.x[i]}, y={t.y[i]}")
     bad_len = np.flatnonzero(~((t.edge_length_km > 0) & np.isfinite(t.edge_length_km)))
     for e in bad_len[:5]:
         problems.append(
-            f"edge ({t.edge_u[e]}, {t.edge_v[e]}): length_km must be a finite number > 0, got {t.edge_length_km[e]}"
+            f"edge ({ids[t.edge_u[e]]}, {ids[t.edge_v[e]]}): length_km must be a finite number > 0, "
+            f"got {t.edge_length_km[e]}"
         )
     if bad_len.size > 5:
         problems.append(f"... and {bad_len.size - 5} more edges with non-positive length_km")
     bad_cover = np.flatnonzero(~((t.cover >= 0) & (t.cover <= 1)))
     for i in bad_cover[:5]:
-        problems.append(f"node {i}: cover must be in [0, 1], got {t.cover[i]}")
+        problems.append(f"node {ids[i]}: cover must be in [0, 1], got {t.cover[i]}")
     if t.border_edges.size == 0:
         problems.append("no border edge: no edge joins a 'foreign' node to a 'home' node")
     staging, towns = t.staging_areas, t.towns
@@ -58,9 +62,9 @@ def validate(t: Terrain, source: str) -> None:
     if towns.size == 0:
         problems.append("no destination: mark home-side nodes with feature='town'")
     for s in staging[t.side[staging] != FOREIGN]:
-        problems.append(f"node {s}: staging area on the home side (staging areas must be foreign)")
+        problems.append(f"node {ids[s]}: staging area on the home side (staging areas must be foreign)")
     for d in towns[t.side[towns] != HOME]:
-        problems.append(f"node {d}: town on the foreign side (destinations must be home)")
+        problems.append(f"node {ids[d]}: town on the foreign side (destinations must be home)")
     if staging.size and towns.size and t.n_edges:
         ok = t.edge_length_km > 0
         adj = coo_matrix((np.ones(ok.sum()), (t.edge_u[ok], t.edge_v[ok])), shape=(n, n))
@@ -68,6 +72,6 @@ def validate(t: Terrain, source: str) -> None:
         town_labels = set(label[towns].tolist())
         for s in staging:
             if label[s] not in town_labels:
-                problems.append(f"node {s}: staging area cannot reach any destination (town)")
+                problems.append(f"node {ids[s]}: staging area cannot reach any destination (town)")
     if problems:
         raise TerrainError(source, problems)
