@@ -82,6 +82,39 @@ def test_a_graphml_edge_to_an_undeclared_node_names_the_edge(tmp_path):
     ]
 
 
+def _two_cells() -> nx.Graph:
+    g = nx.Graph()
+    g.add_node(0, x=0.5, y=-0.5, kind="open", side="foreign", sector="S1", feature="staging")
+    g.add_node(1, x=0.5, y=0.5, kind="open", side="home", sector="S1", feature="town")
+    g.add_edge(0, 1)
+    return g
+
+
+def test_a_graphml_node_declared_twice_is_refused(tmp_path):
+    """networkx merges two <node id="1"> silently, the later attributes winning (a home town
+    became a foreign staging area); the CSV reader refuses a repeated id, and so does this."""
+    path = tmp_path / "t.graphml"
+    nx.write_graphml(_two_cells(), path)
+    text = path.read_text()
+    second = text[text.index('<node id="1">') : text.index("</node>", text.index('<node id="1">')) + len("</node>")]
+    path.write_text(text.replace("</graph>", second.replace("home", "foreign") + "</graph>"))
+    with pytest.raises(TerrainError) as err:
+        load_graphml(path, PROPS)
+    assert err.value.problems == ["node 1 is declared more than once; allowed: one <node> per id"]
+
+
+def test_a_graphml_value_not_of_its_keys_type_names_the_node_and_attribute(tmp_path):
+    path = tmp_path / "t.graphml"
+    nx.write_graphml(_two_cells(), path)
+    text = path.read_text()
+    at = text.index('<node id="1">')
+    x_data = text.index(">0.5<", at)
+    path.write_text(text[:x_data] + ">abc<" + text[x_data + len(">0.5<") :])
+    with pytest.raises(TerrainError) as err:
+        load_graphml(path, PROPS)
+    assert err.value.problems == ["node 1: x = 'abc'; allowed: a double (the type its <key> declares)"]
+
+
 def test_every_other_number_names_file_row_and_value(tmp_path):
     nodes = NODES[:2] + ["1,east,0.5,open,,home,S1,", "2,0.5,,open,,home,S1,town", "three,0.5,2.5,open,,home,S1,"]
     edges = EDGES[:1] + ["0,1,far,0", "1,2.0,,1"]

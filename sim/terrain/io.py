@@ -28,8 +28,15 @@ def load_graphml(path: str | Path, kinds: dict[str, KindProps]) -> Terrain:
     try:
         g = nx.read_graphml(path, node_type=int)
     except ValueError as exc:
-        raise TerrainError(str(path), [f"cannot read GraphML with integer node ids: {exc}"]) from exc
-    undeclared = set(g.nodes) - _declared_nodes(path)
+        problems = _typed_value_problems(path) or [f"cannot read GraphML with integer node ids: {exc}"]
+        raise TerrainError(str(path), problems) from exc
+    declared = _declared_nodes(path)
+    twice = sorted({v for v in declared if declared.count(v) > 1})
+    if twice:  # networkx merges the declarations, the later attributes winning
+        raise TerrainError(
+            str(path), [f"node {v} is declared more than once; allowed: one <node> per id" for v in twice]
+        )
+    undeclared = set(g.nodes) - set(declared)
     if undeclared:  # networkx adds an edge's unknown end as a node without attributes
         raise TerrainError(
             str(path),
@@ -43,14 +50,50 @@ def load_graphml(path: str | Path, kinds: dict[str, KindProps]) -> Terrain:
     return from_networkx(g, kinds, str(path))
 
 
-def _declared_nodes(path: Path) -> set[int]:
-    """The ids of the <node> elements of a GraphML file (networkx read it already: ids are integers)."""
-    declared = set()
+def _declared_nodes(path: Path) -> list[int]:
+    """The ids of the <node> elements of a GraphML file, in order, repeats kept (networkx read it
+    already: ids are integers)."""
+    declared = []
     for _, element in ElementTree.iterparse(path):
         if element.tag.rpartition("}")[2] == "node":
-            declared.add(int(element.get("id")))
+            declared.append(int(element.get("id")))
         element.clear()
     return declared
+
+
+_GRAPHML_TYPES = {"int": int, "long": int, "float": float, "double": float}
+
+
+def _typed_value_problems(path: Path) -> list[str]:
+    """The values of typed (int, long, float, double) <data> elements that are not of their key's
+    type, each naming the node or edge, the attribute and the type: what networkx's reader refuses
+    with only the value. Empty if there are none (the reader refused something else)."""
+    try:
+        root = ElementTree.parse(path).getroot()
+    except (ElementTree.ParseError, OSError):
+        return []
+    local = lambda el: el.tag.rpartition("}")[2]
+    keys = {
+        k.get("id"): (k.get("attr.name") or k.get("id"), k.get("attr.type", "string"))
+        for k in root.iter()
+        if local(k) == "key"
+    }
+    problems = []
+    for el in root.iter():
+        if local(el) not in ("node", "edge"):
+            continue
+        where = f"node {el.get('id')}" if local(el) == "node" else f"edge {el.get('source')}-{el.get('target')}"
+        for data in el:
+            name, kind = keys.get(data.get("key"), (data.get("key"), "string"))
+            convert = _GRAPHML_TYPES.get(kind)
+            text = (data.text or "").strip()
+            if convert is None or not text:
+                continue
+            try:
+                convert(text)
+            except ValueError:
+                problems.append(f"{where}: {name} = {text!r}; allowed: a {kind} (the type its <key> declares)")
+    return problems
 
 
 NODE_COLUMNS = ("id", *REQUIRED_NODE_ATTRS)
