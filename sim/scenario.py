@@ -190,6 +190,11 @@ class TerrainSpec:
     )
 
     def check(self) -> list[str]:
+        reads = getattr(self.source.params, "reads_path", "")  # a source that loads a file (csv, graphml)
+        if reads and not self.path.strip():
+            return [
+                f"path: source {self.source.type} reads {reads}; allowed: its path (relative paths start at scenarios/)"
+            ]
         kind = getattr(self.source.params, "kind", None)  # a source laying out one land kind (grid)
         if kind is not None and kind not in self.kinds:
             return [f"source.kind: unknown land kind {kind!r}; allowed: {', '.join(self.kinds)}"]
