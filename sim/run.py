@@ -22,6 +22,8 @@ from pathlib import Path
 import hydra
 import mesa  # noqa: F401  (Mesa's logging decorator reads the whole import stack as mesa.model loads: ~0.1 s less from here than from deep inside sim)
 import yaml
+from hydra._internal.config_loader_impl import get_overrides_dirname  # how the folders are named
+from hydra._internal.core_plugins.basic_sweeper import BasicSweeper  # the sweeper that names them
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig
@@ -41,7 +43,7 @@ from sim.config import (
     register_schema,
     scenario_origin,
 )
-from sim.runner import FOLDER_KEY, RunDirConflict
+from sim.runner import FOLDER_KEY, RunDirConflict, check_run_dir, run_key
 from sim.scenario import RunKeys
 from sim.terrain import TerrainError
 from sim.validation import ScenarioError
@@ -208,6 +210,7 @@ def check_sweep(args: list[str]) -> int:
         print(f"error: command line: {exc}", file=sys.stderr)
         return 2
     worlds: dict[str, object] = {}
+    composed_points = []
     for point in points:
         try:
             composed = compose(point)
@@ -219,6 +222,37 @@ def check_sweep(args: list[str]) -> int:
                 f"error: sweep point {' '.join(p for p in point if not p.startswith('hydra'))}: {exc}", file=sys.stderr
             )
             return 2
+        composed_points.append(composed)
+    return check_sweep_folders(args, composed_points)
+
+
+def check_sweep_folders(args: list[str], composed: list[Composed]) -> int:
+    """Before any point runs: refuse, naming each, the points whose folder holds another run's
+    results (the same sweep with events=true after events=false: events is left out of folder
+    names) or more finished replications. A point's folder is named as Hydra's basic sweeper
+    names it (its overrides but the excluded keys); with a hydra.sweep.subdir of one's own, or a
+    sweep folder holding ${...}, each point checks its own when it runs."""
+    sweep = finished_sweep_dir(["--multirun", *args])
+    if sweep is None or any(a.startswith("hydra.sweep.subdir=") for a in args):
+        return 0
+    parser = OverridesParser.create()
+    own = [a for a in args if not a.lstrip("+~").startswith(("hydra.", "hydra/"))]
+    file = any(a.lstrip("+").startswith("scenario_file=") for a in own)
+    named = [a for a in own if not a.lstrip("+").startswith("scenario_file=")]  # linked, loaded as scenario=_file
+    excluded = list(RunKeys.NOT_IN_FOLDER_NAME) + (["scenario"] if file else [])
+    batches = BasicSweeper.split_arguments(parser.parse_overrides(named), None)[0]
+    refused = []
+    for overrides, c in zip(batches, composed):
+        name = get_overrides_dirname(parser.parse_overrides(overrides), excluded, item_sep=",", kv_sep="=")
+        key = run_key(c.scenario, c.run.seed, c.run.events)
+        try:
+            check_run_dir(Path(sweep) / name, key, c.run.replications)
+        except RunDirConflict as exc:
+            text = str(exc).replace(FOLDER_KEY, "(sweep_name=NAME or hydra.sweep.dir=PATH)")
+            refused.append(f"error: sweep point {name or 'defaults'}: {text}")
+    if refused:
+        print("\n".join(refused) + "\nnothing was run", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -234,12 +268,7 @@ def sweep_job(cfg: DictConfig, labels: Mapping[str, Mapping[str, object]] | None
     params = {**(labels.get(str(hc.sweep.subdir), {}) if labels else {}), **api.swept(composed)}
     beside_others = "BasicLauncher" not in str(hc.launcher.get("_target_", "BasicLauncher"))
     point = f"point {hc.job.num}: {hc.job.override_dirname or 'defaults'}" if beside_others else None
-    try:
-        run_one(composed, world, Path(hc.runtime.output_dir), params, point)
-    except RunDirConflict as exc:  # one message and exit 2, as a single run (no job traceback)
-        text = str(exc).replace(FOLDER_KEY, "(sweep_name=NAME or hydra.sweep.dir=PATH)")
-        print(f"error: sweep point {hc.job.override_dirname or 'defaults'}: {text}", file=sys.stderr, flush=True)
-        raise SystemExit(2) from None
+    run_one(composed, world, Path(hc.runtime.output_dir), params, point)
 
 
 _sweep_job = hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")(sweep_job)
@@ -284,10 +313,10 @@ def main(argv: list[str] | None = None) -> int:
         except ConfigError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
+        args = absolute_sweep_dir(args)
         code = check_sweep([a for a in args if not a.startswith("-")])
         if code:
             return code
-        args = absolute_sweep_dir(args)
         try:
             args = sweep_of_scenario_file(args)
         except ConfigError as exc:

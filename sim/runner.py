@@ -326,6 +326,20 @@ def _clean(out_dir: Path, chunks: list[Chunk]) -> None:
                         f.unlink()
 
 
+def run_key(scenario: ScenarioSpec, base_seed: int, keep_events: bool) -> str:
+    """A run folder's key (its manifest's config_hash): the scenario, the base seed and whether
+    events are kept. A folder is resumed only by a run of the same key."""
+    return config_hash(scenario, {"base_seed": base_seed, "keep_events": keep_events})
+
+
+def check_run_dir(out_dir: Path, key: str, replications: int) -> None:
+    """Refuse (RunDirConflict) a folder holding another run's results, or more finished
+    replications than `replications`: what `run_experiment` checks before writing anything, for a
+    caller that checks all its folders first (a sweep, before any point runs)."""
+    _check_manifest(out_dir, key)
+    _check_finished(out_dir, finished_chunks(out_dir), replications)
+
+
 def _check_manifest(out_dir: Path, key: str) -> dict:
     path = out_dir / "manifest.json"
     if path.exists():
@@ -427,7 +441,7 @@ def run_experiment(exp: Experiment, progress: Callable[[int, int], None] | None 
     Chunks already on disk are skipped, so an interrupted run resumes where it stopped."""
     out = exp.out_dir
     out.mkdir(parents=True, exist_ok=True)
-    key = config_hash(exp.scenario, {"base_seed": exp.base_seed, "keep_events": exp.keep_events})
+    key = run_key(exp.scenario, exp.base_seed, exp.keep_events)
     _check_manifest(out, key)
     if exp.world is not None:
         adopt_world(key, exp.world)

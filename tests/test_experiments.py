@@ -405,14 +405,18 @@ def test_a_run_dir_of_another_config_is_refused(tmp_path):
 
 def test_a_sweep_meeting_folders_of_another_config_is_refused_in_one_message(tmp_path):
     """events= is left out of folder names: the same sweep with events=true meets the folders of
-    the events=false one. Each point says so in words and how to choose another folder; the
-    sweep exits with 2 and no job traceback."""
+    the events=false one. Before anything runs, each such point is named with what differs and how
+    to choose another folder; the sweep exits with 2 and no job traceback."""
     args = ["--multirun", f"hydra.sweep.dir={tmp_path}", "scenario.units.bp_vehicle.count=2,4", *SHORT]
     assert cli(*args, "events=false").returncode == 0
-    proc = cli(*args, "events=true")
+    proc = cli(
+        "--multirun", f"hydra.sweep.dir={tmp_path}", "scenario.units.bp_vehicle.count=2,4,6", *SHORT, "events=true"
+    )
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr and "hydra.run.dir" not in proc.stderr
-    assert "error: sweep point scenario.horizon_days=1,scenario.units.bp_vehicle.count=2: " in proc.stderr
+    for n in (2, 4):
+        assert f"error: sweep point scenario.horizon_days=1,scenario.units.bp_vehicle.count={n}: " in proc.stderr
+    assert "nothing was run" in proc.stderr and not list(tmp_path.glob("*count=6"))
     assert "another configuration: the scenario, the base seed or events= differ" in proc.stderr
     assert "(sweep_name=NAME or hydra.sweep.dir=PATH)" in proc.stderr
 
