@@ -490,6 +490,9 @@ def run_experiment(exp: Experiment, progress: Callable[[int, int], None] | None 
             run_chunk(*args, c, str(out), labels, exp.keep_events)
             finished(c)
     summary = pd.concat([pd.read_parquet(out / "summary" / f"{c.name}.parquet") for c in chunks], ignore_index=True)
+    # one configuration (the manifest's check): chunks written by an older version, whose hash held
+    # the base seed and events=, get today's; running a finished folder's command again rewrites them
+    summary["config_hash"] = labels["config_hash"]
     write_parquet_atomic(pa.Table.from_pandas(summary, preserve_index=False), out / "summary.parquet")
     manifest["complete"] = True
     write_text_atomic(json.dumps(manifest, indent=1, default=str), out / "manifest.json")

@@ -118,7 +118,9 @@ def old_form_hints(raw: Mapping, origin: str, overrides: Sequence[str] = ()) -> 
         for t in touched
         if t.endswith(".type") and any(t == f"scenario.{k}.type" for k in changed)
     ]
-    changed = [k for k in changed if not any(t == f"scenario.{k}" or t.startswith(f"scenario.{k}.") for t in touched)]
+    # an entry given whole, or given a new type, on the command line has the shape the override gave
+    # it; one whose other keys an override sets (its count) still has the file's shape
+    changed = [k for k in changed if not any(t in (f"scenario.{k}", f"scenario.{k}.type") for t in touched)]
     if not changed:
         return retyped
     hints = []

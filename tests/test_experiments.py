@@ -227,6 +227,18 @@ def test_a_study_split_into_runs_by_base_seed_is_one_configuration(tmp_path):
     assert check_common_seeds(table, pair_on_common_seeds=False) == ""
 
 
+def test_a_folder_resumed_across_the_config_hash_change_is_one_configuration(tmp_path):
+    """Chunks written when a row's config hash held the base seed and events= carry another hash
+    than those added on resume: the folder's summary gives all its rows today's."""
+    c = compose(SHORT)
+    out = tmp_path / "run"
+    run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), out, 1, 2, 1, 1))
+    for f in (out / "summary").glob("rep-*.parquet"):  # as an older version wrote them
+        pd.read_parquet(f).assign(config_hash="0ld5eed0f3vents").to_parquet(f)
+    summary = run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), out, 1, 4, 1, 1))
+    assert summary.config_hash.nunique() == 1 and "0ld5eed0f3vents" not in set(load(out).config_hash)
+
+
 def test_more_replications_in_a_run_folder_keep_the_finished_ones(tmp_path):
     """Raising `replications` on a finished folder runs only the new seeds (the finished chunk
     files stay as they are, even though the default chunk size grows with the count); lowering

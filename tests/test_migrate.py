@@ -58,3 +58,23 @@ def test_an_old_form_file_is_rewritten_and_then_runs(tmp_path):
     assert spec.coordination.policy == "liaison" and spec.coordination.settings["liaison"].share_delay_min == 5
     extra = spec.sensors["extra"]  # a group with no type was a tower: the ground key had no effect
     assert extra.type == "tower" and extra.params.range_km == 6
+
+
+def test_the_old_form_hint_names_the_file_unless_an_override_gave_the_entry_its_shape(tmp_path):
+    """An override of one key of an old-form entry (its count) leaves the file's shape: the hint
+    and the migrate command stay. A type set on the command line over a new-form file is what
+    gave the entry its mixed keys: no hint to migrate the file, which is fine as it is."""
+    import pytest
+
+    from sim.validation import ScenarioError
+
+    path = tmp_path / "old.yaml"
+    path.write_text("defaults: [demo, _self_]\nname: old\nsensors:\n  towers:\n    detect_prob: 0.5\n")
+    with pytest.raises(ScenarioError) as err:
+        compose([f"scenario_file={path}", "scenario.sensors.towers.count=5"])
+    assert "scenario.sensors.towers: old form" in str(err.value)
+    assert f"python -m sim.migrate {path} rewrites the file" in str(err.value)
+    with pytest.raises(ScenarioError) as err:
+        compose(["scenario.sensors.towers.type=ground"])
+    assert "old form" not in str(err.value) and "sim.migrate" not in str(err.value)
+    assert "to change the type, give the whole entry" in str(err.value)
