@@ -256,15 +256,22 @@ def situation_at(ev: pd.DataFrame, plans: pd.DataFrame, t: float) -> tuple[pd.Da
     return units, groups.assign(detected=groups.id.isin(detected))
 
 
-def replay_figure(run_dir: Path, ev: pd.DataFrame, plans: pd.DataFrame, t: float, out: Path) -> Path:
-    """replay_<t>.png (replay_map)."""
-    fig = replay_map(run_dir, ev, plans, t)
+def replay_name(t: float) -> str:
+    """A replay's file name, one per minute asked for (300 and 300.5 are two images)."""
+    return f"replay_{t:g}.png"
+
+
+def replay_figure(
+    run_dir: Path, ev: pd.DataFrame, plans: pd.DataFrame, t: float, out: Path, end: float | None = None
+) -> Path:
+    """replay_<t>.png (replay_map; `end`: see end_of_run)."""
+    fig = replay_map(run_dir, ev, plans, t, end)
     fig.tight_layout()
     fig.savefig(out, bbox_inches="tight")
     return out
 
 
-def replay_map(run_dir: Path, ev: pd.DataFrame, plans: pd.DataFrame, t: float) -> Figure:
+def replay_map(run_dir: Path, ev: pd.DataFrame, plans: pd.DataFrame, t: float, end: float | None = None) -> Figure:
     """The map at minute t, drawn like the live drill map: jurisdictions, sensors with their
     state (and tower coverage where the scenario states one range), units and groups with their
     ids, comms outages in force."""
@@ -282,7 +289,7 @@ def replay_map(run_dir: Path, ev: pd.DataFrame, plans: pd.DataFrame, t: float) -
     draw_situation(
         ax, nodes.x.to_numpy(), nodes.y.to_numpy(), units=units, groups=groups, sensors=sensors, colours=colours
     )
-    draw_comms(ax, comms_lines(comms_outages(ev, scenario), t))
+    draw_comms(ax, comms_lines(comms_outages(ev, scenario, end), t))
     ax.set_title(f"replay at minute {t:g} ({clock(t)})")
     add_legend(ax, nodes)
     return fig
@@ -388,11 +395,11 @@ def build_aar(
     ch = chains(ev)
     latency_cols = [f"{a}->{b}" for a, b in LINKS]
     slow = {c: ch[c].quantile(0.9) for c in latency_cols if ch[c].notna().any()}
-    timelines = timeline_figures(ch, ev, inject_windows(ev, end), out)
+    timelines = timeline_figures(ch, ev, inject_windows(ev, end), out, end)
     replays = []
     if plans is not None:
-        for t in at or [end / 4, end / 2]:
-            replays.append(replay_figure(run_dir, ev, plans, float(t), out / f"replay_{int(t)}.png"))
+        for t in dict.fromkeys(float(t) for t in (at or [end / 4, end / 2])):  # each minute once
+            replays.append(replay_figure(run_dir, ev, plans, t, out / replay_name(t), end))
 
     def cell(col, v):
         text = number(v, 1) if col in slow else html.escape(str(v))
@@ -433,7 +440,8 @@ def build_aar(
         "<table><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in headers) + "</tr>" + rows + "</table>",
     ]
     for f in replays:
-        page.append(f"<h2>Replay</h2><img src='{f.name}'>")
+        minute = float(f.stem.removeprefix("replay_"))
+        page.append(f"<h2>Replay at minute {minute:g} ({clock(minute)})</h2><img src='{f.name}'>")
     page.append("</body></html>")
     path = out / "aar.html"
     path.write_text("\n".join(page))

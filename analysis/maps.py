@@ -66,10 +66,11 @@ def coverage_radius_km(scenario: dict, sensor_type: str) -> float | None:
     return float(radii.pop()) if len(radii) == 1 and None not in radii else None
 
 
-def comms_outages(ev: pd.DataFrame, scenario: dict) -> pd.DataFrame:
-    """Every comms outage of the run: name, the two agencies, start and end (minutes; the
-    horizon if it had not ended). The agencies come from the scenario's (or drill's) injects."""
-    horizon = float(ev[ev.kind == "run_start"].duration_min.iloc[0])
+def comms_outages(ev: pd.DataFrame, scenario: dict, end: float | None = None) -> pd.DataFrame:
+    """Every comms outage of the run: name, the two agencies, start and end (minutes; `end`, the
+    end of the run, if it had not ended: the horizon unless given, a drill stopped early ends at
+    the minute it was played to). The agencies come from the scenario's (or drill's) injects."""
+    horizon = float(ev[ev.kind == "run_start"].duration_min.iloc[0]) if end is None else end
     starts = ev[(ev.kind == "inject") & (ev.detail == "comms_outage")]
     ends = ev[ev.kind == "inject_end"].groupby("source").t.first()
     injects = scenario.get("injects") or {}

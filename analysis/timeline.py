@@ -52,9 +52,12 @@ def _marks(ev: pd.DataFrame) -> pd.DataFrame:
     return marks[marks.attempt >= 0]
 
 
-def timeline_pages(ch: pd.DataFrame, ev: pd.DataFrame, windows: pd.DataFrame, per_page: int = PER_PAGE) -> list[Figure]:
-    """Every attempt of `ch` (aar.chains), in start order, `per_page` a page."""
-    horizon = float(ev[ev.kind == "run_start"].duration_min.iloc[0])
+def timeline_pages(
+    ch: pd.DataFrame, ev: pd.DataFrame, windows: pd.DataFrame, per_page: int = PER_PAGE, end: float | None = None
+) -> list[Figure]:
+    """Every attempt of `ch` (aar.chains), in start order, `per_page` a page, over the run: to its
+    horizon, or to `end` (a drill stopped early ends at the minute it was played to)."""
+    horizon = float(ev[ev.kind == "run_start"].duration_min.iloc[0]) if end is None else end
     ch = ch.sort_values(["start"], kind="stable")
     marks = _marks(ev)
     pages = [ch.iloc[i : i + per_page] for i in range(0, len(ch), per_page)] or [ch]
@@ -115,10 +118,12 @@ def _page(ch: pd.DataFrame, marks: pd.DataFrame, windows: pd.DataFrame, horizon:
     return fig
 
 
-def timeline_figures(ch: pd.DataFrame, ev: pd.DataFrame, windows: pd.DataFrame, out: Path) -> list[Path]:
-    """The pages saved as timelines.png, timelines_2.png, ..."""
+def timeline_figures(
+    ch: pd.DataFrame, ev: pd.DataFrame, windows: pd.DataFrame, out: Path, end: float | None = None
+) -> list[Path]:
+    """The pages saved as timelines.png, timelines_2.png, ... (`end`: see `timeline_pages`)."""
     paths = []
-    for k, fig in enumerate(timeline_pages(ch, ev, windows), 1):
+    for k, fig in enumerate(timeline_pages(ch, ev, windows, end=end), 1):
         path = out / ("timelines.png" if k == 1 else f"timelines_{k}.png")
         fig.savefig(path, dpi=100)
         paths.append(path)

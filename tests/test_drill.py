@@ -275,8 +275,11 @@ def test_a_finished_drill_saves_a_log_the_aar_reads(tmp_path):
         s.step()
     ev = saved_events(s)
     assert ev.kind.iloc[-1] == "run_end"
-    page = build_aar(s.out_dir, 0, [600.0]).read_text()
-    assert "trainer-1-weather" in page and "replay_600.png" in page
+    page = build_aar(s.out_dir, 0, [600.0, 600.5, 600.0]).read_text()
+    assert "trainer-1-weather" in page
+    # one image per minute asked for: 600.5 is not written over 600, and 600 twice is once
+    assert page.count("<img src='replay_600.png'>") == 1 and page.count("<img src='replay_600.5.png'>") == 1
+    assert "Replay at minute 600.5 (" in page
 
 
 def test_the_aar_of_a_drill_stopped_early_ends_where_the_drill_stopped(tmp_path):
@@ -289,17 +292,30 @@ def test_the_aar_of_a_drill_stopped_early_ends_where_the_drill_stopped(tmp_path)
     while s.now < 60:
         s.step()
     s.inject("sensor_outage", sector="S2", duration_hours=10.0)  # still on when the drill stops
+    s.inject("comms_outage", agencies=["border_patrol", "customs"], duration_hours=10.0)
     while s.now < 180:
         s.step()
     s.pause()  # saves the log so far
     stop, horizon = s.now, s.world.scenario.horizon_days * 1440.0
     ev = saved_events(s)
     assert not (ev.kind == "run_end").any() and stop < horizon
-    assert end_of_run(s.out_dir, ev) == stop
-    windows = inject_windows(ev, end_of_run(s.out_dir, ev))
-    assert windows.end.tolist() == [stop]  # the outage was on to the end of the drill
+    end = end_of_run(s.out_dir, ev)
+    assert end == stop
+    windows = inject_windows(ev, end)
+    assert windows.end.tolist() == [stop, stop]  # the outages were on to the end of the drill
     page = build_aar(s.out_dir, 0).read_text()
-    assert f"replay_{int(stop / 4)}.png" in page and f"replay_{int(stop / 2)}.png" in page
+    assert f"replay_{stop / 4:g}.png" in page and f"replay_{stop / 2:g}.png" in page
+    from matplotlib.text import Text
+
+    from analysis.aar import chains, read_run, replay_map
+    from analysis.labels import clock
+    from analysis.timeline import timeline_pages
+
+    events, plans = read_run(s.out_dir, 0)
+    texts = [t.get_text() for t in replay_map(s.out_dir, events, plans, stop / 2, end).findobj(Text)]
+    assert any(f"(until {clock(stop)})" in t for t in texts), texts  # not the horizon's day 2 00:00
+    [timeline] = timeline_pages(chains(events), events, windows, end=end)
+    assert timeline.axes[0].get_xlim()[1] == stop
     with pytest.raises(ValueError, match=f"stopped at minute {stop:g}"):
         build_aar(s.out_dir, 0, [stop + 60.0])
 
