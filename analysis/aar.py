@@ -46,7 +46,7 @@ from analysis.maps import (
 from analysis.seats import compare, counterfactual_runs, human_seats, order_outcomes, seat_summary
 from analysis.situation import ALARM_MINUTES, draw_situation
 from analysis.timeline import timeline_figures
-from sim.metrics import decoy_attempts, dispatch_results, dispatch_to_arrival
+from sim.metrics import decoy_attempts, dispatch_results, dispatch_to_arrival, first_hand
 from sim.questions import Question, parse_question
 
 LINKS = [
@@ -172,21 +172,25 @@ def chains(ev: pd.DataFrame) -> pd.DataFrame:
 
 
 def agency_summary(ev: pd.DataFrame) -> pd.DataFrame:
-    """Per agency (centre): alerts, queue wait, sharing, dispatches, dispatch to arrival (the
-    metric of sim/metrics.py, over the dispatches that arrived), interdictions of real groups and
-    of decoys apart. Counts are integers, times in minutes."""
+    """Per agency (centre): alerts received (every receipt, copies passed on by liaison and a
+    task force's second receipt too), first-hand alerts and false alarms among them (summed over
+    the centres: the run's alerts and false_alarms), queue wait, sharing, dispatches, dispatch to
+    arrival (the metric of sim/metrics.py, over the dispatches that arrived), interdictions of
+    real groups and of decoys apart. Counts are integers, times in minutes."""
     rows = []
     decoy = ev.attempt.isin(decoy_attempts(ev))
     d2a = dispatch_to_arrival(ev[ev.kind == "dispatch"], ev[ev.kind == "arrival"])
     for name in sorted(set(ev[ev.kind == "alert"].agency) | set(ev[ev.kind == "dispatch"].agency)):
         alerts = ev[(ev.kind == "alert") & (ev.agency == name)]
+        raised = first_hand(alerts)  # as sim/metrics.py counts alerts and false alarms
         handled = ev[(ev.kind == "alert_handled") & (ev.agency == name)]
         disp = ev[(ev.kind == "dispatch") & (ev.agency == name)]
         rows.append(
             {
                 "agency": name,
                 "alerts received": len(alerts),
-                "false alarms": int((alerts.attempt < 0).sum()),
+                "first-hand": len(raised),
+                "false alarms": int((raised.attempt < 0).sum()),
                 "mean queue wait (min)": handled.duration_min.mean(),
                 "shared": int(((ev.kind == "alert_shared") & (ev.agency == name)).sum()),
                 "lost": int(((ev.kind == "alert_lost") & (ev.agency == name)).sum()),
@@ -197,7 +201,8 @@ def agency_summary(ev: pd.DataFrame) -> pd.DataFrame:
                 "decoys interdicted": int(((ev.kind == "interdiction") & (ev.agency == name) & decoy).sum()),
             }
         )
-    columns = ["agency", "alerts received", "false alarms", "mean queue wait (min)", "shared", "lost", "dispatches"]
+    columns = ["agency", "alerts received", "first-hand", "false alarms", "mean queue wait (min)", "shared", "lost"]
+    columns += ["dispatches"]
     columns += ["arrivals", "mean dispatch to arrival (min)", "interdictions", "decoys interdicted"]
     return pd.DataFrame(rows, columns=columns).set_index("agency")
 

@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow.parquet as pq
 
 from analysis.aar import (
@@ -101,6 +102,11 @@ def test_aar_from_a_real_run_has_every_part(tmp_path):
     per_agency = agency_summary(ev[ev.replication == 0])
     counts = agency_table(ev[ev.replication == 0])[["alerts received", "false alarms", "dispatches", "interdictions"]]
     assert counts.map(lambda v: re.fullmatch(r"\d[\d,]*", v) is not None).all().all()  # integers, not 93.0
+    # per centre, alerts raised first-hand and their false alarms add up to the run's metrics;
+    # copies passed on by liaison are received but not raised again
+    summary = pd.read_parquet(run_dir / "summary.parquet").iloc[0]
+    assert per_agency["first-hand"].sum() == summary.alerts < per_agency["alerts received"].sum()
+    assert per_agency["false alarms"].sum() == summary.false_alarms
     arrived = per_agency[per_agency.arrivals > 0]
     assert len(arrived) >= 2 and (arrived["mean dispatch to arrival (min)"] > 0).all()
     done = ch[ch.result == "interdiction"]
