@@ -114,6 +114,24 @@ def compose(overrides: Sequence[str] = ()) -> Composed:
     return from_config(cfg, origin, [o for o in overrides if not o.lstrip("+").startswith("scenario_file=")])
 
 
+def jobs_of_scenario_file(overrides: list[str], folder: Path) -> list[str]:
+    """`overrides` with scenario_file=PATH (or +scenario_file=) made something the jobs of a sweep
+    or a design load: the file linked in `folder` (see `linked_scenario_file`) and scenario=_file.
+    Unchanged without one; one file only (ConfigError otherwise: a sweep over files is one command
+    per file)."""
+    given = [o for o in overrides if o.lstrip("+").startswith("scenario_file=")]
+    if not given:
+        return list(overrides)
+    value = given[0].lstrip("+").split("=", 1)[1].strip("'\"")
+    if len(given) > 1 or "," in value or not value:
+        raise ConfigError(
+            f"command-line override '{given[0]}': allowed: one scenario file per sweep "
+            "(run one sweep per file, each with its own name)"
+        )
+    links = linked_scenario_file(Path(value).resolve(), folder)
+    return [o for o in overrides if o not in given and not o.lstrip("+").startswith("scenario=")] + links
+
+
 def linked_scenario_file(path: Path, folder: Path) -> list[str]:
     """For a --multirun sweep of the scenario file `path`: its links (and its neighbours', which
     its `defaults:` may name) in `folder`, kept for the sweep's jobs (a launcher runs them after

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.config import CONF_DIR, ROOT, ConfigError, compose
+from sim.config import CONF_DIR, ROOT, ConfigError, compose, jobs_of_scenario_file
 from sim.launch import launch
 from sim.run import quoted, sweep_job
 from sim.runner import RunDirConflict, write_text_atomic
@@ -226,11 +226,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {path} holds another design; use another --name", file=sys.stderr)
         return 2
     write_text_atomic(json.dumps(design, indent=1), path)
-    points, labels = design_points(x, params, root, own, args.replications, args.seed)
+    try:  # a scenario file of one's own: linked in the design's folder for its points to load
+        loaded = jobs_of_scenario_file(list(args.overrides), root / ".scenario_file")
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    points, labels = design_points(
+        x, params, root, [o for o in loaded if not _is_hydra(o)], args.replications, args.seed
+    )
     try:
         launch(
             points,
-            launcher_overrides(args.launcher, args.workers, root, args.overrides),
+            launcher_overrides(args.launcher, args.workers, root, loaded),
             functools.partial(sweep_job, labels=labels),
             job_name="design",
         )

@@ -39,7 +39,7 @@ from sim.config import (
     compose,
     file_origin,
     from_config,
-    linked_scenario_file,
+    jobs_of_scenario_file,
     register_schema,
     scenario_origin,
 )
@@ -336,22 +336,14 @@ def sweep_of_scenario_file(args: list[str]) -> list[str]:
     the file linked in the sweep folder (hidden: .scenario_file/), loaded as scenario=_file, which
     is then left out of folder names (the points' folders are named by their swept keys alone, as
     for a shipped scenario). One file per sweep: a sweep over files is one command per file."""
-    given = [a for a in args if a.lstrip("+").startswith("scenario_file=")]
-    if not given:
+    if not any(a.lstrip("+").startswith("scenario_file=") for a in args):
         return args
-    value = str(OverridesParser.create().parse_override(given[0].lstrip("+")).value())
-    if len(given) > 1 or "," in given[0].split("=", 1)[1] or not value:
-        raise ConfigError(
-            f"command-line override '{given[0]}': allowed: one scenario file per sweep "
-            "(run one sweep per file, each with its own sweep_name)"
-        )
     sweep = finished_sweep_dir(args)
     if sweep is None:
         raise ConfigError(
             "scenario_file in a sweep: allowed: a hydra.sweep.dir without ${...} other than ${sweep_name}"
         )
-    links = linked_scenario_file(Path(value).resolve(), Path(sweep) / ".scenario_file")
-    return [a for a in args if a not in given and not a.lstrip("+").startswith("scenario=")] + links
+    return jobs_of_scenario_file(args, Path(sweep) / ".scenario_file")
 
 
 def finished_sweep_dir(args: list[str]) -> str | None:
