@@ -28,6 +28,7 @@ import pytest
 import yaml
 from hydra.core.override_parser.overrides_parser import OverridesParser
 
+from analysis.store import load
 from sim.run import absolute_sweep_dir, finished_sweep_dir, quoted
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -248,6 +249,21 @@ def local_design():
     name = f"test-cluster-design-local-{os.getpid()}"
     try:
         yield design(name)  # one point after the other, in this process
+    finally:
+        shutil.rmtree(ROOT / "outputs" / "sweeps" / name, ignore_errors=True)
+
+
+def test_a_design_of_a_scenario_file_of_ones_own(tmp_path):
+    """scenario_file=PATH in a design: every point loads the file (+scenario_file= passed the
+    design's check, then every point failed with a traceback)."""
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("defaults: [demo, _self_]\nname: mine\nhorizon_days: 0.5\n")
+    name = f"test-design-file-{os.getpid()}"
+    try:
+        proc = run(*DESIGN, f"+scenario_file={mine}", "--name", name, module="sim.design")
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        table = load(ROOT / "outputs" / "sweeps" / name)
+        assert len(table) == 4 and set(table.scenario) == {"mine"}  # (the design sets the horizon itself)
     finally:
         shutil.rmtree(ROOT / "outputs" / "sweeps" / name, ignore_errors=True)
 
