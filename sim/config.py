@@ -161,6 +161,9 @@ def _scenario_file(path: Path, tmp: Path) -> list[str]:
     if path.suffix not in (".yaml", ".yml"):
         raise ConfigError(f"scenario_file={path}: allowed: a .yaml file")
     listed = _shape_problems(path)
+    beside = neighbours(path)
+    for built_on in _built_on(path, beside):  # the files beside it that its `defaults:` chain names
+        listed += [f"in {built_on} (which {path.name} builds on): {p}" for p in _shape_problems(built_on)]
     if listed:
         raise ConfigError(f"invalid scenario {path}:" + "".join(f"\n  - {p}" for p in listed))
     group = tmp / "scenario"
@@ -243,6 +246,25 @@ def _note_keys(node: Any, key: str, file: str, sources: dict[str, str]) -> None:
     if isinstance(node, Mapping):
         for k, v in node.items():
             _note_keys(v, f"{key}.{k}", file, sources)
+
+
+def _built_on(path: Path, beside: dict[str, Path]) -> list[Path]:
+    """The files of `beside` (`neighbours`: a shipped scenario of the same name, which Hydra finds
+    first, is not among them) that the `defaults:` list of `path` names, and theirs in turn, once."""
+    out: dict[str, Path] = {}
+    todo = [path]
+    while todo:
+        try:
+            raw = yaml.safe_load(todo.pop().read_text())
+        except (OSError, yaml.YAMLError):
+            continue
+        names = raw.get("defaults") if isinstance(raw, Mapping) else None
+        for name in names if isinstance(names, list) else []:
+            name = str(name)
+            if name in beside and name not in out:
+                out[name] = beside[name]
+                todo.append(beside[name])
+    return list(out.values())
 
 
 def _shape_problems(path: Path) -> list[str]:

@@ -70,6 +70,11 @@ CASES = [
     Case("a scenario file that is a list, not sections", ("scenario_file={tmp}/list.yaml",), {"list.yaml": "- demo\n"}),
     Case("a scenario file that is a number", ("scenario_file={tmp}/n.yaml",), {"n.yaml": "42\n"}),
     Case(
+        "a scenario file that builds on a file that is a list",
+        ("scenario_file={tmp}/mine.yaml",),
+        {"mine.yaml": "defaults: [base, _self_]\nname: mine\n", "base.yaml": "- demo\n"},
+    ),
+    Case(
         "a scenario file that builds on an unknown scenario",
         ("scenario_file={tmp}/mine.yaml",),
         {"mine.yaml": "defaults:\n  - bsae\n  - _self_\nname: mine\n", "base.yaml": "name: base\n"},
