@@ -48,7 +48,7 @@ from analysis.figures import subplots
 from analysis.labels import ci_text, digits_for, html_table, key_label, metric_label, number, value_label
 from analysis.outcome_maps import outcome_maps
 from analysis.paired import paired_figure, readable_paired
-from analysis.sensitivity import indices
+from analysis.sensitivity import UndefinedAtPoints, indices
 from analysis.stats import mean_ci
 from analysis.store import load, varying_params
 
@@ -264,7 +264,11 @@ def build_report(
             + front_text(decision, others, decision_keys is not None)
         )
         sections.append(("cost against interdiction rate", text, [fig], cost_words(df, decision, others)))
-    sens = sensitivity_figure(root, metric, out / "sensitivity.png")
+    try:
+        sens = sensitivity_figure(root, metric, out / "sensitivity.png")
+    except UndefinedAtPoints as exc:  # the rest of the report stands
+        sens = None
+        sections.append(("global sensitivity: not computed", str(exc), [], None))
     if sens:
         sections.append(("global sensitivity", "", [sens[0]], sensitivity_words(sens[1])))
     if displacement.applies(root, table):

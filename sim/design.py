@@ -74,12 +74,16 @@ def sample(method: str, params: list[Param], n: int, seed: int) -> np.ndarray:
     """The design matrix (points x params) from SALib. An integer key is sampled over [low - 0.5,
     high + 0.5] and rounded, so that every integer of its range is equally likely (sampled over
     [low, high], the two ends got half the share of the others and a Latin hypercube lost its
-    one point per stratum)."""
+    one point per stratum). Morris's grid of 4 levels is laid over [low, high] and rounded: its
+    levels then include both ends and the integers between (over the widened range they fell on
+    halves, which rounding to even sent to the same values: 2:4:int never ran 3); the effects are
+    taken over the steps actually made (analysis.sensitivity.morris_effects)."""
     from SALib.sample import latin, morris  # noqa: PLC0415  (SALib takes 0.3 s to import: only when sampling)
     from SALib.sample import sobol as saltelli  # noqa: PLC0415
 
     prob = problem(params)
-    prob["bounds"] = [[p.low - 0.5, p.high + 0.5] if p.integer else [p.low, p.high] for p in params]
+    if method != "morris":  # (Morris walks a grid of 4 levels from low to high: both ends are levels)
+        prob["bounds"] = [[p.low - 0.5, p.high + 0.5] if p.integer else [p.low, p.high] for p in params]
     if method == "lhs":
         x = latin.sample(prob, n, seed=seed)
     elif method == "sobol":

@@ -661,6 +661,46 @@ def test_an_integer_design_key_takes_every_value_of_its_range_equally_often(meth
     assert 0 <= x[:, 1].min() and x[:, 1].max() <= 1  # a real key keeps its range
 
 
+def _indices_of(method: str, params, f, n: int, tmp_path, monkeypatch) -> tuple[np.ndarray, pd.DataFrame]:
+    """sim.design's sample and analysis.sensitivity's indices of a known function f (one
+    replication per point, its value the metric)."""
+    import analysis.sensitivity as sens
+    from sim.design import problem, sample
+
+    x = sample(method, params, n, seed=3)
+    design = {"method": method, "n": n, "seed": 3, "problem": problem(params), "samples": x.tolist()}
+    (tmp_path / "design.json").write_text(json.dumps(design))
+    monkeypatch.setattr(sens, "load", lambda _root: pd.DataFrame({"point": np.arange(len(x)), "m": f(x)}))
+    return x, sens.indices(tmp_path, "m").set_index("parameter")
+
+
+def test_morris_effects_of_an_integer_key_are_over_the_steps_it_took(tmp_path, monkeypatch):
+    """y = k + 1.3 z, k in 2:4:int, z in 0:2: mu* is slope x range, 2.0 for k and 2.6 for z (k's
+    rounded steps were divided by the grid's nominal step: 3.0, ranking k first), and every
+    integer of k's range is run (the grid over 1.5..4.5 rounded to even never ran 3)."""
+    from sim.design import Param
+
+    params = [Param.parse("k=2:4:int"), Param.parse("z=0:2")]
+    x, idx = _indices_of("morris", params, lambda x: x[:, 0] + 1.3 * x[:, 1], 20, tmp_path, monkeypatch)
+    assert sorted(np.unique(x[:, 0])) == [2, 3, 4]
+    assert idx.mu_star.to_dict() == pytest.approx({"k": 2.0, "z": 2.6})
+
+
+def test_sensitivity_of_a_metric_undefined_at_a_point_is_refused_not_zero(tmp_path, monkeypatch):
+    """A point whose replications all left the metric undefined (NaN): Sobol indices came out
+    exactly 0 for every parameter, saying nothing matters."""
+    from analysis.sensitivity import UndefinedAtPoints
+    from sim.design import Param
+
+    def f(x):
+        y = x[:, 0] + 0.1 * x[:, 1]
+        y[5] = np.nan
+        return y
+
+    with pytest.raises(UndefinedAtPoints, match="m has no value at 1 of .* design points \\(e.g. point 5"):
+        _indices_of("sobol", [Param.parse("a=0:1"), Param.parse("b=0:1")], f, 64, tmp_path, monkeypatch)
+
+
 def test_bad_input_errors_reach_the_launchers_process_as_themselves():
     """A sweep point's bad input is raised in a worker process (joblib, Ray, SLURM) and pickled
     back: it arrives as the same error with the same message and problems (it could not be
