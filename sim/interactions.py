@@ -43,7 +43,14 @@ class Arena(Protocol):
     def at(self, t: float, fn, *args) -> None: ...
 
     def raise_alert(
-        self, agency: str, node: int, attempt: int, source: str, sensor: int = -1, unit: int = -1, hold_min: float = 0.0
+        self,
+        agency: str,
+        node: int,
+        attempt: int,
+        source: str,
+        sensor: int = -1,
+        unit: int = -1,
+        hold_min: float | None = None,
     ) -> None: ...
 
     def ensure_crossed(self, a: Attempt, node: int) -> None: ...

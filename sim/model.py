@@ -489,7 +489,14 @@ class BorderModel(mesa.Model):
         a.react()
 
     def raise_alert(
-        self, agency: str, node: int, attempt: int, source: str, sensor: int = -1, unit: int = -1, hold_min: float = 0.0
+        self,
+        agency: str,
+        node: int,
+        attempt: int,
+        source: str,
+        sensor: int = -1,
+        unit: int = -1,
+        hold_min: float | None = None,
     ) -> None:
         """An alert from `agency`'s asset (or a tip to it) reaches the centres the coordination
         policy names, at once."""

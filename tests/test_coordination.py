@@ -252,6 +252,20 @@ def test_partner_tips_arrive_lead_minutes_before_the_crossing_and_hold_a_unit():
     assert len(arrival) >= 1 and (ends.t.max() - arrival.t.min()) <= 120.0 + 1e-9
 
 
+@pytest.mark.parametrize("hold", [0.0, 7.0])
+def test_a_unit_sent_on_a_partner_tip_waits_hold_min_even_when_it_is_zero(hold):
+    """hold_min 0 is no wait at the tipped place (it read as "not set": the unit searched its
+    search_min instead)."""
+    from sim.scenario import IntelSpec, PartnerTipSpec
+
+    intel = IntelSpec(partner=PartnerTipSpec(agency="police", prob=1.0, lead_min=4.0, accuracy_km=0.0, hold_min=hold))
+    _, ev = run(two_agency_world(coordination("isolated"), intel=intel), 6)
+    arrivals = ev[ev.kind == "arrival"].set_index("incident").t
+    ends = ev[ev.kind.isin(["search_end", "interdiction"]) & ev.incident.isin(arrivals.index)]
+    waited = ends.groupby("incident").t.min() - arrivals[ends.incident.unique()]
+    assert len(waited) >= 1 and (waited <= hold + 1e-9).all(), waited
+
+
 def test_community_tips_report_groups_near_towns_with_the_given_probability():
     from sim.scenario import CommunityTipSpec, IntelSpec
 

@@ -95,7 +95,7 @@ def test_intercept_counts_a_hide_until_the_group_moves_on_and_each_pass_of_a_cel
     back = choose([cell(3, 0), cell(4, 0), cell(4, 1), cell(3, 1), cell(3, 0)], [2, 3, 4, 5, 20])
     assert (back.target, back.minutes, back.hold_min) == (cell(3, 0), 11.0, 20 - 11 + 1.0)  # its second pass
     late = choose([cell(3, 0), cell(4, 0)], [2, 3])  # gone before any unit can be there: the nearest rule
-    assert late.target == cell(3, 0) and late.hold_min == 0.0
+    assert late.target == cell(3, 0) and late.hold_min is None  # (the unit searches its search_min)
 
 
 def test_intercept_finds_a_unit_whose_edges_are_shorter_than_the_straight_line():

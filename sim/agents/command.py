@@ -58,7 +58,7 @@ class Alert:
     origin: str = ""  # agency owning the asset (or receiving the tip) that raised it
     shared_from: str = ""  # centre that passed it on ("" = first-hand)
     coarse: bool = False  # the precise location was stripped: only the sector is known
-    hold_min: float = 0.0  # a tip: the unit waits this long at the location (0 = its search time)
+    hold_min: float | None = None  # a tip: the unit waits this long at the location (None: its search_min)
     copy: bool = False  # the same alert reaching a second centre (task force)
     first: int = -1  # the first-hand alert this is a receipt of (a copy passed on or a second
     # centre's); -1: it is first-hand itself (see `first_hand`)
@@ -80,7 +80,7 @@ class Incident:
     unit: PatrolUnit | None = None
     open: bool = True
     coarse: bool = False
-    hold_min: float = 0.0
+    hold_min: float | None = None  # how long the unit waits there (None: its search_min)
     how: str = ""  # why the dispatched unit may act there: own | mou | task_force
 
     @property
@@ -198,7 +198,7 @@ class CommandCentre(mesa.Agent):
             return
         choice = self.rule.choose(self, alert, inc.target)
         inc.target, unit, minutes, delay, how = choice.target, choice.unit, choice.minutes, choice.delay, choice.how
-        inc.hold_min = choice.hold_min or inc.hold_min
+        inc.hold_min = choice.hold_min if choice.hold_min is not None else inc.hold_min
         if unit is None:
             m.log.record(now, "no_unit", incident=inc.id, alert=alert.id, agency=self.name, node=inc.target)
             return

@@ -257,7 +257,7 @@ class PatrolUnit(mesa.Agent):
         if (yield from self._wait(tl.end - env.now)):
             return  # diverted by a contact on the way (engage logged it)
         log.record(env.now, "arrival", incident=inc.id, unit=p.id, agency=p.agency, node=inc.target)
-        search_min = inc.hold_min or p.spec.search_min  # a tip: wait for the group to come
+        search_min = inc.hold_min if inc.hold_min is not None else p.spec.search_min  # a tip: wait for the group
         searching = self._stay(search_min, observing=True)
         task.searching = True
         m.interactions.start_search(self, inc)

@@ -16,14 +16,14 @@ if TYPE_CHECKING:
 class Choice:
     """A rule's answer: the cell to go to, the unit (None: no unit may go), its arrival in minutes
     from now, the authorisation part of that, how it may act there (own | mou | task_force), and
-    how long it waits there (0: the unit's `search_min`)."""
+    how long it waits there (None: as the alert says, else the unit's `search_min`; 0 is no wait)."""
 
     target: int
     unit: PatrolUnit | None
     minutes: float
     delay: float
     how: str
-    hold_min: float = 0.0
+    hold_min: float | None = None
 
 
 class DispatchRule:
