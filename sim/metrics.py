@@ -94,7 +94,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sim.recorder import PORT_SCHEMA, SCHEMA
+from sim.recorder import DECOY_CARGO, PORT_SCHEMA, SCHEMA
 
 
 def _mean(x) -> float:
@@ -351,7 +351,7 @@ def corridor_shares(summary: pd.DataFrame) -> pd.DataFrame:
 def decoy_attempts(ev: pd.DataFrame) -> pd.Series:
     """The attempt ids of the decoys in an event log (attempt rows with cargo "decoy"): not
     attempts, left out of every attempt-based count (the module docstring)."""
-    return ev[(ev.kind == "attempt") & (ev.cargo == "decoy")].attempt
+    return ev[(ev.kind == "attempt") & (ev.cargo == DECOY_CARGO)].attempt
 
 
 def corridor_crossings_by_period(ev: pd.DataFrame, period_days: float = 7.0) -> pd.DataFrame:
@@ -553,7 +553,7 @@ def summarize(
     get = log.rows
     horizon = float(get("run_start")["duration_min"][0])
     all_attempts = get("attempt")
-    decoy_ids = np.unique(all_attempts["attempt"][all_attempts["cargo"] == "decoy"])
+    decoy_ids = np.unique(all_attempts["attempt"][all_attempts["cargo"] == DECOY_CARGO])
     attempts, inter = all_attempts.among(decoy_ids, keep=False), get("interdiction").among(decoy_ids, keep=False)
     got, back = get("got_away").among(decoy_ids, keep=False), get("turned_back").among(decoy_ids, keep=False)
     det = get("detection").among(decoy_ids, keep=False)

@@ -165,6 +165,8 @@ EVENT_KINDS = (
     "centre",  # the command centres (t = 0), so that every centre's counts are 0, not missing
 )
 
+DECOY_CARGO = "decoy"  # the cargo of a decoy inject's groups: counted apart from attempts (sim.metrics)
+
 _KINDS = frozenset(EVENT_KINDS)
 INT_COLUMNS = ("attempt", "unit", "sensor", "alert", "incident", "node", "size", "told", "first_alert")
 FLOAT_COLUMNS = (

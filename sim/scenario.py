@@ -17,6 +17,7 @@ from typing import ClassVar
 from sim.params import Chosen, NoParams, param
 from sim.policies.patrol.random_beat import RandomBeatParams
 from sim.policies.reaction.run import RunParams
+from sim.recorder import DECOY_CARGO
 
 MODELLING_GUESS = "**modelling guess**"
 JURISDICTION_HINT = "sector names, `home`, `all`, `towns:<km>`, `ports:<km>`"
@@ -760,7 +761,8 @@ class OrgSpec:
     cargo: dict[str, CargoSpec] = param(
         factory=default_cargo,
         doc="Cargo types (table below). Merged with the "
-        "defaults: `drugs: {share: 0.0}` turns the default drugs cargo off.",
+        "defaults: `drugs: {share: 0.0}` turns the default drugs cargo off. `decoy` is the name of a "
+        "decoy inject's cargo and cannot be used.",
         source="see Cargo",
     )
     launch: Chosen = param(
@@ -825,6 +827,8 @@ class OrgSpec:
         out = _profile_problem(self.hourly_profile)
         if not any(c.share > 0 for c in self.cargo.values()):
             out.append("cargo: needs at least one cargo type with share > 0")
+        if DECOY_CARGO in self.cargo:  # its groups would be counted as decoys, not as attempts
+            out.append(f"cargo.{DECOY_CARGO}: the name of a decoy inject's cargo; allowed: any other name")
         return out
 
 

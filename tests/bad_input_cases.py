@@ -117,6 +117,7 @@ CASES = [
         "a sensor type changed on the command line, keeping the file's keys", ("scenario.sensors.towers.type=ground",)
     ),
     Case("an unknown run key added with +", ("+foo=1",)),
+    Case("a cargo named like a decoy inject's", ("scenario.organisations.cartel.cargo={decoy: {share: 1.0}}",)),
     Case("a terrain read from files, without their path", ("scenario.terrain.source=csv",)),
     Case("a key for a plug-in that takes none", ("scenario.organisations.cartel.routing={risk_aversion: 5}",)),
     Case(

@@ -19,6 +19,7 @@ from sim.movement import Timeline, reached_first
 from sim.policies.launch import LAUNCH_PROCESSES
 from sim.policies.reaction import REACTIONS
 from sim.policies.routing import ROUTING_POLICIES
+from sim.recorder import DECOY_CARGO
 from sim.terrain.model import FOREIGN, HOME
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ class Organisation(mesa.Agent):
             self.model,
             self,
             self.model.next_id("attempt"),
-            "decoy",
+            DECOY_CARGO,
             2,
             0.0,
             "foot",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from analysis.labels import clock
+from sim.recorder import DECOY_CARGO
 from sim.world import World
 
 SOURCES = {
@@ -129,7 +130,7 @@ class Narrator:
     def attempt(self, r: dict) -> str:
         mode, _, dest = r["detail"].partition(">")
         how = f"for {dest.replace('_', ' ')}" if mode == "port" else f"on {mode}"
-        who = {"people": f"{r['size']} people", "decoy": f"a decoy of {r['size']}"}.get(
+        who = {"people": f"{r['size']} people", DECOY_CARGO: f"a decoy of {r['size']}"}.get(
             r["cargo"], f"{r['size']} carrying {r['cargo']}"
         )
         return f"group {r['attempt']} set off ({r['source']}: {who}, {how})"

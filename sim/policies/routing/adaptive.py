@@ -49,6 +49,7 @@ import numpy as np
 
 from sim.params import param
 from sim.policies.routing.base import RoutingPolicy
+from sim.recorder import DECOY_CARGO
 from sim.rng import addressed_uniforms
 from sim.terrain.model import FOREIGN, HOME
 
@@ -247,7 +248,7 @@ class Adaptive(RoutingPolicy):
     # --- learning ------------------------------------------------------------------------
     def observe(self, attempt: Attempt, outcome: str) -> None:
         self._edge.pop(attempt.attempt_id, None)
-        if attempt.corridor is None or attempt.cargo == "decoy" or outcome not in ("interdicted", "got_away"):
+        if attempt.corridor is None or attempt.cargo == DECOY_CARGO or outcome not in ("interdicted", "got_away"):
             return
         weight = 1.0 if attempt.org is self.org else self.params.partner_weight
         if weight > 0:
