@@ -327,7 +327,7 @@ def _clean(out_dir: Path, chunks: list[Chunk]) -> None:
 
 
 def run_key(scenario: ScenarioSpec, base_seed: int, keep_events: bool) -> str:
-    """A run folder's key (its manifest's config_hash): the scenario, the base seed and whether
+    """A run folder's key (its manifest's run_key): the scenario, the base seed and whether
     events are kept. A folder is resumed only by a run of the same key."""
     return config_hash(scenario, {"base_seed": base_seed, "keep_events": keep_events})
 
@@ -344,10 +344,11 @@ def _check_manifest(out_dir: Path, key: str) -> dict:
     path = out_dir / "manifest.json"
     if path.exists():
         manifest = json.loads(path.read_text())
-        if manifest.get("config_hash") != key:
+        held = manifest.get("run_key", manifest.get("config_hash"))  # (config_hash: folders before run_key)
+        if held != key:
             raise RunDirConflict(
                 f"{out_dir} holds results of another configuration: the scenario, the base seed or events= "
-                f"differ (config hash {manifest.get('config_hash')}, this one is {key}); choose another output "
+                f"differ (its run key {held}, this one's {key}); choose another output "
                 f"directory {FOLDER_KEY}"
             )
         return manifest
@@ -452,7 +453,7 @@ def run_experiment(exp: Experiment, progress: Callable[[int, int], None] | None 
     _clean(out, chunks)
     manifest = {
         "scenario": exp.scenario.name,
-        "config_hash": key,
+        "run_key": key,  # the summary rows' config_hash is the scenario's alone (the configuration)
         "version": __version__,
         "git_commit": commit,
         "base_seed": exp.base_seed,
