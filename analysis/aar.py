@@ -392,8 +392,9 @@ def build_aar(
 ) -> Path:
     run_dir = Path(run_dir)
     ev, plans = read_run(run_dir, replication)
-    end = end_of_run(run_dir, ev)
-    check_minutes(at or [], end, played_to(run_dir, ev) is not None)  # all checked before anything is written
+    stopped = played_to(run_dir, ev)  # a drill stopped early ends there (see end_of_run)
+    end = horizon_of(ev) if stopped is None else stopped
+    check_minutes(at or [], end, stopped is not None)  # all checked before anything is written
     out = Path(out_dir) if out_dir else run_dir / "aar"
     out.mkdir(parents=True, exist_ok=True)
     nodes, _ = read_terrain(run_dir)

@@ -81,12 +81,12 @@ def morris_effects(
                 effects[i].append(change / (step[i] / span[i]))
     rng = np.random.default_rng(seed)
     mu_star, conf, sigma = (np.full(k, np.nan) for _ in range(3))
-    for i, e in enumerate(effects):
-        if not e:
+    for i, signed in enumerate(effects):
+        if not signed:
             continue
-        e = np.abs(np.asarray(e))
+        e = np.abs(signed)
         mu_star[i] = e.mean()
-        sigma[i] = np.std(np.asarray(effects[i]), ddof=1) if len(e) > 1 else np.nan
+        sigma[i] = np.std(signed, ddof=1) if len(e) > 1 else np.nan
         means = e[rng.integers(len(e), size=(resamples, len(e)))].mean(axis=1)
         conf[i] = 1.959963984540054 * means.std(ddof=1)
     return mu_star, conf, sigma

@@ -8,6 +8,7 @@ sector (name), feature ('' | town | staging | port, optional). Edge attributes: 
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -31,7 +32,7 @@ def load_graphml(path: str | Path, kinds: dict[str, KindProps]) -> Terrain:
         problems = _typed_value_problems(path) or [f"cannot read GraphML with integer node ids: {exc}"]
         raise TerrainError(str(path), problems) from exc
     declared = _declared_nodes(path)
-    twice = sorted({v for v in declared if declared.count(v) > 1})
+    twice = sorted(v for v, n in Counter(declared).items() if n > 1)  # (list.count per id: quadratic)
     if twice:  # networkx merges the declarations, the later attributes winning
         raise TerrainError(
             str(path), [f"node {v} is declared more than once; allowed: one <node> per id" for v in twice]
