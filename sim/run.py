@@ -229,11 +229,14 @@ def check_sweep(args: list[str]) -> int:
 def check_sweep_folders(args: list[str], composed: list[Composed]) -> int:
     """Before any point runs: refuse, naming each, the points whose folder holds another run's
     results (the same sweep with events=true after events=false: events is left out of folder
-    names) or more finished replications. A point's folder is named as Hydra's basic sweeper
-    names it (its overrides but the excluded keys); with a hydra.sweep.subdir of one's own, or a
-    sweep folder holding ${...}, each point checks its own when it runs."""
-    sweep = finished_sweep_dir(["--multirun", *args])
-    if sweep is None or any(a.startswith("hydra.sweep.subdir=") for a in args):
+    names) or more finished replications, and points that would share one folder with different
+    run keys (`events=false,true` in one command). A point's folder is named as Hydra's basic
+    sweeper names it (its overrides but the excluded keys, with the command's kv_sep and
+    item_sep), in its own sweep folder (a swept sweep_name gives one per name); with a
+    hydra.sweep.subdir of one's own, or a sweep folder holding another ${...}, each point checks
+    its own when it runs."""
+    template = sweep_dir_template(["--multirun", *args])
+    if template is None or any(a.startswith("hydra.sweep.subdir=") for a in args):
         return 0
     parser = OverridesParser.create()
     own = [a for a in args if not a.lstrip("+~").startswith(("hydra.", "hydra/"))]
@@ -241,12 +244,28 @@ def check_sweep_folders(args: list[str], composed: list[Composed]) -> int:
     named = [a for a in own if not a.lstrip("+").startswith("scenario_file=")]  # linked, loaded as scenario=_file
     excluded = list(RunKeys.NOT_IN_FOLDER_NAME) + (["scenario"] if file else [])
     batches = BasicSweeper.split_arguments(parser.parse_overrides(named), None)[0]
+    kv_sep = hydra_arg(args, "hydra.job.config.override_dirname.kv_sep", "=")
+    item_sep = hydra_arg(args, "hydra.job.config.override_dirname.item_sep", ",")
     refused = []
+    taken: dict[Path, tuple[str, str]] = {}  # folder -> (run key, the point that has it)
     for overrides, c in zip(batches, composed):
-        name = get_overrides_dirname(parser.parse_overrides(overrides), excluded, item_sep=",", kv_sep="=")
+        sweep = sweep_folder(template, c.run.sweep_name)
+        if sweep is None:
+            continue
+        name = get_overrides_dirname(parser.parse_overrides(overrides), excluded, item_sep=item_sep, kv_sep=kv_sep)
+        label = " ".join(overrides) or "defaults"
+        folder = Path(sweep) / name
         key = run_key(c.scenario, c.run.seed, c.run.events)
+        other = taken.setdefault(folder, (key, label))
+        if other[0] != key:
+            refused.append(
+                f"error: sweep points {other[1]} and {label} would share the folder {folder} with different "
+                f"run keys ({', '.join(RunKeys.NOT_IN_FOLDER_NAME)} are left out of folder names); allowed: one "
+                "value of events per command"
+            )
+            continue
         try:
-            check_run_dir(Path(sweep) / name, key, c.run.replications)
+            check_run_dir(folder, key, c.run.replications)
         except RunDirConflict as exc:
             text = str(exc).replace(FOLDER_KEY, "(sweep_name=NAME or hydra.sweep.dir=PATH)")
             refused.append(f"error: sweep point {name or 'defaults'}: {text}")
@@ -254,6 +273,15 @@ def check_sweep_folders(args: list[str], composed: list[Composed]) -> int:
         print("\n".join(refused) + "\nnothing was run", file=sys.stderr)
         return 2
     return 0
+
+
+def hydra_arg(args: list[str], key: str, default: str) -> str:
+    """The value of a hydra.* override on the command line (its last), or `default`."""
+    given = [a for a in args if a.startswith(f"{key}=")]
+    if not given:
+        return default
+    value = OverridesParser.create().parse_override(given[-1]).value()
+    return default if value is None else str(value)
 
 
 def sweep_job(cfg: DictConfig, labels: Mapping[str, Mapping[str, object]] | None = None) -> None:
@@ -325,9 +353,10 @@ def main(argv: list[str] | None = None) -> int:
     excluded = ",".join(RunKeys.NOT_IN_FOLDER_NAME + (("scenario",) if "scenario=_file" in args else ()))
     sys.argv = [sys.argv[0], *args, f"hydra.job.config.override_dirname.exclude_keys=[{excluded}]"]
     _sweep_job()
-    sweep = finished_sweep_dir(args)
-    if sweep is not None and "quiet=true" not in (a.lower() for a in args):
-        print(f"sweep finished: {sweep}\nits report (figures, tables, report.html): python -m analysis.report {sweep}")
+    if "quiet=true" not in (a.lower() for a in args):
+        for sweep in finished_sweep_dirs(args):
+            report = f"python -m analysis.report {sweep}"
+            print(f"sweep finished: {sweep}\nits report (figures, tables, report.html): {report}")
     return 0
 
 
@@ -341,21 +370,47 @@ def sweep_of_scenario_file(args: list[str]) -> list[str]:
     sweep = finished_sweep_dir(args)
     if sweep is None:
         raise ConfigError(
-            "scenario_file in a sweep: allowed: a hydra.sweep.dir without ${...} other than ${sweep_name}"
+            "scenario_file in a sweep: allowed: one sweep folder (a hydra.sweep.dir without ${...} "
+            "other than ${sweep_name}, and one sweep_name)"
         )
     return jobs_of_scenario_file(args, Path(sweep) / ".scenario_file")
 
 
-def finished_sweep_dir(args: list[str]) -> str | None:
-    """The folder a --multirun command's sweep went to (its hydra.sweep.dir, made absolute by
-    `absolute_sweep_dir`, with ${sweep_name} filled in), or None when it is not a sweep or the
-    folder holds another interpolation."""
+def sweep_dir_template(args: list[str]) -> str | None:
+    """A --multirun command's hydra.sweep.dir (made absolute by `absolute_sweep_dir`), its
+    ${sweep_name} not filled in; None when the command is not a sweep."""
     given = next((a for a in args if a.startswith("hydra.sweep.dir=")), None)
     if given is None or not any(a in ("-m", "--multirun") for a in args):
         return None
-    name = next((a.split("=", 1)[1] for a in args if a.startswith("sweep_name=")), "default")
-    folder = str(OverridesParser.create().parse_override(given).value()).replace("${sweep_name}", name)
+    return str(OverridesParser.create().parse_override(given).value())
+
+
+def sweep_folder(template: str, sweep_name: str) -> str | None:
+    """The sweep folder of the points named `sweep_name`, or None when it holds another ${...}."""
+    folder = template.replace("${sweep_name}", sweep_name)
     return None if "${" in folder else folder
+
+
+def finished_sweep_dirs(args: list[str]) -> list[str]:
+    """The folders a --multirun command's sweep went to: one, or one per value of a swept
+    sweep_name (sweep_name=a,b); none when it is not a sweep or a folder holds another ${...}."""
+    template = sweep_dir_template(args)
+    if template is None:
+        return []
+    given = [a for a in args if a.lstrip("+").startswith("sweep_name=")]
+    names = ["default"]
+    if given:
+        override = OverridesParser.create().parse_override(given[-1].lstrip("+"))
+        names = list(override.sweep_string_iterator()) if override.is_sweep_override() else [override.value()]
+    folders = [sweep_folder(template, str(n)) for n in names]
+    return [] if None in folders else list(dict.fromkeys(folders))
+
+
+def finished_sweep_dir(args: list[str]) -> str | None:
+    """The one folder a --multirun command's sweep went to, or None when it is not a sweep, the
+    folder holds another interpolation or sweep_name is swept (several folders)."""
+    folders = finished_sweep_dirs(args)
+    return folders[0] if len(folders) == 1 else None
 
 
 def cli() -> int:

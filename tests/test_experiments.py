@@ -433,6 +433,30 @@ def test_a_sweep_meeting_folders_of_another_config_is_refused_in_one_message(tmp
     assert "(sweep_name=NAME or hydra.sweep.dir=PATH)" in proc.stderr
 
 
+def test_sweep_folders_are_checked_where_each_point_goes(tmp_path):
+    """A swept sweep_name puts each point in its own sweep folder, and a command's own kv_sep
+    names the folders: both are where the refusal looks. Two points that would share one folder
+    (events is left out of names) with different run keys are refused before either runs."""
+    swept = ["--multirun", f"hydra.sweep.dir={tmp_path}/${{sweep_name}}", "sweep_name=a,b", *SHORT[:2]]
+    first = cli(*swept, "events=false")
+    assert first.returncode == 0, first.stderr
+    assert f"sweep finished: {tmp_path}/a" in first.stdout and f"sweep finished: {tmp_path}/b" in first.stdout
+    proc = cli(*swept, "events=true")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    for name in ("a", "b"):
+        assert f"{tmp_path}/{name}/scenario.horizon_days=1 holds results of another configuration" in proc.stderr
+
+    shared = cli("--multirun", f"hydra.sweep.dir={tmp_path}/shared", "events=false,true", *SHORT)
+    assert shared.returncode == 2 and "would share the folder" in shared.stderr
+    assert "nothing was run" in shared.stderr and not (tmp_path / "shared").exists()
+
+    sep = ["--multirun", f"hydra.sweep.dir={tmp_path}/sep", "hydra.job.config.override_dirname.kv_sep=_", *SHORT]
+    assert cli(*sep, "events=false").returncode == 0
+    assert (tmp_path / "sep" / "scenario.horizon_days_1").is_dir()
+    again = cli(*sep, "events=true")
+    assert again.returncode == 2 and "nothing was run" in again.stderr
+
+
 def test_mean_ci_and_paired_differences_agree_with_scipy():
     rng = np.random.default_rng(0)
     seeds = np.arange(30)
