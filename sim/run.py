@@ -196,9 +196,11 @@ def sweep_points(args: list[str]) -> list[list[str]]:
     parsed = parser.parse_overrides([a for a in args if not a.startswith("-")])
     options = []
     for o in parsed:
-        key = o.input_line.split("=", 1)[0]
-        values = list(o.sweep_string_iterator()) if o.is_sweep_override() else [o.input_line.split("=", 1)[1]]
-        options.append([f"{key}={v}" for v in values])
+        if not o.is_sweep_override():
+            options.append([o.input_line])  # as typed: key=value, +key=value, ~key or ~key=value
+            continue
+        key = o.get_key_element()
+        options.append([f"{key}={v}" for v in o.sweep_string_iterator()])
     return [list(point) for point in itertools.product(*options)]
 
 

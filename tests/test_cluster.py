@@ -29,7 +29,7 @@ import yaml
 from hydra.core.override_parser.overrides_parser import OverridesParser
 
 from analysis.store import load
-from sim.run import absolute_sweep_dir, finished_sweep_dir, quoted
+from sim.run import absolute_sweep_dir, finished_sweep_dir, quoted, sweep_points
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -339,3 +339,14 @@ def test_the_sweep_folder_is_made_absolute_where_the_command_is_typed(tmp_path, 
     assert finished_sweep_dir(["x=1", default]) is None  # not a sweep
     for value in ("/a b,c/[d]=e", "/it's", "/end\\", "/x\\'y"):
         assert parser.parse_override(f"k={quoted(value)}").value() == value
+
+
+def test_sweep_points_keep_deletions_and_additions_as_typed():
+    """Every point a sweep runs is checked first; a deletion without a value (~key) is a point's
+    override like any other (it was refused as 'list index out of range')."""
+    points = sweep_points(["~scenario.sensors", "+scenario.x=1", "seed=1,2", "~scenario.ports=p"])
+    assert points == [
+        ["~scenario.sensors", "+scenario.x=1", "seed=1", "~scenario.ports=p"],
+        ["~scenario.sensors", "+scenario.x=1", "seed=2", "~scenario.ports=p"],
+    ]
+    assert sweep_points(["+extra=a,b"]) == [["+extra=a"], ["+extra=b"]]
