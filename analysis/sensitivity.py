@@ -45,6 +45,9 @@ def indices(sweep_dir: str | Path, metric: str) -> pd.DataFrame:
     """Sobol (S1, ST with confidence) or Morris (mu*, sigma) indices per parameter; empty for LHS."""
     from SALib.analyze import sobol  # noqa: PLC0415  (SALib takes 0.3 s to import: only for designed sweeps)
 
+    design = json.loads((Path(sweep_dir) / "design.json").read_text())
+    if design["method"] not in ("sobol", "morris"):
+        return pd.DataFrame()  # a space-filling design (LHS) has no indices: its points are read as a table
     design, x, y = point_means(sweep_dir, metric)
     prob = design["problem"]
     if design["method"] == "sobol":
@@ -52,10 +55,8 @@ def indices(sweep_dir: str | Path, metric: str) -> pd.DataFrame:
         return pd.DataFrame(
             {"parameter": prob["names"], "S1": r["S1"], "S1_conf": r["S1_conf"], "ST": r["ST"], "ST_conf": r["ST_conf"]}
         )
-    if design["method"] == "morris":
-        mu_star, conf, sigma = morris_effects(x, y, np.asarray(prob["bounds"], dtype=float), design["seed"])
-        return pd.DataFrame({"parameter": prob["names"], "mu_star": mu_star, "mu_star_conf": conf, "sigma": sigma})
-    return pd.DataFrame()
+    mu_star, conf, sigma = morris_effects(x, y, np.asarray(prob["bounds"], dtype=float), design["seed"])
+    return pd.DataFrame({"parameter": prob["names"], "mu_star": mu_star, "mu_star_conf": conf, "sigma": sigma})
 
 
 def morris_effects(

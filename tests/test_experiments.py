@@ -695,7 +695,8 @@ def _indices_of(method: str, params, f, n: int, tmp_path, monkeypatch) -> tuple[
     design = {"method": method, "n": n, "seed": 3, "problem": problem(params), "samples": x.tolist()}
     (tmp_path / "design.json").write_text(json.dumps(design))
     monkeypatch.setattr(sens, "load", lambda _root: pd.DataFrame({"point": np.arange(len(x)), "m": f(x)}))
-    return x, sens.indices(tmp_path, "m").set_index("parameter")
+    idx = sens.indices(tmp_path, "m")
+    return x, idx if idx.empty else idx.set_index("parameter")
 
 
 def test_morris_effects_of_an_integer_key_are_over_the_steps_it_took(tmp_path, monkeypatch):
@@ -723,6 +724,10 @@ def test_sensitivity_of_a_metric_undefined_at_a_point_is_refused_not_zero(tmp_pa
 
     with pytest.raises(UndefinedAtPoints, match="m has no value at 1 of .* design points \\(e.g. point 5"):
         _indices_of("sobol", [Param.parse("a=0:1"), Param.parse("b=0:1")], f, 64, tmp_path, monkeypatch)
+    # a space-filling design has no indices to refuse: its report says nothing about sensitivity
+    (tmp_path / "lhs").mkdir()
+    _, idx = _indices_of("lhs", [Param.parse("a=0:1"), Param.parse("b=0:1")], f, 64, tmp_path / "lhs", monkeypatch)
+    assert idx.empty
 
 
 def test_bad_input_errors_reach_the_launchers_process_as_themselves():
