@@ -232,7 +232,7 @@ def check_sweep_folders(args: list[str], composed: list[Composed]) -> int:
     """Before any point runs: refuse, naming each, the points whose folder holds another run's
     results (the same sweep with events=true after events=false: events is left out of folder
     names) or more finished replications, and points that would share one folder with different
-    run keys (`events=false,true` in one command). A point's folder is named as Hydra's basic
+    folder keys (`events=false,true` in one command). A point's folder is named as Hydra's basic
     sweeper names it (its overrides but the excluded keys, with the command's kv_sep and
     item_sep), in its own sweep folder (a swept sweep_name gives one per name); with a
     hydra.sweep.subdir of one's own, or a sweep folder holding another ${...}, each point checks
@@ -249,7 +249,7 @@ def check_sweep_folders(args: list[str], composed: list[Composed]) -> int:
     kv_sep = hydra_arg(args, "hydra.job.config.override_dirname.kv_sep", "=")
     item_sep = hydra_arg(args, "hydra.job.config.override_dirname.item_sep", ",")
     refused = []
-    taken: dict[Path, tuple[str, str]] = {}  # folder -> (run key, the point that has it)
+    taken: dict[Path, tuple[str, str]] = {}  # folder -> (folder key, the point that has it)
     for overrides, c in zip(batches, composed):
         sweep = sweep_folder(template, c.run.sweep_name)
         if sweep is None:
@@ -262,7 +262,7 @@ def check_sweep_folders(args: list[str], composed: list[Composed]) -> int:
         if other[0] != key:
             refused.append(
                 f"error: sweep points {other[1]} and {label} would share the folder {folder} with different "
-                f"run keys ({', '.join(RunKeys.NOT_IN_FOLDER_NAME)} are left out of folder names); allowed: one "
+                f"folder keys ({', '.join(RunKeys.NOT_IN_FOLDER_NAME)} are left out of folder names); allowed: one "
                 "value of events per command"
             )
             continue

@@ -327,8 +327,9 @@ def _clean(out_dir: Path, chunks: list[Chunk]) -> None:
 
 
 def run_key(scenario: ScenarioSpec, base_seed: int, keep_events: bool) -> str:
-    """A run folder's key (its manifest's run_key): the scenario, the base seed and whether
-    events are kept. A folder is resumed only by a run of the same key."""
+    """A run folder's key (its manifest's run_key; "folder key" in messages, not to be confused
+    with the run keys seed, replications, ...): the scenario, the base seed and whether events
+    are kept. A folder is resumed only by a run of the same key."""
     return config_hash(scenario, {"base_seed": base_seed, "keep_events": keep_events})
 
 
@@ -348,7 +349,7 @@ def _check_manifest(out_dir: Path, key: str) -> dict:
         if held != key:
             raise RunDirConflict(
                 f"{out_dir} holds results of another configuration: the scenario, the base seed or events= "
-                f"differ (its run key {held}, this one's {key}); choose another output "
+                f"differ (the folder's key {held}, this run's {key}); choose another output "
                 f"directory {FOLDER_KEY}"
             )
         return manifest

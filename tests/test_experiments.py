@@ -415,6 +415,21 @@ def test_a_run_dir_of_another_config_is_refused(tmp_path):
     assert proc.returncode == 2 and "another configuration" in proc.stderr
 
 
+def test_a_folder_written_before_run_key_resumes_under_its_config_hash(tmp_path):
+    """Folders written before manifests named their key run_key held it as config_hash: the same
+    command still finds its own folder (more replications are added), another one is refused."""
+    assert cli(f"hydra.run.dir={tmp_path}", "replications=2", *SHORT).returncode == 0
+    path = tmp_path / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["config_hash"] = manifest.pop("run_key")
+    path.write_text(json.dumps(manifest))
+    more = cli(f"hydra.run.dir={tmp_path}", "replications=4", *SHORT)
+    assert more.returncode == 0, more.stderr
+    assert len(load(tmp_path)) == 4
+    other = cli(f"hydra.run.dir={tmp_path}", "replications=4", "seed=7", *SHORT)
+    assert other.returncode == 2 and "the folder's key" in other.stderr
+
+
 def test_a_sweep_meeting_folders_of_another_config_is_refused_in_one_message(tmp_path):
     """events= is left out of folder names: the same sweep with events=true meets the folders of
     the events=false one. Before anything runs, each such point is named with what differs and how
@@ -436,7 +451,7 @@ def test_a_sweep_meeting_folders_of_another_config_is_refused_in_one_message(tmp
 def test_sweep_folders_are_checked_where_each_point_goes(tmp_path):
     """A swept sweep_name puts each point in its own sweep folder, and a command's own kv_sep
     names the folders: both are where the refusal looks. Two points that would share one folder
-    (events is left out of names) with different run keys are refused before either runs."""
+    (events is left out of names) with different folder keys are refused before either runs."""
     swept = ["--multirun", f"hydra.sweep.dir={tmp_path}/${{sweep_name}}", "sweep_name=a,b", *SHORT[:2]]
     first = cli(*swept, "events=false")
     assert first.returncode == 0, first.stderr
