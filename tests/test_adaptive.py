@@ -91,9 +91,16 @@ def ladder_graph(width: int = 10, depth: int = 3) -> nx.Graph:
     return g
 
 
-def ladder_world(routing: Chosen, horizon_days: float = 40.0, attempts_per_day: float = 60.0, **scenario_kw):
-    kinds = {k: KindProps(v.cover, v.speed_factor) for k, v in KINDS.items()}
-    terrain = from_networkx(ladder_graph(), kinds, "ladder")
+def ladder_world(
+    routing: Chosen,
+    horizon_days: float = 40.0,
+    attempts_per_day: float = 60.0,
+    graph: nx.Graph | None = None,
+    kinds: dict[str, KindProps] | None = None,
+    **scenario_kw,
+):
+    kinds = {k: KindProps(v.cover, v.speed_factor) for k, v in KINDS.items()} | (kinds or {})
+    terrain = from_networkx(graph if graph is not None else ladder_graph(), kinds, "ladder")
     org = OrgSpec(
         attempts_per_day=attempts_per_day,
         hourly_profile=[1.0] * 24,
@@ -568,3 +575,32 @@ def test_spotters_count_a_unit_on_duty_while_it_processes_an_arrest():
             busy += unit.task is not None and unit.task.kind == "process"
             counted += next(iter(model.orgs)).routing.seen[-1][1][corridor] >= 1
     assert on_duty > 200 and busy > 50 and counted == on_duty, (on_duty, busy, counted)
+
+
+@pytest.mark.parametrize("policy", ["fastest", "least_risk", "adaptive"])
+def test_a_group_that_has_crossed_keeps_to_the_home_side(policy):
+    """The foreign side walks three times faster: from a home border cell to the town, the
+    quickest way is out across the line and back in. A group that has crossed re-plans (a hide or
+    a run) on the home side: a second crossing would be neither logged nor a crossing for the
+    corridor counts. One that has not crossed may use the foreign side."""
+    from types import SimpleNamespace
+
+    from sim.policies.routing import ROUTING_POLICIES
+
+    g = ladder_graph()
+    for i in g.nodes:
+        if g.nodes[i]["side"] == "foreign":
+            g.nodes[i]["kind"] = "fast"
+    routing = Chosen(policy, ROUTING_POLICIES.get(policy).Params())
+    world = ladder_world(routing, graph=g, kinds={"fast": KindProps(0.0, 3.0)})
+    model = BorderModel(world, 1)
+    routing = model.orgs[0].routing
+    t = world.terrain
+    side = t.side
+    start = int(np.flatnonzero((t.x == 0.5) & (t.y == 0.5))[0])  # the westmost home border cell
+    town = int(world.terrain.towns[0])
+    for crossed in (False, True):
+        group = SimpleNamespace(model=model, mode="foot", crossed=crossed, attempt_id=-1, corridor=None)
+        path = routing.route(group, start, town)
+        assert path[0] == start and path[-1] == town
+        assert (side[path] == 1).all() == crossed, (crossed, path.tolist())

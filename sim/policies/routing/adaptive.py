@@ -320,7 +320,7 @@ class Adaptive(RoutingPolicy):
                 attempt.corridor = int(world.corridors.edge_corridor[edge])
         edge = self._edge.get(attempt.attempt_id) if crosses else None
         if edge is None:  # on the home side, going back, or no corridor open: the least-cost route
-            return world.router.path(origin, dest, attempt.mode, node_penalty=penalty, penalty_key=key)
+            return self.least_cost(attempt, origin, dest, penalty, key)
         return self._through(attempt, origin, dest, edge, penalty, key)  # a re-plan keeps the crossing point
 
     def _through(self, attempt: Attempt, origin: int, dest: int, edge: int, penalty, key: str) -> np.ndarray | None:

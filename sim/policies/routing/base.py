@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.params import NoParams
+from sim.terrain.model import HOME
 
 if TYPE_CHECKING:
     from sim.agents.smugglers import Attempt, Organisation
@@ -31,3 +32,19 @@ class RoutingPolicy:
 
     def route(self, attempt: Attempt, origin: int, dest: int) -> np.ndarray | None:
         raise NotImplementedError
+
+    @staticmethod
+    def least_cost(
+        attempt: Attempt, origin: int, dest: int, node_penalty: np.ndarray | None = None, penalty_key: str = ""
+    ) -> np.ndarray | None:
+        """The least-cost path origin -> dest for the group's mode. Once a group has crossed, a
+        route to a home-side cell stays on the home side: a way out and back in would cross the
+        line a second time, which the model neither logs nor exposes to the crossing's sensors as
+        a crossing (unrestricted only where the home side alone does not connect the two)."""
+        world = attempt.model.world
+        router, mode = world.router, attempt.mode
+        if attempt.crossed and world.terrain.side[dest] == HOME:
+            path = router.path(origin, dest, mode, home_only=True, node_penalty=node_penalty, penalty_key=penalty_key)
+            if path is not None:
+                return path
+        return router.path(origin, dest, mode, node_penalty=node_penalty, penalty_key=penalty_key)

@@ -16,4 +16,4 @@ class Fastest(RoutingPolicy):
     name = "fastest"
 
     def route(self, attempt: Attempt, origin: int, dest: int) -> np.ndarray | None:
-        return attempt.model.world.router.path(origin, dest, attempt.mode)
+        return self.least_cost(attempt, origin, dest)

@@ -32,6 +32,5 @@ class LeastKnownRisk(RoutingPolicy):
     Params = LeastRiskParams
 
     def route(self, attempt: Attempt, origin: int, dest: int) -> np.ndarray | None:
-        model = attempt.model
-        penalty, key = model.known_risk_penalty(self.params.risk_aversion)
-        return model.world.router.path(origin, dest, attempt.mode, node_penalty=penalty, penalty_key=key)
+        penalty, key = attempt.model.known_risk_penalty(self.params.risk_aversion)
+        return self.least_cost(attempt, origin, dest, penalty, key)
