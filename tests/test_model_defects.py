@@ -472,3 +472,24 @@ def test_a_running_group_walks_faster_but_breaches_a_barrier_in_its_full_time(sp
         assert away[a] - start[a] == pytest.approx(expected, abs=1e-6), (a, d)
         checked += 1
     assert checked > 100 and (ran - start[ran.index] < 50).sum() > 50  # many ran inside the fence's step
+
+
+def test_a_fixed_route_unit_sent_away_mid_leg_takes_up_the_waypoint_it_had_not_reached():
+    """A foot unit walks the corridor 1 -> 12 -> 1 ...; an hour out it is sent back to a tip at
+    cell 2. After the search it walks on to 12, the waypoint it had not reached, then back to 1
+    (it used to count 12 as visited when the leg was planned, and turned home from cell 2)."""
+    walker = posted_unit(1, policy=fixed_route(1, 12), mode="foot", detect_prob=0.0)
+    world = corridor_world(units={"walker": walker}, attempts_per_day=0.0, horizon_days=1, length=12)
+    model = BorderModel(world, 1)
+    model.env.run(until=60.0)
+    model.raise_alert("bp", 2, attempt=-1, source="tip")
+    model.env.run(until=900.0)
+    ev = model.log.to_arrow().to_pandas()
+    searched = ev[ev.kind == "search_end"]
+    assert len(searched) == 1 and searched.node.iloc[0] == 2
+    after = [
+        (int(nodes[0]), int(nodes[-1]))
+        for t, mover, *_, nodes, _ in model.plans.rows
+        if mover == "unit" and t >= searched.t.iloc[0]
+    ]
+    assert after[:3] == [(2, 12), (12, 1), (1, 12)]

@@ -31,11 +31,15 @@ class FixedRoute(PatrolPolicy):
         self.next_index = 0
 
     def next_leg(self, node: int, rng: np.random.Generator) -> np.ndarray:
-        for _ in range(len(self.waypoints)):
+        """A leg to the next waypoint not yet reached. The waypoint moves on only when the unit
+        stands on it (or it cannot be reached): a leg cut short (a dispatch, a search, the shift's
+        end) is taken up again from where the unit is, not skipped."""
+        n = len(self.waypoints)
+        for _ in range(n):
             target = self.waypoints[self.next_index]
-            self.next_index = (self.next_index + 1) % len(self.waypoints)
             if target != node:
                 path = self.unit.route_to(node, target)
                 if path is not None:
                     return path
+            self.next_index = (self.next_index + 1) % n  # reached (or unreachable): the next one
         return np.array([node])
