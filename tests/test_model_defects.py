@@ -493,3 +493,17 @@ def test_a_fixed_route_unit_sent_away_mid_leg_takes_up_the_waypoint_it_had_not_r
         if mover == "unit" and t >= searched.t.iloc[0]
     ]
     assert after[:3] == [(2, 12), (12, 1), (1, 12)]
+
+
+def test_a_fixed_route_waypoint_beyond_a_shifts_walk_does_not_stop_the_route():
+    """A foot unit based at cell 30 patrols 30 -> 5 -> 55 in 8-hour shifts: cell 5 is further
+    than a shift walks. It takes the cut leg up once, then patrols the rest of the route (taking
+    up every cut leg again, it walked towards 5 forever and never patrolled 30 -> 55)."""
+    walker = posted_unit(30, policy=fixed_route(30, 5, 55), mode="foot", detect_prob=0.0, shift_hours=8.0)
+    world = corridor_world(units={"walker": walker}, attempts_per_day=0.0, horizon_days=6, length=60)
+    model = BorderModel(world, 1)
+    model.env.run(until=6 * 1440.0)
+    legs = [(int(nodes[0]), int(nodes[-1])) for _, mover, *_, nodes, _ in model.plans.rows if mover == "unit"]
+    towards = [b for a, b in legs if b in (5, 55)]
+    assert towards[:2] == [5, 5]  # the first cut leg taken up once
+    assert towards.count(55) >= 2 and towards.count(5) >= 2
