@@ -211,6 +211,13 @@ def check_sweep(args: list[str]) -> int:
     except Exception as exc:  # noqa: BLE001  (Hydra's grammar raises several types)
         print(f"error: command line: {exc}", file=sys.stderr)
         return 2
+    if len({p.lstrip("+") for point in points for p in point if p.lstrip("+").startswith("sweep_name=")}) > 1:
+        print(
+            "error: sweep_name: one per command (Hydra writes the sweep's record, multirun.yaml, to one "
+            "folder; a sweep over names would overwrite another sweep's); allowed: one name, one command each",
+            file=sys.stderr,
+        )
+        return 2
     worlds: dict[str, object] = {}
     composed_points = []
     for point in points:
@@ -234,11 +241,11 @@ def check_sweep_folders(args: list[str], composed: list[Composed]) -> int:
     names) or more finished replications, and points that would share one folder with different
     folder keys (`events=false,true` in one command). A point's folder is named as Hydra's basic
     sweeper names it (its overrides but the excluded keys, with the command's kv_sep and
-    item_sep), in its own sweep folder (a swept sweep_name gives one per name); with a
+    item_sep), in the sweep folder of its sweep_name (one per command: `check_sweep`); with a
     hydra.sweep.subdir of one's own, or a sweep folder holding another ${...}, each point checks
     its own when it runs."""
     template = sweep_dir_template(["--multirun", *args])
-    if template is None or any(a.startswith("hydra.sweep.subdir=") for a in args):
+    if template is None or any(a.lstrip("+").startswith("hydra.sweep.subdir=") for a in args):
         return 0
     parser = OverridesParser.create()
     own = [a for a in args if not a.lstrip("+~").startswith(("hydra.", "hydra/"))]
@@ -279,7 +286,7 @@ def check_sweep_folders(args: list[str], composed: list[Composed]) -> int:
 
 def hydra_arg(args: list[str], key: str, default: str) -> str:
     """The value of a hydra.* override on the command line (its last), or `default`."""
-    given = [a for a in args if a.startswith(f"{key}=")]
+    given = [a.lstrip("+") for a in args if a.lstrip("+").startswith(f"{key}=")]
     if not given:
         return default
     value = OverridesParser.create().parse_override(given[-1]).value()
@@ -355,10 +362,9 @@ def main(argv: list[str] | None = None) -> int:
     excluded = ",".join(RunKeys.NOT_IN_FOLDER_NAME + (("scenario",) if "scenario=_file" in args else ()))
     sys.argv = [sys.argv[0], *args, f"hydra.job.config.override_dirname.exclude_keys=[{excluded}]"]
     _sweep_job()
-    if "quiet=true" not in (a.lower() for a in args):
-        for sweep in finished_sweep_dirs(args):
-            report = f"python -m analysis.report {sweep}"
-            print(f"sweep finished: {sweep}\nits report (figures, tables, report.html): {report}")
+    sweep = finished_sweep_dir(args)
+    if sweep is not None and "quiet=true" not in (a.lower() for a in args):
+        print(f"sweep finished: {sweep}\nits report (figures, tables, report.html): python -m analysis.report {sweep}")
     return 0
 
 
@@ -372,8 +378,7 @@ def sweep_of_scenario_file(args: list[str]) -> list[str]:
     sweep = finished_sweep_dir(args)
     if sweep is None:
         raise ConfigError(
-            "scenario_file in a sweep: allowed: one sweep folder (a hydra.sweep.dir without ${...} "
-            "other than ${sweep_name}, and one sweep_name)"
+            "scenario_file in a sweep: allowed: a hydra.sweep.dir without ${...} other than ${sweep_name}"
         )
     return jobs_of_scenario_file(args, Path(sweep) / ".scenario_file")
 
@@ -393,26 +398,16 @@ def sweep_folder(template: str, sweep_name: str) -> str | None:
     return None if "${" in folder else folder
 
 
-def finished_sweep_dirs(args: list[str]) -> list[str]:
-    """The folders a --multirun command's sweep went to: one, or one per value of a swept
-    sweep_name (sweep_name=a,b); none when it is not a sweep or a folder holds another ${...}."""
+def finished_sweep_dir(args: list[str]) -> str | None:
+    """The folder a --multirun command's sweep went to (its hydra.sweep.dir, made absolute by
+    `absolute_sweep_dir`, with ${sweep_name} filled in), or None when it is not a sweep or the
+    folder holds another interpolation."""
     template = sweep_dir_template(args)
     if template is None:
-        return []
+        return None
     given = [a for a in args if a.lstrip("+").startswith("sweep_name=")]
-    names = ["default"]
-    if given:
-        override = OverridesParser.create().parse_override(given[-1].lstrip("+"))
-        names = list(override.sweep_string_iterator()) if override.is_sweep_override() else [override.value()]
-    folders = [sweep_folder(template, str(n)) for n in names]
-    return [] if None in folders else list(dict.fromkeys(folders))
-
-
-def finished_sweep_dir(args: list[str]) -> str | None:
-    """The one folder a --multirun command's sweep went to, or None when it is not a sweep, the
-    folder holds another interpolation or sweep_name is swept (several folders)."""
-    folders = finished_sweep_dirs(args)
-    return folders[0] if len(folders) == 1 else None
+    name = OverridesParser.create().parse_override(given[-1].lstrip("+")).value() if given else "default"
+    return sweep_folder(template, str(name))
 
 
 def cli() -> int:

@@ -449,23 +449,27 @@ def test_a_sweep_meeting_folders_of_another_config_is_refused_in_one_message(tmp
 
 
 def test_sweep_folders_are_checked_where_each_point_goes(tmp_path):
-    """A swept sweep_name puts each point in its own sweep folder, and a command's own kv_sep
-    names the folders: both are where the refusal looks. Two points that would share one folder
-    (events is left out of names) with different folder keys are refused before either runs."""
-    swept = ["--multirun", f"hydra.sweep.dir={tmp_path}/${{sweep_name}}", "sweep_name=a,b", *SHORT[:2]]
-    first = cli(*swept, "events=false")
+    """A sweep goes to the folder of its sweep_name, one per command (a swept sweep_name=a,b is
+    refused: Hydra writes the record, multirun.yaml, to one folder, another sweep's), and the
+    command's own kv_sep (also given with ++) names the folders: both are where the refusal looks.
+    Two points that would share one folder (events is left out of names) with different folder
+    keys are refused before either runs."""
+    named = ["--multirun", f"hydra.sweep.dir={tmp_path}/${{sweep_name}}", "sweep_name='a1'", *SHORT[:2]]
+    first = cli(*named, "events=false")
     assert first.returncode == 0, first.stderr
-    assert f"sweep finished: {tmp_path}/a" in first.stdout and f"sweep finished: {tmp_path}/b" in first.stdout
-    proc = cli(*swept, "events=true")
+    assert f"sweep finished: {tmp_path}/a1\n" in first.stdout
+    proc = cli(*named, "events=true")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    for name in ("a", "b"):
-        assert f"{tmp_path}/{name}/scenario.horizon_days=1 holds results of another configuration" in proc.stderr
+    assert f"{tmp_path}/a1/scenario.horizon_days=1 holds results of another configuration" in proc.stderr
+    swept = cli("--multirun", f"hydra.sweep.dir={tmp_path}/${{sweep_name}}", "sweep_name=b,c", *SHORT)
+    assert swept.returncode == 2 and "sweep_name: one per command" in swept.stderr
+    assert not (tmp_path / "b").exists() and not (tmp_path / "default").exists()
 
     shared = cli("--multirun", f"hydra.sweep.dir={tmp_path}/shared", "events=false,true", *SHORT)
     assert shared.returncode == 2 and "would share the folder" in shared.stderr
     assert "nothing was run" in shared.stderr and not (tmp_path / "shared").exists()
 
-    sep = ["--multirun", f"hydra.sweep.dir={tmp_path}/sep", "hydra.job.config.override_dirname.kv_sep=_", *SHORT]
+    sep = ["--multirun", f"hydra.sweep.dir={tmp_path}/sep", "++hydra.job.config.override_dirname.kv_sep=_", *SHORT]
     assert cli(*sep, "events=false").returncode == 0
     assert (tmp_path / "sep" / "scenario.horizon_days_1").is_dir()
     again = cli(*sep, "events=true")
