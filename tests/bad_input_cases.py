@@ -162,6 +162,7 @@ CASES = [
     Case("a sweep name that is a path", ("sweep_name=../../x",)),
     Case("a relative run folder outside the current folder", ("hydra.run.dir=../../x",)),
     Case("bad value in a sweep", ("--multirun", "sweep_name=t", "scenario.units.bp_vehicle.count=4,abc")),
+    Case("a sweep over sweep names", ("--multirun", "sweep_name=t1,t2", "scenario.units.bp_vehicle.count=4")),
     Case(
         "old-form scenario file",
         ("scenario_file={tmp}/old.yaml",),
