@@ -43,17 +43,20 @@ def horizon_of(ev: pd.DataFrame) -> float:
 
 
 def inject_windows(ev: pd.DataFrame, end: float | None = None) -> pd.DataFrame:
-    """Per inject: name, type, start and end minutes (`end`, the end of the run, when it had not
-    ended: the horizon unless given; a drill stopped early ends at the minute it was played to)."""
+    """Per inject: name, type, start and end minutes. The end is its inject_end row; without one,
+    its start plus its logged duration (an inject of duration 0, such as a decoy or a tip, logs
+    no end: its window is its instant), cut at `end`, the end of the run (the horizon unless
+    given; a drill stopped early ends at the minute it was played to)."""
     horizon = horizon_of(ev) if end is None else end
     starts = ev[ev.kind == "inject"]
     ends = ev[ev.kind == "inject_end"].groupby("source").t.first()
+    planned = (starts.t + starts.duration_min).fillna(horizon).clip(upper=horizon)
     return pd.DataFrame(
         {
             "name": starts.source.to_numpy(),
             "type": starts.detail.to_numpy(),
             "start": starts.t.to_numpy(),
-            "end": starts.source.map(ends).fillna(horizon).to_numpy(),
+            "end": starts.source.map(ends).fillna(planned).to_numpy(),
         }
     )
 

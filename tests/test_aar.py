@@ -287,3 +287,25 @@ def test_the_review_counts_decoys_apart_as_every_metric_does(tmp_path):
     assert e.counts["interdictions"] == ((ev.kind == "interdiction") & real).sum()
     assert e.counts["got away"] == ((ev.kind == "got_away") & real).sum()
     assert e.counts["decoys started"] == 40 and e.counts["decoys interdicted"] == summary["decoys_interdicted"]
+
+
+def test_an_inject_without_an_end_row_lasts_its_logged_duration():
+    """A decoy or a tip of duration 0 logs no inject_end: its window is its instant (it was
+    stretched to the end of the run, and a question about it counted the rest of the run). A
+    window still open at the horizon, or at the minute a drill was stopped, ends there."""
+    from sim.recorder import Recorder
+
+    r = Recorder()
+    r.record(0, "run_start", duration_min=2880.0)
+    r.record(600, "inject", source="d0", detail="decoy", duration_min=0.0)
+    r.record(700, "inject", source="late", detail="surge", duration_min=3000.0)
+    r.record(800, "inject", source="cut", detail="sensor_outage", duration_min=240.0)
+    r.record(900, "inject", source="done", detail="weather", duration_min=60.0)
+    r.record(960, "inject_end", source="done", detail="weather")
+    ev = r.to_arrow().to_pandas()
+    whole = inject_windows(ev).set_index("name")
+    assert whole.loc["d0", ["start", "end"]].tolist() == [600.0, 600.0]
+    assert whole.loc["late", "end"] == 2880.0 and whole.loc["done", "end"] == 960.0
+    assert whole.loc["cut", "end"] == 1040.0  # its end is not in this log, but it is due within the run
+    stopped = inject_windows(ev[ev.t <= 1000], end=1000.0).set_index("name")
+    assert stopped.loc["cut", "end"] == 1000.0 and stopped.loc["late", "end"] == 1000.0
