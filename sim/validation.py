@@ -63,16 +63,47 @@ def _attribute(
 
 
 class SensorNames:
-    """Sensor references: a group name, or `group:i` for the i-th sensor of a group."""
+    """Sensor references: a group name, or `group:i` for the i-th sensor of a group (i a whole
+    number from 0). `placed`: the names of the sensors placed so far, when known (the world is
+    built): then i must be below its group's size, except for a group in `later`, placed only
+    when it is installed during the run."""
 
-    def __init__(self, groups: Iterable[str]) -> None:
+    def __init__(self, groups: Iterable[str], placed: Iterable[str] | None = None, later: Iterable[str] = ()) -> None:
         self.groups = sorted(groups)
+        self.placed = None if placed is None else set(placed)
+        self.later = set(later)
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name.split(":", 1)[0] in self.groups
+        if not isinstance(name, str):
+            return False
+        group, sep, index = name.partition(":")
+        if group not in self.groups:
+            return False
+        if not sep:
+            return True
+        if not (index.isascii() and index.isdigit() and index == str(int(index))):
+            return False
+        return self.placed is None or group in self.later or name in self.placed
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.groups + ["<group>:<i>"])
+        if self.placed is None:
+            return iter(self.groups + ["<group>:<i>"])
+        sizes = {g: sum(n.partition(":")[0] == g for n in self.placed) for g in self.groups}
+        ranges = [
+            f"{g}:<i>" if g in self.later else f"{g}:0..{sizes[g] - 1}"
+            for g in self.groups
+            if sizes[g] or g in self.later
+        ]
+        return iter(self.groups + ranges)
+
+
+def check_sensor_refs(spec: ScenarioSpec, placed: Iterable[str], later: Iterable[str], origin: str) -> None:
+    """Once the sensors are placed: every `group:i` reference names a placed sensor (i below its
+    group's size; a group installed during the run is placed only then). An outage of a sensor
+    that does not exist would be logged as in force and take nothing down."""
+    problems = check_refs(spec, "scenario", {"sensor": SensorNames(spec.sensors, placed, later)}, PLUGINS)
+    if problems:
+        raise ScenarioError(origin, problems)
 
 
 def scenario_names(spec: ScenarioSpec) -> dict[str, Any]:

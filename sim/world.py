@@ -21,7 +21,7 @@ from sim.sensors import SENSOR_TYPES
 from sim.terrain import HOME, Router, Terrain
 from sim.terrain.corridors import Corridors, border_span, corridors_of
 from sim.terrain.sources import TERRAIN_SOURCES
-from sim.validation import ScenarioError, check_against_terrain, check_spec
+from sim.validation import ScenarioError, check_against_terrain, check_sensor_refs, check_spec
 
 
 @dataclass
@@ -134,6 +134,7 @@ def build_world(
         ((g, c) for g, c in spec.sensors.items() if c.params.installed_day > 0),
         key=lambda gc: gc[1].params.installed_day,
     )
+    check_sensor_refs(spec, [s.name for s in sensors], [g for g, _ in later], origin)
     barriers, delay = _barriers(spec, terrain)
     router = Router(terrain, spec.modes, delay)
     orgs = [_org(name, o, terrain, router, origin) for name, o in spec.organisations.items()]

@@ -175,6 +175,10 @@ CASES = [
     Case("a task force without units", ("scenario.coordination.policy=task_force",)),
     Case("unknown coordination policy", ("scenario.coordination.policy=anarchy",)),
     Case("unknown corridor name", ("scenario.sensors.towers.corridor=C99",)),
+    Case(
+        "an outage of a sensor beyond its group",
+        ("scenario=drill_night_surge", "scenario.injects.towers_dark.sensors=[towers:99]"),
+    ),
     Case("busiest corridor at day 0", ("scenario.sensors.towers.corridor=busiest",)),
     Case(
         "adaptive organisation with no memory",

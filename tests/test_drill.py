@@ -192,6 +192,10 @@ def test_a_bad_inject_is_refused_with_the_key_and_the_allowed_values(tmp_path):
     assert "allowed: border_patrol, customs, local_police" in msg
     with pytest.raises(ValueError, match="sector.*allowed: S1, S2, S3"):
         s.inject("sensor_outage", sector="S9")
+    towers = sum(x.params.group == "towers" for x in s.model.sensors)
+    for beyond in (f"towers:{towers}", "towers:-1", "towers:x"):  # it was logged in force, taking nothing down
+        with pytest.raises(ValueError, match=f"unknown sensor '{beyond}'; allowed: .*towers:0..{towers - 1}"):
+            s.inject("sensor_outage", sensors=[beyond])
     assert not any(" inject " in line for line in s.feed)
     assert s.model.injects == {}
     s.step()  # the model runs on unharmed

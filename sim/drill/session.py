@@ -245,7 +245,11 @@ class DrillSession:
                 problems.extend(check_tree(chosen.params, key))
             if chosen is not None and not problems:
                 names = {r: self.names(r) for r in ("agency", "organisation", "unit_group", "sector", "mode")}
-                names.update(sensor=SensorNames(self.world.scenario.sensors), node=range(self.world.terrain.n_nodes))
+                groups = self.world.scenario.sensors
+                placed = [s.params.name for s in self.model.sensors]
+                up = {s.params.group for s in self.model.sensors}
+                later = {g for g, c in groups.items() if c.params.installed_day > 0 and g not in up}
+                names.update(sensor=SensorNames(groups, placed, later), node=range(self.world.terrain.n_nodes))
                 if not replayed:
                     names.update(attempt=[a for a, _ in self.active_groups()])
                 problems.extend(check_refs(chosen.params, key, names, PLUGINS))
