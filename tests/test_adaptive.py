@@ -591,8 +591,8 @@ def test_a_group_that_has_crossed_keeps_to_the_home_side(policy):
     for i in g.nodes:
         if g.nodes[i]["side"] == "foreign":
             g.nodes[i]["kind"] = "fast"
-    routing = Chosen(policy, ROUTING_POLICIES.get(policy).Params())
-    world = ladder_world(routing, graph=g, kinds={"fast": KindProps(0.0, 3.0)})
+    chosen = Chosen(policy, ROUTING_POLICIES.get(policy).Params())
+    world = ladder_world(chosen, graph=g, kinds={"fast": KindProps(0.0, 3.0)})
     model = BorderModel(world, 1)
     routing = model.orgs[0].routing
     t = world.terrain
