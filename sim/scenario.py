@@ -324,7 +324,9 @@ class AgencySpec:
         allow_inf=True,
         doc="A unit is sent only if it "
         "arrives within this time (else `no_unit`); applies to the unit's own agency, "
-        "under every coordination policy. `.inf` (YAML; `inf` in a command-line override): no limit.",
+        "under every coordination policy. `.inf` (YAML; `inf` in a command-line override): no limit. "
+        "It is the automatic dispatcher's rule: a live drill seat's own dispatch order is not held to it "
+        "(the person decides; the order returns the arrival time).",
         source="**modelling guess** within §7's range (dispatch-to-arrival in remote "
         'desert 10 min to "several hours"; remote sectors "hours to days").',
     )
