@@ -417,11 +417,15 @@ class BorderModel(mesa.Model):
 
     def sensors_changed(self) -> None:
         """Sensor schedules or detection conditions changed (an inject): every group on the move
-        gets its sensor detections drawn again from now (exact: the hazard is memoryless)."""
+        gets its sensor detections drawn again from now (exact: the hazard is memoryless). A
+        cell's centre passed before now counts no more (sim.detection); one reached exactly now
+        is still due, as it was in the draw replaced: an inject begins and ends, and sensors are
+        installed, before the ordinary events of their minute, the detections at that centre among
+        them (sim/injects/base.py; a group launched at an inject's minute lost its staging cell's
+        detection)."""
         for a in list(self.attempts.values()):
             if a.active:
-                _, _, passed_centre = a.timeline.departure(self.now)
-                self._schedule_sensor_hits(a, passed_centre)
+                self._schedule_sensor_hits(a, a.first_visit_counted)
 
     def ensure_crossed(self, a: Attempt, node: int) -> None:
         """A group acted on in a home cell has crossed: log the crossing first if an event at

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from helpers import corridor_world, fixed_route, posted_unit, run, sure_ground, tower
+from helpers import corridor_world, fixed_route, inject, posted_unit, run, sure_ground, tower
 from helpers import ground as ground_sensor
 
 from sim.model import BorderModel
@@ -507,3 +507,62 @@ def test_a_fixed_route_waypoint_beyond_a_shifts_walk_does_not_stop_the_route():
     towards = [b for a, b in legs if b in (5, 55)]
     assert towards[:2] == [5, 5]  # the first cut leg taken up once
     assert towards.count(55) >= 2 and towards.count(5) >= 2
+
+
+@pytest.mark.parametrize(
+    "injects",
+    [
+        {"calm": ("weather", dict(factor=1.0, start_hours=0.0, duration_hours=1.0))},
+        {"other_down": ("sensor_outage", dict(sensors=["far"], start_hours=0.0, duration_hours=1.0))},
+    ],
+    ids=["weather x1 at the first launch", "another sensor's outage"],
+)
+def test_an_inject_at_a_groups_launch_minute_keeps_its_staging_cells_detection(injects):
+    """Every group launches on a whole minute onto a sure ground sensor. An inject that changes
+    nothing for that sensor (weather x1, an outage of another one) at the minute a group sets off
+    must leave its detection there: the sensor redraw counted the staging cell as passed already
+    and the group launched at the inject's minute went unseen."""
+    launch = Chosen("fixed_rate", FixedRateParams(per_minute=1.0))
+    chosen = {name: inject(kind, **params) for name, (kind, params) in injects.items()}
+    world = corridor_world(
+        {"staging": ground_sensor(0, 1.0), "far": ground_sensor(7, 1.0)},
+        horizon_days=0.05,
+        launch=launch,
+        scenario_kw={"injects": chosen},
+    )
+    _, ev = run(world, 3)
+    launched = set(ev[ev.kind == "attempt"].attempt)
+    seen = set(ev[(ev.kind == "detection") & (ev.sensor == 0)].attempt)
+    assert len(launched) > 60
+    assert launched - seen == set()
+
+
+def test_an_injected_decoy_is_seen_at_staging_with_a_weather_inject_of_the_same_minute():
+    decoys = inject("decoy", organisation="org", count=5, start_hours=1.0)
+    calm = inject("weather", factor=1.0, start_hours=1.0, duration_hours=1.0)
+    world = corridor_world(
+        {"staging": ground_sensor(0, 1.0)},
+        attempts_per_day=0.0,
+        horizon_days=0.2,
+        scenario_kw={"injects": {"decoys": decoys, "calm": calm}},
+    )
+    _, ev = run(world, 1)
+    launched = set(ev[ev.kind == "attempt"].attempt)
+    assert len(launched) == 5
+    assert set(ev[ev.kind == "detection"].attempt) == launched
+
+
+def test_a_weather_window_holds_from_its_start_minute_up_to_but_not_at_its_end_minute():
+    """Weather x0 (nothing is seen) over [0, 30 min): a group launched on minute 0-29 goes unseen
+    at its staging cell's sure sensor, one launched on minute 30 or later is seen there."""
+    launch = Chosen("fixed_rate", FixedRateParams(per_minute=1.0))
+    blind = inject("weather", factor=0.0, start_hours=0.0, duration_hours=0.5)
+    world = corridor_world(
+        {"staging": ground_sensor(0, 1.0)}, horizon_days=0.05, launch=launch, scenario_kw={"injects": {"blind": blind}}
+    )
+    _, ev = run(world, 2)
+    launched = ev[ev.kind == "attempt"].set_index("attempt").t
+    seen = set(ev[ev.kind == "detection"].attempt)
+    assert set(launched[launched < 30].index) & seen == set()
+    assert set(launched[launched >= 30].index) <= seen
+    assert (launched < 30).sum() == 30 and (launched >= 30).sum() > 30

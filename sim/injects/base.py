@@ -1,9 +1,11 @@
 """Timed scenario events (injects): the parameters every inject has and the base class.
 
 An inject starts at `start_hours`, ends after `duration_hours` (if it has a window) and is
-logged (`inject`, `inject_end`) like everything else. Extra attempts (surge, decoy) draw from
-streams of their own, so the scenario's normal attempts are the same with or without the
-inject (common random numbers for inject comparisons).
+logged (`inject`, `inject_end`) like everything else. Its window is [start, end): it starts and
+ends before the other events of those minutes (a scenario's inject is on the clock from t = 0, a
+live drill's goes first, its end goes first), so every event at its end minute sees it over.
+Extra attempts (surge, decoy) draw from streams of their own, so the scenario's normal attempts
+are the same with or without the inject (common random numbers for inject comparisons).
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ class Inject:
         )
         self.apply()
         if self.params.duration_hours > 0:
-            m.at(self.end_min, self.finish)
+            m.at(self.end_min, self.finish, first=True)  # [start, end): over for every event at the end minute
 
     def finish(self) -> None:
         self.undo()
