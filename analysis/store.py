@@ -57,13 +57,20 @@ def load(root: str | Path) -> pd.DataFrame:
     table = con.execute(
         "SELECT s.*, f.run FROM read_parquet(?, union_by_name = true, filename = true) s "
         "JOIN f ON s.filename = f.file ORDER BY f.run, s.replication",
-        [files],
+        [[literal_path(f) for f in files]],
     ).df()
     table = table.drop(columns=["filename"])
     table.attrs["params"] = sorted(params)
     table, repeats = distinct_replications(table)
     table.attrs["repeats"] = repeats
     return table
+
+
+def literal_path(path: str) -> str:
+    """`path` as a DuckDB file pattern that matches only itself: read_parquet expands `*`, `?` and
+    `[...]` in every name it is given, and a sweep folder named by its overrides holds brackets
+    (a list value: `jurisdiction=[home]`), so `k=[1,2]` read the folders `k=1` and `k=2` instead."""
+    return "".join(f"[{c}]" if c in "[]*?" else c for c in path)
 
 
 def varying_params(table: pd.DataFrame) -> list[str]:

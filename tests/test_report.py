@@ -1,6 +1,8 @@
 """The report's figures and tables read without the code: labels, n and p, the Pareto front over
 the planner's keys, seeds shared by the configurations compared."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,7 +19,7 @@ from analysis.costs import cost_table, default_decision_keys, draw_cost, pareto_
 from analysis.labels import ci_text, digits_for, key_label, value_label
 from analysis.paired import draw_paired, paired_table
 from analysis.report import mean_table
-from analysis.store import varying_params
+from analysis.store import load, varying_params
 
 POLICY = "scenario.coordination.policy"
 ROUTING = "scenario.organisations.coyotes.routing"
@@ -198,3 +200,17 @@ def test_a_metric_without_values_says_so_and_counts_every_replication():
     rows = mean_table(table, "cost_per_interdiction_usd", [POLICY, ROUTING])
     assert rows["replications"].tolist() == [5, 5, 5, 5]
     assert set(rows["95% CI"]) == {"n/a (no replication with a value)", "n/a (one replication with a value)"}
+
+
+def test_a_run_folder_named_with_brackets_is_read_as_itself(tmp_path):
+    """Hydra names sweep folders by their overrides, and a list value puts brackets in the name:
+    `k=[1,2]` must be its own rows, not a pattern matching the folders `k=1` and `k=2`."""
+    for name, k, y in [("k=[1,2]", "[1,2]", 7.0), ("k=1", "1", 3.0), ("k=2", "2", 5.0), ("k=*", "*", 9.0)]:
+        run = tmp_path / name
+        run.mkdir()
+        row = {"replication": 0, "seed": 1, "config_hash": f"h{k}", "k": k, "interdiction_rate": y}
+        pd.DataFrame([row]).to_parquet(run / "summary.parquet")
+        (run / "manifest.json").write_text(json.dumps({"complete": True, "params": {"k": k}}))
+    table = load(tmp_path)
+    assert dict(zip(table.run, table.interdiction_rate)) == {"k=[1,2]": 7.0, "k=1": 3.0, "k=2": 5.0, "k=*": 9.0}
+    assert table.attrs["repeats"] == 0
