@@ -78,7 +78,8 @@ class DroneParams(SensorGroupParams):
         ge=0,
         le=10_000,
         unit="1/day",
-        doc="False alarms per drone while aloft.",
+        doc="False alarms per drone per 24 hours aloft (a rate while flying: a drone aloft 6 h a day "
+        "raises a quarter of it per calendar day).",
         source="**modelling guess**",
     )
     mtbf_days: float = param(
