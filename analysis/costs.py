@@ -121,7 +121,7 @@ def _scatter(ax, df: pd.DataFrame, decision: list[str], others: list[str]) -> No
 def _cost_bars(ax, table: pd.DataFrame, decision: list[str]) -> None:
     """Capital share and operating cost, stacked, per decision (mean over everything else)."""
     by = decision or ["config"]
-    means = table.groupby(by)[["capital_share_usd", "operating_usd"]].mean()
+    means = table.groupby(by, dropna=False)[["capital_share_usd", "operating_usd"]].mean()  # unset: a value
     means = means.assign(total=means.sum(axis=1)).sort_values("total")
     names = [", ".join(value_label(v) for v in (idx if isinstance(idx, tuple) else (idx,))) for idx in means.index]
     y = np.arange(len(means))
@@ -138,7 +138,7 @@ def _cost_bars(ax, table: pd.DataFrame, decision: list[str]) -> None:
 
 def draw_cost(df: pd.DataFrame, table: pd.DataFrame, decision: list[str], others: list[str]) -> Figure:
     """Cost against rate with one front per situation (left); the cost's parts (right)."""
-    n_bars = len(table.groupby(decision or ["config"]))
+    n_bars = len(table.groupby(decision or ["config"], dropna=False))
     fig, (ax, bars) = subplots(1, 2, figsize=(14, max(5.0, 0.3 * n_bars + 2)), gridspec_kw={"width_ratios": [1.5, 1]})
     _scatter(ax, df, decision, others)
     ax.xaxis.set_major_formatter(USD)

@@ -49,7 +49,7 @@ from analysis.labels import ci_text, digits_for, html_table, key_label, metric_l
 from analysis.outcome_maps import outcome_maps
 from analysis.paired import paired_figure, readable_paired
 from analysis.sensitivity import UndefinedAtPoints, indices
-from analysis.stats import mean_ci
+from analysis.stats import at_level, levels, mean_ci
 from analysis.store import load, varying_params
 
 
@@ -65,9 +65,9 @@ def _numeric(s: pd.Series) -> bool:
 
 def metric_vs_param(table: pd.DataFrame, key: str, metric: str, hue: str | None, out: Path) -> Path:
     fig, ax = subplots(figsize=(7, 4.5))
-    levels = sorted(table[hue].dropna().unique(), key=str) if hue else [None]
-    for level in levels:
-        sub = table if hue is None else table[table[hue] == level]
+    hue_levels = sorted(levels(table[hue]), key=str) if hue else [None]
+    for level in hue_levels:
+        sub = table if hue is None else table[at_level(table[hue], level)]
         ci = mean_ci(sub, metric, key).sort_values(key)
         name = f"{key_label(hue)} = {value_label(level)}" if hue else None
         (line,) = ax.plot(ci[key], ci["mean"], marker="o", label=name)
@@ -217,8 +217,11 @@ def build_report(
     out.mkdir(parents=True, exist_ok=True)
     sections: list[tuple[str, str, list[Path], pd.DataFrame | None]] = []
     designed = "point" in table.attrs["params"]
-    numeric = [p for p in params if _numeric(table[p]) and (designed or table[p].nunique() >= 3)]
-    categorical = [] if designed else [p for p in params if p not in numeric and table[p].nunique() >= 2]
+    # a key unset in some runs (the scenario's own value) has no place on an axis: compared level by level
+    numeric = [
+        p for p in params if _numeric(table[p]) and (designed or (table[p].nunique() >= 3 and table[p].notna().all()))
+    ]
+    categorical = [] if designed else [p for p in params if p not in numeric and table[p].nunique(dropna=False) >= 2]
     for key in numeric if designed else []:
         fig = design_scatter(table, key, metric, out / f"design_{key.split('.')[-1]}.png")
         sections.append((f"{metric_label(metric)} against {key_label(key)} (design points)", "", [fig], None))

@@ -26,6 +26,23 @@ def mean_ci(table: pd.DataFrame, metric: str, by: list[str] | str | None = None,
     return pd.DataFrame(rows)
 
 
+def at_level(values: pd.Series, level: object) -> pd.Series:
+    """Rows whose value is `level`; a missing `level` (a key unset in those runs: the scenario's
+    own value) is a level of its own and selects the missing values."""
+    return values.isna() if is_unset(level) else values == level
+
+
+def levels(values: pd.Series) -> list:
+    """The distinct values, a missing value once (the scenario's own, where a key is unset)."""
+    present = list(values.dropna().unique())
+    return present + ([np.nan] if values.isna().any() else [])
+
+
+def is_unset(level: object) -> bool:
+    """A missing value: a key left unset in that run."""
+    return not isinstance(level, (list, tuple, dict)) and bool(pd.isna(level))
+
+
 def paired_differences(
     table: pd.DataFrame,
     metric: str,
@@ -46,12 +63,13 @@ def paired_differences(
     and the test) is reported beside n_pairs. With no other key swept the two are the same."""
     within = list(within or [])
     keys = within + [pair_on]
-    base = table[table[factor] == baseline].set_index(keys)[metric]
+    base = table[at_level(table[factor], baseline)].set_index(keys)[metric]
     if not base.index.is_unique:
         raise ValueError(f"replications are not paired uniquely by {keys}: list the other swept keys in `within`")
     rows = []
-    for level_value in sorted(set(table[factor].dropna()) - {baseline}, key=str):
-        other = table[table[factor] == level_value].set_index(keys)[metric]
+    others = [v for v in levels(table[factor]) if not (v == baseline or (is_unset(v) and is_unset(baseline)))]
+    for level_value in sorted(others, key=str):
+        other = table[at_level(table[factor], level_value)].set_index(keys)[metric]
         pairs = pd.concat([other.rename("x"), base.rename("b")], axis=1, join="inner").dropna()
         per_seed = (pairs.x - pairs.b).groupby(level=pair_on).mean().to_numpy(dtype=float)
         n = per_seed.size

@@ -214,3 +214,44 @@ def test_a_run_folder_named_with_brackets_is_read_as_itself(tmp_path):
     table = load(tmp_path)
     assert dict(zip(table.run, table.interdiction_rate)) == {"k=[1,2]": 7.0, "k=1": 3.0, "k=2": 5.0, "k=*": 9.0}
     assert table.attrs["repeats"] == 0
+
+
+def unset_level_table() -> pd.DataFrame:
+    """Towers at the scenario's own spacing (the key unset in that run) and at 2 and 4 km: three
+    configurations on common seeds, interdiction 0.5, 0.6 and 0.7, cost 100, 200 and 300."""
+    key = "scenario.sensors.towers.spacing_km"
+    rng = np.random.default_rng(1)
+    seed_effect = rng.normal(0, 0.05, size=6)
+    rows = []
+    for spacing, rate, cost in [(pd.NA, 0.5, 100.0), (2, 0.6, 200.0), (4, 0.7, 300.0)]:
+        for seed in range(1, 7):
+            rows.append(
+                {
+                    key: spacing,
+                    "seed": seed,
+                    "config_hash": f"spacing-{spacing}",
+                    "interdiction_rate": rate + seed_effect[seed - 1] + rng.normal(0, 0.005),
+                    "cost_usd": cost,
+                    "capital_share_usd": cost / 2,
+                    "operating_usd": cost / 2,
+                }
+            )
+    table = pd.DataFrame(rows)
+    table[key] = table[key].astype("Int64")
+    table.attrs["params"] = [key]
+    return add_config_labels(table, [key])
+
+
+def test_a_key_unset_in_some_runs_is_a_level_of_the_paired_comparison_and_the_cost_bars():
+    """The scenario's own value (the key unset in that run) is a configuration like the others:
+    it is the paired comparison's baseline and has its cost bar (it was dropped from both)."""
+    table = unset_level_table()
+    key = "scenario.sensors.towers.spacing_km"
+    diffs = paired_table(table, key, [])
+    rate = diffs[diffs.metric == "interdiction_rate"].set_index(key)
+    assert pd.isna(rate.baseline.iloc[0])
+    assert list(rate.index) == [2, 4] and list(rate.n_seeds) == [6, 6]
+    assert rate.mean_diff.tolist() == pytest.approx([0.1, 0.2], abs=0.01)
+    fig = draw_cost(cost_table(table, [key], []), table, [key], [])
+    bars = fig.axes[1]
+    assert sorted(t.get_text() for t in bars.get_yticklabels()) == sorted([value_label(pd.NA), "2", "4"])
