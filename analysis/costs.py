@@ -2,8 +2,9 @@
 
 The cost is the summary's cost_usd (sim/metrics.py: capital annualised over each asset's stated
 life, for the horizon, plus operating cost), split into capital_share_usd and operating_usd.
-Keys under scenario.organisations.* (the smugglers' behaviour) are not a planner's decision: by
-default every other swept key is a decision key. The front is computed within each combination of
+Keys under scenario.organisations.* (the smugglers' behaviour) and the scenario chosen (several
+scenarios swept: another region and threat) are not a planner's decision: by default every other
+swept key is a decision key. The front is computed within each combination of
 the other swept keys (the situations planned against), so a decision is compared only with
 decisions facing the same smugglers.
 """
@@ -24,14 +25,15 @@ from analysis.stats import mean_ci
 from analysis.store import run_dirs
 
 NOT_DECIDED = ("scenario.organisations.",)  # prefixes of keys a planner does not choose
+SITUATION_KEYS = ("scenario",)  # the region and its threat (scenario=, scenario_file=): planned against, not chosen
 COLOURS = ("#d95f0e", "#2c7fb8", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#a6761d", "#666666")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 USD = FuncFormatter(lambda v, _: f"{v:,.0f}")
 
 
 def default_decision_keys(params: list[str]) -> list[str]:
-    """Every swept key but the smugglers' (scenario.organisations.*)."""
-    return [p for p in params if not p.startswith(NOT_DECIDED)]
+    """Every swept key but the smugglers' (scenario.organisations.*) and the scenario chosen."""
+    return [p for p in params if not p.startswith(NOT_DECIDED) and p not in SITUATION_KEYS]
 
 
 def check_decision_keys(keys: list[str], params: list[str]) -> list[str]:

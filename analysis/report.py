@@ -19,7 +19,8 @@ Figures (each only when the sweep has what it needs):
                         adaptation (analysis/displacement.py)
 
 Decision keys: the Pareto front is drawn over the keys a planner chooses. By default these are
-every swept key except scenario.organisations.* (the smugglers' behaviour is not a decision); the
+every swept key except scenario.organisations.* (the smugglers' behaviour is not a decision) and
+`scenario` (the scenario's name, a swept key where runs of several scenarios are read together); the
 front is computed within each combination of the other swept keys, so that a decision is compared
 only with decisions facing the same smugglers.
 
@@ -129,8 +130,10 @@ def mean_table(table: pd.DataFrame, metric: str, by: list[str]) -> pd.DataFrame:
 
 
 def overview_table(table: pd.DataFrame, metric: str, params: list[str]) -> pd.DataFrame:
-    """One row per configuration: its swept values, replications, the metric and the cost."""
-    by = params or ["config"]
+    """One row per configuration: its swept values, replications, the metric and the cost (by
+    its label too where the swept values do not tell two configurations apart)."""
+    separated = bool(params) and table.groupby(params, dropna=False).config_hash.nunique().max() == 1
+    by = params if separated else params + ["config"]
     out = mean_table(table, metric, by)
     if metric != "cost_usd" and "cost_usd" in table:
         cost = mean_ci(table, "cost_usd", by)
@@ -166,7 +169,11 @@ def front_text(decision: list[str], others: list[str], chosen: bool) -> str:
             "No decision key is swept (only the smugglers' behaviour varies), so no Pareto front is drawn; "
             "name the keys a planner chooses with --decision-keys."
         )
-    how = "chosen with --decision-keys" if chosen else "by default every swept key but scenario.organisations.*"
+    how = (
+        "chosen with --decision-keys"
+        if chosen
+        else "by default every swept key but scenario.organisations.* and the scenario chosen"
+    )
     within = (
         f"The front is computed within each combination of the other swept keys ({', '.join(others)}), so a "
         "decision is compared only with decisions facing the same situation; one front per combination."
@@ -328,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
         metavar="KEY",
         default=None,
         help="swept keys a planner chooses: the Pareto front is drawn over these, within each combination of "
-        "the other swept keys (default: every swept key except scenario.organisations.*)",
+        "the other swept keys (default: every swept key except scenario.organisations.* and the scenario chosen)",
     )
     ap.add_argument(
         "--pair-on-common-seeds",

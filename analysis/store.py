@@ -35,7 +35,8 @@ def summary_files(run_dir: Path) -> list[Path]:
 
 def load(root: str | Path) -> pd.DataFrame:
     """One row per replication under `root`, with a `run` column (the run directory relative to
-    root) and the swept keys as columns (listed in .attrs["params"]). A seed run for one
+    root) and the swept keys as columns (listed in .attrs["params"]; the scenario's name is one
+    where runs of several scenarios are read together). A seed run for one
     configuration in two run directories (sibling sweep points that differ only in
     `replications`) is one replication: its first directory's row is kept, and the number of rows
     left out is in .attrs["repeats"]."""
@@ -60,6 +61,8 @@ def load(root: str | Path) -> pd.DataFrame:
         [[literal_path(f) for f in files]],
     ).df()
     table = table.drop(columns=["filename"])
+    if "scenario" in table and table["scenario"].nunique(dropna=False) > 1:
+        params.add("scenario")  # chosen on the command line (scenario=, scenario_file=): swept, not a key of it
     table.attrs["params"] = sorted(params)
     table, repeats = distinct_replications(table)
     table.attrs["repeats"] = repeats

@@ -18,7 +18,7 @@ from analysis.configurations import (
 from analysis.costs import cost_table, default_decision_keys, draw_cost, pareto_front
 from analysis.labels import ci_text, digits_for, key_label, value_label
 from analysis.paired import draw_paired, paired_table
-from analysis.report import mean_table
+from analysis.report import mean_table, overview_table
 from analysis.store import load, varying_params
 
 POLICY = "scenario.coordination.policy"
@@ -255,3 +255,48 @@ def test_a_key_unset_in_some_runs_is_a_level_of_the_paired_comparison_and_the_co
     fig = draw_cost(cost_table(table, [key], []), table, [key], [])
     bars = fig.axes[1]
     assert sorted(t.get_text() for t in bars.get_yticklabels()) == sorted([value_label(pd.NA), "2", "4"])
+
+
+def test_runs_of_two_scenarios_are_told_apart_by_the_scenario_and_it_is_not_a_decision(tmp_path):
+    """A sweep over scenario=demo,tri_agency x a unit count: the scenario chosen is not a key of
+    the scenario (the run folders' manifests do not list it), yet its six configurations are six
+    rows of the overview, each over its own 3 replications, and the front is drawn per scenario."""
+    count = "scenario.units.x.count"
+    for scenario, base in [("demo", 0.2), ("tri_agency", 0.8)]:
+        for k in (2, 4, 8):
+            run = tmp_path / f"scenario={scenario},k={k}"
+            run.mkdir()
+            rows = [
+                {
+                    "replication": r,
+                    "seed": 1 + r,
+                    "config_hash": f"{scenario}-{k}",
+                    "scenario": scenario,
+                    count: k,
+                    "interdiction_rate": base + 0.01 * k + 0.001 * r,
+                    "cost_usd": 100.0 * k,
+                }
+                for r in range(3)
+            ]
+            pd.DataFrame(rows).to_parquet(run / "summary.parquet")
+            (run / "manifest.json").write_text(json.dumps({"complete": True, "params": {count: k}}))
+    table = load(tmp_path)
+    params = varying_params(table)
+    assert params == ["scenario", count]
+    assert default_decision_keys(params) == [count]
+    rows = overview_table(add_config_labels(table, params), "interdiction_rate", params)
+    assert len(rows) == 6 and set(rows["replications"]) == {3}
+    means = dict(zip(zip(rows[key_label("scenario")], rows[key_label(count)]), rows.iloc[:, 3]))
+    assert means[(value_label("demo"), value_label(2))] == "0.221"
+    assert means[(value_label("tri_agency"), value_label(2))] == "0.821"
+
+
+def test_configurations_the_swept_values_do_not_tell_apart_are_rows_of_their_own():
+    """Two scenario files of one name read together: the overview still has a row per
+    configuration (its label shows the hash), never one row mixing both."""
+    table = synthetic()
+    table = table[table[ROUTING] == "fastest"].copy()
+    twin = table.assign(config_hash="other-file-" + table.config_hash, interdiction_rate=table.interdiction_rate + 0.2)
+    both = add_config_labels(pd.concat([table, twin], ignore_index=True), [POLICY])
+    rows = overview_table(both, "interdiction_rate", [POLICY])
+    assert len(rows) == 4 and set(rows["replications"]) == {5}
