@@ -50,7 +50,7 @@ from analysis.labels import ci_text, digits_for, html_table, key_label, metric_l
 from analysis.outcome_maps import outcome_maps
 from analysis.paired import paired_figure, readable_paired
 from analysis.sensitivity import UndefinedAtPoints, indices
-from analysis.stats import at_level, levels, mean_ci
+from analysis.stats import at_level, levels, mean_ci, mean_ci_over_seeds
 from analysis.store import load, varying_params
 
 
@@ -69,7 +69,7 @@ def metric_vs_param(table: pd.DataFrame, key: str, metric: str, hue: str | None,
     hue_levels = sorted(levels(table[hue]), key=str) if hue else [None]
     for level in hue_levels:
         sub = table if hue is None else table[at_level(table[hue], level)]
-        ci = mean_ci(sub, metric, key).sort_values(key)
+        ci = mean_ci_over_seeds(sub, metric, [key]).sort_values(key)
         name = f"{key_label(hue)} = {value_label(level)}" if hue else None
         (line,) = ax.plot(ci[key], ci["mean"], marker="o", label=name)
         ax.fill_between(ci[key], ci.ci_low, ci.ci_high, alpha=0.2, color=line.get_color())
@@ -119,8 +119,9 @@ def sensitivity_figure(root: Path, metric: str, out: Path) -> tuple[Path, pd.Dat
 
 # --- tables in words --------------------------------------------------------------------------
 def mean_table(table: pd.DataFrame, metric: str, by: list[str]) -> pd.DataFrame:
-    """Per group: the group's values, replications, mean and 95% CI of the metric, rounded."""
-    ci = mean_ci(table, metric, by)
+    """Per group: the group's values, replications, mean and 95% CI of the metric, rounded (the
+    interval over seeds where a group pools other swept keys: `mean_ci_over_seeds`)."""
+    ci = mean_ci_over_seeds(table, metric, by)
     d = digits_for(metric)
     out = pd.DataFrame({key_label(k) if k != "config" else "configuration": ci[k].map(value_label) for k in by})
     out["replications"] = ci["runs"].astype(int)
@@ -236,7 +237,12 @@ def build_report(
         hue = next((p for p in params if p != key and table[p].nunique() <= 6), None)
         fig = metric_vs_param(table, key, metric, hue, out / f"metric_vs_{key.split('.')[-1]}.png")
         pooled = [p for p in params if p not in (key, hue)]
-        text = f"Means pooled over {', '.join(pooled)}." if pooled else ""
+        text = (
+            f"Means pooled over {', '.join(pooled)}; intervals over seeds (a seed's values averaged over "
+            f"{', '.join(pooled)} first: configurations that share a seed share its random streams)."
+            if pooled
+            else ""
+        )
         sections.append(
             (
                 f"{metric_label(metric)} against {key_label(key)}",

@@ -26,6 +26,21 @@ def mean_ci(table: pd.DataFrame, metric: str, by: list[str] | str | None = None,
     return pd.DataFrame(rows)
 
 
+def mean_ci_over_seeds(
+    table: pd.DataFrame, metric: str, by: list[str], pair_on: str = "seed", level: float = 0.95
+) -> pd.DataFrame:
+    """`mean_ci` per group of `by`, pooled over whatever else varies within a group (other swept
+    keys): each seed's values are averaged first, then the interval is over seeds (n = seeds with
+    a value; runs = every replication of the group). Rows that share a seed share its random
+    streams (common random numbers), so they are not independent samples: counted as such, a
+    95% interval pooled over 4 levels covered the mean about 66% of the time. Where a group holds
+    one row per seed this is `mean_ci` itself."""
+    per_seed = table.groupby(list(by) + [pair_on], dropna=False)[metric].mean().reset_index()
+    ci = mean_ci(per_seed, metric, by, level)
+    ci["runs"] = table.groupby(list(by), dropna=False, sort=True).size().to_numpy()
+    return ci
+
+
 def at_level(values: pd.Series, level: object) -> pd.Series:
     """Rows whose value is `level`; a missing `level` (a key unset in those runs: the scenario's
     own value) is a level of its own and selects the missing values."""
