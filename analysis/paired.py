@@ -17,7 +17,7 @@ from matplotlib.ticker import MaxNLocator
 
 from analysis.figures import subplots
 from analysis.labels import digits_for, key_label, metric_label, metric_unit, p_text, signed, value_label
-from analysis.stats import is_unset, levels, paired_differences
+from analysis.stats import level_order, levels, paired_differences
 
 PAIRED_METRICS = ("interdiction_rate", "detection_to_interdiction_min", "detection_rate", "cost_per_interdiction_usd")
 
@@ -25,9 +25,7 @@ PAIRED_METRICS = ("interdiction_rate", "detection_to_interdiction_min", "detecti
 def levels_of(table: pd.DataFrame, key: str) -> list:
     """The key's levels (the first is the baseline): unset first (the scenario's own value, where
     some runs leave the key unset), then numbers in order, then names in order."""
-    found = levels(table[key])
-    unset = [v for v in found if is_unset(v)]
-    return unset + sorted((v for v in found if not is_unset(v)), key=lambda v: (not isinstance(v, (int, float)), v))
+    return sorted(levels(table[key]), key=level_order)
 
 
 def paired_table(table: pd.DataFrame, key: str, others: list[str]) -> pd.DataFrame:

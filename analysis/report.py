@@ -50,7 +50,7 @@ from analysis.labels import ci_text, digits_for, html_table, key_label, metric_l
 from analysis.outcome_maps import outcome_maps
 from analysis.paired import paired_figure, readable_paired
 from analysis.sensitivity import UndefinedAtPoints, indices
-from analysis.stats import at_level, levels, mean_ci, mean_ci_over_seeds
+from analysis.stats import at_level, level_order, levels, mean_ci, mean_ci_over_seeds
 from analysis.store import load, varying_params
 
 
@@ -66,7 +66,7 @@ def _numeric(s: pd.Series) -> bool:
 
 def metric_vs_param(table: pd.DataFrame, key: str, metric: str, hue: str | None, out: Path) -> Path:
     fig, ax = subplots(figsize=(7, 4.5))
-    hue_levels = sorted(levels(table[hue]), key=str) if hue else [None]
+    hue_levels = sorted(levels(table[hue]), key=level_order) if hue else [None]
     for level in hue_levels:
         sub = table if hue is None else table[at_level(table[hue], level)]
         ci = mean_ci_over_seeds(sub, metric, [key]).sort_values(key)

@@ -53,6 +53,16 @@ def levels(values: pd.Series) -> list:
     return present + ([np.nan] if values.isna().any() else [])
 
 
+def level_order(level: object) -> tuple:
+    """Sort key of a swept key's levels: unset first (the scenario's own value), then numbers in
+    order (2 before 16), then the rest by name."""
+    if is_unset(level):
+        return (0, 0.0, "")
+    if isinstance(level, (int, float, np.number)):
+        return (1, float(level), "")
+    return (2, 0.0, str(level))
+
+
 def is_unset(level: object) -> bool:
     """A missing value: a key left unset in that run."""
     return not isinstance(level, (list, tuple, dict)) and bool(pd.isna(level))
@@ -83,7 +93,7 @@ def paired_differences(
         raise ValueError(f"replications are not paired uniquely by {keys}: list the other swept keys in `within`")
     rows = []
     others = [v for v in levels(table[factor]) if not (v == baseline or (is_unset(v) and is_unset(baseline)))]
-    for level_value in sorted(others, key=str):
+    for level_value in sorted(others, key=level_order):
         other = table[at_level(table[factor], level_value)].set_index(keys)[metric]
         pairs = pd.concat([other.rename("x"), base.rename("b")], axis=1, join="inner").dropna()
         per_seed = (pairs.x - pairs.b).groupby(level=pair_on).mean().to_numpy(dtype=float)

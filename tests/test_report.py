@@ -321,3 +321,11 @@ def test_a_mean_pooled_over_another_key_has_an_interval_over_seeds_that_covers()
         covered += ci.ci_low[2] <= 0.2 <= ci.ci_high[2]
     assert (ci.n[2], ci.runs[2]) == (10, 40)
     assert 0.92 <= covered / trials <= 0.98  # binomial sd 0.009 at 0.95
+
+
+def test_numeric_levels_are_compared_in_numeric_order():
+    table = unset_level_table()
+    key = "scenario.sensors.towers.spacing_km"
+    table[key] = table[key].map({2: 16, 4: 2}).astype("Int64")  # the unset level stays unset
+    diffs = paired_table(table, key, [])
+    assert diffs[diffs.metric == "interdiction_rate"][key].tolist() == [2, 16]  # not "16" before "2"
