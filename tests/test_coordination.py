@@ -201,8 +201,8 @@ def test_sensor_outage_and_comms_outage_injects_start_and_end_on_time():
     assert [(t, k, s) for t, k, s in zip(marks.t, marks.kind, marks.source)] == [
         (120.0, "inject", "cut"),
         (120.0, "sensor_down", ""),
+        (300.0, "inject_end", "cut"),  # the window is [start, end): its end goes first, then what it ends
         (300.0, "sensor_up", ""),
-        (300.0, "inject_end", "cut"),
         (600.0, "inject", "radio"),
         (960.0, "inject_end", "radio"),
     ]

@@ -366,6 +366,36 @@ def test_an_order_sees_its_minute_done_whatever_came_before_it_and_replays_the_s
     pd.testing.assert_frame_equal(got[got.kind == "order"][cols].reset_index(drop=True), drill_orders)
 
 
+def test_a_refused_order_then_an_inject_of_the_same_minute_replays_to_the_drills_own_log(tmp_path):
+    """A refused order runs the minute's due events (a shift starting) before it is checked, so a
+    trainer's inject of that minute comes after them; the all-human replay, which does not replay
+    refusals, settles where the refusal was and gives the drill's log back row for row (it put
+    the inject before the shift rows)."""
+    s = seated(tmp_path)
+    centre = s.model.coordination.centres[BP]
+    tick = s.world.scenario.tick_min
+    u = next(u for u in centre.units if u.params.shift_offset_min > 0 and u.params.shift_offset_min % tick == 0)
+    while s.now < u.params.shift_offset_min:
+        s.step()
+    with pytest.raises(OrderRefused):
+        s.order(BP, "dispatch", unit=9999, node=1)  # no such unit
+    s.inject("weather", factor=0.5, duration_hours=1.0)
+    for _ in range(3):
+        s.step()
+    s.save()
+    config, logged = read_drill(s.out_dir)
+    minute = logged[logged.t == u.params.shift_offset_min].kind.tolist()
+    assert minute.index("inject") > minute.index("shift_start")  # the refusal ran the shift starts first
+    again = replay(s.world, s.seed, config, logged, {BP, POLICE}, tmp_path / "again", "test")
+    got = again.model.log.to_arrow().to_pandas()
+
+    def comparable(ev):
+        ev = ev[~ev.kind.isin(["order_refused", "look"])][[c for c in got.columns if c not in ("seq", "source")]]
+        return ev[ev.t <= logged.t.max()].reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(comparable(got), comparable(logged))
+
+
 def test_the_counterfactual_of_an_interrupted_drill_stops_where_the_drill_stopped(tmp_path):
     """A drill stopped at minute 300 of 1,440 is compared with the standard procedure over the
     same 300 minutes (it ran on to the horizon: 5 hours of team play against 24 of standard)."""

@@ -92,19 +92,23 @@ def replay(
     world: World, seed: int, config: dict, events: pd.DataFrame, human: set[str], out_dir: Path, origin: str
 ) -> DrillSession:
     """Re-run the drill: `human` centres keep their seats' logged orders, every other centre is
-    automatic; the trainer's injects at their logged minutes, in the logged order. Writes the
+    automatic; the trainer's injects at their logged minutes, in the logged order (where a seat's
+    order was refused, what was due at that minute is run there, as the refused order did). Writes the
     run to `out_dir` (the layout of a batch run) and returns the finished session."""
     injects = config["scenario"].get("injects") or {}
     rows = events[
         ((events.kind == "inject") & events.source.str.startswith(TRAINER_PREFIX))
         | ((events.kind == "order") & events.agency.isin(human))
+        | (events.kind == "order_refused")  # not replayed; it ran what was due at its minute
     ]
     session = DrillSession(world, seed, out_dir, origin="counterfactual", human=human, source="replay")
     session.autosave = False
     for row in rows.itertuples():
         while session.now < row.t and not session.finished:
             session.step()
-        if row.kind == "inject":
+        if row.kind == "order_refused":
+            session.settle()  # the refused order ran the minute's due events first (DrillSession.order)
+        elif row.kind == "inject":
             raw = {k: v for k, v in injects[row.source].items() if k not in ("type", "start_hours")}
             session.inject(injects[row.source]["type"], replayed=True, **raw)
         else:

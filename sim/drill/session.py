@@ -284,8 +284,9 @@ class DrillSession:
     def order(self, seat: str, action: str, **args: object) -> str:
         """Carry out seat `seat`'s order now (`action` one of ORDERS; args as Orders' methods
         take them: unit, incident, node, alert, partner). Checked server-side against the seat's
-        centre; a refusal (OrderRefused, a ValueError) says why and changes nothing. Returns
-        what was done, in words."""
+        centre; a refusal (OrderRefused, a ValueError) says why and changes nothing but what any
+        order does first: it runs what was already due at this minute (`settle`). Returns what
+        was done, in words."""
         with self.lock:
             orders = self._seat(seat)
             if self.model.finished:
@@ -295,7 +296,9 @@ class DrillSession:
             method = {"mou": orders.request_mou}.get(action) or getattr(orders, action)
             # what is due at this minute (a shift's start or end) runs first, so an order sees the
             # same state whatever orders (accepted or refused) came before it at this minute: the
-            # counterfactual, which replays only some of them, then meets the same state
+            # counterfactual, which replays only some of them, then meets the same state (and
+            # settles where a refused order did: a trainer's inject of that minute then comes
+            # after the minute's events, as in the drill)
             self._settle()
             try:
                 result = method(**args)
@@ -339,6 +342,13 @@ class DrillSession:
         if orders is None:
             raise OrderRefused(f"no seat {seat!r}; allowed: {', '.join(self._orders)}")
         return orders
+
+    def settle(self) -> None:
+        """Run what is due at this minute now, as an order does before it is checked (a replay
+        does this where the drill's seat gave an order that was refused)."""
+        with self.lock:
+            if not self.model.finished:
+                self._settle()
 
     def _settle(self) -> None:
         """Run what an order or inject set off at this minute (a unit turning), then read the log."""
