@@ -218,6 +218,23 @@ CASES = [
         ("scenario.terrain.source=graphml", "scenario.terrain.path={tmp}/map.graphml"),
         {"map.graphml": GRAPHML},
     ),
+    Case(
+        "GraphML terrain cut short (not XML)",
+        ("scenario.terrain.source=graphml", "scenario.terrain.path={tmp}/map.graphml"),
+        {"map.graphml": GRAPHML[: GRAPHML.index("<node")]},
+    ),
+    Case(
+        "GraphML terrain with a road flag that is not a boolean",
+        ("scenario.terrain.source=graphml", "scenario.terrain.path={tmp}/map.graphml"),
+        {
+            "map.graphml": GRAPHML.replace(
+                '<graph edgedefault="undirected">',
+                '<key id="road" for="edge" attr.name="road" attr.type="boolean"/>\n<graph edgedefault="undirected">',
+            ).replace(
+                '<edge source="0" target="1"/>', '<edge source="0" target="1"><data key="road">maybe</data></edge>'
+            )
+        },
+    ),
     design_case("a design's folder name that is a path", "--name", "../..", "--param", COUNT),
     design_case("run keys given to a design as overrides", "--param", COUNT, "replications=2"),
     design_case(

@@ -31,6 +31,11 @@ def load_graphml(path: str | Path, kinds: dict[str, KindProps]) -> Terrain:
     except ValueError as exc:
         problems = _typed_value_problems(path) or [f"cannot read GraphML with integer node ids: {exc}"]
         raise TerrainError(str(path), problems) from exc
+    except ElementTree.ParseError as exc:  # not XML, or cut short
+        raise TerrainError(str(path), [f"not a readable XML file ({exc}); allowed: a GraphML file"]) from exc
+    except (KeyError, TypeError, nx.NetworkXError) as exc:  # a bad boolean, a <node> without id, a hyperedge
+        problems = _typed_value_problems(path) or [f"cannot read GraphML: {exc}; allowed: {_GRAPHML_SHAPE}"]
+        raise TerrainError(str(path), problems) from exc
     declared = _declared_nodes(path)
     twice = sorted(v for v, n in Counter(declared).items() if n > 1)  # (list.count per id: quadratic)
     if twice:  # networkx merges the declarations, the later attributes winning
@@ -62,7 +67,18 @@ def _declared_nodes(path: Path) -> list[int]:
     return declared
 
 
-_GRAPHML_TYPES = {"int": int, "long": int, "float": float, "double": float}
+_GRAPHML_SHAPE = "one <graph> of <node id=...> (integer ids) and <edge source=... target=...> elements"
+
+
+def _boolean(text: str) -> bool:
+    """A GraphML boolean as networkx reads one (true/false/1/0, any case); ValueError otherwise."""
+    values = {"true": True, "false": False, "1": True, "0": False}
+    if text.lower() not in values:
+        raise ValueError(text)
+    return values[text.lower()]
+
+
+_GRAPHML_TYPES = {"int": int, "long": int, "float": float, "double": float, "boolean": _boolean}
 
 
 def _typed_value_problems(path: Path) -> list[str]:
@@ -93,7 +109,8 @@ def _typed_value_problems(path: Path) -> list[str]:
             try:
                 convert(text)
             except ValueError:
-                problems.append(f"{where}: {name} = {text!r}; allowed: a {kind} (the type its <key> declares)")
+                allowed = "true or false" if kind == "boolean" else f"a {kind}"
+                problems.append(f"{where}: {name} = {text!r}; allowed: {allowed} (the type its <key> declares)")
     return problems
 
 
