@@ -276,7 +276,7 @@ def place_sensor_group(
         xs_all = terrain.x[area & home]
         lo, hi = (xs_all.min(), xs_all.max()) if xs_all.size else (0.0, 0.0)
         if g.spacing_km > 0:  # one every spacing_km over the border the area covers, its cells' full width
-            lo, hi = border_span(xs_all)  # measured as corridors are
+            lo, hi = border_span(xs_all, corridors.cell_km)  # measured as corridors are
             xs = np.arange(lo + g.spacing_km / 2, hi + 1e-9, g.spacing_km)
         else:
             xs = lo + (np.arange(g.count) + 0.5) / max(g.count, 1) * (hi - lo)

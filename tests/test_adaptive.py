@@ -142,6 +142,34 @@ def test_corridors_cut_the_border_by_the_home_cell_of_each_crossing_edge():
     assert (corridors_of(terrain, 0.5).to_km - corridors_of(terrain, 0.5).from_km).sum() == 7.0  # the whole border
 
 
+def test_a_border_one_cell_wide_is_as_wide_as_its_cell():
+    """One crossing (a corridor one column wide): the border is that cell's width (its crossing's
+    length), not 0 km, so the corridor and the border it covers are 1 km long."""
+    g = ladder_graph(width=1, depth=1)
+    terrain = from_networkx(g, KINDS, "one column")
+    c = corridors_of(terrain, 3.0)
+    assert c.names == ("C1",) and c.cell_km == 1.0
+    assert c.from_km.tolist() == [0.0] and c.to_km.tolist() == [1.0]
+
+
+def test_towers_along_a_corridor_one_column_wide_are_placed():
+    """Towers one every km along corridor C05 of the demo with 1 km corridors on its 1 km cells:
+    the corridor's one column gets its tower (measured as 0 km wide, it got none)."""
+    c = compose(
+        [
+            "scenario=demo",
+            "scenario.corridors.length_km=1",
+            "scenario.sensors.towers.corridor=C05",
+            "scenario.sensors.towers.spacing_km=1",
+        ]
+    )
+    world = build_world(c.scenario, c.origin, str(SCENARIO_DIR))
+    k = world.corridors.index("C05")
+    towers = [s.node for s in world.sensors if s.group == "towers"]
+    assert len(towers) == 1
+    assert world.corridors.index_of_x(world.terrain.x[towers]).tolist() == [k]
+
+
 def test_corridor_metrics_from_a_hand_made_log():
     r = Recorder()
     r.record(0, "run_start", duration_min=10 * DAY, measure_from_min=2 * DAY)

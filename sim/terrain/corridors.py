@@ -1,8 +1,9 @@
 """Corridors: the border cut into segments of a set length, defined once.
 
 The border runs along x (the terrain's convention: x km along the border, y km from it). The
-cells that touch it have their centres c apart (the median gap between them), so the border runs
-from x0 = the westernmost such cell's centre - c / 2 to the easternmost one's + c / 2. Corridor k
+cells that touch it have their centres c apart (the median gap between them; on a border one cell
+wide, the median length of its crossings), so the border runs from x0 = the westernmost such
+cell's centre - c / 2 to the easternmost one's + c / 2. Corridor k
 covers x in [x0 + k L, x0 + (k + 1) L), the last one cut at the border's end, where L is
 `scenario.corridors.length_km`; they are named C1, C2, ... from west
 to east (zero-padded, C01.., when there are ten or more, so that names sort in order). A crossing
@@ -28,6 +29,7 @@ from sim.terrain.model import HOME, Terrain
 class Corridors:
     length_km: float
     x0: float
+    cell_km: float  # the border cells' centres are this far apart (c above)
     names: tuple[str, ...]
     from_km: np.ndarray  # per corridor
     to_km: np.ndarray
@@ -54,12 +56,21 @@ def _names(n: int) -> tuple[str, ...]:
     return tuple(f"C{k + 1:0{width}d}" for k in range(n))
 
 
-def border_span(xs: np.ndarray) -> tuple[float, float]:
-    """The stretch of border that cells at x positions `xs` cover: their centres c apart (the
-    median gap), from the westernmost centre - c / 2 to the easternmost + c / 2."""
-    centres = np.unique(xs)
-    gap = float(np.median(np.diff(centres))) if centres.size > 1 else 0.0
-    return float(centres[0]) - gap / 2, float(centres[-1]) + gap / 2
+def border_span(xs: np.ndarray, cell_km: float) -> tuple[float, float]:
+    """The stretch of border that border cells at x positions `xs` cover, their centres `cell_km`
+    apart (`Corridors.cell_km`): from the westernmost centre - cell_km / 2 to the easternmost +
+    cell_km / 2 (one cell's width for a single column, not zero)."""
+    return float(np.min(xs)) - cell_km / 2, float(np.max(xs)) + cell_km / 2
+
+
+def border_cell_km(home_x: np.ndarray, crossing_km: np.ndarray) -> float:
+    """How far apart the centres of the border's home-side cells (at x positions `home_x`) are:
+    the median gap between them, or on a border one cell wide the median length of its crossings
+    (`crossing_km`; a square cell is as wide as it is long)."""
+    centres = np.unique(home_x)
+    if centres.size > 1:
+        return float(np.median(np.diff(centres)))
+    return float(np.median(crossing_km)) if crossing_km.size else 0.0
 
 
 def corridors_of(terrain: Terrain, length_km: float) -> Corridors:
@@ -71,20 +82,21 @@ def corridors_of(terrain: Terrain, length_km: float) -> Corridors:
     foreign = np.where(home_end, u, v).astype(np.int64)
     if be.size == 0:
         empty = np.zeros(0)
-        return Corridors(length_km, 0.0, (), empty, empty, empty, foreign, home, np.zeros(0, dtype=np.int64))
+        return Corridors(length_km, 0.0, 0.0, (), empty, empty, empty, foreign, home, np.zeros(0, dtype=np.int64))
     hx = terrain.x[home]
-    x0, x_end = border_span(hx)
+    cell_km = border_cell_km(hx, terrain.edge_length_km[be])
+    x0, x_end = border_span(hx, cell_km)
     n = max(1, int(np.ceil((x_end - x0) / length_km - 1e-9)))
     start = x0 + length_km * np.arange(n)
     end = np.minimum(start + length_km, x_end)
-    out = Corridors(length_km, x0, _names(n), start, end, np.zeros(n), foreign, home, np.zeros(0))
+    out = Corridors(length_km, x0, cell_km, _names(n), start, end, np.zeros(n), foreign, home, np.zeros(0))
     corridor = out.index_of_x(hx)
     slowness = 1.0 / np.maximum(terrain.speed_factor, 1e-9)
     per_edge = 0.5 * (slowness[home] + slowness[foreign])
     total = np.bincount(corridor, weights=per_edge, minlength=n)
     count = np.bincount(corridor, minlength=n)
     difficulty = np.divide(total, count, out=np.ones(n), where=count > 0)
-    return Corridors(length_km, x0, out.names, start, end, difficulty, foreign, home, corridor)
+    return Corridors(length_km, x0, cell_km, out.names, start, end, difficulty, foreign, home, corridor)
 
 
 def corridor_names(terrain: Terrain, length_km: float) -> list[str]:
