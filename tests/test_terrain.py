@@ -320,3 +320,39 @@ def test_grid_source_lays_out_its_rows_endpoints_and_one_edge_per_neighbour_pair
     with pytest.raises(TerrainError, match="kind: unknown land kind 'swamp'; allowed: "):
         Grid(GridParams(columns=4, kind="swamp")).build(spec, ".")
     assert GridParams(columns=4, endpoints=5).check() == ["endpoints: at most `columns` (4), got 5"]
+
+
+@pytest.mark.parametrize("scenario", ["reduced", "displacement"])
+def test_the_same_terrain_runs_the_same_whatever_order_its_edges_are_listed_in(tmp_path, scenario):
+    """Random-walk patrols pick among a cell's neighbours (reduced) and adaptive organisations
+    break corridor ties (displacement) by the terrain's edge order: a terrain written to GraphML
+    and read back (networkx lists edges its own way), or its edges shuffled, ran another
+    replication. Edges are kept in one canonical order, so the runs are the same."""
+    import dataclasses
+
+    from sim.config import SCENARIO_DIR, compose
+    from sim.runner import run_replication
+    from sim.world import build_world
+
+    days = ["scenario.horizon_days=3", "scenario.corridors.measure_from_day=1"]
+    c = compose([f"scenario={scenario}", *days])
+    world = build_world(c.scenario, c.origin, str(SCENARIO_DIR))
+    t = world.terrain
+    shuffle = np.random.default_rng(0).permutation(t.n_edges)
+    swapped = dataclasses.replace(  # shuffled, and half of them written the other way round
+        t,
+        edge_u=np.where(shuffle % 2 == 0, t.edge_u[shuffle], t.edge_v[shuffle]),
+        edge_v=np.where(shuffle % 2 == 0, t.edge_v[shuffle], t.edge_u[shuffle]),
+        edge_length_km=t.edge_length_km[shuffle],
+        edge_road=t.edge_road[shuffle],
+        _border_edges=None,
+    )
+    nx.write_graphml(t.to_networkx(), tmp_path / "t.graphml")
+    path = tmp_path / "t.graphml"
+    read = compose([f"scenario={scenario}", *days, "scenario.terrain.source=graphml", f"scenario.terrain.path={path}"])
+    base = run_replication(world, 2).events
+    for other in (
+        build_world(c.scenario, c.origin, str(SCENARIO_DIR), terrain=swapped),
+        build_world(read.scenario, read.origin, str(SCENARIO_DIR)),
+    ):
+        assert run_replication(other, 2).events.to_pandas().equals(base.to_pandas())

@@ -47,6 +47,19 @@ class Terrain:
     name: str = "terrain"
     _border_edges: np.ndarray | None = field(default=None, repr=False)
 
+    def __post_init__(self) -> None:
+        """Edges in one canonical order, each from its lower node id to its higher, sorted by
+        (lower, higher): the same terrain is the same run whatever order its file or its source
+        listed the edges in (neighbour lists, route ties and corridor tie-breaks follow the edge
+        order; a GraphML file written out and read back listed them in networkx's order)."""
+        u, v = np.asarray(self.edge_u), np.asarray(self.edge_v)
+        lo, hi = np.minimum(u, v), np.maximum(u, v)
+        order = np.lexsort((hi, lo))
+        self.edge_u, self.edge_v = lo[order], hi[order]
+        self.edge_length_km = np.asarray(self.edge_length_km)[order]
+        self.edge_road = np.asarray(self.edge_road)[order]
+        self._border_edges = None
+
     @property
     def n_nodes(self) -> int:
         return int(self.x.shape[0])
