@@ -339,6 +339,17 @@ def test_a_kept_seats_orders_follow_its_incidents_when_another_seat_is_made_auto
     assert (bp.alert >= 0).all() and (kept(cf).incident >= 0).all()
 
 
+def at_a_shift_start(s: DrillSession):
+    """Play to the first tick at which one of border patrol's units starts its shift (the shift
+    rows of that minute are still due); return that unit."""
+    tick = s.world.scenario.tick_min
+    units = s.model.coordination.centres[BP].units
+    u = next(u for u in units if u.params.shift_offset_min > 0 and u.params.shift_offset_min % tick == 0)
+    while s.now < u.params.shift_offset_min:
+        s.step()
+    return u
+
+
 def test_an_order_sees_its_minute_done_whatever_came_before_it_and_replays_the_same(tmp_path):
     """At a tick where a unit's shift starts, an order to it sees the shift started (what is due
     at the minute runs before any order), so it does not matter whether another order, accepted
@@ -346,11 +357,7 @@ def test_an_order_sees_its_minute_done_whatever_came_before_it_and_replays_the_s
     back (a refusal once ran the minute's events, so the next order was accepted in the drill and
     refused in the replay, which replays only accepted orders)."""
     s = seated(tmp_path)
-    centre = s.model.coordination.centres[BP]
-    tick = s.world.scenario.tick_min
-    u = next(u for u in centre.units if u.params.shift_offset_min > 0 and u.params.shift_offset_min % tick == 0)
-    while s.now < u.params.shift_offset_min:
-        s.step()
+    u = at_a_shift_start(s)
     with pytest.raises(OrderRefused):
         s.order(BP, "recall", unit=u.params.id)  # nothing to recall: refused, changes nothing
     s.order(BP, "hold", unit=u.params.id)  # its shift has started at this minute
@@ -372,11 +379,7 @@ def test_a_refused_order_then_an_inject_of_the_same_minute_replays_to_the_drills
     refusals, settles where the refusal was and gives the drill's log back row for row (it put
     the inject before the shift rows)."""
     s = seated(tmp_path)
-    centre = s.model.coordination.centres[BP]
-    tick = s.world.scenario.tick_min
-    u = next(u for u in centre.units if u.params.shift_offset_min > 0 and u.params.shift_offset_min % tick == 0)
-    while s.now < u.params.shift_offset_min:
-        s.step()
+    u = at_a_shift_start(s)
     with pytest.raises(OrderRefused):
         s.order(BP, "dispatch", unit=9999, node=1)  # no such unit
     s.inject("weather", factor=0.5, duration_hours=1.0)
