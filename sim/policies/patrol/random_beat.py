@@ -1,4 +1,6 @@
-"""random_beat: drive (or walk) to a random one of the beat's points, then another."""
+"""random_beat: drive (or walk) to a random one of the beat's points, then another. Each leg
+takes the fastest way on the home side: from where a task left the unit it may pass through cells
+outside the beat and its agency's jurisdiction (there the unit reports a group it meets)."""
 
 from __future__ import annotations
 
@@ -35,7 +37,10 @@ class RandomBeatParams:
 class RandomBeat(PatrolPolicy):
     """Drive (or walk) to a random one of the beat's points (`beat_points` cells spread over
     the beat; vehicles keep to its roads where it has any), then another. Routes to a fixed set
-    of points come from cached trees, so a leg costs its path length, not a search of the map."""
+    of points come from cached trees, so a leg costs its path length, not a search of the map.
+    A leg takes the fastest way on the home side: between two of the beat's points it stays in
+    the beat on the shipped worlds, but from where a task left the unit it may cut through cells
+    outside the beat (and the jurisdiction; the unit observes there and reports, not arrests)."""
 
     name = "random_beat"
     Params = RandomBeatParams
