@@ -28,7 +28,7 @@ from sim.config import CONF_DIR, ROOT, ConfigError, compose, jobs_of_scenario_fi
 from sim.launch import launch
 from sim.run import quoted, sweep_job
 from sim.runner import RunDirConflict, write_text_atomic
-from sim.scenario import safe_name
+from sim.scenario import MAX_SEED, safe_name
 from sim.terrain import TerrainError
 from sim.validation import ScenarioError
 
@@ -145,6 +145,11 @@ def check_options(args: argparse.Namespace) -> None:
     ):
         if value < least:
             raise ValueError(f"{flag} {value}: must be at least {least}")
+    if not 0 <= args.seed <= MAX_SEED - args.replications + 1:  # the last replication's seed is a 64-bit integer
+        raise ValueError(
+            f"--seed {args.seed}: allowed: 0..{MAX_SEED - args.replications + 1:,} with --replications "
+            f"{args.replications} (replication i uses seed + i)"
+        )
     placed = [o for o in args.overrides if o.lstrip("+~").startswith(("hydra.sweep.dir=", "hydra.sweep.subdir="))]
     if placed:
         raise ValueError(

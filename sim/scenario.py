@@ -24,6 +24,7 @@ JURISDICTION_HINT = "sector names, `home`, `all`, `towns:<km>`, `ports:<km>`"
 
 
 MAX_REPLICATIONS = 100_000  # in one run: the run plans and lists every replication up front
+MAX_SEED = 2**63 - 1  # the results' seed column is a 64-bit integer: the last replication's seed must fit
 
 
 def safe_name(name: str) -> bool:
@@ -1152,6 +1153,11 @@ class RunKeys:
         out = []
         if not safe_name(self.sweep_name):
             out.append(f"sweep_name: {self.sweep_name!r} names a folder; allowed: letters, digits, _, - and .")
+        if self.seed + self.replications - 1 > MAX_SEED:
+            out.append(
+                f"seed: got {self.seed}; allowed: 0..{MAX_SEED - self.replications + 1:,} with "
+                f"replications={self.replications} (replication i uses seed + i, a 64-bit integer)"
+            )
         if self.replications > MAX_REPLICATIONS:
             out.append(
                 f"replications: got {self.replications}; allowed: at most {MAX_REPLICATIONS:,} in one run; "

@@ -52,6 +52,7 @@ GRAPHML = (  # two nodes and an edge to a third that is never declared
 
 CASES = [
     Case("unknown key on the command line", ("scenario.units.bp_foot.speed=3",)),
+    Case("a seed whose last replication does not fit in 64 bits", ("seed=9223372036854775807", "replications=2")),
     Case(
         "unknown key in a scenario file",
         ("scenario_file={tmp}/bad.yaml",),
@@ -236,6 +237,7 @@ CASES = [
         },
     ),
     design_case("a design's folder name that is a path", "--name", "../..", "--param", COUNT),
+    design_case("a design's seed beyond 64 bits", "--seed", "99999999999999999999999", "--param", COUNT),
     design_case("run keys given to a design as overrides", "--param", COUNT, "replications=2"),
     design_case(
         "a design range whose upper end is out of range", "--param", "scenario.sensors.ground.detect_prob=0.5:1.5"
