@@ -24,7 +24,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
-import yaml
 from matplotlib.figure import Figure
 
 from analysis.evidence import evidence, horizon_of, inject_windows
@@ -42,6 +41,7 @@ from analysis.maps import (
     read_scenario,
     read_terrain,
     run_agencies,
+    run_config,
 )
 from analysis.seats import compare, counterfactual_runs, human_seats, order_outcomes, seat_summary
 from analysis.situation import ALARM_MINUTES, draw_situation
@@ -73,8 +73,7 @@ def check_run_dir(run_dir: Path) -> None:
             "let the run finish, or resume it with its command"
         )
     if (run_dir / "manifest.json").exists():
-        config = run_dir / "config.yaml"
-        settings = (yaml.safe_load(config.read_text()) or {}) if config.exists() else {}
+        settings = run_config(run_dir)
         if settings.get("events") is False:
             raise ValueError(f"{run_dir} has no event log (it was run with events=false); re-run with events=true")
         raise ValueError(f"{run_dir} has no event log (no events/ folder: no replication of it has finished?)")
@@ -124,9 +123,7 @@ def played_to(run_dir: Path, ev: pd.DataFrame) -> float | None:
     drill.minute; the log has no run_end); None for a run that reached its horizon."""
     if (ev.kind == "run_end").any():
         return None
-    path = Path(run_dir) / "config.yaml"
-    config = (yaml.safe_load(path.read_text()) or {}) if path.exists() else {}
-    minute = (config.get("drill") or {}).get("minute")
+    minute = (run_config(Path(run_dir)).get("drill") or {}).get("minute")
     return None if minute is None else float(minute)
 
 
@@ -391,11 +388,14 @@ def build_aar(
     run_dir: str | Path, replication: int = 0, at: list[float] | None = None, out_dir: str | Path | None = None
 ) -> Path:
     run_dir = Path(run_dir)
+    run_config(run_dir)  # a damaged config.yaml is refused before anything is written
     ev, plans = read_run(run_dir, replication)
     stopped = played_to(run_dir, ev)  # a drill stopped early ends there (see end_of_run)
     end = horizon_of(ev) if stopped is None else stopped
     check_minutes(at or [], end, stopped is not None)  # all checked before anything is written
     out = Path(out_dir) if out_dir else run_dir / "aar"
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out}: a file, not a folder; allowed: a folder (made if missing)")
     out.mkdir(parents=True, exist_ok=True)
     nodes, _ = read_terrain(run_dir)
     ch = chains(ev)

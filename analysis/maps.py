@@ -46,10 +46,25 @@ def read_terrain(run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
 
 
+def run_config(run_dir: Path) -> dict:
+    """A run's or a drill's config.yaml as a mapping ({} if it has none); ValueError naming the
+    file if it is not the YAML mapping sim.run and the drill write (cut short, edited by hand)."""
+    path = run_dir / "config.yaml"
+    if not path.exists():
+        return {}
+    try:
+        config = yaml.safe_load(path.read_text()) or {}
+    except (yaml.YAMLError, ValueError) as exc:  # a UnicodeDecodeError is a ValueError
+        why = " ".join(line.strip() for line in str(exc).splitlines() if line.strip().strip("^"))  # one line
+        raise ValueError(f"{path}: not readable YAML ({why}); allowed: the config.yaml the run wrote") from exc
+    if not isinstance(config, dict):
+        raise ValueError(f"{path}: a YAML {type(config).__name__}, not a run's config; allowed: a mapping")
+    return config
+
+
 def read_scenario(run_dir: Path) -> dict:
     """The run's resolved scenario (config.yaml), {} without one."""
-    path = run_dir / "config.yaml"
-    return (yaml.safe_load(path.read_text()) or {}).get("scenario", {}) if path.exists() else {}
+    return run_config(run_dir).get("scenario", {})
 
 
 # sensor type -> its radius key and that key's default (sim/sensors/tower.py and drone.py; analysis/

@@ -194,8 +194,9 @@ def unknown_metric(metric: str, table: pd.DataFrame, params: list[str]) -> str:
     ]
     close = difflib.get_close_matches(metric, numeric, n=3, cutoff=0.6)
     near = f"did you mean {' or '.join(close)}? " if close else ""
+    what = "a text column, not a metric" if metric in table else "not a metric of these results"
     return (
-        f"--metric {metric}: not a metric of these results; {near}allowed: any of the {len(numeric)} numeric "
+        f"--metric {metric}: {what}; {near}allowed: any of the {len(numeric)} numeric "
         f"summary columns (sim/metrics.py), e.g. {', '.join(numeric[:6])}"
     )
 
@@ -210,10 +211,12 @@ def build_report(
     """Write every applicable figure and report.html; return the HTML path."""
     root = Path(root)
     out = Path(out_dir) if out_dir else root / "report"
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out}: a file, not a folder; allowed: a folder (made if missing)")
     table = load(root)
     repeats = table.attrs["repeats"]
     params = varying_params(table)
-    if metric not in table:
+    if metric not in table or not pd.api.types.is_numeric_dtype(table[metric]):
         raise ValueError(unknown_metric(metric, table, params))
     table = add_config_labels(table, params)
     per_config = per_configuration(table)  # = table but in a design whose points share configurations

@@ -26,8 +26,23 @@ def run_dirs(root: str | Path) -> list[Path]:
     )
 
 
+def read_manifest(run_dir: Path) -> dict:
+    """A run directory's manifest.json (sim/runner.py); ValueError naming the file if it is not
+    the JSON object the runner writes (cut short, edited by hand)."""
+    path = run_dir / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text())
+    except (ValueError, OSError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise ValueError(f"{path}: not a readable manifest ({exc}); allowed: the JSON object sim.run writes") from exc
+    if not isinstance(manifest, dict):
+        raise ValueError(
+            f"{path}: a JSON {type(manifest).__name__}, not a manifest; allowed: the JSON object sim.run writes"
+        )
+    return manifest
+
+
 def summary_files(run_dir: Path) -> list[Path]:
-    manifest = json.loads((run_dir / "manifest.json").read_text())
+    manifest = read_manifest(run_dir)
     if manifest.get("complete") and (run_dir / "summary.parquet").exists():
         return [run_dir / "summary.parquet"]
     return [f for c in manifest.get("chunks", []) if (f := run_dir / "summary" / f"{c}.parquet").exists()]
@@ -47,7 +62,7 @@ def load(root: str | Path) -> pd.DataFrame:
         fs = summary_files(d)
         files += [str(f) for f in fs]
         runs += [str(d.relative_to(root)) if d != root else "."] * len(fs)
-        params |= set(json.loads((d / "manifest.json").read_text()).get("params", {}))
+        params |= set(read_manifest(d).get("params", {}))
     if not files:
         raise FileNotFoundError(f"no results under {root} (no manifest.json with finished replications)")
     con = duckdb.connect()
@@ -55,11 +70,19 @@ def load(root: str | Path) -> pd.DataFrame:
         "CREATE TEMP TABLE f AS SELECT * FROM (VALUES " + ", ".join("(?, ?)" for _ in files) + ") t(file, run)",
         [v for pair in zip(files, runs) for v in pair],
     )
-    table = con.execute(
-        "SELECT s.*, f.run FROM read_parquet(?, union_by_name = true, filename = true) s "
-        "JOIN f ON s.filename = f.file ORDER BY f.run, s.replication",
-        [[literal_path(f) for f in files]],
-    ).df()
+    try:
+        table = con.execute(
+            "SELECT s.*, f.run FROM read_parquet(?, union_by_name = true, filename = true) s "
+            "JOIN f ON s.filename = f.file ORDER BY f.run, s.replication",
+            [[literal_path(f) for f in files]],
+        ).df()
+    except duckdb.Error as exc:  # a summary cut short or overwritten: name it
+        why = str(exc).splitlines()[0]  # (the rest quotes the query)
+        raise ValueError(
+            f"cannot read the summaries under {root}: {why}; allowed: the Parquet files sim.run writes"
+        ) from exc
+    if table.empty:
+        raise FileNotFoundError(f"no results under {root} (its summaries hold no replication)")
     table = table.drop(columns=["filename"])
     if "scenario" in table and table["scenario"].nunique(dropna=False) > 1:
         params.add("scenario")  # chosen on the command line (scenario=, scenario_file=): swept, not a key of it

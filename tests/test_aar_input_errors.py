@@ -119,3 +119,55 @@ def test_a_run_with_no_finished_replication_yet_says_so(capsys, tmp_path):
     (started / "events" / ".rep-00000-00000.parquet.a.tmp").write_text("x")
     msg = refused(capsys, [str(started)], tmp_path / "out")
     assert f"{started} has no finished replication yet" in msg
+
+
+def damaged_copy(runs, tmp_path: Path, name: str, damage) -> Path:
+    """A copy of the run folder with one file damaged by `damage(folder)`."""
+    import shutil
+
+    copy = tmp_path / name
+    shutil.copytree(runs["run"], copy)
+    damage(copy)
+    return copy
+
+
+def test_damaged_run_files_are_named_in_one_message(runs, capsys, tmp_path):
+    """A config.yaml cut short, a summary cut short, a manifest that is not the runner's JSON
+    object, a report or review written over a file: each is one message naming the file (they
+    were tracebacks)."""
+    from analysis.report import main as report
+
+    cut_config = damaged_copy(runs, tmp_path, "cut_config", lambda d: (d / "config.yaml").write_text("foo: [\n"))
+    msg = refused(capsys, [str(cut_config)], tmp_path / "out")
+    assert "cut_config/config.yaml: not readable YAML" in msg and "allowed: the config.yaml the run wrote" in msg
+
+    def cut(path: Path) -> None:
+        path.write_bytes(path.read_bytes()[:40])
+
+    cut_summary = damaged_copy(runs, tmp_path, "cut_summary", lambda d: cut(d / "summary.parquet"))
+    listed = damaged_copy(runs, tmp_path, "listed", lambda d: (d / "manifest.json").write_text("[1, 2]"))
+    a_file = tmp_path / "a_file"
+    a_file.write_text("")
+    for argv, expected in [
+        ([str(cut_summary)], "cannot read the summaries under"),
+        ([str(listed)], "listed/manifest.json: a JSON list, not a manifest"),
+        ([str(runs["sweep"]), "--metric", "scenario"], "--metric scenario: a text column, not a metric"),
+        ([str(runs["sweep"]), "--out", str(a_file)], "a file, not a folder"),
+    ]:
+        code = report(argv)
+        err = capsys.readouterr().err
+        assert code == 2 and "Traceback" not in err and expected in err, err
+    assert main([str(runs["run"]), "--out", str(a_file)]) == 2
+    assert "a file, not a folder" in capsys.readouterr().err
+
+
+def test_the_counterfactual_of_a_batch_run_or_a_file_is_refused(runs, capsys, tmp_path):
+    from sim.drill.counterfactual import main as counterfactual
+
+    a_file = tmp_path / "a_file"
+    a_file.write_text("")
+    for target, expected in [(runs["run"], "is not a drill"), (a_file, "no such folder")]:
+        assert counterfactual([str(target)]) == 2
+        err = capsys.readouterr().err
+        assert expected in err and "Traceback" not in err, err
+    assert not (runs["run"] / "counterfactual").exists()

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
-import yaml
 
+from analysis.maps import run_config
 from sim.agents.orders import OrderRefused
 from sim.config import SCENARIO_DIR
 from sim.drill.session import DrillSession
@@ -34,8 +34,16 @@ TRAINER_PREFIX = "trainer-"  # the names the live session gives the trainer's in
 
 
 def read_drill(drill_dir: Path) -> tuple[dict, pd.DataFrame]:
-    """The drill's config.yaml (seed, scenario with every inject) and its event log."""
-    config = yaml.safe_load((drill_dir / "config.yaml").read_text())
+    """The drill's config.yaml (seed, scenario with every inject) and its event log; ValueError
+    (FileNotFoundError) naming what is missing where `drill_dir` is not a saved drill."""
+    if not drill_dir.is_dir():
+        raise FileNotFoundError(f"{drill_dir}: no such folder; allowed: a drill's folder (python -m sim.drill)")
+    config = run_config(drill_dir)
+    if "drill" not in config or "scenario" not in config:
+        raise ValueError(
+            f"{drill_dir} is not a drill (its config.yaml has no drill section: a batch run, or no config); "
+            "allowed: a folder a live drill saved (python -m sim.drill)"
+        )
     events = pq.read_table(drill_dir / "events").to_pandas().sort_values("seq")
     return config, events
 
