@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 from matplotlib.figure import Figure
 
 from analysis.evidence import evidence, horizon_of, inject_windows
-from analysis.figures import subplots
+from analysis.figures import output_folder, subplots
 from analysis.labels import clock, html_table, number
 from analysis.maps import (
     COVERAGE_KEYS,
@@ -393,9 +393,7 @@ def build_aar(
     stopped = played_to(run_dir, ev)  # a drill stopped early ends there (see end_of_run)
     end = horizon_of(ev) if stopped is None else stopped
     check_minutes(at or [], end, stopped is not None)  # all checked before anything is written
-    out = Path(out_dir) if out_dir else run_dir / "aar"
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out}: a file, not a folder; allowed: a folder (made if missing)")
+    out = output_folder(out_dir, run_dir / "aar")
     out.mkdir(parents=True, exist_ok=True)
     nodes, _ = read_terrain(run_dir)
     ch = chains(ev)

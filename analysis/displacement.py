@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.figures import subplots
+from analysis.figures import output_folder, subplots
 from analysis.labels import key_label, value_label
 from analysis.maps import draw_terrain, read_terrain
 from analysis.stats import holm_adjusted, mean_test_p
@@ -487,7 +487,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     root = Path(args.path)
     try:
-        parts = section(root, Path(args.out) if args.out else root / "report", args.treatment, args.by, args.reference)
+        parts = section(root, output_folder(args.out, root / "report"), args.treatment, args.by, args.reference)
     except (FileNotFoundError, KeyError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -45,7 +45,7 @@ import pandas as pd
 from analysis import displacement
 from analysis.configurations import add_config_labels, check_common_seeds, per_configuration
 from analysis.costs import asset_lives, check_decision_keys, cost_vs_rate, default_decision_keys, lives_text
-from analysis.figures import subplots
+from analysis.figures import output_folder, subplots
 from analysis.labels import ci_text, digits_for, html_table, key_label, metric_label, number, value_label
 from analysis.outcome_maps import outcome_maps
 from analysis.paired import paired_figure, readable_paired
@@ -210,9 +210,7 @@ def build_report(
 ) -> Path:
     """Write every applicable figure and report.html; return the HTML path."""
     root = Path(root)
-    out = Path(out_dir) if out_dir else root / "report"
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out}: a file, not a folder; allowed: a folder (made if missing)")
+    out = output_folder(out_dir, root / "report")
     table = load(root)
     repeats = table.attrs["repeats"]
     params = varying_params(table)

@@ -171,3 +171,17 @@ def test_the_counterfactual_of_a_batch_run_or_a_file_is_refused(runs, capsys, tm
         err = capsys.readouterr().err
         assert expected in err and "Traceback" not in err, err
     assert not (runs["run"] / "counterfactual").exists()
+
+
+def test_a_relative_output_folder_outside_the_current_folder_is_refused(runs, capsys, tmp_path, monkeypatch):
+    """As sim.run's output folders: --out ../elsewhere would write beside the user's folder."""
+    from analysis.report import main as report
+
+    inside = tmp_path / "here"
+    inside.mkdir()
+    monkeypatch.chdir(inside)
+    for command, argv in [(main, [str(runs["run"])]), (report, [str(runs["sweep"])])]:
+        assert command([*argv, "--out", "../elsewhere"]) == 2
+        err = capsys.readouterr().err
+        assert "--out ../elsewhere: a relative output folder must stay inside the current folder" in err, err
+    assert not (tmp_path / "elsewhere").exists()

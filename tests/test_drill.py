@@ -494,3 +494,13 @@ def test_pause_stops_the_clock_within_one_tick(tmp_path):
     stopped = s.now
     time.sleep(0.3)
     assert s.now == stopped
+
+
+@pytest.mark.parametrize("port", ["-1", "0", "99999", "abc"])
+def test_a_port_the_server_cannot_listen_on_is_refused_before_anything_starts(port, capsys):
+    from sim.drill.__main__ import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--port", port])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and "argument --port" in err and "1..65535" in err and "Traceback" not in err

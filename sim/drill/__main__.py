@@ -39,13 +39,24 @@ from sim.validation import ScenarioError
 from sim.world import World, build_world
 
 
+def port_number(text: str) -> int:
+    """--port: a TCP port the server can listen on (argparse says which value it refused)."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r}; allowed: a whole number 1..65535")
+    return port
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m sim.drill", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. scenario=tri_agency seed=2")
     ap.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
-    ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--port", type=port_number, default=8765, help="TCP port, 1..65535 (default 8765)")
     ap.add_argument("--out", default="outputs/drills", help="where each drill's log goes (default outputs/drills)")
     ap.add_argument("--fetch-assets", action="store_true", help="fetch the front-end files and exit")
     ap.add_argument("--seats", action="store_true", help="one exercise, a seat per command centre (links printed)")
