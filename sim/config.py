@@ -93,7 +93,7 @@ def compose(overrides: Sequence[str] = ()) -> Composed:
     ]
     file = next((o.split("=", 1)[1] for o in own if o.lstrip("+").startswith("scenario_file=")), None)
     choice = next((o.split("=", 1)[1] for o in own if o.lstrip("+").startswith("scenario=")), "demo")
-    if file is None and not safe_name(choice):
+    if file is None and (not safe_name(choice) or choice.lower() in ("null", "none")):  # (null: Hydra's None)
         names = ", ".join(shipped_scenarios())
         raise ConfigError(
             f"command-line override 'scenario={choice}': a scenario is a name in scenarios/; "
@@ -213,7 +213,7 @@ def key_sources(origin: str) -> dict[str, str]:
     def load(file: Path, shown: str, seen: frozenset[Path]) -> None:
         try:
             raw = yaml.safe_load(file.read_text())
-        except (OSError, yaml.YAMLError):
+        except (OSError, ValueError, yaml.YAMLError):  # (a file that is not UTF-8: _shape_problems says so)
             return
         if not isinstance(raw, Mapping) or file.resolve() in seen:
             return
@@ -256,7 +256,7 @@ def _built_on(path: Path, beside: dict[str, Path]) -> list[Path]:
     while todo:
         try:
             raw = yaml.safe_load(todo.pop().read_text())
-        except (OSError, yaml.YAMLError):
+        except (OSError, ValueError, yaml.YAMLError):  # (a file that is not UTF-8: _shape_problems says so)
             continue
         names = raw.get("defaults") if isinstance(raw, Mapping) else None
         for name in names if isinstance(names, list) else []:
@@ -273,10 +273,14 @@ def _shape_problems(path: Path) -> list[str]:
     refuse them naming no key (or not at all: a line of text read as one unknown key, twice)."""
     try:
         raw = yaml.safe_load(path.read_text())
+    except UnicodeDecodeError as exc:  # Hydra's reader raises it as it is, naming no file
+        return [f"scenario: byte {exc.start} is not UTF-8 text ({exc.reason}); allowed: a YAML file in UTF-8"]
     except (OSError, yaml.YAMLError):
         return []  # Hydra reports these, with the line
     if raw is None:
         return []  # an empty file: refused as an empty scenario, naming what it needs
+    if isinstance(raw, Mapping) and "defaults" in raw and not isinstance(raw["defaults"], list):
+        return [f"defaults: got {raw['defaults']!r}; allowed: a list of scenario names, e.g. [demo, _self_]"]
     if not isinstance(raw, Mapping):
         shown = repr(raw) if len(repr(raw)) <= 60 else repr(raw)[:57] + "..."
         sections = ", ".join(f.name for f in dataclasses.fields(ScenarioSpec))

@@ -70,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             text = path.read_text()
             raw = yaml.safe_load(text) or {}
+        except UnicodeDecodeError as exc:
+            print(f"error: {path}: byte {exc.start} is not UTF-8 text; allowed: a YAML file in UTF-8", file=sys.stderr)
+            return 2
         except (OSError, yaml.YAMLError) as exc:
             print(f"error: {path}: {exc}", file=sys.stderr)
             return 2

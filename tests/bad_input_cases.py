@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 class Case:
     what: str  # the class of bad input
     args: tuple[str, ...]  # the command line ({tmp} stands for a scratch folder)
-    files: dict[str, str] = field(default_factory=dict)  # files written to {tmp} first
+    files: dict[str, str | bytes] = field(default_factory=dict)  # files written to {tmp} first
     command: str = "sim.run"  # sim.run | sim.design
 
     def shown_args(self) -> str:
@@ -69,6 +69,17 @@ CASES = [
     Case("a scenario file that does not exist", ("scenario_file={tmp}/missing.yaml",)),
     Case("an empty scenario file", ("scenario_file={tmp}/empty.yaml",), {"empty.yaml": ""}),
     Case("a scenario file that is a list, not sections", ("scenario_file={tmp}/list.yaml",), {"list.yaml": "- demo\n"}),
+    Case(
+        "a scenario file that is not UTF-8 text",
+        ("scenario_file={tmp}/latin1.yaml",),
+        {"latin1.yaml": "defaults: [demo, _self_]\ndescription: café\n".encode("latin-1")},
+    ),
+    Case(
+        "a scenario file whose defaults are not a list",
+        ("scenario_file={tmp}/defaults.yaml",),
+        {"defaults.yaml": "defaults: demo\nhorizon_days: 2\n"},
+    ),
+    Case("a scenario chosen as null", ("scenario=null",)),
     Case("a scenario file that is a number", ("scenario_file={tmp}/n.yaml",), {"n.yaml": "42\n"}),
     Case(
         "a scenario file that builds on a file that is a list",
@@ -267,7 +278,7 @@ def run_case(case: Case, tmp: Path) -> Outcome:
 
     tmp.mkdir(parents=True, exist_ok=True)
     for name, text in case.files.items():
-        (tmp / name).write_text(text)
+        (tmp / name).write_bytes(text) if isinstance(text, bytes) else (tmp / name).write_text(text)
     args = [a.replace("{tmp}", str(tmp)) for a in case.args]
     single_run = case.command == "sim.run" and "--multirun" not in args
     if single_run and not any(a.startswith("hydra.run.dir") for a in args):
