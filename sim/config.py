@@ -332,11 +332,15 @@ def check_output_dir(key: str, value: str) -> Path:
     """An output folder given on the command line (hydra.run.dir, hydra.sweep.dir): an absolute
     path is taken as given, on purpose; a relative one must stay inside the current folder."""
     path = Path(value)
+    if not value.strip():
+        raise ConfigError(f"command-line override '{key}={value}': an empty path; allowed: a folder")
     if not path.is_absolute() and not (Path.cwd() / path).resolve().is_relative_to(Path.cwd().resolve()):
         raise ConfigError(
             f"command-line override '{key}={value}': a relative output folder must stay inside the "
             f"current folder ({Path.cwd()}); allowed: a path below it, or an absolute path"
         )
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"command-line override '{key}={value}': a file, not a folder; allowed: a folder")
     return path
 
 

@@ -164,11 +164,23 @@ def run_one(
         print(f"{about}\n{format_summary(result.summary)}\nresults: {out_dir}", flush=True)  # one write
 
 
+def last_value(args: list[str], key: str) -> str | None:
+    """The value `key=VALUE` takes on the command line as Hydra reads it: the last one given, a
+    quoted value without its quotes (`hydra.run.dir='out/a'` is out/a, not a folder named 'out)."""
+    values = [a.split("=", 1)[1] for a in args if a.startswith(f"{key}=")]
+    if not values:
+        return None
+    value = values[-1]
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        value = value[1:-1]
+    return value
+
+
 def single_run(args: list[str]) -> int:
     """Compose once, check, build the world once, then (and only then) make the run directory."""
-    run_dir = next((a.split("=", 1)[1] for a in args if a.startswith("hydra.run.dir=")), None)
+    run_dir = last_value(args, "hydra.run.dir")
     try:
-        target = check_output_dir("hydra.run.dir", run_dir) if run_dir else None
+        target = check_output_dir("hydra.run.dir", run_dir) if run_dir is not None else None
         composed = compose(args)
         world = build_world(composed.scenario, composed.origin, base_dir=str(SCENARIO_DIR))
         out_dir = target if target is not None else api.new_run_dir(composed.scenario.name)
@@ -343,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     if not any(a.split("=", 1)[0] in HYDRA_FLAGS for a in args):
         return single_run(args)
     if any(a in ("-m", "--multirun") for a in args):
-        sweep_dir = next((a.split("=", 1)[1] for a in args if a.startswith("hydra.sweep.dir=")), None)
+        sweep_dir = last_value(args, "hydra.sweep.dir")
         try:
             if sweep_dir is not None:
                 check_output_dir("hydra.sweep.dir", sweep_dir)

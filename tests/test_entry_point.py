@@ -74,3 +74,16 @@ def test_bad_input_leaves_no_run_directory(tmp_path):
     proc = run_cli(f"hydra.run.dir={tmp_path / 'run'}", "scenario.sensors.towers.detect_rate_per_hour=nan")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert not (tmp_path / "run").exists() and not list(tmp_path.iterdir())
+
+
+def test_the_run_folder_is_the_one_hydra_reads_quoted_or_given_twice(tmp_path):
+    """hydra.run.dir='PATH' is PATH (a folder named with the quotes was made), and of two the last
+    counts, as for every other key."""
+    quoted = tmp_path / "quoted"
+    proc = run_cli(f"hydra.run.dir='{quoted}'", "quiet=true", "map=false", "scenario.horizon_days=0.1")
+    assert proc.returncode == 0, proc.stderr
+    assert (quoted / "summary.parquet").exists()
+    first, last = tmp_path / "first", tmp_path / "last"
+    proc = run_cli(f"hydra.run.dir={first}", f"hydra.run.dir={last}", "quiet=true", "scenario.horizon_days=0.1")
+    assert proc.returncode == 0, proc.stderr
+    assert (last / "summary.parquet").exists() and not first.exists()
