@@ -373,7 +373,15 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     excluded = ",".join(RunKeys.NOT_IN_FOLDER_NAME + (("scenario",) if "scenario=_file" in args else ()))
     sys.argv = [sys.argv[0], *args, f"hydra.job.config.override_dirname.exclude_keys=[{excluded}]"]
-    _sweep_job()
+    try:
+        _sweep_job()
+    except KeyboardInterrupt:  # every finished point, and every finished chunk of the others, is on disk
+        where = finished_sweep_dir(args) or "the sweep folder"
+        print(
+            f"\ninterrupted: finished runs are kept in {where}; the same command resumes them (none is re-run)",
+            file=sys.stderr,
+        )
+        return 130
     sweep = finished_sweep_dir(args)
     if sweep is not None and "quiet=true" not in (a.lower() for a in args):
         print(f"sweep finished: {sweep}\nits report (figures, tables, report.html): python -m analysis.report {sweep}")

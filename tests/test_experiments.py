@@ -378,6 +378,34 @@ def test_ctrl_c_says_where_the_finished_replications_are_and_how_to_resume(tmp_p
     assert resumed.returncode == 0 and len(load(tmp_path / hint.group(1).split("=", 1)[1])) == 24
 
 
+def test_ctrl_c_on_a_sweep_keeps_the_finished_chunks_and_the_same_command_resumes(tmp_path):
+    """--multirun: Ctrl-C says where the finished runs are, without a traceback, and the same
+    command finishes the sweep from them."""
+    sweep = tmp_path / "sweep"
+    args = [
+        "--multirun",
+        "scenario.units.bp_vehicle.count=2,4",
+        "replications=24",
+        "chunk_size=2",
+        f"hydra.sweep.dir={sweep}",
+        *SHORT,
+    ]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim.run", *args], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    deadline = time.time() + 120
+    while len(list(sweep.glob("*/summary/rep-*.parquet"))) < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    err = proc.communicate(timeout=60)[1].decode()
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    assert f"interrupted: finished runs are kept in {sweep}; the same command resumes them" in err
+    assert 2 <= len(list(sweep.glob("*/summary/rep-*.parquet"))) < 24
+    resumed = subprocess.run([sys.executable, "-m", "sim.run", *args], cwd=tmp_path, capture_output=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr
+    assert len(load(sweep)) == 48
+
+
 def test_a_killed_run_leaves_only_complete_files_and_resumes(tmp_path):
     out = tmp_path / "run"
     args = [f"hydra.run.dir={out}", "replications=24", "chunk_size=2", *SHORT]
