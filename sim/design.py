@@ -6,7 +6,8 @@ over declared parameter ranges, sampled with SALib, each point run as its own ru
         --param scenario.units.bp_vehicle.count=4:30:int \\
         --replications 3 --workers 2 [--launcher local|ray_cluster|slurm] [scenario=demo] [KEY=VALUE ...]
 
-Results: outputs/sweeps/<name>/design.json (the method, the ranges, the sample matrix) and one
+Results (under the current folder, as sim.run's sweeps): outputs/sweeps/<name>/design.json (the
+method, the ranges, the sample matrix) and one
 run directory per point (point-00000/, ...). The points are run through a Hydra launcher profile
 (sim/launch.py), the one a grid sweep uses: local processes by default, or a Ray cluster or SLURM
 (`hydra.launcher.*` overrides configure it). Running the same command again resumes: finished
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.config import CONF_DIR, ROOT, ConfigError, compose, jobs_of_scenario_file
+from sim.config import CONF_DIR, ConfigError, compose, jobs_of_scenario_file
 from sim.launch import launch
 from sim.run import quoted, sweep_job
 from sim.runner import RunDirConflict, write_text_atomic
@@ -218,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, ConfigError, ScenarioError, TerrainError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    root = ROOT / "outputs" / "sweeps" / args.name
+    root = Path.cwd() / "outputs" / "sweeps" / args.name  # as sim.run's sweeps: under the current folder
     own = [o for o in args.overrides if not _is_hydra(o)]  # the launcher's are not part of the design
     design = {
         "method": args.design,

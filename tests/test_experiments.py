@@ -714,6 +714,22 @@ def test_designed_sweep_report_has_sensitivity_and_parameter_figures(tmp_path):
         shutil.rmtree(root, ignore_errors=True)
 
 
+def test_a_design_writes_under_the_current_folder_as_a_sweep_does(tmp_path):
+    """sim.design run from another folder puts its points there (outputs/sweeps/NAME), not in the
+    project's folder."""
+    args = ["--design", "lhs", "--n", "2", "--name", "here", "--param", "scenario.units.bp_vehicle.count=2:4:int"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim.design", *args, "scenario.horizon_days=0.2", "map=false", "quiet=true"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert len(load(tmp_path / "outputs" / "sweeps" / "here")) == 2
+    assert not (ROOT / "outputs" / "sweeps" / "here").exists()
+
+
 @pytest.mark.parametrize("method", ["lhs", "sobol"])
 def test_an_integer_design_key_takes_every_value_of_its_range_equally_often(method):
     """1:3:int over 600 samples: each of 1, 2, 3 about a third (sampled over [1, 3] and rounded,
