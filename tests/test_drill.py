@@ -504,3 +504,11 @@ def test_a_port_the_server_cannot_listen_on_is_refused_before_anything_starts(po
         main(["--port", port])
     err = capsys.readouterr().err
     assert exit_.value.code == 2 and "argument --port" in err and "1..65535" in err and "Traceback" not in err
+
+
+def test_human_seats_without_seats_are_refused(capsys):
+    from sim.drill.__main__ import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--human", "border_patrol"])
+    assert exit_.value.code == 2 and "--human border_patrol" in capsys.readouterr().err

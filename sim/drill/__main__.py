@@ -66,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         help="with --seats: the centres whose seats decide, comma-separated, 'all' (default) or 'none'",
     )
     args = ap.parse_args(argv)
+    if args.human != "all" and not args.seats:
+        ap.error(f"--human {args.human}: names the human seats of an exercise with --seats; allowed: add --seats")
 
     try:
         import solara  # noqa: F401, PLC0415  (an optional extra: say how to install it, not a traceback)
