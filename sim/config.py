@@ -346,7 +346,7 @@ def check_output_dir(key: str, value: str) -> Path:
 
 def _attribute_run(problem: str, overrides: Sequence[str]) -> str:
     key = problem.split(":", 1)[0]
-    o = next((o for o in overrides if o.lstrip("+~").partition("=")[0] == key), None)
+    o = next((o for o in reversed(overrides) if o.lstrip("+~").partition("=")[0] == key), None)  # the last holds
     return f"command-line override '{o}': {problem}" if o else f"conf/config.yaml: {problem}"
 
 

@@ -47,7 +47,7 @@ def _attribute(
     scenario's `defaults:` chain that sets it (`sources`, see sim.config.key_sources), if that
     is not the file the scenario was loaded from."""
     key = problem.split(":", 1)[0]
-    for o in overrides:
+    for o in reversed(overrides):  # of two that set a key, the last holds (Hydra's rule)
         okey = o.lstrip("+~").partition("=")[0]
         if okey == "scenario":
             continue  # the choice of scenario file, not a key of it
