@@ -391,9 +391,10 @@ def explain(exc: Exception, overrides: Sequence[str], file: str | None = None) -
         return f"{where}, line {mark.line + 1}: YAML error: {getattr(exc, 'problem', text)}"
     full_key = getattr(cause, "full_key", None)
     m = re.match(r"In '([^']+)'", text)
-    override = next((o for o in overrides if full_key and o.lstrip("+~").startswith(full_key + "=")), None)
+    last_first = list(reversed(overrides))  # of two overrides of one key, the last holds (Hydra's rule)
+    override = next((o for o in last_first if full_key and o.lstrip("+~").startswith(full_key + "=")), None)
     if override is None and full_key:  # a struct error names the first missing part of the key
-        override = next((o for o in overrides if o.lstrip("+~").startswith(full_key + ".")), None)
+        override = next((o for o in last_first if o.lstrip("+~").startswith(full_key + ".")), None)
     if override is not None:
         where = f"command-line override '{override}'"
     elif file is not None and (m is None or m.group(1) == "scenario/_file" or "_file.yaml" in text):
@@ -418,6 +419,13 @@ def explain(exc: Exception, overrides: Sequence[str], file: str | None = None) -
         return (
             f"{where}: defaults: no scenario '{missing.group(1)}'; allowed: a .yaml file beside "
             f"{Path(file).name} ({local}) or a shipped scenario ({shipped})"
+        )
+    if "LexerNoViableAltException" in text or "mismatched input" in text:  # Hydra's override grammar
+        bad = next((o for o in overrides if any(ord(c) > 127 or c in " ;" for c in o)), None)
+        shown = f"command-line override '{bad}'" if bad else "a command-line override"
+        return (
+            f"{shown}: cannot be read as KEY=VALUE; allowed: quote a value with spaces or letters beyond "
+            "ASCII, e.g. \"scenario.description='Zoë 2'\""
         )
     if "Could not find" in text:
         options = shipped_scenarios()
