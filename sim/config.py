@@ -162,6 +162,9 @@ def _scenario_file(path: Path, tmp: Path) -> list[str]:
         raise ConfigError(f"scenario_file={path}: allowed: a .yaml file")
     listed = _shape_problems(path)
     beside = neighbours(path)
+    cycle = _defaults_cycle(path, beside)
+    if cycle:
+        listed.append(f"defaults: {' -> '.join(cycle)} builds on itself; allowed: a chain that ends at a scenario")
     for built_on in _built_on(path, beside):  # the files beside it that its `defaults:` chain names
         listed += [f"in {built_on} (which {path.name} builds on): {p}" for p in _shape_problems(built_on)]
     if listed:
@@ -246,6 +249,36 @@ def _note_keys(node: Any, key: str, file: str, sources: dict[str, str]) -> None:
     if isinstance(node, Mapping):
         for k, v in node.items():
             _note_keys(v, f"{key}.{k}", file, sources)
+
+
+def _defaults_cycle(path: Path, beside: dict[str, Path]) -> list[str]:
+    """The names of a `defaults:` chain that comes back to a file on it (the file itself, or files
+    beside it naming each other), first to last; [] if there is none (Hydra then said 'no
+    scenario NAME' of a file that is there)."""
+
+    def names_of(file: Path) -> list[str]:
+        try:
+            raw = yaml.safe_load(file.read_text())
+        except (OSError, ValueError, yaml.YAMLError):
+            return []
+        chain = raw.get("defaults") if isinstance(raw, Mapping) else None
+        return [str(n) for n in chain] if isinstance(chain, list) else []
+
+    shipped = set(shipped_scenarios())  # a name of one is that scenario, whatever the file is called
+
+    def walk(file: Path, trail: list[str]) -> list[str]:
+        for name in names_of(file):
+            if name in shipped:
+                continue
+            if name == file.stem or name in trail:
+                return [*trail, name]
+            if name in beside:
+                found = walk(beside[name], [*trail, name])
+                if found:
+                    return found
+        return []
+
+    return walk(path, [path.stem])
 
 
 def _built_on(path: Path, beside: dict[str, Path]) -> list[Path]:

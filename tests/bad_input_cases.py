@@ -83,6 +83,11 @@ CASES = [
     Case("a run folder that is a file", ("hydra.run.dir={tmp}/results.txt",), {"results.txt": "notes\n"}),
     Case("a key set twice, the last one bad", ("scenario.horizon_days=2", "scenario.horizon_days=-1")),
     Case("a value with letters beyond ASCII, unquoted", ("scenario.description=Zoë",)),
+    Case(
+        "scenario files whose defaults name each other",
+        ("scenario_file={tmp}/east.yaml",),
+        {"east.yaml": "defaults: [west, _self_]\n", "west.yaml": "defaults: [east, _self_]\n"},
+    ),
     Case("a scenario file that is a number", ("scenario_file={tmp}/n.yaml",), {"n.yaml": "42\n"}),
     Case(
         "a scenario file that builds on a file that is a list",
