@@ -29,7 +29,7 @@ from sim.config import CONF_DIR, ConfigError, compose, jobs_of_scenario_file
 from sim.launch import launch
 from sim.run import quoted, sweep_job
 from sim.runner import RunDirConflict, write_text_atomic
-from sim.scenario import MAX_SEED, safe_name
+from sim.scenario import MAX_REPLICATIONS, MAX_SEED, safe_name
 from sim.terrain import TerrainError
 from sim.validation import ScenarioError
 
@@ -146,6 +146,8 @@ def check_options(args: argparse.Namespace) -> None:
     ):
         if value < least:
             raise ValueError(f"{flag} {value}: must be at least {least}")
+    if args.n > MAX_REPLICATIONS:  # a design lists its sample up front, as a run its replications
+        raise ValueError(f"--n {args.n}: allowed: 1..{MAX_REPLICATIONS:,} points")
     if not 0 <= args.seed <= MAX_SEED - args.replications + 1:  # the last replication's seed is a 64-bit integer
         raise ValueError(
             f"--seed {args.seed}: allowed: 0..{MAX_SEED - args.replications + 1:,} with --replications "
@@ -205,6 +207,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         check_options(args)
         params = [Param.parse(p) for p in args.param]
+        not_scenario = [p.key for p in params if not p.key.startswith("scenario.")]
+        if not_scenario:  # run keys (seed, replications, ...) are the design's options, not its factors
+            raise ValueError(
+                f"--param {', '.join(not_scenario)}: not a scenario key; allowed: scenario.* keys (the seed and "
+                "replications are --seed and --replications)"
+            )
         twice = sorted({p.key for p in params if [q.key for q in params].count(p.key) > 1})
         if twice:
             raise ValueError(f"--param {', '.join(twice)}: given more than once; give each parameter one range")

@@ -257,6 +257,8 @@ CASES = [
     ),
     design_case("a design's folder name that is a path", "--name", "../..", "--param", COUNT),
     design_case("a design's seed beyond 64 bits", "--seed", "99999999999999999999999", "--param", COUNT),
+    design_case("a design over a run key", "--param", "seed=1:5:int"),
+    design_case("a design of more points than a run can list", "--param", COUNT, n="1000000"),
     design_case("run keys given to a design as overrides", "--param", COUNT, "replications=2"),
     design_case(
         "a design range whose upper end is out of range", "--param", "scenario.sensors.ground.detect_prob=0.5:1.5"
