@@ -40,6 +40,10 @@ def run_agencies(scenario: dict, ev: pd.DataFrame) -> list[str]:
 
 
 def read_terrain(run_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The run's terrain tables; FileNotFoundError saying which is missing."""
+    for name in ("terrain_nodes.parquet", "terrain_edges.parquet"):
+        if not (run_dir / name).is_file():
+            raise FileNotFoundError(f"{run_dir / name} is missing: a run writes it beside its results (copied part?)")
     return (
         pq.read_table(run_dir / "terrain_nodes.parquet").to_pandas(),
         pq.read_table(run_dir / "terrain_edges.parquet").to_pandas(),
