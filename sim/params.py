@@ -98,7 +98,9 @@ def parse(cls: type, raw: Any, key: str, families: Families, problems: Problems,
     """`raw` (a mapping) -> a `cls` instance; every problem is added to `problems` (the
     returned object then holds defaults where values were bad). `base`: an instance whose
     values stand where `raw` says nothing (a default entry a file only adjusts)."""
-    if raw is None:
+    if raw is None:  # `key=null`, or `key:` with nothing under it: not "the defaults" (an entry set to
+        # null read as a default entry: a different cartel, map or agency than the file's, silently)
+        problems.add(key, f"null; allowed: a mapping of its keys ({', '.join(_names(cls))}), or leave it out")
         raw = {}
     if not isinstance(raw, Mapping):
         problems.add(key, f"expected a mapping of keys ({', '.join(_names(cls))}), got {_show(raw)}")

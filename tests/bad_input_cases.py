@@ -80,6 +80,7 @@ CASES = [
         {"defaults.yaml": "defaults: demo\nhorizon_days: 2\n"},
     ),
     Case("a scenario chosen as null", ("scenario=null",)),
+    Case("an entry set to null", ("scenario.organisations.cartel=null",)),
     Case("a run folder that is a file", ("hydra.run.dir={tmp}/results.txt",), {"results.txt": "notes\n"}),
     Case("a key set twice, the last one bad", ("scenario.horizon_days=2", "scenario.horizon_days=-1")),
     Case("a value with letters beyond ASCII, unquoted", ("scenario.description=Zoë",)),
