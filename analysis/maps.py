@@ -265,9 +265,12 @@ def draw_run_map(run_dir: Path, out_png: Path, replication: int = 0) -> Path:
     draw the figure a third time: about 0.1-0.2 s of every run)."""
     fig = run_map(run_dir, replication)
     fig.subplots_adjust(left=0.06, right=0.80, bottom=0.07, top=0.95)
-    tmp = out_png.with_suffix(".tmp.png")
-    fig.savefig(tmp, bbox_inches="tight")
-    tmp.replace(out_png)
+    tmp = out_png.with_name(f".{out_png.name}.tmp")  # hidden: a killed run's is removed on its next start
+    try:
+        fig.savefig(tmp, bbox_inches="tight", format="png")
+        tmp.replace(out_png)
+    finally:
+        tmp.unlink(missing_ok=True)  # (interrupted while drawing)
     return out_png
 
 

@@ -808,3 +808,23 @@ def test_bad_input_errors_reach_the_launchers_process_as_themselves():
     for exc in errors:
         back = pickle.loads(pickle.dumps(exc))
         assert type(back) is type(exc) and str(back) == str(exc) and back.problems == exc.problems
+
+
+def test_a_map_drawing_interrupted_leaves_no_file_behind(tmp_path, monkeypatch):
+    """map.png is drawn to a hidden temporary and renamed; Ctrl-C while it is drawn leaves neither
+    a partial map nor a visible temporary (map.tmp.png stayed, and the next start kept it)."""
+    from matplotlib.figure import Figure
+
+    from analysis.maps import draw_run_map
+
+    out = tmp_path / "run"
+    api.run(overrides=["scenario.horizon_days=0.2"], replications=1, seed=1, out_dir=out)
+
+    def interrupted(self, fname, **kw):
+        Path(fname).write_bytes(b"\x89PNG partial")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Figure, "savefig", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        draw_run_map(out, out / "map.png")
+    assert not (out / "map.png").exists() and not list(out.glob("*map*"))
