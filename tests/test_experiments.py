@@ -354,20 +354,27 @@ def test_a_pool_that_cannot_start_is_reported_and_no_chunk_is_lost(tmp_path, mon
     assert len(run_experiment(exp)) == 4  # and the rerun completes from them
 
 
+def interrupted(args: list[str], cwd: Path, chunks: str) -> str:
+    """Run `python -m sim.run ARGS` in `cwd`, press Ctrl-C once two chunk files match the glob
+    `chunks`; check it ended as Ctrl-C should (exit 130, no traceback) and return its stderr."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim.run", *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    deadline = time.time() + 120
+    while len(list(cwd.glob(chunks))) < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    err = proc.communicate(timeout=60)[1].decode()
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    return err
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_ctrl_c_says_where_the_finished_replications_are_and_how_to_resume(tmp_path, workers):
     """A plain run goes to a new time-stamped folder: Ctrl-C names it, with the command that resumes
     (and, with a process pool, no traceback from chunks finishing while the pool shuts down)."""
     args = ["replications=24", "chunk_size=2", f"workers={workers}", *SHORT]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sim.run", *args], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    deadline = time.time() + 120
-    while len(list(tmp_path.glob("outputs/*/*/summary/rep-*.parquet"))) < 2 and time.time() < deadline:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    err = proc.communicate(timeout=60)[1].decode()
-    assert proc.returncode == 130 and "Traceback" not in err
+    err = interrupted(args, tmp_path, "outputs/*/*/summary/rep-*.parquet")
     hint = re.search(r"the same command (hydra\.run\.dir=\S+) resumes", err)
     assert hint, err
     done = len(list(tmp_path.glob("outputs/*/*/summary/rep-*.parquet")))
@@ -390,15 +397,7 @@ def test_ctrl_c_on_a_sweep_keeps_the_finished_chunks_and_the_same_command_resume
         f"hydra.sweep.dir={sweep}",
         *SHORT,
     ]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sim.run", *args], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    deadline = time.time() + 120
-    while len(list(sweep.glob("*/summary/rep-*.parquet"))) < 2 and time.time() < deadline:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    err = proc.communicate(timeout=60)[1].decode()
-    assert proc.returncode == 130 and "Traceback" not in err, err
+    err = interrupted(args, tmp_path, "sweep/*/summary/rep-*.parquet")
     assert f"interrupted: finished runs are kept in {sweep}; the same command resumes them" in err
     assert 2 <= len(list(sweep.glob("*/summary/rep-*.parquet"))) < 24
     resumed = subprocess.run([sys.executable, "-m", "sim.run", *args], cwd=tmp_path, capture_output=True, timeout=600)
