@@ -251,23 +251,25 @@ def _note_keys(node: Any, key: str, file: str, sources: dict[str, str]) -> None:
             _note_keys(v, f"{key}.{k}", file, sources)
 
 
+def _defaults_of(file: Path) -> list[str]:
+    """The names in a scenario file's `defaults:` list ([] if it has none or cannot be read: a
+    file that is not YAML or not UTF-8 is reported by _shape_problems and Hydra)."""
+    try:
+        raw = yaml.safe_load(file.read_text())
+    except (OSError, ValueError, yaml.YAMLError):
+        return []
+    chain = raw.get("defaults") if isinstance(raw, Mapping) else None
+    return [str(n) for n in chain] if isinstance(chain, list) else []
+
+
 def _defaults_cycle(path: Path, beside: dict[str, Path]) -> list[str]:
     """The names of a `defaults:` chain that comes back to a file on it (the file itself, or files
     beside it naming each other), first to last; [] if there is none (Hydra then said 'no
     scenario NAME' of a file that is there)."""
-
-    def names_of(file: Path) -> list[str]:
-        try:
-            raw = yaml.safe_load(file.read_text())
-        except (OSError, ValueError, yaml.YAMLError):
-            return []
-        chain = raw.get("defaults") if isinstance(raw, Mapping) else None
-        return [str(n) for n in chain] if isinstance(chain, list) else []
-
     shipped = set(shipped_scenarios())  # a name of one is that scenario, whatever the file is called
 
     def walk(file: Path, trail: list[str]) -> list[str]:
-        for name in names_of(file):
+        for name in _defaults_of(file):
             if name in shipped:
                 continue
             if name == file.stem or name in trail:
@@ -287,13 +289,7 @@ def _built_on(path: Path, beside: dict[str, Path]) -> list[Path]:
     out: dict[str, Path] = {}
     todo = [path]
     while todo:
-        try:
-            raw = yaml.safe_load(todo.pop().read_text())
-        except (OSError, ValueError, yaml.YAMLError):  # (a file that is not UTF-8: _shape_problems says so)
-            continue
-        names = raw.get("defaults") if isinstance(raw, Mapping) else None
-        for name in names if isinstance(names, list) else []:
-            name = str(name)
+        for name in _defaults_of(todo.pop()):
             if name in beside and name not in out:
                 out[name] = beside[name]
                 todo.append(beside[name])
