@@ -41,8 +41,8 @@ def read_manifest(run_dir: Path) -> dict:
     return manifest
 
 
-def summary_files(run_dir: Path) -> list[Path]:
-    manifest = read_manifest(run_dir)
+def summary_files(run_dir: Path, manifest: dict) -> list[Path]:
+    """The finished summaries of a run directory, by its manifest (`read_manifest`)."""
     if manifest.get("complete") and (run_dir / "summary.parquet").exists():
         return [run_dir / "summary.parquet"]
     return [f for c in manifest.get("chunks", []) if (f := run_dir / "summary" / f"{c}.parquet").exists()]
@@ -59,10 +59,11 @@ def load(root: str | Path) -> pd.DataFrame:
     dirs = run_dirs(root)
     files, runs, params = [], [], set()
     for d in dirs:
-        fs = summary_files(d)
+        manifest = read_manifest(d)
+        fs = summary_files(d, manifest)
         files += [str(f) for f in fs]
         runs += [str(d.relative_to(root)) if d != root else "."] * len(fs)
-        params |= set(read_manifest(d).get("params", {}))
+        params |= set(manifest.get("params", {}))
     if not files:
         raise FileNotFoundError(f"no results under {root} (no manifest.json with finished replications)")
     con = duckdb.connect()
