@@ -26,6 +26,7 @@ from hydra._internal.config_loader_impl import get_overrides_dirname  # how the 
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper  # the sweeper that names them
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.errors import HydraException
 from omegaconf import DictConfig
 from tqdm import tqdm
 
@@ -167,13 +168,13 @@ def run_one(
 def last_value(args: list[str], key: str) -> str | None:
     """The value `key=VALUE` takes on the command line as Hydra reads it: the last one given, a
     quoted value without its quotes (`hydra.run.dir='out/a'` is out/a, not a folder named 'out)."""
-    values = [a.split("=", 1)[1] for a in args if a.startswith(f"{key}=")]
-    if not values:
+    given = [a for a in args if a.startswith(f"{key}=")]
+    if not given:
         return None
-    value = values[-1]
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-        value = value[1:-1]
-    return value
+    try:
+        return str(OverridesParser.create().parse_override(given[-1]).value())
+    except HydraException:  # not Hydra's grammar: compose() says so, naming the override
+        return given[-1].split("=", 1)[1]
 
 
 def single_run(args: list[str]) -> int:
@@ -327,9 +328,9 @@ def absolute_sweep_dir(args: list[str]) -> list[str]:
     """`args` with the sweep folder (hydra.sweep.dir, or conf/config.yaml's) made absolute here,
     where the command was typed: a launcher may run sweep points in another folder (a Ray worker
     runs where its node was started), and every point must land in this sweep's folder."""
-    given = next((a for a in args if a.startswith("hydra.sweep.dir=")), None)
+    given = next((a for a in reversed(args) if a.startswith("hydra.sweep.dir=")), None)  # the last holds
     if given is not None:
-        value = str(OverridesParser.create().parse_override(given).value())
+        value = last_value(args, "hydra.sweep.dir")
     else:
         value = yaml.safe_load((CONF_DIR / "config.yaml").read_text())["hydra"]["sweep"]["dir"]
     if Path(value).is_absolute():
