@@ -2,11 +2,13 @@
 
 The cost is the summary's cost_usd (sim/metrics.py: capital annualised over each asset's stated
 life, for the horizon, plus operating cost), split into capital_share_usd and operating_usd.
-Keys under scenario.organisations.* (the smugglers' behaviour) and the scenario chosen (several
-scenarios swept: another region and threat) are not a planner's decision: by default every other
-swept key is a decision key. The front is computed within each combination of
-the other swept keys (the situations planned against), so a decision is compared only with
-decisions facing the same smugglers.
+Keys under scenario.organisations.* (the smugglers' behaviour), the scenario chosen (several
+scenarios swept: another region and threat), the region's terrain, the horizon and the prices
+(scenario.costs.*, any `*_usd*` key, an asset's `lifetime_years`: how a cost is counted, not what is
+bought) are not a planner's decision: by default every other swept key is a decision key. The
+front is computed within each combination of the other swept keys (the situations planned
+against), so a decision is compared only with decisions facing the same smugglers at the same
+prices.
 """
 
 from __future__ import annotations
@@ -24,16 +26,25 @@ from analysis.labels import config_label, key_label, metric_label, value_label
 from analysis.stats import mean_ci
 from analysis.store import run_dirs
 
-NOT_DECIDED = ("scenario.organisations.",)  # prefixes of keys a planner does not choose
-SITUATION_KEYS = ("scenario",)  # the region and its threat (scenario=, scenario_file=): planned against, not chosen
+# prefixes of keys a planner does not choose: the smugglers, the region, how costs are counted
+NOT_DECIDED = ("scenario.organisations.", "scenario.terrain.", "scenario.costs.")
+SITUATION_KEYS = ("scenario", "scenario.horizon_days")  # the region and threat, the time planned for
+PRICE_NAMES = ("_usd", "lifetime_years")  # a key's last part holding one of these is a price or a life
 COLOURS = ("#d95f0e", "#2c7fb8", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#a6761d", "#666666")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 USD = FuncFormatter(lambda v, _: f"{v:,.0f}")
 
 
 def default_decision_keys(params: list[str]) -> list[str]:
-    """Every swept key but the smugglers' (scenario.organisations.*) and the scenario chosen."""
-    return [p for p in params if not p.startswith(NOT_DECIDED) and p not in SITUATION_KEYS]
+    """Every swept key but the smugglers' (scenario.organisations.*), the scenario chosen, its
+    terrain and horizon, and the prices: a discount rate or a unit's hourly cost swept for
+    sensitivity is a situation each decision is costed in, not a decision."""
+    return [p for p in params if not (p.startswith(NOT_DECIDED) or p in SITUATION_KEYS or _is_price(p))]
+
+
+def _is_price(key: str) -> bool:
+    last = key.rsplit(".", 1)[-1]
+    return any(name in last for name in PRICE_NAMES)
 
 
 def check_decision_keys(keys: list[str], params: list[str]) -> list[str]:

@@ -167,13 +167,15 @@ def sensitivity_words(idx: pd.DataFrame) -> pd.DataFrame:
 def front_text(decision: list[str], others: list[str], chosen: bool) -> str:
     if not decision:
         return (
-            "No decision key is swept (only the smugglers' behaviour varies), so no Pareto front is drawn; "
+            "No decision key is swept (only the smugglers, the region, the horizon or the prices vary), so no "
+            "Pareto front is drawn; "
             "name the keys a planner chooses with --decision-keys."
         )
     how = (
         "chosen with --decision-keys"
         if chosen
-        else "by default every swept key but scenario.organisations.* and the scenario chosen"
+        else "by default every swept key but the smugglers' (scenario.organisations.*), the scenario chosen, its "
+        "terrain and horizon, and the prices (scenario.costs.*, *_usd*, lifetime_years)"
     )
     within = (
         f"The front is computed within each combination of the other swept keys ({', '.join(others)}), so a "

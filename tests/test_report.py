@@ -64,6 +64,46 @@ def test_the_smugglers_keys_are_not_decisions_by_default():
     ]
 
 
+def test_prices_region_and_horizon_are_situations_not_decisions():
+    count = "scenario.units.bp_vehicle.count"
+    prices = [
+        "scenario.costs.discount_rate",
+        "scenario.units.bp_vehicle.cost_per_officer_hour_usd",
+        "scenario.sensors.towers.capital_usd",
+        "scenario.barriers.wall.opex_usd_per_km_day",
+        "scenario.sensors.towers.lifetime_years",
+        "scenario.terrain.width_km",
+        "scenario.horizon_days",
+    ]
+    assert default_decision_keys([count, *prices]) == [count]
+
+
+def test_a_discount_rate_swept_gives_one_front_per_rate():
+    """Dearer money makes every mix dearer, not worse: each mix on the front at 0% is on it at 7%."""
+    rate_key, count = "scenario.costs.discount_rate", "scenario.units.bp_vehicle.count"
+    rows = [
+        {
+            "seed": s,
+            rate_key: r,
+            count: k,
+            "config_hash": f"{r}-{k}",
+            "interdiction_rate": 0.3 + 0.02 * k + 0.001 * s,
+            "cost_usd": 1000.0 * k * (1 + 5 * r),
+            "capital_share_usd": 100.0 * k * (1 + 5 * r),
+            "operating_usd": 900.0 * k,
+        }
+        for s in range(3)
+        for r in (0.0, 0.07)
+        for k in (6, 18)
+    ]
+    params = [rate_key, count]
+    table = add_config_labels(pd.DataFrame(rows), params)
+    decision = default_decision_keys(params)
+    assert decision == [count]
+    df = cost_table(table, decision, [rate_key])
+    assert df.pareto.all() and df.situation.nunique() == 2
+
+
 def test_the_front_is_computed_within_each_situation_not_across_smugglers_behaviour():
     table = synthetic()
     df = cost_table(table, [POLICY], [ROUTING])
