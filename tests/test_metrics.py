@@ -257,3 +257,14 @@ def test_a_joint_centre_that_sent_no_unit_has_zero_responses_not_a_missing_count
     assert [r["responses.joint"] for r in rows] == [
         r["responses"] for r in rows
     ]  # every dispatch is the joint centre's
+
+
+def test_a_ground_sensor_without_cost_keys_is_not_priced_as_a_camera_tower():
+    """Each sensor type has its own default price: a scenario that adds seismic sensors without
+    cost keys must not book a tower's millions for each of them."""
+    from sim.sensors.ground import GroundParams
+    from sim.sensors.tower import TowerParams
+
+    ground, tower = GroundParams(), TowerParams()
+    assert ground.capital_usd < 0.01 * tower.capital_usd
+    assert ground.opex_usd_per_day < 0.1 * tower.opex_usd_per_day

@@ -23,6 +23,18 @@ class GroundParams(SensorGroupParams):
         "guess**. The seismic research range of >30 m [W] is much smaller than one cell; "
         "`detect_prob` absorbs that.",
     )
+    capital_usd: float = param(
+        5_000.0,
+        ge=0,
+        unit="USD/sensor",
+        doc="Capital outlay per sensor (a buried seismic sensor and its relay share), amortised over "
+        "`lifetime_years` in `cost_usd`.",
+        source="**modelling guess** (no UGS price in REFERENCE-FIGURES; the shipped scenarios' figure). Not the "
+        "tower's $2.6M: a ground sensor left at the sensor default was priced as a camera tower",
+    )
+    opex_usd_per_day: float = param(
+        5.0, ge=0, unit="USD/day", doc="Operating cost per sensor over the horizon.", source="**modelling guess**"
+    )
 
 
 class GroundSensor(SensorType):
