@@ -285,6 +285,16 @@ def test_port_metrics_definitions():
     assert s["capital_usd"] == 1e6  # the port's asset row counts in the costs
 
 
+def test_a_port_no_vehicle_reaches_before_the_horizon_gives_an_empty_table():
+    """A quiet port (no traffic, or a horizon shorter than the first arrival) is a valid run: its
+    table is empty and its metrics are zero or undefined, not a crash at the end of the run."""
+    for spec, days in ((port_spec(cars_per_day=0.0), 1.0), (port_spec(cars_per_day=100.0), 1e-4)):
+        _, _, ev, table = run_port(spec, seed=3, days=days)
+        assert table.empty and table.referred.dtype == bool
+        m = port_metrics(ev, pa.Table.from_pandas(table, preserve_index=False))
+        assert m["port_vehicles"] == 0 and math.isnan(m["port_wait_p50_min"])
+
+
 def test_port_metrics_without_ports():
     r = Recorder()
     r.record(0, "run_start", duration_min=60.0)

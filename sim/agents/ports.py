@@ -204,14 +204,14 @@ class PortOfEntry(mesa.Agent):
 
         p_start, p_end = before(net.p_start), before(net.p_end)
         s_start, s_end = before(net.s_start), before(net.s_end)
-        referred = np.asarray(net.referred)[keep]
+        referred = np.asarray(net.referred, dtype=bool)[keep]  # typed: a port no vehicle reached has none
         exit_ = np.where(referred, s_end, p_end)
         attempts = np.array([-1 if a is None else a.attempt_id for a in self.attempt], dtype=np.int64)[keep]
         seized = np.zeros(arrival.size, dtype=bool)
         for vid, found in self.seized.items():
             seized[vid] = found and net.referred[vid] and net.s_end[vid] < horizon
         n = int(keep.sum())
-        lane = np.where(np.isnan(p_start), -1, np.asarray(net.lane)[keep])
+        lane = np.where(np.isnan(p_start), -1, np.asarray(net.lane, dtype=np.int64)[keep])
         return pa.table(
             {
                 "port": pa.array([self.params.name]).take(np.zeros(n, dtype=np.int64)),  # (in C, not n strings)
