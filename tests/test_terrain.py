@@ -60,6 +60,16 @@ def test_the_generator_gives_as_many_roads_towns_and_staging_areas_as_asked_up_t
     assert f"roads_foreign: got {length + 1}" in problems
 
 
+@pytest.mark.parametrize(("cell", "home", "radius"), [(1.0, 2, 1.5), (0.5, 1, 1.5), (1.0, 3, 5.0), (0.25, 1.5, 4.0)])
+def test_towns_stay_on_the_home_side_however_wide_their_disc(cell, home, radius):
+    """A town's disc wider than a shallow home side put its centre, a smugglers' destination,
+    on the foreign side: the generator's own terrain then failed validation."""
+    spec = TerrainSpec(length_km=10, depth_foreign_km=3, depth_home_km=home, cell_km=cell, town_radius_km=radius)
+    assert spec.check() == []
+    t = generate(spec)
+    assert t.towns.size == spec.roads_home and set(np.unique(t.side[t.towns])) == {HOME}
+
+
 def test_router_uses_road_speed_and_closes_barriers_to_vehicles():
     t = generate(TerrainSpec(seed=2))
     modes = {"foot": ModeSpec(3.0, 4.0, breaches_barriers=True), "vehicle": ModeSpec(15.0, 40.0)}

@@ -59,10 +59,13 @@ def generate(spec: TerrainSpec) -> Terrain:
     port_cols = list(road_cols[: min(spec.ports, len(road_cols))])
     border_row = rows_f + min(rows_h - 1, int(spec.border_road_km / cell)) if spec.border_road_km > 0 else None
     town_radius = max(0, int(round(spec.town_radius_km / cell)))
+    # a town's centre lies its radius from the far edge, but never in the home side's nearer half: a
+    # disc wider than a shallow home side would put the centre (a destination) on the foreign side
+    town_row = max(rows - 1 - town_radius, rows_f + rows_h // 2)
     for c in road_cols:
         start = rows_f if c in port_cols else (border_row if border_row is not None else rows_f + 1)
         road([(r, c) for r in range(start, rows)])
-        _town(kind_grid, feature, kind_names, spec, rows - 1 - town_radius, c, town_radius, rows_f, rows, cols)
+        _town(kind_grid, feature, kind_names, spec, town_row, c, town_radius, rows_f, rows, cols)
     if border_row is not None:
         road([(border_row, c) for c in range(cols)])
 
