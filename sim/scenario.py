@@ -239,6 +239,10 @@ class TerrainSpec:
                 f"ports: got {self.ports}, but only {self.roads_home} home road(s) can cross the border; "
                 f"allowed: at most roads_home ({self.roads_home}), or more roads_home"
             )
+        if self.roads_home == 0:  # the generator's towns (the smugglers' destinations) end its home roads
+            out.append(
+                "roads_home: got 0, but each town (a smugglers' destination) ends a home road; allowed: 1 or more"
+            )
         return out
 
 

@@ -135,6 +135,10 @@ CASES = [
     Case("list of the wrong length", ("scenario.organisations.cartel.hourly_profile=[1,2]",)),
     Case("more ports than home roads to carry them", ("scenario.terrain.ports=4", "scenario.terrain.roads_home=2")),
     Case(
+        "a generated region with no home road, so no town",
+        ("scenario.terrain.roads_home=0", "scenario.terrain.ports=0"),
+    ),
+    Case(
         "a sensor type changed on the command line, keeping the file's keys", ("scenario.sensors.towers.type=ground",)
     ),
     Case("an unknown run key added with +", ("+foo=1",)),
