@@ -151,6 +151,9 @@ def build_world(
         for name, a in agencies.items()
     }
     ports = place_ports(spec, terrain, origin)
+    outside = _ports_outside_jurisdiction(ports, agencies, terrain)
+    if outside:
+        raise ScenarioError(origin, outside)
     return World(
         spec,
         terrain,
@@ -342,6 +345,25 @@ def place_ports(spec: ScenarioSpec, terrain: Terrain, origin: str) -> list[PortP
     if problems:
         raise ScenarioError(origin, problems)
     return ports
+
+
+def _ports_outside_jurisdiction(
+    ports: list[PortParams], agencies: dict[str, AgencyParams], terrain: Terrain
+) -> list[str]:
+    """Ports run by an agency that may not act at the port's cell: its seizures would be arrests
+    outside its jurisdiction."""
+    problems = []
+    for port in ports:
+        agency = agencies[port.agency]
+        if not agency.jurisdiction[port.node]:
+            able = [a for a, params in agencies.items() if params.jurisdiction[port.node]]
+            problems.append(
+                f"scenario.ports.{port.name}.agency: {port.agency}'s jurisdiction "
+                f"({', '.join(agency.spec.jurisdiction)}) does not hold the port's cell {port.node} (sector "
+                f"{terrain.sector_names[terrain.sector[port.node]]}); allowed: an agency whose jurisdiction holds it "
+                f"({', '.join(able) or 'none'}), or a jurisdiction that does (its sector, or ports:<km>)"
+            )
+    return problems
 
 
 def _org(name: str, o: OrgSpec, terrain: Terrain, router: Router, origin: str) -> OrgParams:

@@ -141,6 +141,10 @@ CASES = [
     Case(
         "a sensor type changed on the command line, keeping the file's keys", ("scenario.sensors.towers.type=ground",)
     ),
+    Case(
+        "a port run by an agency whose jurisdiction does not hold it",
+        ("scenario=tri_agency", "scenario.agencies.customs.jurisdiction=[S3]"),
+    ),
     Case("an unknown run key added with +", ("+foo=1",)),
     Case("a cargo named like a decoy inject's", ("scenario.organisations.cartel.cargo={decoy: {share: 1.0}}",)),
     Case("a terrain read from files, without their path", ("scenario.terrain.source=csv",)),
