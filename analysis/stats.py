@@ -1,4 +1,11 @@
-"""Means with confidence intervals, and paired differences under common random numbers."""
+"""Means with confidence intervals, and paired differences under common random numbers.
+
+A metric that is a ratio of two per-run totals (`RATIOS`: cost per interdiction) is estimated over
+runs as the ratio of their means (the total cost over the total interdictions), with a
+delta-method interval, not as the mean of the per-run ratios: a run without an interdiction has
+no ratio, so that mean leaves out exactly the runs that bought least, and can reverse which of
+two mixes is cheaper per interdiction.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +13,41 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+RATIOS = {"cost_per_interdiction_usd": ("cost_usd", "interdicted")}  # metric: (numerator, denominator)
+
+
+def ratio_parts(table: pd.DataFrame, metric: str) -> tuple[str, str] | None:
+    """The numerator and denominator columns of a ratio metric, if the table holds both."""
+    parts = RATIOS.get(metric)
+    return parts if parts is not None and all(p in table for p in parts) else None
+
+
+def ratio_of_means(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """sum(x) / sum(y) and each replication's linearised value (x - R y) / mean(y), whose standard
+    error over replications is the ratio's (the delta method); NaN where y sums to 0 or less."""
+    total = float(y.sum())
+    if x.size == 0 or total <= 0:
+        return np.nan, np.full(x.size, np.nan)
+    r = float(x.sum()) / total
+    return r, (x - r * y) / (total / y.size)
+
 
 def mean_ci(table: pd.DataFrame, metric: str, by: list[str] | str | None = None, level: float = 0.95) -> pd.DataFrame:
     """Per group: n (replications with a value of `metric`), runs (all replications), mean,
-    standard deviation and the t-interval of the mean."""
+    standard deviation and the t-interval of the mean. A ratio metric (`RATIOS`) is the ratio of
+    means, n counts the replications with both parts, sd is that of the linearised values."""
     by = [by] if isinstance(by, str) else list(by or [])
     groups = table.groupby(by, dropna=False, sort=True) if by else [((), table)]
+    parts = ratio_parts(table, metric)
     rows = []
     for key, g in groups:
-        x = g[metric].dropna().to_numpy(dtype=float)
+        if parts:
+            xy = g[list(parts)].dropna().to_numpy(dtype=float)
+            m, x = ratio_of_means(xy[:, 0], xy[:, 1])
+        else:
+            x = g[metric].dropna().to_numpy(dtype=float)
+            m = float(x.mean()) if x.size else np.nan
         n = x.size
-        m = float(x.mean()) if n else np.nan
         sd = float(x.std(ddof=1)) if n > 1 else np.nan
         half = float(stats.t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n)) if n > 1 else np.nan
         key = key if isinstance(key, tuple) else (key,)
@@ -34,8 +65,9 @@ def mean_ci_over_seeds(
     a value; runs = every replication of the group). Rows that share a seed share its random
     streams (common random numbers), so they are not independent samples: counted as such, a
     95% interval pooled over 4 levels covered the mean about 66% of the time. Where a group holds
-    one row per seed this is `mean_ci` itself."""
-    per_seed = table.groupby(list(by) + [pair_on], dropna=False)[metric].mean().reset_index()
+    one row per seed this is `mean_ci` itself (a ratio metric: its parts are averaged per seed)."""
+    columns = [metric, *(ratio_parts(table, metric) or ())]
+    per_seed = table.groupby(list(by) + [pair_on], dropna=False)[columns].mean().reset_index()
     ci = mean_ci(per_seed, metric, by, level)
     ci["runs"] = table.groupby(list(by), dropna=False, sort=True).size().to_numpy()
     return ci
@@ -79,8 +111,9 @@ def paired_differences(
 ) -> pd.DataFrame:
     """For each level of `factor` (other than `baseline`): the mean difference (level - baseline)
     of replications paired by `pair_on` (the same seed = common random numbers), its t-interval
-    and the paired t-test p-value (`mean_test_p`; none for fewer than two). `within` keeps
-    other swept keys fixed within each pair.
+    and the paired t-test p-value (none for fewer than two). `within` keeps other swept keys
+    fixed within each pair. For a ratio metric (`RATIOS`) the difference is that of the two
+    ratios of means over the paired seeds, its interval and test from the paired linearised values.
 
     Pairs that share a seed across the other keys' values are not independent (the same random
     streams drive them), so the interval and the test are over seeds: each seed's differences
@@ -88,19 +121,28 @@ def paired_differences(
     and the test) is reported beside n_pairs. With no other key swept the two are the same."""
     within = list(within or [])
     keys = within + [pair_on]
-    base = table[at_level(table[factor], baseline)].set_index(keys)[metric]
+    parts = ratio_parts(table, metric)
+    columns = list(parts) if parts else [metric]
+    base = table[at_level(table[factor], baseline)].set_index(keys)[columns]
     if not base.index.is_unique:
         raise ValueError(f"replications are not paired uniquely by {keys}: list the other swept keys in `within`")
     rows = []
     others = [v for v in levels(table[factor]) if not (v == baseline or (is_unset(v) and is_unset(baseline)))]
     for level_value in sorted(others, key=level_order):
-        other = table[at_level(table[factor], level_value)].set_index(keys)[metric]
-        pairs = pd.concat([other.rename("x"), base.rename("b")], axis=1, join="inner").dropna()
-        per_seed = (pairs.x - pairs.b).groupby(level=pair_on).mean().to_numpy(dtype=float)
-        n = per_seed.size
-        mean = float(per_seed.mean()) if n else np.nan
-        half = float(stats.t.ppf(0.5 + level / 2, n - 1) * per_seed.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
-        p = mean_test_p(per_seed) if n > 1 else np.nan  # equal differences decided: 0 if not 0, else 1
+        other = table[at_level(table[factor], level_value)].set_index(keys)[columns]
+        pairs = pd.concat([other.add_suffix("_x"), base.add_suffix("_b")], axis=1, join="inner").dropna()
+        per_seed = pairs.groupby(level=pair_on).mean().to_numpy(dtype=float)  # columns: level's, then baseline's
+        n = per_seed.shape[0]
+        if parts:
+            r_x, z_x = ratio_of_means(per_seed[:, 0], per_seed[:, 1])
+            r_b, z_b = ratio_of_means(per_seed[:, 2], per_seed[:, 3])
+            mean, diffs = r_x - r_b, z_x - z_b  # the difference of ratios and its linearised values
+        else:
+            diffs = per_seed[:, 0] - per_seed[:, 1]
+            mean = float(diffs.mean()) if n else np.nan
+        se = float(diffs.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
+        half = float(stats.t.ppf(0.5 + level / 2, n - 1) * se) if n > 1 else np.nan
+        p = _t_test_p(mean, se, n) if n > 1 else np.nan
         rows.append(
             {
                 factor: level_value,
@@ -126,6 +168,16 @@ def holm_adjusted(pvalues: np.ndarray) -> np.ndarray:
     out = np.empty(m)
     out[order] = np.minimum(adjusted, 1.0)
     return out
+
+
+def _t_test_p(mean: float, se: float, n: int) -> float:
+    """Two-sided p of a t statistic mean / se on n - 1 degrees of freedom; with no spread (se 0) a
+    difference is decided: p 0 if it is not 0, else 1 (NaN if the mean is undefined)."""
+    if np.isnan(mean):
+        return np.nan
+    if not se > 0:
+        return 0.0 if mean != 0 else 1.0
+    return float(2 * stats.t.sf(abs(mean) / se, n - 1))
 
 
 def mean_test_p(x: np.ndarray, alternative: str = "two-sided") -> float:

@@ -54,7 +54,8 @@ Definitions (all from the event log, `sim/recorder.py` documents the columns):
   active (from entering service to the horizon for sensors, barriers and ports, time on duty
   for units); cost_usd = capital_share_usd
   + operating_usd, per agency in cost_usd.<agency>; cost_per_interdiction_usd = cost_usd /
-  interdicted.
+  interdicted (none without an interdiction; over runs the analysis takes the ratio of the means,
+  total cost over total interdictions: analysis/stats.py RATIOS).
 - ports of entry (`port_metrics`, from the port-vehicle table of sim/agents/ports.py, attempt -1 =
   legitimate, and the smuggling vehicles' event rows): port_vehicles = legitimate vehicles released
   (an exit before the horizon); port_wait_min / port_wait_p50_min / port_wait_p95_min = mean,
