@@ -50,7 +50,7 @@ def synthetic_sweep(root: Path, runs: int, reps: int) -> None:
         }
         for k, v in params.items():
             rows[k] = v
-        rows["config_hash"] = f"bench-{r:03d}"  # each its own configuration: the store keeps a seed once per configuration
+        rows["config_hash"] = f"bench-{r:03d}"  # its own configuration: a seed counts once per configuration
         d = root / f"run-{r:03d}"
         write_parquet_atomic(pa.Table.from_pandas(rows, preserve_index=False), d / "summary.parquet")
         (d / "manifest.json").write_text(json.dumps({"complete": True, "chunks": [], "params": params}))
@@ -75,7 +75,9 @@ def main() -> None:
         mean_ci(table, "interdiction_rate", GRID)
         timings["mean + 95% CI per configuration"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        d = paired_differences(table, "interdiction_rate", GRID[1], "fastest", pair_on="seed", within=[GRID[0], GRID[2]])
+        d = paired_differences(
+            table, "interdiction_rate", GRID[1], "fastest", pair_on="seed", within=[GRID[0], GRID[2]]
+        )
         timings[f"paired differences ({int(d.n_pairs.sum()):,} pairs)"] = time.perf_counter() - t0
         rows = len(table)
         print(f"rows loaded: {rows} from {args.runs} run directories, {table.shape[1]} columns")
