@@ -1,7 +1,7 @@
 """The scenario schema: every key a scenario file can hold, once, as declared parameters
 (sim/params.py): type, unit, allowed values, default, meaning and the source of the default.
 
-Defaults come from REFERENCE-FIGURES.md where a public figure exists; the rest are labelled
+Defaults come from docs/REFERENCE-FIGURES.md where a public figure exists; the rest are labelled
 modelling guesses. docs/scenario-reference.md is generated from these declarations
 (docs/make_reference.py). Plug-in parameters (sensor types, patrol / routing / reaction
 policies, coordination policies, injects) are declared with the plug-in, in its own module.
