@@ -243,6 +243,13 @@ def main(argv: list[str] | None = None) -> int:
     if path.exists() and json.loads(path.read_text()) != design:
         print(f"error: {path} holds another design; use another --name", file=sys.stderr)
         return 2
+    if not path.exists() and root.is_dir() and any((d / "manifest.json").exists() for d in root.iterdir()):
+        print(
+            f"error: {root} holds a grid sweep's runs (python -m sim.run --multirun) and no design: the design's "
+            "points would mix with them in one experiment; allowed: another --name",
+            file=sys.stderr,
+        )
+        return 2
     write_text_atomic(json.dumps(design, indent=1), path)
     try:  # a scenario file of one's own: linked in the design's folder for its points to load
         loaded = jobs_of_scenario_file(list(args.overrides), root / ".scenario_file")

@@ -367,6 +367,14 @@ def main(argv: list[str] | None = None) -> int:
         code = check_sweep([a for a in args if not a.startswith("-")])
         if code:
             return code
+        sweep = finished_sweep_dir(args)
+        if sweep is not None and (Path(sweep) / "design.json").exists():
+            print(
+                f"error: {sweep} holds a design (python -m sim.design, design.json): a grid sweep's points would "
+                "mix with its points in one experiment; allowed: another sweep_name (or hydra.sweep.dir)",
+                file=sys.stderr,
+            )
+            return 2
         try:
             args = sweep_of_scenario_file(args)
         except ConfigError as exc:

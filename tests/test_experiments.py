@@ -780,6 +780,29 @@ def test_a_design_writes_under_the_current_folder_as_a_sweep_does(tmp_path):
     assert not (ROOT / "outputs" / "sweeps" / "here").exists()
 
 
+def test_a_design_and_a_grid_sweep_never_share_a_folder(tmp_path):
+    """A design named like a grid sweep (or a grid sweep named like a design) would add its points
+    to the other's folder: one experiment of two, whose report then fails on unequal seeds."""
+
+    def run(module: str, *args: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", module, *args, "scenario.horizon_days=0.2", "map=false", "quiet=true"]
+        return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+
+    design = ("--design", "lhs", "--n", "2", "--param", "scenario.units.bp_vehicle.count=2:4:int")
+    grid = run("sim.run", "--multirun", "sweep_name=towers", "scenario.sensors.towers.spacing_km=8,12")
+    assert grid.returncode == 0, grid.stderr
+    towers = tmp_path / "outputs" / "sweeps" / "towers"
+    points = sorted(p.name for p in towers.iterdir())
+    proc = run("sim.design", *design, "--name", "towers")
+    assert proc.returncode == 2 and "holds a grid sweep's runs" in proc.stderr and "another --name" in proc.stderr
+    assert sorted(p.name for p in towers.iterdir()) == points
+
+    assert run("sim.design", *design, "--name", "lhs").returncode == 0
+    proc = run("sim.run", "--multirun", "sweep_name=lhs", "scenario.sensors.towers.spacing_km=8,12")
+    assert proc.returncode == 2 and "holds a design" in proc.stderr and "another sweep_name" in proc.stderr
+    assert len(load(tmp_path / "outputs" / "sweeps" / "lhs")) == 2
+
+
 @pytest.mark.parametrize("method", ["lhs", "sobol"])
 def test_an_integer_design_key_takes_every_value_of_its_range_equally_often(method):
     """1:3:int over 600 samples: each of 1, 2, 3 about a third (sampled over [1, 3] and rounded,
