@@ -1,6 +1,6 @@
 """Means with confidence intervals, and paired differences under common random numbers.
 
-A metric that is a ratio of two per-run totals (`RATIOS`: cost per interdiction) is estimated over
+A metric that is a ratio of two per-run totals (`RATIO_METRICS`: cost per interdiction) is estimated over
 runs as the ratio of their means (the total cost over the total interdictions), with a
 delta-method interval, not as the mean of the per-run ratios: a run without an interdiction has
 no ratio, so that mean leaves out exactly the runs that bought least, and can reverse which of
@@ -13,12 +13,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-RATIOS = {"cost_per_interdiction_usd": ("cost_usd", "interdicted")}  # metric: (numerator, denominator)
+from sim.metrics import RATIO_METRICS
 
 
 def ratio_parts(table: pd.DataFrame, metric: str) -> tuple[str, str] | None:
     """The numerator and denominator columns of a ratio metric, if the table holds both."""
-    parts = RATIOS.get(metric)
+    parts = RATIO_METRICS.get(metric)
     return parts if parts is not None and all(p in table for p in parts) else None
 
 
@@ -34,7 +34,7 @@ def ratio_of_means(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
 
 def mean_ci(table: pd.DataFrame, metric: str, by: list[str] | str | None = None, level: float = 0.95) -> pd.DataFrame:
     """Per group: n (replications with a value of `metric`), runs (all replications), mean,
-    standard deviation and the t-interval of the mean. A ratio metric (`RATIOS`) is the ratio of
+    standard deviation and the t-interval of the mean. A ratio metric (`RATIO_METRICS`) is the ratio of
     means, n counts the replications with both parts, sd is that of the linearised values."""
     by = [by] if isinstance(by, str) else list(by or [])
     groups = table.groupby(by, dropna=False, sort=True) if by else [((), table)]
@@ -112,7 +112,7 @@ def paired_differences(
     """For each level of `factor` (other than `baseline`): the mean difference (level - baseline)
     of replications paired by `pair_on` (the same seed = common random numbers), its t-interval
     and the paired t-test p-value (none for fewer than two). `within` keeps other swept keys
-    fixed within each pair. For a ratio metric (`RATIOS`) the difference is that of the two
+    fixed within each pair. For a ratio metric (`RATIO_METRICS`) the difference is that of the two
     ratios of means over the paired seeds, its interval and test from the paired linearised values.
 
     Pairs that share a seed across the other keys' values are not independent (the same random

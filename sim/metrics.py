@@ -54,8 +54,8 @@ Definitions (all from the event log, `sim/recorder.py` documents the columns):
   active (from entering service to the horizon for sensors, barriers and ports, time on duty
   for units); cost_usd = capital_share_usd
   + operating_usd, per agency in cost_usd.<agency>; cost_per_interdiction_usd = cost_usd /
-  interdicted (none without an interdiction; over runs the analysis takes the ratio of the means,
-  total cost over total interdictions: analysis/stats.py RATIOS).
+  interdicted (none without an interdiction; over runs it is the ratio of the means, total cost
+  over total interdictions: RATIO_METRICS).
 - ports of entry (`port_metrics`, from the port-vehicle table of sim/agents/ports.py, attempt -1 =
   legitimate, and the smuggling vehicles' event rows): port_vehicles = legitimate vehicles released
   (an exit before the horizon); port_wait_min / port_wait_p50_min / port_wait_p95_min = mean,
@@ -148,6 +148,10 @@ def _frame_column(frame: pd.DataFrame, name: str, schema: pa.Schema) -> np.ndarr
 
 
 LATER_COLUMNS = ("first_alert",)  # integer columns added to the schema later: -1 in older logs
+
+# summary metrics that are a ratio of two of its per-run totals: over runs, the ratio of the totals'
+# means (the mean of the runs' ratios would leave out every run whose denominator is 0)
+RATIO_METRICS = {"cost_per_interdiction_usd": ("cost_usd", "interdicted")}  # metric: (numerator, denominator)
 
 
 class _Log:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import math
 import re
 import signal
 import sys
@@ -44,6 +45,7 @@ from sim.config import (
     register_schema,
     scenario_origin,
 )
+from sim.metrics import RATIO_METRICS
 from sim.runner import FOLDER_KEY, RunDirConflict, check_run_dir, run_key
 from sim.scenario import RunKeys
 from sim.terrain import TerrainError
@@ -100,11 +102,16 @@ HYDRA_FLAGS = (
 
 
 def format_summary(summary) -> str:
-    """A plain-text table: one metric per line, mean over replications (and min..max if > 1)."""
+    """A plain-text table: one metric per line, mean over replications (and min..max if > 1); a
+    ratio metric's mean is the ratio of its parts' means (RATIO_METRICS)."""
     lines = [f"{'metric':32s} {'mean':>16s}" + ("   min .. max" if len(summary) > 1 else "")]
     for key, fmt in SHOWN:
         col = summary[key].astype(float)
-        line = f"{key:32s} {fmt.format(col.mean()):>16s}"
+        mean = col.mean()
+        if key in RATIO_METRICS:
+            num, den = (float(summary[c].astype(float).sum()) for c in RATIO_METRICS[key])
+            mean = num / den if den > 0 else math.nan
+        line = f"{key:32s} {fmt.format(mean):>16s}"
         if len(summary) > 1:
             line += f"   {fmt.format(col.min())} .. {fmt.format(col.max())}"
         lines.append(line)

@@ -17,6 +17,21 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+def test_the_printed_cost_per_interdiction_is_total_cost_over_total_interdictions():
+    """Over replications the printed mean of a ratio is the ratio of the totals: a replication
+    without an interdiction still paid its cost (the mean of the ratios dropped it)."""
+    import pandas as pd
+
+    from sim.run import SHOWN, format_summary
+
+    rows = pd.DataFrame({key: [1.0, 1.0, 1.0] for key, _ in SHOWN})
+    rows["cost_usd"] = [9000.0, 9000.0, 9000.0]
+    rows["interdicted"] = [3.0, 0.0, 1.0]
+    rows["cost_per_interdiction_usd"] = [3000.0, float("nan"), 9000.0]
+    line = next(x for x in format_summary(rows).splitlines() if x.startswith("cost_per_interdiction_usd"))
+    assert line.split()[1:] == ["6,750", "3,000", "..", "9,000"]
+
+
 def test_demo_writes_config_events_summary_and_map(tmp_path):
     out = tmp_path / "run"
     proc = run_cli(f"hydra.run.dir={out}", "replications=2", "seed=3")
