@@ -50,7 +50,7 @@ from analysis.labels import ci_text, digits_for, html_table, key_label, metric_l
 from analysis.outcome_maps import outcome_maps
 from analysis.paired import paired_figure, readable_paired
 from analysis.sensitivity import UndefinedAtPoints, indices
-from analysis.stats import at_level, level_order, levels, mean_ci, mean_ci_over_seeds
+from analysis.stats import at_level, group_means, level_order, levels, mean_ci, mean_ci_over_seeds
 from analysis.store import load, varying_params
 
 
@@ -84,7 +84,7 @@ def metric_vs_param(table: pd.DataFrame, key: str, metric: str, hue: str | None,
 
 def design_scatter(table: pd.DataFrame, key: str, metric: str, out: Path) -> Path:
     """Designed sweeps: the mean of the metric at each design point against one parameter."""
-    means = table.groupby("point").agg(value=(key, "first"), mean=(metric, "mean"))
+    means = pd.DataFrame({"value": table.groupby("point")[key].first(), "mean": group_means(table, metric, "point")})
     fig, ax = subplots(figsize=(6, 4))
     ax.scatter(means.value, means["mean"], s=22, color="#2c7fb8")
     ax.set_xlabel(key_label(key))

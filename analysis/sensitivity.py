@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.stats import group_means
 from analysis.store import load
 
 
@@ -22,7 +23,7 @@ def point_means(sweep_dir: str | Path, metric: str) -> tuple[dict, np.ndarray, n
     would give Sobol indices of exactly 0 for every parameter, and Morris NaN."""
     design = json.loads((Path(sweep_dir) / "design.json").read_text())
     table = load(sweep_dir)
-    means = table.groupby("point")[metric].mean()
+    means = group_means(table, metric, "point")
     x = np.asarray(design["samples"], dtype=float)
     missing = sorted(set(range(len(x))) - set(means.index))
     if missing:

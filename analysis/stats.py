@@ -44,6 +44,7 @@ def mean_ci(table: pd.DataFrame, metric: str, by: list[str] | str | None = None,
         if parts:
             xy = g[list(parts)].dropna().to_numpy(dtype=float)
             m, x = ratio_of_means(xy[:, 0], xy[:, 1])
+            x = x if not np.isnan(m) else x[:0]  # no denominator in the group: no replication gives a value
         else:
             x = g[metric].dropna().to_numpy(dtype=float)
             m = float(x.mean()) if x.size else np.nan
@@ -137,6 +138,8 @@ def paired_differences(
             r_x, z_x = ratio_of_means(per_seed[:, 0], per_seed[:, 1])
             r_b, z_b = ratio_of_means(per_seed[:, 2], per_seed[:, 3])
             mean, diffs = r_x - r_b, z_x - z_b  # the difference of ratios and its linearised values
+            if np.isnan(mean):  # a side without a denominator over the pairs: nothing to compare
+                n, diffs = 0, diffs[:0]
         else:
             diffs = per_seed[:, 0] - per_seed[:, 1]
             mean = float(diffs.mean()) if n else np.nan
@@ -168,6 +171,15 @@ def holm_adjusted(pvalues: np.ndarray) -> np.ndarray:
     out = np.empty(m)
     out[order] = np.minimum(adjusted, 1.0)
     return out
+
+
+def group_means(table: pd.DataFrame, metric: str, by: str | list[str]) -> pd.Series:
+    """The metric's mean per group of `by` (a ratio metric: the ratio of its parts' means)."""
+    parts = ratio_parts(table, metric)
+    if not parts:
+        return table.groupby(by)[metric].mean()
+    sums = table.dropna(subset=list(parts)).groupby(by)[list(parts)].sum()
+    return (sums[parts[0]] / sums[parts[1]].where(sums[parts[1]] > 0)).rename(metric)
 
 
 def _t_test_p(mean: float, se: float, n: int) -> float:

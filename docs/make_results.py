@@ -112,6 +112,8 @@ def _ci(lo: float, hi: float, digits: int) -> str:
 
 
 def _diff(row: pd.Series, digits: int) -> str:
+    if not row.n_seeds > 1 or pd.isna(row.mean_diff):  # no interval (a cost per interdiction with none)
+        return "n/a"
     sign = lambda v: f"{v:+.{digits}f}".replace("-", "−")  # noqa: E731
     p = row.p_value
     p_text = "p < 0.001" if p < 0.001 else f"p = {p:.2f}" if p >= 0.01 else f"p = {p:.3f}"

@@ -21,7 +21,7 @@ from scipy import stats
 
 from analysis.costs import pareto_front
 from analysis.report import build_report
-from analysis.stats import mean_ci, paired_differences
+from analysis.stats import group_means, mean_ci, paired_differences
 from analysis.store import load, varying_params
 from sim import api, runner
 from sim.config import SCENARIO_DIR, compose
@@ -565,6 +565,33 @@ def test_cost_per_interdiction_over_runs_is_total_cost_over_total_interdictions(
     assert d.n_seeds == 5 and d.mean_diff == pytest.approx(5 * 7440.15 / 10 - 5 * 6685.91 / 6)
 
 
+def test_a_ratio_without_a_denominator_has_no_value_mean_or_difference():
+    """Configurations (or design points) whose runs never interdicted have no cost per
+    interdiction: no replication gives it a value (n 0), no paired difference is taken, and a
+    design point's mean is undefined, not the mean of the runs that had one."""
+    rows = [
+        {
+            "mix": mix,
+            "point": point,
+            "seed": s,
+            "cost_usd": 100.0,
+            "interdicted": k,
+            "cost_per_interdiction_usd": np.nan,
+        }
+        for mix, point, caught in (("none", 0, (0, 0, 0)), ("some", 1, (1, 0, 3)))
+        for s, k in enumerate(caught)
+    ]
+    table = pd.DataFrame(rows)
+    ci = mean_ci(table, "cost_per_interdiction_usd", "mix").set_index("mix")
+    assert ci.loc["none", "n"] == 0 and np.isnan(ci.loc["none", "mean"])
+    assert ci.loc["some", "n"] == 3 and ci.loc["some", "mean"] == pytest.approx(300.0 / 4)
+    d = paired_differences(table, "cost_per_interdiction_usd", "mix", "none").iloc[0]
+    assert d.n_pairs == 3 and d.n_seeds == 0 and np.isnan(d.mean_diff) and np.isnan(d.ci_low)
+    means = group_means(table, "cost_per_interdiction_usd", "point")
+    assert np.isnan(means[0]) and means[1] == pytest.approx(75.0)
+    assert group_means(table, "interdicted", "point").tolist() == [0.0, pytest.approx(4 / 3)]
+
+
 def test_ratio_intervals_cover_the_ratio_of_expectations():
     """The delta-method intervals of a ratio metric (one configuration's, and a paired difference
     of two) cover the true ratio E[cost] / E[interdictions] at about their level; seeds share a
@@ -796,6 +823,12 @@ def test_a_design_and_a_grid_sweep_never_share_a_folder(tmp_path):
     proc = run("sim.design", *design, "--name", "towers")
     assert proc.returncode == 2 and "holds a grid sweep's runs" in proc.stderr and "another --name" in proc.stderr
     assert sorted(p.name for p in towers.iterdir()) == points
+
+    nested = tmp_path / "outputs" / "sweeps" / "nested" / "scenario.terrain.path=tiles" / "a"  # a swept value with a /
+    nested.mkdir(parents=True)
+    (nested / "manifest.json").write_text("{}")
+    proc = run("sim.design", *design, "--name", "nested")
+    assert proc.returncode == 2 and "holds a grid sweep's runs" in proc.stderr
 
     assert run("sim.design", *design, "--name", "lhs").returncode == 0
     proc = run("sim.run", "--multirun", "sweep_name=lhs", "scenario.sensors.towers.spacing_km=8,12")
