@@ -70,6 +70,14 @@ def test_towns_stay_on_the_home_side_however_wide_their_disc(cell, home, radius)
     assert t.towns.size == spec.roads_home and set(np.unique(t.side[t.towns])) == {HOME}
 
 
+@pytest.mark.parametrize(("home", "radius"), [(10, 6), (10, 5), (12, 7), (20, 1.5)])
+def test_a_town_whose_disc_fits_lies_its_radius_from_the_far_edge(home, radius):
+    """The town's centre is moved only where it would fall on the foreign side."""
+    t = generate(TerrainSpec(length_km=10, depth_foreign_km=3, depth_home_km=home, cell_km=1.0, town_radius_km=radius))
+    far_edge = home - 0.5  # the y of the last home row's centres
+    assert np.allclose(t.y[t.towns], far_edge - round(radius))
+
+
 def test_router_uses_road_speed_and_closes_barriers_to_vehicles():
     t = generate(TerrainSpec(seed=2))
     modes = {"foot": ModeSpec(3.0, 4.0, breaches_barriers=True), "vehicle": ModeSpec(15.0, 40.0)}

@@ -59,9 +59,11 @@ def generate(spec: TerrainSpec) -> Terrain:
     port_cols = list(road_cols[: min(spec.ports, len(road_cols))])
     border_row = rows_f + min(rows_h - 1, int(spec.border_road_km / cell)) if spec.border_road_km > 0 else None
     town_radius = max(0, int(round(spec.town_radius_km / cell)))
-    # a town's centre lies its radius from the far edge, but never in the home side's nearer half: a
-    # disc wider than a shallow home side would put the centre (a destination) on the foreign side
-    town_row = max(rows - 1 - town_radius, rows_f + rows_h // 2)
+    # a town's centre lies its radius from the far edge; where the disc is deeper than the home side
+    # that row is foreign, and the centre (a destination) is put in the middle of the home side instead
+    town_row = rows - 1 - town_radius
+    if town_row < rows_f:
+        town_row = rows_f + rows_h // 2
     for c in road_cols:
         start = rows_f if c in port_cols else (border_row if border_row is not None else rows_f + 1)
         road([(r, c) for r in range(start, rows)])
