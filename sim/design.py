@@ -243,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     if path.exists() and json.loads(path.read_text()) != design:
         print(f"error: {path} holds another design; use another --name", file=sys.stderr)
         return 2
-    if not path.exists() and root.is_dir() and any((d / "manifest.json").exists() for d in root.iterdir()):
+    if not path.exists() and root.is_dir() and next(root.rglob("manifest.json"), None) is not None:  # any depth, as
+        # the report reads run folders (a swept value holding a / names nested folders)
         print(
             f"error: {root} holds a grid sweep's runs (python -m sim.run --multirun) and no design: the design's "
             "points would mix with them in one experiment; allowed: another --name",

@@ -357,11 +357,12 @@ def _ports_outside_jurisdiction(
         agency = agencies[port.agency]
         if not agency.jurisdiction[port.node]:
             able = [a for a, params in agencies.items() if params.jurisdiction[port.node]]
+            sector = terrain.sector_names[terrain.sector[port.node]]
             problems.append(
                 f"scenario.ports.{port.name}.agency: {port.agency}'s jurisdiction "
                 f"({', '.join(agency.spec.jurisdiction)}) does not hold the port's cell {port.node} (sector "
-                f"{terrain.sector_names[terrain.sector[port.node]]}); allowed: an agency whose jurisdiction holds it "
-                f"({', '.join(able) or 'none'}), or a jurisdiction that does (its sector, or ports:<km>)"
+                f"{sector}; ports:<km> counts from the terrain's port cells); allowed: an agency whose jurisdiction "
+                f"holds it ({', '.join(able) or 'none'}), or {sector} added to {port.agency}'s jurisdiction"
             )
     return problems
 
