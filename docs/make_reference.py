@@ -79,10 +79,13 @@ def _cell(text: str) -> str:
 
 
 def table(cls: type, prefix: str = "", own_only: bool = False) -> str:
-    """One row per declared parameter of `cls` (if own_only: those it adds to its bases, and those
-    it declares again with another default or meaning, such as a drone's costs)."""
+    """One row per declared parameter of `cls` (if own_only: those it adds to the bases that have
+    a table of their own on the page, such as the keys every sensor type shares, and those it
+    declares again with another default or meaning, such as a drone's costs; keys of any other
+    base, such as a shared command centre's, are listed with the plug-in)."""
+    documented = set(CLASSES.values())
     inherited = (
-        {f.name: f for base in reversed(cls.__mro__[1:]) if dataclasses.is_dataclass(base) for f in fields_of(base)}
+        {f.name: f for base in reversed(cls.__mro__[1:]) if base in documented for f in fields_of(base)}
         if own_only
         else {}
     )
