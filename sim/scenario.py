@@ -406,7 +406,8 @@ class UnitGroupSpec:
         "cover_sensitivity × cover)`. Each shared cell visit is one draw. A `weather` inject "
         "multiplies `detect_prob` by its factor (capped at 1). A detection is a contact, "
         "which ends in an apprehension, if the unit may arrest in that cell (its own "
-        "jurisdiction, its task-force pool, or an MOU host's during an MOU dispatch; see "
+        "jurisdiction, its task-force pool, or an MOU host's during an MOU dispatch once the "
+        "host's `authorisation_min` is over; see "
         "Agreements). Otherwise the unit reports the group to its centre as an alert (source "
         "`patrol`) and does not arrest.",
         source=MODELLING_GUESS,
