@@ -340,6 +340,24 @@ def test_inject_panel_starts_the_chosen_inject_and_reports_it(tmp_path):
     rc.close()
 
 
+def test_a_double_click_on_inject_now_fires_the_inject_once(tmp_path):
+    """Two weather injects at one minute multiply: a double click fired the second by mistake.
+    The same inject again is fired only once the clock has moved (or a field changed)."""
+    s = new_session(tmp_path)
+    _, rc = solara.render(InjectPanel(s, s.view()), handle_error=False)
+    rc.find(v.Select, label="type").widget.v_model = "weather"
+    button = rc.find(v.Btn, children=["Inject now"]).widget
+    button.click()
+    button.click()
+    text = rc.find(v.Html, class_="drill-inject-message").widget.children[0]
+    assert text.startswith("not fired: the same weather inject was fired at day 1 00:00 already")
+    assert list(s.model.injects) == ["trainer-1-weather"]
+    s.step()
+    button.click()
+    assert list(s.model.injects) == ["trainer-1-weather", "trainer-2-weather"]
+    rc.close()
+
+
 def test_inject_panel_shows_why_an_inject_was_refused(tmp_path):
     s = new_session(tmp_path)
     _, rc = solara.render(InjectPanel(s, s.view()), handle_error=False)

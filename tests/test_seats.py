@@ -570,6 +570,66 @@ def test_a_seat_page_dispatches_from_the_map_and_shows_a_refusal(tmp_path):
     rc.close()
 
 
+def test_a_double_click_on_send_sends_once_and_never_closes_the_incident(tmp_path):
+    """The send button keeps its place once the unit is sent (disabled): the second click of a
+    double click used to land on Close beside it, closing the incident and freeing the unit."""
+    from sim.drill.seat_app import Selected
+
+    s = seated(tmp_path)
+    inc = until_incident(s)
+
+    def act(action: str, **args) -> None:
+        try:
+            s.order(BP, action, **args)
+        except OrderRefused:
+            pass
+
+    def row() -> list:
+        _, rc = solara.render(Selected(s.picture(BP), f"I{inc.id}", act, lambda *a: None), handle_error=False)
+        buttons = [b for b in rc.find(v.Btn).widgets if b.children and b.children[0] in ("Close", "Acknowledge")
+                   or "seat-send-suggested" in (b.class_ or "")]  # fmt: skip
+        rc.close()
+        return buttons
+
+    first = row()
+    assert first[0].children == [f"Send unit {inc.hint_unit}"] and not first[0].disabled
+    first[0].click()
+    after = row()
+    assert [b.children[0] for b in after] == ["Send a unit", "Close", "Acknowledge"] and after[0].disabled
+    ev = events(s)
+    assert ((ev.kind == "dispatch") & (ev.incident == inc.id)).sum() == 1
+    assert not ((ev.kind == "order") & (ev.detail.str.contains("close", na=False))).any()
+    assert any(i.id == inc.id for i in s.picture(BP).incidents)
+
+
+def test_the_dispatch_form_answers_an_incomplete_form_or_a_bad_cell_without_an_order(tmp_path):
+    from sim.drill.seat_app import DispatchForm
+
+    s = seated(tmp_path)
+    until_incident(s)
+    said: list[str] = []
+    orders: list[dict] = []
+    _, rc = solara.render(
+        DispatchForm(s.picture(BP), lambda action, **a: orders.append(a), said.append, s.world.terrain.n_nodes),
+        handle_error=False,
+    )
+    rc.find(v.Btn, children=["Dispatch"]).widget.click()
+    unit = next(u.id for u in s.picture(BP).units if u.free)
+    rc.find(v.Select, label="unit").widget.v_model = str(unit)
+    rc.find(v.Select, label="to").widget.v_model = "a cell"
+    for typed in ("abc", "-5"):
+        rc.find(v.TextField, label="cell").widget.v_model = typed
+        rc.find(v.Btn, children=["Dispatch"]).widget.click()
+    rc.find(v.TextField, label="cell").widget.v_model = "12"
+    rc.find(v.Btn, children=["Dispatch"]).widget.click()
+    rc.close()
+    assert said[0] == "not sent: choose a unit and where to send it"
+    assert said[1:] == [
+        f"not sent: cell {t!r} is not a cell number; allowed: 0..{s.world.terrain.n_nodes - 1}" for t in ("abc", "-5")
+    ]
+    assert orders == [{"unit": unit, "node": 12}]
+
+
 def test_the_review_shows_each_agencys_orders_and_the_counterfactual_beside_the_team(tmp_path):
     from analysis.aar import build_aar
     from analysis.seats import compare, seat_summary

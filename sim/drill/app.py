@@ -92,6 +92,7 @@ def InjectPanel(session: DrillSession, view: View) -> None:
     type_, set_type = solara.use_state(types[0])
     values, set_values = solara.use_state({})  # type: ignore[var-annotated]
     message, set_message = solara.use_state("")
+    last = solara.use_ref(None)  # the inject fired last from this panel, and when
     groups = [str(g) for g, _ in view.groups]
     fields = inject_form(type_, session)
 
@@ -104,8 +105,16 @@ def InjectPanel(session: DrillSession, view: View) -> None:
 
     def submit() -> None:
         filled = {f.name: current(f) for f in fields}
+        again = (type_, repr(sorted(filled.items())), session.now)
+        if last.current == again:  # a double click: the same inject at the same minute again
+            set_message(
+                f"not fired: the same {type_} inject was fired at {clock(session.now)} already; "
+                "to fire it twice, step the clock or change a field"
+            )
+            return
         try:
             name = session.inject(type_, **form_values(type_, filled))
+            last.current = again
             set_message(f"injected {name} at {clock(session.now)}")
         except ValueError as exc:
             set_message(f"refused: {exc}")

@@ -141,7 +141,7 @@ def SeatBody(ex: Exercise, seat: str, revision: int = 0) -> None:
             with solara.Column():
                 Selected(pic, selected, act, look)
                 if human:
-                    DispatchForm(pic, act)
+                    DispatchForm(pic, act, set_message, session.world.terrain.n_nodes)
                 with solara.Card("Your feed"):
                     with solara.Column(
                         style={"max-height": "360px", "overflow-y": "auto", "font-family": "monospace"}
@@ -180,12 +180,15 @@ def Selected(pic: Picture, selected: str, act, look) -> None:
             solara.Text(f"incident {num}, opened {clock(inc.opened)}, cell {inc.node}; alerts {alerts}; {on}")
             if human:
                 with solara.Row():
-                    if inc.unit < 0 and inc.hint_unit >= 0:
-                        solara.Button(
-                            f"Send unit {inc.hint_unit}",
-                            on_click=lambda: act("dispatch", unit=inc.hint_unit, incident=num),
-                            classes=["seat-send-suggested"],
-                        )
+                    # the send button keeps its place (disabled once a unit is on it, or with none to
+                    # suggest): a double click on it must not land on the button beside it, Close
+                    sendable = inc.unit < 0 and inc.hint_unit >= 0
+                    solara.Button(
+                        f"Send unit {inc.hint_unit}" if sendable else "Send a unit",
+                        on_click=lambda: act("dispatch", unit=inc.hint_unit, incident=num),
+                        disabled=not sendable,
+                        classes=["seat-send-suggested"],
+                    )
                     solara.Button("Close", on_click=lambda: act("close", incident=num), classes=["seat-close"])
                     solara.Button("Acknowledge", on_click=lambda: look("ack", selected), classes=["seat-ack"])
                 if pic.mou_partners:
@@ -217,8 +220,9 @@ def Selected(pic: Picture, selected: str, act, look) -> None:
 
 
 @solara.component
-def DispatchForm(pic: Picture, act) -> None:
-    """Dispatch without the map: a unit, and an incident or a cell number."""
+def DispatchForm(pic: Picture, act, say, cells: int) -> None:
+    """Dispatch without the map: a unit, and an incident or a cell number. An incomplete form or
+    a cell that is not a number is answered on the page: it is not an order (nothing is logged)."""
     unit, set_unit = solara.use_state("")
     target, set_target = solara.use_state("")
     cell, set_cell = solara.use_state("")
@@ -227,13 +231,12 @@ def DispatchForm(pic: Picture, act) -> None:
 
     def send() -> None:
         if not unit or not target:
-            act("dispatch", unit=-1)  # refused, with the reason
+            say("not sent: choose a unit and where to send it")
         elif target == "a cell":
-            try:
-                node = int(cell)
-            except ValueError:
-                node = -2
-            act("dispatch", unit=int(unit), node=node if node >= 0 else 10**9)
+            if not cell.strip().isdigit():
+                say(f"not sent: cell {cell.strip()!r} is not a cell number; allowed: 0..{cells - 1}")
+                return
+            act("dispatch", unit=int(unit), node=int(cell))
         else:
             act("dispatch", unit=int(unit), incident=int(target.split()[1]))
 
