@@ -21,16 +21,15 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from analysis.figures import subplots
+from analysis.figures import SERIES_COLOURS, subplots
 from analysis.labels import config_label, key_label, metric_label, value_label
-from analysis.stats import mean_ci
+from analysis.stats import level_order, mean_ci
 from analysis.store import run_dirs
 
 # prefixes of keys a planner does not choose: the smugglers, the region, how costs are counted
 NOT_DECIDED = ("scenario.organisations.", "scenario.terrain.", "scenario.costs.")
 SITUATION_KEYS = ("scenario", "scenario.horizon_days")  # the region and threat, the time planned for
 PRICE_NAMES = ("_usd", "lifetime_years")  # a key's last part holding one of these is a price or a life
-COLOURS = ("#d95f0e", "#2c7fb8", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#a6761d", "#666666")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 USD = FuncFormatter(lambda v, _: f"{v:,.0f}")
 
@@ -107,8 +106,11 @@ def cost_table(table: pd.DataFrame, decision: list[str], others: list[str]) -> p
 
 
 def _scatter(ax, df: pd.DataFrame, decision: list[str], others: list[str]) -> None:
-    for i, (situation, sub) in enumerate(df.groupby("situation", sort=True)):
-        colour, marker = COLOURS[i % len(COLOURS)], MARKERS[i % len(MARKERS)]
+    groups = dict(list(df.groupby("situation", sort=True)))
+    order = sorted(groups, key=lambda s: tuple(level_order(v) for v in groups[s][others].iloc[0])) if others else groups
+    for i, situation in enumerate(order):  # in the other keys' level order: a level's colour as in metric_vs_*
+        sub = groups[situation]
+        colour, marker = SERIES_COLOURS[i % len(SERIES_COLOURS)], MARKERS[i % len(MARKERS)]
         ax.errorbar(
             sub.cost,
             sub.rate,
@@ -124,7 +126,16 @@ def _scatter(ax, df: pd.DataFrame, decision: list[str], others: list[str]) -> No
         if len(front):
             ax.plot(front.cost, front.rate, "-", color=colour, lw=2, alpha=0.9, zorder=1)
     if decision:
-        ax.plot([], [], "-", color="black", lw=2, label="Pareto front over " + ", ".join(map(key_label, decision)))
+        ax.plot(
+            [],
+            [],
+            "-",
+            color="#999999",
+            lw=2,
+            label="Pareto front over "
+            + ", ".join(map(key_label, decision))
+            + (" (a line per situation, in its colour)" if others else ""),
+        )
     if len(df) <= 30:
         for _, r in df.iterrows():
             text = _values(r, decision) if decision else r.name

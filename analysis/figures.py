@@ -7,6 +7,10 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+SERIES_COLOURS = ("#d95f0e", "#2c7fb8", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#a6761d", "#666666")
+"""Colours of series (a key's levels, in level order): the same level gets the same colour in every
+figure of a report."""
+
 
 def subplots(
     nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] | None = None, dpi: float | None = None, **kwargs

@@ -18,6 +18,7 @@ from matplotlib.patches import Patch
 
 from analysis.figures import subplots
 from analysis.maps import KIND_COLOURS, OUTCOME_STYLE, draw_terrain, read_terrain
+from analysis.stats import level_order
 
 PER_PAGE = 6
 MAX_AREA = 320.0  # points^2 of the busiest cell
@@ -139,6 +140,10 @@ def outcome_figures(root: Path, table: pd.DataFrame) -> list[Figure]:
     configs = list(dict.fromkeys(c for c in table.config if c in reps and c in run_of.index))
     if not configs:
         return []
+    params = [p for p in table.attrs.get("params", []) if p in table]
+    if params:  # in the swept values' order (6 before 12 before 18), as the other figures
+        first = table.groupby("config", sort=False)[params].first()
+        configs.sort(key=lambda c: tuple(level_order(v) for v in first.loc[c]))
     top = max(float(counts.per_rep.max()), 1e-9) if len(counts) else 1.0
     pages = [configs[i : i + PER_PAGE] for i in range(0, len(configs), PER_PAGE)]
     ncols = 1 if len(configs) == 1 else 2

@@ -45,7 +45,7 @@ import pandas as pd
 from analysis import displacement
 from analysis.configurations import add_config_labels, check_common_seeds, per_configuration
 from analysis.costs import asset_lives, check_decision_keys, cost_vs_rate, default_decision_keys, lives_text
-from analysis.figures import output_folder, subplots
+from analysis.figures import SERIES_COLOURS, output_folder, subplots
 from analysis.labels import ci_text, digits_for, html_table, key_label, metric_label, number, value_label
 from analysis.outcome_maps import outcome_maps
 from analysis.paired import paired_figure, readable_paired
@@ -67,11 +67,12 @@ def _numeric(s: pd.Series) -> bool:
 def metric_vs_param(table: pd.DataFrame, key: str, metric: str, hue: str | None, out: Path) -> Path:
     fig, ax = subplots(figsize=(7, 4.5))
     hue_levels = sorted(levels(table[hue]), key=level_order) if hue else [None]
-    for level in hue_levels:
+    for i, level in enumerate(hue_levels):
         sub = table if hue is None else table[at_level(table[hue], level)]
         ci = mean_ci_over_seeds(sub, metric, [key]).sort_values(key)
         name = f"{key_label(hue)} = {value_label(level)}" if hue else None
-        (line,) = ax.plot(ci[key], ci["mean"], marker="o", label=name)
+        colour = SERIES_COLOURS[i % len(SERIES_COLOURS)]  # as cost_vs_rate colours the same levels
+        (line,) = ax.plot(ci[key], ci["mean"], marker="o", label=name, color=colour)
         ax.fill_between(ci[key], ci.ci_low, ci.ci_high, alpha=0.2, color=line.get_color())
     ax.set_xlabel(key_label(key))
     ax.set_ylabel(metric_label(metric))
@@ -106,10 +107,10 @@ def sensitivity_figure(root: Path, metric: str, out: Path) -> tuple[Path, pd.Dat
     if "ST" in idx:
         ax.barh([v - 0.2 for v in y], idx.S1, 0.4, xerr=idx.S1_conf, label="first order S1", color="#74a9cf")
         ax.barh([v + 0.2 for v in y], idx.ST, 0.4, xerr=idx.ST_conf, label="total ST", color="#0570b0")
-        ax.set_xlabel(f"Sobol index of {metric_label(metric)} (share of its variance)")
+        ax.set_xlabel(f"Sobol index of {metric_label(metric)}\n(share of its variance)")
     else:
         ax.barh(y, idx.mu_star, 0.5, xerr=idx.mu_star_conf, label="mu* (mean |elementary effect|)", color="#0570b0")
-        ax.set_xlabel(f"Morris mu* of {metric_label(metric)} (metric units)")
+        ax.set_xlabel(f"Morris mu* of {metric_label(metric)}\n(metric units)")
     ax.set_yticks(y, names)
     ax.legend(fontsize=8)
     ax.set_title("global sensitivity", fontsize=10)
@@ -125,6 +126,8 @@ def mean_table(table: pd.DataFrame, metric: str, by: list[str]) -> pd.DataFrame:
     d = digits_for(metric)
     out = pd.DataFrame({key_label(k) if k != "config" else "configuration": ci[k].map(value_label) for k in by})
     out["replications"] = ci["runs"].astype(int)
+    if (ci["n"] < ci["runs"]).any():  # the mean and interval are over those with a value only: say how many
+        out["with a value (n)"] = ci["n"].astype(int)
     out[f"{metric_label(metric)}: mean"] = ci["mean"].map(lambda v: number(v, d))
     out["95% CI"] = [ci_text(lo, hi, d, n) for lo, hi, n in zip(ci.ci_low, ci.ci_high, ci.n)]
     return out
@@ -147,6 +150,8 @@ def cost_words(df: pd.DataFrame, decision: list[str], others: list[str]) -> pd.D
     df = df.sort_values(["situation", "cost"])
     out = pd.DataFrame({key_label(k): df[k].map(value_label) for k in others + decision})
     out["replications"] = df["runs"].astype(int).to_numpy()
+    if (df["n"] < df["runs"]).any():
+        out["with a rate (n)"] = df["n"].astype(int).to_numpy()
     out["interdiction rate: mean"] = df.rate.map(lambda v: number(v, 3)).to_numpy()
     out["95% CI"] = [ci_text(lo, hi, 3, n) for lo, hi, n in zip(df.rate_lo, df.rate_hi, df.n)]
     out["annualised capital over the horizon (USD)"] = df.capital_share.map(lambda v: number(v, 0)).to_numpy()
@@ -154,6 +159,21 @@ def cost_words(df: pd.DataFrame, decision: list[str], others: list[str]) -> pd.D
     out["cost over the horizon (USD)"] = df.cost.map(lambda v: number(v, 0)).to_numpy()
     out["on the Pareto front"] = df.pareto.map({True: "yes", False: ""}).to_numpy()
     return out
+
+
+def sensitivity_caveat(idx: pd.DataFrame) -> str:
+    """A warning where Sobol indices are noise: a share of variance above 1, or an interval wider
+    than the index can be (a small design: Saltelli's estimates settle over hundreds of points)."""
+    if "ST" not in idx:
+        return ""
+    noisy = (idx[["S1", "ST"]] > 1).any().any() or (idx[["S1_conf", "ST_conf"]] > 0.25).any().any()
+    if not noisy:
+        return ""
+    return (
+        "These indices are not yet reliable: some exceed 1 (a share of the variance cannot) or have 95% "
+        "intervals wider than ±0.25. The design is too small for them: run a design with a larger --n "
+        "(under another --name)."
+    )
 
 
 def sensitivity_words(idx: pd.DataFrame) -> pd.DataFrame:
@@ -289,13 +309,13 @@ def build_report(
         sens = None
         sections.append(("global sensitivity: not computed", str(exc), [], None))
     if sens:
-        sections.append(("global sensitivity", "", [sens[0]], sensitivity_words(sens[1])))
+        sections.append(("global sensitivity", sensitivity_caveat(sens[1]), [sens[0]], sensitivity_words(sens[1])))
     if displacement.applies(root, table):
         try:
             sections += displacement.section(root, out)
         except ValueError as exc:  # e.g. several doses or several other keys: the rest of the report stands
             sections.append(("displacement: not analysed", f"{exc} (python -m analysis.displacement --help)", [], None))
-    maps = outcome_maps(root, table, out)
+    maps = outcome_maps(root, per_config, out)  # a seed held by two design points is one replication
     if maps:
         text = "Marker area: events in that cell per replication of the configuration (the same scale on every map)."
         sections.append(("where groups crossed, were interdicted and got away", text, maps, None))

@@ -13,7 +13,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.labels import metric_unit
 from sim.metrics import RATIO_METRICS
+
+
+def metric_range(metric: str) -> tuple[float, float]:
+    """The values a summary metric can take: each is a count, a time, a cost or a proportion, so
+    at least 0, and a proportion at most 1."""
+    return (0.0, 1.0) if metric_unit(metric) == "proportion" else (0.0, np.inf)
 
 
 def ratio_parts(table: pd.DataFrame, metric: str) -> tuple[str, str] | None:
@@ -34,11 +41,14 @@ def ratio_of_means(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
 
 def mean_ci(table: pd.DataFrame, metric: str, by: list[str] | str | None = None, level: float = 0.95) -> pd.DataFrame:
     """Per group: n (replications with a value of `metric`), runs (all replications), mean,
-    standard deviation and the t-interval of the mean. A ratio metric (`RATIO_METRICS`) is the ratio of
-    means, n counts the replications with both parts, sd is that of the linearised values."""
+    standard deviation and the t-interval of the mean, cut to the metric's range (`metric_range`:
+    a rate's interval past 1 or a count's below 0 holds no possible value). A ratio metric
+    (`RATIO_METRICS`) is the ratio of means, n counts the replications with both parts, sd is that
+    of the linearised values."""
     by = [by] if isinstance(by, str) else list(by or [])
     groups = table.groupby(by, dropna=False, sort=True) if by else [((), table)]
     parts = ratio_parts(table, metric)
+    lowest, highest = metric_range(metric)
     rows = []
     for key, g in groups:
         if parts:
@@ -52,9 +62,8 @@ def mean_ci(table: pd.DataFrame, metric: str, by: list[str] | str | None = None,
         sd = float(x.std(ddof=1)) if n > 1 else np.nan
         half = float(stats.t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n)) if n > 1 else np.nan
         key = key if isinstance(key, tuple) else (key,)
-        rows.append(
-            {**dict(zip(by, key)), "n": n, "runs": len(g), "mean": m, "sd": sd, "ci_low": m - half, "ci_high": m + half}
-        )
+        low, high = max(m - half, lowest), min(m + half, highest)  # (NaN stays NaN)
+        rows.append({**dict(zip(by, key)), "n": n, "runs": len(g), "mean": m, "sd": sd, "ci_low": low, "ci_high": high})
     return pd.DataFrame(rows)
 
 

@@ -125,6 +125,27 @@ def test_the_front_is_computed_within_each_situation_not_across_smugglers_behavi
     assert not df.loc[("task_force", "fastest"), "pareto"] and df.loc[("task_force", "least_risk"), "pareto"]
 
 
+def test_an_interval_holds_only_values_the_metric_can_take_and_says_its_sample():
+    """A t-interval of a rate near 1 over few seeds ran past 1 (and a count's below 0); where some
+    replications have no value the table says over how many the mean is."""
+    rows = [
+        {"k": k, "seed": s, "interdiction_rate": r, "port_seizures": c, "got_away_difficulty": g}
+        for k, rates, counts, diffs in (
+            ("a", (1.0, 0.9, 1.0), (0, 0, 1), (1.5, np.nan, np.nan)),
+            ("b", (0.5, 0.6, 0.7), (3, 4, 5), (1.2, 1.4, 1.6)),
+        )
+        for s, (r, c, g) in enumerate(zip(rates, counts, diffs))
+    ]
+    table = pd.DataFrame(rows)
+    rate = mean_ci_over_seeds(table, "interdiction_rate", ["k"]).set_index("k")
+    assert rate.loc["a", "ci_high"] == 1.0 and 0.8 < rate.loc["a", "ci_low"] < 0.97
+    assert rate.loc["b", "ci_high"] == pytest.approx(0.6 + stats.t.ppf(0.975, 2) * 0.1 / np.sqrt(3))
+    assert mean_ci_over_seeds(table, "port_seizures", ["k"]).set_index("k").loc["a", "ci_low"] == 0.0
+    shown = mean_table(table, "got_away_difficulty", ["k"])
+    assert shown["replications"].tolist() == [3, 3] and shown["with a value (n)"].tolist() == [1, 3]
+    assert "with a value (n)" not in mean_table(table, "interdiction_rate", ["k"])
+
+
 def test_no_decision_key_no_front():
     table = synthetic()
     assert not cost_table(table, [], [POLICY, ROUTING]).pareto.any()
@@ -138,7 +159,7 @@ def test_cost_figure_states_units_the_cost_parts_and_the_front():
     assert scatter.get_ylabel() == "interdiction rate (interdicted / resolved)"
     legend = [t.get_text() for t in scatter.get_legend().get_texts()]
     assert legend == [
-        "Pareto front over coordination policy",
+        "Pareto front over coordination policy (a line per situation, in its colour)",
         "coyotes routing = fastest",
         "coyotes routing = least risk",
     ]
