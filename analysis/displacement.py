@@ -299,6 +299,18 @@ def _install_day(events: dict[str, pd.DataFrame], pairs: pd.DataFrame) -> float:
     return float(later.t.min() / 1440.0) if len(later) else np.nan
 
 
+def _horizon_days(events: dict[str, pd.DataFrame]) -> float:
+    """The runs' horizon (days), from a run_start row (the runs compared share it)."""
+    ev = next(iter(events.values()))
+    return float(ev[ev.kind == "run_start"].duration_min.iloc[0]) / 1440.0
+
+
+def _mid_period(start_days: np.ndarray, period_days: float, horizon_days: float) -> np.ndarray:
+    """Where a period's point is drawn: the middle of the days it covers (the last period ends at
+    the horizon, so a last partial week is not drawn past the end of the run)."""
+    return (start_days + np.minimum(start_days + period_days, horizon_days)) / 2
+
+
 def shares_figure(pairs: pd.DataFrame, events: dict[str, pd.DataFrame], out: Path) -> Path:
     """The treated corridor's weekly share of crossings, with and without the reinforcement
     (mean over pairs, 95% band), one panel per level of `by`."""
@@ -316,8 +328,9 @@ def shares_figure(pairs: pd.DataFrame, events: dict[str, pd.DataFrame], out: Pat
             m = frame.mean(axis=1)
             half = frame.std(axis=1, ddof=1) / np.sqrt(frame.shape[1]) * stats.t.ppf(0.975, max(frame.shape[1] - 1, 1))
             label = "with the reinforcement" if arm == "treated" else "without"
-            ax.plot(m.index + 3.5, m, marker="o", color=colour, label=label)
-            ax.fill_between(m.index + 3.5, m - half, m + half, color=colour, alpha=0.2)
+            mid = _mid_period(m.index.to_numpy(dtype=float), 7.0, _horizon_days(events))
+            ax.plot(mid, m, marker="o", color=colour, label=label)
+            ax.fill_between(mid, m - half, m + half, color=colour, alpha=0.2)
         if np.isfinite(day):
             ax.axvline(day, color="black", lw=1, ls="--")
             ax.text(day, ax.get_ylim()[1], " installed", va="top", fontsize=8)
@@ -420,7 +433,8 @@ def learning_figure(pairs: pd.DataFrame, events: dict[str, pd.DataFrame], out: P
                 curves.append(interdiction_rate_by_week(ev[ev.seed == r.seed]).set_index("week").interdiction_rate)
             m = pd.concat(curves, axis=1).mean(axis=1)
             label = f"{value_label(level)}, {'with' if arm == 'treated' else 'without'} the reinforcement"
-            ax.plot(m.index * 7 + 3.5, m, ls=ls, marker="o", ms=3, color=colour, label=label)
+            mid = _mid_period(m.index.to_numpy(dtype=float) * 7, 7.0, _horizon_days(events))
+            ax.plot(mid, m, ls=ls, marker="o", ms=3, color=colour, label=label)
     if np.isfinite(day):
         ax.axvline(day, color="black", lw=1, ls="--")
     ax.set_xlabel("day (weekly, mid-week)")

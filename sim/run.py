@@ -167,9 +167,17 @@ def run_one(
         head = f"[{point}] " if point is not None else ""
         about = (
             f"{head}scenario {world.scenario.name}: {world.terrain.n_nodes} cells, {len(world.units)} units, "
-            f"{len(world.sensors)} sensors, {r.replications} replication(s) x {world.scenario.horizon_days:g} days"
+            f"{sensor_count(world)}, {r.replications} replication(s) x {world.scenario.horizon_days:g} days"
         )
         print(f"{about}\n{format_summary(result.summary)}\nresults: {out_dir}", flush=True)  # one write
+
+
+def sensor_count(world: World) -> str:
+    """The sensors placed at the start, and the groups installed later (placed on their day)."""
+    later = len(world.later_sensors)
+    return f"{len(world.sensors)} sensors" + (
+        f" (+ {later} group{'s' if later > 1 else ''} installed later)" if later else ""
+    )
 
 
 def last_value(args: list[str], key: str) -> str | None:

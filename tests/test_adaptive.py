@@ -516,6 +516,16 @@ def test_a_dose_sweep_is_refused_until_one_dose_is_chosen():
             displacement.paired_rows("sweep")
 
 
+def test_a_last_partial_week_is_drawn_within_the_run():
+    """Weekly points sit mid-week; the last week of a 365-day run covers one day and was drawn at
+    day 367.5, past the end, as if it were a whole week."""
+    from analysis.displacement import _mid_period
+
+    starts = np.arange(53) * 7.0
+    mid = _mid_period(starts, 7.0, 365.0)
+    assert mid[0] == 3.5 and mid[-2] == 360.5 and mid[-1] == 364.5 and mid.max() <= 365.0
+
+
 def test_the_got_away_claim_needs_its_interval_not_its_point_estimate():
     """Got-aways falling 'by less than half as much' as the treated crossings is a ratio: it holds
     only if its bootstrap interval lies below 0.5, not when the ratio of two noisy means does."""
