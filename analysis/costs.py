@@ -130,7 +130,7 @@ def _scatter(ax, df: pd.DataFrame, decision: list[str], others: list[str]) -> No
             [],
             [],
             "-",
-            color="#999999",
+            color="#999999" if others else SERIES_COLOURS[0],  # one situation: drawn in its colour
             lw=2,
             label="Pareto front over "
             + ", ".join(map(key_label, decision))
