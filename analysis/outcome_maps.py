@@ -140,7 +140,7 @@ def outcome_figures(root: Path, table: pd.DataFrame) -> list[Figure]:
     configs = list(dict.fromkeys(c for c in table.config if c in reps and c in run_of.index))
     if not configs:
         return []
-    params = [p for p in table.attrs.get("params", []) if p in table]
+    params = [p for p in table.attrs.get("params", []) if p in table and p != "point"]  # a design's point: a label
     if params:  # in the swept values' order (6 before 12 before 18), as the other figures
         first = table.groupby("config", sort=False)[params].first()
         configs.sort(key=lambda c: tuple(level_order(v) for v in first.loc[c]))

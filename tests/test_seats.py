@@ -617,7 +617,7 @@ def test_the_dispatch_form_answers_an_incomplete_form_or_a_bad_cell_without_an_o
     unit = next(u.id for u in s.picture(BP).units if u.free)
     rc.find(v.Select, label="unit").widget.v_model = str(unit)
     rc.find(v.Select, label="to").widget.v_model = "a cell"
-    for typed in ("abc", "-5"):
+    for typed in ("abc", "-5", "1²"):
         rc.find(v.TextField, label="cell").widget.v_model = typed
         rc.find(v.Btn, children=["Dispatch"]).widget.click()
     rc.find(v.TextField, label="cell").widget.v_model = "12"
@@ -625,7 +625,8 @@ def test_the_dispatch_form_answers_an_incomplete_form_or_a_bad_cell_without_an_o
     rc.close()
     assert said[0] == "not sent: choose a unit and where to send it"
     assert said[1:] == [
-        f"not sent: cell {t!r} is not a cell number; allowed: 0..{s.world.terrain.n_nodes - 1}" for t in ("abc", "-5")
+        f"not sent: cell {t!r} is not a cell number; allowed: 0..{s.world.terrain.n_nodes - 1}"
+        for t in ("abc", "-5", "1²")
     ]
     assert orders == [{"unit": unit, "node": 12}]
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -34,6 +35,8 @@ from sim.drill.session import DrillSession, View, clock
 from sim.drill.watch import watch
 from sim.injects import INJECTS
 from sim.world import World, build_world
+
+DOUBLE_CLICK_S = 2.0  # the same inject again within this many seconds is a double click, not an order
 
 
 @dataclass(frozen=True)
@@ -105,16 +108,19 @@ def InjectPanel(session: DrillSession, view: View) -> None:
 
     def submit() -> None:
         filled = {f.name: current(f) for f in fields}
-        again = (type_, repr(sorted(filled.items())), session.now)
-        if last.current == again:  # a double click: the same inject at the same minute again
-            set_message(
-                f"not fired: the same {type_} inject was fired at {clock(session.now)} already; "
-                "to fire it twice, step the clock or change a field"
-            )
-            return
+        this = (type_, repr(sorted(filled.items())))
+        if last.current is not None and last.current[0] == this:  # a double click (while playing, a tick
+            # may fall between its clicks): the same inject at the same minute, or within a second or two
+            _, minute, when = last.current
+            if minute == session.now or time.monotonic() - when < DOUBLE_CLICK_S:
+                set_message(
+                    f"not fired: the same {type_} inject was fired at {clock(minute)} a moment ago; "
+                    "to fire it twice, step the clock (or wait a few seconds while playing) or change a field"
+                )
+                return
         try:
             name = session.inject(type_, **form_values(type_, filled))
-            last.current = again
+            last.current = (this, session.now, time.monotonic())
             set_message(f"injected {name} at {clock(session.now)}")
         except ValueError as exc:
             set_message(f"refused: {exc}")

@@ -233,10 +233,14 @@ def DispatchForm(pic: Picture, act, say, cells: int) -> None:
         if not unit or not target:
             say("not sent: choose a unit and where to send it")
         elif target == "a cell":
-            if not cell.strip().isdigit():
+            try:
+                node = int(cell.strip())
+            except ValueError:
+                node = -1
+            if node < 0:
                 say(f"not sent: cell {cell.strip()!r} is not a cell number; allowed: 0..{cells - 1}")
                 return
-            act("dispatch", unit=int(unit), node=int(cell))
+            act("dispatch", unit=int(unit), node=node)
         else:
             act("dispatch", unit=int(unit), incident=int(target.split()[1]))
 
