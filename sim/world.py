@@ -135,7 +135,7 @@ def build_world(
         key=lambda gc: gc[1].params.installed_day,
     )
     check_sensor_refs(spec, [s.name for s in sensors], [g for g, _ in later], origin)
-    barriers, delay = _barriers(spec, terrain)
+    barriers, delay = _barriers(spec, terrain, corridors.cell_km)
     router = Router(terrain, spec.modes, delay)
     orgs = [_org(name, o, terrain, router, origin) for name, o in spec.organisations.items()]
     coverage, known = coverage_of(terrain.n_nodes, sensors)
@@ -306,8 +306,10 @@ def place_sensor_group(
     ]
 
 
-def _barriers(spec: ScenarioSpec, terrain: Terrain) -> tuple[list[BarrierParams], dict[int, float]]:
-    """Barriers on the border edges of their span, and the breach delay of each such edge."""
+def _barriers(spec: ScenarioSpec, terrain: Terrain, cell_km: float) -> tuple[list[BarrierParams], dict[int, float]]:
+    """Barriers on the border edges of their span, and the breach delay of each such edge. A
+    barrier's length is the span of its edges' midpoints plus one border cell's width `cell_km`
+    (measured from the terrain's own border cells: a loaded map's, not the generator's key)."""
     barriers: list[BarrierParams] = []
     delay: dict[int, float] = {}
     be = terrain.border_edges
@@ -315,7 +317,7 @@ def _barriers(spec: ScenarioSpec, terrain: Terrain) -> tuple[list[BarrierParams]
     for bname, b in spec.barriers.items():
         edges = be[(mid_x >= b.from_km) & (mid_x <= b.to_km)]
         xs = mid_x[(mid_x >= b.from_km) & (mid_x <= b.to_km)]
-        length = float(xs.max() - xs.min() + spec.terrain.cell_km) if xs.size else 0.0
+        length = float(xs.max() - xs.min() + cell_km) if xs.size else 0.0
         barriers.append(BarrierParams(bname, b.agency, edges, length, b))
         for e in edges.tolist():
             delay[e] = max(delay.get(e, 0.0), b.breach_min)

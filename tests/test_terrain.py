@@ -78,6 +78,37 @@ def test_a_town_whose_disc_fits_lies_its_radius_from_the_far_edge(home, radius):
     assert np.allclose(t.y[t.towns], far_edge - round(radius))
 
 
+def test_a_barrier_on_a_loaded_map_is_as_long_as_the_maps_own_cells_make_it():
+    """Its length (and so its cost per km) is the span of its border edges plus one border cell's
+    width: the loaded map's 0.5 km, not the generator's `cell_km` key, which a loaded map does not read."""
+    from sim.scenario import AgencySpec, BarrierSpec, ScenarioSpec
+    from sim.terrain.io import from_networkx
+    from sim.world import build_world
+
+    g = nx.Graph()
+    for c in range(10):  # two rows of 0.5 km cells, foreign below home; vertical border edges only
+        g.add_node(
+            c, x=0.25 + 0.5 * c, y=-0.25, kind="open", side="foreign", sector="S1", feature="staging" if c == 0 else ""
+        )
+        g.add_node(
+            10 + c, x=0.25 + 0.5 * c, y=0.25, kind="open", side="home", sector="S1", feature="town" if c == 9 else ""
+        )
+        g.add_edge(c, 10 + c, length_km=0.5)
+        if c:
+            g.add_edge(c - 1, c, length_km=0.5)
+            g.add_edge(9 + c, 10 + c, length_km=0.5)
+    terrain = from_networkx(g, PROPS, "half-km strip")
+    for cell_km in (1.0, 5.0):  # the generator's key, unread here
+        spec = ScenarioSpec(
+            name="strip",
+            agencies={"bp": AgencySpec()},
+            barriers={"fence": BarrierSpec(agency="bp", from_km=0.0, to_km=2.0)},
+            terrain=TerrainSpec(cell_km=cell_km),
+        )
+        [fence] = build_world(spec, "test", terrain=terrain).barriers
+        assert fence.edges.size == 4 and fence.length_km == pytest.approx(4 * 0.5)  # x 0.25..1.75 + one cell
+
+
 def test_router_uses_road_speed_and_closes_barriers_to_vehicles():
     t = generate(TerrainSpec(seed=2))
     modes = {"foot": ModeSpec(3.0, 4.0, breaches_barriers=True), "vehicle": ModeSpec(15.0, 40.0)}
