@@ -17,6 +17,7 @@ import math
 import re
 import signal
 import sys
+import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -395,6 +396,8 @@ def main(argv: list[str] | None = None) -> int:
         except ConfigError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
+    if any(a in ("-h", "--help") for a in args):
+        return _help(args)
     excluded = ",".join(RunKeys.NOT_IN_FOLDER_NAME + (("scenario",) if "scenario=_file" in args else ()))
     sys.argv = [sys.argv[0], *args, f"hydra.job.config.override_dirname.exclude_keys=[{excluded}]"]
     try:
@@ -409,6 +412,26 @@ def main(argv: list[str] | None = None) -> int:
     sweep = finished_sweep_dir(args)
     if sweep is not None and "quiet=true" not in (a.lower() for a in args):
         print(f"sweep finished: {sweep}\nits report (figures, tables, report.html): python -m analysis.report {sweep}")
+    return 0
+
+
+def _help(args: list[str]) -> int:
+    """--help: the run keys and the scenario's keys with their values; with scenario_file=PATH,
+    that file's (linked for Hydra in a temporary folder, as a sweep links it for its jobs)."""
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            args = jobs_of_scenario_file(args, Path(folder) / "scenario_file")
+        except ConfigError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        sys.argv = [sys.argv[0], *args]
+        try:
+            _sweep_job()
+        except BrokenPipeError:  # the reader stopped reading (| head): nothing wrong
+            return 0
+        except Exception as exc:  # noqa: BLE001  (Hydra's composition errors: one line, not a traceback)
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     return 0
 
 

@@ -32,6 +32,18 @@ def test_the_printed_cost_per_interdiction_is_total_cost_over_total_interdiction
     assert line.split()[1:] == ["6,750", "3,000", "..", "9,000"]
 
 
+def test_help_shows_the_users_own_scenario_file(tmp_path):
+    """--help with scenario_file=PATH lists that file's keys (it failed with Hydra's traceback, and
+    +scenario_file showed the demo); a missing file is one message, exit 2."""
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("name: mine\nhorizon_days: 1.5\n")
+    proc = run_cli("--help", f"scenario_file={mine}")
+    assert proc.returncode == 0, proc.stderr
+    assert "  name: mine\n  horizon_days: 1.5\n" in proc.stdout and "name: demo" not in proc.stdout
+    missing = run_cli("--help", f"scenario_file={tmp_path / 'nope.yaml'}")
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr and "no such file" in missing.stderr
+
+
 def test_demo_writes_config_events_summary_and_map(tmp_path):
     out = tmp_path / "run"
     proc = run_cli(f"hydra.run.dir={out}", "replications=2", "seed=3")
