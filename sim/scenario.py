@@ -882,6 +882,14 @@ class AgreementSpec:
         source=MODELLING_GUESS,
     )
 
+    def check(self) -> list[str]:
+        if self.agency and self.agency == self.host:
+            return [
+                f"host: {self.host!r} is the agency itself (it acts in its own jurisdiction anyway); "
+                "allowed: another agency"
+            ]
+        return []
+
 
 @dataclass(frozen=True)
 class CommsSpec:

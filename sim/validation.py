@@ -9,6 +9,7 @@ and what needs the map (sectors, node ids, jurisdictions, sides) by `check_again
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -124,8 +125,8 @@ def parse_scenario(raw: Mapping | None, origin: str, overrides: Sequence[str] = 
         raise ScenarioError(
             origin,
             [
-                "scenario: the scenario is empty; it needs at least `name` and the sections it "
-                "uses (see docs/scenario-reference.md)"
+                "scenario: the scenario is empty; allowed: at least one key (e.g. name: mine; every key has a "
+                "default, docs/scenario-reference.md), and the sections it uses"
             ],
             overrides,
         )
@@ -141,8 +142,8 @@ def old_form_hints(raw: Mapping, origin: str, overrides: Sequence[str] = ()) -> 
     command that rewrites the file. An entry a command-line override changes is left out: its
     shape comes from the override, not the file (a tower's type set to ground keeps the tower's
     keys, which only the old form let stand), and migrating the file would not help."""
-    new, changed = migrate(raw)
     touched = [o.lstrip("+~").split("=", 1)[0] for o in overrides]
+    new, changed = migrate(_without(raw, touched))  # the file's own keys: an override's key is not the file's form
     retyped = [
         f"{t}: a new type keeps the keys the file gave the entry; to change the type, give the whole entry "
         f"({t.removesuffix('.type')}={{type: ..., ...}})"
@@ -160,9 +161,25 @@ def old_form_hints(raw: Mapping, origin: str, overrides: Sequence[str] = ()) -> 
         for part in key.split("."):
             node = node[part]
         shown = yaml.safe_dump(node, default_flow_style=True, sort_keys=False, width=10_000).strip()
-        hints.append(f"scenario.{key}: old form; the new form of this entry is {shown}")
+        hints.append(
+            f"scenario.{key}: if the file is of the old form (before plug-ins), the new form of this entry is {shown}"
+        )
     hints.append(f"python -m sim.migrate {origin} rewrites the file in the new form")
     return retyped + hints
+
+
+def _without(raw: Mapping, keys: Sequence[str]) -> dict:
+    """A copy of the composed scenario without the values at `keys` (scenario.a.b paths set on the
+    command line)."""
+    out = copy.deepcopy(dict(raw))
+    for key in keys:
+        *parents, last = key.removeprefix("scenario.").split(".")
+        node: Any = out
+        for part in parents:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict) and key.startswith("scenario.") and parents:
+            node.pop(last, None)
+    return out
 
 
 def check_spec(spec: ScenarioSpec, origin: str, overrides: Sequence[str] = ()) -> None:

@@ -142,6 +142,10 @@ CASES = [
         "a sensor type changed on the command line, keeping the file's keys", ("scenario.sensors.towers.type=ground",)
     ),
     Case(
+        "an MOU of an agency with itself",
+        ("scenario=tri_agency", "+scenario.agreements.self={agency: customs, host: customs}"),
+    ),
+    Case(
         "a port run by an agency whose jurisdiction does not hold it",
         ("scenario=tri_agency", "scenario.agencies.customs.jurisdiction=[S3]"),
     ),

@@ -63,7 +63,8 @@ def test_an_old_form_file_is_rewritten_and_then_runs(tmp_path):
 def test_the_old_form_hint_names_the_file_unless_an_override_gave_the_entry_its_shape(tmp_path):
     """An override of one key of an old-form entry (its count) leaves the file's shape: the hint
     and the migrate command stay. A type set on the command line over a new-form file is what
-    gave the entry its mixed keys: no hint to migrate the file, which is fine as it is."""
+    gave the entry its mixed keys, as is a key set on the command line that the entry's type does not
+    read: no hint to migrate the file, which is fine as it is."""
     import pytest
 
     from sim.validation import ScenarioError
@@ -72,9 +73,12 @@ def test_the_old_form_hint_names_the_file_unless_an_override_gave_the_entry_its_
     path.write_text("defaults: [demo, _self_]\nname: old\nsensors:\n  towers:\n    detect_prob: 0.5\n")
     with pytest.raises(ScenarioError) as err:
         compose([f"scenario_file={path}", "scenario.sensors.towers.count=5"])
-    assert "scenario.sensors.towers: old form" in str(err.value)
+    assert "scenario.sensors.towers: if the file is of the old form" in str(err.value)
     assert f"python -m sim.migrate {path} rewrites the file" in str(err.value)
     with pytest.raises(ScenarioError) as err:
         compose(["scenario.sensors.towers.type=ground"])
     assert "old form" not in str(err.value) and "sim.migrate" not in str(err.value)
     assert "to change the type, give the whole entry" in str(err.value)
+    with pytest.raises(ScenarioError) as err:  # a key the tower does not read, set on the command line
+        compose(["scenario.sensors.towers.detect_prob=0.9"])
+    assert "old form" not in str(err.value) and "sim.migrate" not in str(err.value)
