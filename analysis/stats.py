@@ -187,8 +187,12 @@ def group_means(table: pd.DataFrame, metric: str, by: str | list[str]) -> pd.Ser
     parts = ratio_parts(table, metric)
     if not parts:
         return table.groupby(by)[metric].mean()
-    sums = table.dropna(subset=list(parts)).groupby(by)[list(parts)].sum()
-    return (sums[parts[0]] / sums[parts[1]].where(sums[parts[1]] > 0)).rename(metric)
+    groups = table.dropna(subset=list(parts)).groupby(by)
+    return pd.Series(
+        {key: ratio_of_means(g[parts[0]].to_numpy(float), g[parts[1]].to_numpy(float))[0] for key, g in groups},
+        name=metric,
+        dtype=float,
+    )
 
 
 def _t_test_p(mean: float, se: float, n: int) -> float:
