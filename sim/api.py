@@ -24,8 +24,9 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim.config import INPUT_KEYS, RUN_KEYS, SCENARIO_DIR, Composed, compose
+from sim.config import INPUT_KEYS, RUN_KEYS, SCENARIO_DIR, Composed, compose, key_sources
 from sim.runner import Experiment, run_experiment, write_text_atomic
+from sim.validation import ScenarioError
 from sim.world import World, build_world
 
 
@@ -72,9 +73,20 @@ def run(
             f"events={str(events).lower()}",
         ]
     )
-    world = build_world(composed.scenario, composed.origin, base_dir=str(SCENARIO_DIR))
+    world = world_of(composed)
     target = Path(out_dir) if out_dir is not None else new_run_dir(composed.scenario.name)
     return execute(composed, world, target, swept(composed), progress)
+
+
+def world_of(composed: Composed) -> World:
+    """The world of a composed scenario. A problem found against the map (a sector, a jurisdiction,
+    a node) names the command-line override or the file of the `defaults:` chain its key came
+    from, as the scenario's own checks do (`sim.validation._attribute`)."""
+    try:
+        return build_world(composed.scenario, composed.origin, base_dir=str(SCENARIO_DIR))
+    except ScenarioError as exc:
+        sources = key_sources(composed.origin)
+        raise ScenarioError(composed.origin, exc.raw_problems, composed.overrides, sources) from None
 
 
 def load(run_dir: str | Path) -> Result:

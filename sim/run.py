@@ -35,7 +35,6 @@ from tqdm import tqdm
 from sim import api
 from sim.config import (
     CONF_DIR,
-    SCENARIO_DIR,
     Composed,
     ConfigError,
     check_output_dir,
@@ -51,7 +50,7 @@ from sim.runner import FOLDER_KEY, RunDirConflict, check_run_dir, run_key
 from sim.scenario import RunKeys
 from sim.terrain import TerrainError
 from sim.validation import ScenarioError
-from sim.world import World, build_world
+from sim.world import World
 
 SHOWN = [
     ("attempts", "{:.0f}"),
@@ -199,7 +198,7 @@ def single_run(args: list[str]) -> int:
     try:
         target = check_output_dir("hydra.run.dir", run_dir) if run_dir is not None else None
         composed = compose(args)
-        world = build_world(composed.scenario, composed.origin, base_dir=str(SCENARIO_DIR))
+        world = api.world_of(composed)
         out_dir = target if target is not None else api.new_run_dir(composed.scenario.name)
     except BAD_INPUT as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -254,7 +253,7 @@ def check_sweep(args: list[str]) -> int:
             composed = compose(point)
             key = repr(composed.scenario)
             if key not in worlds:
-                worlds[key] = build_world(composed.scenario, composed.origin, base_dir=str(SCENARIO_DIR))
+                worlds[key] = api.world_of(composed)
         except BAD_INPUT as exc:
             print(
                 f"error: sweep point {' '.join(p for p in point if not p.startswith('hydra'))}: {exc}", file=sys.stderr
@@ -330,7 +329,7 @@ def sweep_job(cfg: DictConfig, labels: Mapping[str, Mapping[str, object]] | None
     choice = hc.runtime.choices.get("scenario")
     origin = (file_origin(hc.searchpath) if choice == "_file" else None) or scenario_origin(choice)
     composed = from_config(cfg, origin, list(hc.overrides.task))
-    world = build_world(composed.scenario, composed.origin, base_dir=str(SCENARIO_DIR))
+    world = api.world_of(composed)
     params = {**(labels.get(str(hc.sweep.subdir), {}) if labels else {}), **api.swept(composed)}
     beside_others = "BasicLauncher" not in str(hc.launcher.get("_target_", "BasicLauncher"))
     point = f"point {hc.job.num}: {hc.job.override_dirname or 'defaults'}" if beside_others else None

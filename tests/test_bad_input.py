@@ -33,6 +33,24 @@ def test_unknown_key_on_command_line():
     assert "allowed keys there:" in msg and "capacity" in msg
 
 
+def test_a_problem_found_against_the_map_names_the_override_that_caused_it(tmp_path):
+    """A sector or jurisdiction the map does not have is found only once the terrain is built;
+    the message names the command-line override as the scenario's own checks do (and the file of
+    a defaults: chain that set the key)."""
+    from sim.api import world_of
+
+    with pytest.raises(ScenarioError) as err:
+        world_of(compose(["scenario.units.bp_foot.sectors=[S9]"]))
+    assert "command-line override 'scenario.units.bp_foot.sectors=[S9]': scenario.units.bp_foot.sectors[0]" in str(
+        err.value
+    )
+    (tmp_path / "base.yaml").write_text("defaults: [demo, _self_]\nname: base\nunits: {bp_foot: {sectors: [S7]}}\n")
+    (tmp_path / "top.yaml").write_text("defaults: [base, _self_]\nname: top\n")
+    with pytest.raises(ScenarioError) as err:
+        world_of(compose([f"scenario_file={tmp_path / 'top.yaml'}"]))
+    assert f"in {tmp_path / 'base.yaml'} (which {tmp_path / 'top.yaml'} builds on)" in str(err.value)
+
+
 def test_wrong_type_names_key_and_expected_type(tmp_path):
     with pytest.raises(ScenarioError) as err:
         compose(scenario_file(tmp_path, "name: bad\nhorizon_days: soon\n"))
