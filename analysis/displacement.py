@@ -317,6 +317,7 @@ def shares_figure(pairs: pd.DataFrame, events: dict[str, pd.DataFrame], out: Pat
     levels = list(dict.fromkeys(pairs.by))
     fig, axes = subplots(1, len(levels), figsize=(5.2 * len(levels), 3.6), squeeze=False, sharey=True)
     day = _install_day(events, pairs)
+    horizon = _horizon_days(events)
     for ax, level in zip(axes[0], levels):
         for arm, colour in (("control", "#7f7f7f"), ("treated", "#d7301f")):
             weekly = []
@@ -328,7 +329,7 @@ def shares_figure(pairs: pd.DataFrame, events: dict[str, pd.DataFrame], out: Pat
             m = frame.mean(axis=1)
             half = frame.std(axis=1, ddof=1) / np.sqrt(frame.shape[1]) * stats.t.ppf(0.975, max(frame.shape[1] - 1, 1))
             label = "with the reinforcement" if arm == "treated" else "without"
-            mid = _mid_period(m.index.to_numpy(dtype=float), 7.0, _horizon_days(events))
+            mid = _mid_period(m.index.to_numpy(dtype=float), 7.0, horizon)
             ax.plot(mid, m, marker="o", color=colour, label=label)
             ax.fill_between(mid, m - half, m + half, color=colour, alpha=0.2)
         if np.isfinite(day):
@@ -425,6 +426,7 @@ def learning_figure(pairs: pd.DataFrame, events: dict[str, pd.DataFrame], out: P
     levels = list(dict.fromkeys(pairs.by))
     fig, ax = subplots(figsize=(7.5, 3.8))
     day = _install_day(events, pairs)
+    horizon = _horizon_days(events)
     for level, ls in zip(levels, ("-", "--", ":", "-.")):
         for arm, colour in (("control", "#7f7f7f"), ("treated", "#d7301f")):
             curves = []
@@ -433,7 +435,7 @@ def learning_figure(pairs: pd.DataFrame, events: dict[str, pd.DataFrame], out: P
                 curves.append(interdiction_rate_by_week(ev[ev.seed == r.seed]).set_index("week").interdiction_rate)
             m = pd.concat(curves, axis=1).mean(axis=1)
             label = f"{value_label(level)}, {'with' if arm == 'treated' else 'without'} the reinforcement"
-            mid = _mid_period(m.index.to_numpy(dtype=float) * 7, 7.0, _horizon_days(events))
+            mid = _mid_period(m.index.to_numpy(dtype=float) * 7, 7.0, horizon)
             ax.plot(mid, m, ls=ls, marker="o", ms=3, color=colour, label=label)
     if np.isfinite(day):
         ax.axvline(day, color="black", lw=1, ls="--")
