@@ -167,7 +167,8 @@ def paired_differences(
                 "p_value": p,
             }
         )
-    return pd.DataFrame(rows)
+    columns = [factor, "baseline", "n_pairs", "n_seeds", "mean_diff", "ci_low", "ci_high", "p_value"]
+    return pd.DataFrame(rows, columns=columns)  # its columns also with no other level (a key not swept)
 
 
 def holm_adjusted(pvalues: np.ndarray) -> np.ndarray:

@@ -538,6 +538,9 @@ def test_mean_ci_and_paired_differences_agree_with_scipy():
     # pairing removes the shared noise: the paired interval is far narrower than the unpaired one
     assert d.loc["b", "ci_high"] - d.loc["b", "ci_low"] < 0.2 * (ci.loc["b", "ci_high"] - ci.loc["b", "ci_low"])
     assert d.loc["b", "ci_low"] > 0 > d.loc["c", "ci_low"]
+    # a key with no other level than the baseline: no rows, and still the table's columns
+    none = paired_differences(table[table.policy == "a"], "m", "policy", "a")
+    assert none.empty and {"n_pairs", "n_seeds", "mean_diff", "p_value"} <= set(none.columns)
 
 
 def test_cost_per_interdiction_over_runs_is_total_cost_over_total_interdictions():
