@@ -169,15 +169,20 @@ def chains(ev: pd.DataFrame) -> pd.DataFrame:
 
 
 def agency_summary(ev: pd.DataFrame) -> pd.DataFrame:
-    """Per agency (centre): alerts received (every receipt, copies passed on by liaison and a
-    task force's second receipt too), first-hand alerts and false alarms among them (summed over
-    the centres: the run's alerts and false_alarms), queue wait, sharing, dispatches, dispatch to
-    arrival (the metric of sim/metrics.py, over the dispatches that arrived), interdictions of
-    real groups and of decoys apart. Counts are integers, times in minutes."""
+    """Per agency and per command centre (a joint centre or a task force is a row of its own):
+    alerts received (every receipt, copies passed on by liaison and a task force's second receipt
+    too), first-hand alerts and false alarms among them (summed over the centres: the run's alerts
+    and false_alarms), queue wait, sharing, dispatches, dispatch to arrival (the metric of
+    sim/metrics.py, over the dispatches that arrived), interdictions of real groups and of decoys
+    apart, credited as `interdicted.<agency>` is: to the agency of the unit (or port) that made
+    them, so the column sums to the run's interdictions under every coordination policy. Counts
+    are integers, times in minutes."""
     rows = []
     decoy = ev.attempt.isin(decoy_attempts(ev))
     d2a = dispatch_to_arrival(ev[ev.kind == "dispatch"], ev[ev.kind == "arrival"])
-    for name in sorted(set(ev[ev.kind == "alert"].agency) | set(ev[ev.kind == "dispatch"].agency)):
+    kinds = ["alert", "dispatch", "interdiction", "asset"]  # the centres, and every agency with assets or arrests
+    names = set(ev[ev.kind.isin(kinds) & (ev.agency != "")].agency)
+    for name in sorted(names):
         alerts = ev[(ev.kind == "alert") & (ev.agency == name)]
         raised = first_hand(alerts)  # as sim/metrics.py counts alerts and false alarms
         handled = ev[(ev.kind == "alert_handled") & (ev.agency == name)]

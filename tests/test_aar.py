@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
+import pytest
 
 from analysis.aar import (
     agency_summary,
@@ -287,6 +288,24 @@ def test_the_review_counts_decoys_apart_as_every_metric_does(tmp_path):
     assert e.counts["interdictions"] == ((ev.kind == "interdiction") & real).sum()
     assert e.counts["got away"] == ((ev.kind == "got_away") & real).sum()
     assert e.counts["decoys started"] == 40 and e.counts["decoys interdicted"] == summary["decoys_interdicted"]
+
+
+@pytest.mark.parametrize("policy", ["isolated", "joint_command", "task_force"])
+def test_the_review_credits_every_interdiction_to_an_agency(tmp_path, policy):
+    """The review's per-agency interdictions are credited as `interdicted.<agency>` is (to the
+    unit's or port's agency) and add up to the run's under every policy: a joint centre or a task
+    force dispatches members' units, and an agency may arrest without an alert of its own."""
+    from sim.metrics import summarize
+
+    c = compose(["scenario=tri_agency", "scenario.horizon_days=1", f"scenario.coordination.policy={policy}"])
+    run_dir = tmp_path / "run"
+    run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), run_dir, 7, 1, 1))
+    ev = pq.read_table(run_dir / "events").to_pandas()
+    summary = summarize(ev)
+    per_agency = agency_summary(ev).interdictions
+    assert summary["interdicted"] > 0 and per_agency.sum() == summary["interdicted"]
+    for name, n in per_agency.items():
+        assert n == summary.get(f"interdicted.{name}", 0), name
 
 
 def test_an_inject_without_an_end_row_lasts_its_logged_duration():
