@@ -635,7 +635,8 @@ def summarize(
         row[f"detections_{src}"] = int((det_source == src).sum())
     row.update(_coordination_metrics(log, inter, dict(zip(det_ids.tolist(), first_t.tolist())), new_alerts, decoy_ids))
     agency = assets["agency"]
-    for name in sorted(set(agency.tolist())):
+    centres = set(log.rows("centre")["agency"].tolist())  # an agency without assets costs 0, not NaN (as counts)
+    for name in sorted((set(agency.tolist()) | centres) - {""}):
         pos = np.flatnonzero(agency == name)
         row[f"cost_usd.{name}"] = float(share[pos].sum() + opex[pos].sum())
     row.update(_port_metrics(log, port_vehicles))

@@ -189,6 +189,15 @@ def test_per_agency_counts_are_zero_not_missing_for_an_agency_that_had_none():
     assert (s["interdicted.bp"], s["interdicted.police"]) == (1, 0)
     for family in ("alerts_shared", "alerts_lost", "responses"):
         assert (s[f"{family}.bp"], s[f"{family}.police"]) == (0, 0)
+    # an agency with a command centre and no assets (its units swept to 0): it costs 0, and its
+    # interdictions are 0 beside it
+    r = Recorder()
+    r.record(0, "run_start", duration_min=1440.0)
+    r.record(0, "asset", agency="bp", sensor=0, source="sensor:tower", opex_usd_per_day=100.0, lifetime_years=5)
+    for agency in ("bp", "police"):
+        r.record(0, "centre", agency=agency)
+    s = summarize(r.to_arrow())
+    assert (s["cost_usd.bp"], s["cost_usd.police"], s["interdicted.police"]) == (100.0, 0.0, 0)
 
 
 def _late_response_log(cargo: str) -> pa.Table:
