@@ -31,6 +31,13 @@ def point_means(sweep_dir: str | Path, metric: str) -> tuple[dict, np.ndarray, n
             f"{len(missing)} design points have no results yet (e.g. point {missing[0]}); "
             "re-run the design command to finish them"
         )
+    held = table.groupby("point")["replication"].nunique().reindex(range(len(x)))
+    short = held[held < design["replications"]]  # a point interrupted part-way: its mean is of fewer runs
+    if len(short):
+        raise ValueError(
+            f"{len(short)} design points hold fewer than the design's {design['replications']} replications "
+            f"(e.g. point {short.index[0]}: {short.iloc[0]}); re-run the design command to finish them"
+        )
     y = means.reindex(range(len(x))).to_numpy(dtype=float)
     undefined = np.flatnonzero(np.isnan(y))
     if undefined.size:

@@ -864,9 +864,10 @@ def _indices_of(method: str, params, f, n: int, tmp_path, monkeypatch) -> tuple[
     from sim.design import problem, sample
 
     x = sample(method, params, n, seed=3)
-    design = {"method": method, "n": n, "seed": 3, "problem": problem(params), "samples": x.tolist()}
+    design = {"method": method, "n": n, "seed": 3, "replications": 1, "problem": problem(params), "samples": x.tolist()}
     (tmp_path / "design.json").write_text(json.dumps(design))
-    monkeypatch.setattr(sens, "load", lambda _root: pd.DataFrame({"point": np.arange(len(x)), "m": f(x)}))
+    table = pd.DataFrame({"point": np.arange(len(x)), "replication": 0, "m": f(x)})
+    monkeypatch.setattr(sens, "load", lambda _root: table)
     idx = sens.indices(tmp_path, "m")
     return x, idx if idx.empty else idx.set_index("parameter")
 
@@ -900,6 +901,26 @@ def test_sensitivity_of_a_metric_undefined_at_a_point_is_refused_not_zero(tmp_pa
     (tmp_path / "lhs").mkdir()
     _, idx = _indices_of("lhs", [Param.parse("a=0:1"), Param.parse("b=0:1")], f, 64, tmp_path / "lhs", monkeypatch)
     assert idx.empty
+
+
+def test_sensitivity_of_a_design_with_a_point_interrupted_part_way_is_refused(tmp_path, monkeypatch):
+    """A point that holds only some of the design's replications (interrupted) has a mean of fewer
+    runs than the others: the indices were computed from it silently, as from a finished design."""
+    import analysis.sensitivity as sens
+    from sim.design import Param, problem, sample
+
+    params = [Param.parse("a=0:1"), Param.parse("b=0:1")]
+    x = sample("morris", params, 4, seed=3)
+    design = {"method": "morris", "n": 4, "seed": 3, "replications": 3, "problem": problem(params)}
+    (tmp_path / "design.json").write_text(json.dumps({**design, "samples": x.tolist()}))
+    whole = pd.DataFrame({"point": np.repeat(np.arange(len(x)), 3), "replication": np.tile([0, 1, 2], len(x))})
+    whole["m"] = x[whole.point, 0] + whole.replication
+    monkeypatch.setattr(sens, "load", lambda _root: whole)
+    assert len(sens.indices(tmp_path, "m")) == 2
+    cut = whole[~((whole.point == 2) & (whole.replication > 0))]
+    monkeypatch.setattr(sens, "load", lambda _root: cut)
+    with pytest.raises(ValueError, match="1 design points hold fewer than the design's 3 replications .*point 2: 1"):
+        sens.indices(tmp_path, "m")
 
 
 def test_bad_input_errors_reach_the_launchers_process_as_themselves():
