@@ -28,7 +28,7 @@ import numpy as np
 from sim.config import CONF_DIR, ConfigError, compose, jobs_of_scenario_file
 from sim.launch import launch
 from sim.run import quoted, sweep_job
-from sim.runner import RunDirConflict, write_text_atomic
+from sim.runner import RunDirConflict, config_hash, write_text_atomic
 from sim.scenario import MAX_REPLICATIONS, MAX_SEED, safe_name
 from sim.terrain import TerrainError
 from sim.validation import ScenarioError
@@ -216,9 +216,11 @@ def main(argv: list[str] | None = None) -> int:
         twice = sorted({p.key for p in params if [q.key for q in params].count(p.key) > 1})
         if twice:
             raise ValueError(f"--param {', '.join(twice)}: given more than once; give each parameter one range")
+        scenario = ""  # the scenario composed at the ranges' low end, hashed: what the points run besides the design
         for end in ("low", "high", "inside"):  # fail early on bad keys and on ranges the scenario does not allow
             try:
-                compose(list(args.overrides) + [f"{p.key}={p.value(p.at(end))}" for p in params])
+                composed = compose(list(args.overrides) + [f"{p.key}={p.value(p.at(end))}" for p in params])
+                scenario = scenario or config_hash(composed.scenario, {})
             except ScenarioError as exc:
                 where = f"at their {end.upper()} end" if end != "inside" else "inside (the sample between the ends)"
                 hint = "; an integer key's range is written LOW:HIGH:int" if "integer" in str(exc) else ""
@@ -238,11 +240,24 @@ def main(argv: list[str] | None = None) -> int:
         "integer": [p.integer for p in params],
         "overrides": own,
         "samples": x.tolist(),
+        "scenario": scenario,
     }
     path = root / "design.json"
-    if path.exists() and json.loads(path.read_text()) != design:
-        print(f"error: {path} holds another design; use another --name", file=sys.stderr)
-        return 2
+    if path.exists():
+        held = json.loads(path.read_text())
+        held.setdefault("scenario", scenario)  # a design written before the scenario was recorded
+        if held != design:
+            edited = {k: v for k, v in held.items() if k != "scenario"} == {
+                k: v for k, v in design.items() if k != "scenario"
+            }
+            why = (
+                "the same design of another scenario (its file, or a file it builds on, changed since its points ran):"
+                " its points would mix the two"
+                if edited
+                else "another design"
+            )
+            print(f"error: {path} holds {why}; use another --name", file=sys.stderr)
+            return 2
     if not path.exists() and root.is_dir() and next(root.rglob("manifest.json"), None) is not None:  # any depth, as
         # the report reads run folders (a swept value holding a / names nested folders)
         print(

@@ -810,6 +810,26 @@ def test_a_design_writes_under_the_current_folder_as_a_sweep_does(tmp_path):
     assert not (ROOT / "outputs" / "sweeps" / "here").exists()
 
 
+def test_a_design_resumed_after_its_scenario_file_changed_is_refused(tmp_path):
+    """Resuming runs only the points without results: after an edit of the scenario file they
+    would run the edited scenario beside points of the old one, and the report mix the two."""
+    scenario = tmp_path / "mine.yaml"
+    args = ["--design", "lhs", "--n", "2", "--name", "mine", "--param", "scenario.units.bp_vehicle.count=2:4:int"]
+
+    def run() -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "sim.design", *args, f"scenario_file={scenario}", "map=false", "quiet=true"]
+        return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+
+    scenario.write_text("defaults: [demo, _self_]\nhorizon_days: 0.2\n")
+    assert run().returncode == 0
+    scenario.write_text("defaults: [demo, _self_]\nhorizon_days: 0.3\n")
+    proc = run()
+    assert proc.returncode == 2 and "another scenario" in proc.stderr and "another --name" in proc.stderr
+    scenario.write_text("defaults: [demo, _self_]\nhorizon_days: 0.2\n")
+    proc = run()
+    assert proc.returncode == 0 and "(2 already done)" in proc.stdout
+
+
 def test_a_design_and_a_grid_sweep_never_share_a_folder(tmp_path):
     """A design named like a grid sweep (or a grid sweep named like a design) would add its points
     to the other's folder: one experiment of two, whose report then fails on unequal seeds."""
