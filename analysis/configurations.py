@@ -54,6 +54,30 @@ def add_config_labels(table: pd.DataFrame, params: list[str]) -> pd.DataFrame:
     return out
 
 
+def check_told_apart(table: pd.DataFrame, params: list[str]) -> None:
+    """Raise ValueError naming the run folders when two configurations read the same swept values
+    but hold different scenarios (a scenario file edited between two sweeps read together, a
+    sweep of an older version, two files of one name): every comparison by a swept key would pool
+    or pair the two as one (the paired differences stopped on a pandas error)."""
+    keys = [p for p in params if p in table.columns]
+    per_config = table.groupby("config_hash", sort=False)
+    labels = {h: config_label(dict(g[keys].iloc[0]), sep="; ") if keys else "-" for h, g in per_config}
+    alike: dict[str, list[str]] = {}
+    for h, label in labels.items():
+        alike.setdefault(label, []).append(h)
+    twins = {label: hs for label, hs in alike.items() if len(hs) > 1}
+    if not twins:
+        return
+    label, hashes = next(iter(twins.items()))
+    folders = [", ".join(sorted(set(per_config.get_group(h)["run"].astype(str)))[:3]) for h in hashes]
+    raise ValueError(
+        f"{sum(len(hs) for hs in twins.values())} configurations read the same swept values but hold different "
+        f"scenarios (a scenario file edited between sweeps, a sweep of another version, two files of one name), "
+        f"e.g. '{label}' in " + " and in ".join(f"[{f}]" for f in folders) + "; a comparison by swept keys cannot "
+        "tell them apart: report each folder on its own, or sweep what differs as a key"
+    )
+
+
 def seed_text(seeds: list[int]) -> str:
     """Seeds as ranges: '1–3, 7' (en dash)."""
     seeds = sorted(set(int(s) for s in seeds))

@@ -43,7 +43,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import displacement
-from analysis.configurations import add_config_labels, check_common_seeds, per_configuration
+from analysis.configurations import add_config_labels, check_common_seeds, check_told_apart, per_configuration
 from analysis.costs import asset_lives, check_decision_keys, cost_vs_rate, default_decision_keys, lives_text
 from analysis.figures import SERIES_COLOURS, output_folder, subplots
 from analysis.labels import ci_text, digits_for, html_table, key_label, metric_label, number, value_label
@@ -238,6 +238,7 @@ def build_report(
     params = varying_params(table)
     if metric not in table or not pd.api.types.is_numeric_dtype(table[metric]):
         raise ValueError(unknown_metric(metric, table, params))
+    check_told_apart(table, params)
     table = add_config_labels(table, params)
     per_config = per_configuration(table)  # = table but in a design whose points share configurations
     seeds_note = check_common_seeds(table, pair_on_common_seeds)

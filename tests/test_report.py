@@ -364,6 +364,34 @@ def test_configurations_the_swept_values_do_not_tell_apart_are_rows_of_their_own
     assert len(rows) == 4 and set(rows["replications"]) == {5}
 
 
+def test_a_report_over_two_sweeps_of_one_key_whose_scenarios_differ_names_their_folders(tmp_path):
+    """Two sweeps of a routing key read together, the second after its scenario file was edited:
+    their configurations of one routing read alike. The report stopped on a pandas error in the
+    paired differences; it names the folders that cannot be told apart."""
+    from analysis.report import build_report
+
+    for sweep, shift in (("before", 0.0), ("after", 0.1)):
+        for routing in (["fastest", "least_risk"] if sweep == "before" else ["least_risk"]):
+            run = tmp_path / sweep / f"routing={routing}"
+            run.mkdir(parents=True)
+            rows = [
+                {
+                    "replication": r,
+                    "seed": 1 + r,
+                    "config_hash": f"{sweep}-{routing}",
+                    ROUTING: routing,
+                    "interdiction_rate": 0.3 + shift + 0.01 * r,
+                    "cost_usd": 100.0,
+                }
+                for r in range(3)
+            ]
+            pd.DataFrame(rows).to_parquet(run / "summary.parquet")
+            (run / "manifest.json").write_text(json.dumps({"complete": True, "params": {ROUTING: routing}}))
+    with pytest.raises(ValueError, match="read the same swept values") as exc:
+        build_report(tmp_path, out_dir=tmp_path / "report")
+    assert "before/routing=least_risk" in str(exc.value) and "after/routing=least_risk" in str(exc.value)
+
+
 def test_a_mean_pooled_over_another_key_has_an_interval_over_seeds_that_covers():
     """The metric against one key, pooled over another whose configurations share seeds (common
     random numbers: each seed moves all of them alike). The 95% interval must cover the true mean
