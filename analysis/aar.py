@@ -474,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     try:
         path = build_aar(args.run_dir, args.replication, args.at, args.out)
-    except (FileNotFoundError, KeyError, ValueError) as exc:
+    except (OSError, KeyError, ValueError) as exc:  # OSError: a file not found, a disk full, ...
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"after-action review: {path}")

@@ -504,7 +504,7 @@ def main(argv: list[str] | None = None) -> int:
     root = Path(args.path)
     try:
         parts = section(root, output_folder(args.out, root / "report"), args.treatment, args.by, args.reference)
-    except (FileNotFoundError, KeyError, ValueError) as exc:
+    except (OSError, KeyError, ValueError) as exc:  # OSError: a file not found, a disk full, ...
         print(f"error: {exc}", file=sys.stderr)
         return 2
     with pd.option_context("display.width", 200, "display.max_colwidth", 90):

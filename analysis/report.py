@@ -376,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     try:
         path = build_report(args.path, args.metric, args.out, args.decision_keys, args.pair_on_common_seeds)
-    except (FileNotFoundError, KeyError, ValueError) as exc:
+    except (OSError, KeyError, ValueError) as exc:  # OSError: a file not found, a disk full, ...
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"report: {path}")

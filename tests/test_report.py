@@ -418,3 +418,22 @@ def test_numeric_levels_are_compared_in_numeric_order():
     table[key] = table[key].map({2: 16, 4: 2}).astype("Int64")  # the unset level stays unset
     diffs = paired_table(table, key, [])
     assert diffs[diffs.metric == "interdiction_rate"][key].tolist() == [2, 16]  # not "16" before "2"
+
+
+def test_results_in_a_folder_that_cannot_be_written_get_a_message_not_a_traceback(tmp_path, monkeypatch, capsys):
+    """A colleague's sweep on a read-only share: the report and the review write into the results
+    folder by default; they say so and point to --out (an OSError traceback came out)."""
+    import analysis.aar
+    import analysis.figures
+    import analysis.report
+    from sim import api
+
+    run = tmp_path / "run"
+    api.run(overrides=["scenario.horizon_days=0.1", "map=false"], replications=1, seed=1, out_dir=run)
+    capsys.readouterr()
+    monkeypatch.setattr(analysis.figures.os, "access", lambda path, mode: not str(path).startswith(str(tmp_path)))
+    for main in (analysis.report.main, analysis.aar.main):
+        assert main([str(run)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: cannot write into {run}") and "--out" in err
+    assert not (run / "report").exists() and not (run / "aar").exists()
