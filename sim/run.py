@@ -215,6 +215,14 @@ def single_run(args: list[str]) -> int:
             file=sys.stderr,
         )
         return 130
+    except OSError as exc:  # a disk full, a folder gone: what is finished is on disk (each chunk atomic)
+        resume = "" if run_dir else f" hydra.run.dir={out_dir}"
+        print(
+            f"error: writing the results: {exc}; finished replications are kept in {out_dir}; once it can be "
+            f"written, the same command{resume} resumes",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

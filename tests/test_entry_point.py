@@ -114,3 +114,38 @@ def test_the_run_folder_is_the_one_hydra_reads_quoted_or_given_twice(tmp_path):
     proc = run_cli(f"hydra.run.dir={first}", f"hydra.run.dir={last}", "quiet=true", "scenario.horizon_days=0.1")
     assert proc.returncode == 0, proc.stderr
     assert (last / "summary.parquet").exists() and not first.exists()
+
+
+def test_a_disk_full_part_way_keeps_the_finished_replications_and_says_how_to_resume(tmp_path, monkeypatch, capsys):
+    """The disk fills while the second replication's results are written: one error line (a
+    pyarrow traceback came out), the first replication kept, and the same command resumes to the
+    run's whole result."""
+    import errno
+
+    import sim.runner
+    from sim.run import single_run
+
+    out = tmp_path / "run"
+    args = [
+        f"hydra.run.dir={out}",
+        "scenario.horizon_days=0.1",
+        "replications=2",
+        "chunk_size=1",
+        "map=false",
+        "quiet=true",
+    ]
+    write = sim.runner.write_parquet_atomic
+
+    def full_at_the_second(table, path):
+        if path.parent.name == "summary" and path.name != "rep-00000-00000.parquet":
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        write(table, path)
+
+    monkeypatch.setattr(sim.runner, "write_parquet_atomic", full_at_the_second)
+    assert single_run(args) == 1
+    err = capsys.readouterr().err
+    assert "error: writing the results: [Errno 28] No space left on device" in err and "the same command resumes" in err
+    assert [p.name for p in (out / "summary").glob("*.parquet")] == ["rep-00000-00000.parquet"]
+    monkeypatch.setattr(sim.runner, "write_parquet_atomic", write)
+    assert single_run(args) == 0
+    assert sorted(pq.read_table(out / "summary.parquet").column("seed").to_pylist()) == [1, 2]

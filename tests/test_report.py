@@ -371,7 +371,7 @@ def test_a_report_over_two_sweeps_of_one_key_whose_scenarios_differ_names_their_
     from analysis.report import build_report
 
     for sweep, shift in (("before", 0.0), ("after", 0.1)):
-        for routing in (["fastest", "least_risk"] if sweep == "before" else ["least_risk"]):
+        for routing in ["fastest", "least_risk"] if sweep == "before" else ["least_risk"]:
             run = tmp_path / sweep / f"routing={routing}"
             run.mkdir(parents=True)
             rows = [
