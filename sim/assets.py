@@ -82,6 +82,8 @@ class Coverage:
     sensor: np.ndarray
     per_visit: np.ndarray
     rate_per_min: np.ndarray
+    sensor_key: np.ndarray | None = None  # per sensor id: the key its detection draws are addressed by
+    # (sim.rng.item_keys of its name; None: the id itself)
 
 
 @dataclass(frozen=True)

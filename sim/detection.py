@@ -19,6 +19,7 @@ import numpy as np
 
 from sim.assets import Coverage
 from sim.movement import Timeline
+from sim.rng import keyed_uniforms
 
 
 class SensorStates(Protocol):
@@ -43,7 +44,7 @@ def sensor_hits(
     cov: Coverage,
     states: SensorStates,
     exclude: set[int],
-    rng: np.random.Generator,
+    draw_key: int,
     now: float,
     first_visit_counted: bool = False,
     factor: float = 1.0,
@@ -52,8 +53,9 @@ def sensor_hits(
     """Every sensor that detects the group along `tl` before `until` (the horizon), with when
     and where (sorted by time). `first_visit_counted`: the group already passed the centre of
     its first cell under an earlier plan, so that visit's per-visit exposure is not counted
-    again. `factor` scales all exposure (weather). Every sensor covering the route draws its
-    threshold, also where the route goes on past `until`, so the draws do not depend on it."""
+    again. `factor` scales all exposure (weather). Each sensor's threshold is addressed by
+    (`draw_key`, the sensor's key): it does not depend on which other sensors cover the route, in
+    what order sensors were listed, or where the route is cut by `until`."""
     nodes, first, starts, ends = tl.visits()
     centre = tl.times[first]
     cnt = cov.ptr[nodes + 1] - cov.ptr[nodes]
@@ -64,7 +66,8 @@ def sensor_hits(
     idx = np.repeat(cov.ptr[nodes] - (np.cumsum(cnt) - cnt), cnt) + np.arange(total)
     sens = cov.sensor[idx]
     ids = np.unique(sens)
-    thresholds = rng.exponential(size=ids.size)
+    keys = ids.astype(np.uint64) if cov.sensor_key is None else cov.sensor_key[ids]
+    thresholds = -np.log(keyed_uniforms(draw_key, keys))  # Exp(1), addressed
     cut = int(np.searchsorted(starts, until, side="left"))  # visits from here on begin at or after `until`
     if cut < nodes.size:  # a hit there would come at or after `until`: only earlier visits are worked out
         keep = pos < cut
@@ -108,5 +111,6 @@ def sensor_hits(
         else:
             t = min(states.when_up_for(s, float(s_pos[k]), (need - per_visit[k]) / rate[k]), float(ends[i]))
         hits.append(SensorHit(max(t, now), s, int(nodes[i])))
-    hits.sort(key=lambda h: (h.time, h.sensor))
+    key_of = dict(zip(ids.tolist(), keys.tolist()))
+    hits.sort(key=lambda h: (h.time, key_of[h.sensor]))  # ties by the sensor's key, not its place in the list
     return hits

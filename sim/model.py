@@ -46,7 +46,7 @@ from sim.interactions import Interactions
 from sim.movement import PresenceIndex, fresh
 from sim.params import Chosen
 from sim.recorder import PlanLog, Recorder
-from sim.rng import Streams
+from sim.rng import Streams, address_key
 from sim.terrain.model import HOME
 from sim.world import World, coverage_of, place_sensor_group
 
@@ -407,7 +407,7 @@ class BorderModel(mesa.Model):
             self.coverage,
             self,
             a.detected_by,
-            a.stream,
+            address_key(self.seed, f"sensors:{a.stream_name}:{a.sensor_epoch}"),  # fresh thresholds per draw
             self.now,
             first_visit_counted=first_visit_counted,
             factor=self.detection_factor,

@@ -49,9 +49,52 @@ def addressed_uniforms(seed: int, address: str, n: int) -> np.ndarray:
     return _addressed(seed, address).random(n)
 
 
+def addressed_generator(seed: int, address: str) -> np.random.Generator:
+    """A generator whose numbers are a pure function of (seed, address): the few draws of one
+    entity's one decision (a group's tip), taken in a fixed order from it, whatever other
+    entities drew before."""
+    return _addressed(seed, address)
+
+
 def _addressed(seed: int, address: str) -> np.random.Generator:
     key = (
         int(seed) & 0xFFFFFFFFFFFFFFFF,
         int.from_bytes(hashlib.sha256(address.encode("utf-8")).digest()[:8], "little"),
     )
     return np.random.Generator(np.random.Philox(key=np.array(key, dtype=np.uint64)))
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+
+
+def address_key(seed: int, address: str) -> int:
+    """A 64-bit key that is a pure function of (seed, address): the first argument of
+    `keyed_uniforms` for one decision of one entity (e.g. a group's sensor thresholds on its
+    n-th plan)."""
+    blob = int(seed).to_bytes(8, "little", signed=True) + address.encode("utf-8")
+    return int.from_bytes(hashlib.sha256(blob).digest()[:8], "little")
+
+
+def item_keys(names: list[str]) -> np.ndarray:
+    """A stable 64-bit key per item name (a sensor's name): what an item's draws are addressed
+    by, so that they do not depend on the item's position in any list."""
+    return np.array(
+        [int.from_bytes(hashlib.sha256(n.encode("utf-8")).digest()[:8], "little") for n in names], dtype=np.uint64
+    )
+
+
+def keyed_uniforms(key: int, items: np.ndarray) -> np.ndarray:
+    """One uniform number in (0, 1) per item key, a pure function of (key, item): a counter-based
+    draw (the splitmix64 finaliser, applied twice, of the key and the item) that no other draw
+    consumes or shifts. Item i's number does not depend on which other items are asked for, nor in
+    what order: adding a sensor to a route changes no other sensor's threshold."""
+    with np.errstate(over="ignore"):
+        z = np.asarray(items, dtype=np.uint64) * _GOLDEN + np.uint64(key & 0xFFFFFFFFFFFFFFFF)
+        for _ in range(2):
+            z = z + _GOLDEN
+            z = (z ^ (z >> np.uint64(30))) * _MIX1
+            z = (z ^ (z >> np.uint64(27))) * _MIX2
+            z = z ^ (z >> np.uint64(31))
+    return ((z >> np.uint64(11)).astype(np.float64) + 0.5) * (1.0 / 9007199254740992.0)

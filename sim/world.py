@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.assets import AgencyParams, Authority, BarrierParams, Coverage, OrgParams, PortParams, SensorParams, UnitParams
 from sim.params import Chosen
+from sim.rng import item_keys
 from sim.scenario import OrgSpec, ScenarioSpec
 from sim.sensors import SENSOR_TYPES
 from sim.terrain import HOME, Router, Terrain
@@ -406,4 +407,7 @@ def coverage_of(n: int, sensors: list[SensorParams]) -> tuple[Coverage, np.ndarr
     order = np.argsort(node, kind="stable")
     ptr = np.concatenate([[0], np.cumsum(np.bincount(node, minlength=n))])
     known = np.bincount(node[vis], weights=(rate[vis] * 60 + pv[vis]), minlength=n)
-    return Coverage(ptr, sid[order], pv[order], rate[order]), known
+    keys = np.zeros(max((s.id for s in sensors), default=-1) + 1, dtype=np.uint64)
+    for s in sensors:
+        keys[s.id] = item_keys([s.name])[0]
+    return Coverage(ptr, sid[order], pv[order], rate[order], keys), known

@@ -1,3 +1,5 @@
+import pytest
+
 from sim.model import BorderModel
 
 ATTEMPT_COLUMNS = ["t", "attempt", "node", "cargo", "size", "quantity_kg", "source", "detail"]
@@ -45,3 +47,63 @@ def test_a_replication_does_not_depend_on_the_replications_run_before_it():
     a = BorderModel(fresh, 7).run().to_arrow().to_pandas()
     b = BorderModel(shared, 7).run().to_arrow().to_pandas()
     assert len(a) > 200 and a.equals(b)
+
+
+def _summaries(overrides: list[str], seeds: range) -> list[dict]:
+    from sim.api import world_of
+    from sim.config import compose
+    from sim.runner import run_replication
+
+    world = world_of(compose(overrides))
+    return [run_replication(world, seed).summary for seed in seeds]
+
+
+def test_the_order_named_groups_are_listed_in_changes_no_result(tmp_path):
+    """A scenario file is a mapping: listing its sensor groups or agencies in another order is the
+    same scenario (the same config hash) and must give the same results. Sensor thresholds were
+    drawn in the order sensors were listed, liaison's sharing draws in the order of agencies."""
+    import yaml
+
+    from sim.config import SCENARIO_DIR
+
+    for name, sections, policy in (
+        ("demo", ["sensors"], "liaison"),
+        ("tri_agency", ["sensors", "agencies"], "liaison"),
+    ):
+        spec = yaml.safe_load((SCENARIO_DIR / f"{name}.yaml").read_text())
+        for section in sections:
+            spec[section] = dict(reversed(list(spec[section].items())))
+        mine = tmp_path / f"{name}.yaml"
+        mine.write_text(yaml.safe_dump(spec, sort_keys=False))
+        common = ["scenario.horizon_days=1", f"scenario.coordination.policy={policy}"]
+        listed = _summaries([f"scenario={name}", *common], range(1, 4))
+        reversed_ = _summaries([f"scenario_file={mine}", *common], range(1, 4))
+        assert sum(s["detections"] for s in listed) > 10
+        for a, b in zip(listed, reversed_):
+            assert {k: v for k, v in b.items() if k != "scenario"} == pytest.approx(
+                {k: v for k, v in a.items() if k != "scenario"}, rel=1e-12, nan_ok=True
+            )  # (costs summed in another order differ in the last bit)
+
+
+def test_another_organisation_leaves_every_groups_tips_unchanged():
+    """Partner tips are drawn per group, addressed by its organisation and launch number (as are
+    residents' reports, whose alerts also depend on where the group goes): a new organisation
+    (more groups, drawing tips of their own) changes no existing group's tip (they were drawn from
+    one stream for all groups in launch order)."""
+    from sim.api import world_of
+    from sim.config import compose
+    from sim.model import BorderModel
+
+    def tipped(overrides: list[str], seed: int) -> set[tuple[str, int]]:
+        ev = BorderModel(world_of(compose(["scenario=tri_agency", *overrides])), seed).run().to_arrow().to_pandas()
+        launches = ev[ev.kind == "attempt"]
+        number = launches.groupby("source").cumcount()  # each organisation's launch number
+        group = dict(zip(launches.attempt, zip(launches.source, number)))
+        tips = ev[(ev.kind == "alert") & (ev.source == "partner_tip") & (ev.attempt >= 0)]
+        return {(*group[a], s) for a, s in zip(tips.attempt, tips.source)}
+
+    for seed in (1, 2):
+        base = tipped([], seed)
+        with_newco = tipped(["+scenario.organisations.newco={attempts_per_day: 8}"], seed)
+        assert len(base) >= 3
+        assert {t for t in with_newco if t[0] != "newco"} == base

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.movement import fresh
+from sim.rng import addressed_generator
 from sim.terrain.model import HOME
 
 if TYPE_CHECKING:
@@ -43,17 +44,21 @@ class Intelligence:
         if self.community.agency and self.community.false_per_day > 0 and self.near_town.any():
             self.model.env.process(self._false_reports())
 
-    def _streams(self, tag: str) -> tuple[np.random.Generator, np.random.Generator]:
-        """The partner and community streams of the groups with this tag, drawn per group in
-        launch order: an inject's extra groups (a surge's, a decoy's; tag != "") draw from streams
-        of their own, so the scenario's own groups get the same tips with or without the inject."""
-        suffix, streams = (f":{tag}" if tag else ""), self.model.streams
-        return streams.get(f"intel:partner{suffix}"), streams.get(f"intel:community{suffix}")
+    def _streams(self, a: Attempt) -> tuple[np.random.Generator, np.random.Generator]:
+        """The group's own partner and community draws, addressed by the group (its organisation
+        and launch number, sim.rng.addressed_generator): whether it is tipped does not depend on
+        the other groups (of its organisation or another, an inject's extra ones), nor on how
+        many numbers they drew (a route that crosses draws more than one through a port)."""
+        seed = self.model.seed
+        return (
+            addressed_generator(seed, f"intel:partner:{a.stream_name}"),
+            addressed_generator(seed, f"intel:community:{a.stream_name}"),
+        )
 
     def on_attempt(self, a: Attempt) -> None:
         """A new group: partner tip (maybe) and whether residents will report it."""
         m, t = self.model, self.model.world.terrain
-        partner_rng, community_rng = self._streams(a.tag)
+        partner_rng, community_rng = self._streams(a)
         if self.community.agency:  # both draws at launch: the same whatever happens later
             report = community_rng.uniform() < self.community.report_prob
             delay = float(community_rng.exponential(self.community.delay_min)) if self.community.delay_min > 0 else 0.0
