@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.config import CONF_DIR, ConfigError, compose, jobs_of_scenario_file
+from sim.config import CONF_DIR, SCENARIO_DIR, ConfigError, compose, jobs_of_scenario_file
 from sim.launch import launch
 from sim.run import quoted, sweep_job
 from sim.runner import RunDirConflict, config_hash, write_text_atomic
@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         for end in ("low", "high", "inside"):  # fail early on bad keys and on ranges the scenario does not allow
             try:
                 composed = compose(list(args.overrides) + [f"{p.key}={p.value(p.at(end))}" for p in params])
-                scenario = scenario or config_hash(composed.scenario, {})
+                scenario = scenario or config_hash(composed.scenario, {}, str(SCENARIO_DIR))
             except ScenarioError as exc:
                 where = f"at their {end.upper()} end" if end != "inside" else "inside (the sample between the ends)"
                 hint = "; an integer key's range is written LOW:HIGH:int" if "integer" in str(exc) else ""

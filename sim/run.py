@@ -35,6 +35,7 @@ from tqdm import tqdm
 from sim import api
 from sim.config import (
     CONF_DIR,
+    SCENARIO_DIR,
     Composed,
     ConfigError,
     check_output_dir,
@@ -300,7 +301,7 @@ def check_sweep_folders(args: list[str], composed: list[Composed]) -> int:
         name = get_overrides_dirname(parser.parse_overrides(overrides), excluded, item_sep=item_sep, kv_sep=kv_sep)
         label = " ".join(overrides) or "defaults"
         folder = Path(sweep) / name
-        key = run_key(c.scenario, c.run.seed, c.run.events)
+        key = run_key(c.scenario, c.run.seed, c.run.events, str(SCENARIO_DIR))
         other = taken.setdefault(folder, (key, label))
         if other[0] != key:
             refused.append(

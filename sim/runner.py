@@ -45,6 +45,7 @@ from sim.model import BorderModel, collector_paused
 from sim.params import dump
 from sim.scenario import ScenarioSpec
 from sim.terrain.model import FEATURES, SIDE_NAMES
+from sim.terrain.sources.base import resolved
 from sim.world import World, build_world
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,9 +154,27 @@ def git_commit() -> str:
         return "unknown"
 
 
-def config_hash(scenario: ScenarioSpec, extra: dict) -> str:
-    blob = json.dumps({"scenario": dump(scenario), **extra}, sort_keys=True, default=str)
+def config_hash(scenario: ScenarioSpec, extra: dict, base_dir: str = ".") -> str:
+    """The configuration's hash: the scenario, `extra`, and the content of a loaded map's file or
+    folder (`terrain_digest`: its path alone would let an edited map pass for the same one)."""
+    digest = terrain_digest(scenario, base_dir)
+    blob = json.dumps(
+        {"scenario": dump(scenario), **extra, **({"map": digest} if digest else {})}, sort_keys=True, default=str
+    )
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def terrain_digest(scenario: ScenarioSpec, base_dir: str = ".") -> str:
+    """SHA-256 of the map a scenario loads (`terrain.path`: a file, or a folder's files by name);
+    "" for a generated terrain or a path that does not exist (building the world names that)."""
+    if not scenario.terrain.path:
+        return ""
+    path = resolved(scenario.terrain, base_dir)
+    files = [path] if path.is_file() else sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else []
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.name.encode() + b"\0" + hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest() if files else ""
 
 
 def labelled(
@@ -326,11 +345,11 @@ def _clean(out_dir: Path, chunks: list[Chunk]) -> None:
                         f.unlink()
 
 
-def run_key(scenario: ScenarioSpec, base_seed: int, keep_events: bool) -> str:
+def run_key(scenario: ScenarioSpec, base_seed: int, keep_events: bool, base_dir: str = ".") -> str:
     """A run folder's key (its manifest's run_key; "folder key" in messages, not to be confused
-    with the run keys seed, replications, ...): the scenario, the base seed and whether events
-    are kept. A folder is resumed only by a run of the same key."""
-    return config_hash(scenario, {"base_seed": base_seed, "keep_events": keep_events})
+    with the run keys seed, replications, ...): the scenario (a loaded map's content too), the base
+    seed and whether events are kept. A folder is resumed only by a run of the same key."""
+    return config_hash(scenario, {"base_seed": base_seed, "keep_events": keep_events}, base_dir)
 
 
 def check_run_dir(out_dir: Path, key: str, replications: int) -> None:
@@ -348,8 +367,8 @@ def _check_manifest(out_dir: Path, key: str) -> dict:
         held = manifest.get("run_key", manifest.get("config_hash"))  # (config_hash: folders before run_key)
         if held != key:
             raise RunDirConflict(
-                f"{out_dir} holds results of another configuration: the scenario, the base seed or events= "
-                f"differ (the folder's key {held}, this run's {key}); choose another output "
+                f"{out_dir} holds results of another configuration: the scenario (a loaded map's file too), the "
+                f"base seed or events= differ (the folder's key {held}, this run's {key}); choose another output "
                 f"directory {FOLDER_KEY}"
             )
         return manifest
@@ -443,7 +462,7 @@ def run_experiment(exp: Experiment, progress: Callable[[int, int], None] | None 
     Chunks already on disk are skipped, so an interrupted run resumes where it stopped."""
     out = exp.out_dir
     out.mkdir(parents=True, exist_ok=True)
-    key = run_key(exp.scenario, exp.base_seed, exp.keep_events)
+    key = run_key(exp.scenario, exp.base_seed, exp.keep_events, exp.base_dir)
     _check_manifest(out, key)
     if exp.world is not None:
         adopt_world(key, exp.world)
@@ -473,7 +492,7 @@ def run_experiment(exp: Experiment, progress: Callable[[int, int], None] | None 
     args = (exp.scenario, exp.origin, exp.base_dir, key, exp.base_seed)
     # a row's configuration is its scenario: runs of one scenario from other base seeds (a study
     # split into runs, seed=1, seed=100001, ...) or with events kept or not are the same configuration
-    labels = exp.labels(config_hash(exp.scenario, {}), commit)
+    labels = exp.labels(config_hash(exp.scenario, {}, exp.base_dir), commit)
     if not (out / "terrain_nodes.parquet").exists():  # first: the maps of a run interrupted later need them
         nodes, edges = terrain_tables(_world_for(*args[:4]))
         write_parquet_atomic(nodes, out / "terrain_nodes.parquet")

@@ -227,6 +227,32 @@ def test_a_study_split_into_runs_by_base_seed_is_one_configuration(tmp_path):
     assert check_common_seeds(table, pair_on_common_seeds=False) == ""
 
 
+def test_a_run_resumed_after_its_map_file_was_edited_is_refused(tmp_path):
+    """A loaded map's path, not its content, is in the folder key: after the file was edited, a
+    resume with more replications ran them on the new map beside the old map's (one folder, one
+    configuration, two terrains)."""
+    import networkx as nx
+
+    from sim.api import world_of
+    from sim.runner import RunDirConflict
+
+    graph = world_of(compose(SHORT)).terrain.to_networkx()
+    path = tmp_path / "map.graphml"
+    nx.write_graphml(graph, path)
+    c = compose([*SHORT, "scenario.terrain.source=graphml", f"scenario.terrain.path={path}"])
+    out = tmp_path / "run"
+    run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), out, 1, 2, 1, 1))
+    original = path.read_bytes()
+    for _, attrs in graph.nodes(data=True):
+        attrs["cover"] = 0.9
+    nx.write_graphml(graph, path)
+    with pytest.raises(RunDirConflict, match=r"another configuration: the scenario \(a loaded map's file too\)"):
+        run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), out, 1, 4, 1, 1))
+    assert len(load(out)) == 2  # nothing added
+    path.write_bytes(original)  # the map it ran on: the folder resumes
+    assert len(run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), out, 1, 4, 1, 1))) == 4
+
+
 def test_a_folder_resumed_across_the_config_hash_change_is_one_configuration(tmp_path):
     """Chunks written when a row's config hash held the base seed and events= carry another hash
     than those added on resume: the folder's summary gives all its rows today's."""
