@@ -107,3 +107,22 @@ def test_another_organisation_leaves_every_groups_tips_unchanged():
         with_newco = tipped(["+scenario.organisations.newco={attempts_per_day: 8}"], seed)
         assert len(base) >= 3
         assert {t for t in with_newco if t[0] != "newco"} == base
+
+
+def test_a_longer_horizon_changes_no_false_alarm_of_the_common_days():
+    """Sensor false alarms are a Poisson process drawn as successive gaps on a stream of their
+    own: a run one day longer has the same false alarms on its first day, and more after it (a
+    count over the horizon, spread uniformly, moved every one of them)."""
+    from sim.api import world_of
+    from sim.config import compose
+
+    def false_alarms(days: float, seed: int) -> list[tuple[float, int]]:
+        world = world_of(compose([f"scenario.horizon_days={days}"]))
+        ev = BorderModel(world, seed).run().to_arrow().to_pandas()
+        fa = ev[(ev.kind == "alert") & (ev.attempt < 0) & (ev.sensor >= 0)]
+        return list(zip(fa.t, fa.sensor))
+
+    for seed in (1, 2):
+        one, two = false_alarms(1, seed), false_alarms(2, seed)
+        assert len(one) >= 3 and len(two) > len(one)
+        assert [a for a in two if a[0] < 1440.0] == one

@@ -22,6 +22,21 @@ if TYPE_CHECKING:
     from sim.model import BorderModel
 
 
+def poisson_times(rng: np.random.Generator, rate_per_min: float, start: float, end: float) -> np.ndarray:
+    """Event times of a Poisson process of `rate_per_min` over [start, end), drawn as successive
+    exponential gaps: the times before any t are the same whatever `end` is (a longer horizon
+    adds later false alarms and changes none of the earlier ones; a count over the whole horizon
+    spread uniformly over it changed them all)."""
+    if rate_per_min <= 0 or end <= start:
+        return np.zeros(0)
+    mean, need = 1.0 / rate_per_min, (end - start) * rate_per_min
+    gaps = rng.exponential(mean, size=int(need + 4.0 * need**0.5) + 8)
+    while start + gaps.sum() < end:  # rarely: more gaps, drawn on from the same stream
+        gaps = np.concatenate([gaps, rng.exponential(mean, size=gaps.size)])
+    times = start + np.cumsum(gaps)
+    return times[: int(np.searchsorted(times, end, side="left"))]
+
+
 class Sensor(mesa.Agent):
     """A placed sensor owned by an agency; alerts go to that agency's command centre."""
 
@@ -41,11 +56,11 @@ class Sensor(mesa.Agent):
             self.false_alarm_times = np.zeros(0)
             return
         rng = model.streams.get(f"sensor:{params.name}")
+        fa_rng = np.random.Generator(rng.bit_generator.jumped())  # a stream of its own, derived (cheaply) first
         failures = self._failure_schedule(rng, installed_min, horizon)
         self.toggles = np.concatenate([[0.0, installed_min], failures]) if installed_min > 0 else failures
         self.toggles = merge_down(self.toggles, off)
-        n_fa = rng.poisson(spec.false_alarms_per_day * (horizon - installed_min) / 1440.0)
-        fa = np.sort(rng.uniform(installed_min, horizon, size=n_fa))
+        fa = poisson_times(fa_rng, spec.false_alarms_per_day / 1440.0, installed_min, horizon)
         self.false_alarm_times = fa[self.is_up(fa)]
 
     def _failure_schedule(self, rng: np.random.Generator, start: float, horizon: float) -> np.ndarray:
