@@ -47,7 +47,7 @@ from sim.config import (
     scenario_origin,
 )
 from sim.metrics import RATIO_METRICS
-from sim.runner import FOLDER_KEY, RunDirConflict, check_run_dir, run_key
+from sim.runner import FOLDER_KEY, RunDirConflict, check_run_dir, mapless_run_key, run_key
 from sim.scenario import RunKeys
 from sim.terrain import TerrainError
 from sim.validation import ScenarioError
@@ -216,11 +216,11 @@ def single_run(args: list[str]) -> int:
             file=sys.stderr,
         )
         return 130
-    except OSError as exc:  # a disk full, a folder gone: what is finished is on disk (each chunk atomic)
+    except OSError as exc:  # a disk full, a file gone: what is finished is on disk (each chunk atomic)
         resume = "" if run_dir else f" hydra.run.dir={out_dir}"
         print(
-            f"error: writing the results: {exc}; finished replications are kept in {out_dir}; once it can be "
-            f"written, the same command{resume} resumes",
+            f"error: {exc}; finished replications are kept in {out_dir}; once the cause is fixed, the same "
+            f"command{resume} resumes",
             file=sys.stderr,
         )
         return 1
@@ -311,7 +311,12 @@ def check_sweep_folders(args: list[str], composed: list[Composed]) -> int:
             )
             continue
         try:
-            check_run_dir(folder, key, c.run.replications)
+            check_run_dir(
+                folder,
+                key,
+                c.run.replications,
+                mapless_run_key(c.scenario, c.run.seed, c.run.events, str(SCENARIO_DIR)),
+            )
         except RunDirConflict as exc:
             text = str(exc).replace(FOLDER_KEY, "(sweep_name=NAME or hydra.sweep.dir=PATH)")
             refused.append(f"error: sweep point {name or 'defaults'}: {text}")

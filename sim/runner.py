@@ -45,7 +45,7 @@ from sim.model import BorderModel, collector_paused
 from sim.params import dump
 from sim.scenario import ScenarioSpec
 from sim.terrain.model import FEATURES, SIDE_NAMES
-from sim.terrain.sources.base import resolved
+from sim.terrain.sources import TERRAIN_SOURCES
 from sim.world import World, build_world
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -154,10 +154,11 @@ def git_commit() -> str:
         return "unknown"
 
 
-def config_hash(scenario: ScenarioSpec, extra: dict, base_dir: str = ".") -> str:
-    """The configuration's hash: the scenario, `extra`, and the content of a loaded map's file or
-    folder (`terrain_digest`: its path alone would let an edited map pass for the same one)."""
-    digest = terrain_digest(scenario, base_dir)
+def config_hash(scenario: ScenarioSpec, extra: dict, base_dir: str = ".", with_map: bool = True) -> str:
+    """The configuration's hash: the scenario, `extra`, and the content of the map files a loaded
+    terrain reads (`terrain_digest`: its path alone would let an edited map pass for the same one;
+    `with_map=False`: the hash before it was added, for folders written then)."""
+    digest = terrain_digest(scenario, base_dir) if with_map else ""
     blob = json.dumps(
         {"scenario": dump(scenario), **extra, **({"map": digest} if digest else {})}, sort_keys=True, default=str
     )
@@ -165,16 +166,19 @@ def config_hash(scenario: ScenarioSpec, extra: dict, base_dir: str = ".") -> str
 
 
 def terrain_digest(scenario: ScenarioSpec, base_dir: str = ".") -> str:
-    """SHA-256 of the map a scenario loads (`terrain.path`: a file, or a folder's files by name);
-    "" for a generated terrain or a path that does not exist (building the world names that)."""
-    if not scenario.terrain.path:
-        return ""
-    path = resolved(scenario.terrain, base_dir)
-    files = [path] if path.is_file() else sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else []
-    h = hashlib.sha256()
-    for f in files:
-        h.update(f.name.encode() + b"\0" + hashlib.sha256(f.read_bytes()).digest())
-    return h.hexdigest() if files else ""
+    """SHA-256 of the files the scenario's terrain source reads (a GraphML file; a csv folder's
+    nodes.csv and edges.csv; none for a generated terrain); a file that cannot be read counts as
+    missing (building the world names the problem)."""
+    chosen = scenario.terrain.source
+    h, found = hashlib.sha256(), False
+    for f in TERRAIN_SOURCES.get(chosen.type)(chosen.params).files(scenario.terrain, base_dir):
+        try:
+            content = f.read_bytes()
+        except OSError:
+            continue
+        h.update(f.name.encode() + b"\0" + hashlib.sha256(content).digest())
+        found = True
+    return h.hexdigest() if found else ""
 
 
 def labelled(
@@ -352,20 +356,41 @@ def run_key(scenario: ScenarioSpec, base_seed: int, keep_events: bool, base_dir:
     return config_hash(scenario, {"base_seed": base_seed, "keep_events": keep_events}, base_dir)
 
 
-def check_run_dir(out_dir: Path, key: str, replications: int) -> None:
+def mapless_run_key(scenario: ScenarioSpec, base_seed: int, keep_events: bool, base_dir: str = ".") -> str:
+    """The folder key as it was before a loaded map's content was part of it (folders written
+    then are resumed if their terrain tables are this map's, `_check_terrain`)."""
+    return config_hash(scenario, {"base_seed": base_seed, "keep_events": keep_events}, base_dir, with_map=False)
+
+
+def check_run_dir(out_dir: Path, key: str, replications: int, mapless: str | None = None) -> None:
     """Refuse (RunDirConflict) a folder holding another run's results, or more finished
     replications than `replications`: what `run_experiment` checks before writing anything, for a
     caller that checks all its folders first (a sweep, before any point runs)."""
-    _check_manifest(out_dir, key)
+    _check_manifest(out_dir, key, mapless)
     _check_finished(out_dir, finished_chunks(out_dir), replications)
 
 
-def _check_manifest(out_dir: Path, key: str) -> dict:
+def _check_terrain(out_dir: Path, world: World) -> None:
+    """Refuse (RunDirConflict) a folder whose terrain tables are not `world`'s: a folder keyed
+    before the map's content was part of the key, whose map was edited since."""
+    stored = [out_dir / f"terrain_{part}.parquet" for part in ("nodes", "edges")]
+    if all(p.exists() for p in stored) and any(
+        not pq.read_table(p).equals(t) for p, t in zip(stored, terrain_tables(world))
+    ):
+        raise RunDirConflict(
+            f"{out_dir} holds replications run on another map than this scenario's now (its file edited since?): "
+            f"the folder would mix the two; choose another output directory {FOLDER_KEY}"
+        )
+
+
+def _check_manifest(out_dir: Path, key: str, mapless: str | None = None) -> dict:
+    """The folder's manifest ({} for a new folder) if it holds this run's key, or (`mapless`) the
+    key it had before a loaded map's content was part of it; else RunDirConflict."""
     path = out_dir / "manifest.json"
     if path.exists():
         manifest = json.loads(path.read_text())
         held = manifest.get("run_key", manifest.get("config_hash"))  # (config_hash: folders before run_key)
-        if held != key:
+        if held != key and not (mapless and held == mapless):
             raise RunDirConflict(
                 f"{out_dir} holds results of another configuration: the scenario (a loaded map's file too), the "
                 f"base seed or events= differ (the folder's key {held}, this run's {key}); choose another output "
@@ -463,9 +488,12 @@ def run_experiment(exp: Experiment, progress: Callable[[int, int], None] | None 
     out = exp.out_dir
     out.mkdir(parents=True, exist_ok=True)
     key = run_key(exp.scenario, exp.base_seed, exp.keep_events, exp.base_dir)
-    _check_manifest(out, key)
+    mapless = mapless_run_key(exp.scenario, exp.base_seed, exp.keep_events, exp.base_dir)
+    held = _check_manifest(out, key, mapless).get("run_key")
     if exp.world is not None:
         adopt_world(key, exp.world)
+    if held is not None and held != key:  # keyed before the map's content was: its map must be this one
+        _check_terrain(out, _world_for(exp.scenario, exp.origin, exp.base_dir, key))
     commit = git_commit()
     finished = finished_chunks(out)
     _check_finished(out, finished, exp.replications)

@@ -144,7 +144,7 @@ def test_a_disk_full_part_way_keeps_the_finished_replications_and_says_how_to_re
     monkeypatch.setattr(sim.runner, "write_parquet_atomic", full_at_the_second)
     assert single_run(args) == 1
     err = capsys.readouterr().err
-    assert "error: writing the results: [Errno 28] No space left on device" in err and "the same command resumes" in err
+    assert "error: [Errno 28] No space left on device" in err and "the same command resumes" in err
     assert [p.name for p in (out / "summary").glob("*.parquet")] == ["rep-00000-00000.parquet"]
     monkeypatch.setattr(sim.runner, "write_parquet_atomic", write)
     assert single_run(args) == 0

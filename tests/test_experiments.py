@@ -253,6 +253,53 @@ def test_a_run_resumed_after_its_map_file_was_edited_is_refused(tmp_path):
     assert len(run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), out, 1, 4, 1, 1))) == 4
 
 
+def test_a_folder_keyed_before_the_map_content_was_resumes_on_its_own_map_only(tmp_path):
+    """A run folder written before a loaded map's content was part of the folder key resumes after
+    an upgrade if the map is the one it ran on (its terrain tables), and is refused if it is not."""
+    import networkx as nx
+
+    from sim.api import world_of
+    from sim.runner import RunDirConflict, mapless_run_key
+
+    graph = world_of(compose(SHORT)).terrain.to_networkx()
+    path = tmp_path / "map.graphml"
+    nx.write_graphml(graph, path)
+    c = compose([*SHORT, "scenario.terrain.source=graphml", f"scenario.terrain.path={path}"])
+    for name, edit in (("same", False), ("edited", True)):
+        out = tmp_path / name
+        nx.write_graphml(graph, path)
+        run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), out, 1, 2, 1, 1))
+        manifest = json.loads((out / "manifest.json").read_text())
+        manifest["run_key"] = mapless_run_key(c.scenario, 1, True, str(SCENARIO_DIR))  # as an older version wrote it
+        (out / "manifest.json").write_text(json.dumps(manifest))
+        if edit:
+            moved = graph.copy()
+            for _, attrs in moved.nodes(data=True):
+                attrs["cover"] = 0.9
+            nx.write_graphml(moved, path)
+            with pytest.raises(RunDirConflict, match="another map than this scenario's now"):
+                run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), out, 1, 4, 1, 1))
+        else:
+            assert len(run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), out, 1, 4, 1, 1))) == 4
+
+
+def test_a_csv_maps_digest_reads_its_two_files_only(tmp_path):
+    """A lock file or a note beside nodes.csv and edges.csv is not the map: it must not make the
+    run another configuration (refused resumes, reports split in two)."""
+    from sim.runner import terrain_digest
+
+    folder = tmp_path / "map"
+    folder.mkdir()
+    (folder / "nodes.csv").write_text("id,x,y\n0,0,0\n")
+    (folder / "edges.csv").write_text("u,v,length_km\n")
+    spec = compose([*SHORT, "scenario.terrain.source=csv", f"scenario.terrain.path={folder}"]).scenario
+    before = terrain_digest(spec, str(tmp_path))
+    (folder / ".~lock.nodes.csv#").write_text("someone")
+    assert before and terrain_digest(spec, str(tmp_path)) == before
+    (folder / "nodes.csv").write_text("id,x,y\n0,0,1\n")
+    assert terrain_digest(spec, str(tmp_path)) != before
+
+
 def test_a_folder_resumed_across_the_config_hash_change_is_one_configuration(tmp_path):
     """Chunks written when a row's config hash held the base seed and events= carry another hash
     than those added on resume: the folder's summary gives all its rows today's."""

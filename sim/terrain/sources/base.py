@@ -26,6 +26,11 @@ class TerrainSource:
     def build(self, spec: TerrainSpec, base_dir: str) -> Terrain:
         raise NotImplementedError
 
+    def files(self, spec: TerrainSpec, base_dir: str) -> list[Path]:
+        """The files `build` reads (a loaded map's), whose content is part of the configuration
+        (sim.runner.terrain_digest); none for a terrain made from the scenario's keys alone."""
+        return []
+
 
 def kind_props(spec: TerrainSpec) -> dict[str, KindProps]:
     """The scenario's land kinds as the loaders read them."""

@@ -4,6 +4,7 @@ files, at the end of this page)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from sim.terrain.io import load_csv
@@ -28,3 +29,7 @@ class CSV(TerrainSource):
 
     def build(self, spec: TerrainSpec, base_dir: str) -> Terrain:
         return load_csv(resolved(spec, base_dir), kind_props(spec))
+
+    def files(self, spec: TerrainSpec, base_dir: str) -> list[Path]:
+        folder = resolved(spec, base_dir)
+        return [folder / "nodes.csv", folder / "edges.csv"]

@@ -4,6 +4,7 @@ page)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from sim.terrain.io import load_graphml
@@ -27,3 +28,6 @@ class GraphML(TerrainSource):
 
     def build(self, spec: TerrainSpec, base_dir: str) -> Terrain:
         return load_graphml(resolved(spec, base_dir), kind_props(spec))
+
+    def files(self, spec: TerrainSpec, base_dir: str) -> list[Path]:
+        return [resolved(spec, base_dir)]
