@@ -55,27 +55,39 @@ def add_config_labels(table: pd.DataFrame, params: list[str]) -> pd.DataFrame:
 
 
 def check_told_apart(table: pd.DataFrame, params: list[str]) -> None:
-    """Raise ValueError naming the run folders when two configurations read the same swept values
-    but hold different scenarios (a scenario file edited between two sweeps read together, a
-    sweep of an older version, two files of one name): every comparison by a swept key would pool
-    or pair the two as one (the paired differences stopped on a pandas error)."""
+    """Raise ValueError naming the run folders when two configurations hold the same swept values
+    but different scenarios (a scenario file edited between two sweeps read together, a sweep of
+    an older version, two files of one name): every comparison by a swept key would pool or pair
+    the two as one (the paired differences stopped on a pandas error). Values are compared as they
+    are, not as printed (0.50001 and 0.50004 are two values that print alike)."""
     keys = [p for p in params if p in table.columns]
-    per_config = table.groupby("config_hash", sort=False)
-    labels = {h: config_label(dict(g[keys].iloc[0]), sep="; ") if keys else "-" for h, g in per_config}
-    alike: dict[str, list[str]] = {}
-    for h, label in labels.items():
-        alike.setdefault(label, []).append(h)
-    twins = {label: hs for label, hs in alike.items() if len(hs) > 1}
+    first = table.drop_duplicates("config_hash")
+    columns = [first[k].tolist() for k in keys]  # per column: no upcast of an int key beside a float one
+    alike: dict[tuple, list[str]] = {}
+    for i, h in enumerate(first.config_hash.tolist()):
+        values = tuple(None if _unset(col[i]) else col[i] for col in columns)
+        alike.setdefault(values, []).append(h)
+    twins = [hs for hs in alike.values() if len(hs) > 1]
     if not twins:
         return
-    label, hashes = next(iter(twins.items()))
-    folders = [", ".join(sorted(set(per_config.get_group(h)["run"].astype(str)))[:3]) for h in hashes]
+    hashes = twins[0]
+    row = first[first.config_hash == hashes[0]].iloc[0]
+    label = config_label({k: row[k] for k in keys}, sep="; ") if keys else "-"
+    runs = table.groupby("config_hash")["run"]
+    folders = [", ".join(sorted(set(runs.get_group(h).astype(str)))[:3]) for h in hashes]
     raise ValueError(
-        f"{sum(len(hs) for hs in twins.values())} configurations read the same swept values but hold different "
-        f"scenarios (a scenario file edited between sweeps, a sweep of another version, two files of one name), "
-        f"e.g. '{label}' in " + " and in ".join(f"[{f}]" for f in folders) + "; a comparison by swept keys cannot "
-        "tell them apart: report each folder on its own, or sweep what differs as a key"
+        f"{sum(len(hs) for hs in twins)} configurations hold the same swept values but different scenarios "
+        f"(a scenario file edited between sweeps, a sweep of another version, two files of one name), e.g. "
+        f"'{label}' in " + " and in ".join(f"[{f}]" for f in folders) + "; a comparison by swept keys cannot tell "
+        "them apart: report each folder on its own, or sweep what differs as a key"
     )
+
+
+def _unset(value: object) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list value
+        return False
 
 
 def seed_text(seeds: list[int]) -> str:

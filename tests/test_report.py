@@ -387,7 +387,7 @@ def test_a_report_over_two_sweeps_of_one_key_whose_scenarios_differ_names_their_
             ]
             pd.DataFrame(rows).to_parquet(run / "summary.parquet")
             (run / "manifest.json").write_text(json.dumps({"complete": True, "params": {ROUTING: routing}}))
-    with pytest.raises(ValueError, match="read the same swept values") as exc:
+    with pytest.raises(ValueError, match="hold the same swept values") as exc:
         build_report(tmp_path, out_dir=tmp_path / "report")
     assert "before/routing=least_risk" in str(exc.value) and "after/routing=least_risk" in str(exc.value)
 
@@ -437,3 +437,19 @@ def test_results_in_a_folder_that_cannot_be_written_get_a_message_not_a_tracebac
         err = capsys.readouterr().err
         assert err.startswith(f"error: cannot write into {run}") and "--out" in err
     assert not (run / "report").exists() and not (run / "aar").exists()
+
+
+def test_configurations_whose_values_print_alike_are_still_told_apart():
+    """Swept values that differ past the printed digits (a design's floats, a large integer key
+    beside a float one) are different configurations, not two scenarios of one configuration."""
+    from analysis.configurations import check_told_apart
+
+    rows = [
+        {"config_hash": h, "run": h, "p": p, "seed_key": k, "seed": s}
+        for h, p, k in (("a", 0.50001, 10000), ("b", 0.50004, 10000), ("c", 0.50001, 10001))
+        for s in (1, 2)
+    ]
+    check_told_apart(pd.DataFrame(rows), ["p", "seed_key"])  # no error
+    twin = pd.DataFrame(rows + [{"config_hash": "d", "run": "d", "p": 0.50001, "seed_key": 10000, "seed": 1}])
+    with pytest.raises(ValueError, match=r"hold the same swept values .* in \[a\] and in \[d\]"):
+        check_told_apart(twin, ["p", "seed_key"])
