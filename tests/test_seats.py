@@ -315,8 +315,10 @@ def test_a_kept_seats_orders_follow_its_incidents_when_another_seat_is_made_auto
     replays border patrol's orders. Incident ids shift once the police decide otherwise, and an
     order about a renumbered incident goes to border patrol's own incident at the logged cell:
     none becomes an alert-less incident at a bare cell (whose search could never find a group;
-    with the border patrol seat automatic, 9 of 12 police dispatches once did)."""
-    s = seated(tmp_path, seed=1)
+    with the border patrol seat automatic, 9 of 12 police dispatches once did). An order about a
+    group the police caught earlier in the counterfactual (no incident of border patrol at that
+    cell) no longer applies: it is refused and logged (it was sent to the bare cell)."""
+    s = seated(tmp_path, seed=2)
     while not s.finished:
         s.step()
         for seat in (BP, POLICE):
@@ -337,6 +339,8 @@ def test_a_kept_seats_orders_follow_its_incidents_when_another_seat_is_made_auto
     assert (both.incident != both.incident_cf).sum() > 0  # renumbered in the counterfactual
     bp = cf[(cf.kind == "dispatch") & (cf.agency == BP)]
     assert (bp.alert >= 0).all() and (kept(cf).incident >= 0).all()
+    gone = cf[(cf.kind == "order_refused") & (cf.agency == BP) & cf.reason.str.contains("no longer applies")]
+    assert len(gone) > 0 and len(kept(cf)) + len(gone) <= len(kept(drill))
 
 
 def at_a_shift_start(s: DrillSession):

@@ -201,6 +201,13 @@ class Orders:
         self._log("look", action, alert=alert, incident=incident)
 
     # --- checks --------------------------------------------------------------------------
+    def refuse(self, order: str, reason: str, **cols: object) -> None:
+        """Log `order` (with its arguments) as refused for `reason` and raise OrderRefused, as a
+        refused order is: for an order known not to apply before it is tried (a replayed order
+        about an incident this run never opened)."""
+        with self._checked(order, cols):
+            raise OrderRefused(reason)
+
     def _checked(self, order: str, cols: dict) -> _Refusals:
         return _Refusals(self, order, cols)
 

@@ -9,9 +9,9 @@ The smugglers' draws do not depend on the units' choices (named random streams, 
 the same groups set off at the same minutes; `python -m analysis.aar DRILL_DIR` then shows each
 attempt's outcome beside the counterfactual's. Replaying with every seat kept human gives the
 drill's own log back (tested). A replayed order is checked again: one that no longer applies (a
-unit busy in this run, an alert never received) is refused and logged as such. An order about an
-incident whose id this run gave to another place goes to the centre's open incident at the logged
-cell (`remapped`).
+unit busy in this run, an alert never received, an incident this run never opened at the logged
+cell) is refused and logged as such. An order about an incident whose id this run gave to another
+place goes to the centre's open incident at the logged cell (`remapped`).
 """
 
 from __future__ import annotations
@@ -77,23 +77,20 @@ def order_args(row) -> dict:
     return {"incident": int(row.incident)}
 
 
-def remapped(session: DrillSession, row, args: dict) -> dict:
+def remapped(session: DrillSession, row, args: dict) -> dict | None:
     """A logged order about an incident, for this run: incident ids are numbered as incidents
     open, so they differ once a centre decides otherwise. An order whose incident is not this
     run's open incident at the logged cell goes to the centre's open incident at that cell (one
-    about the same group first); with none there, a dispatch goes to the cell (a new incident)
-    and a close or MOU request names no incident (refused and logged: it no longer applies).
-    Rows of drills logged before close rows had a cell (node -1) keep their id."""
+    about the same group first); with none there (the group was caught earlier in this run, or
+    never seen by this centre), None: the order no longer applies (a dispatch to the bare cell
+    would send a unit to search for nothing). Rows of drills logged before close rows had a cell
+    (node -1) keep their id."""
     if row.incident < 0 or row.node < 0 or row.detail not in ("dispatch", "close", "mou"):
         return args
     if session.has_incident(row.agency, int(row.incident), int(row.node)):
         return args
     same = session.incident_at(row.agency, int(row.node), int(row.attempt))
-    if same >= 0:
-        return args | {"incident": same}
-    if row.detail == "dispatch":
-        return {"unit": int(row.unit), "node": int(row.node)}
-    return args | {"incident": -1}
+    return args | {"incident": same} if same >= 0 else None
 
 
 def replay(
@@ -120,9 +117,16 @@ def replay(
             raw = {k: v for k, v in injects[row.source].items() if k not in ("type", "start_hours")}
             session.inject(injects[row.source]["type"], replayed=True, **raw)
         else:
-            args = remapped(session, row, order_args(row))
+            args = order_args(row)
+            here = remapped(session, row, args)
             try:
-                session.order(row.agency, row.detail, **args)
+                if here is None:
+                    reason = (
+                        f"no open incident of {row.agency} at cell {int(row.node)} in this run (the drill's "
+                        f"{int(row.incident)}): the order no longer applies"
+                    )
+                    session.refuse(row.agency, row.detail, reason, **args)
+                session.order(row.agency, row.detail, **here)
             except OrderRefused:
                 pass  # logged as order_refused: it no longer applies in this run
     # an interrupted drill (no run_end) is compared up to the minute it was played to, not beyond

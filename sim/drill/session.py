@@ -311,6 +311,17 @@ class DrillSession:
         self._notify()
         return done
 
+    def refuse(self, seat: str, action: str, reason: str, **args: object) -> None:
+        """Log seat `seat`'s order as refused for `reason` (OrderRefused raised), as `order` logs
+        a refusal, the minute's due events run first: a replayed order that no longer applies."""
+        with self.lock:
+            orders = self._seat(seat)
+            self._settle()
+            try:
+                orders.refuse(action, reason, **args)
+            finally:
+                self._settle()
+
     def look(self, seat: str, action: str, alert: int = -1, incident: int = -1) -> None:
         """Seat `seat` opened or acknowledged one of its alerts or incidents: logged with the time
         and what the seat had been told by then. Once the drill is over nothing more is logged
