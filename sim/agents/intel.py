@@ -44,28 +44,27 @@ class Intelligence:
         if self.community.agency and self.community.false_per_day > 0 and self.near_town.any():
             self.model.env.process(self._false_reports())
 
-    def _streams(self, a: Attempt) -> tuple[np.random.Generator, np.random.Generator]:
-        """The group's own partner and community draws, addressed by the group (its organisation
-        and launch number, sim.rng.addressed_generator): whether it is tipped does not depend on
-        the other groups (of its organisation or another, an inject's extra ones), nor on how
-        many numbers they drew (a route that crosses draws more than one through a port)."""
-        seed = self.model.seed
-        return (
-            addressed_generator(seed, f"intel:partner:{a.stream_name}"),
-            addressed_generator(seed, f"intel:community:{a.stream_name}"),
-        )
+    def _draws(self, kind: str, a: Attempt) -> np.random.Generator:
+        """The group's own `kind` (partner, community) draws, addressed by the group (its
+        organisation and launch number, sim.rng.addressed_generator): whether it is tipped does
+        not depend on the other groups (of its organisation or another, an inject's extra ones),
+        nor on how many numbers they drew (a route that crosses draws more than one through a port)."""
+        return addressed_generator(self.model.seed, f"intel:{kind}:{a.stream_name}")
 
     def on_attempt(self, a: Attempt) -> None:
         """A new group: partner tip (maybe) and whether residents will report it."""
         m, t = self.model, self.model.world.terrain
-        partner_rng, community_rng = self._streams(a)
         if self.community.agency:  # both draws at launch: the same whatever happens later
+            community_rng = self._draws("community", a)
             report = community_rng.uniform() < self.community.report_prob
             delay = float(community_rng.exponential(self.community.delay_min)) if self.community.delay_min > 0 else 0.0
             if report:
                 self.will_report[a.attempt_id] = delay
             self.on_plan(a)
-        if self.partner.agency and partner_rng.uniform() < self.partner.prob:
+        if not self.partner.agency:
+            return
+        partner_rng = self._draws("partner", a)
+        if partner_rng.uniform() < self.partner.prob:
             i = a.crossing_index()
             if i is None:
                 return
