@@ -11,6 +11,7 @@ command-line override), the key and the allowed values, and exit code 2.
 
 from __future__ import annotations
 
+import functools
 import gc
 import itertools
 import math
@@ -316,6 +317,7 @@ def check_sweep_folders(args: list[str], composed: list[Composed]) -> int:
                 key,
                 c.run.replications,
                 mapless_run_key(c.scenario, c.run.seed, c.run.events, str(SCENARIO_DIR)),
+                functools.partial(api.world_of, c),
             )
         except RunDirConflict as exc:
             text = str(exc).replace(FOLDER_KEY, "(sweep_name=NAME or hydra.sweep.dir=PATH)")

@@ -21,6 +21,7 @@ Replication i always uses seed base_seed + i, in every configuration (common ran
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -171,7 +172,8 @@ def terrain_digest(scenario: ScenarioSpec, base_dir: str = ".") -> str:
     missing (building the world names the problem)."""
     chosen = scenario.terrain.source
     h, found = hashlib.sha256(), False
-    for f in TERRAIN_SOURCES.get(chosen.type)(chosen.params).files(scenario.terrain, base_dir):
+    files = TERRAIN_SOURCES.get(chosen.type)(chosen.params).files(scenario.terrain, base_dir)
+    for f in sorted(files, key=lambda f: f.name):  # by name: as the digest of 602fa0f-4f385e2 read a csv folder
         try:
             content = f.read_bytes()
         except OSError:
@@ -362,12 +364,25 @@ def mapless_run_key(scenario: ScenarioSpec, base_seed: int, keep_events: bool, b
     return config_hash(scenario, {"base_seed": base_seed, "keep_events": keep_events}, base_dir, with_map=False)
 
 
-def check_run_dir(out_dir: Path, key: str, replications: int, mapless: str | None = None) -> None:
+def check_run_dir(
+    out_dir: Path, key: str, replications: int, mapless: str | None = None, world: Callable[[], World] | None = None
+) -> None:
     """Refuse (RunDirConflict) a folder holding another run's results, or more finished
     replications than `replications`: what `run_experiment` checks before writing anything, for a
-    caller that checks all its folders first (a sweep, before any point runs)."""
-    _check_manifest(out_dir, key, mapless)
+    caller that checks all its folders first (a sweep, before any point runs). `mapless` and
+    `world` (built only if needed): see `_check_key`."""
+    _check_key(out_dir, key, mapless, world)
     _check_finished(out_dir, finished_chunks(out_dir), replications)
+
+
+def _check_key(out_dir: Path, key: str, mapless: str | None, world: Callable[[], World] | None) -> dict:
+    """The folder's manifest if it holds this run's key; a folder keyed before a loaded map's
+    content was part of the key (`mapless`) only if its terrain tables are `world()`'s."""
+    manifest = _check_manifest(out_dir, key, mapless)
+    held = manifest.get("run_key", manifest.get("config_hash"))
+    if held is not None and held != key and world is not None:  # keyed before the map's content was
+        _check_terrain(out_dir, world())
+    return manifest
 
 
 def _check_terrain(out_dir: Path, world: World) -> None:
@@ -489,11 +504,9 @@ def run_experiment(exp: Experiment, progress: Callable[[int, int], None] | None 
     out.mkdir(parents=True, exist_ok=True)
     key = run_key(exp.scenario, exp.base_seed, exp.keep_events, exp.base_dir)
     mapless = mapless_run_key(exp.scenario, exp.base_seed, exp.keep_events, exp.base_dir)
-    held = _check_manifest(out, key, mapless).get("run_key")
     if exp.world is not None:
         adopt_world(key, exp.world)
-    if held is not None and held != key:  # keyed before the map's content was: its map must be this one
-        _check_terrain(out, _world_for(exp.scenario, exp.origin, exp.base_dir, key))
+    _check_key(out, key, mapless, functools.partial(_world_for, exp.scenario, exp.origin, exp.base_dir, key))
     commit = git_commit()
     finished = finished_chunks(out)
     _check_finished(out, finished, exp.replications)

@@ -259,24 +259,29 @@ def test_a_folder_keyed_before_the_map_content_was_resumes_on_its_own_map_only(t
     import networkx as nx
 
     from sim.api import world_of
-    from sim.runner import RunDirConflict, mapless_run_key
+    from sim.runner import RunDirConflict, check_run_dir, mapless_run_key, run_key
 
     graph = world_of(compose(SHORT)).terrain.to_networkx()
     path = tmp_path / "map.graphml"
     nx.write_graphml(graph, path)
     c = compose([*SHORT, "scenario.terrain.source=graphml", f"scenario.terrain.path={path}"])
-    for name, edit in (("same", False), ("edited", True)):
+    mapless = mapless_run_key(c.scenario, 1, True, str(SCENARIO_DIR))
+    for name, edit, field in (("same", False, "run_key"), ("edited", True, "run_key"), ("oldest", True, "config_hash")):
         out = tmp_path / name
         nx.write_graphml(graph, path)
         run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), out, 1, 2, 1, 1))
         manifest = json.loads((out / "manifest.json").read_text())
-        manifest["run_key"] = mapless_run_key(c.scenario, 1, True, str(SCENARIO_DIR))  # as an older version wrote it
+        del manifest["run_key"]
+        manifest[field] = mapless  # as an older version wrote it (the oldest under config_hash)
         (out / "manifest.json").write_text(json.dumps(manifest))
         if edit:
             moved = graph.copy()
             for _, attrs in moved.nodes(data=True):
                 attrs["cover"] = 0.9
             nx.write_graphml(moved, path)
+            key = run_key(c.scenario, 1, True, str(SCENARIO_DIR))
+            with pytest.raises(RunDirConflict, match="another map than this scenario's now"):  # a sweep's check
+                check_run_dir(out, key, 4, mapless, lambda: world_of(c))
             with pytest.raises(RunDirConflict, match="another map than this scenario's now"):
                 run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), out, 1, 4, 1, 1))
         else:
