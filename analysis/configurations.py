@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.labels import config_label
+from analysis.stats import is_unset
 
 
 class UnequalSeeds(ValueError):
@@ -65,7 +66,7 @@ def check_told_apart(table: pd.DataFrame, params: list[str]) -> None:
     columns = [first[k].tolist() for k in keys]  # per column: no upcast of an int key beside a float one
     alike: dict[tuple, list[str]] = {}
     for i, h in enumerate(first.config_hash.tolist()):
-        values = tuple(None if _unset(col[i]) else col[i] for col in columns)
+        values = tuple(None if is_unset(col[i]) else col[i] for col in columns)
         alike.setdefault(values, []).append(h)
     twins = [hs for hs in alike.values() if len(hs) > 1]
     if not twins:
@@ -81,13 +82,6 @@ def check_told_apart(table: pd.DataFrame, params: list[str]) -> None:
         f"'{label}' in " + " and in ".join(f"[{f}]" for f in folders) + "; a comparison by swept keys cannot tell "
         "them apart: report each folder on its own, or sweep what differs as a key"
     )
-
-
-def _unset(value: object) -> bool:
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):  # a list value
-        return False
 
 
 def seed_text(seeds: list[int]) -> str:

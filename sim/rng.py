@@ -34,32 +34,33 @@ class Streams:
         return gen
 
 
+def _hash64(blob: bytes) -> int:
+    """The first 8 bytes of the blob's SHA-256, as an unsigned 64-bit integer."""
+    return int.from_bytes(hashlib.sha256(blob).digest()[:8], "little")
+
+
 def addressed_uniform(seed: int, address: str) -> float:
     """A uniform number in [0, 1) that is a pure function of (seed, address), drawn from a
     counter-based generator (Philox keyed by the seed and a hash of the address). Unlike a
     stream it is never consumed in processing order: the same decision of the same entity gets
     the same number whatever else happened in the run (common random numbers across defences)."""
-    return float(_addressed(seed, address).random())
+    return float(addressed_generator(seed, address).random())
 
 
 def addressed_uniforms(seed: int, address: str, n: int) -> np.ndarray:
     """`n` uniform numbers in [0, 1), a pure function of (seed, address) as `addressed_uniform`
     (whose number is the first of them): number i belongs to item i of the decision, whatever
     the other items are."""
-    return _addressed(seed, address).random(n)
+    return addressed_generator(seed, address).random(n)
 
 
 def addressed_generator(seed: int, address: str) -> np.random.Generator:
     """A generator whose numbers are a pure function of (seed, address): the few draws of one
     entity's one decision (a group's tip), taken in a fixed order from it, whatever other
     entities drew before."""
-    return _addressed(seed, address)
-
-
-def _addressed(seed: int, address: str) -> np.random.Generator:
     key = (
         int(seed) & 0xFFFFFFFFFFFFFFFF,
-        int.from_bytes(hashlib.sha256(address.encode("utf-8")).digest()[:8], "little"),
+        _hash64(address.encode("utf-8")),
     )
     return np.random.Generator(np.random.Philox(key=np.array(key, dtype=np.uint64)))
 
@@ -73,16 +74,13 @@ def address_key(seed: int, address: str) -> int:
     """A 64-bit key that is a pure function of (seed, address): the first argument of
     `keyed_uniforms` for one decision of one entity (e.g. a group's sensor thresholds on its
     n-th plan)."""
-    blob = int(seed).to_bytes(8, "little", signed=True) + address.encode("utf-8")
-    return int.from_bytes(hashlib.sha256(blob).digest()[:8], "little")
+    return _hash64(int(seed).to_bytes(8, "little", signed=True) + address.encode("utf-8"))
 
 
 def item_keys(names: list[str]) -> np.ndarray:
     """A stable 64-bit key per item name (a sensor's name): what an item's draws are addressed
     by, so that they do not depend on the item's position in any list."""
-    return np.array(
-        [int.from_bytes(hashlib.sha256(n.encode("utf-8")).digest()[:8], "little") for n in names], dtype=np.uint64
-    )
+    return np.array([_hash64(n.encode("utf-8")) for n in names], dtype=np.uint64)
 
 
 def keyed_uniforms(key: int, items: np.ndarray) -> np.ndarray:

@@ -408,6 +408,5 @@ def coverage_of(n: int, sensors: list[SensorParams]) -> tuple[Coverage, np.ndarr
     ptr = np.concatenate([[0], np.cumsum(np.bincount(node, minlength=n))])
     known = np.bincount(node[vis], weights=(rate[vis] * 60 + pv[vis]), minlength=n)
     keys = np.zeros(max((s.id for s in sensors), default=-1) + 1, dtype=np.uint64)
-    for s in sensors:
-        keys[s.id] = item_keys([s.name])[0]
+    keys[[s.id for s in sensors]] = item_keys([s.name for s in sensors])
     return Coverage(ptr, sid[order], pv[order], rate[order], keys), known
