@@ -19,7 +19,14 @@ from sim.api import world_of
 from sim.config import compose
 from sim.runner import run_replication
 
-METRICS = ("detections_ground", "detections_tower", "interdiction_rate", "cost_per_interdiction_usd")
+METRICS = (
+    "detections_patrol",
+    "detections_ground",
+    "detections_tower",
+    "interdicted",
+    "interdiction_rate",
+    "cost_per_interdiction_usd",
+)
 
 
 def main() -> None:

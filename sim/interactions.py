@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from sim.movement import fresh
+from sim.rng import addressed_uniform
 from sim.terrain.model import HOME
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ class Arena(Protocol):
     world: World
     log: Recorder
     attempts: dict[int, Attempt]
+    seed: int  # the replication's seed: what addressed draws are keyed by
 
     @property
     def now(self) -> float: ...
@@ -90,7 +92,9 @@ class Interactions:
         """A unit and a group share a cell: one uniform draw per stretch of co-presence, compared
         once, when the stretch begins, with the detection chance in force then (so a weather
         inject made after the plans still counts). A stretch found again because one side
-        re-planned keeps its draw, and is not decided again once it has been."""
+        re-planned keeps its draw, and is not decided again once it has been. The draw is
+        addressed, not taken from the unit's stream: meeting more or other groups shifts none of
+        the unit's beat legs (common random numbers across configurations)."""
         stretches = self._met.setdefault(a.attempt_id, {}).setdefault(unit.params.id, [])
         for stretch in stretches:
             if stretch.node == enc.node and enc.time <= stretch.end + 1e-9 and enc.end >= stretch.start - 1e-9:
@@ -98,8 +102,9 @@ class Interactions:
                     return
                 stretch.start, stretch.end = min(stretch.start, enc.time), max(stretch.end, enc.end)
                 break
-        else:
-            stretch = _Stretch(enc.node, enc.time, enc.end, float(unit.stream.uniform()))
+        else:  # the pair's k-th stretch: its draw addressed by (unit, group, k), not taken from a stream
+            draw = addressed_uniform(self.arena.seed, f"meet:{unit.params.name}:{a.stream_name}:{len(stretches)}")
+            stretch = _Stretch(enc.node, enc.time, enc.end, draw)
             stretches.append(stretch)
         self.arena.at(enc.time, self._encounter, unit, uv, a, av, stretch)
 
@@ -139,7 +144,7 @@ class Interactions:
         key = (unit.params.id, inc.id)
         u = self._search_draws.get(key)
         if u is None:
-            u = self._search_draws[key] = float(unit.stream.uniform())
+            u = self._search_draws[key] = float(unit.search_stream.uniform())
         for aid in sorted(inc.attempts):
             a = self.arena.attempts.get(aid)
             searching = self.searches.setdefault(aid, {})

@@ -40,17 +40,18 @@ def _hash64(blob: bytes) -> int:
 
 
 def addressed_uniform(seed: int, address: str) -> float:
-    """A uniform number in [0, 1) that is a pure function of (seed, address), drawn from a
-    counter-based generator (Philox keyed by the seed and a hash of the address). Unlike a
-    stream it is never consumed in processing order: the same decision of the same entity gets
-    the same number whatever else happened in the run (common random numbers across defences)."""
-    return float(addressed_generator(seed, address).random())
+    """A uniform number in (0, 1) that is a pure function of (seed, address): the top 53 bits of
+    the SHA-256 of both (`address_key`). Unlike a stream it is never consumed in processing
+    order: the same decision of the same entity gets the same number whatever else happened in
+    the run (common random numbers across defences). About a microsecond: cheap enough for a
+    draw per encounter."""
+    return ((address_key(seed, address) >> 11) + 0.5) * (1.0 / 9007199254740992.0)
 
 
 def addressed_uniforms(seed: int, address: str, n: int) -> np.ndarray:
-    """`n` uniform numbers in [0, 1), a pure function of (seed, address) as `addressed_uniform`
-    (whose number is the first of them): number i belongs to item i of the decision, whatever
-    the other items are."""
+    """`n` uniform numbers in [0, 1), a pure function of (seed, address) (Philox, as
+    `addressed_generator`): number i belongs to item i of the decision, whatever the other items
+    are."""
     return addressed_generator(seed, address).random(n)
 
 

@@ -47,3 +47,14 @@ def test_false_alarm_times_are_a_poisson_process_whatever_the_end():
         long = poisson_times(np.random.default_rng(s), rate, start, end)
         assert np.array_equal(long[long < 1500.0], short)
     assert poisson_times(rng, 0.0, 0.0, 100.0).size == 0 and poisson_times(rng, 1.0, 50.0, 50.0).size == 0
+
+
+def test_an_addressed_uniform_is_a_uniform_pure_function_of_seed_and_address():
+    from sim.rng import addressed_uniform
+
+    u = np.array([addressed_uniform(7, f"meet:unit_{i % 50}:attempt:{i // 50}:0") for i in range(5000)])
+    assert stats.kstest(u, "uniform").pvalue > 0.001
+    assert 0.0 < u.min() and u.max() < 1.0
+    assert addressed_uniform(7, "meet:a:b:0") == addressed_uniform(7, "meet:a:b:0")
+    assert addressed_uniform(7, "meet:a:b:0") != addressed_uniform(8, "meet:a:b:0")
+    assert addressed_uniform(7, "meet:a:b:0") != addressed_uniform(7, "meet:a:b:1")

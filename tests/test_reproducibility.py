@@ -126,3 +126,31 @@ def test_a_longer_horizon_changes_no_false_alarm_of_the_common_days():
         one, two = false_alarms(1, seed), false_alarms(2, seed)
         assert len(one) >= 3 and len(two) > len(one)
         assert [a for a in two if a[0] < 1440.0] == one
+
+
+def test_a_units_beat_does_not_depend_on_the_groups_it_meets():
+    """A unit's beat legs come from its own stream and nothing else draws from it: its encounter
+    draws are addressed by (unit, group, stretch) and its searches have a stream of their own.
+    With more groups about (more encounters), each unit plans the same legs until something
+    happens to it (a detection, a dispatch); its encounters used to shift every later leg."""
+    from sim.api import world_of
+    from sim.config import compose
+
+    def run(overrides: list[str], seed: int):
+        model = BorderModel(world_of(compose(["scenario.horizon_days=1", *overrides])), seed)
+        ev = model.run().to_arrow().to_pandas()
+        plans = model.plans.to_arrow().to_pandas()
+        own = ev[(ev.unit >= 0) & ~ev.kind.isin(["asset", "shift_start", "shift_end"])]
+        return own.groupby("unit").t.min(), plans[plans.mover == "unit"]
+
+    for seed in (1, 2):
+        busy_a, plans_a = run([], seed)
+        busy_b, plans_b = run(["scenario.organisations.cartel.attempts_per_day=40"], seed)
+        compared = 0
+        for uid in sorted(set(plans_a.id)):
+            until = min(busy_a.get(uid, float("inf")), busy_b.get(uid, float("inf")))
+            legs_a = [tuple(n) for n in plans_a[(plans_a.id == uid) & (plans_a.t < until)].nodes]
+            legs_b = [tuple(n) for n in plans_b[(plans_b.id == uid) & (plans_b.t < until)].nodes]
+            assert legs_a == legs_b, f"unit {uid}, seed {seed}"
+            compared += len(legs_a)
+        assert compared > 100
