@@ -148,7 +148,6 @@ class Attempt(mesa.Agent):
         self.attempt_id = attempt_id
         self.cargo, self.size, self.quantity_kg, self.mode = cargo, size, quantity_kg, mode
         self.origin, self.dest, self.heading_to = origin, dest, dest
-        self.stream = model.streams.get(stream)
         self.stream_name = stream  # the group's address for addressed draws (sim.rng.addressed_uniform)
         self.corridor: int | None = None  # chosen (adaptive routing) or, once it crosses, crossed
         self.speed = 1.0
@@ -171,6 +170,12 @@ class Attempt(mesa.Agent):
     def live(self) -> bool:
         """Still on its trip (for the stale-plan check, sim.movement.fresh)."""
         return self.active
+
+    @property
+    def stream(self) -> np.random.Generator:
+        """The group's own named stream (whether it notices a sensor, its draws at a port), made
+        on first use: most groups never draw from it, and making one costs tens of microseconds."""
+        return self.model.streams.get(self.stream_name)
 
     def start(self) -> None:
         m = self.model
