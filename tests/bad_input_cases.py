@@ -213,6 +213,7 @@ CASES = [
         ("scenario=drill_night_surge", "scenario.injects.towers_dark.sensors=[towers:99]"),
     ),
     Case("busiest corridor at day 0", ("scenario.sensors.towers.corridor=busiest",)),
+    Case("a sensor count beside a spacing that would override it", ("scenario.sensors.towers.count=8",)),
     Case(
         "adaptive organisation with no memory",
         ("scenario.organisations.cartel.routing={type: adaptive, memory_days: 0}",),

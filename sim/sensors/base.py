@@ -37,7 +37,7 @@ class SensorGroupParams:
         0,
         ge=0,
         unit="sensors",
-        doc="Number of sensors for `along_border` (used only if `spacing_km` = 0) and for `random`.",
+        doc="Number of sensors for `along_border` (with `spacing_km` = 0: spread evenly) and for `random`.",
     )
     placement: str = param(
         "along_border",
@@ -52,8 +52,9 @@ class SensorGroupParams:
         ge=0,
         unit="km",
         hint="0, or ≥ 0.1",
-        doc="`along_border` spacing. If > 0 it overrides `count`; at least 0.1 km (a sensor every 100 m), so that a "
-        "line of them stays countable.",
+        doc="`along_border` spacing: 0 (place `count` evenly) or at least 0.1 km (a sensor every 100 m), so that a "
+        "line of them stays countable. Not with `count` > 0 (one of the two would be ignored). Other placements "
+        "do not read it.",
     )
     setback_km: float = param(
         1.0,
@@ -140,6 +141,11 @@ class SensorGroupParams:
             ]
         if 0 < self.spacing_km < MIN_SPACING_KM:
             return [f"spacing_km: got {self.spacing_km:g}; allowed: 0 (use count) or at least {MIN_SPACING_KM:g} km"]
+        if self.placement == "along_border" and self.spacing_km > 0 and self.count > 0:  # a sweep of count did nothing
+            return [
+                f"count: got {self.count} with spacing_km {self.spacing_km:g}; allowed: one of them (spacing_km "
+                "places one every so many km; set spacing_km=0 to place `count` evenly)"
+            ]
         if self.placement == "explicit" and not (self.nodes or self.coords):
             return ["nodes: explicit placement needs `nodes` or `coords`"]
         if self.placement == "explicit" and self.corridor:
