@@ -925,11 +925,13 @@ class CommsSpec:
     )
 
     def check(self) -> list[str]:
+        """Each entry names two different agencies (a pair of one agency would be accepted and do
+        nothing: no agency passes alerts to itself)."""
         return [
-            f"{key}: each entry is a pair [agency, agency], got {list(pair)}"
+            f"{key}: each entry is a pair of two different agencies [agency, agency], got {list(pair)}"
             for key in ("non_interoperable", "strip_location")
             for pair in getattr(self, key)
-            if len(pair) != 2
+            if len(pair) != 2 or pair[0] == pair[1]
         ]
 
 

@@ -214,6 +214,7 @@ CASES = [
     ),
     Case("busiest corridor at day 0", ("scenario.sensors.towers.corridor=busiest",)),
     Case("a sensor count beside a spacing that would override it", ("scenario.sensors.towers.count=8",)),
+    Case("a comms pair naming one agency twice", ("scenario.comms.strip_location=[[customs,customs]]",)),
     Case(
         "adaptive organisation with no memory",
         ("scenario.organisations.cartel.routing={type: adaptive, memory_days: 0}",),

@@ -154,3 +154,21 @@ def test_a_units_beat_does_not_depend_on_the_groups_it_meets():
             assert legs_a == legs_b, f"unit {uid}, seed {seed}"
             compared += len(legs_a)
         assert compared > 100
+
+
+def test_the_order_a_liaison_partner_list_is_written_in_changes_no_result():
+    """`liaison.partners` is a list, but the agencies an alert is passed to are a set: the sharing
+    draws (delay, loss) are taken in name order, not in the order the list was written (they
+    swapped partners when it was reversed)."""
+    common = ["scenario=tri_agency", "scenario.horizon_days=1", "scenario.coordination.policy=liaison"]
+    listed = _summaries(
+        [*common, "scenario.coordination.liaison.partners={border_patrol: [customs,local_police]}"], range(1, 3)
+    )
+    reversed_ = _summaries(
+        [*common, "scenario.coordination.liaison.partners={border_patrol: [local_police,customs]}"], range(1, 3)
+    )
+    assert sum(s["detections"] for s in listed) > 10
+    for a, b in zip(listed, reversed_):
+        assert {k: v for k, v in b.items() if k != "scenario"} == pytest.approx(
+            {k: v for k, v in a.items() if k != "scenario"}, rel=1e-12, nan_ok=True
+        )

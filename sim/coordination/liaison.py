@@ -78,8 +78,8 @@ class Liaison(Coordination):
         p = self.params
         if alert.shared_from or alert.source not in p.share_sources:
             return  # liaison officers pass on their own agency's credible alerts, not hearsay
-        partners = p.partners.get(centre.name, sorted(a for a in self.centres if a != centre.name))  # not in
-        # the order agencies are listed: the scenario file's order of names must not change the draws
+        partners = sorted(p.partners.get(centre.name, (a for a in self.centres if a != centre.name)))  # not in
+        # the order agencies or partners are listed: the scenario file's order of names must not change the draws
         rng = self.model.streams.get(f"liaison:{centre.name}")
         for partner in partners:
             delay = float(rng.exponential(p.share_delay_min)) if p.share_delay_min > 0 else 0.0
