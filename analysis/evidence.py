@@ -158,6 +158,12 @@ def evidence(q: Question, ev: pd.DataFrame, nodes: pd.DataFrame, end: float | No
     agencies = set(ev[ev.kind.isin(["asset", "alert", "dispatch"])].agency) - {""}
     if q.agency and q.agency not in agencies:
         problems.append(f"no agency or centre named {q.agency} (known: {', '.join(sorted(agencies))})")
+    centres = set(ev[ev.kind == "centre"].agency)
+    if q.agency in agencies and centres and q.agency not in centres:
+        problems.append(
+            f"{q.agency} has no command centre in this run (centres: {', '.join(sorted(centres))}): alerts "
+            "reach those; its units' dispatches and interdictions are counted"
+        )
     if q.sector and q.sector not in set(nodes.sector):
         problems.append(f"no sector named {q.sector} (sectors: {', '.join(sorted(set(nodes.sector)))})")
     scope = f"{what}: {clock(t0)} to {clock(t1)} (minutes {t0:g}-{t1:g})"
@@ -217,8 +223,14 @@ def evidence(q: Question, ev: pd.DataFrame, nodes: pd.DataFrame, end: float | No
         }
     )
     det = w[(w.kind == "detection") & in_sector & ~decoy]
-    disp = w[(w.kind == "dispatch") & in_sector & ((w.agency == q.agency) if q.agency else True)]
-    inter = w[(w.kind == "interdiction") & in_sector & ((w.agency == q.agency) if q.agency else True)]
+    disp = w[(w.kind == "dispatch") & in_sector]
+    inter = w[(w.kind == "interdiction") & in_sector]
+    if q.agency:  # by its centre or of its units (a joint centre dispatches every agency's units)
+        units = ev[(ev.kind == "asset") & (ev.unit >= 0)]
+        unit_agency = disp.unit.map(dict(zip(units.unit, units.agency)))
+        disp = disp[(disp.agency == q.agency) | (unit_agency == q.agency)]
+        own_incidents = set(ev[(ev.kind == "dispatch") & (ev.agency == q.agency)].incident) - {-1}
+        inter = inter[(inter.agency == q.agency) | inter.incident.isin(own_incidents)]  # its units', or after them
     decoys_stopped = inter[inter.attempt.isin(decoys)]
     inter = inter[~inter.attempt.isin(decoys)]
     got = w[(w.kind == "got_away") & ~decoy]

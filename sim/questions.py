@@ -5,7 +5,9 @@ that names what it asks about, so the after-action review can show that evidence
 
     [inject NAME]     the window of that inject (its start to its end)
     [agency NAME]     that agency: alerts at its centre, alerts it sent or should have received
-                      and lost, its dispatches and interdictions
+                      and lost, dispatches by its centre or of its units (a joint centre
+                      dispatches every agency's), interdictions by its units or following its
+                      centre's dispatches (a `joint` or `task_force` centre has no units)
     [sector NAME]     that sector: crossings there (with its sensors' state), alerts and
                       detections there
     [A-Bh]            a window in hours from the start of the run, e.g. [20-26h]

@@ -309,6 +309,34 @@ def test_the_review_credits_every_interdiction_to_an_agency(tmp_path, policy):
         assert n == summary.get(f"interdicted.{name}", 0), name
 
 
+@pytest.mark.parametrize("policy", ["joint_command", "task_force"])
+def test_an_agency_question_counts_its_units_under_a_shared_centre(tmp_path, policy):
+    """`[agency NAME]` is one definition under every policy: dispatches by the agency's centre or
+    of its units, interdictions by its units or after its centre's dispatches. Under a joint
+    centre the agency's units are dispatched by `joint` (the question counted none of them, and
+    said nothing about the agency having no centre); a task force's own question counts what its
+    dispatches led to (its units belong to the member agencies)."""
+    c = compose(["scenario=tri_agency", "scenario.horizon_days=1", f"scenario.coordination.policy={policy}"])
+    run_dir = tmp_path / "run"
+    run_experiment(Experiment(c.scenario, c.origin, str(SCENARIO_DIR), run_dir, 1, 1, 1))
+    ev = pq.read_table(run_dir / "events").to_pandas()
+    nodes, _ = read_terrain(run_dir)
+    units = ev[(ev.kind == "asset") & (ev.unit >= 0)]
+    police = set(units[units.agency == "local_police"].unit)
+    e = evidence(parse_question("[agency local_police] What did the police do?"), ev, nodes)
+    police_dispatches = ev[(ev.kind == "dispatch") & ev.unit.isin(police)]
+    assert e.counts["dispatches"] == len(police_dispatches) > 0
+    assert e.counts["interdictions"] == ((ev.kind == "interdiction") & (ev.agency == "local_police")).sum()
+    if policy == "joint_command":
+        assert any("local_police has no command centre" in p for p in e.problems)
+    else:
+        shared = ev[(ev.kind == "dispatch") & (ev.agency == "task_force")]
+        e = evidence(parse_question("[agency task_force] What did the task force do?"), ev, nodes)
+        assert e.counts["dispatches"] == len(shared) > 0
+        after = ev[(ev.kind == "interdiction") & ev.incident.isin(set(shared.incident))]
+        assert e.counts["interdictions"] == len(after) > 0
+
+
 def test_an_inject_without_an_end_row_lasts_its_logged_duration():
     """A decoy or a tip of duration 0 logs no inject_end: its window is its instant (it was
     stretched to the end of the run, and a question about it counted the rest of the run). A
