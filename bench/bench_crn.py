@@ -25,6 +25,7 @@ METRICS = (
     "detections_tower",
     "interdicted",
     "interdiction_rate",
+    "alert_to_dispatch_min",
     "cost_per_interdiction_usd",
 )
 

@@ -492,6 +492,19 @@ class BorderModel(mesa.Model):
         a.reaction_due = False
         a.react()
 
+    def alert_address(self, alert: Alert) -> str:
+        """What an alert is, in terms that do not depend on the order the run processed events in
+        (alert ids do): its source, the sensor or unit that raised it, the group it is about (its
+        organisation and launch number) or, for an alert about no group, its time (false alarms are
+        drawn as a Poisson process of their own), and the centre that passed it on. The address of
+        the draws made for it (a centre's handling time, liaison's delay and loss; sim.rng)."""
+        if alert.sensor >= 0:
+            raiser = self.sensor(alert.sensor).params.name
+        else:
+            raiser = self.unit(alert.unit).params.name if alert.unit >= 0 else ""
+        about = self.attempts[alert.attempt].stream_name if alert.attempt >= 0 else f"t={alert.time!r}"
+        return f"{alert.source}:{raiser}:{about}:{alert.shared_from}"
+
     def raise_alert(
         self,
         agency: str,

@@ -172,3 +172,30 @@ def test_the_order_a_liaison_partner_list_is_written_in_changes_no_result():
         assert {k: v for k, v in b.items() if k != "scenario"} == pytest.approx(
             {k: v for k, v in a.items() if k != "scenario"}, rel=1e-12, nan_ok=True
         )
+
+
+def test_an_alerts_handling_time_does_not_depend_on_the_alerts_handled_before_it(world_for):
+    """A centre's handling time of an alert is drawn for that alert (its source, raiser, group or
+    time, and how many such alerts came before), not taken from the centre's stream in the order
+    alerts arrive: with more towers (more alerts) every other alert's handling time used to move.
+    Exponential with mean handling_min, each alert its own draw."""
+    from scipy import stats
+
+    from sim.agents.command import Alert
+
+    world = world_for()
+    towers = [s.id for s in world.sensors if s.group == "towers"]
+    alerts = [Alert(i, 60.0 * i, "border_patrol", 0, -1, "tower", sensor=towers[i % len(towers)]) for i in range(400)]
+    alerts.append(Alert(400, 60.0, "border_patrol", 0, -1, "tower", sensor=towers[1]))  # alert 1 again
+
+    def handled(order: list[int]) -> dict[int, float]:
+        centre = BorderModel(world, 3).coordination.centres["border_patrol"]
+        return {i: centre.handling_time(alerts[i]) for i in order}
+
+    forward = handled(list(range(len(alerts))))
+    backward = handled(list(range(len(alerts)))[::-1])
+    assert forward[1] != forward[400]  # the same alert twice: two draws, whichever comes first
+    assert sorted(forward.values()) == sorted(backward.values())
+    assert sum(forward[i] == backward[i] for i in range(400) if i != 1) == 399
+    mean = BorderModel(world, 3).coordination.centres["border_patrol"].handling_min
+    assert mean > 0 and stats.kstest(list(forward.values()), "expon", args=(0, mean)).pvalue > 0.001

@@ -27,6 +27,7 @@ the helper's own area. Batch runs have no human centre.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,7 @@ import numpy as np
 import simpy
 
 from sim.policies.dispatch import DISPATCH_RULES
+from sim.rng import addressed_uniform
 
 if TYPE_CHECKING:
     from sim.agents.patrols import PatrolUnit
@@ -117,7 +119,7 @@ class CommandCentre(mesa.Agent):
         self.handling_min, self.handling = handling_min, handling
         self.correlate_km, self.correlate_min = correlate_km, correlate_min
         self.operators = simpy.Resource(model.env, capacity=operators)
-        self.stream = model.streams.get(f"command:{name}")
+        self._handled: dict[str, int] = {}  # alerts handled so far per address (see alert_address)
         rule = model.world.scenario.coordination.dispatch
         self.rule = DISPATCH_RULES.get(rule.type)(rule.params)
         self.incidents: list[Incident] = []
@@ -148,16 +150,25 @@ class CommandCentre(mesa.Agent):
         )
         self.model.env.process(self._handle(alert))
 
-    def _handling_time(self) -> float:
-        return self.handling_min if self.handling == "fixed" else float(self.stream.exponential(self.handling_min))
+    def handling_time(self, alert: Alert) -> float:
+        """The operator's time on `alert`: fixed, or exponential with mean `handling_min` drawn for
+        this alert alone (addressed by what it is about, `BorderModel.alert_address`, and how many
+        such alerts this centre had): other alerts, more or fewer, change no alert's handling time."""
+        if self.handling == "fixed":
+            return self.handling_min
+        address = self.model.alert_address(alert)
+        n = self._handled.get(address, 0)
+        self._handled[address] = n + 1
+        return -self.handling_min * math.log(addressed_uniform(self.model.seed, f"handle:{self.name}:{address}:{n}"))
 
     def _handle(self, alert: Alert):
         env, log = self.model.env, self.model.log
         arrived = env.now
+        handling = self.handling_time(alert)
         with self.operators.request() as req:
             yield req
             waited = env.now - arrived
-            yield env.timeout(self._handling_time())
+            yield env.timeout(handling)
         log.record(env.now, "alert_handled", alert=alert.id, agency=self.name, duration_min=waited)
         self._decide(alert)
         self.model.coordination.after_handling(self, alert)
