@@ -57,6 +57,8 @@ class Arena(Protocol):
 
     def ensure_crossed(self, a: Attempt, node: int) -> None: ...
 
+    def alert_address(self, alert) -> str: ...
+
 
 @dataclass(slots=True)
 class _Stretch:
@@ -76,6 +78,7 @@ class Interactions:
         self.arena = arena
         self.searches: dict[int, dict[int, tuple[PatrolUnit, Incident, float]]] = {}  # group -> unit -> search
         self._search_draws: dict[tuple[int, int], float] = {}  # (unit, incident) -> its one uniform
+        self._searched: dict[str, int] = {}  # searches drawn so far per address (see start_search)
         self._met: dict[int, dict[int, list[_Stretch]]] = {}  # group -> unit -> stretches drawn for
 
     def group_gone(self, a: Attempt) -> None:
@@ -140,11 +143,16 @@ class Interactions:
     def start_search(self, unit: PatrolUnit, inc: Incident) -> None:
         """The unit is at the incident: for each real group behind it that it is not already
         looking for, decide if and when it is found. One uniform draw per search (unit,
-        incident), reused when a group re-plans or another alert joins the incident."""
+        incident), reused when a group re-plans or another alert joins the incident; addressed by
+        the unit and the alert that opened the incident (not drawn in the order searches begin)."""
         key = (unit.params.id, inc.id)
         u = self._search_draws.get(key)
         if u is None:
-            u = self._search_draws[key] = float(unit.search_stream.uniform())
+            opened_by = self.arena.alert_address(inc.alerts[0]) if inc.alerts else f"t={inc.opened!r}:{inc.node}"
+            address = f"search:{unit.params.name}:{inc.agency}:{opened_by}"
+            n = self._searched.get(address, 0)
+            self._searched[address] = n + 1
+            u = self._search_draws[key] = addressed_uniform(self.arena.seed, f"{address}:{n}")
         for aid in sorted(inc.attempts):
             a = self.arena.attempts.get(aid)
             searching = self.searches.setdefault(aid, {})

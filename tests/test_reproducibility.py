@@ -199,3 +199,31 @@ def test_an_alerts_handling_time_does_not_depend_on_the_alerts_handled_before_it
     assert sum(forward[i] == backward[i] for i in range(400) if i != 1) == 399
     mean = BorderModel(world, 3).coordination.centres["border_patrol"].handling_min
     assert mean > 0 and stats.kstest(list(forward.values()), "expon", args=(0, mean)).pvalue > 0.001
+
+
+def test_a_units_search_draw_does_not_depend_on_the_searches_before_it(world_for):
+    """A search's one uniform (if and when the unit finds the group) is addressed by the unit and
+    the alert that opened the incident: the order searches begin in changes no search's draw; a
+    second unit searching the same incident draws its own."""
+    from sim.agents.command import Alert, Incident
+
+    world = world_for()
+    towers = [s.id for s in world.sensors if s.group == "towers"]
+
+    def draws(order: list[int]) -> dict[tuple[int, int], float]:
+        model = BorderModel(world, 3)
+        incidents = [
+            Incident(
+                i, "border_patrol", 0, 0, 10.0 * i, [Alert(i, 10.0 * i, "border_patrol", 0, -1, "tower", towers[0])]
+            )
+            for i in range(6)
+        ]
+        units = [model.unit(0), model.unit(1)]
+        for i in order:
+            for unit in units:
+                model.interactions.start_search(unit, incidents[i])
+        return dict(model.interactions._search_draws)
+
+    forward, backward = draws(list(range(6))), draws(list(range(6))[::-1])
+    assert forward == backward
+    assert len(set(forward.values())) == 12

@@ -48,7 +48,6 @@ class PatrolUnit(mesa.Agent):
         super().__init__(model)
         self.params = params
         self.stream = model.streams.get(f"unit:{params.name}")  # its beat legs, and nothing else
-        self.search_stream = model.streams.get(f"unit:{params.name}:search")  # one draw per search
         self.policy = PATROL_POLICIES.get(params.spec.policy.type)(self, params.spec.policy.params)
         self.timeline = Timeline.stay(params.base, 0.0, 0.0, 0)
         self.version = 0
