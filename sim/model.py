@@ -46,7 +46,7 @@ from sim.interactions import Interactions
 from sim.movement import PresenceIndex, fresh
 from sim.params import Chosen
 from sim.recorder import PlanLog, Recorder
-from sim.rng import Streams, address_key
+from sim.rng import Streams, address_key, addressed_uniform
 from sim.terrain.model import HOME
 from sim.world import World, coverage_of, place_sensor_group
 
@@ -476,8 +476,8 @@ class BorderModel(mesa.Model):
             self.now, "detection", attempt=a.attempt_id, sensor=sensor_id, agency=sp.agency, node=node, source=sp.type
         )
         self.raise_alert(sp.agency, node, attempt=a.attempt_id, source=sp.type, sensor=sensor_id)
-        if a.stream.uniform() < a.org.params.spec.notice_prob:
-            self.react_after_instant(a)
+        if addressed_uniform(self.seed, f"notice:{a.stream_name}:{sp.name}") < a.org.params.spec.notice_prob:
+            self.react_after_instant(a)  # (each sensor detects a group once: one draw per group and sensor)
 
     def react_after_instant(self, a: Attempt) -> None:
         """The group noticed it was seen: it reacts once every other event due at this instant

@@ -42,6 +42,21 @@ def test_reactions_change_the_timeline_exactly(reaction):
         assert len(end) > 10 and np.allclose(end - det[end.index], expected)
 
 
+def test_a_group_notices_a_detection_with_notice_prob():
+    """Each sensor's detection of a group is noticed (the group reacts) with `notice_prob`, one
+    draw per group and sensor: the share of detected groups that react is binomial around it."""
+    from scipy import stats
+
+    world = corridor_world(sure_ground(3), attempts_per_day=300, horizon_days=2, reaction="hide", notice_prob=0.3)
+    reacted = detected = 0
+    for seed in (1, 2):
+        _, ev = run(world, seed)
+        detected += (ev[ev.kind == "detection"].source == "ground").sum()
+        reacted += (ev.kind == "reaction").sum()
+    assert detected > 400
+    assert stats.binomtest(int(reacted), int(detected), 0.3).pvalue > 0.001
+
+
 def test_command_centre_chain_has_exact_latencies():
     world = dispatch_chain_world()
     _, ev = run(world, 3)

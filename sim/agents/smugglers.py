@@ -173,8 +173,8 @@ class Attempt(mesa.Agent):
 
     @property
     def stream(self) -> np.random.Generator:
-        """The group's own named stream (whether it notices a sensor, its draws at a port), made
-        on first use: most groups never draw from it, and making one costs tens of microseconds."""
+        """The group's own named stream (its draws at a port), made on first use: most groups
+        never draw from it, and making one costs tens of microseconds."""
         return self.model.streams.get(self.stream_name)
 
     def start(self) -> None:
