@@ -494,16 +494,17 @@ class BorderModel(mesa.Model):
 
     def alert_address(self, alert: Alert) -> str:
         """What an alert is, in terms that do not depend on the order the run processed events in
-        (alert ids do): its source, the sensor or unit that raised it, the group it is about (its
-        organisation and launch number) or, for an alert about no group, its time (false alarms are
-        drawn as a Poisson process of their own), and the centre that passed it on. The address of
-        the draws made for it (a centre's handling time, liaison's delay and loss; sim.rng)."""
+        (alert ids do): its source, the agency it came from and the sensor or unit that raised it,
+        the group it is about (its organisation and launch number) or, for an alert about no group,
+        its time (false alarms are drawn as a Poisson process of their own), its cell, and the
+        centre that passed it on. What the draws made for it are addressed by (with the count of
+        such alerts before it, `CommandCentre.draw_key`)."""
         if alert.sensor >= 0:
             raiser = self.sensor(alert.sensor).params.name
         else:
             raiser = self.unit(alert.unit).params.name if alert.unit >= 0 else ""
         about = self.attempts[alert.attempt].stream_name if alert.attempt >= 0 else f"t={alert.time!r}"
-        return f"{alert.source}:{raiser}:{about}:{alert.shared_from}"
+        return f"{alert.source}:{alert.origin}:{raiser}:{about}:{alert.node}:{alert.shared_from}"
 
     def raise_alert(
         self,

@@ -127,6 +127,9 @@ def _repair(family: str, raw: dict, names: dict[str, list]) -> dict:
         raw["endpoints"] = min(raw.get("endpoints", 1), raw["columns"])
     if family == "sensor type" and raw.get("placement") == "explicit" and not raw.get("nodes"):
         raw["nodes"] = [names["node"][0]]
+    along = raw.get("placement", "along_border") == "along_border"
+    if family == "sensor type" and along and raw.get("count", 0) > 0 and raw.get("spacing_km", 0) > 0:
+        del raw["count"]  # one or the other (a count beside a spacing is refused)
     if family == "inject":
         if kind == "sensor_outage" and not raw.get("sensors") and not raw.get("sector"):
             raw["sector"] = names["sector"][0]

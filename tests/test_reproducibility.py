@@ -227,3 +227,61 @@ def test_a_units_search_draw_does_not_depend_on_the_searches_before_it(world_for
     forward, backward = draws(list(range(6))), draws(list(range(6))[::-1])
     assert forward == backward
     assert len(set(forward.values())) == 12
+
+
+def test_liaisons_draws_for_an_alert_do_not_depend_on_when_other_alerts_finish_handling():
+    """Two alerts of one address (the same tower about the same group) are numbered as they reach
+    the centre: an unrelated alert holding an operator changes which finishes handling first, and
+    must change neither copy's delay nor loss (they swapped when numbered at the end of handling)."""
+    from sim.agents.command import Alert
+    from sim.api import world_of
+    from sim.config import compose
+
+    world = world_of(
+        compose(["scenario=tri_agency", "scenario.horizon_days=1", "scenario.coordination.policy=liaison"])
+    )
+    towers = [s.id for s in world.sensors if s.group == "towers"]
+
+    def shared(seed: int, with_other: bool) -> list[tuple]:
+        model = BorderModel(world, seed)
+        model.env.run(until=180.0)  # the first groups are under way
+        group = min(model.attempts)
+        centre = model.coordination.centres["border_patrol"]
+        assert centre.operators.capacity >= 2 and centre.handling == "exponential"
+        sent = []
+        model.comms.send = lambda sender, receiver, alert, delay, lost: sent.append(
+            (alert.id, receiver.name, delay, lost)
+        )
+        alerts = [Alert(900001 + i, 180.0 + 0.5 * i, "border_patrol", 0, group, "tower", towers[0]) for i in (0, 1)]
+        if with_other:
+            model.at(180.0, centre.receive, Alert(900003, 180.0, "border_patrol", 0, -1, "tower", sensor=towers[1]))
+        model.at(180.0, centre.receive, alerts[0])
+        model.at(180.5, centre.receive, alerts[1])
+        model.env.run(until=400.0)
+        return sorted(s for s in sent if s[0] in (900001, 900002))
+
+    for seed in range(1, 41):
+        alone = shared(seed, False)
+        assert len(alone) == 4 and alone == shared(seed, True), seed
+
+
+def test_the_order_injects_are_listed_in_changes_no_alerts_handling():
+    """Two tips about no group at the same minute differ by their cell: listed either way, each
+    keeps its handling time (their draws were numbered in the order the injects were listed)."""
+    from sim.api import world_of
+    from sim.config import compose
+
+    tips = {
+        "a": "{type: tip, agency: border_patrol, node: 700, start_hours: 1}",
+        "b": "{type: tip, agency: border_patrol, node: 900, start_hours: 1}",
+    }
+
+    def handling_by_cell(order: str) -> dict[int, float]:
+        world = world_of(compose(["scenario.horizon_days=0.1", *(f"+scenario.injects.{k}={tips[k]}" for k in order)]))
+        ev = BorderModel(world, 5).run().to_arrow().to_pandas()
+        alerts = ev[(ev.kind == "alert") & (ev.source == "tip")].set_index("alert")
+        handled = ev[ev.kind == "alert_handled"].set_index("alert")
+        return {int(alerts.node[i]): handled.t[i] - alerts.t[i] - handled.duration_min[i] for i in alerts.index}
+
+    listed = handling_by_cell("ab")
+    assert len(listed) == 2 and listed == handling_by_cell("ba")

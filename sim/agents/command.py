@@ -119,7 +119,8 @@ class CommandCentre(mesa.Agent):
         self.handling_min, self.handling = handling_min, handling
         self.correlate_km, self.correlate_min = correlate_km, correlate_min
         self.operators = simpy.Resource(model.env, capacity=operators)
-        self._handled: dict[str, int] = {}  # alerts handled so far per address (see alert_address)
+        self._received: dict[str, int] = {}  # alerts received so far per address (see draw_key)
+        self._draw_keys: dict[int, str] = {}  # alert id -> what its draws are addressed by
         rule = model.world.scenario.coordination.dispatch
         self.rule = DISPATCH_RULES.get(rule.type)(rule.params)
         self.incidents: list[Incident] = []
@@ -129,6 +130,7 @@ class CommandCentre(mesa.Agent):
         self.received: dict[int, Alert] = {}  # a human centre's alerts by id (what its seat may share)
 
     def receive(self, alert: Alert) -> None:
+        self.draw_key(alert)  # numbered in the order such alerts arrive, not the order they are handled
         self.told += 1
         if self.human:
             self.received[alert.id] = alert
@@ -150,16 +152,25 @@ class CommandCentre(mesa.Agent):
         )
         self.model.env.process(self._handle(alert))
 
+    def draw_key(self, alert: Alert) -> str:
+        """What the draws made for `alert` at this centre are addressed by: the centre, what the
+        alert is (`BorderModel.alert_address`) and how many alerts of that address reached the
+        centre before it. Fixed when the alert arrives; other alerts, more or fewer, change no
+        alert's key (its handling time, liaison's delay and loss of its copies)."""
+        key = self._draw_keys.get(alert.id)
+        if key is None:
+            address = self.model.alert_address(alert)
+            n = self._received.get(address, 0)
+            self._received[address] = n + 1
+            key = self._draw_keys[alert.id] = f"{self.name}:{address}:{n}"
+        return key
+
     def handling_time(self, alert: Alert) -> float:
         """The operator's time on `alert`: fixed, or exponential with mean `handling_min` drawn for
-        this alert alone (addressed by what it is about, `BorderModel.alert_address`, and how many
-        such alerts this centre had): other alerts, more or fewer, change no alert's handling time."""
+        this alert alone (addressed by `draw_key`)."""
         if self.handling == "fixed":
             return self.handling_min
-        address = self.model.alert_address(alert)
-        n = self._handled.get(address, 0)
-        self._handled[address] = n + 1
-        return -self.handling_min * math.log(addressed_uniform(self.model.seed, f"handle:{self.name}:{address}:{n}"))
+        return -self.handling_min * math.log(addressed_uniform(self.model.seed, f"handle:{self.draw_key(alert)}"))
 
     def _handle(self, alert: Alert):
         env, log = self.model.env, self.model.log

@@ -76,22 +76,15 @@ class Liaison(Coordination):
     name = "liaison"
     Params = LiaisonParams
 
-    def __init__(self, model, params: LiaisonParams) -> None:
-        super().__init__(model, params)
-        self._shared: dict[str, int] = {}  # alerts passed on so far per centre and alert address
-
     def after_handling(self, centre: CommandCentre, alert: Alert) -> None:
         p = self.params
         if alert.shared_from or alert.source not in p.share_sources:
             return  # liaison officers pass on their own agency's credible alerts, not hearsay
         partners = sorted(p.partners.get(centre.name, (a for a in self.centres if a != centre.name)))  # not in
         # the order agencies or partners are listed: the scenario file's order of names must not change the log
-        address = f"{centre.name}:{self.model.alert_address(alert)}"
-        n = self._shared.get(address, 0)
-        self._shared[address] = n + 1
-        seed = self.model.seed
+        key, seed = centre.draw_key(alert), self.model.seed
         for partner in partners:  # each copy's delay and loss drawn for it alone (sim.rng.addressed_uniform)
-            draw = f"liaison:{address}:{n}:{partner}"
+            draw = f"liaison:{key}:{partner}"
             delay = (
                 -p.share_delay_min * math.log(addressed_uniform(seed, f"{draw}:delay"))
                 if p.share_delay_min > 0
