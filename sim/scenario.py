@@ -559,9 +559,14 @@ def _day_profile() -> list[float]:
 
 
 def _profile_problem(profile: list[float]) -> list[str]:
+    total = sum(profile)
+    if not math.isfinite(total):  # each weight is finite, their sum overflows: every weight would become 0
+        return [
+            "hourly_profile: got weights whose sum overflows; allowed: 24 weights of a finite sum (scale them down)"
+        ]
     return (
         []
-        if sum(profile) > 0
+        if total > 0
         else ["hourly_profile: got weights summing to 0; allowed: 24 non-negative weights with a positive sum"]
     )
 
@@ -833,6 +838,10 @@ class OrgSpec:
 
     def check(self) -> list[str]:
         out = _profile_problem(self.hourly_profile)
+        for key in ("staging", "destinations"):  # drawn uniformly: a cell listed twice would weigh double
+            twice = sorted({v for v in getattr(self, key) if getattr(self, key).count(v) > 1})
+            if twice:
+                out.append(f"{key}: lists {', '.join(map(str, twice))} more than once; allowed: each cell once")
         if not any(c.share > 0 for c in self.cargo.values()):
             out.append("cargo: needs at least one cargo type with share > 0")
         if DECOY_CARGO in self.cargo:  # its groups would be counted as decoys, not as attempts

@@ -51,7 +51,9 @@ class World:
 
     @property
     def horizon_min(self) -> float:
-        return self.scenario.horizon_days * 24 * 60
+        """The horizon in minutes, to a microsecond: 1.1 days is 1584 minutes, not the float product
+        1584.0000000000002 (which let an event of minute 1584 into the run)."""
+        return round(self.scenario.horizon_days * 24 * 60, 9)
 
     def shared(self, key: tuple, build: Callable[[], Any]) -> Any:
         """Derived data that depends only on the world (e.g. a beat's points), built once and
@@ -138,7 +140,8 @@ def build_world(
     check_sensor_refs(spec, [s.name for s in sensors], [g for g, _ in later], origin)
     barriers, delay = _barriers(spec, terrain, corridors.cell_km)
     router = Router(terrain, spec.modes, delay)
-    orgs = [_org(name, o, terrain, router, origin) for name, o in spec.organisations.items()]
+    decoys = {c.params.organisation for c in spec.injects.values() if c.type == "decoy"}
+    orgs = [_org(name, o, terrain, router, origin, name in decoys) for name, o in spec.organisations.items()]
     coverage, known = coverage_of(terrain.n_nodes, sensors)
     authority = {
         name: Authority(
@@ -370,22 +373,30 @@ def _ports_outside_jurisdiction(
     return problems
 
 
-def _org(name: str, o: OrgSpec, terrain: Terrain, router: Router, origin: str) -> OrgParams:
+def _org(name: str, o: OrgSpec, terrain: Terrain, router: Router, origin: str, sends_decoys: bool) -> OrgParams:
     """An organisation with, per movement mode and staging area, the destinations it can reach
-    (barriers close some modes); a staging area that reaches none is a scenario error."""
+    (barriers close some modes): its cargo's modes and `foot` (decoys walk). A staging area that
+    reaches none is a scenario error for a cargo's mode; if a decoy inject names the organisation,
+    so is no staging area reaching one on foot (a decoy leaves from one that does)."""
     staging = np.array(o.staging, dtype=np.int64) if o.staging else terrain.staging_areas
     dests = np.array(o.destinations, dtype=np.int64) if o.destinations else terrain.towns
     reachable: dict[tuple[str, int], np.ndarray] = {}
     problems = []
-    for mode in sorted({c.mode for c in o.cargo.values() if c.share > 0}):
+    modes = {c.mode for c in o.cargo.values() if c.share > 0}
+    for mode in sorted(modes | {"foot"}):  # foot also for a decoy a drill's trainer may send
         ok = np.array([np.isfinite(router.minutes_from(int(d), mode)[staging]) for d in dests]).reshape(len(dests), -1)
         for k, s in enumerate(staging.tolist()):
             reachable[(mode, s)] = dests[ok[:, k]]
-            if not ok[:, k].any():
+            if not ok[:, k].any() and mode in modes:
                 problems.append(
                     f"scenario.organisations.{name}: a '{mode}' group from staging node {s} cannot "
                     f"reach any destination (barriers close the border to modes that cannot breach them)"
                 )
+        if mode == "foot" and sends_decoys and not ok.any():
+            problems.append(
+                f"scenario.organisations.{name}: its decoys walk, and no staging area reaches a destination on foot "
+                "(barriers close the border to modes that cannot breach them)"
+            )
     if problems:
         raise ScenarioError(origin, problems)
     return OrgParams(name, o, staging, dests, reachable)

@@ -215,6 +215,22 @@ CASES = [
     Case("busiest corridor at day 0", ("scenario.sensors.towers.corridor=busiest",)),
     Case("a sensor count beside a spacing that would override it", ("scenario.sensors.towers.count=8",)),
     Case("a comms pair naming one agency twice", ("scenario.comms.strip_location=[[customs,customs]]",)),
+    Case("a staging cell listed twice", ("scenario.organisations.cartel.staging=[203,203,211]",)),
+    Case(
+        "an hourly profile whose sum overflows",
+        ("scenario.organisations.cartel.hourly_profile=[" + ",".join(["1e307"] * 24) + "]",),
+    ),
+    Case(
+        "decoys of an organisation whose groups cannot cross on foot",
+        (
+            "scenario.modes.foot.breaches_barriers=false",
+            "+scenario.modes.climber={offroad_kmh: 3, road_kmh: 4, breaches_barriers: true}",
+            "scenario.barriers.port_fence.to_km=40",
+            "scenario.organisations.cartel.cargo.people.mode=climber",
+            "scenario.organisations.cartel.cargo.drugs.mode=climber",
+            "+scenario.injects.lure={type: decoy, organisation: cartel, count: 5, start_hours: 1}",
+        ),
+    ),
     Case(
         "adaptive organisation with no memory",
         ("scenario.organisations.cartel.routing={type: adaptive, memory_days: 0}",),

@@ -536,3 +536,36 @@ def test_human_seats_without_seats_are_refused(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["--human", "border_patrol"])
     assert exit_.value.code == 2 and "--human border_patrol" in capsys.readouterr().err
+
+
+def test_a_decoy_that_cannot_walk_across_is_refused_and_one_that_can_walks(tmp_path):
+    """Decoys walk. An organisation whose cargo goes another way (here: a mode that breaches a
+    fence that closes the whole border on foot) sends none: a trainer's decoy is refused with the
+    key (it was launched to a destination it could never reach, and stood still). Where some
+    staging area reaches a destination on foot, every decoy leaves from one and arrives."""
+    c = compose(
+        [
+            "scenario.horizon_days=1",
+            "scenario.modes.foot.breaches_barriers=false",
+            "+scenario.modes.climber={offroad_kmh: 3, road_kmh: 4, breaches_barriers: true}",
+            "scenario.barriers.port_fence.to_km=40",
+            *(
+                f"scenario.organisations.{o}.cargo.{k}.mode=climber"
+                for o, k in [("cartel", "people"), ("cartel", "drugs")]
+            ),
+            "scenario.organisations.coyotes.cargo.people.mode=climber",
+        ]
+    )
+    world = build_world(c.scenario, c.origin, str(SCENARIO_DIR))
+    s = DrillSession(world, 1, tmp_path / "fenced", c.origin)
+    with pytest.raises(
+        ValueError, match="trainer-1-decoy.organisation: cartel's groups cannot walk to any destination"
+    ):
+        s.inject("decoy", organisation="cartel", count=2)
+    open_world, origin = tri_agency()
+    s = DrillSession(open_world, 1, tmp_path / "open", origin)
+    s.inject("decoy", organisation="coyotes", count=5)
+    decoys = [a for a in s.model.attempts.values() if a.cargo == "decoy"]
+    for _ in range(200):
+        s.step()
+    assert len(decoys) == 5 and all(a.crossed for a in decoys)

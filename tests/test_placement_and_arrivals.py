@@ -211,3 +211,17 @@ def test_random_unit_placement_uses_every_cell_before_any_twice():
     world = corridor_world(units={"p": unit}, length=4)  # home cells 1..4
     bases = [u.base for u in world.units]
     assert sorted(bases[:4]) == [1, 2, 3, 4] and sorted(bases[4:8]) == [1, 2, 3, 4] and len(bases) == 10
+
+
+@pytest.mark.parametrize("days", [1.1, 0.55, 2.3])
+def test_a_decimal_horizon_ends_on_its_minute(days):
+    """1.1 days is 1584 minutes: a launch every minute gives 1584 of them, the last at minute 1583
+    (the float product 1.1 * 24 * 60 is 1584.0000000000002, which let minute 1584 into the run)."""
+    from sim.params import Chosen
+    from sim.policies.launch.fixed_rate import FixedRateParams
+
+    world = corridor_world(horizon_days=days, launch=Chosen("fixed_rate", FixedRateParams(per_minute=1.0)))
+    _, ev = run(world, 1)
+    minutes = round(days * 1440)
+    starts = ev[ev.kind == "attempt"].t
+    assert world.horizon_min == minutes and len(starts) == minutes and starts.max() == minutes - 1

@@ -59,12 +59,16 @@ class Organisation(mesa.Agent):
     def _attrs(self, tag: str) -> np.random.Generator:
         return self.attrs if not tag else self.model.streams.get(f"attempt-attrs:{self.params.name}:{tag}")
 
+    def decoys_can_walk(self) -> bool:
+        """Some staging area of the organisation reaches a destination on foot (a decoy walks)."""
+        return any(self.params.reachable[("foot", s)].size for s in self.params.staging.tolist())
+
     def launch_decoy(self, tag: str) -> None:
         """A small group sent to draw units away (a decoy inject): two persons, no cargo."""
-        rng = self._attrs(tag)
-        origin = int(self.params.staging[rng.integers(self.params.staging.size)])
-        reachable = self.params.reachable.get(("foot", origin), self.params.destinations)
-        dest = int(reachable[rng.integers(reachable.size)])
+        rng, reachable = self._attrs(tag), self.params.reachable
+        staging = [s for s in self.params.staging.tolist() if reachable[("foot", s)].size]  # a walker gets there
+        origin = staging[rng.integers(len(staging))]  # (none: the inject is refused, see `decoys_can_walk`)
+        dest = int(reachable[("foot", origin)][rng.integers(reachable[("foot", origin)].size)])
         Attempt(
             self.model,
             self,

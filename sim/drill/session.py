@@ -253,6 +253,13 @@ class DrillSession:
                 if not replayed:
                     names.update(attempt=[a for a, _ in self.active_groups()])
                 problems.extend(check_refs(chosen.params, key, names, PLUGINS))
+            if chosen is not None and not problems and chosen.type == "decoy":
+                org = next(o for o in self.model.orgs if o.params.name == chosen.params.organisation)
+                if not org.decoys_can_walk():
+                    problems.append(
+                        f"{key}.organisation: {org.params.name}'s groups cannot walk to any destination (barriers "
+                        "close the border on foot); allowed: an organisation whose staging areas reach one on foot"
+                    )
             if problems:
                 raise ValueError("; ".join(problems))
             self._n_injects += 1
