@@ -2,7 +2,8 @@
 
     python -m sim.migrate scenarios/old.yaml [more.yaml ...] [--check]
 
-Each file is rewritten in place (atomically) if it needs it; the entries that changed are
+Each file is rewritten in place (atomically, keeping its permissions; a symbolic link's target
+is rewritten; a read-only file is refused) if it needs it; the entries that changed are
 listed. Comments inside a rewritten file are not kept, except the header comment block. With
 --check nothing is written and the exit code is 1 if any file needs migrating.
 """
@@ -10,6 +11,7 @@ listed. Comments inside a rewritten file are not kept, except the header comment
 from __future__ import annotations
 
 import argparse
+import stat
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from sim.config import SCENARIO_DIR
+from sim.config import SCENARIO_DIR, neighbours
 from sim.migration import migrate
 from sim.runner import write_text_atomic
 from sim.scenario import safe_name
@@ -33,18 +35,26 @@ def _header(text: str) -> str:
     return "".join(lines)
 
 
-def inherited(raw: Mapping[str, Any], seen: tuple[str, ...] = ()) -> dict[str, Any]:
-    """What a scenario file builds on: the shipped scenarios its `defaults:` name, merged in order
-    (each with what it builds on), so that an entry the file overrides in part keeps its type."""
+def inherited(raw: Mapping[str, Any], path: Path | None = None, seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    """What a scenario file builds on: the scenarios its `defaults:` name, merged in order (each
+    with what it builds on), so that an entry the file overrides in part keeps its type. Names
+    resolve as a run resolves them: a shipped scenario first, else a file beside `path`."""
+    beside = neighbours(path) if path is not None and path.is_file() else {}
     out: dict[str, Any] = {}
     defaults = raw.get("defaults") if isinstance(raw, Mapping) else None
     for name in defaults if isinstance(defaults, list) else []:
-        path = SCENARIO_DIR / f"{name}.yaml"
-        if not isinstance(name, str) or name == "_self_" or name in seen or not safe_name(name) or not path.is_file():
+        if not isinstance(name, str) or name == "_self_" or name in seen or not safe_name(name):
             continue
-        parent = yaml.safe_load(path.read_text()) or {}
+        parent_path = SCENARIO_DIR / f"{name}.yaml"
+        parent_path = parent_path if parent_path.is_file() else beside.get(name)
+        if parent_path is None:
+            continue
+        try:
+            parent = yaml.safe_load(parent_path.read_text()) or {}
+        except (OSError, ValueError, yaml.YAMLError):  # the run reports it
+            continue
         if isinstance(parent, Mapping):
-            out = _merged(out, _merged(inherited(parent, (*seen, name)), parent))
+            out = _merged(out, _merged(inherited(parent, parent_path, (*seen, name)), parent))
     return out
 
 
@@ -79,14 +89,19 @@ def main(argv: list[str] | None = None) -> int:
         if not isinstance(raw, Mapping):
             print(f"error: {path}: a scenario file is a mapping of sections; got {type(raw).__name__}", file=sys.stderr)
             return 2
-        new, changed = migrate(raw, inherited(raw))
+        new, changed = migrate(raw, inherited(raw, path))
         if not changed:
             print(f"{path}: already in the new form")
             continue
         needed = True
         print(f"{path}: {', '.join(changed)}")
         if not args.check:
-            write_text_atomic(_header(text) + yaml.safe_dump(new, sort_keys=False), path)
+            target = path.resolve()  # a link's target is the file rewritten (the link stays a link)
+            mode = stat.S_IMODE(target.stat().st_mode)
+            if not mode & 0o222:
+                print(f"error: {path}: the file is read-only; allowed: a file you may write", file=sys.stderr)
+                return 2
+            write_text_atomic(_header(text) + yaml.safe_dump(new, sort_keys=False), target, mode)  # its mode kept
     return 1 if needed and args.check else 0
 
 

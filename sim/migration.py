@@ -12,7 +12,6 @@ effect). Used by the scenario checker (to show the new form of an old entry) and
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,17 +45,17 @@ def migrate(raw: Mapping[str, Any], inherited: Mapping[str, Any] | None = None) 
     """The new form of a scenario mapping, and the dotted keys of the entries that changed.
     `inherited`: what the file builds on (its `defaults:`, merged), whose entries give the type
     of an entry the file only overrides in part (which is then the new form, not the old)."""
-    new = copy.deepcopy(dict(raw))
+    new = _unshared(dict(raw))  # (entries sharing a YAML alias are migrated, and listed, one by one)
     base = inherited or {}
     changed: list[str] = []
     for name, g in _entries(new, "units"):
-        if _unit(g):
+        if _unit(g, _inherited(base, "units", name).get("policy")):
             changed.append(f"units.{name}")
     for name, g in _entries(new, "sensors"):
         if _sensor(g, _inherited_type(base, "sensors", name)):
             changed.append(f"sensors.{name}")
     for name, o in _entries(new, "organisations"):
-        if _org(o):
+        if _org(o, _inherited(base, "organisations", name)):
             changed.append(f"organisations.{name}")
     for name, i in _entries(new, "injects"):
         if _inject(i, _inherited_type(base, "injects", name)):
@@ -66,10 +65,38 @@ def migrate(raw: Mapping[str, Any], inherited: Mapping[str, Any] | None = None) 
     return new, changed
 
 
+def _unshared(value: Any) -> Any:
+    """A deep copy in which no two places share a mapping or list (as YAML aliases make them)."""
+    if isinstance(value, Mapping):
+        return {k: _unshared(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unshared(v) for v in value]
+    return value
+
+
 def _entries(raw: dict, section: str) -> list[tuple[str, dict]]:
     """The named entries of a section that are mappings (anything else is left to the checker)."""
     entries = raw.get(section)
     return [(n, e) for n, e in entries.items() if isinstance(e, dict)] if isinstance(entries, dict) else []
+
+
+def _inherited(base: Mapping, section: str, name: str) -> Mapping:
+    """Entry `name` of `section` in what a file builds on ({} if it is not inherited)."""
+    entries = base.get(section)
+    entry = entries.get(name) if isinstance(entries, Mapping) else None
+    return entry if isinstance(entry, Mapping) else {}
+
+
+def _kind(value: Any, default: str) -> str:
+    """The plug-in a slot names: `NAME` or `{type: NAME, ...}` (absent: the old default)."""
+    if isinstance(value, Mapping):
+        value = value.get("type")
+    return value if isinstance(value, str) else default
+
+
+def _with_params(slot: Any, kind: str, params: dict) -> dict:
+    """The new form of a plug-in slot given parameters: its own mapping, if it was one, with them."""
+    return {**(slot if isinstance(slot, Mapping) else {}), "type": kind, **params}
 
 
 def _inherited_type(base: Mapping, section: str, name: str) -> str | None:
@@ -81,20 +108,23 @@ def _inherited_type(base: Mapping, section: str, name: str) -> str | None:
     return kind if isinstance(kind, str) else "" if section == "injects" else "tower"  # the old defaults
 
 
-def _unit(g: dict) -> bool:
+def _unit(g: dict, inherited_policy: Any = None) -> bool:
+    """`route` / `beat_points` beside `policy` -> under the policy that reads them: the file's,
+    else the one the unit group inherits, else the old default (random_beat)."""
     route, points = g.pop("route", None), g.pop("beat_points", None)
     if route is None and points is None:
         return False
-    policy = g.get("policy", "random_beat")
-    if isinstance(policy, str):
-        params = (
-            {"route": route}
-            if policy == "fixed_route" and route is not None
-            else {"beat_points": points}
-            if policy == "random_beat" and points is not None
-            else {}
-        )
-        g["policy"] = {"type": policy, **params} if params else policy
+    slot = g.get("policy")
+    kind = _kind(slot if slot is not None else inherited_policy, "random_beat")
+    params = (
+        {"route": route}
+        if kind == "fixed_route" and route is not None
+        else {"beat_points": points}
+        if kind == "random_beat" and points is not None
+        else {}
+    )
+    if params:  # (a key the policy does not read had no effect: dropped)
+        g["policy"] = _with_params(slot, kind, params)
     return True
 
 
@@ -111,21 +141,26 @@ def _sensor(g: dict, inherited: str | None = None) -> bool:
     return changed
 
 
-def _org(o: dict) -> bool:
+def _org(o: dict, inherited: Mapping | None = None) -> bool:
+    """`risk_aversion`, `run_speedup`, `hide_min` -> under the routing or reaction that reads
+    them: the file's, else the one the organisation inherits, else the old default."""
+    inherited = inherited or {}
     changed = False
     aversion = o.pop("risk_aversion", None)
     if aversion is not None:
         changed = True
-        if o.get("routing") == "least_risk":
-            o["routing"] = {"type": "least_risk", "risk_aversion": aversion}
+        slot = o.get("routing")
+        if _kind(slot if slot is not None else inherited.get("routing"), "fastest") == "least_risk":
+            o["routing"] = _with_params(slot, "least_risk", {"risk_aversion": aversion})
     speedup, hide = o.pop("run_speedup", None), o.pop("hide_min", None)
     if speedup is not None or hide is not None:
         changed = True
-        reaction = o.get("reaction", "run")
+        slot = o.get("reaction")
+        reaction = _kind(slot if slot is not None else inherited.get("reaction"), "run")
         if reaction == "run" and speedup is not None:
-            o["reaction"] = {"type": "run", "speedup": speedup}
+            o["reaction"] = _with_params(slot, "run", {"speedup": speedup})
         elif reaction == "hide" and hide is not None:
-            o["reaction"] = {"type": "hide", "hide_min": hide}
+            o["reaction"] = _with_params(slot, "hide", {"hide_min": hide})
     return changed
 
 

@@ -109,16 +109,16 @@ def run_replication(world: World, seed: int, replication: int = 0) -> Replicatio
     return result
 
 
-def _write_atomic(path: Path, write: Callable[[str], None]) -> None:
+def _write_atomic(path: Path, write: Callable[[str], None], mode: int | None = None) -> None:
     """Write to a hidden temporary file in the same folder, then rename: never a partial file.
-    The file gets the permissions of any file the user creates (rw for the owner and, under the
-    usual umask, readable by the group), not the temporary file's private 0600."""
+    The file gets `mode`, or else the permissions of any file the user creates (rw for the owner
+    and, under the usual umask, readable by the group), not the temporary file's private 0600."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         write(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~_umask() if mode is None else mode)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -142,8 +142,8 @@ def write_parquet_atomic(table: pa.Table, path: Path) -> None:
     _write_atomic(path, lambda tmp: pq.write_table(table, tmp))
 
 
-def write_text_atomic(text: str, path: Path) -> None:
-    _write_atomic(path, lambda tmp: Path(tmp).write_text(text))
+def write_text_atomic(text: str, path: Path, mode: int | None = None) -> None:
+    _write_atomic(path, lambda tmp: Path(tmp).write_text(text), mode)
 
 
 def git_commit() -> str:
