@@ -45,6 +45,7 @@ from analysis.maps import (
 )
 from analysis.seats import compare, counterfactual_runs, human_seats, order_outcomes, seat_summary
 from analysis.situation import ALARM_MINUTES, draw_situation
+from analysis.store import read_manifest
 from analysis.timeline import timeline_figures
 from sim.metrics import decoy_attempts, dispatch_results, dispatch_to_arrival, first_hand
 from sim.questions import Question, parse_question
@@ -73,7 +74,7 @@ def check_run_dir(run_dir: Path) -> None:
             "let the run finish, or resume it with its command"
         )
     if (run_dir / "manifest.json").exists():
-        settings = run_config(run_dir)
+        settings = {**run_config(run_dir), **read_manifest(run_dir)}  # (config.yaml is written when the run ends)
         if settings.get("events") is False:
             raise ValueError(f"{run_dir} has no event log (it was run with events=false); re-run with events=true")
         raise ValueError(f"{run_dir} has no event log (no events/ folder: no replication of it has finished?)")

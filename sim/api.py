@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import yaml
 
 from sim.config import INPUT_KEYS, RUN_KEYS, SCENARIO_DIR, Composed, compose, key_sources
@@ -38,8 +40,18 @@ class Result:
     summary: pd.DataFrame  # one row per replication
 
     def events(self) -> pd.DataFrame:
-        """Every event of every replication (columns of sim/recorder.py + replication, seed)."""
-        return pd.read_parquet(self.run_dir / "events")
+        """Every event of every replication whose summary was written (columns of
+        sim/recorder.py + replication, seed): a chunk's events are written before its summary, so
+        an interrupted run may hold events of a replication it does not count as done."""
+        folder = self.run_dir / "events"
+        if not folder.is_dir():
+            why = "it was run with events=false" if self.manifest.get("events") is False else "no events/ folder"
+            raise ValueError(f"{self.run_dir} has no event log ({why}); re-run with events=true")
+        done = {p.name for p in (self.run_dir / "summary").glob("rep-*.parquet")}
+        files = sorted(p for p in folder.glob("rep-*.parquet") if p.name in done)
+        if not files:
+            raise ValueError(f"{self.run_dir} has no finished replication with an event log yet")
+        return pa.concat_tables([pq.read_table(f) for f in files]).to_pandas()
 
     @property
     def manifest(self) -> dict:

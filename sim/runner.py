@@ -1,10 +1,13 @@
 """Replications of one configuration: chunked, parallel, resumable, written atomically.
 
 A run directory holds:
-- config.yaml          the resolved configuration
-- manifest.json        scenario, config hash, package version, git commit, seeds, chunks done
+- config.yaml          the resolved configuration (written when the run ends)
+- manifest.json        scenario, folder key, package version, git commit, base seed, events=, chunks
+                       (written before anything runs)
 - summary/<chunk>.parquet   one row per replication (sim/metrics.py + replication, seed, params,
-                            provenance); written by whichever process ran the chunk
+                            provenance); written by whichever process ran the chunk, after its
+                            other files (a chunk is done when its summary exists)
+- events/, plans/, port_vehicles/: only with events=true (the default)
 - events/<chunk>.parquet    the event logs of the chunk (columns of sim/recorder.py + replication, seed)
 - plans/<chunk>.parquet     every movement plan of the chunk (PLAN_SCHEMA + replication), for replays
 - port_vehicles/<chunk>.parquet   every vehicle through a port of entry (sim/agents/ports.py
@@ -406,9 +409,15 @@ def _check_manifest(out_dir: Path, key: str, mapless: str | None = None) -> dict
         manifest = json.loads(path.read_text())
         held = manifest.get("run_key", manifest.get("config_hash"))  # (config_hash: folders before run_key)
         if held != key and not (mapless and held == mapless):
+            recorded = ", ".join(
+                f"base seed {manifest[k]}" if k == "base_seed" else f"events={str(manifest[k]).lower()}"
+                for k in ("base_seed", "events")
+                if k in manifest
+            )
             raise RunDirConflict(
                 f"{out_dir} holds results of another configuration: the scenario (a loaded map's file too), the "
-                f"base seed or events= differ (the folder's key {held}, this run's {key}); choose another output "
+                f"base seed or events= differ (the folder's key {held}, this run's {key}"
+                f"{'; the folder was run with ' + recorded if recorded else ''}); choose another output "
                 f"directory {FOLDER_KEY}"
             )
         return manifest
@@ -518,6 +527,7 @@ def run_experiment(exp: Experiment, progress: Callable[[int, int], None] | None 
         "version": __version__,
         "git_commit": commit,
         "base_seed": exp.base_seed,
+        "events": exp.keep_events,  # (also read by the review before config.yaml is written)
         "replications": exp.replications,
         "params": exp.params or {},
         "chunks": [c.name for c in chunks],

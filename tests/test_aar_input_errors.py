@@ -185,3 +185,54 @@ def test_a_relative_output_folder_outside_the_current_folder_is_refused(runs, ca
         err = capsys.readouterr().err
         assert "--out ../elsewhere: a relative output folder must stay inside the current folder" in err, err
     assert not (tmp_path / "elsewhere").exists()
+
+
+def test_an_interrupted_run_without_an_event_log_says_why(capsys, tmp_path, monkeypatch):
+    """The setting is read from the manifest, written before anything runs: an events=false run
+    interrupted after its first chunk is not 'no replication finished?' (config.yaml is written
+    at the end). The Python API's events() says the same, and a resume with events=true is
+    refused naming the folder's setting."""
+    import sim.runner as runner
+    from sim.api import load
+
+    original = runner.write_parquet_atomic
+
+    def interrupted(table, path):
+        if path.parent.name == "summary" and path.name.startswith("rep-00001"):
+            raise KeyboardInterrupt
+        original(table, path)
+
+    monkeypatch.setattr(runner, "write_parquet_atomic", interrupted)
+    out = tmp_path / "noev"
+    with pytest.raises(KeyboardInterrupt):
+        run(overrides=["scenario.horizon_days=0.1", "chunk_size=1"], replications=3, out_dir=out, events=False)
+    monkeypatch.undo()
+    assert not (out / "config.yaml").exists() and len(load(out).summary) == 1
+    msg = refused(capsys, [str(out)], tmp_path / "review")
+    assert f"{out} has no event log (it was run with events=false); re-run with events=true" in msg
+    with pytest.raises(ValueError, match="it was run with events=false"):
+        load(out).events()
+    with pytest.raises(runner.RunDirConflict, match="the folder was run with base seed 1, events=false"):
+        run(overrides=["scenario.horizon_days=0.1", "chunk_size=1"], replications=3, out_dir=out, events=True)
+
+
+def test_the_event_log_of_an_interrupted_run_holds_the_replications_its_summary_holds(tmp_path, monkeypatch):
+    """A chunk's events are written before its summary: interrupted between the two, the run does
+    not count that chunk as done, and neither do its events()."""
+    import sim.runner as runner
+    from sim.api import load
+
+    original = runner.write_parquet_atomic
+
+    def interrupted(table, path):
+        if path.parent.name == "summary" and path.name.startswith("rep-00001"):
+            raise KeyboardInterrupt
+        original(table, path)
+
+    monkeypatch.setattr(runner, "write_parquet_atomic", interrupted)
+    out = tmp_path / "cut"
+    with pytest.raises(KeyboardInterrupt):
+        run(overrides=["scenario.horizon_days=0.1", "chunk_size=1"], replications=3, out_dir=out)
+    result = load(out)
+    assert (out / "events" / "rep-00001-00001.parquet").exists()
+    assert sorted(result.summary.replication) == [0] and sorted(result.events().replication.unique()) == [0]
