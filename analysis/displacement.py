@@ -54,7 +54,7 @@ from scipy import stats
 
 from analysis.figures import output_folder, subplots
 from analysis.labels import key_label, value_label
-from analysis.maps import draw_terrain, read_terrain
+from analysis.maps import draw_terrain, read_terrain, run_config
 from analysis.stats import holm_adjusted, mean_test_p
 from analysis.store import load, varying_params
 from sim.metrics import corridor_crossings_by_period, corridor_shares, displacement_index, interdiction_rate_by_week
@@ -95,8 +95,27 @@ def _ci(x: np.ndarray) -> tuple[float, float, float, int]:
     return m, m - half, m + half, n
 
 
+def _without_event_log(root: Path, table: pd.DataFrame) -> list[str]:
+    """The run folders of `table` that hold no event log (run with events=false)."""
+    return [run for run in table.run.unique() if not (root / run / "events").is_dir()]
+
+
+def _installs_later(root: Path, run: str) -> bool:
+    """Whether a run's scenario (its config.yaml) has a sensor group installed during the run."""
+    sensors = (run_config(root / run).get("scenario") or {}).get("sensors") or {}
+    return any(isinstance(g, dict) and (g.get("installed_day") or 0) > 0 for g in sensors.values())
+
+
 def _choose_keys(table: pd.DataFrame, root: Path, treatment: str | None, by: str | None) -> tuple[str, str | None]:
     params = varying_params(table)
+    missing = _without_event_log(root, table)
+    if missing:  # where groups crossed and when the sensors went up are read from the event logs
+        shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+        raise ValueError(
+            f"{len(missing)} of {table.run.nunique()} run folders hold no event log (run with events=false): "
+            f"{shown}; the displacement analysis reads crossings and installations from the events; "
+            "re-run them with events=true"
+        )
     has_group = {run: bool(treated_corridors(_events(root, run))) for run in table.run.unique()}
     table = table.assign(_treated=table.run.map(has_group))
     if treatment is None:
@@ -454,7 +473,11 @@ def applies(root: str | Path, table: pd.DataFrame) -> bool:
     """Whether a sweep holds displacement runs: corridor metrics, and a sensor group installed
     during some run."""
     root = Path(root)
-    return "corridor_crossings" in table and any(treated_corridors(_events(root, run)) for run in table.run.unique())
+    if "corridor_crossings" not in table:
+        return False
+    if any(_installs_later(root, run) for run in _without_event_log(root, table)):
+        return True  # its section says why it cannot be analysed
+    return any(treated_corridors(_events(root, run)) for run in table.run.unique())
 
 
 def section(

@@ -317,9 +317,15 @@ def build_report(
         except ValueError as exc:  # e.g. several doses or several other keys: the rest of the report stands
             sections.append(("displacement: not analysed", f"{exc} (python -m analysis.displacement --help)", [], None))
     maps = outcome_maps(root, per_config, out)  # a seed held by two design points is one replication
+    logged = {run for run in per_config.run.unique() if (root / run / "events").is_dir()}
+    unmapped = [str(c) for c, runs in per_config.groupby("config", sort=False).run if not set(runs) & logged]
+    not_drawn = f"Not drawn (no event log: run with events=false): {', '.join(unmapped)}." if unmapped else ""
+    where = "where groups crossed, were interdicted and got away"
     if maps:
         text = "Marker area: events in that cell per replication of the configuration (the same scale on every map)."
-        sections.append(("where groups crossed, were interdicted and got away", text, maps, None))
+        sections.append((where, f"{text} {not_drawn}".strip(), maps, None))
+    elif unmapped:
+        sections.append((where, not_drawn, [], None))
     notes = [seeds_note] if seeds_note else []
     if repeats:
         notes.append(

@@ -453,3 +453,33 @@ def test_configurations_whose_values_print_alike_are_still_told_apart():
     twin = pd.DataFrame(rows + [{"config_hash": "d", "run": "d", "p": 0.50001, "seed_key": 10000, "seed": 1}])
     with pytest.raises(ValueError, match=r"hold the same swept values .* in \[a\] and in \[d\]"):
         check_told_apart(twin, ["p", "seed_key"])
+
+
+def test_configurations_without_an_event_log_are_named_not_dropped(tmp_path):
+    """A sweep whose points kept no event log (events=false): the outcome maps name the
+    configurations they could not draw, and a displacement sweep says why it is not analysed
+    (it said no seed held runs with and without the group, and the report left the section out)."""
+    from analysis.report import build_report
+    from sim import api
+
+    mixed = tmp_path / "mixed"
+    for spacing, keep in ((8, True), (20, False)):
+        api.run(
+            "demo",
+            [f"scenario.sensors.towers.spacing_km={spacing}", "scenario.horizon_days=0.2"],
+            replications=1,
+            out_dir=mixed / f"spacing={spacing}",
+            events=keep,
+        )
+    page = build_report(mixed).read_text()
+    assert "Not drawn (no event log: run with events=false): " in page and "= 20" in page.split("Not drawn")[1][:200]
+    sweep = tmp_path / "displacement"
+    for count in (0, 2):
+        overrides = ["scenario.horizon_days=1", "scenario.corridors.measure_from_day=0.5"]
+        overrides += [
+            "scenario.sensors.reinforcement.installed_day=0.5",
+            f"scenario.sensors.reinforcement.count={count}",
+        ]
+        api.run("displacement", overrides, replications=2, out_dir=sweep / f"count={count}", events=False)
+    page = build_report(sweep).read_text()
+    assert "displacement: not analysed" in page and "2 of 2 run folders hold no event log" in page
