@@ -101,9 +101,11 @@ def _without_event_log(root: Path, table: pd.DataFrame) -> list[str]:
 
 
 def _installs_later(root: Path, run: str) -> bool:
-    """Whether a run's scenario (its config.yaml) has a sensor group installed during the run."""
-    sensors = (run_config(root / run).get("scenario") or {}).get("sensors") or {}
-    return any(isinstance(g, dict) and (g.get("installed_day") or 0) > 0 for g in sensors.values())
+    """Whether a run's scenario (its config.yaml) has a sensor group installed during the run
+    (after its start and before its horizon)."""
+    scenario = run_config(root / run).get("scenario") or {}
+    sensors, days = scenario.get("sensors") or {}, scenario.get("horizon_days") or 0
+    return any(isinstance(g, dict) and 0 < (g.get("installed_day") or 0) < days for g in sensors.values())
 
 
 def _choose_keys(table: pd.DataFrame, root: Path, treatment: str | None, by: str | None) -> tuple[str, str | None]:

@@ -11,6 +11,7 @@ listed. Comments inside a rewritten file are not kept, except the header comment
 from __future__ import annotations
 
 import argparse
+import os
 import stat
 import sys
 from collections.abc import Mapping
@@ -98,8 +99,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.check:
             target = path.resolve()  # a link's target is the file rewritten (the link stays a link)
             mode = stat.S_IMODE(target.stat().st_mode)
-            if not mode & 0o222:
-                print(f"error: {path}: the file is read-only; allowed: a file you may write", file=sys.stderr)
+            if not (mode & 0o222 and os.access(target, os.W_OK)):  # (root may write a 0444 file: the bits too)
+                why = "you may not write the file (read-only, or another user's)"
+                print(f"error: {path}: {why}; allowed: a file you may write", file=sys.stderr)
                 return 2
             write_text_atomic(_header(text) + yaml.safe_dump(new, sort_keys=False), target, mode)  # its mode kept
     return 1 if needed and args.check else 0

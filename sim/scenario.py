@@ -558,17 +558,26 @@ def _day_profile() -> list[float]:
     ]
 
 
+def horizon_minutes(horizon_days: float) -> float:
+    """A horizon in minutes, to a nanosecond: 1.1 days is 1584 minutes, not the float product
+    1584.0000000000002 (which let an event of minute 1584 into the run). The model and the
+    scenario checks use this one figure, so what the checks accept happens in the run."""
+    return round(horizon_days * 24 * 60, 9)
+
+
 def _profile_problem(profile: list[float]) -> list[str]:
+    """24 non-negative weights that can be scaled to mean 1, as the launch and port traffic do
+    (a sum that overflows, or weights so small that their mean is 0, would launch nothing)."""
     total = sum(profile)
-    if not math.isfinite(total):  # each weight is finite, their sum overflows: every weight would become 0
+    if total <= 0:
+        return ["hourly_profile: got weights summing to 0; allowed: 24 non-negative weights with a positive sum"]
+    mean = total / len(profile) if profile else 0.0
+    if not (math.isfinite(total) and mean > 0 and all(math.isfinite(w / mean) for w in profile)):
         return [
-            "hourly_profile: got weights whose sum overflows; allowed: 24 weights of a finite sum (scale them down)"
+            "hourly_profile: got weights too large or too small to scale to a mean of 1; allowed: 24 weights "
+            "of ordinary size (e.g. relative counts per hour)"
         ]
-    return (
-        []
-        if total > 0
-        else ["hourly_profile: got weights summing to 0; allowed: 24 non-negative weights with a positive sum"]
-    )
+    return []
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from sim.migration import migrate
 from sim.params import Problems, check_refs, check_tree, parse
 from sim.plugins import PLUGINS
 from sim.questions import parse_question
-from sim.scenario import ScenarioSpec
+from sim.scenario import ScenarioSpec, horizon_minutes
 from sim.terrain.corridors import corridor_names
 from sim.terrain.model import FOREIGN, HOME, Terrain
 from sim.terrain.validate import rebuilt_error
@@ -217,7 +217,7 @@ def check_questions(spec: ScenarioSpec, shared_centres: Sequence[str]) -> list[s
     map: `check_against_terrain`."""
     p = []
     centres = [*spec.agencies, *shared_centres]
-    hours = spec.horizon_days * 24
+    hours, end = spec.horizon_days * 24, horizon_minutes(spec.horizon_days)
     for i, raw in enumerate(spec.questions):
         key, q = f"scenario.questions[{i}]", parse_question(raw)
         if q.problem:
@@ -226,7 +226,7 @@ def check_questions(spec: ScenarioSpec, shared_centres: Sequence[str]) -> list[s
             p.append(f"{key}: [inject {q.inject}]: no such inject; allowed: {', '.join(spec.injects) or 'none'}")
         if q.agency and q.agency not in centres:
             p.append(f"{key}: [agency {q.agency}]: no such agency or centre; allowed: {', '.join(centres)}")
-        if q.hours and q.hours[0] >= hours:
+        if q.hours and q.hours[0] * 60.0 >= end:
             p.append(
                 f"{key}: window {q.hours[0]:g}-{q.hours[1]:g}h: allowed: starting below horizon_days "
                 f"({spec.horizon_days:g} days = {hours:g} hours): it would start after the run has ended"
@@ -237,7 +237,7 @@ def check_questions(spec: ScenarioSpec, shared_centres: Sequence[str]) -> list[s
 def check_times(spec: ScenarioSpec) -> list[str]:
     """Injects and the corridor count timed to start at or after the end of the run would never
     happen: refused, naming the horizon. (A sensor group installed after it is simply not put up.)"""
-    horizon = spec.horizon_days
+    horizon, end = spec.horizon_days, horizon_minutes(spec.horizon_days)  # (in minutes, as the model compares)
     starts = [("corridors.measure_from_day", spec.corridors.measure_from_day, "days")]
     starts += [(f"injects.{n}.start_hours", c.params.start_hours, "hours") for n, c in spec.injects.items()]
     return [
@@ -245,7 +245,7 @@ def check_times(spec: ScenarioSpec) -> list[str]:
         + (f" = {horizon * 24:g} hours" if unit == "hours" else "")
         + "): it would start after the run has ended"
         for key, value, unit in starts
-        if value > 0 and value * (1 if unit == "hours" else 24) >= horizon * 24
+        if value > 0 and value * (60.0 if unit == "hours" else 1440.0) >= end
     ]
 
 

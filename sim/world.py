@@ -17,7 +17,7 @@ import numpy as np
 from sim.assets import AgencyParams, Authority, BarrierParams, Coverage, OrgParams, PortParams, SensorParams, UnitParams
 from sim.params import Chosen
 from sim.rng import item_keys
-from sim.scenario import OrgSpec, ScenarioSpec
+from sim.scenario import OrgSpec, ScenarioSpec, horizon_minutes
 from sim.sensors import SENSOR_TYPES
 from sim.terrain import HOME, Router, Terrain
 from sim.terrain.corridors import Corridors, border_span, corridors_of
@@ -51,9 +51,7 @@ class World:
 
     @property
     def horizon_min(self) -> float:
-        """The horizon in minutes, to a microsecond: 1.1 days is 1584 minutes, not the float product
-        1584.0000000000002 (which let an event of minute 1584 into the run)."""
-        return round(self.scenario.horizon_days * 24 * 60, 9)
+        return horizon_minutes(self.scenario.horizon_days)
 
     def shared(self, key: tuple, build: Callable[[], Any]) -> Any:
         """Derived data that depends only on the world (e.g. a beat's points), built once and

@@ -217,6 +217,17 @@ CASES = [
     Case("a comms pair naming one agency twice", ("scenario.comms.strip_location=[[customs,customs]]",)),
     Case("a staging cell listed twice", ("scenario.organisations.cartel.staging=[203,203,211]",)),
     Case(
+        "an hourly profile too small to scale",
+        ("scenario.organisations.cartel.hourly_profile=[5e-324" + ",0" * 23 + "]",),
+    ),
+    Case(
+        "an inject timed at a decimal horizon",
+        (
+            "scenario.horizon_days=0.1",
+            "+scenario.injects.storm={type: weather, start_hours: 2.4, duration_hours: 1, factor: 0.5}",
+        ),
+    ),
+    Case(
         "an hourly profile whose sum overflows",
         ("scenario.organisations.cartel.hourly_profile=[" + ",".join(["1e307"] * 24) + "]",),
     ),

@@ -483,3 +483,9 @@ def test_configurations_without_an_event_log_are_named_not_dropped(tmp_path):
         api.run("displacement", overrides, replications=2, out_dir=sweep / f"count={count}", events=False)
     page = build_report(sweep).read_text()
     assert "displacement: not analysed" in page and "2 of 2 run folders hold no event log" in page
+    beyond = tmp_path / "beyond"  # the group goes up after the horizon: not a displacement study
+    for count in (0, 2):
+        overrides = ["scenario.horizon_days=0.5", "scenario.corridors.measure_from_day=0"]
+        overrides += [f"scenario.sensors.reinforcement.count={count}"]  # (installed on day 21)
+        api.run("displacement", overrides, replications=1, out_dir=beyond / f"count={count}", events=False)
+    assert "displacement" not in build_report(beyond).read_text()
