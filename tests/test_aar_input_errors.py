@@ -187,13 +187,9 @@ def test_a_relative_output_folder_outside_the_current_folder_is_refused(runs, ca
     assert not (tmp_path / "elsewhere").exists()
 
 
-def test_an_interrupted_run_without_an_event_log_says_why(capsys, tmp_path, monkeypatch):
-    """The setting is read from the manifest, written before anything runs: an events=false run
-    interrupted after its first chunk is not 'no replication finished?' (config.yaml is written
-    at the end). The Python API's events() says the same, and a resume with events=true is
-    refused naming the folder's setting."""
+def interrupt_before_the_second_summary(monkeypatch) -> None:
+    """Interrupt a run (as Ctrl-C would) after chunk 1's other files and before its summary."""
     import sim.runner as runner
-    from sim.api import load
 
     original = runner.write_parquet_atomic
 
@@ -203,6 +199,17 @@ def test_an_interrupted_run_without_an_event_log_says_why(capsys, tmp_path, monk
         original(table, path)
 
     monkeypatch.setattr(runner, "write_parquet_atomic", interrupted)
+
+
+def test_an_interrupted_run_without_an_event_log_says_why(capsys, tmp_path, monkeypatch):
+    """The setting is read from the manifest, written before anything runs: an events=false run
+    interrupted after its first chunk is not 'no replication finished?' (config.yaml is written
+    at the end). The Python API's events() says the same, and a resume with events=true is
+    refused naming the folder's setting."""
+    import sim.runner as runner
+    from sim.api import load
+
+    interrupt_before_the_second_summary(monkeypatch)
     out = tmp_path / "noev"
     with pytest.raises(KeyboardInterrupt):
         run(overrides=["scenario.horizon_days=0.1", "chunk_size=1"], replications=3, out_dir=out, events=False)
@@ -219,17 +226,9 @@ def test_an_interrupted_run_without_an_event_log_says_why(capsys, tmp_path, monk
 def test_the_event_log_of_an_interrupted_run_holds_the_replications_its_summary_holds(tmp_path, monkeypatch):
     """A chunk's events are written before its summary: interrupted between the two, the run does
     not count that chunk as done, and neither do its events()."""
-    import sim.runner as runner
     from sim.api import load
 
-    original = runner.write_parquet_atomic
-
-    def interrupted(table, path):
-        if path.parent.name == "summary" and path.name.startswith("rep-00001"):
-            raise KeyboardInterrupt
-        original(table, path)
-
-    monkeypatch.setattr(runner, "write_parquet_atomic", interrupted)
+    interrupt_before_the_second_summary(monkeypatch)
     out = tmp_path / "cut"
     with pytest.raises(KeyboardInterrupt):
         run(overrides=["scenario.horizon_days=0.1", "chunk_size=1"], replications=3, out_dir=out)
