@@ -49,7 +49,7 @@ def migrate(raw: Mapping[str, Any], inherited: Mapping[str, Any] | None = None) 
     base = inherited or {}
     changed: list[str] = []
     for name, g in _entries(new, "units"):
-        if _unit(g, _inherited(base, "units", name).get("policy")):
+        if _unit(g, (_inherited(base, "units", name) or {}).get("policy")):
             changed.append(f"units.{name}")
     for name, g in _entries(new, "sensors"):
         if _sensor(g, _inherited_type(base, "sensors", name)):
@@ -80,11 +80,11 @@ def _entries(raw: dict, section: str) -> list[tuple[str, dict]]:
     return [(n, e) for n, e in entries.items() if isinstance(e, dict)] if isinstance(entries, dict) else []
 
 
-def _inherited(base: Mapping, section: str, name: str) -> Mapping:
-    """Entry `name` of `section` in what a file builds on ({} if it is not inherited)."""
+def _inherited(base: Mapping, section: str, name: str) -> Mapping | None:
+    """Entry `name` of `section` in what a file builds on (None if it is not inherited)."""
     entries = base.get(section)
     entry = entries.get(name) if isinstance(entries, Mapping) else None
-    return entry if isinstance(entry, Mapping) else {}
+    return entry if isinstance(entry, Mapping) else None
 
 
 def _kind(value: Any, default: str) -> str:
@@ -101,11 +101,8 @@ def _with_params(slot: Any, kind: str, params: dict) -> dict:
 
 def _inherited_type(base: Mapping, section: str, name: str) -> str | None:
     """The type of entry `name` of `section` in what a file builds on (None: not inherited)."""
-    entry = (base.get(section) or {}).get(name) if isinstance(base.get(section), Mapping) else None
-    if not isinstance(entry, Mapping):
-        return None
-    kind = entry.get("type")
-    return kind if isinstance(kind, str) else "" if section == "injects" else "tower"  # the old defaults
+    entry = _inherited(base, section, name)
+    return None if entry is None else _kind(entry, "" if section == "injects" else "tower")  # the old defaults
 
 
 def _unit(g: dict, inherited_policy: Any = None) -> bool:

@@ -34,6 +34,9 @@ class Streams:
         return gen
 
 
+_UNIT = 1.0 / 2**53  # the top 53 bits of a 64-bit integer, plus a half, times this: a uniform in (0, 1)
+
+
 def _hash64(blob: bytes) -> int:
     """The first 8 bytes of the blob's SHA-256, as an unsigned 64-bit integer."""
     return int.from_bytes(hashlib.sha256(blob).digest()[:8], "little")
@@ -45,7 +48,7 @@ def addressed_uniform(seed: int, address: str) -> float:
     order: the same decision of the same entity gets the same number whatever else happened in
     the run (common random numbers across defences). About a microsecond: cheap enough for a
     draw per encounter."""
-    return ((address_key(seed, address) >> 11) + 0.5) * (1.0 / 9007199254740992.0)
+    return ((address_key(seed, address) >> 11) + 0.5) * _UNIT
 
 
 def addressed_uniforms(seed: int, address: str, n: int) -> np.ndarray:
@@ -96,4 +99,4 @@ def keyed_uniforms(key: int, items: np.ndarray) -> np.ndarray:
             z = (z ^ (z >> np.uint64(30))) * _MIX1
             z = (z ^ (z >> np.uint64(27))) * _MIX2
             z = z ^ (z >> np.uint64(31))
-    return ((z >> np.uint64(11)).astype(np.float64) + 0.5) * (1.0 / 9007199254740992.0)
+    return ((z >> np.uint64(11)).astype(np.float64) + 0.5) * _UNIT
