@@ -385,7 +385,7 @@ PORT_SCHEMA = pa.schema(
         ("lane", pa.int64()),  # primary lane (0-based; -1: not reached before the horizon)
         ("primary_start", pa.float64()),  # NaN: not reached before the horizon
         ("primary_end", pa.float64()),
-        ("referred", pa.bool_()),  # sent to secondary (known at arrival; it happens at primary_end)
+        ("referred", pa.bool_()),  # sent to secondary at primary_end (False: not, or not by the horizon)
         ("secondary_start", pa.float64()),
         ("secondary_end", pa.float64()),
         ("exit", pa.float64()),  # leaves the port (NaN: still inside at the horizon)

@@ -6,6 +6,7 @@ only parts of BorderModel a port uses), so these tests do not depend on the rest
 
 import math
 import re
+import warnings
 from dataclasses import replace
 
 import networkx as nx
@@ -17,7 +18,7 @@ from port_harness import PortModel, legit, port_spec, run_port
 from scipy import stats
 from validation_checks import assert_agrees, port_jackson_network, port_primary_erlang_c
 
-from sim.agents.ports import referral_threshold, risk_shift
+from sim.agents.ports import legitimate_arrivals, referral_threshold, risk_shift
 from sim.assets import PortParams
 from sim.metrics import port_metrics, summarize
 from sim.recorder import Recorder
@@ -277,8 +278,8 @@ def test_port_metrics_definitions():
         ]
     )
     s = summarize(r.to_arrow(), pa.Table.from_pandas(v, preserve_index=False))
-    counts = ("port_vehicles", "port_secondary_legit", "port_seizures", "port_smuggling_passed")
-    assert tuple(s[k] for k in counts) == (2, 1, 1, 0)
+    counts = ("port_vehicles", "port_secondary_legit", "port_seizures", "port_smuggling_passed", "port_queued_at_end")
+    assert tuple(s[k] for k in counts) == (2, 1, 1, 0, 1)  # the vehicle that never reached a booth is still queued
     assert s["port_wait_min"] == 5.0 and s["port_wait_p50_min"] == 5.0
     assert s["port_wait_p95_min"] == pytest.approx(np.percentile([0, 4, 6, 10], 95))
     assert s["port_time_in_port_min"] == 6.0
@@ -420,3 +421,25 @@ def test_every_referred_smuggler_the_table_lets_out_leaves_in_the_event_log():
         out = v[(v.attempt >= 0) & v.exit.notna()]
         left = set(ev[ev.kind.isin(["port_exit", "port_seizure"])].attempt)
         assert len(out) > 100 and set(out.attempt) <= left, sorted(set(out.attempt) - left)[:5]
+
+
+@pytest.mark.parametrize("per_day", [5e-324, 1e-310, 1e-300])
+def test_a_vanishing_traffic_rate_is_no_traffic_not_a_crash(per_day):
+    """A rate so small that its mean gap between vehicles overflows a float is no traffic (it
+    raised ZeroDivisionError at the end of the checks, or cast infinite times to hour indices)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        times = legitimate_arrivals(np.random.default_rng(1), per_day, np.ones(24), 30 * 1440.0)
+    assert times.size == 0
+
+
+def test_the_queue_left_at_the_horizon_is_counted_when_lanes_do_not_keep_up():
+    """Twice the lane's capacity for a day: about half the vehicles are still queued at the end;
+    port_queued_at_end counts them, and with the released ones it makes every arrival."""
+    spec = port_spec(cars_per_day=2 * 1440.0, trucks_per_day=0.0, primary_lanes=1, primary_car_min=1.0)
+    _, _, ev, table = run_port(spec, seed=2, days=1.0)
+    m = port_metrics(ev, pa.Table.from_pandas(table, preserve_index=False))
+    legit = table[table.attempt < 0]
+    assert m["port_queued_at_end"] == int(legit.primary_start.isna().sum())
+    assert 0.4 < m["port_queued_at_end"] / len(legit) < 0.6
+    assert m["port_queued_at_end"] + int(legit.primary_start.notna().sum()) == len(legit)

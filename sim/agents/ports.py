@@ -75,12 +75,15 @@ def legitimate_arrivals(
         return np.zeros(0)
     top = float(profile.max())
     peak = per_day / 1440.0 * top
+    if not math.isfinite(1.0 / peak) if peak > 0 else True:  # a rate so small that its mean gap overflows
+        return np.zeros(0)  # (fewer than 1e-300 vehicles expected over any horizon; it raised ZeroDivisionError)
     times: list[np.ndarray] = []
     t = 0.0
     while t < horizon_min:
         block = max(64, int(peak * (horizon_min - t) * 1.1) + 16)
         candidates = t + np.cumsum(rng.exponential(1.0 / peak, size=block))
-        keep = rng.uniform(size=block) * top <= profile[(candidates // 60).astype(np.int64) % 24]
+        hour = (np.minimum(candidates, horizon_min) // 60).astype(np.int64) % 24  # (times past the horizon are dropped)
+        keep = rng.uniform(size=block) * top <= profile[hour]
         times.append(candidates[keep & (candidates < horizon_min)])
         t = float(candidates[-1])
     return np.concatenate(times)
