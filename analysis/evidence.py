@@ -62,20 +62,32 @@ def inject_windows(ev: pd.DataFrame, end: float | None = None) -> pd.DataFrame:
 
 
 def down_intervals(ev: pd.DataFrame, end: float | None = None) -> pd.DataFrame:
-    """Every stretch a sensor was down: sensor, node, start, end (`end`, the end of the run, if
-    never repaired; see `inject_windows`). A drone's hours on the ground (a stretch that began as it
-    landed, detail `grounded`) are its schedule, not an outage, and are left out."""
+    """Every outage of a sensor: sensor, node, start, end (`end`, the end of the run, if never
+    repaired; see `inject_windows`). A drone's hours on the ground (its `flight` rows) are its
+    schedule, not an outage: an outage is the time it is down while aloft, read from both kinds of
+    row, so one that spans a landing or a take-off counts only its hours in the flight window."""
     horizon = horizon_of(ev) if end is None else end
-    rows, opened = [], {}
-    for r in ev[ev.kind.isin(["sensor_down", "sensor_up"])].sort_values("seq").itertuples():
-        if r.kind == "sensor_down" and r.detail == "grounded":
-            continue
-        if r.kind == "sensor_down":
-            opened.setdefault(r.sensor, (r.t, r.node))
-        elif r.sensor in opened:
-            t0, node = opened.pop(r.sensor)
-            rows.append((r.sensor, node, t0, r.t))
-    rows += [(s, node, t0, horizon) for s, (t0, node) in opened.items()]
+    rows = []
+    marks = ev[ev.kind.isin(["sensor_down", "sensor_up", "flight"])].sort_values("seq")
+    for sensor, own in marks.groupby("sensor", sort=True):
+        working, aloft, since, node = True, True, None, int(own.node.iloc[0])
+        flights = (own.kind == "flight").any()
+        for kind, t, detail in zip(own.kind, own.t, own.detail):
+            if kind == "flight":
+                aloft = detail == "aloft"
+            else:
+                working = kind == "sensor_up"
+                if not flights and detail in ("grounded", "aloft"):  # a log from before flight rows:
+                    aloft = detail == "aloft"  # the landings and take-offs that changed the state
+            out = aloft and not working
+            if out and since is None:
+                since = t
+            elif not out and since is not None:
+                if t > since:
+                    rows.append((sensor, node, since, t))
+                since = None
+        if since is not None and horizon > since:
+            rows.append((sensor, node, since, horizon))
     return pd.DataFrame(rows, columns=["sensor", "node", "start", "end"])
 
 

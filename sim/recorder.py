@@ -24,6 +24,9 @@ which columns it fills. Integer ids use -1 for "none"; floats use NaN.
 |               | drone lands)                              | drone outside its flight window                |
 | sensor_up     | a sensor is repaired (or a drone takes    | sensor, agency, node, detail = aloft when a    |
 |               | off)                                      | drone's flight window opens                    |
+| flight        | a drone's daily flight window opens or    | sensor, agency, node, detail = aloft / grounded|
+|               | closes (and as it enters service), up or  | (an outage is sensor_down while aloft)         |
+|               | down: its schedule, not its state         |                                                |
 | attempt       | a smuggling attempt leaves its staging    | attempt, node (origin), cargo, size,           |
 |               |                                           | quantity_kg, source = org, detail = mode>dest  |
 | crossed       | the group crosses the border              | attempt, node (home-side cell), detail=breach? |
@@ -132,6 +135,7 @@ EVENT_KINDS = (
     "shift_end",
     "sensor_down",
     "sensor_up",
+    "flight",
     "attempt",
     "crossed",
     "detection",

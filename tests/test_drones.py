@@ -6,9 +6,10 @@ import math
 
 import numpy as np
 import pytest
-from helpers import corridor_world, drone, run
+from helpers import corridor_world, drone, inject, run
 from validation_checks import _aloft_minutes
 
+from analysis.evidence import down_intervals
 from analysis.maps import COVERAGE_KEYS
 from sim.model import BorderModel
 from sim.sensors import SENSOR_TYPES
@@ -73,6 +74,47 @@ def test_the_log_shows_a_drone_on_the_ground_from_the_start_and_from_its_install
     _, ev = run(corridor_world({"d": drone(6, 0.2, 30.0, 1.5, installed_day=1.0, **window)}, horizon_days=2), 1)
     log = ev[ev.kind.isin(["sensor_down", "sensor_up"])]
     assert list(zip(log.t, log.kind)) == [(1440.0, "sensor_down"), (1800.0, "sensor_up"), (2280.0, "sensor_down")]
+
+
+def test_the_log_shows_each_flight_window_whatever_the_working_state():
+    """`flight` rows mark every take-off and landing, also during an outage (which hides them
+    from sensor_down / sensor_up): the schedule, from the installation on."""
+    window = dict(aloft_hours_per_day=8.0, launch_hour=6.0)
+    injects = {"out": inject("sensor_outage", start_hours=13, duration_hours=18, sensors=["d"])}
+    world = corridor_world({"d": drone(6, 0.2, 30.0, 1.5, **window)}, horizon_days=2, scenario_kw={"injects": injects})
+    _, ev = run(world, 1)
+    flights = ev[ev.kind == "flight"]
+    assert list(zip(flights.t, flights.detail)) == [
+        (0.0, "grounded"),
+        (360.0, "aloft"),
+        (840.0, "grounded"),
+        (1800.0, "aloft"),
+        (2280.0, "grounded"),
+    ]
+    world = corridor_world({"d": drone(6, 0.2, 30.0, 1.5, installed_day=0.5, **window)}, horizon_days=1)
+    _, ev = run(world, 1)
+    assert list(zip(*[ev[ev.kind == "flight"][c] for c in ("t", "detail")])) == [(720.0, "aloft"), (840.0, "grounded")]
+
+
+@pytest.mark.parametrize(
+    "start_h, hours, expected",
+    [
+        (13, 2, [(780.0, 840.0)]),  # over the landing: an hour aloft, then its hours on the ground
+        (5, 4, [(360.0, 540.0)]),  # over the take-off: down from the take-off to the repair
+        (10, 22, [(600.0, 840.0), (1800.0, 1920.0)]),  # over a whole night
+        (15, 2, []),  # on the ground only
+    ],
+)
+def test_the_review_counts_a_drone_down_only_while_aloft(start_h, hours, expected):
+    """The after-action review's outages (analysis.evidence.down_intervals) are the hours in
+    the flight window a drone was down: an outage across a landing or a take-off no longer counts
+    the night on the ground as down time, nor hides the outage inside the window."""
+    window = dict(aloft_hours_per_day=8.0, launch_hour=6.0)  # aloft 06:00-14:00
+    injects = {"out": inject("sensor_outage", start_hours=start_h, duration_hours=hours, sensors=["d"])}
+    world = corridor_world({"d": drone(6, 0.2, 30.0, 1.5, **window)}, horizon_days=2, scenario_kw={"injects": injects})
+    _, ev = run(world, 1)
+    down = down_intervals(ev)
+    assert list(zip(down.start, down.end)) == expected
 
 
 def test_false_alarms_come_only_while_aloft_at_the_declared_rate():

@@ -125,11 +125,33 @@ class Sensor(mesa.Agent):
         m = self.model
         if not self.is_up(np.array([self.installed_min]))[0]:
             m.at(self.installed_min, self._log_state)
+        self._schedule_flights()
         for t in self.toggles.tolist():
             if t > self.installed_min:  # the span before installation is not a failure
                 m.at(t, self._log_state)
         for t in self.false_alarm_times.tolist():
             m.at(t, self._false_alarm)
+
+    def _schedule_flights(self) -> None:
+        """A drone's flight windows on the clock: its state as it enters service, then each
+        landing and take-off (`flight` rows, logged up or down: an outage that spans a landing
+        changes no working state, and the after-action review tells outages from the schedule)."""
+        p = self.params
+        if p.window is None:
+            return
+        start, m = self.installed_min, self.model
+        ground = off_window(p.window, m.world.horizon_min)
+        aloft = not any(a <= start < b for a, b in ground)
+        m.at(start, self._log_flight, "aloft" if aloft else "grounded")
+        for a, b in ground:
+            if a > start:
+                m.at(a, self._log_flight, "grounded")
+            if start < b < math.inf:
+                m.at(b, self._log_flight, "aloft")
+
+    def _log_flight(self, detail: str) -> None:
+        p = self.params
+        self.model.log.record(self.model.now, "flight", sensor=p.id, agency=p.agency, node=p.node, detail=detail)
 
     def _log_state(self) -> None:
         """Log sensor_down / sensor_up when the working state really changed; detail "grounded"

@@ -7,7 +7,8 @@ disc of `search_radius_km` around the drone's station; its effort is spread over
 so a station near the border spends a share of it over the foreign side (where, like a tower,
 it sees groups before they cross). Cover lowers the hazard as it does a tower's. Outside its
 daily flight window the drone is on the ground: its sensor is down (logged as sensor_down and
-sensor_up), and failures and repairs come on top as for any sensor.
+sensor_up), and failures and repairs come on top as for any sensor; `flight` rows log each
+take-off and landing whatever the working state (an outage is the time down while aloft).
 """
 
 from __future__ import annotations
