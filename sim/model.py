@@ -268,7 +268,7 @@ class BorderModel(mesa.Model):
             source=f"sensor:{p.type}",
             node=p.node,
             capital_usd=p.spec.capital_usd,
-            opex_usd_per_day=p.spec.opex_usd_per_day,
+            opex_usd_per_day=p.spec.daily_opex_usd,
             lifetime_years=p.spec.lifetime_years,
             detail=corridors.names[int(corridors.index_of_x(self.world.terrain.x[p.node]))] if corridors.n else "",
         )

@@ -133,3 +133,16 @@ def test_false_alarms_come_only_while_aloft_at_the_declared_rate():
     expected = 20 * per_day * aloft_days
     assert grounded == 0
     assert abs(count - expected) <= 4 * math.sqrt(expected), (count, expected)
+
+
+def test_a_drone_costs_more_the_more_hours_it_flies():
+    """The operating cost per day is the fixed part plus each hour aloft (it ignored the hours
+    aloft, so a sweep of them found 24 hours a day free)."""
+    costs = {}
+    for hours in (4.0, 12.0):
+        sensors = {"d": drone(6, 0.2, 30.0, 1.5, aloft_hours_per_day=hours, opex_usd_per_day=200.0)}
+        _, ev = run(corridor_world(sensors, horizon_days=1), 1)
+        costs[hours] = float(ev[(ev.kind == "asset") & (ev.sensor >= 0)].opex_usd_per_day.iloc[0])
+    per_hour = DroneParams(agency="bp").usd_per_flight_hour
+    assert per_hour > 0
+    assert costs == {4.0: 200.0 + 4.0 * per_hour, 12.0: 200.0 + 12.0 * per_hour}

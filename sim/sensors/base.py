@@ -133,6 +133,11 @@ class SensorGroupParams:
         "plan (GAO-12-22 [P]); these are contract periods, not service lives.",
     )
 
+    @property
+    def daily_opex_usd(self) -> float:
+        """Operating cost per calendar day in service (the asset row's opex_usd_per_day)."""
+        return self.opex_usd_per_day
+
     def check(self) -> list[str]:
         if 0 < self.mtbf_days < MIN_MTBF_DAYS:
             return [

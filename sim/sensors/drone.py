@@ -100,13 +100,30 @@ class DroneParams(SensorGroupParams):
         source="**modelling guess** (not in REFERENCE-FIGURES; a Predator B is $14–18M, §3)",
     )
     opex_usd_per_day: float = param(
-        1_500.0,
+        600.0,
         ge=0,
         unit="USD/day",
-        doc="Operating cost per drone (crew, fuel, upkeep) over the horizon.",
+        doc="Fixed operating cost per drone and calendar day, flying or not (crew on call, ground "
+        "station, upkeep); the hours aloft add `usd_per_flight_hour` each.",
+        source="**modelling guess** (with `usd_per_flight_hour`: 1,500 USD a day at the default 7.5 h aloft)",
+    )
+    usd_per_flight_hour: float = param(
+        120.0,
+        ge=0,
+        le=1e6,
+        unit="USD/h",
+        doc="Operating cost of each hour aloft (pilots' time, fuel, wear), so that more hours on station "
+        "cost more: the drone's operating cost per day is `opex_usd_per_day` + this × "
+        "`aloft_hours_per_day`.",
         source="**modelling guess**; CBP's full cost of a Predator B flight hour is $12,255 (§3), a small "
         "drone's is far lower",
     )
+
+    @property
+    def daily_opex_usd(self) -> float:
+        """Operating cost per calendar day: the fixed part and the hours aloft."""
+        return self.opex_usd_per_day + self.usd_per_flight_hour * self.aloft_hours_per_day
+
     lifetime_years: float = param(
         5.0, gt=0, unit="years", doc="Amortisation life of `capital_usd`.", source="**modelling guess**"
     )
