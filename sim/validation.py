@@ -21,7 +21,8 @@ from sim.params import Problems, check_refs, check_tree, parse
 from sim.plugins import PLUGINS
 from sim.questions import parse_question
 from sim.scenario import ScenarioSpec, horizon_minutes
-from sim.terrain.corridors import corridor_names
+from sim.sensors import SENSOR_TYPES
+from sim.terrain.corridors import corridors_of
 from sim.terrain.model import FOREIGN, HOME, Terrain
 from sim.terrain.validate import rebuilt_error
 
@@ -255,7 +256,8 @@ _JURISDICTION_TERM = re.compile(r"^(towns|ports):(\d+(\.\d*)?|\.\d+)$")
 def check_against_terrain(spec: ScenarioSpec, terrain: Terrain, origin: str) -> None:
     """Checks that need the terrain: sectors exist, node ids in range, roles of nodes."""
     sectors = list(terrain.sector_names)
-    corridors = corridor_names(terrain, spec.corridors.length_km)
+    cut = corridors_of(terrain, spec.corridors.length_km)
+    corridors = list(cut.names)
     names = {
         "sector": sectors,
         "node": range(terrain.n_nodes),
@@ -284,6 +286,8 @@ def check_against_terrain(spec: ScenarioSpec, terrain: Terrain, origin: str) -> 
             if 0 <= v < n and terrain.side[v] != HOME:
                 p.append(f"{key}.destinations: node {v} is on the foreign side (destinations must be home)")
     for name, chosen in spec.sensors.items():
+        kind = SENSOR_TYPES.get(chosen.type)
+        p += [f"scenario.sensors.{name}.{m}" for m in kind.check_cells(chosen.params, cut.cell_km)]
         g = chosen.params
         if g.placement != "explicit" or not g.sectors:
             continue

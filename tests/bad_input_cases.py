@@ -214,6 +214,10 @@ CASES = [
     ),
     Case("busiest corridor at day 0", ("scenario.sensors.towers.corridor=busiest",)),
     Case("a sensor count beside a spacing that would override it", ("scenario.sensors.towers.count=8",)),
+    Case(
+        "a drone's search disc smaller than a cell",
+        ("scenario.sensors.uas='{type: drone, agency: border_patrol, count: 3, search_radius_km: 0.4}'",),
+    ),
     Case("a comms pair naming one agency twice", ("scenario.comms.strip_location=[[customs,customs]]",)),
     Case("a staging cell listed twice", ("scenario.organisations.cartel.staging=[203,203,211]",)),
     Case(

@@ -180,5 +180,11 @@ class SensorType:
         return None
 
     @staticmethod
+    def check_cells(params: SensorGroupParams, cell_km: float) -> list[str]:
+        """Problems of the group's keys on a terrain whose cells are `cell_km` apart, as
+        'key: got ...; allowed: ...' (none by default)."""
+        return []
+
+    @staticmethod
     def cover_factor(terrain: Terrain, nodes: np.ndarray, params: SensorGroupParams) -> np.ndarray:
         return np.clip(1.0 - params.cover_sensitivity * terrain.cover[nodes], 0.0, 1.0)

@@ -22,6 +22,8 @@ from sim.params import param
 from sim.sensors.base import Footprint, SensorGroupParams, SensorType
 from sim.terrain.model import Terrain
 
+MIN_RADIUS_CELLS = 1  # a search disc of less than a cell's radius misstates its area (see search_radius_km)
+
 
 @dataclass(frozen=True)
 class DroneParams(SensorGroupParams):
@@ -32,8 +34,10 @@ class DroneParams(SensorGroupParams):
         unit="km",
         doc="Radius of the disc around the station that the drone searches. A larger disc spreads the same "
         "search effort thinner: the hazard in it is `sweep_width_km × speed_kmh / (π × radius²)` per hour. "
-        "The cells within the radius stand for the disc: keep it at least two cells wide (at 1–1.5 cells "
-        "their area exceeds π × radius² by up to 60%, and the search effort with it).",
+        "The cells within the radius stand for the disc: the search effort spent is the hazard times their "
+        "area, on a square grid 0.7–1.6 times W·v at a radius of one to two cells, 0.8–1.3 times at two to "
+        "three, 0.9–1.2 times from three on; below one cell (unbounded: 3.5 times at 0.3 cells) the radius "
+        "is refused.",
         source="**modelling guess**. For scale: a Puma's radio range is 60 km (§3, Small UAS fleet); a "
         "search box is much smaller than that.",
     )
@@ -141,6 +145,18 @@ class Drone(SensorType):
         per_hour = params.sweep_width_km * params.speed_kmh / area_km2
         rate = per_hour / 60.0 * SensorType.cover_factor(terrain, nodes, params)
         return Footprint(nodes, np.zeros(nodes.size), rate)
+
+    @staticmethod
+    def check_cells(params: DroneParams, cell_km: float) -> list[str]:
+        r = params.search_radius_km
+        if cell_km > 0 and r < MIN_RADIUS_CELLS * cell_km:
+            return [
+                f"search_radius_km: got {r:g} km, {r / cell_km:.2g} cells of this terrain ({cell_km:g} km); allowed: "
+                f"at least {MIN_RADIUS_CELLS} cell ({MIN_RADIUS_CELLS * cell_km:g} km; 3 or more spend the search "
+                "effort within about 20%): the cells within a smaller radius stand for its disc badly (at 0.3 "
+                "cells their area is 3.5 x pi radius^2, and the search effort with it)"
+            ]
+        return []
 
     @staticmethod
     def daily_window(params: DroneParams) -> tuple[float, float] | None:

@@ -97,8 +97,3 @@ def corridors_of(terrain: Terrain, length_km: float) -> Corridors:
     count = np.bincount(corridor, minlength=n)
     difficulty = np.divide(total, count, out=np.ones(n), where=count > 0)
     return Corridors(length_km, x0, cell_km, out.names, start, end, difficulty, foreign, home, corridor)
-
-
-def corridor_names(terrain: Terrain, length_km: float) -> list[str]:
-    """Names of the corridors of `terrain` at `length_km` (for checks and messages)."""
-    return list(corridors_of(terrain, length_km).names)
