@@ -11,13 +11,16 @@ Run it under two commits (a git worktree, PYTHONPATH=that tree) to compare how m
 from __future__ import annotations
 
 import argparse
+import sys
 
 import numpy as np
 from scipy import stats
 
 from sim.api import world_of
-from sim.config import compose
+from sim.config import ConfigError, compose
 from sim.runner import run_replication
+from sim.terrain import TerrainError
+from sim.validation import ScenarioError
 
 METRICS = (
     "detections_patrol",
@@ -39,7 +42,10 @@ def main() -> None:
     args = ap.parse_args()
     runs = []
     for value in args.values:
-        world = world_of(compose([*args.overrides, f"{args.key}={value}"]))
+        try:
+            world = world_of(compose([*args.overrides, f"{args.key}={value}"]))
+        except (ConfigError, ScenarioError, TerrainError) as exc:
+            sys.exit(f"error: {exc}")
         runs.append([run_replication(world, seed).summary for seed in range(1, args.seeds + 1)])
     print(f"{args.key}: {args.values[1]} against {args.values[0]}, {args.seeds} paired seeds")
     for m in METRICS:

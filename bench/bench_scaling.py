@@ -212,6 +212,7 @@ def main() -> None:
         "cells": "terrain cells",
         "horizon": "simulated days",
     }
+    per = {"attempts": "attempt", "patrols": "unit", "cells": "cell", "horizon": "day"}  # the slope's unit
     for ax, (sweep, rows) in zip(axes, results.items()):
         xs = np.array([x for x, _ in rows] if drivers[sweep] is None else [r[drivers[sweep]] for _, r in rows])
         ys = np.array([r["wall_s"] for _, r in rows])
@@ -234,7 +235,7 @@ def main() -> None:
         else:
             ax.plot(xs, a + b * xs, ":", color="grey", label=f"a + b x, R$^2$ = {r2:.3f}")
             ax.set_ylim(bottom=0)
-            ax.set_title(f"{sweep}: +{b * 1000:.2f} ms per {labels[sweep].split()[-1].rstrip('s')}", fontsize=10)
+            ax.set_title(f"{sweep}: +{b * 1000:.2f} ms per {per[sweep]}", fontsize=10)
         ax.set_xlabel(labels[sweep])
         ax.set_ylabel("seconds")
         ax.legend(fontsize=8)

@@ -80,6 +80,43 @@ class Composed:
         return node
 
 
+def check_launcher(overrides: Sequence[str]) -> None:
+    """Refuse (ConfigError, one line) a launcher that does not exist (`hydra/launcher=NAME`) or a
+    `hydra.launcher.*` key or value it does not take, before a sweep writes anything: Hydra's own
+    report of either is many lines and exit code 1."""
+    own = [o for o in overrides if o.lstrip("+~").startswith(("hydra/launcher=", "hydra.launcher."))]
+    if not own:
+        return
+    register_schema()
+    choice = [o for o in own if o.lstrip("+~").startswith("hydra/launcher=")][-1:]
+    ours = sorted(p.stem for p in (CONF_DIR / "hydra" / "launcher").glob("*.yaml"))
+    name = choice[0].split("=", 1)[1] if choice else "basic"
+    try:  # one of ours, or one a Hydra plug-in installs (joblib, ...)
+        with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+            launcher = hydra_compose(config_name="config", overrides=choice, return_hydra_config=True).hydra.launcher
+    except Exception as exc:  # noqa: BLE001  (Hydra's MissingConfigException and its kin)
+        raise ConfigError(
+            f"command-line override '{choice[0]}': no such launcher; allowed: basic (the default: one process), "
+            f"{', '.join(ours)} (conf/hydra/launcher/)"
+        ) from exc
+    keys = sorted(k for k in launcher if k != "_target_")
+    for o in own:
+        if o in choice:
+            continue
+        key = o.lstrip("+~").split("=", 1)[0].removeprefix("hydra.launcher.").split(".")[0]
+        if key not in keys:
+            raise ConfigError(
+                f"command-line override '{o}': the {name} launcher has no key {key!r}; allowed: "
+                f"{', '.join(keys) or 'none'}"
+            )
+        try:
+            with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+                hydra_compose(config_name="config", overrides=[*choice, o], return_hydra_config=True)
+        except Exception as exc:  # noqa: BLE001  (a value of the wrong type)
+            cause = exc.__cause__ or exc
+            raise ConfigError(f"command-line override '{o}': {str(cause).splitlines()[0]}") from exc
+
+
 def compose(overrides: Sequence[str] = ()) -> Composed:
     """Compose conf/config.yaml with `overrides` (Hydra syntax; `hydra.*` keys other than
     `hydra.searchpath` are the launcher's) and check everything. `scenario=NAME` takes

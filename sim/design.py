@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.config import CONF_DIR, SCENARIO_DIR, ConfigError, compose, jobs_of_scenario_file
+from sim.config import CONF_DIR, SCENARIO_DIR, ConfigError, check_launcher, compose, jobs_of_scenario_file
 from sim.launch import launch
 from sim.run import quoted, sweep_job
 from sim.runner import RunDirConflict, config_hash, write_text_atomic
@@ -265,6 +265,11 @@ def main(argv: list[str] | None = None) -> int:
             "points would mix with them in one experiment; allowed: another --name",
             file=sys.stderr,
         )
+        return 2
+    try:  # the launcher's keys, before anything is written
+        check_launcher(launcher_overrides(args.launcher, args.workers, root, list(args.overrides)))
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     write_text_atomic(json.dumps(design, indent=1), path)
     try:  # a scenario file of one's own: linked in the design's folder for its points to load

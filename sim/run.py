@@ -39,6 +39,7 @@ from sim.config import (
     SCENARIO_DIR,
     Composed,
     ConfigError,
+    check_launcher,
     check_output_dir,
     compose,
     file_origin,
@@ -376,7 +377,9 @@ def quoted(value: str) -> str:
     return f"'{escaped}'"
 
 
-def _terminate(signum, frame) -> None:  # SIGTERM ends the run like Ctrl-C: temporaries are removed
+def _terminate(signum, frame) -> None:
+    """SIGTERM ends the run like Ctrl-C: this process removes its temporaries; a pool worker killed
+    while writing leaves its own (hidden .*.tmp files), which the same command removes as it resumes."""
     raise SystemExit(128 + signum)
 
 
@@ -391,6 +394,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             if sweep_dir is not None:
                 check_output_dir("hydra.sweep.dir", sweep_dir)
+            check_launcher(args)
         except ConfigError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2

@@ -197,6 +197,20 @@ CASES = [
     Case("bad value in a sweep", ("--multirun", "sweep_name=t", "scenario.units.bp_vehicle.count=4,abc")),
     Case("a sweep over sweep names", ("--multirun", "sweep_name=t1,t2", "scenario.units.bp_vehicle.count=4")),
     Case(
+        "unknown launcher",
+        ("--multirun", "hydra/launcher=lcoal", "sweep_name=t", "scenario.units.bp_vehicle.count=4,5"),
+    ),
+    Case(
+        "a launcher key the launcher does not take",
+        (
+            "--multirun",
+            "hydra/launcher=local",
+            "hydra.launcher.n_job=2",
+            "sweep_name=t",
+            "scenario.units.bp_vehicle.count=4,5",
+        ),
+    ),
+    Case(
         "old-form scenario file",
         ("scenario_file={tmp}/old.yaml",),
         {"old.yaml": "defaults: [demo, _self_]\ncoordination:\n  policy: liaison\n  share_delay_min: 5\n"},
@@ -306,6 +320,7 @@ CASES = [
     design_case("a design over a run key", "--param", "seed=1:5:int"),
     design_case("a design of more points than a run can list", "--param", COUNT, n="1000000"),
     design_case("run keys given to a design as overrides", "--param", COUNT, "replications=2"),
+    design_case("a design's launcher key the launcher does not take", "--param", COUNT, "hydra.launcher.n_job=2"),
     design_case(
         "a design range whose upper end is out of range", "--param", "scenario.sensors.ground.detect_prob=0.5:1.5"
     ),
