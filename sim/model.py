@@ -65,7 +65,10 @@ class BorderModel(mesa.Model):
     incidents wait for orders, sim/agents/orders.py); batch runs leave it empty.
     """
 
-    def __init__(self, world: World, seed: int, human: Iterable[str] = ()) -> None:
+    def __init__(self, world: World, seed: int, human: Iterable[str] = (), seated: bool = False) -> None:
+        """A replication of `world` on `seed`; `human`: the centres a seat decides, `seated`: a live
+        drill, where every centre has a seat (deciding or watching) that may name its alerts and
+        incidents (they are kept for it)."""
         super().__init__(rng=seed)
         self.world = world
         self.seed = seed
@@ -94,6 +97,7 @@ class BorderModel(mesa.Model):
             )
         for name, centre in self.coordination.centres.items():
             centre.human = name in human
+            centre.seated = seated or centre.human
         self.intel = Intelligence(self)
         self._sensor_by_id = tuple(Sensor(self, p) for p in world.sensors)
         self.coverage = world.coverage  # this run's: sensor groups installed later extend it

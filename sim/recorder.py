@@ -99,9 +99,10 @@ which columns it fills. Integer ids use -1 for "none"; floats use NaN.
 |               |                                           | recall / hold / share / mou / close, unit,     |
 |               |                                           | incident as given (-1: a dispatch to a cell;   |
 |               |                                           | the dispatch row names the incident opened     |
-|               |                                           | there), node (target), alert, attempt (ground  |
-|               |                                           | truth of the incident's first alert: dispatch, |
-|               |                                           | mou, close), unit_agency (the unit's; share /  |
+|               |                                           | there), node (target; share: the alert's cell),|
+|               |                                           | alert, attempt (ground truth of the incident's |
+|               |                                           | first alert: dispatch, mou, close; of the      |
+|               |                                           | alert: share), unit_agency (the unit's; share /|
 |               |                                           | mou: the partner centre),                      |
 |               |                                           | duration_min = arrival (dispatch), told,       |
 |               |                                           | source = seat (live) or replay (counterfactual)|

@@ -230,17 +230,19 @@ def single_run(args: list[str]) -> int:
 
 
 def sweep_points(args: list[str]) -> list[list[str]]:
-    """Every combination of the swept values (a,b,c / range / choice), as override lists."""
+    """Every combination of the swept values (a,b,c / range / choice), as override lists: the
+    points Hydra's basic sweeper runs (a key given twice takes its last values, in the place where
+    it was first given; two lists of it made a product of points no job ran)."""
     parser = OverridesParser.create()
     parsed = parser.parse_overrides([a for a in args if not a.startswith("-")])
-    options = []
+    options: dict[str, list[str]] = {}
     for o in parsed:
-        if not o.is_sweep_override():
-            options.append([o.input_line])  # as typed: key=value, +key=value, ~key or ~key=value
-            continue
         key = o.get_key_element()
-        options.append([f"{key}={v}" for v in o.sweep_string_iterator()])
-    return [list(point) for point in itertools.product(*options)]
+        if not o.is_sweep_override():
+            options[key] = [o.input_line]  # as typed: key=value, +key=value, ~key or ~key=value
+            continue
+        options[key] = [f"{key}={v}" for v in o.sweep_string_iterator()]
+    return [list(point) for point in itertools.product(*options.values())]
 
 
 def check_sweep(args: list[str]) -> int:

@@ -26,6 +26,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 
 from analysis.store import load
@@ -350,3 +351,19 @@ def test_sweep_points_keep_deletions_and_additions_as_typed():
         ["~scenario.sensors", "+scenario.x=1", "seed=2", "~scenario.ports=p"],
     ]
     assert sweep_points(["+extra=a,b"]) == [["+extra=a"], ["+extra=b"]]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["b=1,2", "a=4,5", "a=6,7"],
+        ["a=4,5", "b=x", "a=6", "b=range(1,3)"],
+        ["+x=1", "a=1", "+x=2,3"],
+    ],
+)
+def test_sweep_points_are_the_jobs_hydra_runs_when_a_key_is_given_twice(args):
+    """The points checked (and whose folders are checked) are the jobs Hydra's basic sweeper
+    runs: a key given twice takes its last values (two lists of it made a product of points,
+    paired with Hydra's jobs in the wrong order by the folder check)."""
+    parser = OverridesParser.create()
+    assert sweep_points(args) == BasicSweeper.split_arguments(parser.parse_overrides(args), None)[0]

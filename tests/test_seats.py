@@ -740,3 +740,108 @@ def test_nothing_is_logged_after_the_drill_is_over(tmp_path):
         s.order(BP, "hold", unit=0)
     ev = events(s)
     assert len(ev) == len(before) and ev.kind.iloc[-1] == "run_end"
+
+
+def test_a_closed_incident_is_refused_as_closed_after_newer_incidents_opened(tmp_path):
+    """A centre drops its closed incidents from its list when the next one opens; an order about
+    one is still refused as closed (it was 'no incident N', logged so), and a look at it too."""
+    s = seated(tmp_path)
+    inc = until_incident(s)
+    s.order(BP, "close", incident=inc.id)
+    while not [i for i in s.picture(BP).incidents if i.id != inc.id] and not s.finished:
+        s.step()
+    assert inc.id not in [i.id for i in s.model.coordination.centres[BP].incidents]  # pruned
+    for action, args in (("dispatch", {"unit": inc.hint_unit, "incident": inc.id}), ("close", {"incident": inc.id})):
+        with pytest.raises(OrderRefused, match=f"incident {inc.id} is closed"):
+            s.order(BP, action, **args)
+    with pytest.raises(OrderRefused, match="is closed"):
+        s.look(BP, "open", incident=inc.id)
+    refused = events(s).query("kind == 'order_refused'")
+    assert list(refused.reason) == [f"incident {inc.id} is closed"] * 2
+
+
+def test_an_automatic_centres_seat_may_open_its_alerts_and_is_told_it_only_watches(tmp_path):
+    """A seat watching an automatic centre opens its alerts (looks logged), and a share is refused
+    because the centre is automatic, not as an alert it never received."""
+    s = seated(tmp_path, human=(BP,))
+    centre = s.model.coordination.centres[POLICE]
+    while not centre.received and not s.finished:
+        s.step()
+    assert centre.received, "the police centre received no alert"
+    alert = next(iter(centre.received))
+    s.look(POLICE, "open", alert=alert)
+    with pytest.raises(OrderRefused, match="decided automatically"):
+        s.order(POLICE, "share", alert=alert, partner=BP)
+    ev = events(s)
+    assert len(ev[(ev.kind == "look") & (ev.alert == alert) & (ev.seat == POLICE)]) == 1
+    assert "decided automatically" in ev[ev.kind == "order_refused"].reason.iloc[-1]
+
+
+@pytest.mark.parametrize(
+    "action, args, says",
+    [
+        ("dispatch", {"unit": "0", "incident": 0}, "unit: got '0'"),
+        ("dispatch", {"unit": True, "incident": 0}, "unit: got True"),
+        ("dispatch", {"unit": 0, "node": 490.5}, "node: got 490.5"),
+        ("dispatch", {"unit": 0, "incident": 0, "foo": 1}, "unexpected keyword argument 'foo'"),
+        ("recall", {}, "missing a required argument: 'unit'"),
+        ("share", {"alert": 0, "partner": None}, "partner: got None"),
+        ("close", {"incident": None}, "incident: got None"),
+    ],
+)
+def test_a_malformed_order_is_refused_and_logged_and_the_drill_replays_to_its_own_log(tmp_path, action, args, says):
+    """An order whose arguments are missing, unknown or not whole numbers is refused with what is
+    wrong (it raised TypeError, logged nothing, and an inject of that minute then replayed before
+    the minute's shift rows), and the all-human replay gives the drill's log back."""
+    s = seated(tmp_path)
+    u = at_a_shift_start(s)
+    with pytest.raises(OrderRefused, match=re.escape(says)):
+        s.order(BP, action, **args)
+    s.inject("weather", factor=0.5, duration_hours=1.0)
+    for _ in range(3):
+        s.step()
+    s.save()
+    config, logged = read_drill(s.out_dir)
+    assert says in logged[logged.kind == "order_refused"].reason.iloc[-1]
+    minute = logged[logged.t == u.params.shift_offset_min].kind.tolist()
+    assert minute.index("inject") > minute.index("shift_start")
+    again = replay(s.world, s.seed, config, logged, {BP, POLICE}, tmp_path / "again", "test")
+    got = again.model.log.to_arrow().to_pandas()
+
+    def comparable(ev):
+        ev = ev[~ev.kind.isin(["order_refused", "look"])][[c for c in got.columns if c not in ("seq", "source")]]
+        return ev[ev.t <= logged.t.max()].reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(comparable(got), comparable(logged))
+
+
+def test_a_kept_seats_shares_follow_the_alert_when_another_seat_is_made_automatic(tmp_path):
+    """Alert ids shift once a seat decides otherwise; a replayed share goes to the alert the kept
+    centre received at the logged cell about the logged group (it was replayed by id: refused as
+    never received, or another alert shared)."""
+    s = seated(tmp_path)
+    centre, shared = s.model.coordination.centres[POLICE], set()
+    while s.now < 1000 and not s.finished:
+        s.step()
+        for aid in [a for a in centre.received if a not in shared and s.now > 300]:
+            shared.add(aid)
+            s.order(POLICE, "share", alert=aid, partner=BP)
+    s.save()
+    drill = events(s)
+    cf = pq.read_table(counterfactual(s.out_dir, auto=BP) / "events").to_pandas()
+
+    def received(ev):
+        alerts = ev[(ev.kind == "alert") & (ev.agency == POLICE)]
+        return dict(zip(alerts.alert, zip(alerts.node, alerts.attempt)))
+
+    def shares(ev):
+        return ev[(ev.kind == "order") & (ev.detail == "share")]
+
+    assert len(shares(drill)) > 5
+    by_id = received(cf)
+    replayed = shares(cf)
+    assert all(by_id[r.alert] == (r.node, r.attempt) for r in replayed.itertuples())  # the same alert as the drill's
+    drill_at = {(r.t, r.node, r.attempt): r.alert for r in shares(drill).itertuples()}
+    assert any(drill_at[(r.t, r.node, r.attempt)] != r.alert for r in replayed.itertuples())  # renumbered
+    gone = cf[(cf.kind == "order_refused") & (cf.detail == "share")]
+    assert len(replayed) + len(gone) == len(shares(drill)) and len(gone) < len(replayed)

@@ -126,13 +126,15 @@ class CommandCentre(mesa.Agent):
         self.incidents: list[Incident] = []
         self.units: list[PatrolUnit] = []
         self.human = False  # a seat decides (live drill); set by the model before the run starts
+        self.seated = False  # a seat decides or watches (live drill): the alerts and closed incidents are kept
+        self.closed: set[int] = set()  # a seated centre's closed incidents no longer in `incidents`
         self.told = 0  # alerts received so far (what a seat had been told, in its orders' rows)
-        self.received: dict[int, Alert] = {}  # a human centre's alerts by id (what its seat may share)
+        self.received: dict[int, Alert] = {}  # a seated centre's alerts by id (what its seat may share or open)
 
     def receive(self, alert: Alert) -> None:
         self.draw_key(alert)  # numbered in the order such alerts arrive, not the order they are handled
         self.told += 1
-        if self.human:
+        if self.seated:
             self.received[alert.id] = alert
         self.model.log.record(
             self.model.now,
@@ -207,6 +209,8 @@ class CommandCentre(mesa.Agent):
                 m.log.record(now, "alert_merged", alert=alert.id, incident=inc.id, agency=self.name)
                 m.interactions.on_incident_updated(inc)
                 return
+        if self.seated:  # a seat's order about a closed incident is refused as closed, not as unknown
+            self.closed.update(i.id for i in self.incidents if not i.open)
         self.incidents = [i for i in self.incidents if i.open]
         inc = Incident(
             m.next_id("incident"), self.name, where, -1, now, [alert], coarse=alert.coarse, hold_min=alert.hold_min

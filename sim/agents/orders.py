@@ -134,10 +134,12 @@ class Orders:
         layer: after the liaison delay (the mean of `liaison.share_delay_min` when the policy is
         liaison, else at once) plus any relay; lost when the link is down."""
         with self._checked("share", {"alert": alert, "partner": partner}):
+            self._decides()
             a = self._received(alert)
             target = self._partner(partner)
         delay = float(getattr(self.model.coordination.params, "share_delay_min", 0.0))
-        self._log("order", "share", alert=alert, partner=partner)
+        # with the alert's cell and group, by which a replay finds the same alert under its own id
+        self._log("order", "share", alert=alert, partner=partner, node=a.node, attempt=a.attempt)
         self.model.comms.send(self.centre.name, target, a, delay, False)
 
     def request_mou(self, incident: int, partner: str) -> None:
@@ -192,6 +194,9 @@ class Orders:
         """The seat opened (`open`) or acknowledged (`ack`) one of its alerts or incidents."""
         if action not in LOOKS:
             raise OrderRefused(f"unknown look {action!r}; allowed: {', '.join(LOOKS)}")
+        problem = malformed({"alert": alert, "incident": incident})
+        if problem:
+            raise OrderRefused(problem)
         if alert >= 0:
             self._received(alert)
         elif incident >= 0:
@@ -211,10 +216,13 @@ class Orders:
     def _checked(self, order: str, cols: dict) -> _Refusals:
         return _Refusals(self, order, cols)
 
+    def _decides(self) -> None:
+        if not self.centre.human:
+            raise OrderRefused(f"{self.centre.name} is decided automatically (auto): its seat watches only")
+
     def _own_unit(self, uid: int) -> PatrolUnit:
         c, m = self.centre, self.model
-        if not c.human:
-            raise OrderRefused(f"{c.name} is decided automatically (auto): its seat watches only")
+        self._decides()
         if not 0 <= uid < len(m.world.units):
             raise OrderRefused(f"no unit {uid}")
         u = m.unit(uid)
@@ -238,12 +246,13 @@ class Orders:
     def _incident(self, iid: int) -> Incident:
         inc = next((i for i in self.centre.incidents if i.id == iid), None)
         if inc is None:
+            if iid in self.centre.closed:  # (dropped from the open list when the next incident opened)
+                raise OrderRefused(f"incident {iid} is closed")
             raise OrderRefused(f"no incident {iid} of {self.centre.name}")
         return inc
 
     def _open_incident(self, iid: int) -> Incident:
-        if not self.centre.human:
-            raise OrderRefused(f"{self.centre.name} is decided automatically (auto): its seat watches only")
+        self._decides()
         inc = self._incident(iid)
         if not inc.open:
             raise OrderRefused(f"incident {iid} is closed")
@@ -256,8 +265,7 @@ class Orders:
         return a
 
     def _partner(self, name: str) -> CommandCentre:
-        if not self.centre.human:
-            raise OrderRefused(f"{self.centre.name} is decided automatically (auto): its seat watches only")
+        self._decides()
         others = [n for n in self.model.coordination.centres if n != self.centre.name]
         if name not in others:
             raise OrderRefused(f"no partner {name!r}; allowed: {', '.join(others)}")
@@ -314,10 +322,37 @@ class _Refusals:
         self.orders, self.order, self.cols = orders, order, cols
 
     def __enter__(self) -> None:
+        problem = malformed(self.cols)
+        if problem:  # refused before any check reads the arguments
+            self.__exit__(OrderRefused, OrderRefused(problem), None)
+            raise OrderRefused(problem)
         return None
 
     def __exit__(self, typ, exc, tb) -> bool:
         if isinstance(exc, OrderRefused):
-            cols = {k: int(v) for k, v in self.cols.items() if k != "partner" and isinstance(v, int | np.integer)}
-            self.orders._log("order_refused", self.order, reason=str(exc), partner=self.cols.get("partner", ""), **cols)
+            cols = {k: int(v) for k, v in self.cols.items() if k != "partner" and _whole(v)}
+            partner = self.cols.get("partner", "")
+            self.orders._log(
+                "order_refused",
+                self.order,
+                reason=str(exc),
+                partner=partner if isinstance(partner, str) else "",
+                **cols,
+            )
         return False
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
+
+
+def malformed(args: dict) -> str:
+    """What is wrong with an order's arguments ('' if nothing): ids and cells are whole numbers
+    (not text, a fraction or True), a partner is a centre's name."""
+    for key, value in args.items():
+        if key == "partner":
+            if not isinstance(value, str):
+                return f"partner: got {value!r}; allowed: a centre's name"
+        elif not _whole(value):
+            return f"{key}: got {value!r}; allowed: a whole number (an id or a cell)"
+    return ""

@@ -78,13 +78,18 @@ def order_args(row) -> dict:
 
 
 def remapped(session: DrillSession, row, args: dict) -> dict | None:
-    """A logged order about an incident, for this run: incident ids are numbered as incidents
-    open, so they differ once a centre decides otherwise. An order whose incident is not this
+    """A logged order about an incident or an alert, for this run: ids are numbered as incidents
+    open and alerts come, so they differ once a centre decides otherwise. A share goes to the
+    alert the centre received at the logged cell about the logged group (None: none, the order no
+    longer applies). An order whose incident is not this
     run's open incident at the logged cell goes to the centre's open incident at that cell (one
     about the same group first); with none there (the group was caught earlier in this run, or
     never seen by this centre), None: the order no longer applies (a dispatch to the bare cell
     would send a unit to search for nothing). Rows of drills logged before close rows had a cell
     (node -1) keep their id."""
+    if row.detail == "share" and row.node >= 0:  # (share rows name the alert's cell and group since 2026-12)
+        same = session.alert_at(row.agency, int(row.alert), int(row.node), int(row.attempt))
+        return args | {"alert": same} if same >= 0 else None
     if row.incident < 0 or row.node < 0 or row.detail not in ("dispatch", "close", "mou"):
         return args
     if session.has_incident(row.agency, int(row.incident), int(row.node)):
@@ -121,9 +126,11 @@ def replay(
             here = remapped(session, row, args)
             try:
                 if here is None:
+                    what = f"alert {int(row.alert)}" if row.detail == "share" else f"{int(row.incident)}"
+                    thing = "alert received by" if row.detail == "share" else "open incident of"
                     reason = (
-                        f"no open incident of {row.agency} at cell {int(row.node)} in this run (the drill's "
-                        f"{int(row.incident)}): the order no longer applies"
+                        f"no {thing} {row.agency} at cell {int(row.node)} in this run (the drill's {what}): the "
+                        "order no longer applies"
                     )
                     session.refuse(row.agency, row.detail, reason, **args)
                 session.order(row.agency, row.detail, **here)

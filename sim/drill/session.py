@@ -15,6 +15,7 @@ order they came, and are logged with the seat; `picture` is what one seat may se
 
 from __future__ import annotations
 
+import inspect
 import threading
 import time
 from collections import deque
@@ -30,7 +31,7 @@ from analysis.labels import clock
 from analysis.maps import COVERAGE_KEYS
 from analysis.situation import ALARM_MINUTES
 from sim.agents.command import sector_cell
-from sim.agents.orders import ORDERS, OrderRefused, Orders
+from sim.agents.orders import ORDERS, OrderRefused, Orders, malformed
 from sim.drill.feed import Narrator
 from sim.drill.picture import Picture, PictureSensor, SeatNarrator, alerts, incidents, units
 from sim.metrics import summarize
@@ -43,6 +44,7 @@ from sim.validation import SensorNames
 from sim.world import World
 
 FEED_LENGTH = 200
+_ORDER_ARGS = ("unit", "incident", "node", "alert", "partner")  # what an order names
 AUTOSAVE_S = 10.0  # while playing, the log is written at least this often (wall seconds)
 COUNTERS = (  # what the page shows -> its sim/metrics.py summary column (see counters())
     ("attempts", "attempts"),
@@ -128,7 +130,7 @@ class DrillSession:
         self.world, self.seed, self.origin = world, seed, origin
         self.out_dir = Path(out_dir)
         self.human = frozenset(human)
-        self.model = BorderModel(world, seed, self.human)
+        self.model = BorderModel(world, seed, self.human, seated=True)
         self._orders = {name: Orders(c, source) for name, c in self.model.coordination.centres.items()}
         self.autosave = True  # write the log after every inject and order (a replay writes once, at the end)
         self._seat_rows: dict[str, list[dict]] = {name: [] for name in self._orders}  # alert rows per centre
@@ -308,6 +310,11 @@ class DrillSession:
             # after the minute's events, as in the drill)
             self._settle()
             try:
+                try:
+                    inspect.signature(method).bind(**args)
+                except TypeError as exc:  # an argument missing or unknown: refused and logged as any refusal
+                    given = {k: v for k, v in args.items() if k in _ORDER_ARGS and not malformed({k: v})}
+                    orders.refuse(action, f"{exc}; allowed: {', '.join(inspect.signature(method).parameters)}", **given)
                 result = method(**args)
             finally:
                 self._settle()
@@ -354,6 +361,18 @@ class DrillSession:
             here = [i for i in self._seat(seat).centre.incidents if i.open and i.target == node]
             about = [i for i in here if i.alerts and i.alerts[0].attempt == attempt]
             return (about or here)[0].id if here else -1
+
+    def alert_at(self, seat: str, alert: int, node: int, attempt: int) -> int:
+        """The id of the alert seat `seat`'s centre received at cell `node` about group `attempt`:
+        `alert` if that one is, else the latest such one (-1: none): where a replayed share goes
+        when this run numbered its alerts otherwise."""
+        with self.lock:
+            received = self._seat(seat).centre.received
+            a = received.get(alert)
+            if a is not None and a.node == node and a.attempt == attempt:
+                return alert
+            same = [a.id for a in received.values() if a.node == node and a.attempt == attempt]
+            return same[-1] if same else -1
 
     def _seat(self, seat: str) -> Orders:
         orders = self._orders.get(seat)
