@@ -49,7 +49,7 @@ from sim.config import (
     scenario_origin,
 )
 from sim.metrics import RATIO_METRICS
-from sim.runner import FOLDER_KEY, RunDirConflict, check_run_dir, mapless_run_key, run_key
+from sim.runner import FOLDER_KEY, RunDirConflict, check_run_dir, mapless_run_key, other_commits, run_key
 from sim.scenario import RunKeys
 from sim.terrain import TerrainError
 from sim.validation import ScenarioError
@@ -155,6 +155,16 @@ def run_one(
     `point`: the sweep point's name when it runs beside others (a parallel launcher): progress
     is then shown as whole lines and the summary printed in one piece, headed by the point, so
     that the points' outputs do not interleave."""
+    others = other_commits(out_dir)
+    if others:
+        head = f"[{point}] " if point is not None else ""
+        held = ", ".join(f"{n} by {c[:10]}" for c, n in sorted(others.items()))
+        print(
+            f"{head}note: {out_dir} holds replications run by another version of the code ({held}); the ones run "
+            "now join them in one result (the summary's git_commit column tells them apart): if the model changed "
+            "since, choose another output directory",
+            file=sys.stderr,
+        )
     bar, progress = _progress_bar(composed, point)
     try:
         result = api.execute(composed, world, out_dir, params, progress)

@@ -326,6 +326,25 @@ def finished_chunks(out_dir: Path) -> list[Chunk]:
     return [Chunk(int(m[1]), int(m[2])) for m in found if m and int(m[1]) <= int(m[2])]
 
 
+def other_commits(out_dir: Path) -> dict[str, int]:
+    """The replications of `out_dir`'s finished chunks run by another commit than this checkout's
+    (commit -> count; empty outside git or when there are none): resuming then mixes two versions
+    of the model in one result, which the summary's git_commit column tells apart."""
+    commit = git_commit()
+    if commit == "unknown":
+        return {}
+    counts: dict[str, int] = {}
+    for c in finished_chunks(out_dir):
+        try:
+            held = pq.read_table(out_dir / "summary" / f"{c.name}.parquet", columns=["git_commit"]).column(0)
+        except (OSError, KeyError, pa.ArrowException):  # unreadable or without the column: the run checks it
+            continue
+        for value in held.to_pylist():
+            if value not in (commit, "unknown", None):
+                counts[value] = counts.get(value, 0) + 1
+    return counts
+
+
 def _check_finished(out_dir: Path, finished: list[Chunk], replications: int) -> None:
     """Refuse a replication count that would leave finished replications out of the results."""
     if any(c.last >= replications for c in finished):

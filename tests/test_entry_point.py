@@ -149,3 +149,24 @@ def test_a_disk_full_part_way_keeps_the_finished_replications_and_says_how_to_re
     monkeypatch.setattr(sim.runner, "write_parquet_atomic", write)
     assert single_run(args) == 0
     assert sorted(pq.read_table(out / "summary.parquet").column("seed").to_pylist()) == [1, 2]
+
+
+def test_resuming_a_folder_run_by_another_commit_says_so(tmp_path, monkeypatch, capsys):
+    """A folder whose finished replications another version of the code ran is resumed with a
+    note naming that commit (the two versions' results would otherwise mix without a word); a
+    folder of this version's runs gets none."""
+    import sim.runner
+    from sim.run import single_run
+
+    out = tmp_path / "run"
+    args = [f"hydra.run.dir={out}", "scenario.horizon_days=0.1", "chunk_size=1", "map=false", "quiet=true"]
+    monkeypatch.setattr(sim.runner, "git_commit", lambda: "a" * 40)
+    assert single_run([*args, "replications=1"]) == 0
+    assert single_run([*args, "replications=2"]) == 0
+    assert "note:" not in capsys.readouterr().err
+    monkeypatch.setattr(sim.runner, "git_commit", lambda: "b" * 40)
+    assert single_run([*args, "replications=3"]) == 0
+    err = capsys.readouterr().err
+    assert "another version of the code (2 by aaaaaaaaaa)" in err
+    commits = pq.read_table(out / "summary.parquet", columns=["git_commit"]).column(0).to_pylist()
+    assert commits == ["a" * 40] * 2 + ["b" * 40]
