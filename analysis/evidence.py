@@ -77,8 +77,8 @@ def down_intervals(ev: pd.DataFrame, end: float | None = None) -> pd.DataFrame:
                 aloft = detail == "aloft"
             else:
                 working = kind == "sensor_up"
-                if not flights and detail in ("grounded", "aloft"):  # a log from before flight rows:
-                    aloft = detail == "aloft"  # the landings and take-offs that changed the state
+                if not flights and (working or detail == "grounded"):  # a log from before flight rows: a
+                    aloft = working  # logged landing, and a drone that is up is aloft (as these logs were read)
             out = aloft and not working
             if out and since is None:
                 since = t

@@ -101,7 +101,7 @@ def check_launcher(overrides: Sequence[str]) -> None:
         ) from exc
     keys = sorted(k for k in launcher if k != "_target_")
     for o in own:
-        if o in choice:
+        if o.lstrip("+~").startswith("hydra/launcher="):  # the last one holds, as in Hydra
             continue
         key = o.lstrip("+~").split("=", 1)[0].removeprefix("hydra.launcher.").split(".")[0]
         if key not in keys:

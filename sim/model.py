@@ -285,7 +285,9 @@ class BorderModel(mesa.Model):
         w = self.world
         name = chosen.params.corridor
         if name == "busiest":
-            corridor = int(np.argmax(self.corridor_crossings)) if w.corridors.n else None
+            # the most crossings so far (ties to the west) among corridors a group can cross
+            crossings = np.where(w.corridors.crossable, self.corridor_crossings, -1)
+            corridor = int(np.argmax(crossings)) if w.corridors.n else None
         else:
             corridor = w.corridors.index(name) if name else None
         first = len(self._sensor_by_id)

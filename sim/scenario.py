@@ -1040,7 +1040,8 @@ class CorridorSpec:
         unit="km",
         doc="Length of a corridor: the border is cut into segments this long, C1, C2, ... from west to east "
         "(sim/terrain/corridors.py). Crossings are counted per corridor (displacement metrics), and `adaptive` "
-        "organisations choose among them.",
+        "organisations choose among them. At least the width of a border cell (checked against the terrain: "
+        "narrower corridors would mostly hold no border cell).",
         source="**modelling guess**: about the reach of one tower or one foot patrol's beat along the border.",
     )
     measure_from_day: float = param(

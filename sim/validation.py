@@ -262,9 +262,14 @@ def check_against_terrain(spec: ScenarioSpec, terrain: Terrain, origin: str) -> 
         "sector": sectors,
         "node": range(terrain.n_nodes),
         "corridor": corridors + ["busiest"],  # where a sensor group goes
-        "corridor_name": corridors,
+        "corridor_name": [c for c, ok in zip(corridors, cut.crossable.tolist()) if ok],  # a group crosses there
     }
     p = check_refs(spec, "scenario", names, PLUGINS)
+    if cut.cell_km > 0 and spec.corridors.length_km < cut.cell_km:
+        p.append(
+            f"scenario.corridors.length_km: got {spec.corridors.length_km:g} km, less than the border cells' width "
+            f"({cut.cell_km:g} km): most corridors would hold no border cell; allowed: at least {cut.cell_km:g}"
+        )
     allowed_juris = sectors + ["home", "all", "towns:<km>", "ports:<km>"]
     for name, a in spec.agencies.items():
         for s in a.jurisdiction:

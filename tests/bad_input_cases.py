@@ -222,6 +222,14 @@ CASES = [
     Case("a task force without units", ("scenario.coordination.policy=task_force",)),
     Case("unknown coordination policy", ("scenario.coordination.policy=anarchy",)),
     Case("unknown corridor name", ("scenario.sensors.towers.corridor=C99",)),
+    Case("corridors narrower than a border cell", ("scenario.corridors.length_km=0.4",)),
+    Case(
+        "an adaptive organisation kept to a corridor no border edge crosses",
+        (
+            "scenario.corridors.length_km=1.98",
+            "scenario.organisations.cartel.routing={type: adaptive, corridors: [C21]}",
+        ),
+    ),
     Case(
         "an outage of a sensor beyond its group",
         ("scenario=drill_night_surge", "scenario.injects.towers_dark.sensors=[towers:99]"),

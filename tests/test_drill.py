@@ -569,3 +569,24 @@ def test_a_decoy_that_cannot_walk_across_is_refused_and_one_that_can_walks(tmp_p
     for _ in range(200):
         s.step()
     assert len(decoys) == 5 and all(a.crossed for a in decoys)
+
+
+def test_a_drones_take_offs_and_landings_are_said_once_in_the_feed(tmp_path):
+    """A drone's landing and take-off are one sentence each (its sensor_down / sensor_up); its
+    `flight` rows (the schedule, logged up or down) add no bare 'flight' line."""
+    c = compose(
+        [
+            "scenario=tri_agency",
+            "scenario.horizon_days=1",
+            "scenario.sensors.uas={type: drone, agency: border_patrol, count: 1}",
+        ]
+    )
+    s = DrillSession(build_world(c.scenario, c.origin, str(SCENARIO_DIR)), 5, tmp_path / "drill", c.origin)
+    lines = []
+    for hour, said in ((3, "landed (its flight window closed)"), (20, "took off (its flight window opened)")):
+        while s.now < hour * 60:  # past the landing at 02:30, then the take-off at 19:00 (the defaults)
+            s.step()
+        assert any(said in line for line in s.feed)
+        lines += s.feed
+    assert (s.model.log.to_arrow().to_pandas().kind == "flight").sum() >= 3
+    assert not any(line.endswith("  flight") for line in lines)

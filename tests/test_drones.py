@@ -5,6 +5,7 @@ law itself is checked against Koopman's formula in tests/test_analytic.py."""
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from helpers import corridor_world, drone, inject, run
 from validation_checks import _aloft_minutes
@@ -146,3 +147,30 @@ def test_a_drone_costs_more_the_more_hours_it_flies():
     per_hour = DroneParams(agency="bp").usd_per_flight_hour
     assert per_hour > 0
     assert costs == {4.0: 200.0 + 4.0 * per_hour, 12.0: 200.0 + 12.0 * per_hour}
+
+
+def test_a_log_from_before_flight_rows_is_read_as_it_was():
+    """Logs written before `flight` rows: a landing is a sensor_down 'grounded', and a drone that
+    comes up is aloft; a failure on the ground repaired after the take-off (no take-off row)
+    leaves the next outage in the window counted (it was lost)."""
+    rows = [
+        (150.0, "sensor_down", "grounded"),
+        (1200.0, "sensor_up", ""),  # repaired after the window opened: aloft from here
+        (1300.0, "sensor_down", ""),
+        (1350.0, "sensor_up", ""),
+        (1500.0, "sensor_down", "grounded"),
+        (2000.0, "sensor_up", "aloft"),
+    ]
+    ev = pd.DataFrame(
+        {
+            "t": [t for t, _, _ in rows] + [2880.0],
+            "seq": range(len(rows) + 1),
+            "kind": [k for _, k, _ in rows] + ["run_end"],
+            "detail": [d for _, _, d in rows] + [""],
+            "sensor": [0] * len(rows) + [-1],
+            "node": [7] * len(rows) + [-1],
+            "duration_min": [np.nan] * len(rows) + [2880.0],
+        }
+    )
+    down = down_intervals(ev, end=2880.0)
+    assert list(zip(down.start, down.end)) == [(1300.0, 1350.0)]

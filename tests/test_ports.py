@@ -423,7 +423,7 @@ def test_every_referred_smuggler_the_table_lets_out_leaves_in_the_event_log():
         assert len(out) > 100 and set(out.attempt) <= left, sorted(set(out.attempt) - left)[:5]
 
 
-@pytest.mark.parametrize("per_day", [5e-324, 1e-310, 1e-300])
+@pytest.mark.parametrize("per_day", [5e-324, 1e-310, 2e-305, 1e-304, 1e-300])
 def test_a_vanishing_traffic_rate_is_no_traffic_not_a_crash(per_day):
     """A rate so small that its mean gap between vehicles overflows a float is no traffic (it
     raised ZeroDivisionError at the end of the checks, or cast infinite times to hour indices)."""
@@ -434,12 +434,13 @@ def test_a_vanishing_traffic_rate_is_no_traffic_not_a_crash(per_day):
 
 
 def test_the_queue_left_at_the_horizon_is_counted_when_lanes_do_not_keep_up():
-    """Twice the lane's capacity for a day: about half the vehicles are still queued at the end;
-    port_queued_at_end counts them, and with the released ones it makes every arrival."""
+    """Twice the lane's capacity for a day (one lane, one-minute inspections): the booth serves
+    about one vehicle a minute, so about half of the ~2,880 arrivals are still queued at the end:
+    port_queued_at_end counts them (the arrivals less the ~1,440 served)."""
     spec = port_spec(cars_per_day=2 * 1440.0, trucks_per_day=0.0, primary_lanes=1, primary_car_min=1.0)
     _, _, ev, table = run_port(spec, seed=2, days=1.0)
     m = port_metrics(ev, pa.Table.from_pandas(table, preserve_index=False))
-    legit = table[table.attempt < 0]
-    assert m["port_queued_at_end"] == int(legit.primary_start.isna().sum())
-    assert 0.4 < m["port_queued_at_end"] / len(legit) < 0.6
-    assert m["port_queued_at_end"] + int(legit.primary_start.notna().sum()) == len(legit)
+    arrived = int((table.attempt < 0).sum())
+    assert abs(arrived - 2880) < 4 * math.sqrt(2880)
+    served = 1440  # the booth is hardly ever idle: about 1,440 random one-minute inspections (sd ~38)
+    assert abs(m["port_queued_at_end"] - (arrived - served)) < 4 * math.sqrt(served)

@@ -405,3 +405,28 @@ def test_the_same_terrain_runs_the_same_whatever_order_its_edges_are_listed_in(t
         build_world(read.scenario, read.origin, str(SCENARIO_DIR)),
     ):
         assert run_replication(other, 2).events.to_pandas().equals(base.to_pandas())
+
+
+def test_a_border_running_along_y_is_refused_naming_the_convention():
+    """Corridors, along_border placement and the maps cut the border along x; a map whose border
+    runs north-south (foreign west, home east) loaded without a word and made one corridor of one
+    cell. It is refused, saying that y is the distance from the border."""
+    from sim.terrain.io import from_networkx
+
+    def ladder(along_x: bool) -> nx.Graph:  # 6 km of border, one foreign and two home cells deep
+        g = nx.Graph()
+        for k in range(6):
+            for depth, side in ((-0.5, "foreign"), (0.5, "home"), (1.5, "home")):
+                x, y = (k + 0.5, depth) if along_x else (depth, k + 0.5)
+                feature = "staging" if side == "foreign" else ("town" if depth == 1.5 else "")
+                g.add_node((k, depth), x=x, y=y, kind="open", side=side, sector="S1", feature=feature)
+            g.add_edge((k, -0.5), (k, 0.5), length_km=1.0)
+            g.add_edge((k, 0.5), (k, 1.5), length_km=1.0)
+            if k:
+                g.add_edge((k - 1, 0.5), (k, 0.5), length_km=1.0)
+        return nx.convert_node_labels_to_integers(g)
+
+    kinds = {k: KindProps(v.cover, v.speed_factor) for k, v in KINDS.items()}
+    assert from_networkx(ladder(along_x=True), kinds, "west-east").border_edges.size == 6
+    with pytest.raises(TerrainError, match="the home side must lie at greater y than the foreign side"):
+        from_networkx(ladder(along_x=False), kinds, "north-south")

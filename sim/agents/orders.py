@@ -200,7 +200,8 @@ class Orders:
         if alert >= 0:
             self._received(alert)
         elif incident >= 0:
-            self._incident(incident)
+            if incident not in self.centre.closed:  # a closed one may be looked at, listed or not
+                self._incident(incident)
         else:
             raise OrderRefused("name an alert or an incident")
         self._log("look", action, alert=alert, incident=incident)

@@ -81,7 +81,8 @@ def legitimate_arrivals(
     t = 0.0
     while t < horizon_min:
         block = max(64, int(peak * (horizon_min - t) * 1.1) + 16)
-        candidates = t + np.cumsum(rng.exponential(1.0 / peak, size=block))
+        with np.errstate(over="ignore"):  # gaps near the float limit sum to inf: beyond the horizon, dropped
+            candidates = t + np.cumsum(rng.exponential(1.0 / peak, size=block))
         hour = (np.minimum(candidates, horizon_min) // 60).astype(np.int64) % 24  # (times past the horizon are dropped)
         keep = rng.uniform(size=block) * top <= profile[hour]
         times.append(candidates[keep & (candidates < horizon_min)])

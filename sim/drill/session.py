@@ -503,7 +503,13 @@ class DrillSession:
             if row["kind"] == "alert" and row["sensor"] >= 0:
                 self._last_alarm[row["sensor"]] = row["t"]
             self._counted_rows.append(row)
-            if row["kind"] not in ("asset", "run_start", "corridor", "centre"):
+            if row["kind"] not in (
+                "asset",
+                "run_start",
+                "corridor",
+                "centre",
+                "flight",
+            ):  # (flight: sensor_down/up say it)
                 self.feed.appendleft(self.narrator.line(row))
                 self._seat_row(row)
         self._cursor = len(log)

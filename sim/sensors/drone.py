@@ -108,7 +108,8 @@ class DroneParams(SensorGroupParams):
         ge=0,
         unit="USD/day",
         doc="Fixed operating cost per drone and calendar day, flying or not (crew on call, ground "
-        "station, upkeep); the hours aloft add `usd_per_flight_hour` each.",
+        "station, upkeep); the hours aloft add `usd_per_flight_hour` each (until 2026-12-03 this key was "
+        "the whole daily cost: a file written for that sets `usd_per_flight_hour: 0`).",
         source="**modelling guess** (with `usd_per_flight_hour`: 1,500 USD a day at the default 7.5 h aloft)",
     )
     usd_per_flight_hour: float = param(

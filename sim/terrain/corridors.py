@@ -50,6 +50,12 @@ class Corridors:
     def index(self, name: str) -> int:
         return self.names.index(name)
 
+    @property
+    def crossable(self) -> np.ndarray:
+        """Per corridor: whether some border edge lies in it (a loaded map's border may have a
+        stretch without crossings; the last corridor may be a sliver holding no border cell)."""
+        return np.bincount(self.edge_corridor, minlength=self.n)[: self.n] > 0
+
 
 def _names(n: int) -> tuple[str, ...]:
     width = len(str(n)) if n >= 10 else 1

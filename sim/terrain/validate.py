@@ -56,6 +56,14 @@ def validate(t: Terrain, source: str, file_ids: list[int] | None = None) -> None
         problems.append(f"node {ids[i]}: cover must be in [0, 1], got {t.cover[i]}")
     if t.border_edges.size == 0:
         problems.append("no border edge: no edge joins a 'foreign' node to a 'home' node")
+    finite = np.isfinite(t.y)
+    home_y, foreign_y = t.y[(t.side == HOME) & finite], t.y[(t.side == FOREIGN) & finite]
+    if home_y.size and foreign_y.size and not np.median(home_y) > np.median(foreign_y):
+        problems.append(
+            f"the home side must lie at greater y than the foreign side (x runs along the border, y is the distance "
+            f"from it: negative on the foreign side, positive at home); median y: home {np.median(home_y):g}, "
+            f"foreign {np.median(foreign_y):g} (a border along y: swap x and y)"
+        )
     staging, towns = t.staging_areas, t.towns
     if staging.size == 0:
         problems.append("no staging area: mark foreign-side nodes with feature='staging'")

@@ -179,7 +179,8 @@ class AdaptiveParams:
         factory=list,
         ref="corridor_name",
         hint="corridor names (C1, C2, ...)",
-        doc="Corridors the organisation may use. Empty: all.",
+        doc="Corridors the organisation may use (ones some border edge crosses: on a loaded map a stretch "
+        "of border may have none, and the last corridor may be a sliver without a border cell). Empty: all.",
     )
 
     def check(self) -> list[str]:
