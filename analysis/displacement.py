@@ -57,7 +57,13 @@ from analysis.labels import key_label, value_label
 from analysis.maps import draw_terrain, read_terrain, run_config
 from analysis.stats import holm_adjusted, mean_test_p
 from analysis.store import load, varying_params
-from sim.metrics import corridor_crossings_by_period, corridor_shares, displacement_index, interdiction_rate_by_week
+from sim.metrics import (
+    corridor_crossings_by_period,
+    corridor_shares,
+    decoy_attempts,
+    displacement_index,
+    interdiction_rate_by_week,
+)
 
 BOOTSTRAP = 2000
 ALPHA = 0.05  # family-wise, per claim
@@ -409,7 +415,7 @@ def map_figure(root: Path, pairs: pd.DataFrame, events: dict[str, pd.DataFrame],
     for col, arm in enumerate(("control", "treated")):
         ev = events[r[f"{arm}_run"]]
         ev = ev[ev.seed == r.seed]
-        crossed = ev[(ev.kind == "crossed") & (ev.source != "")]
+        crossed = ev[(ev.kind == "crossed") & (ev.source != "") & ~ev.attempt.isin(decoy_attempts(ev))]  # as counted
         sensors = ev[(ev.kind == "asset") & (ev.t > 0) & (ev.sensor >= 0)]
         for row, (name, part) in enumerate(
             (("before", crossed[crossed.t < day]), ("after", crossed[crossed.t >= day]))

@@ -19,6 +19,7 @@ from matplotlib.patches import Patch
 from analysis.figures import subplots
 from analysis.maps import KIND_COLOURS, OUTCOME_STYLE, draw_terrain, read_terrain
 from analysis.stats import level_order
+from sim.recorder import DECOY_CARGO
 
 PER_PAGE = 6
 MAX_AREA = 320.0  # points^2 of the busiest cell
@@ -37,9 +38,11 @@ def outcome_counts(root: Path, table: pd.DataFrame) -> tuple[pd.DataFrame, dict[
         reps[config] = reps.get(config, 0) + len(seeds)
         frames.append(
             con.execute(
-                "SELECT node, kind, count(*) AS n FROM read_parquet(?) WHERE kind IN ('crossed', 'interdiction', "
-                "'got_away') AND seed IN (SELECT unnest(?)) GROUP BY node, kind",
-                [[str(f) for f in files], seeds],
+                "WITH ev AS (SELECT * FROM read_parquet(?) WHERE seed IN (SELECT unnest(?))) "
+                "SELECT node, kind, count(*) AS n FROM ev WHERE kind IN ('crossed', 'interdiction', 'got_away') "
+                "AND (seed, attempt) NOT IN (SELECT (seed, attempt) FROM ev WHERE kind = 'attempt' AND cargo = ?) "
+                "GROUP BY node, kind",  # decoys left out, as the summary's counts leave them out
+                [[str(f) for f in files], seeds, DECOY_CARGO],
             )
             .df()
             .assign(config=config)

@@ -1056,3 +1056,26 @@ def test_a_map_drawing_interrupted_leaves_no_file_behind(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         draw_run_map(out, out / "map.png")
     assert not (out / "map.png").exists() and not list(out.glob("*map*"))
+
+
+def test_outcome_maps_leave_decoys_out_as_the_summary_does(tmp_path):
+    """The outcome map counts the crossings, interdictions and got-aways of real attempts, as
+    every attempt-based metric does (a decoy inject's groups were drawn as crossings)."""
+    from analysis.configurations import add_config_labels
+    from analysis.outcome_maps import outcome_counts
+    from sim.run import single_run
+
+    out = tmp_path / "sweep" / "run"
+    decoys = "+scenario.injects.feint={type: decoy, organisation: cartel, count: 40, start_hours: 2}"
+    args = [f"hydra.run.dir={out}", "scenario.horizon_days=0.5", "replications=2", "map=false", "quiet=true", decoys]
+    assert single_run(args) == 0
+    table = load(tmp_path / "sweep")
+    counts, reps = outcome_counts(tmp_path / "sweep", add_config_labels(table, varying_params(table)))
+    ev = pq.read_table(out / "events").to_pandas()
+    decoy = ev[(ev.kind == "attempt") & (ev.cargo == "decoy")][["seed", "attempt"]]
+    assert len(decoy) == 80
+    real = ev.merge(decoy.assign(is_decoy=True), on=["seed", "attempt"], how="left").is_decoy.isna()
+    for kind in ("crossed", "interdiction", "got_away"):
+        assert counts[counts.kind == kind].n.sum() == ((ev.kind == kind) & real.to_numpy()).sum()
+    assert ((ev.kind == "crossed") & ~real.to_numpy()).sum() > 0  # the decoys did cross
+    assert list(reps.values()) == [2]
