@@ -19,10 +19,12 @@ Figures (each only when the sweep has what it needs):
                         adaptation (analysis/displacement.py)
 
 Decision keys: the Pareto front is drawn over the keys a planner chooses. By default these are
-every swept key except scenario.organisations.* (the smugglers' behaviour is not a decision) and
-`scenario` (the scenario's name, a swept key where runs of several scenarios are read together); the
-front is computed within each combination of the other swept keys, so that a decision is compared
-only with decisions facing the same smugglers.
+every swept key except scenario.organisations.* (the smugglers' behaviour is not a decision),
+`scenario` (the scenario's name, a swept key where runs of several scenarios are read together),
+scenario.terrain.* and scenario.horizon_days (the region and the time planned for), and the prices
+(scenario.costs.*, any key whose name holds _usd, lifetime_years: each decision is costed under
+them); the front is computed within each combination of the other swept keys, so that a decision
+is compared only with decisions facing the same smugglers.
 
 Replications: configurations are compared on the same seeds (common random numbers). A seed run
 twice for one configuration (sibling sweep points that differ only in `replications`) is counted
@@ -371,7 +373,8 @@ def main(argv: list[str] | None = None) -> int:
         metavar="KEY",
         default=None,
         help="swept keys a planner chooses: the Pareto front is drawn over these, within each combination of "
-        "the other swept keys (default: every swept key except scenario.organisations.* and the scenario chosen)",
+        "the other swept keys (default: every swept key except scenario.organisations.*, the scenario chosen, its "
+        "terrain and horizon, and prices: scenario.costs.*, *_usd*, lifetime_years)",
     )
     ap.add_argument(
         "--pair-on-common-seeds",

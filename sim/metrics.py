@@ -1,7 +1,9 @@
 """Event log -> one summary row per replication. Every metric is defined here, once.
 
 Definitions (all from the event log, `sim/recorder.py` documents the columns):
-- attempts: `attempt` events. resolved = interdicted + got_away + turned_back; under_way = the rest.
+- horizon_days: the run's horizon (run_start.duration_min / 1440).
+- attempts: `attempt` events; persons_attempted = the persons in them (attempt.size). resolved =
+  interdicted + got_away + turned_back; under_way = the rest.
 - interdiction_rate = interdicted / resolved; effectiveness_rate = (interdicted + turned_back) /
   resolved (the CBP "interdiction effectiveness rate" shape).
 - detected = attempts with >= 1 detection (distinct groups); detection_rate = detected / attempts

@@ -335,7 +335,7 @@ class BorderModel(mesa.Model):
             self.log.record(self.world.horizon_min, "run_end", duration_min=self.world.horizon_min)
 
     def port_vehicles(self) -> pa.Table:
-        """Every vehicle through the ports so far (sim.agents.ports.PORT_SCHEMA), up to now."""
+        """Every vehicle through the ports so far (sim.recorder.PORT_SCHEMA), up to now."""
         return port_tables(
             self.ports, min(self.now, self.world.horizon_min) if not self.finished else self.world.horizon_min
         )

@@ -17,7 +17,9 @@ which columns it fills. Integer ids use -1 for "none"; floats use NaN.
 | asset         | an asset enters service: t = 0, or a      | agency, unit or sensor, source = asset type,   |
 |               | sensor group's installed_day (its costs   | node, capital_usd, opex_usd_per_day (units:    |
 |               | count from then)                          | per day on duty), lifetime_years; sensors:     |
-|               |                                           | detail = the corridor of the sensor's cell     |
+|               |                                           | detail = the corridor of the sensor's cell;    |
+|               |                                           | ports: detail = name; barriers: detail = name, |
+|               |                                           | size = its border edges (no node)              |
 | shift_start   | a unit goes on duty                       | unit, agency, node, size = officers            |
 | shift_end     | a unit goes off duty                      | unit, agency, node, size = officers            |
 | sensor_down   | a sensor fails (or is knocked out, or a   | sensor, agency, node, detail = grounded for a  |
@@ -59,10 +61,15 @@ which columns it fills. Integer ids use -1 for "none"; floats use NaN.
 |               |                                           | detail = own / mou / task_force (why the unit  |
 |               |                                           | may act there)                                 |
 | arrival       | the unit reaches the incident location    | incident, unit, agency, node                   |
-| search_end    | the unit gives up searching (not found)   | incident, unit, agency, node                   |
+| search_end    | the unit's response ends without finding  | incident, unit, agency, node, detail =         |
+|               | the group                                 | not_found (searched in vain) / diverted (it    |
+|               |                                           | met another group on the way)                  |
 | interdiction  | a unit apprehends (part of) a group       | attempt, unit, agency, node, size (persons     |
-|               |                                           | taken), quantity_kg seized, incident, source   |
-| got_away      | the group reaches its destination         | attempt, node, size (persons not taken)        |
+|               | (or a port seizes a vehicle's cargo)      | taken), quantity_kg seized, incident, source;  |
+|               |                                           | at a port: no unit, source = port, detail =    |
+|               |                                           | the port's name                                |
+| got_away      | the group reaches its destination         | attempt, node, size (persons not taken);       |
+|               |                                           | through a port: detail = the port's name       |
 | turned_back   | the group is back at its staging area     | attempt, node                                  |
 | unit_free     | a unit returns to its beat (or is held by | unit, agency, node                             |
 |               | a seat while responding: its response     |                                                |
@@ -108,12 +115,12 @@ which columns it fills. Integer ids use -1 for "none"; floats use NaN.
 |               |                                           | source = seat (live) or replay (counterfactual)|
 | order_refused | a seat's order refused (nothing changed)  | as order, reason = why                         |
 | look          | a seat opens or acknowledges an alert or  | agency, seat, detail = open / ack, alert or    |
-|               | an incident                               | incident, told                                 |
+|               | an incident                               | incident, told, source = seat / replay         |
 | mode          | a centre is decided by a seat or by the   | agency (the centre), detail = human / auto;    |
 |               | automatic dispatcher (live drill, t = 0)  | logged only when some centre is `human`        |
 
-Columns of the seats (empty or -1 elsewhere): `seat` names who acted (the centre's name, or
-`trainer`); `told` is how many alerts that centre had received by then, so its picture at the
+Columns of the seats (empty or -1 elsewhere): `seat` names the seat that acted (its centre's name;
+the trainer's injects are `inject` rows); `told` is how many alerts that centre had received by then, so its picture at the
 order is the first `told` alert rows addressed to it; `reason` says why an order was refused.
 """
 

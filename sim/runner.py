@@ -10,7 +10,7 @@ A run directory holds:
 - events/, plans/, port_vehicles/: only with events=true (the default)
 - events/<chunk>.parquet    the event logs of the chunk (columns of sim/recorder.py + replication, seed)
 - plans/<chunk>.parquet     every movement plan of the chunk (PLAN_SCHEMA + replication), for replays
-- port_vehicles/<chunk>.parquet   every vehicle through a port of entry (sim/agents/ports.py
+- port_vehicles/<chunk>.parquet   every vehicle through a port of entry (sim/recorder.py
                             PORT_SCHEMA + replication): part of the event log, read by the port metrics
 - summary.parquet      all summary rows, written when every chunk is done
 - terrain_nodes.parquet / terrain_edges.parquet   the map, written first (with each agency's jurisdiction as a
@@ -62,7 +62,7 @@ class ReplicationResult:
     events: pa.Table
     summary: dict[str, float]
     plans: pa.Table | None = None  # every movement plan (sim/recorder.py PLAN_SCHEMA), for replays
-    ports: pa.Table | None = None  # every vehicle through a port (sim/agents/ports.py PORT_SCHEMA)
+    ports: pa.Table | None = None  # every vehicle through a port (sim/recorder.py PORT_SCHEMA)
 
 
 @dataclass(frozen=True)
