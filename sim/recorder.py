@@ -120,8 +120,9 @@ which columns it fills. Integer ids use -1 for "none"; floats use NaN.
 |               | automatic dispatcher (live drill, t = 0)  | logged only when some centre is `human`        |
 
 Columns of the seats (empty or -1 elsewhere): `seat` names the seat that acted (its centre's name;
-the trainer's injects are `inject` rows); `told` is how many alerts that centre had received by then, so its picture at the
-order is the first `told` alert rows addressed to it; `reason` says why an order was refused.
+the trainer's injects are `inject` rows); `told` is how many alerts that centre had received by
+then, so its picture at the order is the first `told` alert rows addressed to it; `reason` says
+why an order was refused.
 """
 
 from __future__ import annotations
