@@ -291,10 +291,15 @@ def run_map(run_dir: Path, replication: int = 0) -> Figure:
             for node in assets[assets.source == f"sensor:{typ}"].node:
                 ax.add_patch(Circle((x[node], y[node]), radius, fill=False, lw=0.6, ls=":", color=colour, zorder=4))
             ax.add_line(Line2D([], [], ls=":", color=colour, label=f"{what} ({radius:g} km)"))
-    for src, marker, colour, label in (
+    shipped = (
         ("sensor:tower", "*", "#6a3d9a", "camera tower"),
         ("sensor:ground", ".", "#e31a1c", "ground sensor"),
         ("sensor:drone", "^", "#1f78b4", "drone station"),
+    )
+    others = sorted(set(assets.source[assets.source.str.startswith("sensor:")]) - {s for s, *_ in shipped})
+    for src, marker, colour, label in (  # a plug-in's sensor type: a diamond, named by its type
+        *shipped,
+        *((o, "D", "#ff7f00", f"{o.removeprefix('sensor:')} sensor") for o in others),
     ):
         a = assets[assets.source == src]
         if len(a):

@@ -29,7 +29,8 @@ GROUP_COLOUR = "#d73027"
 
 def _sensors(ax, x: np.ndarray, y: np.ndarray, sensors: pd.DataFrame) -> None:
     coverage = False
-    for typ, (marker, size, name) in SENSOR_SHAPES.items():
+    others = sorted(set(sensors.type) - set(SENSOR_SHAPES))  # a plug-in's sensor type: a diamond, named by its type
+    for typ, (marker, size, name) in [*SENSOR_SHAPES.items(), *((o, ("D", 40, f"{o} sensor")) for o in others)]:
         s = sensors[sensors.type == typ]
         if not len(s):
             continue

@@ -10,7 +10,7 @@ Definitions (all from the event log, `sim/recorder.py` documents the columns):
   (a group found by a unit's search after a tip, with no detection event, is interdicted but not
   detected, and is in neither time_to_first_detection_min nor detection_to_interdiction_min);
   detections = detection events; detections_<source>: detection events by source (tower, ground,
-  drone, patrol).
+  drone, patrol always; a plug-in sensor type when the run places one or it detects).
 - apprehended: persons taken (interdiction.size); escaped_at_contact: group size minus persons
   taken, summed over interdictions; seized_kg: interdiction.quantity_kg.
 - time_to_first_detection_min: first detection minus attempt start, over detected attempts.
@@ -638,7 +638,10 @@ def summarize(
         "cost_usd": float(share.sum() + opex.sum()),
         "cost_per_interdiction_usd": _ratio(float(share.sum() + opex.sum()), len(inter)),
     }
-    for src in ("tower", "ground", "drone", "patrol"):
+    # the shipped types always (stable columns), and any other type the run has (a plug-in's) or detected with
+    placed = {str(s).removeprefix("sensor:") for s in assets["source"].tolist() if str(s).startswith("sensor:")}
+    shipped = ("tower", "ground", "drone", "patrol")
+    for src in (*shipped, *sorted((placed | set(det_source.tolist())) - set(shipped) - {""})):
         row[f"detections_{src}"] = int((det_source == src).sum())
     row.update(_coordination_metrics(log, inter, dict(zip(det_ids.tolist(), first_t.tolist())), new_alerts, decoy_ids))
     agency = assets["agency"]

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from sim.injects import INJECTS
 from sim.migration import migrate
 from sim.params import Problems, check_refs, check_tree, parse
 from sim.plugins import PLUGINS
@@ -116,7 +117,15 @@ def scenario_names(spec: ScenarioSpec) -> dict[str, Any]:
         "unit_group": sorted(spec.units),
         "sensor": SensorNames(spec.sensors),
         "mode": sorted(spec.modes),
+        "alert_source": alert_sources(),
     }
+
+
+def alert_sources() -> list[str]:
+    """What may raise an alert (an alert's source): a sensor type, a unit (`patrol`), the intel
+    tips, an inject type (a tip inject raises `tip`; a plug-in's may raise its own name)."""
+    fixed = ["patrol", "partner_tip", "community_tip", "tip"]
+    return sorted({*SENSOR_TYPES.names(), *fixed, *INJECTS.names()})
 
 
 def parse_scenario(raw: Mapping | None, origin: str, overrides: Sequence[str] = ()) -> ScenarioSpec:

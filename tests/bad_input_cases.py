@@ -221,6 +221,10 @@ CASES = [
     Case("a drill question about an inject the scenario lacks", ("scenario.questions=['[inject fog] Who saw what?']",)),
     Case("a task force without units", ("scenario.coordination.policy=task_force",)),
     Case("unknown coordination policy", ("scenario.coordination.policy=anarchy",)),
+    Case(
+        "a liaison's alert source misspelt",
+        ("scenario=tri_agency", "scenario.coordination.liaison.share_sources=[towr]"),
+    ),
     Case("unknown corridor name", ("scenario.sensors.towers.corridor=C99",)),
     Case("corridors narrower than a border cell", ("scenario.corridors.length_km=0.4",)),
     Case(

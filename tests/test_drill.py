@@ -590,3 +590,33 @@ def test_a_drones_take_offs_and_landings_are_said_once_in_the_feed(tmp_path):
         lines += s.feed
     assert (s.model.log.to_arrow().to_pandas().kind == "flight").sum() >= 3
     assert not any(line.endswith("  flight") for line in lines)
+
+
+def test_an_inject_keys_fixed_values_are_a_choice_and_typed_keys_say_what_is_allowed(tmp_path):
+    """A plug-in inject whose key has fixed allowed values gets a drop-down of them (it was a free
+    text box), a typed key's help gives its range, and the chosen value reaches the inject."""
+    from dataclasses import dataclass
+
+    from sim.injects.base import Inject, InjectParams
+    from sim.params import param
+
+    @dataclass(frozen=True)
+    class DustParams(InjectParams):
+        severity: str = param("light", choices=("light", "heavy"), doc="How bad.")
+        visibility_km: float = param(2.0, gt=0, le=50, unit="km", doc="How far one sees.")
+
+    class Dust(Inject):
+        name = "dust_storm"
+        Params = DustParams
+
+        def apply(self) -> None:
+            pass
+
+    with INJECTS.added(Dust):
+        s = new_session(tmp_path)
+        fields = {f.name: f for f in inject_form("dust_storm", s)}
+        assert (fields["severity"].kind, fields["severity"].options) == ("choice", ("light", "heavy"))
+        assert fields["visibility_km"].kind == "text" and "Allowed: > 0 and ≤ 50" in fields["visibility_km"].help
+        name = s.inject("dust_storm", **form_values("dust_storm", {"severity": "heavy", "visibility_km": "0.5"}))
+    row = saved_events(s).query("kind == 'inject'").iloc[-1]
+    assert (row.source, row.detail) == (name, "dust_storm")

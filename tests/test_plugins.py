@@ -15,6 +15,7 @@ from sim.coordination.base import Coordination
 from sim.injects import INJECTS
 from sim.injects.base import Inject, InjectParams
 from sim.params import param
+from sim.policies.dispatch import DISPATCH_RULES, Choice, DispatchRule
 from sim.policies.patrol import PATROL_POLICIES
 from sim.policies.patrol.base import PatrolPolicy
 from sim.sensors import SENSOR_TYPES, Footprint, SensorGroupParams, SensorType
@@ -122,6 +123,14 @@ def test_plugins_defined_outside_sim_run_end_to_end(tmp_path, registered):
         for nodes in plans[(plans.mover == "unit") & (plans.id == unit)].nodes:
             assert set(nodes) == {base}
     assert result.summary.attempts.iloc[0] > 0
+    # a plug-in sensor type's detections are counted under its name, and the counts by source add up
+    assert result.summary.detections_strip.iloc[0] == len(seen) > 0
+    by_source = result.summary.filter(like="detections_").iloc[0].sum()
+    assert by_source == result.summary.detections.iloc[0]
+    from analysis.maps import run_map  # noqa: PLC0415  (matplotlib only here)
+
+    labels = [t.get_text() for t in run_map(result.run_dir).axes[0].get_legend().get_texts()]
+    assert "strip sensor" in labels  # drawn on the run's map (the shipped types alone were)
 
 
 def test_a_plugin_defined_outside_sim_is_checked_like_any_other(tmp_path, registered):
@@ -142,3 +151,26 @@ def test_an_unregistered_plugin_is_an_unknown_name(tmp_path):
     path.write_text(SCENARIO)
     with pytest.raises(ScenarioError, match=r"unknown inject 'flare'; allowed: comms_outage, decoy"):
         api.run(scenario_file=path, out_dir=tmp_path / "run")
+
+
+class Farthest(DispatchRule):
+    """Test-only: sends the first free unit of the centre, however long it takes."""
+
+    name = "farthest"
+
+    def choose(self, centre, alert, target):
+        free = [u for u in centre.units if u.available]
+        return Choice(target, free[0] if free else None, 999.0, 0.0, "own")
+
+
+def test_no_dispatch_rule_sends_a_unit_beyond_its_agencys_response_limit(tmp_path):
+    """max_response_min applies under every rule: the centre does not send a unit a plug-in rule
+    chose beyond its agency's limit (`no_unit` instead; the check was inside `nearest` alone)."""
+    with DISPATCH_RULES.added(Farthest):
+        result = api.run(
+            "demo",
+            overrides=["scenario.horizon_days=0.5", "scenario.coordination.dispatch=farthest"],
+            out_dir=tmp_path / "run",
+        )
+    ev = result.events()
+    assert (ev.kind == "dispatch").sum() == 0 and (ev.kind == "no_unit").sum() > 3

@@ -224,6 +224,8 @@ class CommandCentre(mesa.Agent):
             return
         choice = self.rule.choose(self, alert, inc.target)
         inc.target, unit, minutes, delay, how = choice.target, choice.unit, choice.minutes, choice.delay, choice.how
+        if unit is not None and minutes > m.world.agencies[unit.params.agency].spec.max_response_min:
+            unit = None  # beyond its agency's limit: not sent, whatever the rule (the shipped ones never offer it)
         inc.hold_min = choice.hold_min if choice.hold_min is not None else inc.hold_min
         if unit is None:
             m.log.record(now, "no_unit", incident=inc.id, alert=alert.id, agency=self.name, node=inc.target)

@@ -49,10 +49,11 @@ class LiaisonParams:
     )
     share_sources: list[str] = param(
         factory=_share_sources,
+        ref="alert_source",
         doc="Alert sources that are passed on: sensor types "
-        "(`tower`, `ground`, `drone`), `patrol` (a unit's report of a group it may not "
+        "(`tower`, `ground`, `drone`, or a plug-in's), `patrol` (a unit's report of a group it may not "
         "arrest), `partner_tip`, `community_tip`, `tip` (a tip inject, e.g. a "
-        "trainer's).",
+        "trainer's), or an inject type that raises alerts.",
         source="**modelling guess**. `tower` and `drone` alerts are an operator's sighting on camera. "
         "`ground` is left out because raw "
         "ground-sensor hits are mostly false alarms: > 90% of responses to UGS alerts "

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from sim.injects import INJECTS
-from sim.params import fields_of
+from sim.params import allowed_text, fields_of
 
 if TYPE_CHECKING:
     from sim.drill.session import DrillSession
@@ -25,7 +25,7 @@ class FormField:
     kind: str  # choice | choices (several) | group (a group on the map) | text (a typed value)
     default: str | list[str]  # what the form shows first
     options: tuple[str, ...] = ()  # for choice / choices
-    help: str = ""  # unit and allowed values
+    help: str = ""  # what it is, and the allowed values of a typed one
 
 
 def inject_form(type_: str, session: DrillSession) -> list[FormField]:
@@ -36,16 +36,19 @@ def inject_form(type_: str, session: DrillSession) -> list[FormField]:
             continue
         m = f.meta
         label = f.name.replace("_", " ") + (f" ({m.unit})" if m.unit else "")
-        options = tuple(session.names(m.ref)) if m.ref and m.ref not in ("node", "attempt") else ()
+        options = tuple(session.names(m.ref)) if m.ref and m.ref not in ("node", "attempt") else tuple(m.choices or ())
+        allowed = allowed_text(m).replace("`", "")
+        help_ = f"{m.doc} Allowed: {allowed}." if allowed and not options else m.doc
         if m.ref == "attempt":
             out.append(FormField(f.name, label, "group", "", help=m.doc))
         elif options and f.type.startswith("list"):
             out.append(FormField(f.name, label, "choices", [str(v) for v in f.default], options, m.doc))
         elif options:
             first = str(f.default) if f.default in options else (options[0] if m.required else "")
-            out.append(FormField(f.name, label, "choice", first, ("",) + options if not m.required else options, m.doc))
+            empty = not m.required and not m.choices  # an optional name may be left empty (its default)
+            out.append(FormField(f.name, label, "choice", first, ("",) + options if empty else options, m.doc))
         else:
-            out.append(FormField(f.name, label, "text", _shown(f.default), help=m.doc))
+            out.append(FormField(f.name, label, "text", _shown(f.default), help=help_))
     return out
 
 
@@ -60,7 +63,7 @@ def form_values(type_: str, values: dict[str, Any]) -> dict[str, Any]:
             out[name] = value
         elif f.meta.ref == "attempt":
             out[name] = _scalar(value) if value not in ("", None) else -1
-        elif isinstance(value, str) and (not f.meta.ref or f.meta.ref == "node"):
+        elif isinstance(value, str) and (not f.meta.ref or f.meta.ref == "node") and not f.meta.choices:
             out[name] = _scalar(value)
         elif isinstance(value, str) and value == "" and not f.meta.required:
             continue  # an optional choice left empty: the default

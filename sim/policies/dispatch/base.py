@@ -28,7 +28,14 @@ class Choice:
 
 class DispatchRule:
     """Base class: `choose(centre, alert, target)` picks the response to a new incident that the
-    centre placed at `target`. A pure query: no random draw, nothing logged."""
+    centre placed at `target`. A pure query: nothing logged, and no draw from a stream (a rule
+    that picks at random draws `sim.rng.addressed_uniform(centre.model.seed, centre.draw_key(alert)
+    + ":<purpose>")`, so that other alerts change no alert's draw). A choice whose arrival is beyond
+    the unit's agency's `max_response_min` is not sent (the centre checks; a rule may leave such
+    units out first, as `nearest` does). What a rule reads: `centre.units` (its units),
+    `unit.available`, `unit.may_act(target)` (may it act there: ok, authorisation delay, how),
+    `unit.starts(now)` (where it can set out from, and when), and the router's travel times
+    (`centre.model.world.router.minutes_from(target, mode, home_only=True)`); see nearest.py."""
 
     name = ""
     Params: type = NoParams
