@@ -382,15 +382,23 @@ def test_a_refused_order_then_an_inject_of_the_same_minute_replays_to_the_drills
     trainer's inject of that minute comes after them; the all-human replay, which does not replay
     refusals, settles where the refusal was and gives the drill's log back row for row (it put
     the inject before the shift rows)."""
+    refused_then_inject_replays(tmp_path, "dispatch", {"unit": 9999, "node": 1}, "no unit 9999")
+
+
+def refused_then_inject_replays(tmp_path, action: str, args: dict, says: str) -> None:
+    """At a shift start, `action` with `args` is refused saying `says`; a trainer's inject of the
+    same minute then comes after the minute's shift rows (the refusal ran them first), and the
+    all-human replay gives the drill's log back row for row."""
     s = seated(tmp_path)
     u = at_a_shift_start(s)
-    with pytest.raises(OrderRefused):
-        s.order(BP, "dispatch", unit=9999, node=1)  # no such unit
+    with pytest.raises(OrderRefused, match=re.escape(says)):
+        s.order(BP, action, **args)
     s.inject("weather", factor=0.5, duration_hours=1.0)
     for _ in range(3):
         s.step()
     s.save()
     config, logged = read_drill(s.out_dir)
+    assert says in logged[logged.kind == "order_refused"].reason.iloc[-1]  # logged as refused
     minute = logged[logged.t == u.params.shift_offset_min].kind.tolist()
     assert minute.index("inject") > minute.index("shift_start")  # the refusal ran the shift starts first
     again = replay(s.world, s.seed, config, logged, {BP, POLICE}, tmp_path / "again", "test")
@@ -793,26 +801,7 @@ def test_a_malformed_order_is_refused_and_logged_and_the_drill_replays_to_its_ow
     """An order whose arguments are missing, unknown or not whole numbers is refused with what is
     wrong (it raised TypeError, logged nothing, and an inject of that minute then replayed before
     the minute's shift rows), and the all-human replay gives the drill's log back."""
-    s = seated(tmp_path)
-    u = at_a_shift_start(s)
-    with pytest.raises(OrderRefused, match=re.escape(says)):
-        s.order(BP, action, **args)
-    s.inject("weather", factor=0.5, duration_hours=1.0)
-    for _ in range(3):
-        s.step()
-    s.save()
-    config, logged = read_drill(s.out_dir)
-    assert says in logged[logged.kind == "order_refused"].reason.iloc[-1]
-    minute = logged[logged.t == u.params.shift_offset_min].kind.tolist()
-    assert minute.index("inject") > minute.index("shift_start")
-    again = replay(s.world, s.seed, config, logged, {BP, POLICE}, tmp_path / "again", "test")
-    got = again.model.log.to_arrow().to_pandas()
-
-    def comparable(ev):
-        ev = ev[~ev.kind.isin(["order_refused", "look"])][[c for c in got.columns if c not in ("seq", "source")]]
-        return ev[ev.t <= logged.t.max()].reset_index(drop=True)
-
-    pd.testing.assert_frame_equal(comparable(got), comparable(logged))
+    refused_then_inject_replays(tmp_path, action, args, says)
 
 
 def test_a_kept_seats_shares_follow_the_alert_when_another_seat_is_made_automatic(tmp_path):
