@@ -10,7 +10,8 @@ Definitions (all from the event log, `sim/recorder.py` documents the columns):
   (a group found by a unit's search after a tip, with no detection event, is interdicted but not
   detected, and is in neither time_to_first_detection_min nor detection_to_interdiction_min);
   detections = detection events; detections_<source>: detection events by source (tower, ground,
-  drone, patrol always; a plug-in sensor type when the run places one or it detects).
+  drone, patrol always, 0 included; a plug-in sensor type in the runs that place one, NaN in a table
+  that combines them with runs that place none).
 - apprehended: persons taken (interdiction.size); escaped_at_contact: group size minus persons
   taken, summed over interdictions; seized_kg: interdiction.quantity_kg.
 - time_to_first_detection_min: first detection minus attempt start, over detected attempts.

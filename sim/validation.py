@@ -123,9 +123,10 @@ def scenario_names(spec: ScenarioSpec) -> dict[str, Any]:
 
 def alert_sources() -> list[str]:
     """What may raise an alert (an alert's source): a sensor type, a unit (`patrol`), the intel
-    tips, an inject type (a tip inject raises `tip`; a plug-in's may raise its own name)."""
-    fixed = ["patrol", "partner_tip", "community_tip", "tip"]
-    return sorted({*SENSOR_TYPES.names(), *fixed, *INJECTS.names()})
+    tips, and the injects that raise alerts (their `alert_source`: `tip` for a tip inject)."""
+    fixed = ["patrol", "partner_tip", "community_tip"]
+    injects = (INJECTS.get(name).alert_source for name in INJECTS.names())
+    return sorted({*SENSOR_TYPES.names(), *fixed, *(s for s in injects if s)})
 
 
 def parse_scenario(raw: Mapping | None, origin: str, overrides: Sequence[str] = ()) -> ScenarioSpec:

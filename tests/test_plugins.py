@@ -34,6 +34,7 @@ class Flare(Inject):
 
     name = "flare"
     Params = FlareParams
+    alert_source = "flare"
 
     def apply(self) -> None:
         self.fire()
@@ -174,3 +175,15 @@ def test_no_dispatch_rule_sends_a_unit_beyond_its_agencys_response_limit(tmp_pat
         )
     ev = result.events()
     assert (ev.kind == "dispatch").sum() == 0 and (ev.kind == "no_unit").sum() > 3
+
+
+def test_liaison_shares_only_sources_that_raise_alerts(tmp_path, registered):
+    """share_sources names what raises alerts: an inject that raises none (weather) is refused like
+    a typo (it was accepted and matched nothing); a plug-in inject declaring its alert_source is
+    allowed."""
+    from sim.config import compose
+
+    base = ["scenario=tri_agency", "scenario.coordination.policy=liaison"]
+    compose([*base, "scenario.coordination.liaison.share_sources=[tower,flare,tip]"])
+    with pytest.raises(ScenarioError, match=r"unknown alert source 'weather'; allowed: .*flare"):
+        compose([*base, "scenario.coordination.liaison.share_sources=[tower,weather]"])

@@ -53,7 +53,7 @@ class LiaisonParams:
         doc="Alert sources that are passed on: sensor types "
         "(`tower`, `ground`, `drone`, or a plug-in's), `patrol` (a unit's report of a group it may not "
         "arrest), `partner_tip`, `community_tip`, `tip` (a tip inject, e.g. a "
-        "trainer's), or an inject type that raises alerts.",
+        "trainer's), or the source of a plug-in inject's alerts (its `alert_source`).",
         source="**modelling guess**. `tower` and `drone` alerts are an operator's sighting on camera. "
         "`ground` is left out because raw "
         "ground-sensor hits are mostly false alarms: > 90% of responses to UGS alerts "

@@ -47,6 +47,7 @@ class Inject:
 
     name = ""  # the registered type name
     Params = InjectParams
+    alert_source = ""  # the source of the alerts it raises ("" none): liaison may be told to share them
 
     def __init__(self, model: BorderModel, label: str, params: InjectParams) -> None:
         self.model, self.label, self.params = model, label, params

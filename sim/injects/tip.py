@@ -37,6 +37,7 @@ class TipParams(InjectParams):
 class Tip(Inject):
     name = "tip"
     Params = TipParams
+    alert_source = "tip"
 
     def apply(self) -> None:
         m, s = self.model, self.params
