@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import math
 import resource
 import time
 import tracemalloc
@@ -575,21 +576,29 @@ def agreement(name: str, a_rows: list[dict], b_rows: list[dict], keys=("patrol",
         # paired: a seed gives both the same launches and patrol starts, so its two counts are
         # correlated and the difference per seed is the sharper test
         d = b - a
-        if a.size > 1 and (a.var() > 0 or b.var() > 0):
+        if d.size < 2:  # one seed: no spread to judge a difference by
+            print(f"  {key:8s} reference {a.mean():10.1f}  {name} {b.mean():10.1f}  (1 seed: not testable)")
+            continue
+        if a.var() > 0 or b.var() > 0:
             welch = stats.ttest_ind(b, a, equal_var=False)
             t_w, p_w = float(welch.statistic), float(welch.pvalue)
-        else:  # no spread to judge by: equal means agree, any difference is one
-            t_w, p_w = 0.0, float(a.mean() == b.mean())
-        if d.size > 1 and d.var() > 0:
+        else:  # both constant: equal means agree, any difference is certain (t is infinite)
+            t_w, p_w = _degenerate(b.mean() - a.mean())
+        if d.var() > 0:
             paired = stats.ttest_1samp(d, 0.0)
             t_p, p_p = float(paired.statistic), float(paired.pvalue)
-        else:
-            t_p, p_p = 0.0, float(d.mean() == 0)
+        else:  # every seed differs by the same amount: 0 agrees, any other is systematic
+            t_p, p_p = _degenerate(d.mean())
         verdict = "agree" if min(p_w, p_p) >= AGREE_P else "DIFFER"
         print(
             f"  {key:8s} reference {a.mean():10.1f}  {name} {b.mean():10.1f}  (Welch t = {t_w:+.2f}, "
             f"p = {p_w:.3f}; paired t = {t_p:+.2f}, p = {p_p:.3f}; {d.size} seeds: {verdict})"
         )
+
+
+def _degenerate(diff: float) -> tuple[float, float]:
+    """t and p of a difference with no spread: (0, 1) if it is 0, else (+-inf, 0), as the limit."""
+    return (0.0, 1.0) if diff == 0 else (math.copysign(math.inf, diff), 0.0)
 
 
 def rss_mode(size: str, respond: bool) -> None:
@@ -708,10 +717,12 @@ def bench(size: str, seeds: int, respond: bool) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size", choices=sorted(SIZES), default="border-10k")
-    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--seeds", type=int, default=3, help="paired seeds 1..N (at least 1; 2 or more to test agreement)")
     ap.add_argument("--mode", choices=("both", "none", "respond"), default="both")
     ap.add_argument("--rss", action="store_true", help="only the engine's peak RSS above its imports (one seed)")
     args = ap.parse_args()
+    if args.seeds < 1:
+        ap.error(f"--seeds {args.seeds}: allowed: at least 1 (2 or more to test agreement)")
     modes = [False, True] if args.mode == "both" else [args.mode == "respond"]
     if args.rss:
         for respond in modes:

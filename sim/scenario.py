@@ -187,7 +187,8 @@ class TerrainSpec:
         ge=1,
         le=1000,
         unit="count",
-        doc="Number of sectors (`S1`..`Sn`), used by jurisdictions and placement.",
+        doc="Number of sectors (`S1`..`Sn`), used by jurisdictions and placement: at most the cells along the "
+        "border (each sector must hold a cell; a check).",
         source=MODELLING_GUESS,
     )
 

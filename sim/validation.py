@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import yaml
 
 from sim.injects import INJECTS
@@ -275,6 +276,13 @@ def check_against_terrain(spec: ScenarioSpec, terrain: Terrain, origin: str) -> 
         "corridor_name": [c for c, ok in zip(corridors, cut.crossable.tolist()) if ok],  # a group crosses there
     }
     p = check_refs(spec, "scenario", names, PLUGINS)
+    counts = np.bincount(terrain.sector, minlength=len(sectors))[: len(sectors)]
+    if (counts == 0).any():  # a generated terrain cut into more sectors than it has cells along the border
+        empty = [name for name, c in zip(sectors, counts.tolist()) if c == 0]
+        p.append(
+            f"scenario.terrain.sectors: got {len(sectors)}; {len(empty)} of them hold no cell ({', '.join(empty[:5])}"
+            f"{', ...' if len(empty) > 5 else ''}); allowed: at most {int((counts > 0).sum())} on this terrain"
+        )
     if cut.cell_km > 0 and spec.corridors.length_km < cut.cell_km:
         p.append(
             f"scenario.corridors.length_km: got {spec.corridors.length_km:g} km, less than the border cells' width "

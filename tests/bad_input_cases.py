@@ -227,6 +227,7 @@ CASES = [
     ),
     Case("unknown corridor name", ("scenario.sensors.towers.corridor=C99",)),
     Case("corridors narrower than a border cell", ("scenario.corridors.length_km=0.4",)),
+    Case("more sectors than cells along the border", ("scenario=reduced", "scenario.terrain.sectors=100")),
     Case(
         "an adaptive organisation kept to a corridor no border edge crosses",
         (
