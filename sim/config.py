@@ -95,6 +95,12 @@ def check_launcher(overrides: Sequence[str]) -> None:
         with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
             launcher = hydra_compose(config_name="config", overrides=choice, return_hydra_config=True).hydra.launcher
     except Exception as exc:  # noqa: BLE001  (Hydra's MissingConfigException and its kin)
+        if name in ours:  # our profile, its launcher package not installed (an optional extra)
+            cause = str(exc.__cause__ or exc).splitlines()[0]
+            raise ConfigError(
+                f"command-line override '{choice[0]}': the profile's launcher is not installed ({cause}); "
+                "allowed: install its extra (README: sweeps on a cluster), or another launcher"
+            ) from exc
         raise ConfigError(
             f"command-line override '{choice[0]}': no such launcher; allowed: basic (the default: one process), "
             f"{', '.join(ours)} (conf/hydra/launcher/)"
