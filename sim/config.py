@@ -99,7 +99,8 @@ def check_launcher(overrides: Sequence[str]) -> None:
             cause = str(exc.__cause__ or exc).splitlines()[0]
             raise ConfigError(
                 f"command-line override '{choice[0]}': the profile's launcher is not installed ({cause}); "
-                "allowed: install its extra (.venv/bin/pip install -e '.[ray]' or '.[slurm]', README: Run a sweep), or another launcher"
+                "allowed: install its extra (.venv/bin/pip install -e '.[ray]' or '.[slurm]', README: Run a "
+                "sweep), or another launcher"
             ) from exc
         raise ConfigError(
             f"command-line override '{choice[0]}': no such launcher; allowed: basic (the default: one process), "
