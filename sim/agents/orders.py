@@ -325,22 +325,21 @@ class _Refusals:
     def __enter__(self) -> None:
         problem = malformed(self.cols)
         if problem:  # refused before any check reads the arguments
-            self.__exit__(OrderRefused, OrderRefused(problem), None)
+            self._log(problem)
             raise OrderRefused(problem)
         return None
 
     def __exit__(self, typ, exc, tb) -> bool:
         if isinstance(exc, OrderRefused):
-            cols = {k: int(v) for k, v in self.cols.items() if k != "partner" and _whole(v)}
-            partner = self.cols.get("partner", "")
-            self.orders._log(
-                "order_refused",
-                self.order,
-                reason=str(exc),
-                partner=partner if isinstance(partner, str) else "",
-                **cols,
-            )
+            self._log(str(exc))
         return False
+
+    def _log(self, reason: str) -> None:
+        """The order_refused row, with the arguments that are well formed."""
+        cols = {k: int(v) for k, v in self.cols.items() if k != "partner" and _whole(v)}
+        partner = self.cols.get("partner", "")
+        partner = partner if isinstance(partner, str) else ""
+        self.orders._log("order_refused", self.order, reason=reason, partner=partner, **cols)
 
 
 def _whole(value: object) -> bool:

@@ -45,6 +45,8 @@ from sim.world import World
 
 FEED_LENGTH = 200
 _ORDER_ARGS = ("unit", "incident", "node", "alert", "partner")  # what an order names
+NOT_NARRATED = frozenset(("asset", "run_start", "corridor", "centre", "flight"))  # the setting, not events (a
+# drone's flight rows: its sensor_down / sensor_up say when it lands or takes off)
 AUTOSAVE_S = 10.0  # while playing, the log is written at least this often (wall seconds)
 COUNTERS = (  # what the page shows -> its sim/metrics.py summary column (see counters())
     ("attempts", "attempts"),
@@ -503,13 +505,7 @@ class DrillSession:
             if row["kind"] == "alert" and row["sensor"] >= 0:
                 self._last_alarm[row["sensor"]] = row["t"]
             self._counted_rows.append(row)
-            if row["kind"] not in (
-                "asset",
-                "run_start",
-                "corridor",
-                "centre",
-                "flight",
-            ):  # (flight: sensor_down/up say it)
+            if row["kind"] not in NOT_NARRATED:
                 self.feed.appendleft(self.narrator.line(row))
                 self._seat_row(row)
         self._cursor = len(log)
