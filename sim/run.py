@@ -49,7 +49,15 @@ from sim.config import (
     scenario_origin,
 )
 from sim.metrics import RATIO_METRICS
-from sim.runner import FOLDER_KEY, RunDirConflict, check_run_dir, mapless_run_key, other_commits, run_key
+from sim.runner import (
+    FOLDER_KEY,
+    RunDirConflict,
+    check_run_dir,
+    finished_chunks,
+    mapless_run_key,
+    other_commits,
+    run_key,
+)
 from sim.scenario import RunKeys
 from sim.terrain import TerrainError
 from sim.validation import ScenarioError
@@ -155,7 +163,8 @@ def run_one(
     `point`: the sweep point's name when it runs beside others (a parallel launcher): progress
     is then shown as whole lines and the summary printed in one piece, headed by the point, so
     that the points' outputs do not interleave."""
-    others = other_commits(out_dir)
+    done = sum(c.last - c.first + 1 for c in finished_chunks(out_dir))
+    others = other_commits(out_dir) if done < composed.run.replications else {}  # (nothing to run: no mixing)
     if others:
         head = f"[{point}] " if point is not None else ""
         held = ", ".join(f"{n} by {c[:10]}" for c, n in sorted(others.items()))

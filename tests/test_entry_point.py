@@ -154,7 +154,7 @@ def test_a_disk_full_part_way_keeps_the_finished_replications_and_says_how_to_re
 def test_resuming_a_folder_run_by_another_commit_says_so(tmp_path, monkeypatch, capsys):
     """A folder whose finished replications another version of the code ran is resumed with a
     note naming that commit (the two versions' results would otherwise mix without a word); a
-    folder of this version's runs gets none."""
+    folder of this version's runs gets none, nor a finished one run again (nothing new runs)."""
     import sim.runner
     from sim.run import single_run
 
@@ -168,5 +168,7 @@ def test_resuming_a_folder_run_by_another_commit_says_so(tmp_path, monkeypatch, 
     assert single_run([*args, "replications=3"]) == 0
     err = capsys.readouterr().err
     assert "another version of the code (2 by aaaaaaaaaa)" in err
+    assert single_run([*args, "replications=3"]) == 0  # finished: nothing runs, nothing mixes
+    assert "note:" not in capsys.readouterr().err
     commits = pq.read_table(out / "summary.parquet", columns=["git_commit"]).column(0).to_pylist()
     assert commits == ["a" * 40] * 2 + ["b" * 40]
