@@ -75,7 +75,7 @@ def legitimate_arrivals(
         return np.zeros(0)
     top = float(profile.max())
     peak = per_day / 1440.0 * top
-    if not math.isfinite(1.0 / peak) if peak > 0 else True:  # a rate so small that its mean gap overflows
+    if peak <= 0 or not math.isfinite(1.0 / peak):  # a rate so small that it underflows, or its mean gap overflows
         return np.zeros(0)  # (fewer than 1e-300 vehicles expected over any horizon; it raised ZeroDivisionError)
     times: list[np.ndarray] = []
     t = 0.0
