@@ -47,6 +47,7 @@ from analysis.seats import compare, counterfactual_runs, human_seats, order_outc
 from analysis.situation import ALARM_MINUTES, draw_situation
 from analysis.store import read_manifest
 from analysis.timeline import timeline_figures
+from sim.files import save_figure_atomic, write_text_atomic
 from sim.metrics import decoy_attempts, dispatch_results, dispatch_to_arrival, first_hand
 from sim.questions import Question, parse_question
 
@@ -275,7 +276,7 @@ def replay_figure(
     """replay_<t>.png (replay_map; `end`: see end_of_run)."""
     fig = replay_map(run_dir, ev, plans, t, end)
     fig.tight_layout()
-    fig.savefig(out, bbox_inches="tight")
+    save_figure_atomic(fig, out, bbox_inches="tight")
     return out
 
 
@@ -454,7 +455,7 @@ def build_aar(
         page.append(f"<h2>Replay at minute {minute:g} ({clock(minute)})</h2><img src='{f.name}'>")
     page.append("</body></html>")
     path = out / "aar.html"
-    path.write_text("\n".join(page))
+    write_text_atomic("\n".join(page), path)
     return path
 
 

@@ -25,6 +25,7 @@ from analysis.figures import SERIES_COLOURS, subplots
 from analysis.labels import config_label, key_label, metric_label, value_label
 from analysis.stats import level_order, mean_ci
 from analysis.store import run_dirs
+from sim.files import save_figure_atomic
 
 # prefixes of keys a planner does not choose: the smugglers, the region, how costs are counted
 NOT_DECIDED = ("scenario.organisations.", "scenario.terrain.", "scenario.costs.")
@@ -182,7 +183,7 @@ def draw_cost(df: pd.DataFrame, table: pd.DataFrame, decision: list[str], others
 def cost_vs_rate(table: pd.DataFrame, decision: list[str], others: list[str], out: Path) -> tuple[Path, pd.DataFrame]:
     """The figure, saved to `out`, and its table (cost_table)."""
     df = cost_table(table, decision, others)
-    draw_cost(df, table, decision, others).savefig(out, dpi=110)
+    save_figure_atomic(draw_cost(df, table, decision, others), out, dpi=110)
     return out, df
 
 

@@ -57,6 +57,7 @@ from analysis.labels import key_label, value_label
 from analysis.maps import draw_terrain, read_terrain, run_config
 from analysis.stats import holm_adjusted, mean_test_p
 from analysis.store import load, varying_params
+from sim.files import save_figure_atomic
 from sim.metrics import (
     corridor_crossings_by_period,
     corridor_shares,
@@ -369,7 +370,7 @@ def shares_figure(pairs: pd.DataFrame, events: dict[str, pd.DataFrame], out: Pat
     axes[0][0].legend(fontsize=8)
     fig.suptitle("Share of crossings through the corridor that got the reinforcement (mean, 95% CI over seeds)")
     fig.tight_layout()
-    fig.savefig(out, dpi=110)
+    save_figure_atomic(fig, out, dpi=110)
     return out
 
 
@@ -399,7 +400,7 @@ def offsets_figure(pairs: pd.DataFrame, changes: pd.DataFrame, out: Path) -> Pat
     )
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    fig.savefig(out, dpi=110)
+    save_figure_atomic(fig, out, dpi=110)
     return out
 
 
@@ -444,7 +445,7 @@ def map_figure(root: Path, pairs: pd.DataFrame, events: dict[str, pd.DataFrame],
             ax.set_ylabel("km from the border (foreign < 0)" if col == 0 else "", fontsize=8)
             ax.set_xlabel("km along the border", fontsize=8)
     fig.tight_layout()
-    fig.savefig(out, dpi=100)
+    save_figure_atomic(fig, out, dpi=100)
     return out
 
 
@@ -472,7 +473,7 @@ def learning_figure(pairs: pd.DataFrame, events: dict[str, pd.DataFrame], out: P
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    fig.savefig(out, dpi=110)
+    save_figure_atomic(fig, out, dpi=110)
     return out
 
 

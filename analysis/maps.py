@@ -17,6 +17,7 @@ from matplotlib.patches import Circle, Patch
 
 from analysis.figures import subplots
 from analysis.labels import clock
+from sim.files import save_figure_atomic
 
 KIND_COLOURS = {"open": "#efe6c8", "scrub": "#c9d7a3", "mountain": "#b39b7d", "river": "#8ec5e8", "urban": "#bdbdbd"}
 OUTCOME_STYLE = {
@@ -265,13 +266,7 @@ def draw_run_map(run_dir: Path, out_png: Path, replication: int = 0) -> Path:
     draw the figure a third time: about 0.1-0.2 s of every run)."""
     fig = run_map(run_dir, replication)
     fig.subplots_adjust(left=0.06, right=0.80, bottom=0.07, top=0.95)
-    tmp = out_png.with_name(f".{out_png.name}.tmp")  # hidden: a killed run's is removed on its next start
-    try:
-        fig.savefig(tmp, bbox_inches="tight", format="png")
-        tmp.replace(out_png)
-    finally:
-        tmp.unlink(missing_ok=True)  # (interrupted while drawing)
-    return out_png
+    return save_figure_atomic(fig, out_png, bbox_inches="tight")
 
 
 def run_map(run_dir: Path, replication: int = 0) -> Figure:

@@ -19,6 +19,7 @@ from matplotlib.patches import Patch
 from analysis.figures import subplots
 from analysis.maps import KIND_COLOURS, OUTCOME_STYLE, draw_terrain, read_terrain
 from analysis.stats import level_order
+from sim.files import save_figure_atomic
 from sim.recorder import DECOY_CARGO
 
 PER_PAGE = 6
@@ -174,6 +175,6 @@ def outcome_maps(root: Path, table: pd.DataFrame, out: Path) -> list[Path]:
     paths = []
     for k, fig in enumerate(outcome_figures(root, table), 1):
         path = out / ("outcome_map.png" if k == 1 else f"outcome_map_{k}.png")
-        fig.savefig(path, dpi=100)
+        save_figure_atomic(fig, path, dpi=100)
         paths.append(path)
     return paths

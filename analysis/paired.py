@@ -18,6 +18,7 @@ from matplotlib.ticker import MaxNLocator
 from analysis.figures import subplots
 from analysis.labels import digits_for, key_label, metric_label, metric_unit, p_text, signed, value_label
 from analysis.stats import level_order, levels, paired_differences
+from sim.files import save_figure_atomic
 
 PAIRED_METRICS = ("interdiction_rate", "detection_to_interdiction_min", "detection_rate", "cost_per_interdiction_usd")
 
@@ -98,7 +99,7 @@ def draw_paired(diffs: pd.DataFrame, key: str, baseline: object, others: list[st
 def paired_figure(table: pd.DataFrame, key: str, others: list[str], out: Path) -> tuple[Path, pd.DataFrame]:
     """The figure, saved to `out`, and the raw differences table."""
     diffs = paired_table(table, key, others)
-    draw_paired(diffs, key, levels_of(table, key)[0], others).savefig(out, dpi=110)
+    save_figure_atomic(draw_paired(diffs, key, levels_of(table, key)[0], others), out, dpi=110)
     return out, diffs
 
 

@@ -54,11 +54,12 @@ from analysis.paired import paired_figure, readable_paired
 from analysis.sensitivity import UndefinedAtPoints, indices
 from analysis.stats import at_level, group_means, level_order, levels, mean_ci, mean_ci_over_seeds
 from analysis.store import load, varying_params
+from sim.files import save_figure_atomic, write_text_atomic
 
 
 def _save(fig, path: Path) -> Path:
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    save_figure_atomic(fig, path, dpi=110)
     return path
 
 
@@ -356,7 +357,7 @@ def build_report(
             page.append(html_table(df))
     page.append("</body></html>")
     path = out / "report.html"
-    path.write_text("\n".join(page))
+    write_text_atomic("\n".join(page), path)
     return path
 
 

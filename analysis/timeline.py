@@ -17,6 +17,7 @@ from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from analysis.figures import subplots
 from analysis.labels import clock
+from sim.files import save_figure_atomic
 
 PER_PAGE = 40
 MARKS = (  # event kind -> marker, colour, legend label (every such event about the attempt)
@@ -125,6 +126,6 @@ def timeline_figures(
     paths = []
     for k, fig in enumerate(timeline_pages(ch, ev, windows, end=end), 1):
         path = out / ("timelines.png" if k == 1 else f"timelines_{k}.png")
-        fig.savefig(path, dpi=100)
+        save_figure_atomic(fig, path, dpi=100)
         paths.append(path)
     return paths

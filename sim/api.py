@@ -27,7 +27,8 @@ import pyarrow.parquet as pq
 import yaml
 
 from sim.config import INPUT_KEYS, RUN_KEYS, SCENARIO_DIR, Composed, compose, key_sources
-from sim.runner import Experiment, run_experiment, write_text_atomic
+from sim.files import write_text_atomic
+from sim.runner import Experiment, run_experiment
 from sim.validation import ScenarioError
 from sim.world import World, build_world
 

@@ -26,9 +26,10 @@ from pathlib import Path
 import numpy as np
 
 from sim.config import CONF_DIR, SCENARIO_DIR, ConfigError, check_launcher, compose, jobs_of_scenario_file
+from sim.files import write_text_atomic
 from sim.launch import launch
 from sim.run import quoted, sweep_job
-from sim.runner import RunDirConflict, config_hash, write_text_atomic
+from sim.runner import RunDirConflict, config_hash
 from sim.scenario import MAX_REPLICATIONS, MAX_SEED, safe_name
 from sim.terrain import TerrainError
 from sim.validation import ScenarioError

@@ -21,8 +21,8 @@ from typing import Any
 import yaml
 
 from sim.config import SCENARIO_DIR, neighbours
+from sim.files import write_text_atomic
 from sim.migration import migrate
-from sim.runner import write_text_atomic
 from sim.scenario import safe_name
 
 

@@ -28,10 +28,8 @@ import functools
 import hashlib
 import json
 import multiprocessing
-import os
 import re
 import subprocess
-import tempfile
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -44,6 +42,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim import __version__
+from sim.files import write_parquet_atomic, write_text_atomic
 from sim.metrics import summarize
 from sim.model import BorderModel, collector_paused
 from sim.params import dump
@@ -110,43 +109,6 @@ def run_replication(world: World, seed: int, replication: int = 0) -> Replicatio
         result = ReplicationResult(replication, seed, events, summarize(events, ports), model.plans.to_arrow(), ports)
         del model  # unreachable before the collector resumes, so its first pass frees it, young
     return result
-
-
-def _write_atomic(path: Path, write: Callable[[str], None], mode: int | None = None) -> None:
-    """Write to a hidden temporary file in the same folder, then rename: never a partial file.
-    The file gets `mode`, or else the permissions of any file the user creates (rw for the owner
-    and, under the usual umask, readable by the group), not the temporary file's private 0600."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o666 & ~_umask() if mode is None else mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _umask() -> int:
-    """The process's file-creation mask, read without changing it (Linux: /proc/self/status;
-    elsewhere the usual 022)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except OSError:
-        pass
-    return 0o022
-
-
-def write_parquet_atomic(table: pa.Table, path: Path) -> None:
-    _write_atomic(path, lambda tmp: pq.write_table(table, tmp))
-
-
-def write_text_atomic(text: str, path: Path, mode: int | None = None) -> None:
-    _write_atomic(path, lambda tmp: Path(tmp).write_text(text), mode)
 
 
 def git_commit() -> str:

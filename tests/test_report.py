@@ -489,3 +489,34 @@ def test_configurations_without_an_event_log_are_named_not_dropped(tmp_path):
         overrides += [f"scenario.sensors.reinforcement.count={count}"]  # (installed on day 21)
         api.run("displacement", overrides, replications=1, out_dir=beyond / f"count={count}", events=False)
     assert "displacement" not in build_report(beyond).read_text()
+
+
+def test_a_figure_interrupted_while_saved_leaves_the_previous_one_and_no_part(tmp_path, monkeypatch):
+    """A report re-drawn over an earlier one and interrupted (Ctrl-C, a full disk) mid-figure: the
+    earlier figure stays whole and readable, and no partial or temporary file is left beside it."""
+    from matplotlib.figure import Figure
+
+    from analysis.costs import cost_vs_rate
+
+    table = synthetic()
+    out = tmp_path / "cost_vs_rate.png"
+    cost_vs_rate(table, [POLICY], [ROUTING], out)
+    before = out.read_bytes()
+    real_savefig = Figure.savefig
+
+    def interrupted(self, fname, **kwargs):
+        real_savefig(self, fname, **kwargs)  # the bytes are written, then the interrupt comes
+        with open(fname, "r+b") as f:
+            f.truncate(100)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Figure, "savefig", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        cost_vs_rate(
+            synthetic(rates={k: (0.5, 900.0) for k in [("isolated", "fastest"), ("task_force", "fastest")]}),
+            [POLICY],
+            [ROUTING],
+            out,
+        )
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cost_vs_rate.png"]

@@ -34,12 +34,13 @@ from sim.agents.command import sector_cell
 from sim.agents.orders import ORDERS, OrderRefused, Orders, malformed
 from sim.drill.feed import Narrator
 from sim.drill.picture import Picture, PictureSensor, SeatNarrator, alerts, incidents, units
+from sim.files import write_parquet_atomic, write_text_atomic
 from sim.metrics import summarize
 from sim.model import BorderModel
 from sim.params import Problems, check_refs, check_tree, dump, parse_choice
 from sim.plugins import PLUGINS
 from sim.recorder import SCHEMA
-from sim.runner import labelled, terrain_tables, write_parquet_atomic, write_text_atomic
+from sim.runner import labelled, terrain_tables
 from sim.validation import SensorNames
 from sim.world import World
 
