@@ -20,6 +20,7 @@ import numpy as np
 from sim.assets import Coverage
 from sim.movement import Timeline
 from sim.rng import keyed_uniforms
+from sim.sensors.base import SURE_EXPOSURE
 
 
 class SensorStates(Protocol):
@@ -91,7 +92,10 @@ def sensor_hits(
             per_visit[m] = np.where(states.is_up(s, at_centre[m]), per_visit[m], 0.0)
             down = states.down_minutes_before(s, np.concatenate([s_pos[m], e_pos[m]]))
             up_minutes[m] -= down[m.sum() :] - down[: m.sum()]
+    sure = per_visit >= SURE_EXPOSURE  # a chance of 1 per pass stays 1 under any factor above 0
     per_visit, rate = per_visit * factor, rate * factor
+    if factor > 0 and sure.any():
+        per_visit[sure] = np.inf
     exposure = per_visit + rate * up_minutes
     order = np.lexsort((pos, sens))
     sens, pos, exposure, per_visit, rate, s_pos = (a[order] for a in (sens, pos, exposure, per_visit, rate, s_pos))
@@ -105,6 +109,9 @@ def sensor_hits(
             continue
         k = a + j
         i = int(pos[k])
+        if per_visit[k] == np.inf:  # a sure pass: seen at the cell's centre
+            hits.append(SensorHit(max(float(centre[i]), now), s, int(nodes[i])))
+            continue
         need = x - (cum[j] - exposure[k])  # exposure still needed inside this visit
         if need <= per_visit[k] or rate[k] <= 0:
             t = float(centre[i])

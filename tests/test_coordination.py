@@ -434,3 +434,14 @@ def test_a_sensor_put_up_during_an_outage_of_its_group_is_down_until_the_outage_
     assert det.min() >= 30 * 60 and len(det) > 10
     states = ev[ev.kind.isin(["sensor_down", "sensor_up"])]
     assert list(zip(states.t, states.kind))[:2] == [(24 * 60, "sensor_down"), (30 * 60, "sensor_up")]
+
+
+@pytest.mark.parametrize("factor", [0.02, 0.3, 2.0])
+def test_a_sure_ground_sensor_stays_sure_in_any_weather(factor):
+    """A per-pass chance p becomes 1 - (1 - p)^factor in weather: p = 1 stays 1 for any factor
+    above 0 (it was capped at 1 - 1e-12 and fell to 0.45 at factor 0.02)."""
+    fog = {"fog": inject("weather", start_hours=0.0, duration_hours=48.0, factor=factor)}
+    world = corridor_world(sure_ground(3), attempts_per_day=200, horizon_days=1, scenario_kw={"injects": fog})
+    _, ev = run(world, 4)
+    away = set(ev[ev.kind == "got_away"].attempt)  # every one passed the sensor's cell on its way
+    assert len(away) > 100 and away <= set(ev[ev.kind == "detection"].attempt)

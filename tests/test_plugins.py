@@ -61,8 +61,7 @@ class Strip(SensorType):
     @staticmethod
     def footprint(terrain, node, params: StripParams) -> Footprint:
         nodes = np.flatnonzero((terrain.side == 1) & (terrain.y <= params.depth_km))
-        p = min(params.detect_prob, 1 - 1e-12)
-        return Footprint(nodes, np.full(nodes.size, -np.log1p(-p)), np.zeros(nodes.size))
+        return Footprint(nodes, np.full(nodes.size, SensorType.pass_exposure(params.detect_prob)), np.zeros(nodes.size))
 
 
 class Sentry(PatrolPolicy):

@@ -19,6 +19,8 @@ from sim.terrain.model import Terrain
 PLACEMENTS = ("along_border", "random", "explicit")
 MIN_SPACING_KM = 0.1
 MIN_MTBF_DAYS = 0.01
+SURE_CHANCE = 1 - 1e-12  # a chance per pass at or above this is certain (see SensorType.pass_exposure)
+SURE_EXPOSURE = float(-np.log1p(-SURE_CHANCE))
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,13 @@ class SensorType:
         """Problems of the group's keys on a terrain whose cells are `cell_km` apart, as
         'key: got ...; allowed: ...' (none by default)."""
         return []
+
+    @staticmethod
+    def pass_exposure(p: float | np.ndarray) -> np.ndarray:
+        """`per_visit` of a chance `p` per pass: -ln(1 - p). A chance of 1 (or within 1e-12 of it)
+        gives SURE_EXPOSURE, which detection reads as certain under any weather factor above 0
+        (1 - (1 - p)^factor = 1); finite, so that the exposure organisations know of stays a cost."""
+        return -np.log1p(-np.minimum(p, SURE_CHANCE))
 
     @staticmethod
     def cover_factor(terrain: Terrain, nodes: np.ndarray, params: SensorGroupParams) -> np.ndarray:

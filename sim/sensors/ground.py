@@ -44,5 +44,5 @@ class GroundSensor(SensorType):
     @staticmethod
     def footprint(terrain: Terrain, node: int, params: GroundParams) -> Footprint:
         nodes = np.array([node])
-        p = min(params.detect_prob, 1 - 1e-12) * SensorType.cover_factor(terrain, nodes, params)
-        return Footprint(nodes, -np.log1p(-p), np.zeros(1))
+        p = params.detect_prob * SensorType.cover_factor(terrain, nodes, params)
+        return Footprint(nodes, SensorType.pass_exposure(p), np.zeros(1))
