@@ -35,11 +35,11 @@ def test_replayed_positions_equal_what_the_model_reported(tmp_path):
     world = build_world(c.scenario, c.origin, str(SCENARIO_DIR))
     model = BorderModel(world, 4)
     reported, sensors_down, active, on_duty = {}, {}, {}, {}
-    for t in (300.0, 610.0, 1300.0):
+    for t in (300.0, 480.0, 600.0, 610.0, 960.0, 1300.0):  # 480, 600, 960: shifts end and start
         while model.now < t:
             model.step()
         reported[t] = {("unit", u.params.id): u.node_at(t) for u in model.units}
-        on_duty[t] = {u.params.id for u in model.units if u.on_duty}
+        on_duty[t] = {u.params.id for u in model.units if u.on_duty_at(t)}  # what the live maps show between ticks
         reported[t].update(
             {
                 ("attempt", a.attempt_id): a.timeline.node_at(t)

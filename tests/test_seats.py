@@ -354,6 +354,30 @@ def at_a_shift_start(s: DrillSession):
     return u
 
 
+def test_at_the_tick_a_shift_starts_the_seat_and_the_trainer_see_the_unit_on_duty_as_the_replay_does(tmp_path):
+    """Shifts are [start, end): at the tick a shift starts (its start still due at that instant)
+    the seat's picture shows the incoming unit on duty and free, and so does the trainer's map, as
+    the after-action replay does from the log's shift rows; an order to it is carried out. (The
+    seat showed it off duty and not free, the trainer's map too, though an order found it on duty.)"""
+    from analysis.aar import situation_at
+
+    s = seated(tmp_path)
+    u = at_a_shift_start(s)
+    assert not u.on_duty  # its start is still due: the picture reads the minute before it runs
+    shown = {p.id: p for p in s.picture(BP).units}[u.params.id]
+    assert shown.on_duty and shown.free and shown.state == "on its beat"
+    state = s.map_state()
+    live = set(state.unit_ids[state.unit_on_duty].tolist())
+    assert u.params.id in live
+    t = s.now
+    s.order(BP, "hold", unit=u.params.id)
+    while not s.finished:
+        s.step()
+    ev = events(s)
+    replayed, _ = situation_at(ev, pq.read_table(s.out_dir / "plans").to_pandas(), t)
+    assert set(replayed.id) == live
+
+
 def test_an_order_sees_its_minute_done_whatever_came_before_it_and_replays_the_same(tmp_path):
     """At a tick where a unit's shift starts, an order to it sees the shift started (what is due
     at the minute runs before any order), so it does not matter whether another order, accepted

@@ -55,6 +55,7 @@ class PatrolUnit(mesa.Agent):
         self.task: Task | None = None
         self.process: simpy.Process | None = None
         self.shift_end = 0.0  # end of the current (or last) shift
+        self.next_shift_start = params.shift_offset_min  # start of the shift after the current one (see on_duty_at)
 
     # --- queries -------------------------------------------------------------------------
     @property
@@ -62,9 +63,13 @@ class PatrolUnit(mesa.Agent):
         return self.on_duty and self.task is None
 
     def on_duty_at(self, now: float) -> bool:
-        """On duty as a drill seat sees it between ticks: a shift that ends at `now` is over (its
-        end is due at this very instant, after the tick) unless the unit is still on a task."""
-        return self.on_duty and (now < self.shift_end or self.task is not None)
+        """On duty at `now` as the log will say once this instant's events have run (a live map
+        reads it between ticks, before them): shifts are [start, end), so a shift that ends at
+        `now` is over unless the unit is still on a task, and one that starts at `now` (or is
+        overdue, its start delayed by a task) has begun; not at the horizon, where nothing starts."""
+        if self.on_duty and (now < self.shift_end or self.task is not None):
+            return True
+        return self.next_shift_start <= now < self.model.world.horizon_min
 
     @property
     def observing(self) -> bool:
@@ -200,8 +205,10 @@ class PatrolUnit(mesa.Agent):
         while True:
             while shift_start + shift_len <= env.now:  # a shift wholly missed (task overran it)
                 shift_start += 24 * 60.0
+            self.next_shift_start = shift_start
             yield env.timeout(max(0.0, shift_start - env.now))
             self.on_duty = True
+            self.next_shift_start = shift_start + 24 * 60.0
             shift_end = self.shift_end = shift_start + shift_len  # a late start (task overran) shortens it
             log.record(
                 env.now, "shift_start", unit=p.id, agency=p.agency, node=self.node_at(env.now), size=p.spec.officers

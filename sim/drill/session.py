@@ -449,7 +449,7 @@ class DrillSession:
                 unit_ids=np.array([u.params.id for u in m.units], dtype=np.int64),
                 unit_nodes=np.array([u.node_at(t) for u in m.units], dtype=np.int64),
                 unit_agencies=[u.params.agency for u in m.units],
-                unit_on_duty=np.array([u.on_duty for u in m.units], dtype=bool),
+                unit_on_duty=np.array([u.on_duty_at(t) for u in m.units], dtype=bool),
                 group_ids=np.array([a.attempt_id for a in groups], dtype=np.int64),
                 group_nodes=np.array([a.timeline.node_at(t) for a in groups], dtype=np.int64),
                 group_detected=np.array([a.attempt_id in self.detected for a in groups], dtype=bool),
