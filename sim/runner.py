@@ -34,6 +34,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -405,6 +406,13 @@ def _check_manifest(out_dir: Path, key: str, mapless: str | None = None) -> dict
     return {}
 
 
+BROKEN_POOL = (
+    "A worker process ended abruptly: killed (out of memory?), or a script that runs with workers > 1 without "
+    "`if __name__ == \"__main__\":` around the run (each worker imports the script: Python's rule for process "
+    "pools). Finished replications are kept: the same run again resumes."
+)
+
+
 def _run_parallel(
     todo: list[Chunk],
     workers: int,
@@ -481,6 +489,8 @@ def _run_parallel(
                 raise start_error[0]  # the pool could not start (its chunks ran here; the run resumes)
             while running:
                 collect(block=True)
+        except BrokenProcessPool as exc:
+            raise BrokenProcessPool(f"{exc} {BROKEN_POOL}") from exc
         finally:  # stopping (an error or Ctrl-C): chunks that finish while the pool shuts down start no more
             with lock:
                 pending.clear()
