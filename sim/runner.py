@@ -408,7 +408,7 @@ def _check_manifest(out_dir: Path, key: str, mapless: str | None = None) -> dict
 
 BROKEN_POOL = (
     "A worker process ended abruptly: killed (out of memory?), or a script that runs with workers > 1 without "
-    "`if __name__ == \"__main__\":` around the run (each worker imports the script: Python's rule for process "
+    '`if __name__ == "__main__":` around the run (each worker imports the script: Python\'s rule for process '
     "pools). Finished replications are kept: the same run again resumes."
 )
 
