@@ -642,3 +642,24 @@ def test_a_group_that_has_crossed_keeps_to_the_home_side(policy):
         path = routing.route(group, start, town)
         assert path[0] == start and path[-1] == town
         assert (side[path] == 1).all() == crossed, (crossed, path.tolist())
+
+
+def test_a_corridor_reached_only_through_the_home_side_is_not_chosen_however_short_the_detour():
+    """The foreign leg keeps to the foreign side: a corridor whose foreign cells the staging area
+    reaches only through the home side is infeasible. (Home cells were a large finite penalty, so
+    a detour of short, fast edges stayed under the feasibility threshold: the group crossed in,
+    out and in again, its crossing logged in another corridor than the one it chose.)"""
+    g = ladder_graph(width=12, depth=2)
+    for u, v in list(g.edges):
+        g.edges[u, v]["length_km"] = 0.001  # steps of 1.2 s on foot: a detour costs little
+        if g.nodes[u]["side"] == g.nodes[v]["side"] == "foreign" and {g.nodes[u]["x"], g.nodes[v]["x"]} == {5.5, 6.5}:
+            g.remove_edge(u, v)  # the foreign side in two: the staging area (x = 6.5) in the east one
+    routing = Chosen("adaptive", AdaptiveParams(corridors=["C1"]))  # C1: x 0-2 km, in the west one
+    world = ladder_world(routing, horizon_days=1.0, attempts_per_day=40.0, graph=g)
+    model, ev = run(world, 3)
+    plans = model.plans.to_arrow().to_pandas()
+    side = world.terrain.side
+    trips = [np.asarray(n) for n, m in zip(plans.nodes, plans.mover) if m == "attempt"]
+    assert len(trips) > 20
+    assert all(np.count_nonzero(np.diff(side[n])) == 1 for n in trips)  # into the home side once, never out
+    assert not (ev[ev.kind == "crossed"].source == "C1").any()

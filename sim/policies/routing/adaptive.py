@@ -57,7 +57,6 @@ if TYPE_CHECKING:
     from sim.agents.smugglers import Attempt, Organisation
 
 MINUTES_PER_DAY = 1440.0
-BLOCKED = 1e6  # node penalty that keeps a leg on its own side of the border
 GUESS = "**modelling guess**"
 
 
@@ -341,8 +340,10 @@ class Adaptive(RoutingPolicy):
 
     @staticmethod
     def _foreign_penalty(world, penalty: np.ndarray | None, key: str) -> tuple[np.ndarray, str]:
-        """The penalty of the foreign leg: home cells blocked (plus known towers)."""
-        blocked = world.shared(("adaptive:home-blocked",), lambda: BLOCKED * (world.terrain.side == HOME))
+        """The penalty of the foreign leg: home cells closed (an infinite penalty takes every edge
+        that touches one out of the search; a large finite one let a short, fast detour through
+        the home side stay cheap enough to count), plus known towers."""
+        blocked = world.shared(("adaptive:home-blocked",), lambda: np.where(world.terrain.side == HOME, np.inf, 0.0))
         return (blocked if penalty is None else blocked + penalty), f"home-blocked+{key}"
 
     def _best_edges(self, attempt: Attempt, origin: int, dest: int, penalty, key: str):
@@ -374,7 +375,7 @@ class Adaptive(RoutingPolicy):
         p, model = self.params, attempt.model
         now, corridors = model.now, model.world.corridors
         minutes, edges = self._best_edges(attempt, origin, dest, penalty, key)
-        feasible = np.isfinite(minutes) & (minutes < BLOCKED)
+        feasible = np.isfinite(minutes)
         candidates = feasible & self.active
         if not candidates.any():
             candidates = feasible & self.allowed
