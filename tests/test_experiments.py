@@ -393,7 +393,8 @@ def _outcome_within(seconds: float, fn) -> BaseException | None:
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded, use of fork:DeprecationWarning")
 def test_a_dead_worker_stops_the_run_with_an_error_instead_of_hanging(tmp_path, monkeypatch):
     """A pool worker dying mid-chunk breaks the pool; the run must fail with BrokenProcessPool,
-    saying the likely causes (a script without the `__main__` guard ends so). (Starting the next chunk from the failed one's callback deadlocked inside the pool.)"""
+    saying the likely causes (a script without the `__main__` guard ends so). (Starting the next
+    chunk from the failed one's callback deadlocked inside the pool.)"""
     c = compose(SHORT)
     monkeypatch.setattr(runner, "run_chunk", _chunk_that_kills_its_worker)
     monkeypatch.setattr(
