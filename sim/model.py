@@ -300,9 +300,11 @@ class BorderModel(mesa.Model):
             for covers, until in self.outages:
                 if until > self.now and covers(sensor):
                     sensor.force_down(self.now, until)
-        self.coverage, self.known_risk = coverage_of(w.terrain.n_nodes, [s.params for s in self._sensor_by_id])
-        # routes are cached in the world across replications: the key names the content
-        self._known_risk_key = f"known_risk:{hashlib.sha256(self.known_risk.tobytes()).hexdigest()[:16]}"
+        self.coverage, known = coverage_of(w.terrain.n_nodes, [s.params for s in self._sensor_by_id])
+        if not np.array_equal(known, self.known_risk):  # a hidden sensor changes nothing organisations know
+            # routes are cached in the world across replications: the key names the content
+            self.known_risk = known
+            self._known_risk_key = f"known_risk:{hashlib.sha256(known.tobytes()).hexdigest()[:16]}"
         self.sensors_changed()
 
     def known_risk_penalty(self, weight: float) -> tuple[np.ndarray, str]:

@@ -663,3 +663,25 @@ def test_a_corridor_reached_only_through_the_home_side_is_not_chosen_however_sho
     assert len(trips) > 20
     assert all(np.count_nonzero(np.diff(side[n])) == 1 for n in trips)  # into the home side once, never out
     assert not (ev[ev.kind == "crossed"].source == "C1").any()
+
+
+@pytest.mark.parametrize(("sensor", "known"), [("ground", False), ("tower", True)])
+def test_routes_are_planned_again_after_an_install_only_if_it_changes_what_organisations_know(sensor, known):
+    """Routes are cached under a key that names the known risk: a tower installed during the run
+    changes it (least_risk routes then avoid it), a hidden ground sensor does not (its install
+    rebuilt every least-risk route of the same costs)."""
+    c = compose(
+        [
+            "scenario=demo",
+            "scenario.horizon_days=1",
+            "scenario.organisations.coyotes.routing=least_risk",
+            f"+scenario.sensors.late={{type: {sensor}, agency: border_patrol, count: 3, installed_day: 0.25}}",
+        ]
+    )
+    world = build_world(c.scenario, c.origin, base_dir=str(SCENARIO_DIR))
+    model = BorderModel(world, 1)
+    before = model.known_risk_penalty(1.0)[1]
+    while model.now < 0.5 * DAY:
+        model.step()
+    assert len(model.sensors) == len(world.sensors) + 3
+    assert (model.known_risk_penalty(1.0)[1] != before) == known
