@@ -430,3 +430,31 @@ def test_a_border_running_along_y_is_refused_naming_the_convention():
     assert from_networkx(ladder(along_x=True), kinds, "west-east").border_edges.size == 6
     with pytest.raises(TerrainError, match="the home side must lie at greater y than the foreign side"):
         from_networkx(ladder(along_x=False), kinds, "north-south")
+
+
+def _held_bytes(f: _Field) -> int:
+    """What a cached field really holds: its costs (dense, or a sparse field's cells and costs),
+    its next-hop table once built, and its per-mode step minutes."""
+    arrays = [f._dense, f._nodes, f._costs, f._next, *f.steps.values()]
+    return sum(a.nbytes for a in arrays if a is not None)
+
+
+def test_the_field_cache_holds_no_more_bytes_than_its_bound(monkeypatch):
+    """The routing cache is bounded by bytes: whatever its fields hold (their step minutes per mode
+    included, which were not counted: 1.7 GiB under the 1 GiB bound on short routes to many
+    destinations) is counted, so the cache holds at most its bound (plus the newest field)."""
+    t = _even_grid(length_km=60, seed=2)
+    modes = {"foot": ModeSpec(3.0, 4.0, breaches_barriers=True), "vehicle": ModeSpec(40.0, 20.0)}
+    bound = 40 * t.n_nodes * 8  # room for a few dozen terrain-sized arrays
+    monkeypatch.setattr(routing, "_FIELD_CACHE_BYTES", bound)
+    r = Router(t, modes)
+    rng = np.random.default_rng(4)
+    for d in rng.choice(t.n_nodes, size=60, replace=False).tolist():
+        for o in rng.integers(t.n_nodes, size=2).tolist():
+            for m in modes:
+                r.path(o, d, m)
+        fields = list(r._fields.values())
+        assert r._field_bytes == sum(f.nbytes for f in fields)  # the count is kept right
+        assert sum(_held_bytes(f) for f in fields) <= max(bound, r._field_bytes)  # and covers what they hold
+        assert sum(_held_bytes(f) for f in fields[:-1]) <= bound
+    assert any(f.steps for f in r._fields.values()) and len(r._fields) < 60

@@ -108,12 +108,18 @@ class Router:
             wider = _Field(root, dist, limit, graph, xy, rows, sparse)
             self._field_bytes += wider.nbytes - (field.nbytes if field is not None else 0)
             field = self._fields[key] = wider
+            field.key = key
             self._fields.move_to_end(key)  # a widened field is the newest
-            while len(self._fields) > 1 and (self._field_bytes > _FIELD_CACHE_BYTES or len(self._fields) > _MAX_FIELDS):
-                self._field_bytes -= self._fields.popitem(last=False)[1].nbytes
+            self._evict()
         else:
             self._fields.move_to_end(key)
         return field
+
+    def _evict(self) -> None:
+        """Drop the least recently used fields until the cache holds at most its bytes and count
+        (the newest field always stays)."""
+        while len(self._fields) > 1 and (self._field_bytes > _FIELD_CACHE_BYTES or len(self._fields) > _MAX_FIELDS):
+            self._field_bytes -= self._fields.popitem(last=False)[1].nbytes
 
     def minutes_within(
         self,
@@ -219,6 +225,10 @@ class Router:
             steps[rows] = self._step_minutes_between(rows, nxt[rows].astype(np.int64), mode)
             steps.setflags(write=False)
             field.steps[mode] = steps
+            field.nbytes += steps.nbytes  # held by the field: counted against the cache's bytes
+            if self._fields.get(field.key) is field:  # (an evicted field counts no more)
+                self._field_bytes += steps.nbytes
+                self._evict()
         return steps
 
     def adjacency_within(self, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -379,6 +389,7 @@ class _Field:
         self._n = dist.size
         self._next: np.ndarray | None = None
         self.steps: dict[str, np.ndarray] = {}  # per mode: minutes of each cell's step to its next hop
+        self.key: tuple = ()  # its key in the router's cache (Router._field)
         if sparse:
             self._dense = None
             self._nodes = np.flatnonzero(np.isfinite(dist)).astype(np.int32)  # ascending
