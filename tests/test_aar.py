@@ -357,3 +357,24 @@ def test_an_inject_without_an_end_row_lasts_its_logged_duration():
     assert whole.loc["cut", "end"] == 1040.0  # its end is not in this log, but it is due within the run
     stopped = inject_windows(ev[ev.t <= 1000], end=1000.0).set_index("name")
     assert stopped.loc["cut", "end"] == 1000.0 and stopped.loc["late", "end"] == 1000.0
+
+
+def test_at_the_horizon_a_unit_whose_shift_ends_then_is_on_duty_as_the_log_ends():
+    """Nothing runs at the horizon: a shift ending exactly then has no shift_end row, so the replay
+    shows its unit on duty at the last minute, and so must the live maps (they dropped it)."""
+    c = compose(
+        [
+            "scenario=drill_night_surge",
+            "scenario.horizon_days=1",
+            "scenario.units.bp_vehicle.shift_hours=8",  # shifts from 0, 480, 960: one ends at 1440
+            "scenario.units.bp_foot.shift_hours=8",
+        ]
+    )
+    model = BorderModel(build_world(c.scenario, c.origin, str(SCENARIO_DIR)), 5)
+    while model.running:
+        model.step()
+    end = model.world.horizon_min
+    live = {u.params.id for u in model.units if u.on_duty_at(end)}
+    units, _ = situation_at(model.log.to_arrow().to_pandas(), model.plans.to_arrow().to_pandas(), end)
+    assert any(u.shift_end == end and u.task is None for u in model.units)
+    assert set(units.id) == live

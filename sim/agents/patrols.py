@@ -66,10 +66,13 @@ class PatrolUnit(mesa.Agent):
         """On duty at `now` as the log will say once this instant's events have run (a live map
         reads it between ticks, before them): shifts are [start, end), so a shift that ends at
         `now` is over unless the unit is still on a task, and one that starts at `now` (or is
-        overdue, its start delayed by a task) has begun; not at the horizon, where nothing starts."""
+        overdue, its start delayed by a task) has begun. Nothing runs at the horizon: there the
+        unit stays as it is (a shift ending then has no end in the log)."""
+        if now >= self.model.world.horizon_min:
+            return self.on_duty
         if self.on_duty and (now < self.shift_end or self.task is not None):
             return True
-        return self.next_shift_start <= now < self.model.world.horizon_min
+        return self.next_shift_start <= now
 
     @property
     def observing(self) -> bool:
