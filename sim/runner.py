@@ -24,6 +24,7 @@ Replication i always uses seed base_seed + i, in every configuration (common ran
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -506,9 +507,13 @@ def run_experiment(exp: Experiment, progress: Callable[[int, int], None] | None 
     mapless = mapless_run_key(exp.scenario, exp.base_seed, exp.keep_events, exp.base_dir)
     if exp.world is not None:
         adopt_world(key, exp.world)
-    _check_key(out, key, mapless, functools.partial(_world_for, exp.scenario, exp.origin, exp.base_dir, key))
+    held = _check_key(out, key, mapless, functools.partial(_world_for, exp.scenario, exp.origin, exp.base_dir, key))
     commit = git_commit()
     finished = finished_chunks(out)
+    if finished and "params" in held and held["params"] != (exp.params or {}):
+        # the same configuration set by other overrides (a key at its default named or not): the
+        # folder's rows keep one set of parameter columns, its own
+        exp = dataclasses.replace(exp, params=held["params"])
     _check_finished(out, finished, exp.replications)
     chunks = exp.chunks(finished)
     _clean(out, chunks)

@@ -343,6 +343,22 @@ def test_more_replications_in_a_run_folder_keep_the_finished_ones(tmp_path):
     assert "would leave 20 of them out" in str(err.value) and "replications=300" in str(err.value)
 
 
+def test_a_folder_grown_with_other_overrides_of_the_same_configuration_keeps_its_columns(tmp_path):
+    """The same configuration, a key named at its default value the second time: the folder's rows
+    keep its own parameter columns (the new column was NaN for the rows already there, and ints
+    became floats)."""
+    out = tmp_path / "run"
+    api.run(overrides=["scenario.horizon_days=0.25"], replications=2, out_dir=out)
+    grown = api.run(
+        overrides=["scenario.horizon_days=0.25", "scenario.units.bp_vehicle.count=18"], replications=3, out_dir=out
+    )  # 18: the demo's own count
+    assert len(grown.summary) == 3
+    assert "scenario.units.bp_vehicle.count" not in grown.summary
+    assert (grown.summary["scenario.horizon_days"] == 0.25).all() and grown.manifest["params"] == {
+        "scenario.horizon_days": 0.25
+    }
+
+
 def test_a_grown_run_stopped_part_way_loads_its_new_replications_too(tmp_path, monkeypatch):
     """Growing a finished run and stopping it part-way: sim.api.load gives every finished
     replication (the old summary.parquet, which held only the first ones, is not read as the result)."""
