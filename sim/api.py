@@ -7,13 +7,16 @@
     result.events()           # every event of every replication (pandas)
     api.load("outputs/tf")    # the same from the files of a finished run
 
-A run writes the same run directory as `python -m sim.run` (sim/runner.py lists the files), so a
-result can be loaded again, reviewed (`python -m analysis.aar`) or reported on later.
+A run writes the same run directory as `python -m sim.run` (sim/runner.py lists the files), all
+but `map.png` (`analysis.maps.draw_run_map(run_dir, run_dir / "map.png")` draws it), so a result can
+be loaded again, reviewed (`python -m analysis.aar`) or reported on later. A script that runs with
+workers > 1 calls `run` under `if __name__ == "__main__":` (each worker process imports the script).
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -26,9 +29,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from sim.config import INPUT_KEYS, RUN_KEYS, SCENARIO_DIR, Composed, compose, key_sources
+from sim.config import INPUT_KEYS, RUN_KEYS, SCENARIO_DIR, Composed, ConfigError, compose, key_sources
 from sim.files import write_text_atomic
-from sim.runner import Experiment, run_experiment
+from sim.runner import FOLDER_KEY, Experiment, RunDirConflict, run_experiment
 from sim.validation import ScenarioError
 from sim.world import World, build_world
 
@@ -47,7 +50,9 @@ class Result:
         folder = self.run_dir / "events"
         if not folder.is_dir():
             why = "it was run with events=false" if self.manifest.get("events") is False else "no events/ folder"
-            raise ValueError(f"{self.run_dir} has no event log ({why}); re-run with events=true")
+            raise ValueError(
+                f"{self.run_dir} has no event log ({why}); run it again with events=True into another out_dir"
+            )
         done = {p.name for p in (self.run_dir / "summary").glob("rep-*.parquet")}
         files = sorted(p for p in folder.glob("rep-*.parquet") if p.name in done)
         if not files:
@@ -71,10 +76,16 @@ def run(
     events: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> Result:
-    """Compose `scenario` (a name in scenarios/, or `scenario_file`, a path) with `overrides` (as on
-    the command line), run the replications into `out_dir` (default outputs/<date>/<time>-<scenario>)
-    and return the result. Bad input raises ConfigError / ScenarioError / TerrainError before
-    anything is written."""
+    """Compose `scenario` (a name in scenarios/, or `scenario_file`, a path) with `overrides` (a list
+    of KEY=VALUE strings, as on the command line: scenario keys, and `chunk_size`; the other run
+    keys are this function's arguments), run the replications into `out_dir` (default
+    outputs/<date>/<time>-<scenario>; an existing one of the same configuration is resumed) and
+    return the result. Bad input raises ConfigError / ScenarioError / TerrainError before anything
+    is written; an `out_dir` holding another configuration's results raises RunDirConflict."""
+    _refuse_in_a_worker_import()
+    _check_overrides(overrides)
+    if out_dir is not None and Path(out_dir).exists() and not Path(out_dir).is_dir():
+        raise ConfigError(f"out_dir={out_dir}: a file, not a folder; allowed: a folder (made if missing)")
     source = f"scenario_file={scenario_file}" if scenario_file is not None else f"scenario={scenario}"
     composed = compose(
         [
@@ -88,7 +99,45 @@ def run(
     )
     world = world_of(composed)
     target = Path(out_dir) if out_dir is not None else new_run_dir(composed.scenario.name)
-    return execute(composed, world, target, swept(composed), progress)
+    try:
+        return execute(composed, world, target, swept(composed), progress)
+    except RunDirConflict as exc:
+        raise RunDirConflict(str(exc).replace(FOLDER_KEY, "(out_dir=...)")) from None
+
+
+ARGUMENT_KEYS = ("seed", "replications", "workers", "events")  # run keys that are arguments of `run`
+
+
+def _check_overrides(overrides: Sequence[str]) -> None:
+    """Overrides the API takes: a list (not one string, read letter by letter), of scenario keys
+    and chunk_size; a run key given there would be replaced by the argument's default, and the
+    command line's own keys (map, quiet, sweep_name, hydra.*) do nothing here."""
+    if isinstance(overrides, (str, bytes)):
+        raise ConfigError(
+            f"overrides={overrides!r}: one string; allowed: a list of KEY=VALUE strings, as on the command line "
+            f"(overrides=[{overrides!r}])"
+        )
+    for o in overrides:
+        key = str(o).lstrip("+~").partition("=")[0]
+        if key in ARGUMENT_KEYS:
+            raise ConfigError(f"overrides: '{o}' is a run key of its own; allowed: api.run(..., {key}=...)")
+        if key in RUN_KEYS and key != "chunk_size" or key.startswith("hydra"):
+            raise ConfigError(
+                f"overrides: '{o}' is a key of the command line, which the Python API does not read; allowed: "
+                "scenario.* keys and chunk_size (out_dir= names the run directory; "
+                "analysis.maps.draw_run_map draws map.png)"
+            )
+
+
+def _refuse_in_a_worker_import() -> None:
+    """A worker process imports the main script as it starts (multiprocessing marks the process
+    `_inheriting` meanwhile, the mark Python's own check of this reads): a run called at the
+    script's top level would start again inside every worker (into the same folder)."""
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        raise RuntimeError(
+            "sim.api.run was called while a worker process imported the script that runs it: put the call "
+            'under `if __name__ == "__main__":` (each worker process imports the script)'
+        )
 
 
 def world_of(composed: Composed) -> World:
@@ -110,6 +159,12 @@ def load(run_dir: str | Path) -> Result:
         return Result(path, pd.read_parquet(summary_file))
     chunks = sorted((path / "summary").glob("rep-*.parquet"))
     if not chunks:
+        inner = any(path.glob("*/summary.parquet")) or any(path.glob("*/summary/rep-*.parquet"))
+        if inner or (path / "design.json").exists():
+            raise FileNotFoundError(
+                f"{path} is a folder of runs (a sweep or a design), not one run; allowed: one of its run folders, "
+                "or analysis.store.load(path) for all of them as one table"
+            )
         raise FileNotFoundError(f"{path} holds no results (no summary.parquet or summary/ chunks)")
     return Result(path, pd.concat([pd.read_parquet(f) for f in chunks], ignore_index=True))
 

@@ -1097,3 +1097,58 @@ def test_outcome_maps_leave_decoys_out_as_the_summary_does(tmp_path):
         assert counts[counts.kind == kind].n.sum() == ((ev.kind == kind) & real.to_numpy()).sum()
     assert ((ev.kind == "crossed") & ~real.to_numpy()).sum() > 0  # the decoys did cross
     assert list(reps.values()) == [2]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "says"),
+    [
+        ("scenario.horizon_days=0.1", "one string; allowed: a list of KEY=VALUE strings"),
+        (["scenario.horizon_days=0.1", "seed=7"], "'seed=7' is a run key of its own; allowed: api.run(..., seed=...)"),
+        (["replications=3"], "allowed: api.run(..., replications=...)"),
+        (["map=true"], "a key of the command line, which the Python API does not read"),
+        (["hydra.run.dir=elsewhere"], "out_dir= names the run directory"),
+    ],
+)
+def test_the_python_api_refuses_overrides_it_would_drop_and_writes_nothing(tmp_path, overrides, says):
+    """A run key given in `overrides` was replaced by the argument's default (seed=7 ran seed 1),
+    the command line's own keys did nothing, and one string was read letter by letter."""
+    with pytest.raises(api.ConfigError) as err:
+        api.run(overrides=overrides, out_dir=tmp_path / "run")
+    assert says in str(err.value)
+    assert not (tmp_path / "run").exists()
+
+
+def test_the_python_api_names_its_own_argument_for_the_folder(tmp_path):
+    (tmp_path / "file").write_text("")
+    with pytest.raises(api.ConfigError, match="out_dir=.*a file, not a folder"):
+        api.run(overrides=["scenario.horizon_days=0.1"], out_dir=tmp_path / "file")
+    api.run(overrides=["scenario.horizon_days=0.1"], out_dir=tmp_path / "run")
+    with pytest.raises(runner.RunDirConflict) as err:  # another base seed: another configuration's folder
+        api.run(overrides=["scenario.horizon_days=0.1"], seed=5, out_dir=tmp_path / "run")
+    assert "choose another output directory (out_dir=...)" in str(err.value) and "hydra" not in str(err.value)
+
+
+def test_loading_a_folder_of_runs_as_one_run_points_to_the_store(tmp_path):
+    for count in (10, 12):
+        api.run(
+            overrides=["scenario.horizon_days=0.1", f"scenario.units.bp_vehicle.count={count}"],
+            out_dir=tmp_path / f"sweep/{count}",
+        )
+    with pytest.raises(FileNotFoundError, match=r"a folder of runs .* analysis.store.load\(path\)"):
+        api.load(tmp_path / "sweep")
+    assert len(load(tmp_path / "sweep")) == 2
+
+
+def test_a_script_running_workers_without_the_main_guard_stops_and_says_why(tmp_path):
+    """Each worker imports the script: unguarded, the run started again inside the worker, into
+    the same folder, and both finished as if nothing had happened."""
+    script = tmp_path / "study.py"
+    script.write_text(
+        "from sim import api\n"
+        "api.run(overrides=['scenario.horizon_days=0.1'], replications=4, workers=2, out_dir='out')\n"
+        "print('finished')\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert done.returncode != 0 and "finished" not in done.stdout
+    assert 'put the call under `if __name__ == "__main__":`' in done.stderr
+    assert "BrokenProcessPool" in done.stderr

@@ -429,7 +429,7 @@ def test_results_in_a_folder_that_cannot_be_written_get_a_message_not_a_tracebac
     from sim import api
 
     run = tmp_path / "run"
-    api.run(overrides=["scenario.horizon_days=0.1", "map=false"], replications=1, seed=1, out_dir=run)
+    api.run(overrides=["scenario.horizon_days=0.1"], replications=1, seed=1, out_dir=run)
     capsys.readouterr()
     monkeypatch.setattr(analysis.figures.os, "access", lambda path, mode: not str(path).startswith(str(tmp_path)))
     for main in (analysis.report.main, analysis.aar.main):
