@@ -47,7 +47,7 @@ from analysis.seats import compare, counterfactual_runs, human_seats, order_outc
 from analysis.situation import ALARM_MINUTES, draw_situation
 from analysis.store import read_manifest
 from analysis.timeline import timeline_figures
-from sim.files import save_figure_atomic, write_text_atomic
+from sim.files import end_on_sigterm, save_figure_atomic, write_text_atomic
 from sim.metrics import decoy_attempts, dispatch_results, dispatch_to_arrival, first_hand
 from sim.questions import Question, parse_question
 
@@ -460,6 +460,7 @@ def build_aar(
 
 
 def main(argv: list[str] | None = None) -> int:
+    end_on_sigterm()
     ap = argparse.ArgumentParser(
         prog="python -m analysis.aar", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

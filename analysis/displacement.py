@@ -57,7 +57,7 @@ from analysis.labels import key_label, value_label
 from analysis.maps import draw_terrain, read_terrain, run_config
 from analysis.stats import holm_adjusted, mean_test_p
 from analysis.store import load, varying_params
-from sim.files import save_figure_atomic
+from sim.files import end_on_sigterm, save_figure_atomic
 from sim.metrics import (
     corridor_crossings_by_period,
     corridor_shares,
@@ -517,6 +517,7 @@ def section(
 
 
 def main(argv: list[str] | None = None) -> int:
+    end_on_sigterm()
     ap = argparse.ArgumentParser(
         prog="python -m analysis.displacement",
         description=__doc__,

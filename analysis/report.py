@@ -54,7 +54,7 @@ from analysis.paired import paired_figure, readable_paired
 from analysis.sensitivity import UndefinedAtPoints, indices
 from analysis.stats import at_level, group_means, level_order, levels, mean_ci, mean_ci_over_seeds
 from analysis.store import load, varying_params
-from sim.files import save_figure_atomic, write_text_atomic
+from sim.files import end_on_sigterm, save_figure_atomic, write_text_atomic
 
 
 def _save(fig, path: Path) -> Path:
@@ -362,6 +362,7 @@ def build_report(
 
 
 def main(argv: list[str] | None = None) -> int:
+    end_on_sigterm()
     ap = argparse.ArgumentParser(
         prog="python -m analysis.report", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.config import CONF_DIR, SCENARIO_DIR, ConfigError, check_launcher, compose, jobs_of_scenario_file
-from sim.files import write_text_atomic
+from sim.files import end_on_sigterm, write_text_atomic
 from sim.launch import launch
 from sim.run import quoted, sweep_job
 from sim.runner import RunDirConflict, config_hash
@@ -172,6 +172,7 @@ def check_options(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    end_on_sigterm()
     ap = argparse.ArgumentParser(
         prog="python -m sim.design", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

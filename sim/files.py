@@ -3,13 +3,16 @@
 Every writer of results (the runner's Parquet tables and manifest, the entry point's map, the
 analysis commands' figures and pages, a drill's files) goes through `write_atomic`: the content
 is written to a hidden temporary file in the same folder (`.NAME.XXXX.tmp`, which a resumed run
-removes), then renamed over the target.
+removes), then renamed over the target. A command's `main` calls `end_on_sigterm` first, so that a
+SIGTERM (a scheduler's, `kill`) ends it as Ctrl-C does and its temporary file is removed.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -62,3 +65,16 @@ def save_figure_atomic(fig, path: Path, **savefig: object) -> Path:
     path = Path(path)
     write_atomic(path, lambda tmp: fig.savefig(tmp, format=path.suffix.lstrip(".") or "png", **savefig))
     return path
+
+
+def end_on_sigterm() -> None:
+    """SIGTERM ends this process like Ctrl-C (SystemExit 128 + 15): `write_atomic` removes its
+    temporary file on the way out (the default action kills the process where it stands). A pool
+    worker killed while writing leaves its own hidden .*.tmp file, which the runner removes as the
+    same run resumes. Only the main thread may set a handler: elsewhere this does nothing."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)

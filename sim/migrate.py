@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from sim.config import SCENARIO_DIR, neighbours
-from sim.files import write_text_atomic
+from sim.files import end_on_sigterm, write_text_atomic
 from sim.migration import migrate
 from sim.scenario import safe_name
 
@@ -70,6 +70,7 @@ def _merged(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    end_on_sigterm()
     ap = argparse.ArgumentParser(
         prog="python -m sim.migrate", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

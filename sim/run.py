@@ -16,7 +16,6 @@ import gc
 import itertools
 import math
 import re
-import signal
 import sys
 import tempfile
 from collections.abc import Callable, Mapping
@@ -48,6 +47,7 @@ from sim.config import (
     register_schema,
     scenario_origin,
 )
+from sim.files import end_on_sigterm
 from sim.metrics import RATIO_METRICS
 from sim.runner import (
     FOLDER_KEY,
@@ -398,15 +398,9 @@ def quoted(value: str) -> str:
     return f"'{escaped}'"
 
 
-def _terminate(signum, frame) -> None:
-    """SIGTERM ends the run like Ctrl-C: this process removes its temporaries; a pool worker killed
-    while writing leaves its own (hidden .*.tmp files), which the same command removes as it resumes."""
-    raise SystemExit(128 + signum)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    signal.signal(signal.SIGTERM, _terminate)
+    end_on_sigterm()
     register_schema()
     if not any(a.split("=", 1)[0] in HYDRA_FLAGS for a in args):
         return single_run(args)

@@ -520,3 +520,33 @@ def test_a_figure_interrupted_while_saved_leaves_the_previous_one_and_no_part(tm
         )
     assert out.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cost_vs_rate.png"]
+
+
+def test_a_command_ended_by_sigterm_while_saving_a_figure_leaves_no_temporary_file(tmp_path, monkeypatch):
+    """A scheduler's SIGTERM ends an analysis command as Ctrl-C does (each command's main calls
+    end_on_sigterm): the figure being written leaves neither a part nor its hidden temporary file
+    (the default action killed the process where it stood, leaving .NAME.XXXX.tmp for good)."""
+    import os
+    import signal
+
+    from matplotlib.figure import Figure
+
+    from analysis.costs import cost_vs_rate
+    from sim.files import end_on_sigterm
+
+    real_savefig = Figure.savefig
+
+    def killed(self, fname, **kwargs):
+        real_savefig(self, fname, **kwargs)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        end_on_sigterm()
+        monkeypatch.setattr(Figure, "savefig", killed)
+        with pytest.raises(SystemExit) as ended:
+            cost_vs_rate(synthetic(), [POLICY], [ROUTING], tmp_path / "cost_vs_rate.png")
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert ended.value.code == 128 + signal.SIGTERM
+    assert list(tmp_path.iterdir()) == []
