@@ -105,6 +105,26 @@ def test_stepping_gives_the_same_log_as_running_and_ends_with_run_end(world_for)
     assert (a.t.iloc[:-1] < world.horizon_min).all()
 
 
+def test_mesas_agent_sets_hold_the_groups_on_the_move_and_refuse_to_lose_an_acting_agent(world_for):
+    """A Mesa user counts groups with model.agents_by_type: it holds those still on their trip (every
+    group ever launched stayed there); a unit removed the Mesa way went on patrolling and arresting
+    while Mesa's sets no longer showed it, so removing one is refused."""
+    from sim.agents.smugglers import Attempt
+
+    model = BorderModel(world_for(), 4)
+    seen_active = 0
+    while model.running:
+        model.step()
+        on_trip = {a for a in model.attempts.values() if a.active}
+        assert set(model.agents_by_type.get(Attempt, [])) == on_trip
+        seen_active = max(seen_active, len(on_trip))
+    assert seen_active > 0 and len(model.attempts) > seen_active
+    unit = next(iter(model.units))
+    with pytest.raises(RuntimeError, match="cannot be removed during a run"):
+        unit.remove()
+    assert unit in model.units
+
+
 def test_groups_that_cannot_reach_any_destination_are_a_scenario_error(world_for):
     from sim.validation import ScenarioError
 

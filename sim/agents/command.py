@@ -31,10 +31,10 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 import simpy
 
+from sim.agents.base import RunAgent
 from sim.policies.dispatch import DISPATCH_RULES
 from sim.rng import addressed_uniform
 
@@ -99,7 +99,7 @@ def sector_cell(terrain: Terrain, node: int, area: np.ndarray) -> int:
     return terrain.nearest_node(x, 1.0, area & in_sector if (area & in_sector).any() else area)
 
 
-class CommandCentre(mesa.Agent):
+class CommandCentre(RunAgent):
     """A command centre: operators, an area for placing incidents, and the units it may task."""
 
     def __init__(

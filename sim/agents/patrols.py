@@ -19,10 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 import simpy
 
+from sim.agents.base import RunAgent
 from sim.assets import UnitParams
 from sim.movement import Timeline, reached_first
 from sim.policies.patrol import PATROL_POLICIES
@@ -41,7 +41,7 @@ class Task:
     searching: bool = False  # respond: arrived at the incident and searching
 
 
-class PatrolUnit(mesa.Agent):
+class PatrolUnit(RunAgent):
     """A foot or vehicle unit of an agency."""
 
     def __init__(self, model: BorderModel, params: UnitParams) -> None:

@@ -39,11 +39,11 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 import pyarrow as pa
 from scipy.special import ndtri
 
+from sim.agents.base import RunAgent
 from sim.assets import PortParams
 from sim.fifo import InspectionNetwork
 from sim.recorder import PORT_SCHEMA
@@ -90,7 +90,7 @@ def legitimate_arrivals(
     return np.concatenate(times)
 
 
-class PortOfEntry(mesa.Agent):
+class PortOfEntry(RunAgent):
     """A port of entry run by one agency; reads only its PortParams."""
 
     def __init__(self, model: BorderModel, params: PortParams) -> None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 
+from sim.agents.base import RunAgent
 from sim.assets import SensorParams
 
 DAY_MIN = 1440.0
@@ -37,7 +37,7 @@ def poisson_times(rng: np.random.Generator, rate_per_min: float, start: float, e
     return times[: int(np.searchsorted(times, end, side="left"))]
 
 
-class Sensor(mesa.Agent):
+class Sensor(RunAgent):
     """A placed sensor owned by an agency; alerts go to that agency's command centre."""
 
     def __init__(self, model: BorderModel, params: SensorParams, installed_min: float = 0.0) -> None:

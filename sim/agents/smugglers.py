@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.agents.base import RunAgent
 from sim.assets import OrgParams
 from sim.movement import Timeline, reached_first
 from sim.policies.launch import LAUNCH_PROCESSES
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from sim.model import BorderModel
 
 
-class Organisation(mesa.Agent):
+class Organisation(RunAgent):
     """Generates attempts; arrival times come from their own stream only."""
 
     def __init__(self, model: BorderModel, params: OrgParams) -> None:
@@ -129,7 +130,7 @@ class Organisation(mesa.Agent):
         attempt.start()
 
 
-class Attempt(mesa.Agent):
+class Attempt(RunAgent):
     """One smuggling group on its way."""
 
     def __init__(
@@ -281,6 +282,7 @@ class Attempt(mesa.Agent):
         self.version += 1  # everything still scheduled for this group is void
         for org in self.model.orgs:  # organisations that learn hear of it now
             org.routing.observe(self, outcome)
+        mesa.Agent.remove(self)  # Mesa's sets hold the groups on the move (model.attempts holds every group)
 
     def react(self) -> None:
         """The group noticed it was seen: apply the organisation's reaction policy."""
