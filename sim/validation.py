@@ -50,7 +50,7 @@ def _attribute(
     """Name the command-line override a problem's key came from, if it did; else the file of the
     scenario's `defaults:` chain that sets it (`sources`, see sim.config.key_sources), if that
     is not the file the scenario was loaded from."""
-    key = problem.split(":", 1)[0]
+    key = problem.split(": ", 1)[0]  # (a name may hold a colon: a problem reads "KEY: what")
     for o in reversed(overrides):  # of two that set a key, the last holds (Hydra's rule)
         okey = o.lstrip("+~").partition("=")[0]
         if okey == "scenario":
@@ -219,7 +219,24 @@ def check_names(spec: ScenarioSpec) -> list[str]:
         )
     if any(o.port_share > 0 for o in spec.organisations.values()) and not spec.ports:
         p.append("scenario.organisations: port_share > 0 needs at least one entry in scenario.ports")
-    return p + check_times(spec) + check_questions(spec, policies[policy].shared_centres)
+    return p + check_colons(spec) + check_times(spec) + check_questions(spec, policies[policy].shared_centres)
+
+
+NAMED_SECTIONS = ("agencies", "units", "sensors", "barriers", "ports", "organisations", "agreements", "injects")
+
+
+def check_colons(spec: ScenarioSpec) -> list[str]:
+    """Names are joined with ':' into the addresses of random streams and draws (attempt:ORG:...,
+    surge:INJECT, unit:GROUP:i) and into references (`group:i`): a ':' in a name could make two
+    different entities one address (an organisation `a:surge:s` shared its draws with the surge
+    inject `s` of organisation `a`)."""
+    return [
+        f"scenario.{section}.{name}: a name with ':'; allowed: names without ':' (names are joined with ':' "
+        "into the addresses of random draws and into references such as group:i)"
+        for section in NAMED_SECTIONS
+        for name in getattr(spec, section)
+        if ":" in str(name)
+    ]
 
 
 def check_questions(spec: ScenarioSpec, shared_centres: Sequence[str]) -> list[str]:

@@ -64,6 +64,11 @@ CASES = [
         ("scenario_file={tmp}/bad.yaml",),
         {"bad.yaml": "name: bad\nhorizon_days: 2\nhorizon_days: 3\n"},
     ),
+    Case(
+        "a name with a colon (names are joined with ':' into random-draw addresses)",
+        ("scenario_file={tmp}/colon.yaml",),
+        {"colon.yaml": "defaults: [demo, _self_]\norganisations:\n  'cartel:surge:s': {attempts_per_day: 3}\n"},
+    ),
     Case("unknown scenario", ("scenario=does_not_exist",)),
     Case("a scenario outside scenarios/ by name", ("scenario=../../etc/x",)),
     Case("a scenario file that does not exist", ("scenario_file={tmp}/missing.yaml",)),
