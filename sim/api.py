@@ -83,7 +83,7 @@ def run(
     return the result. Bad input raises ConfigError / ScenarioError / TerrainError before anything
     is written; an `out_dir` holding another configuration's results raises RunDirConflict."""
     _refuse_in_a_worker_import()
-    _check_overrides(overrides)
+    overrides = _checked_overrides(overrides)
     if out_dir is not None and Path(out_dir).exists() and not Path(out_dir).is_dir():
         raise ConfigError(f"out_dir={out_dir}: a file, not a folder; allowed: a folder (made if missing)")
     source = f"scenario_file={scenario_file}" if scenario_file is not None else f"scenario={scenario}"
@@ -108,15 +108,17 @@ def run(
 ARGUMENT_KEYS = ("seed", "replications", "workers", "events")  # run keys that are arguments of `run`
 
 
-def _check_overrides(overrides: Sequence[str]) -> None:
-    """Overrides the API takes: a list (not one string, read letter by letter), of scenario keys
-    and chunk_size; a run key given there would be replaced by the argument's default, and the
-    command line's own keys (map, quiet, sweep_name, hydra.*) do nothing here."""
+def _checked_overrides(overrides: Sequence[str]) -> list[str]:
+    """The overrides as a list, if the API takes them: a list or other iterable (not one string,
+    read letter by letter) of scenario keys and chunk_size; a run key given there would be
+    replaced by the argument's default, and the command line's own keys (map, quiet, sweep_name,
+    hydra.*) do nothing here."""
     if isinstance(overrides, (str, bytes)):
         raise ConfigError(
             f"overrides={overrides!r}: one string; allowed: a list of KEY=VALUE strings, as on the command line "
             f"(overrides=[{overrides!r}])"
         )
+    overrides = list(overrides)  # once: a generator is read here, not used up
     for o in overrides:
         key = str(o).lstrip("+~").partition("=")[0]
         if key in ARGUMENT_KEYS:
@@ -127,6 +129,7 @@ def _check_overrides(overrides: Sequence[str]) -> None:
                 "scenario.* keys and chunk_size (out_dir= names the run directory; "
                 "analysis.maps.draw_run_map draws map.png)"
             )
+    return overrides
 
 
 def _refuse_in_a_worker_import() -> None:

@@ -50,7 +50,9 @@ def _attribute(
     """Name the command-line override a problem's key came from, if it did; else the file of the
     scenario's `defaults:` chain that sets it (`sources`, see sim.config.key_sources), if that
     is not the file the scenario was loaded from."""
-    key = problem.split(": ", 1)[0]  # (a name may hold a colon: a problem reads "KEY: what")
+    parts = problem.split(": ")  # a problem reads "KEY: what"; a name in KEY may hold ': ' too
+    heads = [": ".join(parts[:i]) for i in range(len(parts) - 1, 0, -1)] or [problem]
+    key = next((h for h in heads if sources and h in sources), heads[-1])
     for o in reversed(overrides):  # of two that set a key, the last holds (Hydra's rule)
         okey = o.lstrip("+~").partition("=")[0]
         if okey == "scenario":

@@ -265,3 +265,15 @@ def test_a_question_may_name_the_centre_its_coordination_policy_adds():
     build(*joint, 'scenario.questions=["[agency joint 40-50h] q"]')  # a window across the end is cut
     with pytest.raises(ScenarioError, match=r"\[agency joint\]: no such agency or centre"):
         build("scenario=drill_night_surge", 'scenario.questions=["[agency joint] q"]')
+
+
+def test_a_problem_in_a_name_holding_a_colon_and_a_space_names_the_file_that_defines_it():
+    """A problem reads "KEY: what"; a name in KEY may hold ': ' itself, so the key is the longest
+    head the files define (it was cut at the first ': ' and blamed on the file that set the section)."""
+    from sim.validation import _attribute
+
+    sources = {"scenario.organisations": "scenarios/demo.yaml", "scenario.organisations.cartel: west": "base.yaml"}
+    problem = "scenario.organisations.cartel: west: a name with ':'"
+    assert _attribute(problem, (), "own.yaml", sources) == f"in base.yaml (which own.yaml builds on): {problem}"
+    plain = "scenario.horizon_days: must be > 0"
+    assert _attribute(plain, (), "own.yaml", {"scenario.horizon_days": "own.yaml"}) == plain

@@ -119,10 +119,14 @@ def test_mesas_agent_sets_hold_the_groups_on_the_move_and_refuse_to_lose_an_acti
         assert set(model.agents_by_type.get(Attempt, [])) == on_trip
         seen_active = max(seen_active, len(on_trip))
     assert seen_active > 0 and len(model.attempts) > seen_active
-    unit = next(iter(model.units))
+    stepped = BorderModel(world_for(), 4)
+    stepped.step()
+    unit = next(iter(stepped.units))
     with pytest.raises(RuntimeError, match="cannot be removed during a run"):
         unit.remove()
-    assert unit in model.units
+    assert unit in stepped.units
+    model.remove_all_agents()  # the run is over: Mesa's teardown works
+    assert len(model.agents) == 0
 
 
 def test_groups_that_cannot_reach_any_destination_are_a_scenario_error(world_for):

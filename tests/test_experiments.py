@@ -1118,6 +1118,11 @@ def test_the_python_api_refuses_overrides_it_would_drop_and_writes_nothing(tmp_p
     assert not (tmp_path / "run").exists()
 
 
+def test_overrides_given_as_a_generator_are_applied(tmp_path):
+    result = api.run(overrides=(o for o in ["scenario.horizon_days=0.1"]), out_dir=tmp_path / "run")
+    assert (result.summary["scenario.horizon_days"] == 0.1).all()
+
+
 def test_the_python_api_names_its_own_argument_for_the_folder(tmp_path):
     (tmp_path / "file").write_text("")
     with pytest.raises(api.ConfigError, match="out_dir=.*a file, not a folder"):
