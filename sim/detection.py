@@ -12,6 +12,7 @@ exposure only if the group has not yet passed the cell's centre.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -50,53 +51,25 @@ def sensor_hits(
     first_visit_counted: bool = False,
     factor: float = 1.0,
     until: float = math.inf,
+    spent: Mapping[int, float] | None = None,
 ) -> list[SensorHit]:
     """Every sensor that detects the group along `tl` before `until` (the horizon), with when
     and where (sorted by time). `first_visit_counted`: the group already passed the centre of
     its first cell under an earlier plan, so that visit's per-visit exposure is not counted
     again. `factor` scales all exposure (weather). Each sensor's threshold is addressed by
     (`draw_key`, the sensor's key): it does not depend on which other sensors cover the route, in
-    what order sensors were listed, or where the route is cut by `until`."""
-    nodes, first, starts, ends = tl.visits()
-    centre = tl.times[first]
-    cnt = cov.ptr[nodes + 1] - cov.ptr[nodes]
-    total = int(cnt.sum())
-    if total == 0:
+    what order sensors were listed, or where the route is cut by `until`. `spent`: exposure each
+    sensor already gave the group since its thresholds were drawn (under conditions since changed:
+    see `exposure_between`); the sensor detects when the rest of its threshold is reached."""
+    found = _exposures(tl, cov, states, exclude, now, math.inf, first_visit_counted, factor, until)
+    if found is None:
         return []
-    pos = np.repeat(np.arange(nodes.size), cnt)
-    idx = np.repeat(cov.ptr[nodes] - (np.cumsum(cnt) - cnt), cnt) + np.arange(total)
-    sens = cov.sensor[idx]
-    ids = np.unique(sens)
+    nodes, centre, ends, sens, pos, exposure, per_visit, rate, s_pos, ids = found
     keys = ids.astype(np.uint64) if cov.sensor_key is None else cov.sensor_key[ids]
     thresholds = -np.log(keyed_uniforms(draw_key, keys))  # Exp(1), addressed
-    cut = int(np.searchsorted(starts, until, side="left"))  # visits from here on begin at or after `until`
-    if cut < nodes.size:  # a hit there would come at or after `until`: only earlier visits are worked out
-        keep = pos < cut
-        pos, idx, sens = pos[keep], idx[keep], sens[keep]
-        kept = np.unique(sens)
-        thresholds, ids = thresholds[np.searchsorted(ids, kept)], kept
-    per_visit, rate = cov.per_visit[idx].copy(), cov.rate_per_min[idx]
-    if first_visit_counted:
-        per_visit[pos == 0] = 0.0
-    s_pos, e_pos = np.maximum(starts[pos], now), np.maximum(ends[pos], now)
-    up_minutes = e_pos - s_pos
-    at_centre = centre[pos]
-    per_visit[at_centre < now] = 0.0  # a visit whose centre is behind the group counts no more
-    for s in ids.tolist():  # only sensors excluded or with down time need work of their own
-        if s in exclude:
-            m = sens == s
-            per_visit[m] = 0.0
-            up_minutes[m] = 0.0
-        elif not states.never_down(s):
-            m = sens == s
-            per_visit[m] = np.where(states.is_up(s, at_centre[m]), per_visit[m], 0.0)
-            down = states.down_minutes_before(s, np.concatenate([s_pos[m], e_pos[m]]))
-            up_minutes[m] -= down[m.sum() :] - down[: m.sum()]
-    sure = per_visit >= SURE_EXPOSURE  # a chance of 1 per pass stays 1 under any factor above 0
-    per_visit, rate = per_visit * factor, rate * factor
-    if factor > 0 and sure.any():
-        per_visit[sure] = np.inf
-    exposure = per_visit + rate * up_minutes
+    if spent:  # what is left of each threshold (the exponential's memorylessness is not needed)
+        used = np.array([spent.get(x, 0.0) for x in ids.tolist()])
+        thresholds = np.maximum(thresholds - used, 1e-12)
     order = np.lexsort((pos, sens))
     sens, pos, exposure, per_visit, rate, s_pos = (a[order] for a in (sens, pos, exposure, per_visit, rate, s_pos))
     group_start = np.searchsorted(sens, ids, side="left")
@@ -121,3 +94,80 @@ def sensor_hits(
     key_of = dict(zip(ids.tolist(), keys.tolist()))
     hits.sort(key=lambda h: (h.time, key_of[h.sensor]))  # ties by the sensor's key, not its place in the list
     return hits
+
+
+def exposure_between(
+    tl: Timeline,
+    cov: Coverage,
+    states: SensorStates,
+    exclude: set[int],
+    start: float,
+    end: float,
+    first_visit_counted: bool = False,
+    factor: float = 1.0,
+) -> dict[int, float]:
+    """Exposure each covering sensor gave the group along `tl` in [start, end): per visit for a
+    cell's centre passed in it, per minute for the minutes in it, as `sensor_hits` counts them. A
+    change of the sensors at `end` (an install, weather, an outage) keeps each sensor's threshold
+    and carries this over (`sensor_hits`' `spent`), so a configuration with the change and one
+    without share every other draw."""
+    found = _exposures(tl, cov, states, exclude, start, end, first_visit_counted, factor, math.inf)
+    if found is None:
+        return {}
+    sens, exposure, ids = found[3], found[5], found[9]
+    return {s: float(exposure[sens == s].sum()) for s in ids.tolist()}
+
+
+def _exposures(
+    tl: Timeline,
+    cov: Coverage,
+    states: SensorStates,
+    exclude: set[int],
+    start: float,
+    end: float,
+    first_visit_counted: bool,
+    factor: float,
+    until: float,
+):
+    """Each (visit, covering sensor) of `tl` with its exposure in [start, end), visits beginning
+    at or after `until` left out; None if no sensor covers the route."""
+    nodes, first, starts, ends = tl.visits()
+    centre = tl.times[first]
+    cnt = cov.ptr[nodes + 1] - cov.ptr[nodes]
+    total = int(cnt.sum())
+    if total == 0:
+        return None
+    pos = np.repeat(np.arange(nodes.size), cnt)
+    idx = np.repeat(cov.ptr[nodes] - (np.cumsum(cnt) - cnt), cnt) + np.arange(total)
+    sens = cov.sensor[idx]
+    cut = int(np.searchsorted(starts, until, side="left"))  # visits from here on begin at or after `until`
+    if cut < nodes.size:  # a hit there would come at or after `until`: only earlier visits are worked out
+        keep = pos < cut
+        pos, idx, sens = pos[keep], idx[keep], sens[keep]
+    ids = np.unique(sens)
+    per_visit, rate = cov.per_visit[idx].copy(), cov.rate_per_min[idx]
+    if first_visit_counted:
+        per_visit[pos == 0] = 0.0
+    s_pos = np.minimum(np.maximum(starts[pos], start), end)
+    e_pos = np.minimum(np.maximum(ends[pos], start), end)
+    up_minutes = e_pos - s_pos
+    at_centre = centre[pos]
+    per_visit[at_centre < start] = 0.0  # a visit whose centre is behind the group counts no more
+    if end < math.inf:
+        per_visit[at_centre >= end] = 0.0  # (one reached at `end` is still due then)
+    for s in ids.tolist():  # only sensors excluded or with down time need work of their own
+        if s in exclude:
+            m = sens == s
+            per_visit[m] = 0.0
+            up_minutes[m] = 0.0
+        elif not states.never_down(s):
+            m = sens == s
+            per_visit[m] = np.where(states.is_up(s, at_centre[m]), per_visit[m], 0.0)
+            down = states.down_minutes_before(s, np.concatenate([s_pos[m], e_pos[m]]))
+            up_minutes[m] -= down[m.sum() :] - down[: m.sum()]
+    sure = per_visit >= SURE_EXPOSURE  # a chance of 1 per pass stays 1 under any factor above 0
+    per_visit, rate = per_visit * factor, rate * factor
+    if factor > 0 and sure.any():
+        per_visit[sure] = np.inf
+    exposure = per_visit + rate * up_minutes
+    return nodes, centre, ends, sens, pos, exposure, per_visit, rate, s_pos, ids

@@ -40,7 +40,7 @@ from sim.agents.smugglers import Attempt, Organisation
 from sim.assets import SensorParams
 from sim.comms import Comms
 from sim.coordination import COORDINATION
-from sim.detection import sensor_hits
+from sim.detection import exposure_between, sensor_hits
 from sim.injects import INJECTS
 from sim.interactions import Interactions
 from sim.movement import PresenceIndex, fresh
@@ -408,32 +408,49 @@ class BorderModel(mesa.Model):
         return self._sensor_by_id[sensor_id].never_down()
 
     # --- events --------------------------------------------------------------------------
-    def _schedule_sensor_hits(self, a: Attempt, first_visit_counted: bool) -> None:
+    def _schedule_sensor_hits(self, a: Attempt, first_visit_counted: bool, keep_thresholds: bool = False) -> None:
+        """Schedule the group's sensor detections along its plan from now. A new plan draws new
+        thresholds (exact: the hazard is memoryless); a change of the sensors (`keep_thresholds`)
+        keeps them, less the exposure each sensor gave since the last schedule under the
+        conditions then (sim.detection.exposure_between), so a run with the change and one
+        without share every draw of the sensors they share."""
+        drawn = a.sensor_drawn
+        if keep_thresholds and drawn is not None:
+            since, coverage, factor, counted = drawn
+            for s, e in exposure_between(
+                a.timeline, coverage, self, a.detected_by, since, self.now, counted, factor
+            ).items():
+                a.sensor_spent[s] = a.sensor_spent.get(s, 0.0) + e
+        else:
+            a.sensor_thresholds += 1
+            a.sensor_spent = {}
         a.sensor_epoch += 1
+        a.sensor_drawn = (self.now, self.coverage, self.detection_factor, first_visit_counted)
         for hit in sensor_hits(
             a.timeline,
             self.coverage,
             self,
             a.detected_by,
-            address_key(self.seed, f"sensors:{a.stream_name}:{a.sensor_epoch}"),  # fresh thresholds per draw
+            address_key(self.seed, f"sensors:{a.stream_name}:{a.sensor_thresholds}"),
             self.now,
             first_visit_counted=first_visit_counted,
             factor=self.detection_factor,
             until=self.world.horizon_min,
+            spent=a.sensor_spent,
         ):
             self.at(hit.time, self._sensor_detection, a, a.version, a.sensor_epoch, hit.sensor, hit.node)
 
     def sensors_changed(self) -> None:
         """Sensor schedules or detection conditions changed (an inject): every group on the move
-        gets its sensor detections drawn again from now (exact: the hazard is memoryless). A
-        cell's centre passed before now counts no more (sim.detection); one reached exactly now
-        is still due, as it was in the draw replaced: an inject begins and ends, and sensors are
-        installed, before the ordinary events of their minute, the detections at that centre among
-        them (sim/injects/base.py; a group launched at an inject's minute lost its staging cell's
-        detection)."""
+        gets its sensor detections scheduled again from now, each sensor with what is left of its
+        threshold (`_schedule_sensor_hits`). A cell's centre passed before now counts no more
+        (sim.detection); one reached exactly now is still due, as it was in the schedule replaced:
+        an inject begins and ends, and sensors are installed, before the ordinary events of their
+        minute, the detections at that centre among them (sim/injects/base.py; a group launched at
+        an inject's minute lost its staging cell's detection)."""
         for a in list(self.attempts.values()):
             if a.active:
-                self._schedule_sensor_hits(a, a.first_visit_counted)
+                self._schedule_sensor_hits(a, a.first_visit_counted, keep_thresholds=True)
 
     def ensure_crossed(self, a: Attempt, node: int) -> None:
         """A group acted on in a home cell has crossed: log the crossing first if an event at

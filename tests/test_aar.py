@@ -370,11 +370,17 @@ def test_at_the_horizon_a_unit_whose_shift_ends_then_is_on_duty_as_the_log_ends(
             "scenario.units.bp_foot.shift_hours=8",
         ]
     )
-    model = BorderModel(build_world(c.scenario, c.origin, str(SCENARIO_DIR)), 5)
-    while model.running:
-        model.step()
-    end = model.world.horizon_min
-    live = {u.params.id for u in model.units if u.on_duty_at(end)}
-    units, _ = situation_at(model.log.to_arrow().to_pandas(), model.plans.to_arrow().to_pandas(), end)
-    assert any(u.shift_end == end and u.task is None for u in model.units)
-    assert set(units.id) == live
+    world = build_world(c.scenario, c.origin, str(SCENARIO_DIR))
+    ending_free = 0
+    for seed in range(1, 13):  # until the case in question comes (the units are busy on most nights)
+        if ending_free:
+            break
+        model = BorderModel(world, seed)
+        while model.running:
+            model.step()
+        end = model.world.horizon_min
+        live = {u.params.id for u in model.units if u.on_duty_at(end)}
+        units, _ = situation_at(model.log.to_arrow().to_pandas(), model.plans.to_arrow().to_pandas(), end)
+        assert set(units.id) == live
+        ending_free += sum(u.shift_end == end and u.task is None for u in model.units)
+    assert ending_free > 0  # the case in question: a free unit's shift ends at the horizon

@@ -162,7 +162,10 @@ class Attempt(RunAgent):
         self.outcome = ""  # "", interdicted, got_away, turned_back
         self.crossed = False
         self.first_visit_counted = False  # the current cell's centre was passed under an earlier plan
-        self.sensor_epoch = 0  # sensor detections drawn for the current conditions (injects redraw)
+        self.sensor_epoch = 0  # sensor detections scheduled for the current plan and conditions
+        self.sensor_thresholds = 0  # the draw number of its sensor thresholds (a new plan draws anew)
+        self.sensor_spent: dict[int, float] = {}  # exposure each sensor gave since they were drawn
+        self.sensor_drawn: tuple | None = None  # (when, coverage, weather factor, first visit counted)
         self.detected_by: set[int] = set()
         self.reaction_due = False  # a reaction waits for the end of the current instant
         self.at_port = False  # hidden in port traffic: no walk, so no sensor, patrol or tip sees it
