@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
@@ -64,7 +64,7 @@ def sensor_hits(
     found = _exposures(tl, cov, states, exclude, now, math.inf, first_visit_counted, factor, until)
     if found is None:
         return []
-    nodes, centre, ends, sens, pos, exposure, per_visit, rate, s_pos, ids = found
+    nodes, centre, ends, sens, pos, exposure, per_visit, rate, s_pos, ids = found  # (_Entries, in its order)
     keys = ids.astype(np.uint64) if cov.sensor_key is None else cov.sensor_key[ids]
     thresholds = -np.log(keyed_uniforms(draw_key, keys))  # Exp(1), addressed
     if spent:  # what is left of each threshold (the exponential's memorylessness is not needed)
@@ -114,8 +114,7 @@ def exposure_between(
     found = _exposures(tl, cov, states, exclude, start, end, first_visit_counted, factor, math.inf)
     if found is None:
         return {}
-    sens, exposure, ids = found[3], found[5], found[9]
-    return {s: float(exposure[sens == s].sum()) for s in ids.tolist()}
+    return {s: float(found.exposure[found.sens == s].sum()) for s in found.ids.tolist()}
 
 
 def _exposures(
@@ -128,7 +127,7 @@ def _exposures(
     first_visit_counted: bool,
     factor: float,
     until: float,
-):
+) -> _Entries | None:
     """Each (visit, covering sensor) of `tl` with its exposure in [start, end), visits beginning
     at or after `until` left out; None if no sensor covers the route."""
     nodes, first, starts, ends = tl.visits()
@@ -170,4 +169,20 @@ def _exposures(
     if factor > 0 and sure.any():
         per_visit[sure] = np.inf
     exposure = per_visit + rate * up_minutes
-    return nodes, centre, ends, sens, pos, exposure, per_visit, rate, s_pos, ids
+    return _Entries(nodes, centre, ends, sens, pos, exposure, per_visit, rate, s_pos, ids)
+
+
+class _Entries(NamedTuple):
+    """A route's (visit, covering sensor) entries: the visits' cells, centre times and ends; per
+    entry its sensor, visit index, exposure, per-visit part, rate and start of presence; the sensors."""
+
+    nodes: np.ndarray
+    centre: np.ndarray
+    ends: np.ndarray
+    sens: np.ndarray
+    pos: np.ndarray
+    exposure: np.ndarray
+    per_visit: np.ndarray
+    rate: np.ndarray
+    s_pos: np.ndarray
+    ids: np.ndarray
