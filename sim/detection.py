@@ -147,8 +147,9 @@ def _exposures(
     per_visit, rate = cov.per_visit[idx].copy(), cov.rate_per_min[idx]
     if first_visit_counted:
         per_visit[pos == 0] = 0.0
-    s_pos = np.minimum(np.maximum(starts[pos], start), end)
-    e_pos = np.minimum(np.maximum(ends[pos], start), end)
+    s_pos, e_pos = np.maximum(starts[pos], start), np.maximum(ends[pos], start)
+    if end < math.inf:  # (a schedule runs to the end of the plan: no clipping on that hot path)
+        s_pos, e_pos = np.minimum(s_pos, end), np.minimum(e_pos, end)
     up_minutes = e_pos - s_pos
     at_centre = centre[pos]
     per_visit[at_centre < start] = 0.0  # a visit whose centre is behind the group counts no more
