@@ -280,8 +280,8 @@ class BorderModel(mesa.Model):
     def _install_sensors(self, gname: str, chosen: Chosen) -> None:
         """A sensor group goes up (its `installed_day`): placed now (a `busiest` corridor is the one
         with the most crossings so far, ties to the westernmost), logged, put on the clock; the
-        run's coverage and known risk grow, and every moving group's sensor detections are drawn
-        again from now."""
+        run's coverage and known risk grow; every moving group keeps its detection thresholds (the
+        new sensors draw theirs, the others go on with what is left of their own)."""
         w = self.world
         name = chosen.params.corridor
         if name == "busiest":

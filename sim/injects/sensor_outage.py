@@ -1,5 +1,6 @@
 """sensor_outage: the named sensors, and every sensor in `sector`, are down for the window.
-Groups on the move get their sensor detections drawn again (exact: the hazard is memoryless)."""
+Groups on the move keep their detection thresholds; each sensor goes on with what is left of its own
+(exact: the hazard is memoryless)."""
 
 from __future__ import annotations
 
