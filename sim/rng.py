@@ -72,6 +72,8 @@ def addressed_generator(seed: int, address: str) -> np.random.Generator:
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
+_MASK = 0xFFFFFFFFFFFFFFFF
+_FEW_ITEMS = 16  # up to this many items, `keyed_uniforms` works on Python integers
 
 
 def address_key(seed: int, address: str) -> int:
@@ -91,12 +93,29 @@ def keyed_uniforms(key: int, items: np.ndarray) -> np.ndarray:
     """One uniform number in (0, 1) per item key, a pure function of (key, item): a counter-based
     draw (the splitmix64 finaliser, applied twice, of the key and the item) that no other draw
     consumes or shifts. Item i's number does not depend on which other items are asked for, nor in
-    what order: adding a sensor to a route changes no other sensor's threshold."""
+    what order: adding a sensor to a route changes no other sensor's threshold. A few items (a
+    route passes a handful of sensors) are worked out on Python integers, the same operations
+    modulo 2**64 and the same last float operations: NumPy's calls cost ten times more there."""
+    if len(items) <= _FEW_ITEMS:
+        return np.array([_keyed_uniform(key, int(x)) for x in items], dtype=np.float64)
     with np.errstate(over="ignore"):
-        z = np.asarray(items, dtype=np.uint64) * _GOLDEN + np.uint64(key & 0xFFFFFFFFFFFFFFFF)
+        z = np.asarray(items, dtype=np.uint64) * _GOLDEN + np.uint64(key & _MASK)
         for _ in range(2):
             z = z + _GOLDEN
             z = (z ^ (z >> np.uint64(30))) * _MIX1
             z = (z ^ (z >> np.uint64(27))) * _MIX2
             z = z ^ (z >> np.uint64(31))
     return ((z >> np.uint64(11)).astype(np.float64) + 0.5) * _UNIT
+
+
+def _keyed_uniform(key: int, item: int) -> float:
+    """`keyed_uniforms` of one item on Python integers (each product and sum taken modulo 2**64,
+    as NumPy's uint64 arithmetic wraps)."""
+    golden, mix1, mix2 = int(_GOLDEN), int(_MIX1), int(_MIX2)
+    z = ((item & _MASK) * golden + (key & _MASK)) & _MASK
+    for _ in range(2):
+        z = (z + golden) & _MASK
+        z = ((z ^ (z >> 30)) * mix1) & _MASK
+        z = ((z ^ (z >> 27)) * mix2) & _MASK
+        z ^= z >> 31
+    return ((z >> 11) + 0.5) * _UNIT

@@ -33,6 +33,18 @@ def test_a_keyed_draw_does_not_depend_on_the_other_items_or_their_order():
     assert keyed_uniforms(address_key(4, "sensors:attempt:coyotes:12:4"), items).tolist() != whole.tolist()
 
 
+def test_a_keyed_draw_does_not_depend_on_how_many_items_are_asked_for():
+    """A route past a few sensors and one past many get each sensor the same number (the few are
+    worked out another way, for speed), including keys that use all 64 bits."""
+    items = np.concatenate([item_keys([f"ground:{i}" for i in range(38)]), np.array([0, 2**64 - 1], np.uint64)])
+    for seed in range(3):
+        key = address_key(seed, "sensors:attempt:cartel:5:1")
+        whole = keyed_uniforms(key, items)
+        for n in range(items.size + 1):
+            assert np.array_equal(keyed_uniforms(key, items[:n]), whole[:n])
+            assert np.array_equal(keyed_uniforms(key, items[-n:] if n else items[:0]), whole[-n:] if n else whole[:0])
+
+
 def test_false_alarm_times_are_a_poisson_process_whatever_the_end():
     rng = np.random.default_rng(11)
     rate, start, end = 0.02, 100.0, 2980.0
