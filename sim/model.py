@@ -274,7 +274,7 @@ class BorderModel(mesa.Model):
             capital_usd=p.spec.capital_usd,
             opex_usd_per_day=p.spec.daily_opex_usd,
             lifetime_years=p.spec.lifetime_years,
-            detail=corridors.names[int(corridors.index_of_x(self.world.terrain.x[p.node]))] if corridors.n else "",
+            detail=corridors.names[corridors.index_at(self.world.terrain.x[p.node])] if corridors.n else "",
         )
 
     def _install_sensors(self, gname: str, chosen: Chosen) -> None:
@@ -464,7 +464,7 @@ class BorderModel(mesa.Model):
         a.crossed = True
         breach = (min(prev, node), max(prev, node)) in self._barrier_pairs
         corridors = self.world.corridors
-        k = int(corridors.index_of_x(self.world.terrain.x[node])) if corridors.n else -1
+        k = corridors.index_at(self.world.terrain.x[node]) if corridors.n else -1
         if k >= 0:
             self.corridor_crossings[k] += 1
             if a.corridor is None:

@@ -140,6 +140,11 @@ def test_corridors_cut_the_border_by_the_home_cell_of_each_crossing_edge():
     assert corridors_of(terrain, 100.0).names == ("C1",)
     assert len(corridors_of(terrain, 0.5).names) == 14 and corridors_of(terrain, 0.5).names[0] == "C01"
     assert (corridors_of(terrain, 0.5).to_km - corridors_of(terrain, 0.5).from_km).sum() == 7.0  # the whole border
+    # one position at a time (a crossing) gets the corridor the array form gives, at the cuts too
+    xs = np.concatenate([np.linspace(-2.0, 9.0, 1101), [0.0, 3.0, 6.0, 7.0, np.nextafter(3.0, 0.0)]])
+    for length in (3.0, 0.5, 0.7, 100.0):
+        cl = corridors_of(terrain, length)
+        assert [cl.index_at(x) for x in xs] == cl.index_of_x(xs).tolist()
 
 
 def test_a_border_one_cell_wide_is_as_wide_as_its_cell():

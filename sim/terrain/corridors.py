@@ -18,6 +18,7 @@ its border edges: 1 on open ground, 2 where walking takes twice as long.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,6 +47,12 @@ class Corridors:
         """Corridor index of positions x (km along the border), clipped to the first and last."""
         k = np.floor((np.asarray(x, dtype=float) - self.x0) / self.length_km).astype(np.int64)
         return np.clip(k, 0, max(self.n - 1, 0))
+
+    def index_at(self, x: float) -> int:
+        """`index_of_x` of one position, on Python floats (the same operations; NumPy's calls cost
+        forty times more for one number, once per crossing)."""
+        k = math.floor((float(x) - self.x0) / self.length_km)
+        return min(max(k, 0), max(self.n - 1, 0))
 
     def index(self, name: str) -> int:
         return self.names.index(name)
