@@ -85,6 +85,15 @@ class Coverage:
     sensor_key: np.ndarray | None = None  # per sensor id: the key its detection draws are addressed by
     # (sim.rng.item_keys of its name; None: the id itself)
 
+    def lists(self) -> tuple[list[int], list[int], list[float], list[float]]:
+        """ptr, sensor, per_visit and rate_per_min as Python lists, made on first use (sim.detection
+        reads a route's few covered cells from them)."""
+        made = self.__dict__.get("_lists")
+        if made is None:
+            made = (self.ptr.tolist(), self.sensor.tolist(), self.per_visit.tolist(), self.rate_per_min.tolist())
+            object.__setattr__(self, "_lists", made)
+        return made
+
 
 @dataclass(frozen=True)
 class Authority:

@@ -12,6 +12,7 @@ exposure only if the group has not yet passed the cell's centre.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
@@ -62,38 +63,37 @@ def sensor_hits(
     sensor already gave the group since its thresholds were drawn (under conditions since changed:
     see `exposure_between`); the sensor detects when the rest of its threshold is reached."""
     found = _exposures(tl, cov, states, exclude, now, math.inf, first_visit_counted, factor, until)
-    if found is None:
+    if not found:
         return []
-    nodes, centre, ends, sens, pos, exposure, per_visit, rate, s_pos, ids = found  # (_Entries, in its order)
-    keys = ids.astype(np.uint64) if cov.sensor_key is None else cov.sensor_key[ids]
+    ids = sorted(found)
+    keys = np.array(ids, dtype=np.uint64) if cov.sensor_key is None else cov.sensor_key[ids]
     thresholds = -np.log(keyed_uniforms(draw_key, keys))  # Exp(1), addressed
     if spent:  # what is left of each threshold (the exponential's memorylessness is not needed)
-        used = np.array([spent.get(x, 0.0) for x in ids.tolist()])
-        thresholds = np.maximum(thresholds - used, 1e-12)
-    order = np.lexsort((pos, sens))
-    sens, pos, exposure, per_visit, rate, s_pos = (a[order] for a in (sens, pos, exposure, per_visit, rate, s_pos))
-    group_start = np.searchsorted(sens, ids, side="left")
-    group_end = np.searchsorted(sens, ids, side="right")
+        thresholds = np.maximum(thresholds - np.array([spent.get(x, 0.0) for x in ids]), 1e-12)
     hits = []
-    for s, a, b, x in zip(ids.tolist(), group_start.tolist(), group_end.tolist(), thresholds.tolist()):
-        cum = np.cumsum(exposure[a:b])
-        j = int(np.searchsorted(cum, x, side="left"))
-        if j >= b - a:
-            continue
-        k = a + j
-        i = int(pos[k])
-        if per_visit[k] == np.inf:  # a sure pass: seen at the cell's centre
-            hits.append(SensorHit(max(float(centre[i]), now), s, int(nodes[i])))
-            continue
-        need = x - (cum[j] - exposure[k])  # exposure still needed inside this visit
-        if need <= per_visit[k] or rate[k] <= 0:
-            t = float(centre[i])
+    for s, key, x in zip(ids, keys.tolist(), thresholds.tolist()):
+        cum = 0.0
+        for e in found[s]:  # in the order of the route: the first entry where the sum reaches x
+            cum += e.exposure
+            if cum >= x:
+                break
         else:
-            t = min(states.when_up_for(s, float(s_pos[k]), (need - per_visit[k]) / rate[k]), float(ends[i]))
-        hits.append(SensorHit(max(t, now), s, int(nodes[i])))
-    key_of = dict(zip(ids.tolist(), keys.tolist()))
-    hits.sort(key=lambda h: (h.time, key_of[h.sensor]))  # ties by the sensor's key, not its place in the list
-    return hits
+            continue
+        if e.per_visit == math.inf:  # a sure pass: seen at the cell's centre
+            hits.append((max(e.centre, now), key, SensorHit(max(e.centre, now), s, e.node)))
+            continue
+        need = x - (cum - e.exposure)  # exposure still needed inside this visit
+        if need <= e.per_visit or e.rate <= 0:
+            t = e.centre
+        else:
+            t = min(states.when_up_for(s, e.start, (need - e.per_visit) / e.rate), e.end)
+        hits.append((max(t, now), key, SensorHit(max(t, now), s, e.node)))
+    hits.sort(key=_time_and_key)  # ties by the sensor's key, not its place in the list
+    return [h for _, _, h in hits]
+
+
+def _time_and_key(hit: tuple[float, int, SensorHit]) -> tuple[float, int]:
+    return hit[0], hit[1]
 
 
 def exposure_between(
@@ -112,9 +112,21 @@ def exposure_between(
     and carries this over (`sensor_hits`' `spent`), so a configuration with the change and one
     without share every other draw."""
     found = _exposures(tl, cov, states, exclude, start, end, first_visit_counted, factor, math.inf)
-    if found is None:
-        return {}
-    return {s: float(found.exposure[found.sens == s].sum()) for s in found.ids.tolist()}
+    return {s: float(np.array([e.exposure for e in found[s]]).sum()) for s in sorted(found)}  # NumPy's summation
+
+
+class _Entry(NamedTuple):
+    """One visit of a route to a cell a sensor covers: the cell, its centre time, the start of
+    presence counted and the end of the visit, and the sensor's exposure there (all of it, its
+    per-visit part, per minute)."""
+
+    node: int
+    centre: float
+    start: float
+    end: float
+    exposure: float
+    per_visit: float
+    rate: float
 
 
 def _exposures(
@@ -127,63 +139,53 @@ def _exposures(
     first_visit_counted: bool,
     factor: float,
     until: float,
-) -> _Entries | None:
-    """Each (visit, covering sensor) of `tl` with its exposure in [start, end), visits beginning
-    at or after `until` left out; None if no sensor covers the route."""
-    nodes, first, starts, ends = tl.visits()
-    centre = tl.times[first]
-    cnt = cov.ptr[nodes + 1] - cov.ptr[nodes]
-    total = int(cnt.sum())
-    if total == 0:
-        return None
-    pos = np.repeat(np.arange(nodes.size), cnt)
-    idx = np.repeat(cov.ptr[nodes] - (np.cumsum(cnt) - cnt), cnt) + np.arange(total)
-    sens = cov.sensor[idx]
-    cut = int(np.searchsorted(starts, until, side="left"))  # visits from here on begin at or after `until`
-    if cut < nodes.size:  # a hit there would come at or after `until`: only earlier visits are worked out
-        keep = pos < cut
-        pos, idx, sens = pos[keep], idx[keep], sens[keep]
-    ids = np.unique(sens)
-    per_visit, rate = cov.per_visit[idx].copy(), cov.rate_per_min[idx]
-    if first_visit_counted:
-        per_visit[pos == 0] = 0.0
-    s_pos, e_pos = np.maximum(starts[pos], start), np.maximum(ends[pos], start)
-    if end < math.inf:  # (a schedule runs to the end of the plan: no clipping on that hot path)
-        s_pos, e_pos = np.minimum(s_pos, end), np.minimum(e_pos, end)
-    up_minutes = e_pos - s_pos
-    at_centre = centre[pos]
-    per_visit[at_centre < start] = 0.0  # a visit whose centre is behind the group counts no more
-    if end < math.inf:
-        per_visit[at_centre >= end] = 0.0  # (one reached at `end` is still due then)
-    for s in ids.tolist():  # only sensors excluded or with down time need work of their own
+) -> dict[int, list[_Entry]]:
+    """Per covering sensor, its entries (see `_Entry`) along `tl` with their exposure in [start,
+    end), in the order of the route; visits beginning at or after `until` left out. Worked out on
+    Python lists: a route passes a few covered cells, where NumPy's calls cost ten times more
+    (the same floating-point operations, in the same order, as the array form this replaced)."""
+    r = tl.runs()
+    ptr, sensor_of, per_visit_of, rate_of = cov.lists()
+    nodes, first, starts, ends = r.nodes, r.first, r.starts, r.ends
+    clip = end < math.inf  # (a schedule runs to the end of the plan: no clipping on that hot path)
+    raw: dict[int, list[list]] = {}  # sensor -> [node, centre, start, end, minutes, per visit, rate, end counted]
+    for i in range(bisect_left(starts, until)):  # visits from the cut on begin at or after `until`
+        node = nodes[i]
+        a, b = ptr[node], ptr[node + 1]
+        if a == b:
+            continue
+        centre = float(tl.times[first[i]])
+        s_pos, e_pos = max(starts[i], start), max(ends[i], start)
+        if clip:
+            s_pos, e_pos = min(s_pos, end), min(e_pos, end)
+        counted = not (first_visit_counted and i == 0) and centre >= start and not (clip and centre >= end)
+        end_i, minutes = ends[i], e_pos - s_pos
+        for j in range(a, b):
+            pv = per_visit_of[j] if counted else 0.0
+            raw.setdefault(sensor_of[j], []).append([node, centre, s_pos, end_i, minutes, pv, rate_of[j], e_pos])
+    found = {}
+    for s, entries in raw.items():  # only sensors excluded or with down time need work of their own
         if s in exclude:
-            m = sens == s
-            per_visit[m] = 0.0
-            up_minutes[m] = 0.0
+            for e in entries:
+                e[4] = e[5] = 0.0
         elif not states.never_down(s):
-            m = sens == s
-            per_visit[m] = np.where(states.is_up(s, at_centre[m]), per_visit[m], 0.0)
-            down = states.down_minutes_before(s, np.concatenate([s_pos[m], e_pos[m]]))
-            up_minutes[m] -= down[m.sum() :] - down[: m.sum()]
-    sure = per_visit >= SURE_EXPOSURE  # a chance of 1 per pass stays 1 under any factor above 0
+            up = states.is_up(s, np.array([e[1] for e in entries])).tolist()
+            down = states.down_minutes_before(s, np.array([e[2] for e in entries] + [e[7] for e in entries])).tolist()
+            n = len(entries)
+            for k, e in enumerate(entries):
+                e[5] = e[5] if up[k] else 0.0
+                e[4] -= down[n + k] - down[k]
+        found[s] = [_entry(*e[:7], factor) for e in entries]
+    return found
+
+
+def _entry(
+    node: int, centre: float, start: float, end: float, minutes: float, per_visit: float, rate: float, factor: float
+) -> _Entry:
+    """An entry's exposure under the weather `factor`: a chance of 1 per pass stays 1 under any
+    factor above 0."""
+    sure = per_visit >= SURE_EXPOSURE
     per_visit, rate = per_visit * factor, rate * factor
-    if factor > 0 and sure.any():
-        per_visit[sure] = np.inf
-    exposure = per_visit + rate * up_minutes
-    return _Entries(nodes, centre, ends, sens, pos, exposure, per_visit, rate, s_pos, ids)
-
-
-class _Entries(NamedTuple):
-    """A route's (visit, covering sensor) entries: the visits' cells, centre times and ends; per
-    entry its sensor, visit index, exposure, per-visit part, rate and start of presence; the sensors."""
-
-    nodes: np.ndarray
-    centre: np.ndarray
-    ends: np.ndarray
-    sens: np.ndarray
-    pos: np.ndarray
-    exposure: np.ndarray
-    per_visit: np.ndarray
-    rate: np.ndarray
-    s_pos: np.ndarray
-    ids: np.ndarray
+    if factor > 0 and sure:
+        per_visit = math.inf
+    return _Entry(node, centre, start, end, per_visit + rate * minutes, per_visit, rate)
