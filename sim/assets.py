@@ -85,12 +85,15 @@ class Coverage:
     sensor_key: np.ndarray | None = None  # per sensor id: the key its detection draws are addressed by
     # (sim.rng.item_keys of its name; None: the id itself)
 
-    def lists(self) -> tuple[list[int], list[int], list[float], list[float]]:
-        """ptr, sensor, per_visit and rate_per_min as Python lists, made on first use (sim.detection
-        reads a route's few covered cells from them)."""
+    def lists(self) -> tuple[dict[int, tuple[int, int]], list[int], list[float], list[float]]:
+        """The covered cells' spans of entries (cell -> (first, end)) and sensor, per_visit and
+        rate_per_min as Python lists, made on first use: sim.detection reads a route's few covered
+        cells from them (a dict of the covered cells only: most cells of a large map are not)."""
         made = self.__dict__.get("_lists")
         if made is None:
-            made = (self.ptr.tolist(), self.sensor.tolist(), self.per_visit.tolist(), self.rate_per_min.tolist())
+            covered = np.flatnonzero(np.diff(self.ptr))
+            spans = dict(zip(covered.tolist(), zip(self.ptr[covered].tolist(), self.ptr[covered + 1].tolist())))
+            made = (spans, self.sensor.tolist(), self.per_visit.tolist(), self.rate_per_min.tolist())
             object.__setattr__(self, "_lists", made)
         return made
 

@@ -1,4 +1,4 @@
-"""Fixed-sensor detection along a planned timeline, in one vectorised pass.
+"""Fixed-sensor detection along a planned timeline, worked out when the plan is made.
 
 Each covering sensor adds exposure `per_visit` for every visit of a cell (once per visit, and
 only if the sensor is up when the group passes the cell's centre) plus `rate_per_min x minutes
@@ -145,14 +145,14 @@ def _exposures(
     Python lists: a route passes a few covered cells, where NumPy's calls cost ten times more
     (the same floating-point operations, in the same order, as the array form this replaced)."""
     r = tl.runs()
-    ptr, sensor_of, per_visit_of, rate_of = cov.lists()
+    spans, sensor_of, per_visit_of, rate_of = cov.lists()
     nodes, first, starts, ends = r.nodes, r.first, r.starts, r.ends
     clip = end < math.inf  # (a schedule runs to the end of the plan: no clipping on that hot path)
     raw: dict[int, list[list]] = {}  # sensor -> [node, centre, start, end, minutes, per visit, rate, end counted]
     for i in range(bisect_left(starts, until)):  # visits from the cut on begin at or after `until`
         node = nodes[i]
-        a, b = ptr[node], ptr[node + 1]
-        if a == b:
+        span = spans.get(node)
+        if span is None:
             continue
         centre = float(tl.times[first[i]])
         s_pos, e_pos = max(starts[i], start), max(ends[i], start)
@@ -160,7 +160,7 @@ def _exposures(
             s_pos, e_pos = min(s_pos, end), min(e_pos, end)
         counted = not (first_visit_counted and i == 0) and centre >= start and not (clip and centre >= end)
         end_i, minutes = ends[i], e_pos - s_pos
-        for j in range(a, b):
+        for j in range(*span):
             pv = per_visit_of[j] if counted else 0.0
             raw.setdefault(sensor_of[j], []).append([node, centre, s_pos, end_i, minutes, pv, rate_of[j], e_pos])
     found = {}
