@@ -24,7 +24,7 @@ import simpy
 
 from sim.agents.base import RunAgent
 from sim.assets import UnitParams
-from sim.movement import Timeline, reached_first
+from sim.movement import Timeline, Whereabouts, reached_first
 from sim.policies.patrol import PATROL_POLICIES
 
 if TYPE_CHECKING:
@@ -129,13 +129,13 @@ class PatrolUnit(RunAgent):
             return [(node, ready)]
         return [(node, ready if ready > now else now + share * step), (other, now + (1.0 - share) * step)]
 
-    def _plan(self, path: np.ndarray, observing: bool = True) -> Timeline:
+    def _plan(self, path: np.ndarray, observing: bool = True, here: Whereabouts | None = None) -> Timeline:
         """Follow `path` (starting at the unit's cell) from now, without a jump: a unit between its
         cell's centre and a neighbour's keeps the way it has walked if `path` goes to that
         neighbour (on, or back where it came from), else it first walks to the centre (on in, or
-        back); as groups do, see Attempt.replan."""
+        back); as groups do, see Attempt.replan. `here`: where the unit is now, if already read."""
         now = self.model.now
-        _, ready, reached, other, share, step = self.timeline.where(now)
+        _, ready, reached, other, share, step = here or self.timeline.where(now)
         came_from = first_reach = None
         if share > 0:
             keeps_way = path.size > 1 and int(path[1]) == other
@@ -220,9 +220,10 @@ class PatrolUnit(RunAgent):
                 if self.task is not None:
                     yield from self._do_task()
                     continue
-                path = self.policy.next_leg(self.node_at(env.now), self.stream)
-                if path.size > 1 or self.timeline.off_centre(env.now)[1] > 0:
-                    tl = self._plan(path)  # (nowhere to go: to its cell's centre, from where it stopped)
+                here = self.timeline.where(env.now)
+                path = self.policy.next_leg(here.node, self.stream)
+                if path.size > 1 or here.share > 0:
+                    tl = self._plan(path, here=here)  # (nowhere to go: to its cell's centre, from where it stopped)
                 else:
                     tl = self._stay(30.0, observing=True)  # nowhere to go: wait at the centre
                 yield from self._wait(min(tl.end, shift_end) - env.now)
