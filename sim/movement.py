@@ -86,7 +86,9 @@ class Timeline:
         return np.concatenate([[self.start], mid]), np.concatenate([mid, [self.times[-1]]])
 
     def runs(self) -> _Visits:
-        """The visits (see `visits`) as Python lists, computed once (each time after `forget`)."""
+        """The visits: maximal runs of the same node (a stay or a hide is one visit), with the
+        first entry index and the start and end of presence of each, as Python lists (`_Visits`),
+        computed once (each time after `forget`)."""
         r = self._runs
         if r is None:
             r = _Visits.of(self.nodes.tolist(), self.mid(), self.start, self.end)
@@ -101,17 +103,6 @@ class Timeline:
         100,000 cells."""
         self._keep = False
         self._mid = self._runs = None
-
-    def visits(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Maximal runs of the same node (a stay or a hide is one visit): node, first entry index,
-        start and end of presence."""
-        r = self.runs()
-        return (
-            np.array(r.nodes, dtype=self.nodes.dtype),
-            np.array(r.first, dtype=np.intp),
-            np.array(r.starts, dtype=np.float64),
-            np.array(r.ends, dtype=np.float64),
-        )
 
     def departure(self, t: float) -> tuple[int, float, bool]:
         """The cell a mover is in at time t, when it reaches that cell's centre if it walks on in

@@ -276,9 +276,11 @@ def _encounters_by_brute_force(tl: Timeline, others: dict[int, Timeline], now: f
     from sim.movement import OVERLAP_EPS, Encounter
 
     found = []
-    nodes, _, starts, ends = (a.tolist() for a in tl.visits())
+    r = tl.runs()
+    nodes, starts, ends = r.nodes, r.starts, r.ends
     for other, otl in others.items():
-        o_nodes, _, o_starts, o_ends = (a.tolist() for a in otl.visits())
+        o = otl.runs()
+        o_nodes, o_starts, o_ends = o.nodes, o.starts, o.ends
         for node, a, b in zip(nodes, starts, ends):
             for o_node, a2, b2 in zip(o_nodes, o_starts, o_ends):
                 lo, hi = max(a, a2), min(b, b2)
