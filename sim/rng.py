@@ -69,9 +69,8 @@ def addressed_generator(seed: int, address: str) -> np.random.Generator:
     return np.random.Generator(np.random.Philox(key=np.array(key, dtype=np.uint64)))
 
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
+_GOLDEN_INT, _MIX1_INT, _MIX2_INT = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB  # splitmix64
+_GOLDEN, _MIX1, _MIX2 = np.uint64(_GOLDEN_INT), np.uint64(_MIX1_INT), np.uint64(_MIX2_INT)
 _MASK = 0xFFFFFFFFFFFFFFFF
 _FEW_ITEMS = 16  # up to this many items, `keyed_uniforms` works on Python integers
 
@@ -111,11 +110,10 @@ def keyed_uniforms(key: int, items: np.ndarray) -> np.ndarray:
 def _keyed_uniform(key: int, item: int) -> float:
     """`keyed_uniforms` of one item on Python integers (each product and sum taken modulo 2**64,
     as NumPy's uint64 arithmetic wraps)."""
-    golden, mix1, mix2 = int(_GOLDEN), int(_MIX1), int(_MIX2)
-    z = ((item & _MASK) * golden + (key & _MASK)) & _MASK
+    z = ((item & _MASK) * _GOLDEN_INT + (key & _MASK)) & _MASK
     for _ in range(2):
-        z = (z + golden) & _MASK
-        z = ((z ^ (z >> 30)) * mix1) & _MASK
-        z = ((z ^ (z >> 27)) * mix2) & _MASK
+        z = (z + _GOLDEN_INT) & _MASK
+        z = ((z ^ (z >> 30)) * _MIX1_INT) & _MASK
+        z = ((z ^ (z >> 27)) * _MIX2_INT) & _MASK
         z ^= z >> 31
     return ((z >> 11) + 0.5) * _UNIT
