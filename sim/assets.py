@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -85,17 +86,14 @@ class Coverage:
     sensor_key: np.ndarray | None = None  # per sensor id: the key its detection draws are addressed by
     # (sim.rng.item_keys of its name; None: the id itself)
 
+    @cached_property
     def lists(self) -> tuple[dict[int, tuple[int, int]], list[int], list[float], list[float]]:
         """The covered cells' spans of entries (cell -> (first, end)) and sensor, per_visit and
         rate_per_min as Python lists, made on first use: sim.detection reads a route's few covered
         cells from them (a dict of the covered cells only: most cells of a large map are not)."""
-        made = self.__dict__.get("_lists")
-        if made is None:
-            covered = np.flatnonzero(np.diff(self.ptr))
-            spans = dict(zip(covered.tolist(), zip(self.ptr[covered].tolist(), self.ptr[covered + 1].tolist())))
-            made = (spans, self.sensor.tolist(), self.per_visit.tolist(), self.rate_per_min.tolist())
-            object.__setattr__(self, "_lists", made)
-        return made
+        covered = np.flatnonzero(np.diff(self.ptr))
+        spans = dict(zip(covered.tolist(), zip(self.ptr[covered].tolist(), self.ptr[covered + 1].tolist())))
+        return spans, self.sensor.tolist(), self.per_visit.tolist(), self.rate_per_min.tolist()
 
 
 @dataclass(frozen=True)

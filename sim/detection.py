@@ -15,6 +15,7 @@ import math
 from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import NamedTuple, Protocol
 
 import numpy as np
@@ -79,21 +80,14 @@ def sensor_hits(
                 break
         else:
             continue
-        if e.per_visit == math.inf:  # a sure pass: seen at the cell's centre
-            hits.append((max(e.centre, now), key, SensorHit(max(e.centre, now), s, e.node)))
-            continue
         need = x - (cum - e.exposure)  # exposure still needed inside this visit
-        if need <= e.per_visit or e.rate <= 0:
-            t = e.centre
+        if e.per_visit == math.inf or need <= e.per_visit or e.rate <= 0:  # (a sure pass: at the centre)
+            t = max(e.centre, now)
         else:
-            t = min(states.when_up_for(s, e.start, (need - e.per_visit) / e.rate), e.end)
-        hits.append((max(t, now), key, SensorHit(max(t, now), s, e.node)))
-    hits.sort(key=_time_and_key)  # ties by the sensor's key, not its place in the list
+            t = max(min(states.when_up_for(s, e.start, (need - e.per_visit) / e.rate), e.end), now)
+        hits.append((t, key, SensorHit(t, s, e.node)))
+    hits.sort(key=itemgetter(0, 1))  # by time; ties by the sensor's key, not its place in the list
     return [h for _, _, h in hits]
-
-
-def _time_and_key(hit: tuple[float, int, SensorHit]) -> tuple[float, int]:
-    return hit[0], hit[1]
 
 
 def exposure_between(
@@ -142,10 +136,10 @@ def _exposures(
 ) -> dict[int, list[_Entry]]:
     """Per covering sensor, its entries (see `_Entry`) along `tl` with their exposure in [start,
     end), in the order of the route; visits beginning at or after `until` left out. Worked out on
-    Python lists: a route passes a few covered cells, where NumPy's calls cost ten times more
-    (the same floating-point operations, in the same order, as the array form this replaced)."""
+    Python numbers: a route passes a few covered cells, where NumPy's calls cost ten times more
+    than the arithmetic."""
     r = tl.runs()
-    spans, sensor_of, per_visit_of, rate_of = cov.lists()
+    spans, sensor_of, per_visit_of, rate_of = cov.lists
     nodes, first, starts, ends = r.nodes, r.first, r.starts, r.ends
     clip = end < math.inf  # (a schedule runs to the end of the plan: no clipping on that hot path)
     raw: dict[int, list[list]] = {}  # sensor -> [node, centre, start, end, minutes, per visit, rate, end counted]

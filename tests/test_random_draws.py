@@ -42,7 +42,7 @@ def test_a_keyed_draw_does_not_depend_on_how_many_items_are_asked_for():
         whole = keyed_uniforms(key, items)
         for n in range(items.size + 1):
             assert np.array_equal(keyed_uniforms(key, items[:n]), whole[:n])
-            assert np.array_equal(keyed_uniforms(key, items[-n:] if n else items[:0]), whole[-n:] if n else whole[:0])
+            assert np.array_equal(keyed_uniforms(key, items[items.size - n :]), whole[items.size - n :])
 
 
 def test_false_alarm_times_are_a_poisson_process_whatever_the_end():

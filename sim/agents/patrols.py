@@ -135,7 +135,7 @@ class PatrolUnit(RunAgent):
         neighbour (on, or back where it came from), else it first walks to the centre (on in, or
         back); as groups do, see Attempt.replan. `here`: where the unit is now, if already read."""
         now = self.model.now
-        _, ready, reached, other, share, step = here or self.timeline.where(now)
+        _, ready, reached, other, share, step = here if here is not None else self.timeline.where(now)
         came_from = first_reach = None
         if share > 0:
             keeps_way = path.size > 1 and int(path[1]) == other

@@ -92,7 +92,7 @@ class Organisation(RunAgent):
         """Launch one attempt now (called by the launch process): its cargo, size, origin and
         destination drawn from the organisation's attribute stream (or the tag's)."""
         spec, rng = self.params.spec, self._attrs(tag)
-        # the draw of rng.choice(len(names), p=shares / shares.sum()), without its checks of p
+        # the draw of rng.choice(len(cargo_names), p=shares / shares.sum()), without its checks of p
         # each time (a third of a launch): one uniform, searched in the same cumulative shares
         cargo = self.cargo_names[int(self.cargo_cdf.searchsorted(rng.random(), side="right"))]
         c = spec.cargo[cargo]
